@@ -1,0 +1,5 @@
+//! Server functions about the console itself.
+
+mod list_datasources;
+
+pub use list_datasources::*;

@@ -1,0 +1,5 @@
+//! Server functions that read Prometheus.
+
+mod query_instant;
+
+pub use query_instant::*;

@@ -1,0 +1,39 @@
+use crate::api::AppError;
+use crate::model::prometheus::{Answer, QueryData};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// An instant query's answer and which datasource gave it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstantQuery {
+    pub datasource_uid: String,
+    pub datasource_name: String,
+    pub answer: Answer<QueryData>,
+}
+
+/// Runs a PromQL instant query against `datasource` (uid), or the default Prometheus.
+#[server(endpoint = "query_instant")]
+pub async fn query_instant(query: String, datasource: Option<String>) -> Result<InstantQuery, AppError> {
+    use crate::backend::prometheus::PrometheusClient;
+    use crate::model::datasource::DatasourceKind;
+
+    let query = query.trim().to_string();
+    if query.is_empty() {
+        return Err(AppError::BadRequest("the query is empty; type a PromQL expression such as up".into()));
+    }
+    let backends = crate::api::backends()?;
+    let ds = match datasource.filter(|d| !d.is_empty()) {
+        Some(uid) => backends
+            .registry
+            .by_uid(&uid)
+            .filter(|d| d.kind == DatasourceKind::Prometheus)
+            .ok_or(AppError::UnknownDatasource { uid })?,
+        None => backends
+            .registry
+            .default_of(DatasourceKind::Prometheus)
+            .ok_or(AppError::NoDatasource { kind: DatasourceKind::Prometheus })?,
+    };
+    let client = PrometheusClient { http: &backends.http, ds: &ds };
+    let answer = client.query(&query, None).await?;
+    Ok(InstantQuery { datasource_uid: ds.uid.clone(), datasource_name: ds.name.clone(), answer })
+}

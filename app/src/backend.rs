@@ -1,0 +1,25 @@
+//! Server-only side of the app: provisioned datasources and the HTTP clients that reach them.
+//! Compiled only with the `ssr` feature; server functions and the axum server share it.
+
+pub mod health;
+pub mod http;
+pub mod prometheus;
+pub mod provisioning;
+pub mod registry;
+
+pub use registry::{Datasource, DatasourceRegistry};
+
+use std::sync::Arc;
+
+/// Everything a server function needs to reach the backends; provided as Leptos context.
+#[derive(Clone)]
+pub struct Backends {
+    pub registry: Arc<DatasourceRegistry>,
+    pub http: reqwest::Client,
+}
+
+impl Backends {
+    pub fn new(registry: DatasourceRegistry) -> Self {
+        Self { registry: Arc::new(registry), http: http::client() }
+    }
+}

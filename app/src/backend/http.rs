@@ -1,0 +1,77 @@
+//! The one way the console sends a request to a datasource: its URL, credentials and timeout
+//! applied, nothing of the browser's request carried over.
+
+use super::registry::Datasource;
+use crate::model::prometheus::BackendError;
+
+/// Shared HTTP client. Redirects are not followed: a backend that redirects elsewhere must not
+/// turn the console into an open proxy.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(std::time::Duration::from_secs(90))
+        .user_agent(concat!("octoscope/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("a reqwest client with rustls builds")
+}
+
+/// Joins the datasource base URL (which may carry a sub-path, e.g. Thanos behind `/prometheus`)
+/// with an already validated relative path and raw query string.
+pub fn target_url(ds: &Datasource, path: &str, query: Option<&str>) -> String {
+    let base = ds.url.as_str().trim_end_matches('/');
+    let path = path.trim_start_matches('/');
+    match query {
+        Some(q) if !q.is_empty() => format!("{base}/{path}?{q}"),
+        _ => format!("{base}/{path}"),
+    }
+}
+
+/// Starts a request to `ds` with its own credentials and headers.
+pub fn request(
+    http: &reqwest::Client,
+    ds: &Datasource,
+    method: reqwest::Method,
+    path: &str,
+    query: Option<&str>,
+) -> reqwest::RequestBuilder {
+    let mut req = http.request(method, target_url(ds, path, query)).timeout(ds.timeout);
+    if let Some((user, password)) = &ds.basic_auth {
+        req = req.basic_auth(user, Some(password));
+    }
+    for (name, value) in &ds.headers {
+        req = req.header(name.as_str(), value.as_str());
+    }
+    req
+}
+
+/// Maps a transport failure to the user-facing error for `ds`.
+pub fn transport_error(ds: &Datasource, err: &reqwest::Error) -> BackendError {
+    if err.is_timeout() {
+        BackendError::Timeout { datasource: ds.name.clone(), seconds: ds.timeout.as_secs() }
+    } else {
+        // reqwest's top-level message is generic; the source chain says "connection refused".
+        let mut message = err.to_string();
+        let mut source = std::error::Error::source(err);
+        while let Some(s) = source {
+            message = s.to_string();
+            source = s.source();
+        }
+        BackendError::Unreachable { datasource: ds.name.clone(), message }
+    }
+}
+
+/// Sends a GET and returns status and body, mapping transport errors.
+pub async fn get_bytes(
+    http: &reqwest::Client,
+    ds: &Datasource,
+    path: &str,
+    query: Option<&str>,
+) -> Result<(u16, Vec<u8>), BackendError> {
+    let resp = request(http, ds, reqwest::Method::GET, path, query)
+        .send()
+        .await
+        .map_err(|e| transport_error(ds, &e))?;
+    let status = resp.status().as_u16();
+    let body = resp.bytes().await.map_err(|e| transport_error(ds, &e))?;
+    Ok((status, body.to_vec()))
+}

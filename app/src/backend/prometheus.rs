@@ -1,0 +1,50 @@
+//! Prometheus API client (reads only). Decoding lives in `model::prometheus`.
+
+use super::http::get_bytes;
+use super::registry::Datasource;
+use crate::model::prometheus::{decode_envelope, Answer, BackendError, BuildInfo, QueryData};
+
+pub struct PrometheusClient<'a> {
+    pub http: &'a reqwest::Client,
+    pub ds: &'a Datasource,
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+impl PrometheusClient<'_> {
+    /// `GET /api/v1/query` at `time` (unix seconds), or at the server's now.
+    pub async fn query(&self, expr: &str, time: Option<f64>) -> Result<Answer<QueryData>, BackendError> {
+        let time = time.map(|t| format!("{t:.3}"));
+        let mut pairs = vec![("query", expr)];
+        if let Some(t) = &time {
+            pairs.push(("time", t));
+        }
+        let (status, body) = get_bytes(self.http, self.ds, "api/v1/query", Some(&form(&pairs))).await?;
+        decode_envelope(&self.ds.name, status, &body)
+    }
+
+    /// `GET /api/v1/query_range`.
+    pub async fn query_range(
+        &self,
+        expr: &str,
+        start: f64,
+        end: f64,
+        step_s: u32,
+    ) -> Result<Answer<QueryData>, BackendError> {
+        let (start, end, step) = (format!("{start:.3}"), format!("{end:.3}"), step_s.to_string());
+        let q = form(&[("query", expr), ("start", &start), ("end", &end), ("step", &step)]);
+        let (status, body) = get_bytes(self.http, self.ds, "api/v1/query_range", Some(&q)).await?;
+        decode_envelope(&self.ds.name, status, &body)
+    }
+
+    pub async fn build_info(&self) -> Result<Answer<BuildInfo>, BackendError> {
+        let (status, body) = get_bytes(self.http, self.ds, "api/v1/status/buildinfo", None).await?;
+        decode_envelope(&self.ds.name, status, &body)
+    }
+}

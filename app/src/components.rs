@@ -1,0 +1,6 @@
+//! Generic widgets shared by pages.
+
+pub mod feedback;
+pub mod layout;
+pub mod pickers;
+pub mod series_table;

@@ -1,0 +1,119 @@
+//! The console frame: top bar (dashboard search, time and refresh pickers, theme), navigation,
+//! and the page outlet. `?kiosk` hides all chrome for iframes; `?theme=light|dark` forces a theme.
+
+use crate::components::pickers::{RefreshPicker, TimePicker};
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::use_query_map;
+
+/// Bumped by the refresh picker's timer; resources that read it refetch.
+#[derive(Clone, Copy)]
+pub struct RefreshTick(pub RwSignal<u64>);
+
+/// Light, dark, or follow the operating system (the CSS decides via prefers-color-scheme).
+fn theme_from_param(value: Option<String>) -> &'static str {
+    match value.as_deref() {
+        Some("light") => "light",
+        Some("dark") => "dark",
+        _ => "system",
+    }
+}
+
+const NAV: &[(&str, &str, &str)] = &[
+    ("/dashboards", "Dashboards", "nav-dashboards"),
+    ("/explore", "Explore", "nav-explore"),
+    ("/alerting/list", "Alerting", "nav-alerting"),
+    ("/alerting/silences", "Silences", "nav-silences"),
+    ("/slo", "SLOs", "nav-slo"),
+    ("/traces", "Traces", "nav-traces"),
+];
+
+#[component]
+pub fn ConsoleLayout() -> impl IntoView {
+    let query = use_query_map();
+    let kiosk = Memo::new(move |_| query.with(|q| q.get_str("kiosk").is_some()));
+    // The URL decides the first render (SSR and hydration agree); the toggle then takes over.
+    let theme = RwSignal::new(theme_from_param(query.with_untracked(|q| q.get("theme"))));
+    Effect::new(move |_| {
+        let from_url = theme_from_param(query.with(|q| q.get("theme")));
+        if from_url != "system" {
+            theme.set(from_url);
+        }
+    });
+    let toggle_theme = move |_| {
+        theme.update(|t| {
+            *t = match *t {
+                "dark" => "light",
+                "light" => "dark",
+                // From "system" the first click picks the opposite of what the OS shows.
+                _ => {
+                    if system_prefers_dark() {
+                        "light"
+                    } else {
+                        "dark"
+                    }
+                }
+            }
+        })
+    };
+    provide_context(RefreshTick(RwSignal::new(0)));
+
+    view! {
+        <div class="console" data-theme=move || theme.get() data-kiosk=move || kiosk.get().to_string()>
+            <Show when=move || !kiosk.get()>
+                <header class="topbar" data-testid="topbar">
+                    <A href="/" attr:class="brand" attr:data-testid="home-link">"Octoscope"</A>
+                    <form class="search" method="get" action="/dashboards" role="search">
+                        <input
+                            type="search"
+                            name="query"
+                            placeholder="Search dashboards"
+                            aria-label="Search dashboards"
+                            data-testid="dashboard-search"
+                        />
+                    </form>
+                    <div class="spacer"></div>
+                    <TimePicker/>
+                    <RefreshPicker/>
+                    <button
+                        type="button"
+                        class="theme-toggle"
+                        data-testid="theme-toggle"
+                        aria-label="Toggle light/dark theme"
+                        on:click=toggle_theme
+                    >
+                        {move || if theme.get() == "dark" { "☀ Light" } else { "☾ Dark" }}
+                    </button>
+                </header>
+                <nav class="sidenav" data-testid="nav" aria-label="Main">
+                    {NAV
+                        .iter()
+                        .map(|(href, label, id)| {
+                            view! {
+                                <A href=*href attr:data-testid=*id>
+                                    {*label}
+                                </A>
+                            }
+                        })
+                        .collect_view()}
+                </nav>
+            </Show>
+            <main class="content" data-testid="content">
+                <Outlet/>
+            </main>
+        </div>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn system_prefers_dark() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .map(|m| m.matches())
+        .unwrap_or(false)
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn system_prefers_dark() -> bool {
+    false
+}

@@ -1,0 +1,61 @@
+//! Octoscope's UI: the HTML shell, the app component and its route table.
+#![recursion_limit = "256"]
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod backend;
+pub mod components;
+pub mod model;
+pub mod pages;
+
+use components::layout::ConsoleLayout;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+use pages::explore::ExplorePage;
+use pages::home::HomePage;
+use pages::not_found::NotFoundPage;
+use pages::planned::PlannedPage;
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="octoscope" href="/pkg/octoscope.css"/>
+        <Title formatter=|page: String| if page.is_empty() { "Octoscope".to_string() } else { format!("{page} · Octoscope") }/>
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <ParentRoute path=path!("") view=ConsoleLayout>
+                    <Route path=path!("") view=HomePage/>
+                    <Route path=path!("explore") view=ExplorePage/>
+                    <Route path=path!("dashboards") view=|| view! { <PlannedPage area="Dashboards" issue=4/> }/>
+                    <Route path=path!("alerting/list") view=|| view! { <PlannedPage area="Alerting" issue=5/> }/>
+                    <Route path=path!("alerting/silences") view=|| view! { <PlannedPage area="Silences" issue=5/> }/>
+                    <Route path=path!("slo") view=|| view! { <PlannedPage area="SLOs" issue=6/> }/>
+                    <Route path=path!("traces") view=|| view! { <PlannedPage area="Traces" issue=7/> }/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

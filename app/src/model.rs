@@ -1,0 +1,7 @@
+//! Pure types and logic with no IO: shared by the server (SSR, proxy) and the browser (hydrate).
+
+pub mod allowlist;
+pub mod datasource;
+pub mod prometheus;
+pub mod time_range;
+pub mod url_state;

@@ -1,0 +1,149 @@
+//! Grafana-style time ranges (`from=now-6h&to=now`, epoch milliseconds) resolved against a given
+//! "now", and the query step that keeps a graph within a point budget. Pure: the caller passes the
+//! clock in, so SSR and hydration agree.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TimeParseError {
+    #[error("{0:?} is not a time; use now, now-6h, now-7d or epoch milliseconds")]
+    Invalid(String),
+    #[error("unknown unit {0:?}; use s, m, h, d, w, M or y")]
+    Unit(String),
+    #[error("the range ends before it starts; pick a 'from' earlier than 'to'")]
+    Reversed,
+}
+
+/// Seconds in a unit as Grafana uses them in relative times (months and years are calendar-ish
+/// approximations here; rounding to calendar boundaries comes with the dashboards module).
+fn unit_seconds(unit: &str) -> Result<i64, TimeParseError> {
+    Ok(match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        "w" => 604_800,
+        "M" => 30 * 86_400,
+        "y" => 365 * 86_400,
+        other => return Err(TimeParseError::Unit(other.to_string())),
+    })
+}
+
+/// Resolves one end of a range to epoch milliseconds.
+pub fn parse_time(expr: &str, now_ms: i64) -> Result<i64, TimeParseError> {
+    let e = expr.trim();
+    if let Ok(ms) = e.parse::<i64>() {
+        return Ok(ms);
+    }
+    let Some(rest) = e.strip_prefix("now") else {
+        return Err(TimeParseError::Invalid(e.to_string()));
+    };
+    if rest.is_empty() {
+        return Ok(now_ms);
+    }
+    let (sign, body) = match rest.as_bytes()[0] {
+        b'-' => (-1, &rest[1..]),
+        b'+' => (1, &rest[1..]),
+        _ => return Err(TimeParseError::Invalid(e.to_string())),
+    };
+    let digits_end = body.find(|c: char| !c.is_ascii_digit()).unwrap_or(body.len());
+    let (num, unit) = body.split_at(digits_end);
+    let n: i64 = num.parse().map_err(|_| TimeParseError::Invalid(e.to_string()))?;
+    Ok(now_ms + sign * n * unit_seconds(unit)? * 1000)
+}
+
+/// A resolved range in epoch milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeRange {
+    pub from_ms: i64,
+    pub to_ms: i64,
+}
+
+impl TimeRange {
+    pub fn parse(from: &str, to: &str, now_ms: i64) -> Result<Self, TimeParseError> {
+        let range = TimeRange { from_ms: parse_time(from, now_ms)?, to_ms: parse_time(to, now_ms)? };
+        if range.to_ms < range.from_ms {
+            return Err(TimeParseError::Reversed);
+        }
+        Ok(range)
+    }
+
+    /// Step in seconds so the range has at most `max_points` samples, never below `min_step_s`.
+    /// Rounded up to a "nice" value so neighbouring ranges share cache-friendly steps.
+    pub fn step_seconds(&self, max_points: u32, min_step_s: u32) -> u32 {
+        const NICE: [u32; 16] =
+            [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400];
+        let span_s = ((self.to_ms - self.from_ms).max(0) / 1000) as u64;
+        let raw = span_s.div_ceil(max_points.max(1) as u64).max(min_step_s.max(1) as u64);
+        NICE.iter().copied().find(|n| *n as u64 >= raw).unwrap_or(raw as u32)
+    }
+}
+
+/// The quick ranges offered by the time picker: (`from` expression, label).
+pub const QUICK_RANGES: &[(&str, &str)] = &[
+    ("now-5m", "Last 5 minutes"),
+    ("now-15m", "Last 15 minutes"),
+    ("now-1h", "Last 1 hour"),
+    ("now-6h", "Last 6 hours"),
+    ("now-24h", "Last 24 hours"),
+    ("now-7d", "Last 7 days"),
+    ("now-30d", "Last 30 days"),
+];
+
+/// Auto-refresh choices: (`refresh` URL value, label). Empty means off.
+pub const REFRESH_CHOICES: &[(&str, &str)] =
+    &[("", "Off"), ("5s", "5s"), ("10s", "10s"), ("30s", "30s"), ("1m", "1m"), ("5m", "5m")];
+
+/// Parses a refresh interval (`30s`, `1m`) to milliseconds; `None` for off or nonsense.
+pub fn refresh_millis(value: &str) -> Option<u64> {
+    let v = value.trim();
+    if v.is_empty() {
+        return None;
+    }
+    let digits_end = v.find(|c: char| !c.is_ascii_digit())?;
+    let n: u64 = v[..digits_end].parse().ok()?;
+    let unit = unit_seconds(&v[digits_end..]).ok()? as u64;
+    (n > 0).then_some(n * unit * 1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    const NOW: i64 = 1_700_000_000_000;
+
+    #[test]
+    fn relative_and_absolute_times() {
+        assert_eq!(parse_time("now", NOW), Ok(NOW));
+        assert_eq!(parse_time("now-6h", NOW), Ok(NOW - 6 * 3_600_000));
+        assert_eq!(parse_time("now+5m", NOW), Ok(NOW + 300_000));
+        assert_eq!(parse_time("1699990000000", NOW), Ok(1_699_990_000_000));
+        assert!(matches!(parse_time("now-6x", NOW), Err(TimeParseError::Unit(_))));
+        assert!(matches!(parse_time("yesterday", NOW), Err(TimeParseError::Invalid(_))));
+        assert!(matches!(parse_time("now-h", NOW), Err(TimeParseError::Invalid(_))));
+    }
+
+    #[test]
+    fn reversed_ranges_are_refused() {
+        assert_eq!(TimeRange::parse("now", "now-1h", NOW), Err(TimeParseError::Reversed));
+    }
+
+    #[test]
+    fn step_keeps_within_point_budget() {
+        let r = TimeRange::parse("now-6h", "now", NOW).unwrap();
+        let step = r.step_seconds(1000, 15);
+        assert_eq!(step, 30, "6h / 1000 points = 21.6s, rounded up to 30s");
+        assert!(21_600 / step <= 1000);
+        let r = TimeRange::parse("now-5m", "now", NOW).unwrap();
+        assert_eq!(r.step_seconds(1000, 15), 15, "never below the scrape interval");
+    }
+
+    #[test]
+    fn refresh_values() {
+        assert_eq!(refresh_millis("30s"), Some(30_000));
+        assert_eq!(refresh_millis("1m"), Some(60_000));
+        assert_eq!(refresh_millis(""), None);
+        assert_eq!(refresh_millis("0s"), None);
+        assert_eq!(refresh_millis("fast"), None);
+    }
+}

@@ -1,0 +1,72 @@
+//! Explore: run a PromQL query against a Prometheus datasource. The query lives in the URL
+//! (`/explore?query=…`), so the server renders the answer in the first HTML and a link
+//! reproduces the view.
+
+use crate::api::prometheus::query_instant;
+use crate::components::feedback::{ErrorNotice, Warnings};
+use crate::components::layout::RefreshTick;
+use crate::components::series_table::SeriesTable;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn ExplorePage() -> impl IntoView {
+    let query = use_query_map();
+    let expr = Memo::new(move |_| query.with(|q| q.get("query")).unwrap_or_default());
+    let datasource = Memo::new(move |_| query.with(|q| q.get("datasource")));
+    let tick = use_context::<RefreshTick>().map(|t| t.0).unwrap_or_else(|| RwSignal::new(0));
+    let result = Resource::new(
+        move || (expr.get(), datasource.get(), tick.get()),
+        |(expr, datasource, _)| async move {
+            if expr.trim().is_empty() {
+                None
+            } else {
+                Some(query_instant(expr, datasource).await)
+            }
+        },
+    );
+
+    view! {
+        <Title text="Explore"/>
+        <h1>"Explore"</h1>
+        <Form action="/explore" attr:class="query-form" attr:data-testid="query-form">
+            {move || datasource.get().map(|d| view! { <input type="hidden" name="datasource" value=d/> })}
+            <label for="promql">"PromQL"</label>
+            <input
+                id="promql"
+                type="text"
+                name="query"
+                class="promql"
+                autocomplete="off"
+                spellcheck="false"
+                placeholder="e.g. sum by (job) (up)"
+                value=expr.get_untracked()
+                data-testid="query-input"
+            />
+            <button type="submit" data-testid="run-query">"Run query"</button>
+        </Form>
+        <section class="query-result" data-testid="query-result">
+            <Transition fallback=|| view! { <p class="muted">"Querying…"</p> }>
+                {move || Suspend::new(async move {
+                    match result.await {
+                        None => view! {
+                            <p class="muted" data-testid="query-hint">
+                                "Type a PromQL expression and press Run query."
+                            </p>
+                        }
+                        .into_any(),
+                        Some(Ok(answer)) => view! {
+                            <p class="muted">"From " <strong>{answer.datasource_name.clone()}</strong></p>
+                            <Warnings warnings=answer.answer.warnings.clone()/>
+                            <SeriesTable data=answer.answer.data/>
+                        }
+                        .into_any(),
+                        Some(Err(e)) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}

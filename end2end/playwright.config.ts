@@ -1,0 +1,52 @@
+// Playwright for Octoscope: Debian's chromium (never a downloaded browser), the console binary
+// started by `webServer`, backends started by `cargo xtask test` (which exports the variables below).
+import { defineConfig, devices } from '@playwright/test';
+
+const port = process.env.OCTOSCOPE_E2E_PORT ?? '3100';
+const baseURL = process.env.BASE_URL ?? `http://127.0.0.1:${port}`;
+
+// Without the networking flags chromium stalls on machines with no internet access.
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const chromium = {
+  ...devices['Desktop Chrome'],
+  launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
+};
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: true,
+  reporter: [['list']],
+  use: { baseURL, trace: 'retain-on-failure' },
+  projects: [
+    { name: 'chromium', use: chromium, testIgnore: /no_js\.spec\.ts/ },
+    { name: 'chromium-no-js', use: { ...chromium, javaScriptEnabled: false }, testMatch: /no_js\.spec\.ts/ },
+  ],
+  webServer: {
+    command: process.env.OCTOSCOPE_BIN ?? '../target/debug/octoscope serve',
+    url: `${baseURL}/api/health`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      OCTOSCOPE_LISTEN: `127.0.0.1:${port}`,
+      OCTOSCOPE_LOG_FORMAT: 'pretty',
+      OCTOSCOPE_LOG: 'warn',
+    },
+  },
+});

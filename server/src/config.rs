@@ -1,0 +1,186 @@
+//! `octoscope.toml` and its `OCTOSCOPE_*` environment overrides.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}; pass an existing file to --config or omit it")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("config file {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("environment variable {name}={value:?} is not valid: {message}")]
+    Env { name: &'static str, value: String, message: String },
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerSection,
+    pub paths: PathsSection,
+    pub auth: AuthSection,
+    pub embedding: EmbeddingSection,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSection {
+    /// Address to listen on (`OCTOSCOPE_LISTEN`).
+    pub listen: SocketAddr,
+    /// Built site (JS, wasm, CSS) to serve; defaults to target/site next to the binary.
+    pub site_root: Option<PathBuf>,
+    /// Log format: "json" (default) or "pretty" (`OCTOSCOPE_LOG_FORMAT`).
+    pub log_format: String,
+}
+
+impl Default for ServerSection {
+    fn default() -> Self {
+        Self { listen: ([127, 0, 0, 1], 3000).into(), site_root: None, log_format: "json".into() }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct PathsSection {
+    /// Grafana-format provisioning directory with `datasources/` (`OCTOSCOPE_PROVISIONING`).
+    pub provisioning: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMode {
+    /// Everyone is the anonymous user with `anonymous_role`.
+    #[default]
+    Anonymous,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    #[default]
+    Viewer,
+    Editor,
+    Admin,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSection {
+    pub mode: AuthMode,
+    pub anonymous_role: Role,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmbeddingSection {
+    /// Origins allowed to frame the console (`OCTOSCOPE_EMBEDDING_ALLOWED_ORIGINS`, comma-separated).
+    pub allowed_origins: Vec<String>,
+}
+
+fn parse_enum<T: for<'de> Deserialize<'de>>(name: &'static str, value: &str) -> Result<T, ConfigError> {
+    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(value)).map_err(|e| {
+        ConfigError::Env { name, value: value.into(), message: e.to_string() }
+    })
+}
+
+impl Config {
+    /// Reads `path` (if any), then applies `OCTOSCOPE_*` overrides from `env`.
+    pub fn load(path: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut config = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|source| ConfigError::Read { path: path.into(), source })?;
+                toml::from_str(&text)
+                    .map_err(|e| ConfigError::Parse { path: path.into(), message: e.to_string() })?
+            }
+            None => Config::default(),
+        };
+        if let Some(v) = env("OCTOSCOPE_LISTEN") {
+            config.server.listen = v.parse().map_err(|e: std::net::AddrParseError| ConfigError::Env {
+                name: "OCTOSCOPE_LISTEN",
+                value: v.clone(),
+                message: format!("{e}; use ip:port such as 127.0.0.1:3000"),
+            })?;
+        }
+        if let Some(v) = env("OCTOSCOPE_SITE_ROOT") {
+            config.server.site_root = Some(v.into());
+        }
+        if let Some(v) = env("OCTOSCOPE_LOG_FORMAT") {
+            config.server.log_format = v;
+        }
+        if let Some(v) = env("OCTOSCOPE_PROVISIONING") {
+            config.paths.provisioning = Some(v.into());
+        }
+        if let Some(v) = env("OCTOSCOPE_AUTH_MODE") {
+            config.auth.mode = parse_enum("OCTOSCOPE_AUTH_MODE", &v)?;
+        }
+        if let Some(v) = env("OCTOSCOPE_AUTH_ANONYMOUS_ROLE") {
+            config.auth.anonymous_role = parse_enum("OCTOSCOPE_AUTH_ANONYMOUS_ROLE", &v)?;
+        }
+        if let Some(v) = env("OCTOSCOPE_EMBEDDING_ALLOWED_ORIGINS") {
+            config.embedding.allowed_origins =
+                v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+        }
+        for origin in &config.embedding.allowed_origins {
+            let ok = (origin.starts_with("https://") || origin.starts_with("http://"))
+                && !origin.contains(|c: char| c.is_whitespace() || c == ';' || c == ',' || c == '\'');
+            if !ok {
+                return Err(ConfigError::Parse {
+                    path: path.map(Into::into).unwrap_or_else(|| "environment".into()),
+                    message: format!("embedding origin {origin:?} must look like https://portal.example.com"),
+                });
+            }
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("octoscope.toml");
+        std::fs::write(
+            &path,
+            "[server]\nlisten = \"127.0.0.1:4000\"\n[paths]\nprovisioning = \"prov\"\n[embedding]\nallowed_origins = [\"https://portal.example\"]\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&path), &|_| None).unwrap();
+        assert_eq!(c.server.listen.port(), 4000);
+        assert_eq!(c.paths.provisioning.as_deref(), Some(Path::new("prov")));
+        let env = |k: &str| match k {
+            "OCTOSCOPE_LISTEN" => Some("127.0.0.1:5000".to_string()),
+            "OCTOSCOPE_AUTH_ANONYMOUS_ROLE" => Some("editor".to_string()),
+            _ => None,
+        };
+        let c = Config::load(Some(&path), &env).unwrap();
+        assert_eq!(c.server.listen.port(), 5000);
+        assert_eq!(c.auth.anonymous_role, Role::Editor);
+    }
+
+    #[test]
+    fn bad_input_is_explained() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("o.toml");
+        std::fs::write(&path, "[server]\nlisten = 3000\n").unwrap();
+        let err = Config::load(Some(&path), &|_| None).unwrap_err();
+        assert!(err.to_string().contains("o.toml"), "{err}");
+        std::fs::write(&path, "[sever]\n").unwrap();
+        assert!(Config::load(Some(&path), &|_| None).is_err(), "unknown sections are typos");
+        let err = Config::load(None, &|k| (k == "OCTOSCOPE_LISTEN").then(|| "localhost".into())).unwrap_err();
+        assert!(err.to_string().contains("OCTOSCOPE_LISTEN"));
+        let err = Config::load(None, &|k| (k == "OCTOSCOPE_AUTH_MODE").then(|| "ldap".into())).unwrap_err();
+        assert!(err.to_string().contains("ldap"));
+        let err = Config::load(None, &|k| {
+            (k == "OCTOSCOPE_EMBEDDING_ALLOWED_ORIGINS").then(|| "https://a; script-src *".into())
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("embedding origin"));
+        assert!(Config::load(Some(Path::new("/nonexistent/o.toml")), &|_| None).is_err());
+    }
+}

@@ -1,0 +1,128 @@
+//! Octoscope's axum server: SSR of the Leptos app, server functions, the datasource proxy,
+//! health and metrics. `main.rs` only reads config, binds and serves.
+
+pub mod config;
+pub mod health;
+pub mod metrics;
+pub mod proxy;
+pub mod security;
+
+use app::backend::provisioning::load_datasources_dir;
+use app::backend::{Backends, DatasourceRegistry};
+use app::{shell, App};
+use axum::extract::FromRef;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use axum::{Json, Router};
+use config::Config;
+use http::{HeaderValue, StatusCode};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub backends: Backends,
+    pub metrics: Arc<metrics::Metrics>,
+    pub security: Arc<security::SecurityHeaders>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// A JSON error body `{"error": …, "status": …}` with that status.
+pub fn json_error(status: StatusCode, message: String) -> Response {
+    (status, Json(serde_json::json!({ "error": message, "status": status.as_u16() }))).into_response()
+}
+
+/// Finds the built site: config, then `LEPTOS_SITE_ROOT` (set by cargo-leptos), then
+/// `./target/site`, then `<binary dir>/../site` (so the binary runs from any directory).
+pub fn resolve_site_root(configured: Option<&Path>) -> PathBuf {
+    if let Some(p) = configured {
+        return p.to_path_buf();
+    }
+    if let Ok(p) = std::env::var("LEPTOS_SITE_ROOT") {
+        return p.into();
+    }
+    let local = PathBuf::from("target/site");
+    if local.join("pkg").is_dir() {
+        return local;
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().and_then(Path::parent).map(|p| p.join("site")))
+        .filter(|p| p.join("pkg").is_dir())
+        .unwrap_or(local)
+}
+
+/// Builds the state from config: loads provisioning (logging every problem with file and line).
+pub fn build_state(config: &Config) -> AppState {
+    let env = |k: &str| std::env::var(k).ok();
+    let (datasources, problems) = match &config.paths.provisioning {
+        Some(dir) => load_datasources_dir(dir, &env),
+        None => (Vec::new(), Vec::new()),
+    };
+    for p in &problems {
+        tracing::error!(file = %p.file, line = ?p.line, datasource = ?p.datasource, "provisioning problem: {}", p.message);
+    }
+    let registry = DatasourceRegistry::new(datasources, problems);
+    for ds in registry.all() {
+        tracing::info!(uid = %ds.uid, kind = %ds.kind, url = %ds.url, "datasource provisioned");
+    }
+    let site_root = resolve_site_root(config.server.site_root.as_deref());
+    let leptos_options = LeptosOptions::builder()
+        .output_name("octoscope")
+        .site_root(site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.server.listen)
+        .build();
+    AppState {
+        leptos_options,
+        backends: Backends::new(registry),
+        metrics: Arc::new(metrics::Metrics::default()),
+        security: Arc::new(security::SecurityHeaders::new(&config.embedding.allowed_origins)),
+    }
+}
+
+/// Request ids are a process-local counter: unique enough to join log lines of one request.
+#[derive(Clone, Default)]
+struct CountingRequestId(Arc<AtomicU64>);
+
+impl MakeRequestId for CountingRequestId {
+    fn make_request_id<B>(&mut self, _: &http::Request<B>) -> Option<RequestId> {
+        let n = self.0.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{n:016x}")).ok().map(RequestId::new)
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let backends = state.backends.clone();
+    let options = state.leptos_options.clone();
+    let request_id = http::HeaderName::from_static("x-request-id");
+    Router::new()
+        .route("/api/health", get(health::health))
+        .route("/metrics", get(metrics::serve))
+        .route("/api/datasources/proxy/uid/{uid}", any(proxy::proxy_root))
+        .route("/api/datasources/proxy/uid/{uid}/", any(proxy::proxy_root))
+        .route("/api/datasources/proxy/uid/{uid}/{*path}", any(proxy::proxy))
+        .leptos_routes_with_context(&state, routes, move || provide_context(backends.clone()), move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.security.clone(), security::apply))
+        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+        }))
+        .layer(SetRequestIdLayer::new(request_id, CountingRequestId::default()))
+        .with_state(state)
+}

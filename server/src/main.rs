@@ -1,0 +1,98 @@
+//! `octoscope serve [--config octoscope.toml]`: read config, set up logging, bind, serve, and
+//! shut down gracefully on SIGTERM or Ctrl-C.
+
+use octoscope::config::Config;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: octoscope serve [--config FILE]\n       octoscope --version\n\n\
+Environment overrides: OCTOSCOPE_LISTEN, OCTOSCOPE_PROVISIONING, OCTOSCOPE_SITE_ROOT,\n\
+OCTOSCOPE_LOG_FORMAT (json|pretty), OCTOSCOPE_LOG (filter, e.g. info,octoscope=debug),\n\
+OCTOSCOPE_AUTH_MODE, OCTOSCOPE_AUTH_ANONYMOUS_ROLE, OCTOSCOPE_EMBEDDING_ALLOWED_ORIGINS.";
+
+fn parse_args() -> Result<Option<PathBuf>, String> {
+    let mut args = std::env::args().skip(1);
+    let mut config = None;
+    match args.next().as_deref() {
+        None | Some("serve") => {}
+        Some("--version" | "-V") => {
+            println!("octoscope {}", env!("CARGO_PKG_VERSION"));
+            std::process::exit(0);
+        }
+        Some("--help" | "-h" | "help") => {
+            println!("{USAGE}");
+            std::process::exit(0);
+        }
+        Some(other) => return Err(format!("unknown command {other:?}")),
+    }
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--config" | "-c" => config = Some(args.next().ok_or("--config needs a file")?.into()),
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    // Without --config, ./octoscope.toml is used when present.
+    Ok(config.or_else(|| Some(PathBuf::from("octoscope.toml")).filter(|p| p.is_file())))
+}
+
+fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("OCTOSCOPE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "pretty" {
+        builder.init();
+    } else {
+        builder.json().with_current_span(true).with_span_list(false).init();
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config_path = match parse_args() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("octoscope: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let config = match Config::load(config_path.as_deref(), &|k| std::env::var(k).ok()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("octoscope: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&config.server.log_format);
+    let state = octoscope::build_state(&config);
+    let listener = match tokio::net::TcpListener::bind(config.server.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!("cannot listen on {}: {e}; pick another address with OCTOSCOPE_LISTEN", config.server.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    tracing::info!(%addr, site_root = %state.leptos_options.site_root, "octoscope listening on http://{addr}");
+    let app = octoscope::router(state);
+    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await {
+        tracing::error!("server error: {e}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,279 @@
+//! Test and demo harness: runs the real Debian `prometheus` and `prometheus-alertmanager` binaries
+//! on free loopback ports with temporary directories, waits until they are ready, and kills them
+//! when the handle is dropped (also while a panicking test unwinds). No process outlives its handle.
+//!
+//! Deliberately std-only so `xtask` can use it without pulling in an async runtime.
+
+use std::fmt;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[derive(Debug)]
+pub enum HarnessError {
+    MissingBinary(&'static str),
+    Io(String, std::io::Error),
+    NotReady { name: String, url: String, log: String },
+}
+
+impl fmt::Display for HarnessError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HarnessError::MissingBinary(b) => {
+                write!(f, "`{b}` is not installed; run `cargo xtask setup` (it installs the Debian packages)")
+            }
+            HarnessError::Io(what, e) => write!(f, "{what}: {e}"),
+            HarnessError::NotReady { name, url, log } => {
+                write!(f, "{name} did not become ready at {url}; its log ends with:\n{log}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for HarnessError {}
+
+/// A free TCP port on 127.0.0.1 (the OS picks; released just before the child binds it).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("bind 127.0.0.1:0")
+}
+
+/// Finds an executable on PATH.
+pub fn which(binary: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|d| d.join(binary)).find(|p| p.is_file())
+}
+
+/// Minimal HTTP/1.0 GET on loopback: returns (status, body). Used for readiness and by tests.
+pub fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    Ok((status, body))
+}
+
+/// A running backend process. Dropping it kills the process and removes its directory.
+pub struct Backend {
+    pub name: String,
+    /// `127.0.0.1:port`
+    pub addr: String,
+    child: Option<Child>,
+    dir: tempfile::TempDir,
+}
+
+impl Backend {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("process.log")).unwrap_or_default()
+    }
+
+    fn wait_ready(self, ready_path: &str, timeout: Duration) -> Result<Self, HarnessError> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Ok((200, _)) = http_get(&self.addr, ready_path) {
+                return Ok(self);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let log = self.log();
+        let tail: Vec<&str> = log.lines().rev().take(15).collect::<Vec<_>>().into_iter().rev().collect();
+        Err(HarnessError::NotReady { name: self.name.clone(), url: self.url(), log: tail.join("\n") })
+    }
+
+    /// Stops the process now (SIGKILL) and waits for it; also done on drop.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn spawn(name: &str, binary: &'static str, dir: tempfile::TempDir, args: &[String], port: u16) -> Result<Backend, HarnessError> {
+    let exe = which(binary).ok_or(HarnessError::MissingBinary(binary))?;
+    let log = std::fs::File::create(dir.path().join("process.log"))
+        .map_err(|e| HarnessError::Io(format!("create log for {name}"), e))?;
+    let log2 = log.try_clone().map_err(|e| HarnessError::Io("clone log handle".into(), e))?;
+    let child = Command::new(exe)
+        .args(args)
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log2)
+        .spawn()
+        .map_err(|e| HarnessError::Io(format!("start {binary}"), e))?;
+    Ok(Backend { name: name.to_string(), addr: format!("127.0.0.1:{port}"), child: Some(child), dir })
+}
+
+fn temp_dir(prefix: &str) -> Result<tempfile::TempDir, HarnessError> {
+    tempfile::Builder::new().prefix(prefix).tempdir().map_err(|e| HarnessError::Io("create temp dir".into(), e))
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> Result<(), HarnessError> {
+    std::fs::write(dir.join(name), text).map_err(|e| HarnessError::Io(format!("write {name}"), e))
+}
+
+/// Options for one Prometheus.
+pub struct PrometheusSpec<'a> {
+    /// prometheus.yml; `{{self}}` is replaced with this instance's `127.0.0.1:port` and
+    /// `{{alertmanagers}}` with a YAML list of the given Alertmanager addresses.
+    pub config: &'a str,
+    /// Extra files (rule files) written next to prometheus.yml.
+    pub files: &'a [(&'a str, &'a str)],
+    pub alertmanagers: &'a [String],
+}
+
+pub fn start_prometheus(spec: &PrometheusSpec<'_>) -> Result<Backend, HarnessError> {
+    let dir = temp_dir("octoscope-prometheus-")?;
+    let port = free_port();
+    let me = format!("127.0.0.1:{port}");
+    let ams = format!(
+        "[{}]",
+        spec.alertmanagers.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ")
+    );
+    write(dir.path(), "prometheus.yml", &spec.config.replace("{{self}}", &me).replace("{{alertmanagers}}", &ams))?;
+    for (name, text) in spec.files {
+        write(dir.path(), name, text)?;
+    }
+    let args = vec![
+        "--config.file=prometheus.yml".to_string(),
+        "--storage.tsdb.path=data".to_string(),
+        format!("--web.listen-address={me}"),
+        "--log.level=warn".to_string(),
+    ];
+    spawn("prometheus", "prometheus", dir, &args, port)?.wait_ready("/-/ready", Duration::from_secs(30))
+}
+
+/// Starts `count` Alertmanagers; with more than one they form a gossip cluster on loopback.
+pub fn start_alertmanagers(config: &str, count: usize) -> Result<Vec<Backend>, HarnessError> {
+    let cluster_ports: Vec<u16> = (0..count).map(|_| free_port()).collect();
+    let mut started = Vec::new();
+    for i in 0..count {
+        let dir = temp_dir("octoscope-alertmanager-")?;
+        write(dir.path(), "alertmanager.yml", config)?;
+        let port = free_port();
+        let mut args = vec![
+            "--config.file=alertmanager.yml".to_string(),
+            "--storage.path=data".to_string(),
+            format!("--web.listen-address=127.0.0.1:{port}"),
+            "--log.level=warn".to_string(),
+        ];
+        if count > 1 {
+            args.push(format!("--cluster.listen-address=127.0.0.1:{}", cluster_ports[i]));
+            args.push("--cluster.advertise-address=127.0.0.1:".to_string() + &cluster_ports[i].to_string());
+            for (j, p) in cluster_ports.iter().enumerate() {
+                if j != i {
+                    args.push(format!("--cluster.peer=127.0.0.1:{p}"));
+                }
+            }
+            // Loopback peers settle quickly; the default waits are tuned for real networks.
+            args.push("--cluster.settle-timeout=2s".to_string());
+            args.push("--cluster.pushpull-interval=2s".to_string());
+            args.push("--cluster.gossip-interval=100ms".to_string());
+        } else {
+            // An empty address disables clustering for a lone instance.
+            args.push("--cluster.listen-address=".to_string());
+        }
+        let name = format!("alertmanager-{}", i + 1);
+        started.push(spawn(&name, "prometheus-alertmanager", dir, &args, port)?);
+    }
+    started.into_iter().map(|b| b.wait_ready("/-/ready", Duration::from_secs(30))).collect()
+}
+
+/// A minimal Prometheus config that scrapes itself every second and sends alerts to the
+/// given Alertmanagers, loading `rules.yml`.
+pub const SELF_SCRAPE_CONFIG: &str = "global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files: ['rules.yml']
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: {{alertmanagers}}
+scrape_configs:
+  - job_name: prometheus
+    static_configs:
+      - targets: ['{{self}}']
+";
+
+/// A rule file with one always-firing alert, so the pipeline has something to show.
+pub const WATCHDOG_RULES: &str = "groups:
+  - name: meta
+    rules:
+      - alert: Watchdog
+        expr: vector(1)
+        labels:
+          severity: none
+        annotations:
+          summary: Always firing; proves the alert pipeline works end to end.
+";
+
+/// A default Alertmanager config that routes everything to a receiver with no integrations.
+pub const NULL_ALERTMANAGER_CONFIG: &str = "route:
+  receiver: 'null'
+  group_by: ['alertname']
+  group_wait: 1s
+  group_interval: 5s
+receivers:
+  - name: 'null'
+";
+
+/// Prometheus + Alertmanagers wired together, and a provisioning directory pointing at them.
+pub struct Stack {
+    pub prometheus: Backend,
+    pub alertmanagers: Vec<Backend>,
+    pub provisioning: tempfile::TempDir,
+}
+
+impl Stack {
+    /// Starts the foundation stack: one self-scraping Prometheus with a Watchdog alert and
+    /// `alertmanagers` Alertmanagers, plus Grafana-format provisioning for the console.
+    pub fn start(alertmanagers: usize) -> Result<Self, HarnessError> {
+        let ams = start_alertmanagers(NULL_ALERTMANAGER_CONFIG, alertmanagers)?;
+        let am_addrs: Vec<String> = ams.iter().map(|a| a.addr.clone()).collect();
+        let prometheus = start_prometheus(&PrometheusSpec {
+            config: SELF_SCRAPE_CONFIG,
+            files: &[("rules.yml", WATCHDOG_RULES)],
+            alertmanagers: &am_addrs,
+        })?;
+        let provisioning = temp_dir("octoscope-provisioning-")?;
+        let ds_dir = provisioning.path().join("datasources");
+        std::fs::create_dir_all(&ds_dir).map_err(|e| HarnessError::Io("create datasources dir".into(), e))?;
+        let mut yaml = format!(
+            "apiVersion: 1\ndatasources:\n  - name: Prometheus\n    uid: prometheus\n    type: prometheus\n    access: proxy\n    url: {}\n    isDefault: true\n",
+            prometheus.url()
+        );
+        for (i, am) in ams.iter().enumerate() {
+            yaml.push_str(&format!(
+                "  - name: Alertmanager {n}\n    uid: alertmanager-{n}\n    type: alertmanager\n    access: proxy\n    url: {url}\n    jsonData:\n      implementation: prometheus\n",
+                n = i + 1,
+                url = am.url()
+            ));
+        }
+        write(&ds_dir, "demo.yaml", &yaml)?;
+        Ok(Stack { prometheus, alertmanagers: ams, provisioning })
+    }
+
+    pub fn provisioning_dir(&self) -> &Path {
+        self.provisioning.path()
+    }
+}

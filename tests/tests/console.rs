@@ -1,0 +1,128 @@
+//! The console end to end over HTTP: health, SSR with data, server functions, headers.
+
+mod support;
+
+use octoscope_tests::Stack;
+use support::{provisioning, Console};
+
+#[tokio::test]
+async fn health_lists_reachable_and_broken_datasources() {
+    let stack = Stack::start(2).unwrap();
+    // A second, broken provisioning file must not hide the good one.
+    std::fs::write(stack.provisioning_dir().join("datasources/zz-broken.yaml"), "apiVersion: 1\ndatasources:\n  - name: Broken\n    type: loki\n").unwrap();
+    let console = Console::start(Some(stack.provisioning_dir())).await;
+    let (status, body) = console.get_json("/api/health").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+    let ds = body["datasources"].as_array().unwrap();
+    assert_eq!(ds.len(), 3, "{body}");
+    assert!(ds.iter().all(|d| d["status"] == "ok"), "{body}");
+    assert_eq!(body["status"], "degraded", "a broken entry degrades health");
+    let broken = &body["broken"][0];
+    assert_eq!(broken["name"], "Broken");
+    assert!(broken["file"].as_str().unwrap().ends_with("zz-broken.yaml"));
+    assert_eq!(broken["line"], 3);
+    assert!(broken["error"].as_str().unwrap().contains("url is missing"));
+
+    // The UI lists it too, next to the working datasources.
+    let html = console.get("/").await.text().await.unwrap();
+    assert!(html.contains("data-testid=\"provisioning-problem\""), "{html}");
+    assert!(html.contains("url is missing"));
+    assert!(html.contains("Alertmanager 2"));
+
+    // Stop Prometheus: health now says so with the reason.
+    let mut stack = stack;
+    stack.prometheus.stop();
+    let (_, body) = console.get_json("/api/health").await;
+    let prom = body["datasources"].as_array().unwrap().iter().find(|d| d["uid"] == "prometheus").unwrap().clone();
+    assert_eq!(prom["status"], "error");
+    assert!(prom["error"].as_str().unwrap().contains("unreachable"), "{prom}");
+}
+
+#[tokio::test]
+async fn ssr_renders_query_results_from_real_prometheus() {
+    let stack = Stack::start(1).unwrap();
+    let console = Console::start(Some(stack.provisioning_dir())).await;
+    let resp = console.get("/explore?query=prometheus_build_info").await;
+    assert_eq!(resp.status(), 200);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("data-testid=\"results-table\""), "{html}");
+    assert!(html.contains("prometheus_build_info{"), "the series is in the first HTML");
+    assert!(html.contains("/pkg/octoscope.js"), "hydration script is referenced");
+
+    // A bad query shows Prometheus' own message in place, and the page still renders.
+    let html = console.get("/explore?query=sum(").await.text().await.unwrap();
+    assert!(html.contains("data-testid=\"error\""), "{html}");
+    assert!(html.contains("bad_data"), "{html}");
+    assert!(html.contains("data-testid=\"nav\""));
+}
+
+#[tokio::test]
+async fn server_function_queries_prometheus() {
+    let stack = Stack::start(1).unwrap();
+    let console = Console::start(Some(stack.provisioning_dir())).await;
+    let resp = console
+        .http
+        .post(console.url("/api/query_instant"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("query=vector(42)")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["datasource_uid"], "prometheus");
+    assert_eq!(body["answer"]["data"]["result"][0]["value"][1], "42", "{body}");
+
+    let resp = console
+        .http
+        .post(console.url("/api/query_instant"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("query=vector(1)&datasource=missing")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 500);
+    let text = resp.text().await.unwrap();
+    assert!(text.contains("missing"), "{text}");
+}
+
+#[tokio::test]
+async fn without_configuration_the_console_explains_how_to_start() {
+    let console = Console::start(None).await;
+    let html = console.get("/").await.text().await.unwrap();
+    assert!(html.contains("data-testid=\"getting-started\""), "{html}");
+    assert!(html.contains("cargo xtask demo"));
+    let (_, health) = console.get_json("/api/health").await;
+    assert_eq!(health["datasources"].as_array().unwrap().len(), 0);
+    // Explore says what to configure instead of failing silently.
+    let html = console.get("/explore?query=up").await.text().await.unwrap();
+    assert!(html.contains("no prometheus datasource is configured"), "{html}");
+}
+
+#[tokio::test]
+async fn headers_refuse_framing_unless_configured() {
+    let console = Console::start(None).await;
+    let resp = console.get("/").await;
+    let h = resp.headers();
+    assert_eq!(h["x-frame-options"], "SAMEORIGIN");
+    assert_eq!(h["content-security-policy"], "frame-ancestors 'self'");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "same-origin");
+    assert!(h.contains_key("x-request-id"));
+
+    let mut config = octoscope::config::Config::default();
+    config.embedding.allowed_origins = vec!["https://portal.example".into()];
+    let console = Console::start_with(config).await;
+    let resp = console.get("/").await;
+    assert!(resp.headers().get("x-frame-options").is_none());
+    assert_eq!(resp.headers()["content-security-policy"], "frame-ancestors 'self' https://portal.example");
+}
+
+#[tokio::test]
+async fn unknown_pages_are_404() {
+    let console = Console::start(Some(provisioning(&[]).path())).await;
+    let resp = console.get("/no/such/page").await;
+    assert_eq!(resp.status(), 404);
+    assert!(resp.text().await.unwrap().contains("data-testid=\"not-found\""));
+}

@@ -1,0 +1,55 @@
+//! Starts the console in-process on a free loopback port, pointed at a provisioning directory.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+
+pub struct Console {
+    pub base: String,
+    pub http: reqwest::Client,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+impl Console {
+    pub async fn start(provisioning: Option<&Path>) -> Console {
+        let mut config = octoscope::config::Config::default();
+        config.paths.provisioning = provisioning.map(Path::to_path_buf);
+        Self::start_with(config).await
+    }
+
+    pub async fn start_with(config: octoscope::config::Config) -> Console {
+        let state = octoscope::build_state(&config);
+        let app = octoscope::router(state);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Console { base, http, _server: server }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let resp = self.get(path).await;
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap())
+    }
+}
+
+/// Writes a datasources provisioning file into a fresh directory.
+pub fn provisioning(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("datasources")).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join("datasources").join(name), text).unwrap();
+    }
+    dir
+}

@@ -1,0 +1,308 @@
+//! `cargo xtask setup | build | demo | test`: the whole developer workflow, with nothing to install
+//! by hand. Every step says what it does; installs run only when something is missing.
+
+use octoscope_tests::{free_port, http_get, which, Stack};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+const USAGE: &str = "usage: cargo xtask <command>
+  setup              install what is missing (wasm target, cargo-leptos, wasm-bindgen-cli,
+                     Debian prometheus/alertmanager/chromium, npm packages in end2end/)
+  build [--release]  build the server and the wasm bundle with cargo-leptos
+  demo [--port N]    set up, build, start Prometheus + 2 Alertmanagers + the console; Ctrl-C stops all
+  test               set up, fmt check, clippy per package, unit, integration and Playwright tests";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    if let Err(e) = std::env::set_current_dir(&root) {
+        eprintln!("xtask: cannot enter {}: {e}", root.display());
+        return ExitCode::FAILURE;
+    }
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup(),
+        Some("build") => setup().and_then(|_| build(args.iter().any(|a| a == "--release"))),
+        Some("demo") => demo(&args[1..]),
+        Some("test") => test(),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn step(what: &str) {
+    println!("\n==> {what}");
+}
+
+/// PATH with end2end/node_modules/.bin first (binaryen 132's wasm-opt, never Debian's 108) and
+/// ~/.cargo/bin present (cargo-leptos, wasm-bindgen).
+fn tool_path() -> String {
+    let mut parts = vec![workspace_root().join("end2end/node_modules/.bin")];
+    if let Some(home) = std::env::var_os("HOME") {
+        parts.push(PathBuf::from(home).join(".cargo/bin"));
+    }
+    if let Some(p) = std::env::var_os("PATH") {
+        parts.extend(std::env::split_paths(&p));
+    }
+    std::env::join_paths(parts).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn run(cmd: &mut Command) -> Result {
+    cmd.env("PATH", tool_path());
+    let shown = format!("{cmd:?}").replace('"', "");
+    println!("    $ {shown}");
+    let status = cmd.status().map_err(|e| format!("cannot run {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({status})"))
+    }
+}
+
+fn output(cmd: &mut Command) -> Option<String> {
+    cmd.env("PATH", tool_path());
+    let out = cmd.stderr(Stdio::null()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn cmd(program: &str, args: &[&str]) -> Command {
+    let mut c = Command::new(program);
+    c.args(args);
+    c
+}
+
+// ---------------------------------------------------------------------------------------------
+// setup
+
+/// The wasm-bindgen version in Cargo.lock: the CLI must match it exactly.
+fn locked_wasm_bindgen() -> Result<String> {
+    let lock = std::fs::read_to_string("Cargo.lock").map_err(|e| format!("read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen entry".into())
+}
+
+fn apt_install(packages: &[&str]) -> Result {
+    let sudo = output(&mut cmd("id", &["-u"])).map(|u| u.trim() != "0").unwrap_or(false);
+    let prefix: Vec<&str> = if sudo { vec!["sudo"] } else { vec![] };
+    let apt = |args: &[&str]| {
+        let mut all = prefix.clone();
+        all.extend_from_slice(args);
+        let mut c = Command::new(all[0]);
+        c.args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive");
+        c
+    };
+    run(&mut apt(&["apt-get", "update", "-qq"]))?;
+    let mut args = vec!["apt-get", "install", "-y", "-qq", "--no-install-recommends"];
+    args.extend_from_slice(packages);
+    run(&mut apt(&args))
+}
+
+fn setup() -> Result {
+    let started = Instant::now();
+    step("setup: checking the toolchain and test dependencies");
+
+    let installed = output(&mut cmd("rustup", &["target", "list", "--installed"])).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        println!("    ok: rust target wasm32-unknown-unknown");
+    } else {
+        run(&mut cmd("rustup", &["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+
+    // Debian packages: the real backends and the browser.
+    let mut apt = Vec::new();
+    for (binary, package) in [
+        ("prometheus", "prometheus"),
+        ("prometheus-alertmanager", "prometheus-alertmanager"),
+        ("chromium", "chromium"),
+        ("node", "nodejs"),
+        ("npm", "npm"),
+    ] {
+        if which(binary).is_some() {
+            println!("    ok: {binary}");
+        } else {
+            apt.push(package);
+        }
+    }
+    if !apt.is_empty() {
+        println!("    installing Debian packages: {}", apt.join(" "));
+        apt_install(&apt)?;
+    }
+
+    if output(&mut cmd("cargo", &["leptos", "--version"])).is_some() {
+        println!("    ok: cargo-leptos");
+    } else {
+        let toolchains = output(&mut cmd("rustup", &["toolchain", "list"])).unwrap_or_default();
+        if !toolchains.lines().any(|l| l.starts_with("nightly")) {
+            run(&mut cmd("rustup", &["toolchain", "install", "nightly", "--profile", "minimal"]))?;
+        }
+        // Stable refuses cargo-leptos' lockfile; no_downloads makes it use tools from PATH only.
+        println!("    installing cargo-leptos (once per machine, ~17 min on 2 cores)");
+        run(&mut cmd("cargo", &["+nightly", "install", "cargo-leptos", "--locked", "--features", "no_downloads"]))?;
+    }
+
+    let wanted = locked_wasm_bindgen()?;
+    let have = output(&mut cmd("wasm-bindgen", &["--version"])).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(wanted.as_str()) {
+        println!("    ok: wasm-bindgen {wanted}");
+    } else {
+        // Not --locked: its lockfile wants a crate version the registry no longer has.
+        println!("    installing wasm-bindgen-cli {wanted} (Cargo.lock's version; found {:?})", have.trim());
+        run(&mut cmd("cargo", &["install", "wasm-bindgen-cli", "--version", &wanted, "--force"]))?;
+    }
+
+    let e2e = Path::new("end2end");
+    let have_npm = e2e.join("node_modules/@playwright/test/package.json").is_file()
+        && e2e.join("node_modules/.bin/wasm-opt").is_file();
+    if have_npm {
+        println!("    ok: end2end npm packages (@playwright/test, binaryen 132)");
+    } else {
+        let mut c = cmd("npm", &["ci", "--no-audit", "--no-fund"]);
+        c.current_dir(e2e).env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        run(&mut c)?;
+    }
+    println!("    setup done in {:.1}s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// build
+
+fn build(release: bool) -> Result {
+    step(if release { "build (release, wasm-opt from binaryen 132)" } else { "build (debug)" });
+    let mut c = cmd("cargo", &["leptos", "build"]);
+    if release {
+        c.arg("--release");
+    }
+    run(&mut c)
+}
+
+fn server_binary(release: bool) -> PathBuf {
+    workspace_root().join(if release { "target/release/octoscope" } else { "target/debug/octoscope" })
+}
+
+// ---------------------------------------------------------------------------------------------
+// demo
+
+/// Kills the console child on drop, so an error path never leaves it running.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_http(addr: &str, path: &str, timeout: Duration) -> Result {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if matches!(http_get(addr, path), Ok((200, _))) {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Err(format!("http://{addr}{path} did not answer within {}s", timeout.as_secs()))
+}
+
+fn demo(args: &[String]) -> Result {
+    let port: u16 = match args.iter().position(|a| a == "--port") {
+        Some(i) => args.get(i + 1).and_then(|p| p.parse().ok()).ok_or("--port needs a number")?,
+        None => 3000,
+    };
+    setup()?;
+    build(false)?;
+    step("demo: starting Prometheus and two clustered Alertmanagers on loopback");
+    let stack = Stack::start(2).map_err(|e| e.to_string())?;
+    let addr = format!("127.0.0.1:{port}");
+    let console = Command::new(server_binary(false))
+        .arg("serve")
+        .env("OCTOSCOPE_LISTEN", &addr)
+        .env("OCTOSCOPE_PROVISIONING", stack.provisioning_dir())
+        .env("OCTOSCOPE_LOG_FORMAT", "pretty")
+        .spawn()
+        .map_err(|e| format!("start the console: {e}"))?;
+    let _console = Guard(console);
+    wait_http(&addr, "/api/health", Duration::from_secs(30))?;
+    println!("\n  Octoscope      http://{addr}");
+    println!("  Prometheus     {}", stack.prometheus.url());
+    for am in &stack.alertmanagers {
+        println!("  {:<14} {}", am.name, am.url());
+    }
+    println!("  provisioning   {}", stack.provisioning_dir().display());
+    println!("\n  Press Ctrl-C to stop everything.");
+    let (tx, rx) = std::sync::mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = tx.send(());
+    })
+    .map_err(|e| format!("install Ctrl-C handler: {e}"))?;
+    let _ = rx.recv();
+    println!("\nstopping the console, Alertmanagers and Prometheus");
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// test
+
+fn test() -> Result {
+    let started = Instant::now();
+    setup()?;
+    step("fmt check");
+    run(&mut cmd("cargo", &["fmt", "--all", "--", "--check"]))?;
+
+    // Per package: `app` must never be built with ssr and hydrate together.
+    step("clippy per package");
+    let deny = ["--", "-D", "warnings"];
+    let clippy = |args: &[&str]| {
+        let mut c = cmd("cargo", &["clippy", "--quiet"]);
+        c.args(args).args(deny);
+        run(&mut c)
+    };
+    clippy(&["-p", "app", "--features", "ssr", "--all-targets"])?;
+    clippy(&["-p", "app", "--features", "hydrate", "--target", "wasm32-unknown-unknown"])?;
+    clippy(&["-p", "frontend", "--target", "wasm32-unknown-unknown"])?;
+    clippy(&["-p", "octoscope", "-p", "octoscope-tests", "-p", "xtask", "--all-targets"])?;
+
+    step("unit tests");
+    run(&mut cmd("cargo", &["test", "-p", "app", "--features", "ssr"]))?;
+    run(&mut cmd("cargo", &["test", "-p", "octoscope", "-p", "xtask"]))?;
+
+    step("integration tests (real Prometheus and Alertmanager)");
+    run(&mut cmd("cargo", &["test", "-p", "octoscope-tests"]))?;
+
+    build(false)?;
+    step("Playwright journeys in Debian chromium");
+    let stack = Stack::start(2).map_err(|e| e.to_string())?;
+    let port = free_port();
+    let mut c = cmd("npx", &["playwright", "test"]);
+    c.current_dir("end2end")
+        .env("OCTOSCOPE_PROVISIONING", stack.provisioning_dir())
+        .env("OCTOSCOPE_E2E_PORT", port.to_string())
+        .env("OCTOSCOPE_BIN", format!("{} serve", server_binary(false).display()))
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+    run(&mut c)?;
+    drop(stack);
+    println!("\nall tests passed in {:.0}s", started.elapsed().as_secs_f64());
+    Ok(())
+}
