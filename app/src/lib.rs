@@ -12,7 +12,7 @@ use components::layout::ConsoleLayout;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 use pages::explore::ExplorePage;
 use pages::home::HomePage;
 use pages::not_found::NotFoundPage;
@@ -44,16 +44,18 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="octoscope" href="/pkg/octoscope.css"/>
         <Title formatter=|page: String| if page.is_empty() { "Octoscope".to_string() } else { format!("{page} · Octoscope") }/>
+        // Async SSR: the server waits for the data and sends finished HTML, so pages are complete
+        // with JavaScript disabled and in the first response (no fallbacks patched in later).
         <Router>
             <Routes fallback=NotFoundPage>
-                <ParentRoute path=path!("") view=ConsoleLayout>
-                    <Route path=path!("") view=HomePage/>
-                    <Route path=path!("explore") view=ExplorePage/>
-                    <Route path=path!("dashboards") view=|| view! { <PlannedPage area="Dashboards" issue=4/> }/>
-                    <Route path=path!("alerting/list") view=|| view! { <PlannedPage area="Alerting" issue=5/> }/>
-                    <Route path=path!("alerting/silences") view=|| view! { <PlannedPage area="Silences" issue=5/> }/>
-                    <Route path=path!("slo") view=|| view! { <PlannedPage area="SLOs" issue=6/> }/>
-                    <Route path=path!("traces") view=|| view! { <PlannedPage area="Traces" issue=7/> }/>
+                <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("explore") view=ExplorePage ssr=SsrMode::Async/>
+                    <Route path=path!("dashboards") view=|| view! { <PlannedPage area="Dashboards" issue=4/> } ssr=SsrMode::Async/>
+                    <Route path=path!("alerting/list") view=|| view! { <PlannedPage area="Alerting" issue=5/> } ssr=SsrMode::Async/>
+                    <Route path=path!("alerting/silences") view=|| view! { <PlannedPage area="Silences" issue=5/> } ssr=SsrMode::Async/>
+                    <Route path=path!("slo") view=|| view! { <PlannedPage area="SLOs" issue=6/> } ssr=SsrMode::Async/>
+                    <Route path=path!("traces") view=|| view! { <PlannedPage area="Traces" issue=7/> } ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

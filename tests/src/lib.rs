@@ -93,6 +93,20 @@ impl Backend {
         Err(HarnessError::NotReady { name: self.name.clone(), url: self.url(), log: tail.join("\n") })
     }
 
+    /// Waits until Prometheus has at least one `up` sample, so tests never race the first scrape.
+    fn wait_first_scrape(self, timeout: Duration) -> Result<Self, HarnessError> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Ok((200, body)) = http_get(&self.addr, "/api/v1/query?query=up") {
+                if body.contains("\"__name__\":\"up\"") {
+                    return Ok(self);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(HarnessError::NotReady { name: "prometheus (first scrape)".into(), url: self.url(), log: self.log() })
+    }
+
     /// Stops the process now (SIGKILL) and waits for it; also done on drop.
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -160,7 +174,8 @@ pub fn start_prometheus(spec: &PrometheusSpec<'_>) -> Result<Backend, HarnessErr
         format!("--web.listen-address={me}"),
         "--log.level=warn".to_string(),
     ];
-    spawn("prometheus", "prometheus", dir, &args, port)?.wait_ready("/-/ready", Duration::from_secs(30))
+    let prometheus = spawn("prometheus", "prometheus", dir, &args, port)?.wait_ready("/-/ready", Duration::from_secs(30))?;
+    prometheus.wait_first_scrape(Duration::from_secs(30))
 }
 
 /// Starts `count` Alertmanagers; with more than one they form a gossip cluster on loopback.

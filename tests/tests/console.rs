@@ -47,7 +47,7 @@ async fn ssr_renders_query_results_from_real_prometheus() {
     assert_eq!(resp.status(), 200);
     let html = resp.text().await.unwrap();
     assert!(html.contains("data-testid=\"results-table\""), "{html}");
-    assert!(html.contains("prometheus_build_info{"), "the series is in the first HTML");
+    assert!(html.contains("prometheus_build_info{"), "the series is in the first HTML: {html}");
     assert!(html.contains("/pkg/octoscope.js"), "hydration script is referenced");
 
     // A bad query shows Prometheus' own message in place, and the page still renders.
