@@ -20,6 +20,9 @@ pub struct Backends {
 
 impl Backends {
     pub fn new(registry: DatasourceRegistry) -> Self {
-        Self { registry: Arc::new(registry), http: http::client() }
+        Self {
+            registry: Arc::new(registry),
+            http: http::client(),
+        }
     }
 }

@@ -7,12 +7,21 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}; pass an existing file to --config or omit it")]
-    Read { path: PathBuf, source: std::io::Error },
+    #[error(
+        "cannot read config file {path}: {source}; pass an existing file to --config or omit it"
+    )]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("config file {path} is not valid: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("environment variable {name}={value:?} is not valid: {message}")]
-    Env { name: &'static str, value: String, message: String },
+    Env {
+        name: &'static str,
+        value: String,
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -37,7 +46,11 @@ pub struct ServerSection {
 
 impl Default for ServerSection {
     fn default() -> Self {
-        Self { listen: ([127, 0, 0, 1], 3000).into(), site_root: None, log_format: "json".into() }
+        Self {
+            listen: ([127, 0, 0, 1], 3000).into(),
+            site_root: None,
+            log_format: "json".into(),
+        }
     }
 }
 
@@ -79,30 +92,45 @@ pub struct EmbeddingSection {
     pub allowed_origins: Vec<String>,
 }
 
-fn parse_enum<T: for<'de> Deserialize<'de>>(name: &'static str, value: &str) -> Result<T, ConfigError> {
-    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(value)).map_err(|e| {
-        ConfigError::Env { name, value: value.into(), message: e.to_string() }
-    })
+fn parse_enum<T: for<'de> Deserialize<'de>>(
+    name: &'static str,
+    value: &str,
+) -> Result<T, ConfigError> {
+    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(value))
+        .map_err(|e| ConfigError::Env {
+            name,
+            value: value.into(),
+            message: e.to_string(),
+        })
 }
 
 impl Config {
     /// Reads `path` (if any), then applies `OCTOSCOPE_*` overrides from `env`.
-    pub fn load(path: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub fn load(
+        path: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
         let mut config = match path {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|source| ConfigError::Read { path: path.into(), source })?;
-                toml::from_str(&text)
-                    .map_err(|e| ConfigError::Parse { path: path.into(), message: e.to_string() })?
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.into(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|e| ConfigError::Parse {
+                    path: path.into(),
+                    message: e.to_string(),
+                })?
             }
             None => Config::default(),
         };
         if let Some(v) = env("OCTOSCOPE_LISTEN") {
-            config.server.listen = v.parse().map_err(|e: std::net::AddrParseError| ConfigError::Env {
-                name: "OCTOSCOPE_LISTEN",
-                value: v.clone(),
-                message: format!("{e}; use ip:port such as 127.0.0.1:3000"),
-            })?;
+            config.server.listen =
+                v.parse()
+                    .map_err(|e: std::net::AddrParseError| ConfigError::Env {
+                        name: "OCTOSCOPE_LISTEN",
+                        value: v.clone(),
+                        message: format!("{e}; use ip:port such as 127.0.0.1:3000"),
+                    })?;
         }
         if let Some(v) = env("OCTOSCOPE_SITE_ROOT") {
             config.server.site_root = Some(v.into());
@@ -120,16 +148,23 @@ impl Config {
             config.auth.anonymous_role = parse_enum("OCTOSCOPE_AUTH_ANONYMOUS_ROLE", &v)?;
         }
         if let Some(v) = env("OCTOSCOPE_EMBEDDING_ALLOWED_ORIGINS") {
-            config.embedding.allowed_origins =
-                v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+            config.embedding.allowed_origins = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
         }
         for origin in &config.embedding.allowed_origins {
             let ok = (origin.starts_with("https://") || origin.starts_with("http://"))
-                && !origin.contains(|c: char| c.is_whitespace() || c == ';' || c == ',' || c == '\'');
+                && !origin
+                    .contains(|c: char| c.is_whitespace() || c == ';' || c == ',' || c == '\'');
             if !ok {
                 return Err(ConfigError::Parse {
                     path: path.map(Into::into).unwrap_or_else(|| "environment".into()),
-                    message: format!("embedding origin {origin:?} must look like https://portal.example.com"),
+                    message: format!(
+                        "embedding origin {origin:?} must look like https://portal.example.com"
+                    ),
                 });
             }
         }
@@ -171,10 +206,19 @@ mod tests {
         let err = Config::load(Some(&path), &|_| None).unwrap_err();
         assert!(err.to_string().contains("o.toml"), "{err}");
         std::fs::write(&path, "[sever]\n").unwrap();
-        assert!(Config::load(Some(&path), &|_| None).is_err(), "unknown sections are typos");
-        let err = Config::load(None, &|k| (k == "OCTOSCOPE_LISTEN").then(|| "localhost".into())).unwrap_err();
+        assert!(
+            Config::load(Some(&path), &|_| None).is_err(),
+            "unknown sections are typos"
+        );
+        let err = Config::load(None, &|k| {
+            (k == "OCTOSCOPE_LISTEN").then(|| "localhost".into())
+        })
+        .unwrap_err();
         assert!(err.to_string().contains("OCTOSCOPE_LISTEN"));
-        let err = Config::load(None, &|k| (k == "OCTOSCOPE_AUTH_MODE").then(|| "ldap".into())).unwrap_err();
+        let err = Config::load(None, &|k| {
+            (k == "OCTOSCOPE_AUTH_MODE").then(|| "ldap".into())
+        })
+        .unwrap_err();
         assert!(err.to_string().contains("ldap"));
         let err = Config::load(None, &|k| {
             (k == "OCTOSCOPE_EMBEDDING_ALLOWED_ORIGINS").then(|| "https://a; script-src *".into())

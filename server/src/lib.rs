@@ -21,7 +21,9 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::trace::TraceLayer;
 
 #[derive(Clone)]
@@ -40,7 +42,11 @@ impl FromRef<AppState> for LeptosOptions {
 
 /// A JSON error body `{"error": …, "status": …}` with that status.
 pub fn json_error(status: StatusCode, message: String) -> Response {
-    (status, Json(serde_json::json!({ "error": message, "status": status.as_u16() }))).into_response()
+    (
+        status,
+        Json(serde_json::json!({ "error": message, "status": status.as_u16() })),
+    )
+        .into_response()
 }
 
 /// Finds the built site: config, then `LEPTOS_SITE_ROOT` (set by cargo-leptos), then
@@ -88,7 +94,9 @@ pub fn build_state(config: &Config) -> AppState {
         leptos_options,
         backends: Backends::new(registry),
         metrics: Arc::new(metrics::Metrics::default()),
-        security: Arc::new(security::SecurityHeaders::new(&config.embedding.allowed_origins)),
+        security: Arc::new(security::SecurityHeaders::new(
+            &config.embedding.allowed_origins,
+        )),
     }
 }
 
@@ -99,7 +107,9 @@ struct CountingRequestId(Arc<AtomicU64>);
 impl MakeRequestId for CountingRequestId {
     fn make_request_id<B>(&mut self, _: &http::Request<B>) -> Option<RequestId> {
         let n = self.0.fetch_add(1, Ordering::Relaxed);
-        HeaderValue::from_str(&format!("{n:016x}")).ok().map(RequestId::new)
+        HeaderValue::from_str(&format!("{n:016x}"))
+            .ok()
+            .map(RequestId::new)
     }
 }
 

@@ -38,11 +38,17 @@ fn parse_args() -> Result<Option<PathBuf>, String> {
 fn init_logging(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("OCTOSCOPE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if format == "pretty" {
         builder.init();
     } else {
-        builder.json().with_current_span(true).with_span_list(false).init();
+        builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
     }
 }
 
@@ -83,14 +89,23 @@ async fn main() -> ExitCode {
     let listener = match tokio::net::TcpListener::bind(config.server.listen).await {
         Ok(l) => l,
         Err(e) => {
-            tracing::error!("cannot listen on {}: {e}; pick another address with OCTOSCOPE_LISTEN", config.server.listen);
+            tracing::error!(
+                "cannot listen on {}: {e}; pick another address with OCTOSCOPE_LISTEN",
+                config.server.listen
+            );
             return ExitCode::FAILURE;
         }
     };
-    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
     tracing::info!(%addr, site_root = %state.leptos_options.site_root, "octoscope listening on http://{addr}");
     let app = octoscope::router(state);
-    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await {
+    if let Err(e) = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+    {
         tracing::error!("server error: {e}");
         return ExitCode::FAILURE;
     }

@@ -45,7 +45,11 @@ impl Default for Metrics {
             Histogram::new(exponential_buckets(0.001, 2.0, 15))
         });
         let proxy_requests = Family::<ProxyLabels, Counter>::default();
-        registry.register("http_requests", "HTTP requests served, by route class and status", http_requests.clone());
+        registry.register(
+            "http_requests",
+            "HTTP requests served, by route class and status",
+            http_requests.clone(),
+        );
         registry.register(
             "http_request_duration_seconds",
             "Time to produce response headers, by route class",
@@ -56,7 +60,12 @@ impl Default for Metrics {
             "Datasource proxy calls, by datasource uid and upstream (or refusal) status",
             proxy_requests.clone(),
         );
-        Self { registry, http_requests, http_duration, proxy_requests }
+        Self {
+            registry,
+            http_requests,
+            http_duration,
+            proxy_requests,
+        }
     }
 }
 
@@ -85,22 +94,38 @@ pub fn route_class(path: &str) -> &'static str {
     }
 }
 
-pub async fn track(State(metrics): State<std::sync::Arc<Metrics>>, req: Request, next: Next) -> Response {
+pub async fn track(
+    State(metrics): State<std::sync::Arc<Metrics>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let route = route_class(req.uri().path()).to_string();
     let method = req.method().to_string();
     let started = Instant::now();
     let resp = next.run(req).await;
-    metrics.http_duration.get_or_create(&RouteLabels { route: route.clone() }).observe(started.elapsed().as_secs_f64());
+    metrics
+        .http_duration
+        .get_or_create(&RouteLabels {
+            route: route.clone(),
+        })
+        .observe(started.elapsed().as_secs_f64());
     metrics
         .http_requests
-        .get_or_create(&HttpLabels { method, route, status: resp.status().as_u16() })
+        .get_or_create(&HttpLabels {
+            method,
+            route,
+            status: resp.status().as_u16(),
+        })
         .inc();
     resp
 }
 
 pub async fn serve(State(state): State<crate::AppState>) -> impl IntoResponse {
     (
-        [(http::header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        [(
+            http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         state.metrics.render(),
     )
 }

@@ -16,7 +16,11 @@ use http::{header, HeaderName, StatusCode};
 const PREFIX: &str = "/api/datasources/proxy/uid/";
 
 /// Request headers worth passing on; everything else (Cookie, Authorization, Host, …) is dropped.
-const FORWARD_REQUEST: &[HeaderName] = &[header::ACCEPT, header::ACCEPT_ENCODING, header::CONTENT_TYPE];
+const FORWARD_REQUEST: &[HeaderName] = &[
+    header::ACCEPT,
+    header::ACCEPT_ENCODING,
+    header::CONTENT_TYPE,
+];
 
 /// Response headers passed back; Set-Cookie and hop-by-hop headers are not.
 const FORWARD_RESPONSE: &[HeaderName] = &[
@@ -29,17 +33,32 @@ const FORWARD_RESPONSE: &[HeaderName] = &[
     header::VARY,
 ];
 
-pub async fn proxy_root(State(state): State<AppState>, Path(uid): Path<String>, req: Request) -> Response {
+pub async fn proxy_root(
+    State(state): State<AppState>,
+    Path(uid): Path<String>,
+    req: Request,
+) -> Response {
     forward(state, uid, req).await
 }
 
-pub async fn proxy(State(state): State<AppState>, Path((uid, _)): Path<(String, String)>, req: Request) -> Response {
+pub async fn proxy(
+    State(state): State<AppState>,
+    Path((uid, _)): Path<(String, String)>,
+    req: Request,
+) -> Response {
     forward(state, uid, req).await
 }
 
 async fn forward(state: AppState, uid: String, req: Request) -> Response {
     let count = |status: u16| {
-        state.metrics.proxy_requests.get_or_create(&ProxyLabels { datasource: uid.clone(), status }).inc();
+        state
+            .metrics
+            .proxy_requests
+            .get_or_create(&ProxyLabels {
+                datasource: uid.clone(),
+                status,
+            })
+            .inc();
     };
     let Some(ds) = state.backends.registry.by_uid(&uid) else {
         count(404);
@@ -63,7 +82,13 @@ async fn forward(state: AppState, uid: String, req: Request) -> Response {
     let path = rest.to_string();
     let query = req.uri().query().map(str::to_string);
     let (parts, body) = req.into_parts();
-    let mut upstream = request(&state.backends.http, &ds, method.clone(), &path, query.as_deref());
+    let mut upstream = request(
+        &state.backends.http,
+        &ds,
+        method.clone(),
+        &path,
+        query.as_deref(),
+    );
     for name in FORWARD_REQUEST {
         if let Some(v) = parts.headers.get(name) {
             upstream = upstream.header(name, v);
@@ -76,7 +101,11 @@ async fn forward(state: AppState, uid: String, req: Request) -> Response {
         Ok(resp) => resp,
         Err(e) => {
             let err = transport_error(&ds, &e);
-            let status = if e.is_timeout() { StatusCode::GATEWAY_TIMEOUT } else { StatusCode::BAD_GATEWAY };
+            let status = if e.is_timeout() {
+                StatusCode::GATEWAY_TIMEOUT
+            } else {
+                StatusCode::BAD_GATEWAY
+            };
             count(status.as_u16());
             tracing::warn!(datasource = %ds.uid, error = %err, "proxy upstream failed");
             return json_error(status, err.to_string());

@@ -20,7 +20,8 @@ impl SecurityHeaders {
             policy.push_str(o);
         }
         Self {
-            frame_ancestors: HeaderValue::from_str(&policy).expect("origins were validated by config"),
+            frame_ancestors: HeaderValue::from_str(&policy)
+                .expect("origins were validated by config"),
             deny_framing_elsewhere: allowed_origins.is_empty(),
         }
     }
@@ -31,9 +32,18 @@ pub async fn apply(State(h): State<Arc<SecurityHeaders>>, req: Request, next: Ne
     let headers = resp.headers_mut();
     headers.insert(header::CONTENT_SECURITY_POLICY, h.frame_ancestors.clone());
     if h.deny_framing_elsewhere {
-        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+        headers.insert(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("SAMEORIGIN"),
+        );
     }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     resp
 }

@@ -15,7 +15,11 @@ use std::time::{Duration, Instant};
 pub enum HarnessError {
     MissingBinary(&'static str),
     Io(String, std::io::Error),
-    NotReady { name: String, url: String, log: String },
+    NotReady {
+        name: String,
+        url: String,
+        log: String,
+    },
 }
 
 impl fmt::Display for HarnessError {
@@ -26,7 +30,10 @@ impl fmt::Display for HarnessError {
             }
             HarnessError::Io(what, e) => write!(f, "{what}: {e}"),
             HarnessError::NotReady { name, url, log } => {
-                write!(f, "{name} did not become ready at {url}; its log ends with:\n{log}")
+                write!(
+                    f,
+                    "{name} did not become ready at {url}; its log ends with:\n{log}"
+                )
             }
         }
     }
@@ -36,25 +43,40 @@ impl std::error::Error for HarnessError {}
 
 /// A free TCP port on 127.0.0.1 (the OS picks; released just before the child binds it).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("bind 127.0.0.1:0")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("bind 127.0.0.1:0")
 }
 
 /// Finds an executable on PATH.
 pub fn which(binary: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join(binary)).find(|p| p.is_file())
+    std::env::split_paths(&path)
+        .map(|d| d.join(binary))
+        .find(|p| p.is_file())
 }
 
 /// Minimal HTTP/1.0 GET on loopback: returns (status, body). Used for readiness and by tests.
 pub fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.0\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
     let text = String::from_utf8_lossy(&raw).to_string();
-    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     Ok((status, body))
 }
 
@@ -89,8 +111,19 @@ impl Backend {
             std::thread::sleep(Duration::from_millis(100));
         }
         let log = self.log();
-        let tail: Vec<&str> = log.lines().rev().take(15).collect::<Vec<_>>().into_iter().rev().collect();
-        Err(HarnessError::NotReady { name: self.name.clone(), url: self.url(), log: tail.join("\n") })
+        let tail: Vec<&str> = log
+            .lines()
+            .rev()
+            .take(15)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        Err(HarnessError::NotReady {
+            name: self.name.clone(),
+            url: self.url(),
+            log: tail.join("\n"),
+        })
     }
 
     /// Waits until Prometheus has at least one `up` sample, so tests never race the first scrape.
@@ -104,7 +137,11 @@ impl Backend {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        Err(HarnessError::NotReady { name: "prometheus (first scrape)".into(), url: self.url(), log: self.log() })
+        Err(HarnessError::NotReady {
+            name: "prometheus (first scrape)".into(),
+            url: self.url(),
+            log: self.log(),
+        })
     }
 
     /// Stops the process now (SIGKILL) and waits for it; also done on drop.
@@ -122,11 +159,19 @@ impl Drop for Backend {
     }
 }
 
-fn spawn(name: &str, binary: &'static str, dir: tempfile::TempDir, args: &[String], port: u16) -> Result<Backend, HarnessError> {
+fn spawn(
+    name: &str,
+    binary: &'static str,
+    dir: tempfile::TempDir,
+    args: &[String],
+    port: u16,
+) -> Result<Backend, HarnessError> {
     let exe = which(binary).ok_or(HarnessError::MissingBinary(binary))?;
     let log = std::fs::File::create(dir.path().join("process.log"))
         .map_err(|e| HarnessError::Io(format!("create log for {name}"), e))?;
-    let log2 = log.try_clone().map_err(|e| HarnessError::Io("clone log handle".into(), e))?;
+    let log2 = log
+        .try_clone()
+        .map_err(|e| HarnessError::Io("clone log handle".into(), e))?;
     let child = Command::new(exe)
         .args(args)
         .current_dir(dir.path())
@@ -135,11 +180,19 @@ fn spawn(name: &str, binary: &'static str, dir: tempfile::TempDir, args: &[Strin
         .stderr(log2)
         .spawn()
         .map_err(|e| HarnessError::Io(format!("start {binary}"), e))?;
-    Ok(Backend { name: name.to_string(), addr: format!("127.0.0.1:{port}"), child: Some(child), dir })
+    Ok(Backend {
+        name: name.to_string(),
+        addr: format!("127.0.0.1:{port}"),
+        child: Some(child),
+        dir,
+    })
 }
 
 fn temp_dir(prefix: &str) -> Result<tempfile::TempDir, HarnessError> {
-    tempfile::Builder::new().prefix(prefix).tempdir().map_err(|e| HarnessError::Io("create temp dir".into(), e))
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .map_err(|e| HarnessError::Io("create temp dir".into(), e))
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> Result<(), HarnessError> {
@@ -162,9 +215,20 @@ pub fn start_prometheus(spec: &PrometheusSpec<'_>) -> Result<Backend, HarnessErr
     let me = format!("127.0.0.1:{port}");
     let ams = format!(
         "[{}]",
-        spec.alertmanagers.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ")
+        spec.alertmanagers
+            .iter()
+            .map(|a| format!("'{a}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
-    write(dir.path(), "prometheus.yml", &spec.config.replace("{{self}}", &me).replace("{{alertmanagers}}", &ams))?;
+    write(
+        dir.path(),
+        "prometheus.yml",
+        &spec
+            .config
+            .replace("{{self}}", &me)
+            .replace("{{alertmanagers}}", &ams),
+    )?;
     for (name, text) in spec.files {
         write(dir.path(), name, text)?;
     }
@@ -174,7 +238,8 @@ pub fn start_prometheus(spec: &PrometheusSpec<'_>) -> Result<Backend, HarnessErr
         format!("--web.listen-address={me}"),
         "--log.level=warn".to_string(),
     ];
-    let prometheus = spawn("prometheus", "prometheus", dir, &args, port)?.wait_ready("/-/ready", Duration::from_secs(30))?;
+    let prometheus = spawn("prometheus", "prometheus", dir, &args, port)?
+        .wait_ready("/-/ready", Duration::from_secs(30))?;
     prometheus.wait_first_scrape(Duration::from_secs(30))
 }
 
@@ -193,8 +258,14 @@ pub fn start_alertmanagers(config: &str, count: usize) -> Result<Vec<Backend>, H
             "--log.level=warn".to_string(),
         ];
         if count > 1 {
-            args.push(format!("--cluster.listen-address=127.0.0.1:{}", cluster_ports[i]));
-            args.push("--cluster.advertise-address=127.0.0.1:".to_string() + &cluster_ports[i].to_string());
+            args.push(format!(
+                "--cluster.listen-address=127.0.0.1:{}",
+                cluster_ports[i]
+            ));
+            args.push(
+                "--cluster.advertise-address=127.0.0.1:".to_string()
+                    + &cluster_ports[i].to_string(),
+            );
             for (j, p) in cluster_ports.iter().enumerate() {
                 if j != i {
                     args.push(format!("--cluster.peer=127.0.0.1:{p}"));
@@ -211,7 +282,10 @@ pub fn start_alertmanagers(config: &str, count: usize) -> Result<Vec<Backend>, H
         let name = format!("alertmanager-{}", i + 1);
         started.push(spawn(&name, "prometheus-alertmanager", dir, &args, port)?);
     }
-    started.into_iter().map(|b| b.wait_ready("/-/ready", Duration::from_secs(30))).collect()
+    started
+        .into_iter()
+        .map(|b| b.wait_ready("/-/ready", Duration::from_secs(30)))
+        .collect()
 }
 
 /// A minimal Prometheus config that scrapes itself every second and sends alerts to the
@@ -272,7 +346,8 @@ impl Stack {
         })?;
         let provisioning = temp_dir("octoscope-provisioning-")?;
         let ds_dir = provisioning.path().join("datasources");
-        std::fs::create_dir_all(&ds_dir).map_err(|e| HarnessError::Io("create datasources dir".into(), e))?;
+        std::fs::create_dir_all(&ds_dir)
+            .map_err(|e| HarnessError::Io("create datasources dir".into(), e))?;
         let mut yaml = format!(
             "apiVersion: 1\ndatasources:\n  - name: Prometheus\n    uid: prometheus\n    type: prometheus\n    access: proxy\n    url: {}\n    isDefault: true\n",
             prometheus.url()
@@ -285,7 +360,11 @@ impl Stack {
             ));
         }
         write(&ds_dir, "demo.yaml", &yaml)?;
-        Ok(Stack { prometheus, alertmanagers: ams, provisioning })
+        Ok(Stack {
+            prometheus,
+            alertmanagers: ams,
+            provisioning,
+        })
     }
 
     pub fn provisioning_dir(&self) -> &Path {

@@ -9,7 +9,11 @@ use support::{provisioning, Console};
 async fn health_lists_reachable_and_broken_datasources() {
     let stack = Stack::start(2).unwrap();
     // A second, broken provisioning file must not hide the good one.
-    std::fs::write(stack.provisioning_dir().join("datasources/zz-broken.yaml"), "apiVersion: 1\ndatasources:\n  - name: Broken\n    type: loki\n").unwrap();
+    std::fs::write(
+        stack.provisioning_dir().join("datasources/zz-broken.yaml"),
+        "apiVersion: 1\ndatasources:\n  - name: Broken\n    type: loki\n",
+    )
+    .unwrap();
     let console = Console::start(Some(stack.provisioning_dir())).await;
     let (status, body) = console.get_json("/api/health").await;
     assert_eq!(status, 200);
@@ -26,7 +30,10 @@ async fn health_lists_reachable_and_broken_datasources() {
 
     // The UI lists it too, next to the working datasources.
     let html = console.get("/").await.text().await.unwrap();
-    assert!(html.contains("data-testid=\"provisioning-problem\""), "{html}");
+    assert!(
+        html.contains("data-testid=\"provisioning-problem\""),
+        "{html}"
+    );
     assert!(html.contains("url is missing"));
     assert!(html.contains("Alertmanager 2"));
 
@@ -34,9 +41,18 @@ async fn health_lists_reachable_and_broken_datasources() {
     let mut stack = stack;
     stack.prometheus.stop();
     let (_, body) = console.get_json("/api/health").await;
-    let prom = body["datasources"].as_array().unwrap().iter().find(|d| d["uid"] == "prometheus").unwrap().clone();
+    let prom = body["datasources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["uid"] == "prometheus")
+        .unwrap()
+        .clone();
     assert_eq!(prom["status"], "error");
-    assert!(prom["error"].as_str().unwrap().contains("unreachable"), "{prom}");
+    assert!(
+        prom["error"].as_str().unwrap().contains("unreachable"),
+        "{prom}"
+    );
 }
 
 #[tokio::test]
@@ -47,11 +63,22 @@ async fn ssr_renders_query_results_from_real_prometheus() {
     assert_eq!(resp.status(), 200);
     let html = resp.text().await.unwrap();
     assert!(html.contains("data-testid=\"results-table\""), "{html}");
-    assert!(html.contains("prometheus_build_info{"), "the series is in the first HTML: {html}");
-    assert!(html.contains("/pkg/octoscope.js"), "hydration script is referenced");
+    assert!(
+        html.contains("prometheus_build_info{"),
+        "the series is in the first HTML: {html}"
+    );
+    assert!(
+        html.contains("/pkg/octoscope.js"),
+        "hydration script is referenced"
+    );
 
     // A bad query shows Prometheus' own message in place, and the page still renders.
-    let html = console.get("/explore?query=sum(").await.text().await.unwrap();
+    let html = console
+        .get("/explore?query=sum(")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("data-testid=\"error\""), "{html}");
     assert!(html.contains("bad_data"), "{html}");
     assert!(html.contains("data-testid=\"nav\""));
@@ -72,7 +99,10 @@ async fn server_function_queries_prometheus() {
     assert_eq!(resp.status(), 200);
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["datasource_uid"], "prometheus");
-    assert_eq!(body["answer"]["data"]["result"][0]["value"][1], "42", "{body}");
+    assert_eq!(
+        body["answer"]["data"]["result"][0]["value"][1], "42",
+        "{body}"
+    );
 
     let resp = console
         .http
@@ -97,7 +127,10 @@ async fn without_configuration_the_console_explains_how_to_start() {
     assert_eq!(health["datasources"].as_array().unwrap().len(), 0);
     // Explore says what to configure instead of failing silently.
     let html = console.get("/explore?query=up").await.text().await.unwrap();
-    assert!(html.contains("no prometheus datasource is configured"), "{html}");
+    assert!(
+        html.contains("no prometheus datasource is configured"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -116,7 +149,10 @@ async fn headers_refuse_framing_unless_configured() {
     let console = Console::start_with(config).await;
     let resp = console.get("/").await;
     assert!(resp.headers().get("x-frame-options").is_none());
-    assert_eq!(resp.headers()["content-security-policy"], "frame-ancestors 'self' https://portal.example");
+    assert_eq!(
+        resp.headers()["content-security-policy"],
+        "frame-ancestors 'self' https://portal.example"
+    );
 }
 
 #[tokio::test]
@@ -124,5 +160,9 @@ async fn unknown_pages_are_404() {
     let console = Console::start(Some(provisioning(&[]).path())).await;
     let resp = console.get("/no/such/page").await;
     assert_eq!(resp.status(), 404);
-    assert!(resp.text().await.unwrap().contains("data-testid=\"not-found\""));
+    assert!(resp
+        .text()
+        .await
+        .unwrap()
+        .contains("data-testid=\"not-found\""));
 }

@@ -12,7 +12,9 @@ async fn forwards_allowed_reads_and_refuses_everything_else() {
     let stack = Stack::start(1).unwrap();
     let console = Console::start(Some(stack.provisioning_dir())).await;
 
-    let (status, body) = console.get_json("/api/datasources/proxy/uid/prometheus/api/v1/query?query=up").await;
+    let (status, body) = console
+        .get_json("/api/datasources/proxy/uid/prometheus/api/v1/query?query=up")
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "success");
     assert_eq!(body["data"]["resultType"], "vector");
@@ -30,7 +32,9 @@ async fn forwards_allowed_reads_and_refuses_everything_else() {
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["data"]["result"][0]["value"][1], "7");
 
-    let (status, body) = console.get_json("/api/datasources/proxy/uid/alertmanager-1/api/v2/status").await;
+    let (status, body) = console
+        .get_json("/api/datasources/proxy/uid/alertmanager-1/api/v2/status")
+        .await;
     assert_eq!(status, 200, "{body}");
     assert!(body["versionInfo"]["version"].is_string());
 
@@ -44,9 +48,17 @@ async fn forwards_allowed_reads_and_refuses_everything_else() {
         .unwrap();
     assert_eq!(resp.status(), 405);
 
-    let (status, body) = console.get_json("/api/datasources/proxy/uid/prometheus/api/v1/admin/tsdb/snapshot").await;
+    let (status, body) = console
+        .get_json("/api/datasources/proxy/uid/prometheus/api/v1/admin/tsdb/snapshot")
+        .await;
     assert_eq!(status, 403);
-    assert!(body["error"].as_str().unwrap().contains("api/v1/query_range"), "names what is allowed: {body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("api/v1/query_range"),
+        "names what is allowed: {body}"
+    );
 
     for sneaky in [
         "/api/datasources/proxy/uid/prometheus/api/v1/label/..%2f..%2f-%2fquit/values",
@@ -58,16 +70,21 @@ async fn forwards_allowed_reads_and_refuses_everything_else() {
         assert_eq!(status, 403, "{sneaky}: {body}");
     }
 
-    let (status, body) = console.get_json("/api/datasources/proxy/uid/nope/api/v1/query").await;
+    let (status, body) = console
+        .get_json("/api/datasources/proxy/uid/nope/api/v1/query")
+        .await;
     assert_eq!(status, 404);
     assert!(body["error"].as_str().unwrap().contains("nope"));
 
     let metrics = console.get("/metrics").await.text().await.unwrap();
     assert!(
-        metrics.contains(r#"octoscope_proxy_requests_total{datasource="prometheus",status="200"} 2"#),
+        metrics
+            .contains(r#"octoscope_proxy_requests_total{datasource="prometheus",status="200"} 2"#),
         "{metrics}"
     );
-    assert!(metrics.contains(r#"octoscope_proxy_requests_total{datasource="prometheus",status="403"}"#));
+    assert!(
+        metrics.contains(r#"octoscope_proxy_requests_total{datasource="prometheus",status="403"}"#)
+    );
     assert!(metrics.contains("octoscope_http_request_duration_seconds_bucket"));
 }
 
@@ -83,12 +100,16 @@ async fn unreachable_and_silent_backends_get_502_and_504() {
     let dir = provisioning(&[("ds.yaml", &yaml)]);
     let console = Console::start(Some(dir.path())).await;
 
-    let (status, body) = console.get_json("/api/datasources/proxy/uid/down/api/v1/query?query=up").await;
+    let (status, body) = console
+        .get_json("/api/datasources/proxy/uid/down/api/v1/query?query=up")
+        .await;
     assert_eq!(status, 502, "{body}");
     let msg = body["error"].as_str().unwrap();
     assert!(msg.contains("Down") && msg.contains("unreachable"), "{msg}");
 
-    let (status, body) = console.get_json("/api/datasources/proxy/uid/slow/api/v1/query?query=up").await;
+    let (status, body) = console
+        .get_json("/api/datasources/proxy/uid/slow/api/v1/query?query=up")
+        .await;
     assert_eq!(status, 504, "{body}");
     assert!(body["error"].as_str().unwrap().contains("within 1s"));
     drop(silent);
@@ -104,7 +125,8 @@ async fn browser_credentials_are_dropped_and_datasource_credentials_added() {
         let (mut sock, _) = upstream.accept().unwrap();
         let mut buf = vec![0u8; 8192];
         let n = sock.read(&mut buf).unwrap();
-        tx.send(String::from_utf8_lossy(&buf[..n]).to_string()).unwrap();
+        tx.send(String::from_utf8_lossy(&buf[..n]).to_string())
+            .unwrap();
         let body = r#"{"status":"success","data":[]}"#;
         write!(
             sock,
@@ -127,12 +149,21 @@ async fn browser_credentials_are_dropped_and_datasource_credentials_added() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
-    assert!(resp.headers().get("set-cookie").is_none(), "upstream cookies are not passed back");
+    assert!(
+        resp.headers().get("set-cookie").is_none(),
+        "upstream cookies are not passed back"
+    );
     let seen = rx.recv().unwrap().to_ascii_lowercase();
-    assert!(seen.starts_with("get /prefix/api/v1/labels?match[]=up "), "{seen}");
+    assert!(
+        seen.starts_with("get /prefix/api/v1/labels?match[]=up "),
+        "{seen}"
+    );
     assert!(!seen.contains("octoscope_session"), "{seen}");
     assert!(!seen.contains("browser-token"), "{seen}");
     // base64("reader:s3cret")
-    assert!(seen.contains(&"authorization: Basic cmVhZGVyOnMzY3JldA==".to_ascii_lowercase()), "{seen}");
+    assert!(
+        seen.contains(&"authorization: Basic cmVhZGVyOnMzY3JldA==".to_ascii_lowercase()),
+        "{seen}"
+    );
     assert!(seen.contains("x-scope-orgid: octollm"), "{seen}");
 }

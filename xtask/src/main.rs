@@ -42,7 +42,10 @@ fn main() -> ExitCode {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }
 
 fn step(what: &str) {
@@ -59,14 +62,18 @@ fn tool_path() -> String {
     if let Some(p) = std::env::var_os("PATH") {
         parts.extend(std::env::split_paths(&p));
     }
-    std::env::join_paths(parts).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default()
+    std::env::join_paths(parts)
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn run(cmd: &mut Command) -> Result {
     cmd.env("PATH", tool_path());
     let shown = format!("{cmd:?}").replace('"', "");
     println!("    $ {shown}");
-    let status = cmd.status().map_err(|e| format!("cannot run {shown}: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {shown}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -77,7 +84,9 @@ fn run(cmd: &mut Command) -> Result {
 fn output(cmd: &mut Command) -> Option<String> {
     cmd.env("PATH", tool_path());
     let out = cmd.stderr(Stdio::null()).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn cmd(program: &str, args: &[&str]) -> Command {
@@ -91,7 +100,8 @@ fn cmd(program: &str, args: &[&str]) -> Command {
 
 /// The wasm-bindgen version in Cargo.lock: the CLI must match it exactly.
 fn locked_wasm_bindgen() -> Result<String> {
-    let lock = std::fs::read_to_string("Cargo.lock").map_err(|e| format!("read Cargo.lock: {e}"))?;
+    let lock =
+        std::fs::read_to_string("Cargo.lock").map_err(|e| format!("read Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line == "name = \"wasm-bindgen\"" {
@@ -104,7 +114,9 @@ fn locked_wasm_bindgen() -> Result<String> {
 }
 
 fn apt_install(packages: &[&str]) -> Result {
-    let sudo = output(&mut cmd("id", &["-u"])).map(|u| u.trim() != "0").unwrap_or(false);
+    let sudo = output(&mut cmd("id", &["-u"]))
+        .map(|u| u.trim() != "0")
+        .unwrap_or(false);
     let prefix: Vec<&str> = if sudo { vec!["sudo"] } else { vec![] };
     let apt = |args: &[&str]| {
         let mut all = prefix.clone();
@@ -123,11 +135,18 @@ fn setup() -> Result {
     let started = Instant::now();
     step("setup: checking the toolchain and test dependencies");
 
-    let installed = output(&mut cmd("rustup", &["target", "list", "--installed"])).unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    let installed =
+        output(&mut cmd("rustup", &["target", "list", "--installed"])).unwrap_or_default();
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         println!("    ok: rust target wasm32-unknown-unknown");
     } else {
-        run(&mut cmd("rustup", &["target", "add", "wasm32-unknown-unknown"]))?;
+        run(&mut cmd(
+            "rustup",
+            &["target", "add", "wasm32-unknown-unknown"],
+        ))?;
     }
 
     // Debian packages: the real backends and the browser.
@@ -155,11 +174,24 @@ fn setup() -> Result {
     } else {
         let toolchains = output(&mut cmd("rustup", &["toolchain", "list"])).unwrap_or_default();
         if !toolchains.lines().any(|l| l.starts_with("nightly")) {
-            run(&mut cmd("rustup", &["toolchain", "install", "nightly", "--profile", "minimal"]))?;
+            run(&mut cmd(
+                "rustup",
+                &["toolchain", "install", "nightly", "--profile", "minimal"],
+            ))?;
         }
         // Stable refuses cargo-leptos' lockfile; no_downloads makes it use tools from PATH only.
         println!("    installing cargo-leptos (once per machine, ~17 min on 2 cores)");
-        run(&mut cmd("cargo", &["+nightly", "install", "cargo-leptos", "--locked", "--features", "no_downloads"]))?;
+        run(&mut cmd(
+            "cargo",
+            &[
+                "+nightly",
+                "install",
+                "cargo-leptos",
+                "--locked",
+                "--features",
+                "no_downloads",
+            ],
+        ))?;
     }
 
     let wanted = locked_wasm_bindgen()?;
@@ -168,18 +200,33 @@ fn setup() -> Result {
         println!("    ok: wasm-bindgen {wanted}");
     } else {
         // Not --locked: its lockfile wants a crate version the registry no longer has.
-        println!("    installing wasm-bindgen-cli {wanted} (Cargo.lock's version; found {:?})", have.trim());
-        run(&mut cmd("cargo", &["install", "wasm-bindgen-cli", "--version", &wanted, "--force"]))?;
+        println!(
+            "    installing wasm-bindgen-cli {wanted} (Cargo.lock's version; found {:?})",
+            have.trim()
+        );
+        run(&mut cmd(
+            "cargo",
+            &[
+                "install",
+                "wasm-bindgen-cli",
+                "--version",
+                &wanted,
+                "--force",
+            ],
+        ))?;
     }
 
     let e2e = Path::new("end2end");
-    let have_npm = e2e.join("node_modules/@playwright/test/package.json").is_file()
+    let have_npm = e2e
+        .join("node_modules/@playwright/test/package.json")
+        .is_file()
         && e2e.join("node_modules/.bin/wasm-opt").is_file();
     if have_npm {
         println!("    ok: end2end npm packages (@playwright/test, binaryen 132)");
     } else {
         let mut c = cmd("npm", &["ci", "--no-audit", "--no-fund"]);
-        c.current_dir(e2e).env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        c.current_dir(e2e)
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         run(&mut c)?;
     }
     println!("    setup done in {:.1}s", started.elapsed().as_secs_f64());
@@ -190,7 +237,11 @@ fn setup() -> Result {
 // build
 
 fn build(release: bool) -> Result {
-    step(if release { "build (release, wasm-opt from binaryen 132)" } else { "build (debug)" });
+    step(if release {
+        "build (release, wasm-opt from binaryen 132)"
+    } else {
+        "build (debug)"
+    });
     let mut c = cmd("cargo", &["leptos", "build"]);
     if release {
         c.arg("--release");
@@ -199,7 +250,11 @@ fn build(release: bool) -> Result {
 }
 
 fn server_binary(release: bool) -> PathBuf {
-    workspace_root().join(if release { "target/release/octoscope" } else { "target/debug/octoscope" })
+    workspace_root().join(if release {
+        "target/release/octoscope"
+    } else {
+        "target/debug/octoscope"
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -223,12 +278,18 @@ fn wait_http(addr: &str, path: &str, timeout: Duration) -> Result {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    Err(format!("http://{addr}{path} did not answer within {}s", timeout.as_secs()))
+    Err(format!(
+        "http://{addr}{path} did not answer within {}s",
+        timeout.as_secs()
+    ))
 }
 
 fn demo(args: &[String]) -> Result {
     let port: u16 = match args.iter().position(|a| a == "--port") {
-        Some(i) => args.get(i + 1).and_then(|p| p.parse().ok()).ok_or("--port needs a number")?,
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|p| p.parse().ok())
+            .ok_or("--port needs a number")?,
         None => 3000,
     };
     setup()?;
@@ -280,13 +341,34 @@ fn test() -> Result {
         run(&mut c)
     };
     clippy(&["-p", "app", "--features", "ssr", "--all-targets"])?;
-    clippy(&["-p", "app", "--features", "hydrate", "--target", "wasm32-unknown-unknown"])?;
+    clippy(&[
+        "-p",
+        "app",
+        "--features",
+        "hydrate",
+        "--target",
+        "wasm32-unknown-unknown",
+    ])?;
     clippy(&["-p", "frontend", "--target", "wasm32-unknown-unknown"])?;
-    clippy(&["-p", "octoscope", "-p", "octoscope-tests", "-p", "xtask", "--all-targets"])?;
+    clippy(&[
+        "-p",
+        "octoscope",
+        "-p",
+        "octoscope-tests",
+        "-p",
+        "xtask",
+        "--all-targets",
+    ])?;
 
     step("unit tests");
-    run(&mut cmd("cargo", &["test", "-p", "app", "--features", "ssr"]))?;
-    run(&mut cmd("cargo", &["test", "-p", "octoscope", "-p", "xtask"]))?;
+    run(&mut cmd(
+        "cargo",
+        &["test", "-p", "app", "--features", "ssr"],
+    ))?;
+    run(&mut cmd(
+        "cargo",
+        &["test", "-p", "octoscope", "-p", "xtask"],
+    ))?;
 
     step("integration tests (real Prometheus and Alertmanager)");
     run(&mut cmd("cargo", &["test", "-p", "octoscope-tests"]))?;
@@ -299,10 +381,16 @@ fn test() -> Result {
     c.current_dir("end2end")
         .env("OCTOSCOPE_PROVISIONING", stack.provisioning_dir())
         .env("OCTOSCOPE_E2E_PORT", port.to_string())
-        .env("OCTOSCOPE_BIN", format!("{} serve", server_binary(false).display()))
+        .env(
+            "OCTOSCOPE_BIN",
+            format!("{} serve", server_binary(false).display()),
+        )
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
     run(&mut c)?;
     drop(stack);
-    println!("\nall tests passed in {:.0}s", started.elapsed().as_secs_f64());
+    println!(
+        "\nall tests passed in {:.0}s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

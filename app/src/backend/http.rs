@@ -34,7 +34,9 @@ pub fn request(
     path: &str,
     query: Option<&str>,
 ) -> reqwest::RequestBuilder {
-    let mut req = http.request(method, target_url(ds, path, query)).timeout(ds.timeout);
+    let mut req = http
+        .request(method, target_url(ds, path, query))
+        .timeout(ds.timeout);
     if let Some((user, password)) = &ds.basic_auth {
         req = req.basic_auth(user, Some(password));
     }
@@ -47,7 +49,10 @@ pub fn request(
 /// Maps a transport failure to the user-facing error for `ds`.
 pub fn transport_error(ds: &Datasource, err: &reqwest::Error) -> BackendError {
     if err.is_timeout() {
-        BackendError::Timeout { datasource: ds.name.clone(), seconds: ds.timeout.as_secs() }
+        BackendError::Timeout {
+            datasource: ds.name.clone(),
+            seconds: ds.timeout.as_secs(),
+        }
     } else {
         // reqwest's top-level message is generic; the source chain says "connection refused".
         let mut message = err.to_string();
@@ -56,7 +61,10 @@ pub fn transport_error(ds: &Datasource, err: &reqwest::Error) -> BackendError {
             message = s.to_string();
             source = s.source();
         }
-        BackendError::Unreachable { datasource: ds.name.clone(), message }
+        BackendError::Unreachable {
+            datasource: ds.name.clone(),
+            message,
+        }
     }
 }
 

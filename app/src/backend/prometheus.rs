@@ -19,13 +19,18 @@ fn form(pairs: &[(&str, &str)]) -> String {
 
 impl PrometheusClient<'_> {
     /// `GET /api/v1/query` at `time` (unix seconds), or at the server's now.
-    pub async fn query(&self, expr: &str, time: Option<f64>) -> Result<Answer<QueryData>, BackendError> {
+    pub async fn query(
+        &self,
+        expr: &str,
+        time: Option<f64>,
+    ) -> Result<Answer<QueryData>, BackendError> {
         let time = time.map(|t| format!("{t:.3}"));
         let mut pairs = vec![("query", expr)];
         if let Some(t) = &time {
             pairs.push(("time", t));
         }
-        let (status, body) = get_bytes(self.http, self.ds, "api/v1/query", Some(&form(&pairs))).await?;
+        let (status, body) =
+            get_bytes(self.http, self.ds, "api/v1/query", Some(&form(&pairs))).await?;
         decode_envelope(&self.ds.name, status, &body)
     }
 
@@ -37,8 +42,17 @@ impl PrometheusClient<'_> {
         end: f64,
         step_s: u32,
     ) -> Result<Answer<QueryData>, BackendError> {
-        let (start, end, step) = (format!("{start:.3}"), format!("{end:.3}"), step_s.to_string());
-        let q = form(&[("query", expr), ("start", &start), ("end", &end), ("step", &step)]);
+        let (start, end, step) = (
+            format!("{start:.3}"),
+            format!("{end:.3}"),
+            step_s.to_string(),
+        );
+        let q = form(&[
+            ("query", expr),
+            ("start", &start),
+            ("end", &end),
+            ("step", &step),
+        ]);
         let (status, body) = get_bytes(self.http, self.ds, "api/v1/query_range", Some(&q)).await?;
         decode_envelope(&self.ds.name, status, &body)
     }

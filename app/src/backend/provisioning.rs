@@ -105,13 +105,14 @@ pub fn uid_from_name(name: &str) -> String {
 
 /// Line (1-based) where the entry named `name` starts, found in the source text.
 fn line_of_entry(text: &str, name: &str) -> Option<usize> {
-    text.lines().position(|l| {
-        let t = l.trim_start().trim_start_matches('-').trim_start();
-        t.strip_prefix("name:")
-            .map(|v| v.trim().trim_matches(|c| c == '"' || c == '\'') == name)
-            .unwrap_or(false)
-    })
-    .map(|i| i + 1)
+    text.lines()
+        .position(|l| {
+            let t = l.trim_start().trim_start_matches('-').trim_start();
+            t.strip_prefix("name:")
+                .map(|v| v.trim().trim_matches(|c| c == '"' || c == '\'') == name)
+                .unwrap_or(false)
+        })
+        .map(|i| i + 1)
 }
 
 /// Parses one provisioning file's text. Returns the usable datasources and the problems found.
@@ -121,19 +122,24 @@ pub fn parse_datasources_file(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> (Vec<Datasource>, Vec<ProvisioningProblem>) {
     let mut problems = Vec::new();
-    let problem = |line: Option<usize>, datasource: Option<String>, message: String| ProvisioningProblem {
-        file: file.to_string(),
-        line,
-        datasource,
-        message,
-    };
+    let problem =
+        |line: Option<usize>, datasource: Option<String>, message: String| ProvisioningProblem {
+            file: file.to_string(),
+            line,
+            datasource,
+            message,
+        };
     let raw: RawFile = match serde_yaml::from_str(text) {
         Ok(raw) => raw,
         Err(e) => {
             let line = e.location().map(|l| l.line());
             return (
                 Vec::new(),
-                vec![problem(line, None, format!("not valid provisioning YAML: {e}; fix the file and restart"))],
+                vec![problem(
+                    line,
+                    None,
+                    format!("not valid provisioning YAML: {e}; fix the file and restart"),
+                )],
             );
         }
     };
@@ -172,7 +178,9 @@ pub fn parse_datasources_file(
 }
 
 fn line_of_key(text: &str, key: &str) -> Option<usize> {
-    text.lines().position(|l| l.trim_start().starts_with(&format!("{key}:"))).map(|i| i + 1)
+    text.lines()
+        .position(|l| l.trim_start().starts_with(&format!("{key}:")))
+        .map(|i| i + 1)
 }
 
 fn build(
@@ -189,7 +197,9 @@ fn build(
     };
     if let Some(access) = &raw.access {
         if access != "proxy" && access != "direct" {
-            return fail(format!("access {access:?} is not supported; use access: proxy"));
+            return fail(format!(
+                "access {access:?} is not supported; use access: proxy"
+            ));
         }
     }
     let Some(url_text) = raw.url.as_deref().map(|u| expand_env(u, env)) else {
@@ -200,9 +210,18 @@ fn build(
         Ok(u) => return fail(format!("url {u} must be an http(s) address with a host")),
         Err(e) => return fail(format!("url {url_text:?} does not parse ({e})")),
     };
-    let secure = |key: &str| raw.secure_json_data.get(key).and_then(yaml_string).map(|v| expand_env(&v, env));
+    let secure = |key: &str| {
+        raw.secure_json_data
+            .get(key)
+            .and_then(yaml_string)
+            .map(|v| expand_env(&v, env))
+    };
     let basic_auth = if raw.basic_auth {
-        let user = raw.basic_auth_user.clone().map(|u| expand_env(&u, env)).unwrap_or_default();
+        let user = raw
+            .basic_auth_user
+            .clone()
+            .map(|u| expand_env(&u, env))
+            .unwrap_or_default();
         // Grafana ≥ 6.2 keeps the password in secureJsonData.basicAuthPassword.
         Some((user, secure("basicAuthPassword").unwrap_or_default()))
     } else {
@@ -210,14 +229,20 @@ fn build(
     };
     let mut headers = Vec::new();
     for i in 1.. {
-        let Some(header) = raw.json_data.get(&format!("httpHeaderName{i}")).and_then(yaml_string) else {
+        let Some(header) = raw
+            .json_data
+            .get(&format!("httpHeaderName{i}"))
+            .and_then(yaml_string)
+        else {
             break;
         };
         let value = secure(&format!("httpHeaderValue{i}")).unwrap_or_default();
         if http::HeaderName::from_bytes(header.as_bytes()).is_err()
             || http::HeaderValue::from_str(&value).is_err()
         {
-            return fail(format!("httpHeaderName{i}/httpHeaderValue{i} is not a valid HTTP header"));
+            return fail(format!(
+                "httpHeaderName{i}/httpHeaderValue{i} is not a valid HTTP header"
+            ));
         }
         headers.push((header, value));
     }
@@ -228,9 +253,19 @@ fn build(
         .and_then(|t| t.trim_end_matches('s').parse::<u64>().ok())
         .filter(|t| *t > 0)
         .unwrap_or(30);
-    let uid = raw.uid.clone().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| uid_from_name(&raw.name));
-    if uid.is_empty() || !uid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return fail(format!("uid {uid:?} may only contain letters, digits, '-' and '_'"));
+    let uid = raw
+        .uid
+        .clone()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| uid_from_name(&raw.name));
+    if uid.is_empty()
+        || !uid
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return fail(format!(
+            "uid {uid:?} may only contain letters, digits, '-' and '_'"
+        ));
     }
     Ok(Datasource {
         uid,
@@ -346,7 +381,10 @@ datasources:
         assert_eq!(ds[0].url.as_str(), "http://prometheus:9090/");
         assert_eq!(ds[1].kind, DatasourceKind::Alertmanager);
         assert_eq!(ds[2].basic_auth.as_ref().unwrap().0, "loki-reader");
-        assert_eq!(ds[2].headers, vec![("X-Scope-OrgID".to_string(), "octollm".to_string())]);
+        assert_eq!(
+            ds[2].headers,
+            vec![("X-Scope-OrgID".to_string(), "octollm".to_string())]
+        );
         assert_eq!(ds[2].timeout, Duration::from_secs(10));
     }
 
@@ -361,7 +399,11 @@ datasources:
         assert_eq!(problems[0].line, Some(6));
         assert!(problems[0].message.contains("url is missing"));
         assert!(problems[1].message.contains("graphite"));
-        assert!(problems[2].message.contains("name"), "{}", problems[2].message);
+        assert!(
+            problems[2].message.contains("name"),
+            "{}",
+            problems[2].message
+        );
     }
 
     #[test]
@@ -377,8 +419,14 @@ datasources:
     #[test]
     fn env_expansion() {
         let env = |k: &str| (k == "HOST").then(|| "127.0.0.1".to_string());
-        assert_eq!(expand_env("http://${HOST}:9090", &env), "http://127.0.0.1:9090");
-        assert_eq!(expand_env("http://$HOST:9090", &env), "http://127.0.0.1:9090");
+        assert_eq!(
+            expand_env("http://${HOST}:9090", &env),
+            "http://127.0.0.1:9090"
+        );
+        assert_eq!(
+            expand_env("http://$HOST:9090", &env),
+            "http://127.0.0.1:9090"
+        );
         assert_eq!(expand_env("a$$b", &env), "a$b");
         assert_eq!(expand_env("$MISSING-x", &env), "-x");
     }

@@ -52,13 +52,19 @@ impl DatasourceRegistry {
                     file: "provisioning/datasources".into(),
                     line: None,
                     datasource: Some(ds.name.clone()),
-                    message: format!("uid {:?} is already used by another datasource; give it its own uid", ds.uid),
+                    message: format!(
+                        "uid {:?} is already used by another datasource; give it its own uid",
+                        ds.uid
+                    ),
                 });
             } else {
                 kept.push(Arc::new(ds));
             }
         }
-        Self { datasources: kept, problems }
+        Self {
+            datasources: kept,
+            problems,
+        }
     }
 
     pub fn all(&self) -> &[Arc<Datasource>] {
@@ -128,7 +134,10 @@ mod tests {
         assert_eq!(reg.all().len(), 3);
         assert_eq!(reg.problems().len(), 1);
         assert_eq!(reg.default_of(DatasourceKind::Prometheus).unwrap().uid, "b");
-        assert_eq!(reg.default_of(DatasourceKind::Alertmanager).unwrap().uid, "am");
+        assert_eq!(
+            reg.default_of(DatasourceKind::Alertmanager).unwrap().uid,
+            "am"
+        );
         assert!(reg.default_of(DatasourceKind::Tempo).is_none());
         assert!(reg.by_uid("a").is_some());
         assert!(reg.by_uid("zzz").is_none());

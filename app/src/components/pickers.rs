@@ -8,21 +8,32 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 
 fn current_pairs(q: &leptos_router::params::ParamsMap) -> Vec<(String, String)> {
-    q.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    q.into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 #[component]
 pub fn TimePicker() -> impl IntoView {
     let query = use_query_map();
     let location = use_location();
-    let from = move || query.with(|q| q.get("from")).unwrap_or_else(|| "now-6h".into());
+    let from = move || {
+        query
+            .with(|q| q.get("from"))
+            .unwrap_or_else(|| "now-6h".into())
+    };
     let label = move || {
         let f = from();
         QUICK_RANGES
             .iter()
             .find(|(expr, _)| *expr == f)
             .map(|(_, l)| l.to_string())
-            .unwrap_or_else(|| format!("{f} to {}", query.with(|q| q.get("to")).unwrap_or_else(|| "now".into())))
+            .unwrap_or_else(|| {
+                format!(
+                    "{f} to {}",
+                    query.with(|q| q.get("to")).unwrap_or_else(|| "now".into())
+                )
+            })
     };
     view! {
         <details class="picker" data-testid="time-picker">
@@ -62,7 +73,11 @@ pub fn RefreshPicker() -> impl IntoView {
         let (Some(ms), Some(tick)) = (refresh_millis(&refresh.get()), tick) else {
             return None;
         };
-        set_interval_with_handle(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(ms)).ok()
+        set_interval_with_handle(
+            move || tick.update(|t| *t += 1),
+            std::time::Duration::from_millis(ms),
+        )
+        .ok()
     });
 
     view! {

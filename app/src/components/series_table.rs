@@ -8,13 +8,21 @@ pub fn SeriesTable(data: QueryData) -> impl IntoView {
     let rows: Vec<(String, String)> = match data {
         QueryData::Vector(samples) => samples
             .into_iter()
-            .map(|s| (series_name(&s.metric), s.value.map(|v| v.1).unwrap_or_else(|| "(histogram)".into())))
+            .map(|s| {
+                (
+                    series_name(&s.metric),
+                    s.value.map(|v| v.1).unwrap_or_else(|| "(histogram)".into()),
+                )
+            })
             .collect(),
         QueryData::Matrix(series) => series
             .into_iter()
             .map(|s| {
                 let last = s.values.last().map(|v| v.1.clone()).unwrap_or_default();
-                (series_name(&s.metric), format!("{last} (last of {} samples)", s.values.len()))
+                (
+                    series_name(&s.metric),
+                    format!("{last} (last of {} samples)", s.values.len()),
+                )
             })
             .collect(),
         QueryData::Scalar((_, v)) => vec![("scalar".into(), v)],

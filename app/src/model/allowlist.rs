@@ -16,10 +16,16 @@ pub struct AllowedPath {
 }
 
 const fn get(pattern: &'static str) -> AllowedPath {
-    AllowedPath { pattern, post: false }
+    AllowedPath {
+        pattern,
+        post: false,
+    }
 }
 const fn read_post(pattern: &'static str) -> AllowedPath {
-    AllowedPath { pattern, post: true }
+    AllowedPath {
+        pattern,
+        post: true,
+    }
 }
 
 const PROMETHEUS: &[AllowedPath] = &[
@@ -93,7 +99,11 @@ pub enum ProxyPathError {
     #[error("percent-encoding is only allowed inside a name segment, and must not encode '/', '\\', '%' or '.'-only names")]
     BadEncoding,
     #[error("{kind} datasources do not allow {path}; allowed: {allowed}")]
-    NotAllowed { kind: DatasourceKind, path: String, allowed: String },
+    NotAllowed {
+        kind: DatasourceKind,
+        path: String,
+        allowed: String,
+    },
     #[error("method {method} is not allowed for {path}; this proxy is read-only")]
     Method { method: String, path: String },
 }
@@ -140,7 +150,9 @@ fn check_name_segment(seg: &str) -> Result<(), ProxyPathError> {
     if text.is_empty()
         || text == "."
         || text == ".."
-        || text.chars().any(|c| matches!(c, '/' | '\\' | '%') || c.is_control())
+        || text
+            .chars()
+            .any(|c| matches!(c, '/' | '\\' | '%') || c.is_control())
     {
         return Err(ProxyPathError::BadEncoding);
     }
@@ -187,13 +199,20 @@ pub fn check_proxy_path(
         return Err(ProxyPathError::NotAllowed {
             kind,
             path: path.to_string(),
-            allowed: allowed.iter().map(|a| a.pattern).collect::<Vec<_>>().join(", "),
+            allowed: allowed
+                .iter()
+                .map(|a| a.pattern)
+                .collect::<Vec<_>>()
+                .join(", "),
         });
     };
     match method {
         "GET" | "HEAD" => Ok(()),
         "POST" if entry.post => Ok(()),
-        other => Err(ProxyPathError::Method { method: other.to_string(), path: path.to_string() }),
+        other => Err(ProxyPathError::Method {
+            method: other.to_string(),
+            path: path.to_string(),
+        }),
     }
 }
 
@@ -210,16 +229,25 @@ mod tests {
         assert!(check_proxy_path(Alertmanager, "GET", "api/v2/alerts/groups").is_ok());
         assert!(check_proxy_path(Loki, "GET", "loki/api/v1/label/app/values").is_ok());
         assert!(check_proxy_path(Jaeger, "GET", "api/services/my%20service/operations").is_ok());
-        assert!(check_proxy_path(Tempo, "GET", "api/traces/2f3e0cee77ae5dc9c17ade3689eb2e54").is_ok());
+        assert!(
+            check_proxy_path(Tempo, "GET", "api/traces/2f3e0cee77ae5dc9c17ade3689eb2e54").is_ok()
+        );
     }
 
     #[test]
     fn refuses_paths_outside_the_allowlist() {
-        let err = check_proxy_path(Prometheus, "GET", "api/v1/admin/tsdb/delete_series").unwrap_err();
+        let err =
+            check_proxy_path(Prometheus, "GET", "api/v1/admin/tsdb/delete_series").unwrap_err();
         assert!(matches!(err, ProxyPathError::NotAllowed { .. }));
-        assert!(err.to_string().contains("api/v1/query_range"), "names what is allowed: {err}");
+        assert!(
+            err.to_string().contains("api/v1/query_range"),
+            "names what is allowed: {err}"
+        );
         assert!(check_proxy_path(Prometheus, "GET", "-/quit").is_err());
-        assert!(check_proxy_path(Loki, "GET", "api/v1/query").is_err(), "kinds do not share lists");
+        assert!(
+            check_proxy_path(Loki, "GET", "api/v1/query").is_err(),
+            "kinds do not share lists"
+        );
         assert!(check_proxy_path(Prometheus, "GET", "").is_err());
     }
 
@@ -249,7 +277,10 @@ mod tests {
             "api/v1/label/%zz/values",
             "api\\v1\\query",
         ] {
-            assert!(check_proxy_path(Prometheus, "GET", p).is_err(), "{p} must be refused");
+            assert!(
+                check_proxy_path(Prometheus, "GET", p).is_err(),
+                "{p} must be refused"
+            );
         }
     }
 }

@@ -101,9 +101,18 @@ mod tests {
 
     #[test]
     fn grafana_type_ids_map_to_kinds() {
-        assert_eq!(DatasourceKind::from_grafana_type("prometheus"), Some(DatasourceKind::Prometheus));
-        assert_eq!(DatasourceKind::from_grafana_type(" Loki "), Some(DatasourceKind::Loki));
-        assert_eq!(DatasourceKind::from_grafana_type("alertmanager"), Some(DatasourceKind::Alertmanager));
+        assert_eq!(
+            DatasourceKind::from_grafana_type("prometheus"),
+            Some(DatasourceKind::Prometheus)
+        );
+        assert_eq!(
+            DatasourceKind::from_grafana_type(" Loki "),
+            Some(DatasourceKind::Loki)
+        );
+        assert_eq!(
+            DatasourceKind::from_grafana_type("alertmanager"),
+            Some(DatasourceKind::Alertmanager)
+        );
         assert_eq!(DatasourceKind::from_grafana_type("graphite"), None);
         for kind in DatasourceKind::ALL {
             assert_eq!(DatasourceKind::from_grafana_type(kind.as_str()), Some(kind));

@@ -14,11 +14,19 @@ pub enum BackendError {
     #[error("{datasource} did not answer within {seconds}s; narrow the query or raise the datasource timeout")]
     Timeout { datasource: String, seconds: u64 },
     #[error("{datasource} answered HTTP {status}: {body}")]
-    Status { datasource: String, status: u16, body: String },
+    Status {
+        datasource: String,
+        status: u16,
+        body: String,
+    },
     #[error("{datasource} sent a response Octoscope could not read ({message})")]
     Decode { datasource: String, message: String },
     #[error("{datasource} rejected the query ({error_type}): {message}")]
-    Api { datasource: String, error_type: String, message: String },
+    Api {
+        datasource: String,
+        error_type: String,
+        message: String,
+    },
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,14 +59,22 @@ pub fn decode_envelope<T: DeserializeOwned>(
     let envelope: Envelope<T> = match serde_json::from_slice(body) {
         Ok(env) => env,
         Err(e) if (200..300).contains(&http_status) => {
-            return Err(BackendError::Decode { datasource: datasource.into(), message: e.to_string() })
+            return Err(BackendError::Decode {
+                datasource: datasource.into(),
+                message: e.to_string(),
+            })
         }
         Err(_) => {
             let text = String::from_utf8_lossy(body);
             return Err(BackendError::Status {
                 datasource: datasource.into(),
                 status: http_status,
-                body: text.chars().take(500).collect::<String>().trim().to_string(),
+                body: text
+                    .chars()
+                    .take(500)
+                    .collect::<String>()
+                    .trim()
+                    .to_string(),
             });
         }
     };
@@ -136,22 +152,30 @@ mod tests {
     use super::*;
 
     const VECTOR: &str = include_str!("../../../tests/fixtures/prometheus/query-vector-up.json");
-    const MATRIX: &str = include_str!("../../../tests/fixtures/prometheus/query-range-matrix-up.json");
+    const MATRIX: &str =
+        include_str!("../../../tests/fixtures/prometheus/query-range-matrix-up.json");
 
     #[test]
     fn decodes_upstream_vector_sample() {
         let ans: Answer<QueryData> = decode_envelope("prom", 200, VECTOR.as_bytes()).unwrap();
-        let QueryData::Vector(samples) = ans.data else { panic!("expected vector") };
+        let QueryData::Vector(samples) = ans.data else {
+            panic!("expected vector")
+        };
         assert_eq!(samples.len(), 2);
         assert_eq!(samples[0].metric["job"], "prometheus");
         assert_eq!(samples[0].value.as_ref().unwrap().1, "1");
-        assert_eq!(series_name(&samples[0].metric), "up{instance=\"localhost:9090\", job=\"prometheus\"}");
+        assert_eq!(
+            series_name(&samples[0].metric),
+            "up{instance=\"localhost:9090\", job=\"prometheus\"}"
+        );
     }
 
     #[test]
     fn decodes_upstream_matrix_sample() {
         let ans: Answer<QueryData> = decode_envelope("prom", 200, MATRIX.as_bytes()).unwrap();
-        let QueryData::Matrix(series) = ans.data else { panic!("expected matrix") };
+        let QueryData::Matrix(series) = ans.data else {
+            panic!("expected matrix")
+        };
         assert_eq!(series.len(), 2);
         assert_eq!(series[1].values.len(), 3);
         assert_eq!(series[1].values[0].0, 1435781430.781);

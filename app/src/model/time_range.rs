@@ -47,9 +47,13 @@ pub fn parse_time(expr: &str, now_ms: i64) -> Result<i64, TimeParseError> {
         b'+' => (1, &rest[1..]),
         _ => return Err(TimeParseError::Invalid(e.to_string())),
     };
-    let digits_end = body.find(|c: char| !c.is_ascii_digit()).unwrap_or(body.len());
+    let digits_end = body
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(body.len());
     let (num, unit) = body.split_at(digits_end);
-    let n: i64 = num.parse().map_err(|_| TimeParseError::Invalid(e.to_string()))?;
+    let n: i64 = num
+        .parse()
+        .map_err(|_| TimeParseError::Invalid(e.to_string()))?;
     Ok(now_ms + sign * n * unit_seconds(unit)? * 1000)
 }
 
@@ -62,7 +66,10 @@ pub struct TimeRange {
 
 impl TimeRange {
     pub fn parse(from: &str, to: &str, now_ms: i64) -> Result<Self, TimeParseError> {
-        let range = TimeRange { from_ms: parse_time(from, now_ms)?, to_ms: parse_time(to, now_ms)? };
+        let range = TimeRange {
+            from_ms: parse_time(from, now_ms)?,
+            to_ms: parse_time(to, now_ms)?,
+        };
         if range.to_ms < range.from_ms {
             return Err(TimeParseError::Reversed);
         }
@@ -72,11 +79,17 @@ impl TimeRange {
     /// Step in seconds so the range has at most `max_points` samples, never below `min_step_s`.
     /// Rounded up to a "nice" value so neighbouring ranges share cache-friendly steps.
     pub fn step_seconds(&self, max_points: u32, min_step_s: u32) -> u32 {
-        const NICE: [u32; 16] =
-            [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400];
+        const NICE: [u32; 16] = [
+            1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400,
+        ];
         let span_s = ((self.to_ms - self.from_ms).max(0) / 1000) as u64;
-        let raw = span_s.div_ceil(max_points.max(1) as u64).max(min_step_s.max(1) as u64);
-        NICE.iter().copied().find(|n| *n as u64 >= raw).unwrap_or(raw as u32)
+        let raw = span_s
+            .div_ceil(max_points.max(1) as u64)
+            .max(min_step_s.max(1) as u64);
+        NICE.iter()
+            .copied()
+            .find(|n| *n as u64 >= raw)
+            .unwrap_or(raw as u32)
     }
 }
 
@@ -92,8 +105,14 @@ pub const QUICK_RANGES: &[(&str, &str)] = &[
 ];
 
 /// Auto-refresh choices: (`refresh` URL value, label). Empty means off.
-pub const REFRESH_CHOICES: &[(&str, &str)] =
-    &[("", "Off"), ("5s", "5s"), ("10s", "10s"), ("30s", "30s"), ("1m", "1m"), ("5m", "5m")];
+pub const REFRESH_CHOICES: &[(&str, &str)] = &[
+    ("", "Off"),
+    ("5s", "5s"),
+    ("10s", "10s"),
+    ("30s", "30s"),
+    ("1m", "1m"),
+    ("5m", "5m"),
+];
 
 /// Parses a refresh interval (`30s`, `1m`) to milliseconds; `None` for off or nonsense.
 pub fn refresh_millis(value: &str) -> Option<u64> {
@@ -118,14 +137,26 @@ mod tests {
         assert_eq!(parse_time("now-6h", NOW), Ok(NOW - 6 * 3_600_000));
         assert_eq!(parse_time("now+5m", NOW), Ok(NOW + 300_000));
         assert_eq!(parse_time("1699990000000", NOW), Ok(1_699_990_000_000));
-        assert!(matches!(parse_time("now-6x", NOW), Err(TimeParseError::Unit(_))));
-        assert!(matches!(parse_time("yesterday", NOW), Err(TimeParseError::Invalid(_))));
-        assert!(matches!(parse_time("now-h", NOW), Err(TimeParseError::Invalid(_))));
+        assert!(matches!(
+            parse_time("now-6x", NOW),
+            Err(TimeParseError::Unit(_))
+        ));
+        assert!(matches!(
+            parse_time("yesterday", NOW),
+            Err(TimeParseError::Invalid(_))
+        ));
+        assert!(matches!(
+            parse_time("now-h", NOW),
+            Err(TimeParseError::Invalid(_))
+        ));
     }
 
     #[test]
     fn reversed_ranges_are_refused() {
-        assert_eq!(TimeRange::parse("now", "now-1h", NOW), Err(TimeParseError::Reversed));
+        assert_eq!(
+            TimeRange::parse("now", "now-1h", NOW),
+            Err(TimeParseError::Reversed)
+        );
     }
 
     #[test]
@@ -135,7 +166,11 @@ mod tests {
         assert_eq!(step, 30, "6h / 1000 points = 21.6s, rounded up to 30s");
         assert!(21_600 / step <= 1000);
         let r = TimeRange::parse("now-5m", "now", NOW).unwrap();
-        assert_eq!(r.step_seconds(1000, 15), 15, "never below the scrape interval");
+        assert_eq!(
+            r.step_seconds(1000, 15),
+            15,
+            "never below the scrape interval"
+        );
     }
 
     #[test]

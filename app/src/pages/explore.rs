@@ -16,7 +16,9 @@ pub fn ExplorePage() -> impl IntoView {
     let query = use_query_map();
     let expr = Memo::new(move |_| query.with(|q| q.get("query")).unwrap_or_default());
     let datasource = Memo::new(move |_| query.with(|q| q.get("datasource")));
-    let tick = use_context::<RefreshTick>().map(|t| t.0).unwrap_or_else(|| RwSignal::new(0));
+    let tick = use_context::<RefreshTick>()
+        .map(|t| t.0)
+        .unwrap_or_else(|| RwSignal::new(0));
     let result = Resource::new(
         move || (expr.get(), datasource.get(), tick.get()),
         |(expr, datasource, _)| async move {

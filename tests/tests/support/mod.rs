@@ -25,8 +25,15 @@ impl Console {
         let server = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Console { base, http, _server: server }
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Console {
+            base,
+            http,
+            _server: server,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

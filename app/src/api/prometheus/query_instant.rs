@@ -13,13 +13,18 @@ pub struct InstantQuery {
 
 /// Runs a PromQL instant query against `datasource` (uid), or the default Prometheus.
 #[server(endpoint = "query_instant")]
-pub async fn query_instant(query: String, datasource: Option<String>) -> Result<InstantQuery, AppError> {
+pub async fn query_instant(
+    query: String,
+    datasource: Option<String>,
+) -> Result<InstantQuery, AppError> {
     use crate::backend::prometheus::PrometheusClient;
     use crate::model::datasource::DatasourceKind;
 
     let query = query.trim().to_string();
     if query.is_empty() {
-        return Err(AppError::BadRequest("the query is empty; type a PromQL expression such as up".into()));
+        return Err(AppError::BadRequest(
+            "the query is empty; type a PromQL expression such as up".into(),
+        ));
     }
     let backends = crate::api::backends()?;
     let ds = match datasource.filter(|d| !d.is_empty()) {
@@ -31,9 +36,18 @@ pub async fn query_instant(query: String, datasource: Option<String>) -> Result<
         None => backends
             .registry
             .default_of(DatasourceKind::Prometheus)
-            .ok_or(AppError::NoDatasource { kind: DatasourceKind::Prometheus })?,
+            .ok_or(AppError::NoDatasource {
+                kind: DatasourceKind::Prometheus,
+            })?,
     };
-    let client = PrometheusClient { http: &backends.http, ds: &ds };
+    let client = PrometheusClient {
+        http: &backends.http,
+        ds: &ds,
+    };
     let answer = client.query(&query, None).await?;
-    Ok(InstantQuery { datasource_uid: ds.uid.clone(), datasource_name: ds.name.clone(), answer })
+    Ok(InstantQuery {
+        datasource_uid: ds.uid.clone(),
+        datasource_name: ds.name.clone(),
+        answer,
+    })
 }
