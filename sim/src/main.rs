@@ -1,0 +1,185 @@
+//! `octollm-sim`: run the simulated platform, or manage incidents of a running one.
+//!
+//! ```text
+//! octollm-sim [serve] [--seed N] [--rate TASKS_PER_S] [--port SERVICE=PORT]... [--control-port P]
+//!             [--loki-port P] [--jaeger-port P] [--tempo-port P] [--incident KIND:TARGET[:DURATION]]...
+//! octollm-sim incident add KIND TARGET [DURATION] [--url http://127.0.0.1:9900]
+//! octollm-sim incident list [--url …]
+//! octollm-sim incident clear [ID] [--url …]
+//! ```
+
+use octollm_sim::catalog::{self, SERVICES};
+use octollm_sim::engine::{Sim, SimConfig};
+use octollm_sim::http::{self, now_ms, SharedSim};
+use octollm_sim::incidents::IncidentRequest;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+struct ServeArgs {
+    cfg: SimConfig,
+    ports: Vec<u16>,
+    control: u16,
+    loki: u16,
+    jaeger: u16,
+    tempo: u16,
+    incidents: Vec<IncidentRequest>,
+}
+
+fn parse_serve(args: &[String]) -> Result<ServeArgs, String> {
+    let mut a = ServeArgs {
+        cfg: SimConfig::default(),
+        ports: SERVICES.iter().map(|s| s.default_port).collect(),
+        control: 9900,
+        loki: 3100,
+        jaeger: 16686,
+        tempo: 3200,
+        incidents: vec![],
+    };
+    let mut it = args.iter();
+    let num = |v: Option<&String>, what: &str| -> Result<u64, String> {
+        v.ok_or(format!("{what} needs a value"))?.parse().map_err(|_| format!("{what} needs a number"))
+    };
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--seed" => a.cfg.seed = num(it.next(), "--seed")?,
+            "--rate" => a.cfg.base_rate = it.next().and_then(|v| v.parse().ok()).filter(|r: &f64| *r > 0.0).ok_or("--rate needs a positive number")?,
+            "--control-port" => a.control = num(it.next(), "--control-port")? as u16,
+            "--loki-port" => a.loki = num(it.next(), "--loki-port")? as u16,
+            "--jaeger-port" => a.jaeger = num(it.next(), "--jaeger-port")? as u16,
+            "--tempo-port" => a.tempo = num(it.next(), "--tempo-port")? as u16,
+            "--port" => {
+                let v = it.next().ok_or("--port needs SERVICE=PORT")?;
+                let (name, port) = v.split_once('=').ok_or("--port needs SERVICE=PORT")?;
+                let idx = catalog::service_index(name).ok_or(format!("unknown service {name:?}"))?;
+                a.ports[idx] = port.parse().map_err(|_| format!("bad port in {v:?}"))?;
+            }
+            "--incident" => {
+                let v = it.next().ok_or("--incident needs KIND:TARGET[:DURATION]")?;
+                let mut parts = v.splitn(3, ':');
+                a.incidents.push(IncidentRequest {
+                    kind: parts.next().unwrap_or_default().to_string(),
+                    target: parts.next().unwrap_or("orchestrator").to_string(),
+                    duration: parts.next().map(|d| serde_json::Value::String(d.to_string())),
+                });
+            }
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(a)
+}
+
+async fn bind(port: u16) -> Result<tokio::net::TcpListener, String> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))
+}
+
+async fn serve(a: ServeArgs) -> Result<(), String> {
+    let mut sim = Sim::new(a.cfg.clone());
+    for req in &a.incidents {
+        let (kind, target, duration) = req.validate().map_err(|e| e.to_string())?;
+        sim.add_incident(kind, target, duration, now_ms());
+    }
+    let sim: SharedSim = Arc::new(Mutex::new(sim));
+    let mut servers = Vec::new();
+    for (i, port) in a.ports.iter().enumerate() {
+        servers.push((bind(*port).await?, http::service_router(sim.clone(), i), SERVICES[i].name));
+    }
+    servers.push((bind(a.control).await?, http::control_router(sim.clone()), "control"));
+    servers.push((bind(a.loki).await?, http::loki_router(sim.clone()), "loki"));
+    servers.push((bind(a.jaeger).await?, http::jaeger_router(sim.clone()), "jaeger"));
+    servers.push((bind(a.tempo).await?, http::tempo_router(sim.clone()), "tempo"));
+    for (listener, router, name) in servers {
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        println!("octollm-sim: {name:<13} http://{addr}");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+    }
+    let ticker = sim.clone();
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(std::time::Duration::from_secs(1));
+        let mut last = now_ms();
+        loop {
+            interval.tick().await;
+            let now = now_ms();
+            let dt = ((now - last) as f64 / 1000.0).clamp(0.001, 5.0);
+            last = now;
+            ticker.lock().unwrap_or_else(|p| p.into_inner()).tick(now, dt);
+        }
+    });
+    let _ = tokio::signal::ctrl_c().await;
+    Ok(())
+}
+
+/// A tiny HTTP/1.0 client for the control API (loopback only).
+fn call(url: &str, method: &str, path: &str, body: Option<&str>) -> Result<(u16, String), String> {
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = TcpStream::connect(host).map_err(|e| format!("cannot reach the simulator at {url}: {e}"))?;
+    let body = body.unwrap_or("");
+    write!(s, "{method} {path} HTTP/1.0\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len())
+        .map_err(|e| e.to_string())?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).map_err(|e| e.to_string())?;
+    let status = out.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    Ok((status, out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()))
+}
+
+fn incident(args: &[String]) -> Result<(), String> {
+    let mut url = "http://127.0.0.1:9900".to_string();
+    let mut rest = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--url" {
+            url = it.next().ok_or("--url needs a value")?.clone();
+        } else {
+            rest.push(a.as_str());
+        }
+    }
+    let (status, body) = match rest.as_slice() {
+        ["add", kind, target, more @ ..] => {
+            let body = serde_json::json!({"kind": kind, "target": target, "duration": more.first()});
+            call(&url, "POST", "/sim/incidents", Some(&body.to_string()))?
+        }
+        ["list"] => call(&url, "GET", "/sim/incidents", None)?,
+        ["clear"] => call(&url, "DELETE", "/sim/incidents", None)?,
+        ["clear", id] => call(&url, "DELETE", &format!("/sim/incidents/{id}"), None)?,
+        _ => return Err("usage: octollm-sim incident add KIND TARGET [DURATION] | list | clear [ID]  [--url URL]".into()),
+    };
+    println!("{body}");
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(format!("the simulator answered {status}"))
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("incident") => incident(&args[1..]),
+        Some("serve") => parse_serve(&args[1..]).and_then(run_serve),
+        Some("--help" | "-h") => {
+            println!("see the module docs: octollm-sim [serve] [options] | octollm-sim incident add|list|clear");
+            Ok(())
+        }
+        _ => parse_serve(&args).and_then(run_serve),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("octollm-sim: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_serve(a: ServeArgs) -> Result<(), String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?
+        .block_on(serve(a))
+}

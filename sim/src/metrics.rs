@@ -1,0 +1,214 @@
+//! Metric families with the seed's names, types, labels and buckets. One registry per service
+//! (each scraped on its own port) and one for infrastructure series.
+
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use std::sync::atomic::AtomicU64;
+
+pub type Labels = Vec<(String, String)>;
+pub type CounterF = Counter<f64, AtomicU64>;
+pub type GaugeF = Gauge<f64, AtomicU64>;
+type HistFamily = Family<Labels, Histogram, fn() -> Histogram>;
+
+pub fn labels(pairs: &[(&str, &str)]) -> Labels {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+const HTTP_BUCKETS: [f64; 12] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+const TASK_BUCKETS: [f64; 10] = [0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0];
+const LLM_BUCKETS: [f64; 9] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 60.0];
+const MEMORY_BUCKETS: [f64; 8] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5];
+
+fn http_hist() -> Histogram {
+    Histogram::new(HTTP_BUCKETS)
+}
+fn task_hist() -> Histogram {
+    Histogram::new(TASK_BUCKETS)
+}
+fn llm_hist() -> Histogram {
+    Histogram::new(LLM_BUCKETS)
+}
+fn memory_hist() -> Histogram {
+    Histogram::new(MEMORY_BUCKETS)
+}
+
+/// Every application metric a service may expose (families with no samples print only metadata).
+pub struct ServiceMetrics {
+    registry: Registry,
+    pub http_requests: Family<Labels, Counter>,
+    pub http_duration: HistFamily,
+    pub tasks_created: Family<Labels, Counter>,
+    pub tasks_completed: Family<Labels, Counter>,
+    pub tasks_in_progress: Gauge,
+    pub task_duration: HistFamily,
+    pub arm_requests: Family<Labels, Counter>,
+    pub arm_duration: HistFamily,
+    pub arm_availability: Family<Labels, GaugeF>,
+    pub llm_calls: Family<Labels, Counter>,
+    pub llm_tokens: Family<Labels, Counter>,
+    pub llm_cost: Family<Labels, CounterF>,
+    pub llm_duration: HistFamily,
+    pub memory_ops: Family<Labels, Counter>,
+    pub memory_query_duration: HistFamily,
+    pub cache_hits: Family<Labels, Counter>,
+    pub cache_misses: Family<Labels, Counter>,
+    pub security_violations: Family<Labels, Counter>,
+    pub pii_detections: Family<Labels, Counter>,
+    pub app_info: Family<Labels, Gauge>,
+}
+
+impl ServiceMetrics {
+    pub fn new(service: &str, version: &str) -> Self {
+        let mut r = Registry::default();
+        let http_requests = Family::<Labels, Counter>::default();
+        let http_duration: HistFamily = Family::new_with_constructor(http_hist);
+        let tasks_created = Family::<Labels, Counter>::default();
+        let tasks_completed = Family::<Labels, Counter>::default();
+        let tasks_in_progress = Gauge::default();
+        let task_duration: HistFamily = Family::new_with_constructor(task_hist);
+        let arm_requests = Family::<Labels, Counter>::default();
+        let arm_duration: HistFamily = Family::new_with_constructor(http_hist);
+        let arm_availability = Family::<Labels, GaugeF>::default();
+        let llm_calls = Family::<Labels, Counter>::default();
+        let llm_tokens = Family::<Labels, Counter>::default();
+        let llm_cost = Family::<Labels, CounterF>::default();
+        let llm_duration: HistFamily = Family::new_with_constructor(llm_hist);
+        let memory_ops = Family::<Labels, Counter>::default();
+        let memory_query_duration: HistFamily = Family::new_with_constructor(memory_hist);
+        let cache_hits = Family::<Labels, Counter>::default();
+        let cache_misses = Family::<Labels, Counter>::default();
+        let security_violations = Family::<Labels, Counter>::default();
+        let pii_detections = Family::<Labels, Counter>::default();
+        let app_info = Family::<Labels, Gauge>::default();
+        r.register("http_requests", "Total HTTP requests", http_requests.clone());
+        r.register("http_request_duration_seconds", "HTTP request latency", http_duration.clone());
+        r.register("tasks_created", "Total tasks created", tasks_created.clone());
+        r.register("tasks_completed", "Total tasks completed", tasks_completed.clone());
+        r.register("tasks_in_progress", "Tasks currently in progress", tasks_in_progress.clone());
+        r.register("task_duration_seconds", "Task duration", task_duration.clone());
+        r.register("arm_requests", "Requests sent to arms", arm_requests.clone());
+        r.register("arm_request_duration_seconds", "Arm request latency", arm_duration.clone());
+        r.register("arm_availability", "Arm availability (1 = up)", arm_availability.clone());
+        r.register("llm_api_calls", "LLM API calls", llm_calls.clone());
+        r.register("llm_api_tokens", "LLM API tokens used", llm_tokens.clone());
+        r.register("llm_api_cost_dollars", "LLM API cost in USD", llm_cost.clone());
+        r.register("llm_api_duration_seconds", "LLM API latency", llm_duration.clone());
+        r.register("memory_operations", "Memory operations", memory_ops.clone());
+        r.register("memory_query_duration_seconds", "Memory query latency", memory_query_duration.clone());
+        r.register("cache_hits", "Cache hits", cache_hits.clone());
+        r.register("cache_misses", "Cache misses", cache_misses.clone());
+        r.register("security_violations", "Security violations detected", security_violations.clone());
+        r.register("pii_detections", "PII detections", pii_detections.clone());
+        r.register("app_info", "Application info", app_info.clone());
+        app_info.get_or_create(&labels(&[("service", service), ("version", version)])).set(1);
+        Self {
+            registry: r,
+            http_requests,
+            http_duration,
+            tasks_created,
+            tasks_completed,
+            tasks_in_progress,
+            task_duration,
+            arm_requests,
+            arm_duration,
+            arm_availability,
+            llm_calls,
+            llm_tokens,
+            llm_cost,
+            llm_duration,
+            memory_ops,
+            memory_query_duration,
+            cache_hits,
+            cache_misses,
+            security_violations,
+            pii_detections,
+            app_info,
+        }
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        encode(&mut out, &self.registry).expect("encoding to a String cannot fail");
+        out
+    }
+
+    /// Records one HTTP request served by this service.
+    pub fn observe_http(&self, method: &str, endpoint: &str, status: u16, seconds: f64) {
+        let status = status.to_string();
+        self.http_requests.get_or_create(&labels(&[("method", method), ("endpoint", endpoint), ("status", &status)])).inc();
+        self.http_duration.get_or_create(&labels(&[("method", method), ("endpoint", endpoint)])).observe(seconds);
+    }
+}
+
+/// Kubernetes, node and datastore series (what cAdvisor, kube-state-metrics, node_exporter and
+/// the postgres/redis exporters would expose), scraped as job `infrastructure`.
+pub struct InfraMetrics {
+    registry: Registry,
+    pub container_cpu: Family<Labels, CounterF>,
+    pub container_memory: Family<Labels, GaugeF>,
+    pub container_memory_limit: Family<Labels, GaugeF>,
+    pub container_cpu_quota: Family<Labels, GaugeF>,
+    pub pod_phase: Family<Labels, GaugeF>,
+    pub pod_restarts: Family<Labels, Counter>,
+    pub node_cpu: Family<Labels, CounterF>,
+    pub node_mem_available: Family<Labels, GaugeF>,
+    pub node_mem_total: Family<Labels, GaugeF>,
+    pub node_fs_avail: Family<Labels, GaugeF>,
+    pub node_fs_size: Family<Labels, GaugeF>,
+    pub db_active: Family<Labels, GaugeF>,
+    pub db_idle: Family<Labels, GaugeF>,
+    pub pg_up: Family<Labels, GaugeF>,
+    pub redis_up: Family<Labels, GaugeF>,
+}
+
+impl Default for InfraMetrics {
+    fn default() -> Self {
+        let mut r = Registry::default();
+        let m = InfraMetrics {
+            registry: Registry::default(),
+            container_cpu: Family::default(),
+            container_memory: Family::default(),
+            container_memory_limit: Family::default(),
+            container_cpu_quota: Family::default(),
+            pod_phase: Family::default(),
+            pod_restarts: Family::default(),
+            node_cpu: Family::default(),
+            node_mem_available: Family::default(),
+            node_mem_total: Family::default(),
+            node_fs_avail: Family::default(),
+            node_fs_size: Family::default(),
+            db_active: Family::default(),
+            db_idle: Family::default(),
+            pg_up: Family::default(),
+            redis_up: Family::default(),
+        };
+        r.register("container_cpu_usage_seconds", "Cumulative container CPU time", m.container_cpu.clone());
+        r.register("container_memory_working_set_bytes", "Container working set", m.container_memory.clone());
+        r.register("container_spec_memory_limit_bytes", "Container memory limit", m.container_memory_limit.clone());
+        r.register("container_spec_cpu_quota", "Container CPU quota (microseconds per 100ms period)", m.container_cpu_quota.clone());
+        r.register("kube_pod_status_phase", "Pod phase (1 for the current phase)", m.pod_phase.clone());
+        r.register("kube_pod_container_status_restarts", "Container restarts", m.pod_restarts.clone());
+        r.register("node_cpu_seconds", "Node CPU time by mode", m.node_cpu.clone());
+        r.register("node_memory_MemAvailable_bytes", "Node available memory", m.node_mem_available.clone());
+        r.register("node_memory_MemTotal_bytes", "Node total memory", m.node_mem_total.clone());
+        r.register("node_filesystem_avail_bytes", "Filesystem space available", m.node_fs_avail.clone());
+        r.register("node_filesystem_size_bytes", "Filesystem size", m.node_fs_size.clone());
+        r.register("db_connections_active", "Active database connections", m.db_active.clone());
+        r.register("db_connections_idle", "Idle database connections", m.db_idle.clone());
+        r.register("pg_up", "PostgreSQL reachable", m.pg_up.clone());
+        r.register("redis_up", "Redis reachable", m.redis_up.clone());
+        InfraMetrics { registry: r, ..m }
+    }
+}
+
+impl InfraMetrics {
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        encode(&mut out, &self.registry).expect("encoding to a String cannot fail");
+        out
+    }
+}
