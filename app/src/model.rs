@@ -2,6 +2,8 @@
 
 pub mod allowlist;
 pub mod datasource;
+pub mod logs;
 pub mod prometheus;
 pub mod time_range;
+pub mod traces;
 pub mod url_state;

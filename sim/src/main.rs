@@ -9,13 +9,12 @@
 //! ```
 
 use octollm_sim::catalog::{self, SERVICES};
-use octollm_sim::engine::{Sim, SimConfig};
-use octollm_sim::http::{self, now_ms, SharedSim};
+use octollm_sim::engine::SimConfig;
+use octollm_sim::http::now_ms;
 use octollm_sim::incidents::IncidentRequest;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
 
 struct ServeArgs {
     cfg: SimConfig,
@@ -70,45 +69,22 @@ fn parse_serve(args: &[String]) -> Result<ServeArgs, String> {
     Ok(a)
 }
 
-async fn bind(port: u16) -> Result<tokio::net::TcpListener, String> {
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))
-}
-
 async fn serve(a: ServeArgs) -> Result<(), String> {
-    let mut sim = Sim::new(a.cfg.clone());
+    let ports = octollm_sim::Ports { services: a.ports, control: a.control, loki: a.loki, jaeger: a.jaeger, tempo: a.tempo };
+    let mut initial = Vec::new();
     for req in &a.incidents {
-        let (kind, target, duration) = req.validate().map_err(|e| e.to_string())?;
-        sim.add_incident(kind, target, duration, now_ms());
+        initial.push(req.validate().map_err(|e| e.to_string())?);
     }
-    let sim: SharedSim = Arc::new(Mutex::new(sim));
-    let mut servers = Vec::new();
-    for (i, port) in a.ports.iter().enumerate() {
-        servers.push((bind(*port).await?, http::service_router(sim.clone(), i), SERVICES[i].name));
-    }
-    servers.push((bind(a.control).await?, http::control_router(sim.clone()), "control"));
-    servers.push((bind(a.loki).await?, http::loki_router(sim.clone()), "loki"));
-    servers.push((bind(a.jaeger).await?, http::jaeger_router(sim.clone()), "jaeger"));
-    servers.push((bind(a.tempo).await?, http::tempo_router(sim.clone()), "tempo"));
-    for (listener, router, name) in servers {
-        let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        println!("octollm-sim: {name:<13} http://{addr}");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
-        });
-    }
-    let ticker = sim.clone();
-    tokio::spawn(async move {
-        let mut interval = tokio::time::interval(std::time::Duration::from_secs(1));
-        let mut last = now_ms();
-        loop {
-            interval.tick().await;
-            let now = now_ms();
-            let dt = ((now - last) as f64 / 1000.0).clamp(0.001, 5.0);
-            last = now;
-            ticker.lock().unwrap_or_else(|p| p.into_inner()).tick(now, dt);
+    let (sim, addrs) = octollm_sim::start(a.cfg, &ports).await?;
+    {
+        let mut s = sim.lock().unwrap_or_else(|p| p.into_inner());
+        for (kind, target, duration) in initial {
+            s.add_incident(kind, target, duration, now_ms());
         }
-    });
+    }
+    for (name, addr) in addrs {
+        println!("octollm-sim: {name:<13} http://{addr}");
+    }
     let _ = tokio::signal::ctrl_c().await;
     Ok(())
 }

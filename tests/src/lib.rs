@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod demo;
+
 #[derive(Debug)]
 pub enum HarnessError {
     MissingBinary(&'static str),
@@ -230,6 +232,9 @@ pub fn start_prometheus(spec: &PrometheusSpec<'_>) -> Result<Backend, HarnessErr
             .replace("{{alertmanagers}}", &ams),
     )?;
     for (name, text) in spec.files {
+        if let Some(parent) = Path::new(name).parent() {
+            std::fs::create_dir_all(dir.path().join(parent)).map_err(|e| HarnessError::Io(format!("create dir for {name}"), e))?;
+        }
         write(dir.path(), name, text)?;
     }
     let args = vec![

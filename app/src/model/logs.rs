@@ -1,0 +1,74 @@
+//! Loki query API decoding: the `{status, data: {resultType, result, stats}}` envelope with
+//! `streams`, `matrix` and `vector` results; Loki reports errors as plain text. Pure.
+
+use super::prometheus::{decode_envelope, Answer, BackendError, InstantSample, RangeSeries};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogStream {
+    pub stream: BTreeMap<String, String>,
+    /// `[timestamp ns as string, line]`, as Loki sends them.
+    pub values: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "resultType", content = "result", rename_all = "lowercase")]
+pub enum LokiResult {
+    Streams(Vec<LogStream>),
+    Matrix(Vec<RangeSeries>),
+    Vector(Vec<InstantSample>),
+}
+
+/// Decodes `query`/`query_range`. Plain-text error bodies become the backend's message.
+pub fn decode_loki_query(datasource: &str, status: u16, body: &[u8]) -> Result<Answer<LokiResult>, BackendError> {
+    if !(200..300).contains(&status) && serde_json::from_slice::<serde_json::Value>(body).is_err() {
+        return Err(BackendError::Api {
+            datasource: datasource.into(),
+            error_type: format!("HTTP {status}"),
+            message: String::from_utf8_lossy(body).trim().to_string(),
+        });
+    }
+    decode_envelope(datasource, status, body)
+}
+
+/// `labels`, `label/<name>/values` (lists of strings) and `series` (list of label maps).
+pub fn decode_loki_list<T: serde::de::DeserializeOwned>(datasource: &str, status: u16, body: &[u8]) -> Result<Vec<T>, BackendError> {
+    if !(200..300).contains(&status) && serde_json::from_slice::<serde_json::Value>(body).is_err() {
+        return Err(BackendError::Api {
+            datasource: datasource.into(),
+            error_type: format!("HTTP {status}"),
+            message: String::from_utf8_lossy(body).trim().to_string(),
+        });
+    }
+    decode_envelope::<Vec<T>>(datasource, status, body).map(|a| a.data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_and_matrix() {
+        // The shape documented for Loki's query_range (streams) and metric queries (matrix).
+        let body = br#"{"status":"success","data":{"resultType":"streams","result":[{"stream":{"service":"planner","level":"error"},"values":[["1700000000000000000","{\"message\":\"boom\"}"]]}],"stats":{"summary":{"totalLinesProcessed":1}}}}"#;
+        let a = decode_loki_query("Loki", 200, body).unwrap();
+        let LokiResult::Streams(s) = a.data else { panic!() };
+        assert_eq!(s[0].stream["service"], "planner");
+        assert_eq!(s[0].values[0].0, "1700000000000000000");
+        let body = br#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"level":"error"},"values":[[1700000000,"3"]]}],"stats":{}}}"#;
+        assert!(matches!(decode_loki_query("Loki", 200, body).unwrap().data, LokiResult::Matrix(_)));
+    }
+
+    #[test]
+    fn plain_text_errors_keep_the_message() {
+        let err = decode_loki_query("Loki", 400, b"parse error at line 1, col 8: syntax error\n").unwrap_err();
+        assert!(err.to_string().contains("parse error at line 1, col 8"), "{err}");
+    }
+
+    #[test]
+    fn lists() {
+        let v: Vec<String> = decode_loki_list("Loki", 200, br#"{"status":"success","data":["level","service"]}"#).unwrap();
+        assert_eq!(v, vec!["level", "service"]);
+    }
+}

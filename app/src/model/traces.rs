@@ -1,0 +1,401 @@
+//! Trace decoding: Jaeger's query API (v1 `{data, errors}` envelopes and v3 lists) and Tempo's
+//! OTLP-JSON (`batches`, `resourceSpans`, `{trace: …}`) into one view model. Pure.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
+pub enum TraceDecodeError {
+    #[error("the response is not JSON: {0}")]
+    Json(String),
+    #[error("the backend reported: {0}")]
+    Backend(String),
+    #[error("unexpected response shape: {0}")]
+    Shape(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpanRef {
+    /// `CHILD_OF` or `FOLLOWS_FROM` (OTLP parents and links map to these).
+    pub kind: String,
+    pub trace_id: String,
+    pub span_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpanView {
+    pub span_id: String,
+    /// The CHILD_OF parent within the same trace, if any.
+    pub parent_id: Option<String>,
+    pub service: String,
+    pub operation: String,
+    pub start_us: i64,
+    pub duration_us: i64,
+    pub error: bool,
+    /// Tags / attributes as (key, rendered value).
+    pub tags: Vec<(String, String)>,
+    /// Process / resource attributes.
+    pub process_tags: Vec<(String, String)>,
+    /// Span logs / events: (timestamp µs, fields).
+    pub logs: Vec<(i64, Vec<(String, String)>)>,
+    pub references: Vec<SpanRef>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceView {
+    pub trace_id: String,
+    pub spans: Vec<SpanView>,
+    pub warnings: Vec<String>,
+}
+
+fn parse(body: &[u8]) -> Result<Value, TraceDecodeError> {
+    serde_json::from_slice(body).map_err(|e| TraceDecodeError::Json(e.to_string()))
+}
+
+fn render(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array).map(|a| a.iter().map(render).collect()).unwrap_or_default()
+}
+
+fn kv_list(v: Option<&Value>) -> Vec<(String, String)> {
+    v.and_then(Value::as_array)
+        .map(|a| a.iter().map(|t| (render(&t["key"]), render(&t["value"]))).collect())
+        .unwrap_or_default()
+}
+
+/// Jaeger's `{data, errors}` envelope: errors win over data.
+fn jaeger_data(body: &[u8]) -> Result<Value, TraceDecodeError> {
+    let v = parse(body)?;
+    if let Some(errors) = v.get("errors").and_then(Value::as_array).filter(|e| !e.is_empty()) {
+        let msgs: Vec<String> = errors.iter().map(|e| render(&e["msg"])).collect();
+        return Err(TraceDecodeError::Backend(msgs.join("; ")));
+    }
+    Ok(v.get("data").cloned().unwrap_or(Value::Null))
+}
+
+/// One Jaeger trace object (an element of `data[]`).
+pub fn decode_jaeger_trace_object(t: &Value) -> Result<TraceView, TraceDecodeError> {
+    let trace_id = render(&t["traceID"]);
+    let processes = t.get("processes").cloned().unwrap_or(Value::Null);
+    let spans = t["spans"].as_array().ok_or_else(|| TraceDecodeError::Shape("trace without spans".into()))?;
+    let spans = spans
+        .iter()
+        .map(|s| {
+            let process = &processes[render(&s["processID"])];
+            let tags = kv_list(s.get("tags"));
+            let references: Vec<SpanRef> = s["references"]
+                .as_array()
+                .map(|refs| {
+                    refs.iter()
+                        .map(|r| SpanRef { kind: render(&r["refType"]), trace_id: render(&r["traceID"]), span_id: render(&r["spanID"]) })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let parent_id = references
+                .iter()
+                .find(|r| r.kind == "CHILD_OF" && r.trace_id == trace_id)
+                .map(|r| r.span_id.clone());
+            let error = tags.iter().any(|(k, v)| k == "error" && v == "true")
+                || tags.iter().any(|(k, v)| k == "otel.status_code" && v == "ERROR");
+            SpanView {
+                span_id: render(&s["spanID"]),
+                parent_id,
+                service: render(&process["serviceName"]),
+                operation: render(&s["operationName"]),
+                start_us: s["startTime"].as_i64().unwrap_or(0),
+                duration_us: s["duration"].as_i64().unwrap_or(0),
+                error,
+                tags,
+                process_tags: kv_list(process.get("tags")),
+                logs: s["logs"]
+                    .as_array()
+                    .map(|logs| logs.iter().map(|l| (l["timestamp"].as_i64().unwrap_or(0), kv_list(l.get("fields")))).collect())
+                    .unwrap_or_default(),
+                references,
+                warnings: strings(s.get("warnings")),
+            }
+        })
+        .collect();
+    Ok(TraceView { trace_id, spans, warnings: strings(t.get("warnings")) })
+}
+
+/// `GET /api/traces/{id}` and `GET /api/traces?…` (Jaeger v1).
+pub fn decode_jaeger_traces(body: &[u8]) -> Result<Vec<TraceView>, TraceDecodeError> {
+    match jaeger_data(body)? {
+        Value::Array(traces) => traces.iter().map(decode_jaeger_trace_object).collect(),
+        Value::Null => Ok(vec![]),
+        other => Err(TraceDecodeError::Shape(format!("data is not a list: {}", truncate(&other)))),
+    }
+}
+
+/// `GET /api/services` (v1 `{data: [...]}`) or `/api/v3/services` (`{services: [...]}`).
+pub fn decode_services(body: &[u8]) -> Result<Vec<String>, TraceDecodeError> {
+    let v = parse(body)?;
+    if let Some(list) = v.get("services") {
+        return Ok(strings(Some(list)));
+    }
+    Ok(strings(Some(&jaeger_data(body)?)))
+}
+
+/// Operations as (name, span kind): v1 lists of strings, v1 `/api/operations` objects, or v3
+/// `{operations: [...]}`.
+pub fn decode_operations(body: &[u8]) -> Result<Vec<(String, Option<String>)>, TraceDecodeError> {
+    let v = parse(body)?;
+    let list = match v.get("operations") {
+        Some(ops) => ops.clone(),
+        None => jaeger_data(body)?,
+    };
+    Ok(list
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|o| match o {
+                    Value::String(s) => (s.clone(), None),
+                    obj => (render(&obj["name"]), obj.get("spanKind").map(render).filter(|k| !k.is_empty())),
+                })
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// OTLP ids are hex in Tempo's own fixtures and base64 in protobuf-JSON; both become lowercase hex.
+pub fn otlp_id(raw: &str) -> String {
+    let is_hex = !raw.is_empty() && raw.len() % 2 == 0 && raw.chars().all(|c| c.is_ascii_hexdigit());
+    if is_hex {
+        return raw.to_ascii_lowercase();
+    }
+    base64_decode(raw).map(|b| b.iter().map(|x| format!("{x:02x}")).collect()).unwrap_or_else(|| raw.to_string())
+}
+
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => (c - b'A') as u32,
+            b'a'..=b'z' => (c - b'a' + 26) as u32,
+            b'0'..=b'9' => (c - b'0' + 52) as u32,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        })
+    };
+    let clean: Vec<u8> = s.bytes().filter(|b| *b != b'=').collect();
+    let mut out = Vec::new();
+    for chunk in clean.chunks(4) {
+        let mut n = 0u32;
+        for (i, c) in chunk.iter().enumerate() {
+            n |= val(*c)? << (18 - 6 * i);
+        }
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..chunk.len().saturating_sub(1)]);
+    }
+    Some(out)
+}
+
+fn otlp_value(v: &Value) -> String {
+    let Some(obj) = v.as_object() else { return render(v) };
+    for key in ["stringValue", "intValue", "doubleValue", "boolValue", "bytesValue"] {
+        if let Some(x) = obj.get(key) {
+            return render(x);
+        }
+    }
+    if let Some(arr) = obj.get("arrayValue").and_then(|a| a.get("values")).and_then(Value::as_array) {
+        return format!("[{}]", arr.iter().map(otlp_value).collect::<Vec<_>>().join(", "));
+    }
+    render(v)
+}
+
+fn otlp_attrs(v: Option<&Value>) -> Vec<(String, String)> {
+    v.and_then(Value::as_array)
+        .map(|a| a.iter().map(|kv| (render(&kv["key"]), otlp_value(&kv["value"]))).collect())
+        .unwrap_or_default()
+}
+
+fn nanos(v: &Value) -> i64 {
+    match v {
+        Value::String(s) => s.parse().unwrap_or(0),
+        other => other.as_i64().unwrap_or(0),
+    }
+}
+
+/// Tempo `GET /api/traces/{id}` (`batches`), `GET /api/v2/traces/{id}` (`{trace: {resourceSpans}}`)
+/// or plain OTLP `resourceSpans`.
+pub fn decode_tempo_trace(body: &[u8]) -> Result<TraceView, TraceDecodeError> {
+    let v = parse(body)?;
+    let root = v.get("trace").unwrap_or(&v);
+    let batches = root
+        .get("batches")
+        .or_else(|| root.get("resourceSpans"))
+        .and_then(Value::as_array)
+        .ok_or_else(|| TraceDecodeError::Shape("neither batches nor resourceSpans".into()))?;
+    let mut spans = Vec::new();
+    let mut trace_id = String::new();
+    for batch in batches {
+        let resource = otlp_attrs(batch["resource"].get("attributes"));
+        let service = resource.iter().find(|(k, _)| k == "service.name").map(|(_, v)| v.clone()).unwrap_or_default();
+        let scopes = batch.get("scopeSpans").or_else(|| batch.get("instrumentationLibrarySpans")).and_then(Value::as_array);
+        for scope in scopes.into_iter().flatten() {
+            for s in scope["spans"].as_array().into_iter().flatten() {
+                let tid = otlp_id(&render(&s["traceId"]));
+                if trace_id.is_empty() {
+                    trace_id = tid.clone();
+                }
+                let start = nanos(&s["startTimeUnixNano"]);
+                let end = nanos(&s["endTimeUnixNano"]);
+                let parent = render(&s["parentSpanId"]);
+                let parent_id = (!parent.is_empty()).then(|| otlp_id(&parent));
+                let mut references: Vec<SpanRef> = parent_id
+                    .iter()
+                    .map(|p| SpanRef { kind: "CHILD_OF".into(), trace_id: tid.clone(), span_id: p.clone() })
+                    .collect();
+                for link in s["links"].as_array().into_iter().flatten() {
+                    references.push(SpanRef {
+                        kind: "FOLLOWS_FROM".into(),
+                        trace_id: otlp_id(&render(&link["traceId"])),
+                        span_id: otlp_id(&render(&link["spanId"])),
+                    });
+                }
+                // OTLP status code 2 (or "STATUS_CODE_ERROR") is an error.
+                let code = &s["status"]["code"];
+                let error = code.as_i64() == Some(2) || code.as_str() == Some("STATUS_CODE_ERROR");
+                let mut tags = otlp_attrs(s.get("attributes"));
+                if let Some(kind) = s.get("kind") {
+                    tags.push(("span.kind".into(), render(kind)));
+                }
+                spans.push(SpanView {
+                    span_id: otlp_id(&render(&s["spanId"])),
+                    parent_id,
+                    service: service.clone(),
+                    operation: render(&s["name"]),
+                    start_us: start / 1000,
+                    duration_us: (end - start) / 1000,
+                    error,
+                    tags,
+                    process_tags: resource.clone(),
+                    logs: s["events"]
+                        .as_array()
+                        .map(|ev| {
+                            ev.iter()
+                                .map(|e| {
+                                    let mut fields = vec![("event".to_string(), render(&e["name"]))];
+                                    fields.extend(otlp_attrs(e.get("attributes")));
+                                    (nanos(&e["timeUnixNano"]) / 1000, fields)
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    references,
+                    warnings: vec![],
+                });
+            }
+        }
+    }
+    if spans.is_empty() {
+        return Err(TraceDecodeError::Shape("the trace has no spans".into()));
+    }
+    spans.sort_by_key(|s| s.start_us);
+    Ok(TraceView { trace_id, spans, warnings: vec![] })
+}
+
+/// One hit of Tempo's `/api/search`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceSummary {
+    #[serde(rename = "traceID")]
+    pub trace_id: String,
+    #[serde(rename = "rootServiceName", default)]
+    pub root_service: String,
+    #[serde(rename = "rootTraceName", default)]
+    pub root_name: String,
+    #[serde(rename = "startTimeUnixNano", default)]
+    pub start_ns: String,
+    #[serde(rename = "durationMs", default)]
+    pub duration_ms: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct TempoSearch {
+    #[serde(default)]
+    traces: Vec<TraceSummary>,
+}
+
+pub fn decode_tempo_search(body: &[u8]) -> Result<Vec<TraceSummary>, TraceDecodeError> {
+    serde_json::from_slice::<TempoSearch>(body).map(|s| s.traces).map_err(|e| TraceDecodeError::Json(e.to_string()))
+}
+
+fn truncate(v: &Value) -> String {
+    v.to_string().chars().take(80).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/../tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    #[test]
+    fn jaeger_trace_with_refs_logs_tags_and_warnings() {
+        let body = fixture("jaeger/trace-ui-model-refs-logs-tags.json");
+        let t = decode_jaeger_trace_object(&serde_json::from_slice(&body).unwrap()).unwrap();
+        assert_eq!(t.spans.len(), 5);
+        assert_eq!(t.warnings, vec!["some trace warning".to_string()]);
+        let tagged = &t.spans[1];
+        assert!(tagged.error, "error=true tag flags the span");
+        assert!(tagged.tags.contains(&("javascript_limit".into(), "9223372036854775222".into())));
+        assert!(tagged.tags.contains(&("temperature".into(), "72.5".into())));
+        let multi = &t.spans[3];
+        assert_eq!(multi.references.len(), 3);
+        assert_eq!(multi.parent_id.as_deref(), Some("0000000000000002"), "the in-trace CHILD_OF is the parent");
+        assert_eq!(multi.warnings, vec!["some span warning".to_string()]);
+        assert_eq!(t.spans[0].logs.len(), 2);
+        assert_eq!(t.spans[0].service, "service-x");
+    }
+
+    #[test]
+    fn jaeger_envelopes() {
+        let traces = decode_jaeger_traces(&fixture("jaeger/traces-response-envelope-otlp2jaeger.json")).unwrap();
+        assert_eq!(traces.len(), 1);
+        assert_eq!(traces[0].spans[0].service, "telemetrygen");
+        let t = decode_jaeger_trace_object(&serde_json::from_slice(&fixture("jaeger/trace-11-spans-2-services.json")).unwrap()).unwrap();
+        assert_eq!(t.spans.len(), 11);
+        let err = decode_jaeger_traces(br#"{"data":null,"total":0,"limit":0,"offset":0,"errors":[{"code":404,"msg":"trace not found"}]}"#).unwrap_err();
+        assert_eq!(err, TraceDecodeError::Backend("trace not found".into()));
+    }
+
+    #[test]
+    fn services_and_operations_v1_and_v3() {
+        assert_eq!(decode_services(&fixture("jaeger/apiv3-services.json")).unwrap(), vec!["foo".to_string()]);
+        assert_eq!(decode_services(br#"{"data":["a","b"],"total":2,"limit":0,"offset":0,"errors":null}"#).unwrap().len(), 2);
+        let ops = decode_operations(&fixture("jaeger/operations-by-service-and-spankind-changelog.json")).unwrap();
+        assert_eq!(ops[0], ("UserService::getExtendedUser".to_string(), Some("server".to_string())));
+        assert_eq!(decode_operations(&fixture("jaeger/apiv3-operations.json")).unwrap()[0].0, "get_users");
+        assert_eq!(decode_operations(br#"{"data":["GET /x"],"errors":null}"#).unwrap()[0], ("GET /x".to_string(), None));
+    }
+
+    #[test]
+    fn tempo_batches_with_hex_ids() {
+        let t = decode_tempo_trace(&fixture("tempo/trace-batches-single-span.json")).unwrap();
+        assert_eq!(t.trace_id, "5b8efff798038103d269b633813fc60c");
+        let s = &t.spans[0];
+        assert_eq!(s.service, "my.service");
+        assert_eq!(s.parent_id.as_deref(), Some("eee19b7ec3c1b173"));
+        assert_eq!(s.duration_us, 1_000_000);
+        assert!(s.tags.contains(&("my.span.attr".into(), "some value".into())));
+        assert!(s.tags.contains(&("span.kind".into(), "2".into())));
+    }
+
+    #[test]
+    fn otlp_ids_in_base64() {
+        assert_eq!(otlp_id("W47/95gDgQPSabYzgT/GDA=="), "5b8efff798038103d269b633813fc60c");
+        assert_eq!(otlp_id("ABCDEF12"), "abcdef12");
+    }
+}

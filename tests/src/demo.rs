@@ -1,0 +1,223 @@
+//! The OctoLLM demo stack: the simulator's ports, Prometheus with `deploy/demo/prometheus.yml`
+//! and the alert rules, two clustered Alertmanagers with `deploy/demo/alertmanager.yml`, the demo
+//! overrides applied, and the repo's `provisioning/` rendered with the chosen addresses.
+
+use crate::{free_port, start_alertmanagers, start_prometheus, Backend, HarnessError, PrometheusSpec};
+use std::path::{Path, PathBuf};
+
+/// The simulator's services in `octollm-sim`'s catalog order (checked by an integration test).
+pub const SIM_SERVICES: [&str; 8] =
+    ["orchestrator", "reflex-layer", "planner", "executor", "coder", "judge", "guardian", "retriever"];
+
+/// Where the simulator listens (all on 127.0.0.1).
+#[derive(Debug, Clone)]
+pub struct SimPorts {
+    pub services: Vec<u16>,
+    pub control: u16,
+    pub loki: u16,
+    pub jaeger: u16,
+    pub tempo: u16,
+}
+
+impl SimPorts {
+    /// Free loopback ports for every face of the simulator.
+    pub fn free() -> Self {
+        SimPorts {
+            services: SIM_SERVICES.iter().map(|_| free_port()).collect(),
+            control: free_port(),
+            loki: free_port(),
+            jaeger: free_port(),
+            tempo: free_port(),
+        }
+    }
+
+    /// `octollm-sim` arguments that bind exactly these ports.
+    pub fn args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        for (name, port) in SIM_SERVICES.iter().zip(&self.services) {
+            args.push("--port".to_string());
+            args.push(format!("{name}={port}"));
+        }
+        for (flag, port) in [("--control-port", self.control), ("--loki-port", self.loki), ("--jaeger-port", self.jaeger), ("--tempo-port", self.tempo)] {
+            args.push(flag.to_string());
+            args.push(port.to_string());
+        }
+        args
+    }
+
+    pub fn control_addr(&self) -> String {
+        format!("127.0.0.1:{}", self.control)
+    }
+}
+
+fn read(path: &Path) -> Result<String, HarnessError> {
+    std::fs::read_to_string(path).map_err(|e| HarnessError::Io(format!("read {}", path.display()), e))
+}
+
+/// `demo-overrides.yml`: (global key → value) and (alert → for), `default` included.
+#[derive(Debug, Default, PartialEq)]
+pub struct Overrides {
+    pub global: Vec<(String, String)>,
+    pub for_: Vec<(String, String)>,
+}
+
+/// Reads the overrides file's two flat sections (a deliberately tiny format, see the file).
+pub fn parse_overrides(text: &str) -> Overrides {
+    let mut out = Overrides::default();
+    let mut section = "";
+    for raw in text.lines() {
+        let line = raw.split('#').next().unwrap_or("").trim_end();
+        if line.trim().is_empty() {
+            continue;
+        }
+        if !line.starts_with(' ') {
+            section = if line.starts_with("global:") { "global" } else if line.starts_with("for:") { "for" } else { "" };
+            continue;
+        }
+        if let Some((k, v)) = line.trim().split_once(':') {
+            let pair = (k.trim().to_string(), v.trim().to_string());
+            match section {
+                "global" => out.global.push(pair),
+                "for" => out.for_.push(pair),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Replaces `key: …` lines in prometheus.yml's global block.
+pub fn apply_global(config: &str, o: &Overrides) -> String {
+    let mut in_global = false;
+    config
+        .lines()
+        .map(|line| {
+            if !line.starts_with(' ') && !line.trim().is_empty() {
+                in_global = line.starts_with("global:");
+            }
+            if in_global {
+                for (k, v) in &o.global {
+                    if line.trim_start().starts_with(&format!("{k}:")) {
+                        let indent = &line[..line.len() - line.trim_start().len()];
+                        return format!("{indent}{k}: {v}");
+                    }
+                }
+            }
+            line.to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Rewrites each alert's `for:` from the overrides (the alert's own entry, else `default`).
+pub fn apply_for(rules: &str, o: &Overrides) -> String {
+    let lookup = |alert: &str| {
+        o.for_.iter().find(|(k, _)| k == alert).or_else(|| o.for_.iter().find(|(k, _)| k == "default")).map(|(_, v)| v.clone())
+    };
+    let mut current: Option<String> = None;
+    rules
+        .lines()
+        .map(|line| {
+            let t = line.trim_start();
+            if let Some(name) = t.strip_prefix("- alert:") {
+                current = Some(name.trim().to_string());
+            } else if t.starts_with("- record:") {
+                current = None;
+            } else if let (Some(_), Some(alert)) = (t.strip_prefix("for:"), current.as_deref()) {
+                if let Some(v) = lookup(alert) {
+                    let indent = &line[..line.len() - t.len()];
+                    return format!("{indent}for: {v}");
+                }
+            }
+            line.to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The running demo backends (the simulator is started by the caller, in-process or as a binary).
+pub struct DemoStack {
+    pub prometheus: Backend,
+    pub alertmanagers: Vec<Backend>,
+    pub provisioning: tempfile::TempDir,
+    pub sim: SimPorts,
+}
+
+impl DemoStack {
+    /// `repo` is the workspace root (for `deploy/demo` and `provisioning`).
+    pub fn start(repo: &Path, sim: SimPorts) -> Result<Self, HarnessError> {
+        let demo = repo.join("deploy/demo");
+        let overrides = parse_overrides(&read(&demo.join("demo-overrides.yml"))?);
+        let am_config = read(&demo.join("alertmanager.yml"))?.replace("{{sink}}", &sim.control_addr());
+        let alertmanagers = start_alertmanagers(&am_config, 2)?;
+        let am_addrs: Vec<String> = alertmanagers.iter().map(|a| a.addr.clone()).collect();
+
+        let mut config = read(&demo.join("prometheus.yml"))?;
+        for (name, port) in SIM_SERVICES.iter().zip(&sim.services) {
+            config = config.replace(&format!("{{{{{name}}}}}"), &format!("127.0.0.1:{port}"));
+        }
+        config = apply_global(&config.replace("{{control}}", &sim.control_addr()), &overrides);
+        let mut rule_files: Vec<(String, String)> = Vec::new();
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(demo.join("rules"))
+            .map_err(|e| HarnessError::Io("read deploy/demo/rules".into(), e))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+            .collect();
+        entries.sort();
+        for path in entries {
+            let name = format!("rules/{}", path.file_name().unwrap_or_default().to_string_lossy());
+            rule_files.push((name, apply_for(&read(&path)?, &overrides)));
+        }
+        let files: Vec<(&str, &str)> = rule_files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let prometheus = start_prometheus(&PrometheusSpec { config: &config, files: &files, alertmanagers: &am_addrs })?;
+
+        let vars = [
+            ("DEMO_PROMETHEUS_ADDR", prometheus.addr.clone()),
+            ("DEMO_ALERTMANAGER_1_ADDR", am_addrs[0].clone()),
+            ("DEMO_ALERTMANAGER_2_ADDR", am_addrs[1].clone()),
+            ("DEMO_LOKI_ADDR", format!("127.0.0.1:{}", sim.loki)),
+            ("DEMO_JAEGER_ADDR", format!("127.0.0.1:{}", sim.jaeger)),
+            ("DEMO_TEMPO_ADDR", format!("127.0.0.1:{}", sim.tempo)),
+        ];
+        let provisioning = tempfile::Builder::new()
+            .prefix("octoscope-demo-provisioning-")
+            .tempdir()
+            .map_err(|e| HarnessError::Io("create provisioning dir".into(), e))?;
+        let target = provisioning.path().join("datasources");
+        std::fs::create_dir_all(&target).map_err(|e| HarnessError::Io("create datasources dir".into(), e))?;
+        let source = repo.join("provisioning/datasources");
+        for entry in std::fs::read_dir(&source).map_err(|e| HarnessError::Io("read provisioning/datasources".into(), e))? {
+            let path = entry.map_err(|e| HarnessError::Io("read provisioning entry".into(), e))?.path();
+            let mut text = read(&path)?;
+            for (k, v) in &vars {
+                text = text.replace(&format!("${{{k}}}"), v);
+            }
+            std::fs::write(target.join(path.file_name().unwrap_or_default()), text)
+                .map_err(|e| HarnessError::Io("write provisioning".into(), e))?;
+        }
+        Ok(DemoStack { prometheus, alertmanagers, provisioning, sim })
+    }
+
+    pub fn provisioning_dir(&self) -> &Path {
+        self.provisioning.path()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_shorten_for_and_globals() {
+        let o = parse_overrides("# c\nglobal:\n  evaluation_interval: 5s # x\nfor:\n  default: 15s\n  ServiceDown: 5s\n");
+        assert_eq!(o.global, vec![("evaluation_interval".to_string(), "5s".to_string())]);
+        let cfg = apply_global("global:\n  evaluation_interval: 15s\nscrape_configs:\n  evaluation_interval: 1m\n", &o);
+        assert_eq!(cfg, "global:\n  evaluation_interval: 5s\nscrape_configs:\n  evaluation_interval: 1m");
+        let rules = "  - alert: ServiceDown\n    for: 1m\n  - alert: Other\n    expr: x\n    for: 10m\n  - record: r\n    for: 3m";
+        assert_eq!(
+            apply_for(rules, &o),
+            "  - alert: ServiceDown\n    for: 5s\n  - alert: Other\n    expr: x\n    for: 15s\n  - record: r\n    for: 3m"
+        );
+    }
+}
