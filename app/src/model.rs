@@ -3,6 +3,7 @@
 pub mod allowlist;
 pub mod datasource;
 pub mod logs;
+pub mod matchers;
 pub mod prometheus;
 pub mod time_range;
 pub mod traces;

@@ -17,6 +17,6 @@ test('the query form works as a plain HTML form', async ({ page }) => {
 
 test('datasources are listed on the home page', async ({ page }) => {
   await page.goto('/');
-  await expect(page.getByTestId('datasource-row')).toHaveCount(3);
+  await expect(page.getByTestId('datasource-row')).toHaveCount(6);
   await expect(page.getByTestId('datasource-table')).toContainText('Alertmanager 2');
 });

@@ -14,19 +14,82 @@ pub struct ServiceDef {
     pub median_latency: f64,
 }
 
-const fn svc(name: &'static str, port: u16, job: &'static str, arm: Option<&'static str>, endpoint: &'static str, median: f64) -> ServiceDef {
-    ServiceDef { name, default_port: port, job, arm, endpoint, median_latency: median }
+const fn svc(
+    name: &'static str,
+    port: u16,
+    job: &'static str,
+    arm: Option<&'static str>,
+    endpoint: &'static str,
+    median: f64,
+) -> ServiceDef {
+    ServiceDef {
+        name,
+        default_port: port,
+        job,
+        arm,
+        endpoint,
+        median_latency: median,
+    }
 }
 
 pub const SERVICES: [ServiceDef; 8] = [
-    svc("orchestrator", 8000, "orchestrator", None, "/api/v1/tasks", 0.02),
-    svc("reflex-layer", 8001, "reflex-layer", None, "/api/v1/check", 0.004),
-    svc("planner", 8100, "arms", Some("planner"), "/api/v1/plan", 0.35),
-    svc("executor", 8101, "arms", Some("executor"), "/api/v1/execute", 0.15),
+    svc(
+        "orchestrator",
+        8000,
+        "orchestrator",
+        None,
+        "/api/v1/tasks",
+        0.02,
+    ),
+    svc(
+        "reflex-layer",
+        8001,
+        "reflex-layer",
+        None,
+        "/api/v1/check",
+        0.004,
+    ),
+    svc(
+        "planner",
+        8100,
+        "arms",
+        Some("planner"),
+        "/api/v1/plan",
+        0.35,
+    ),
+    svc(
+        "executor",
+        8101,
+        "arms",
+        Some("executor"),
+        "/api/v1/execute",
+        0.15,
+    ),
     svc("coder", 8102, "arms", Some("coder"), "/api/v1/code", 0.6),
-    svc("judge", 8103, "arms", Some("judge"), "/api/v1/validate", 0.25),
-    svc("guardian", 8104, "arms", Some("guardian"), "/api/v1/guard", 0.012),
-    svc("retriever", 8105, "arms", Some("retriever"), "/api/v1/retrieve", 0.05),
+    svc(
+        "judge",
+        8103,
+        "arms",
+        Some("judge"),
+        "/api/v1/validate",
+        0.25,
+    ),
+    svc(
+        "guardian",
+        8104,
+        "arms",
+        Some("guardian"),
+        "/api/v1/guard",
+        0.012,
+    ),
+    svc(
+        "retriever",
+        8105,
+        "arms",
+        Some("retriever"),
+        "/api/v1/retrieve",
+        0.05,
+    ),
 ];
 
 pub fn service(name: &str) -> Option<&'static ServiceDef> {

@@ -25,7 +25,13 @@ pub struct SimConfig {
 
 impl Default for SimConfig {
     fn default() -> Self {
-        Self { seed: 42, base_rate: 8.0, trace_sample: 0.1, max_traces: 20_000, max_logs: 200_000 }
+        Self {
+            seed: 42,
+            base_rate: 8.0,
+            trace_sample: 0.1,
+            max_traces: 20_000,
+            max_logs: 200_000,
+        }
     }
 }
 
@@ -50,7 +56,9 @@ pub struct Sim {
 }
 
 fn hex(rng: &mut SmallRng, bytes: usize) -> String {
-    (0..bytes).map(|_| format!("{:02x}", rng.gen::<u8>())).collect()
+    (0..bytes)
+        .map(|_| format!("{:02x}", rng.gen::<u8>()))
+        .collect()
 }
 
 /// Standard normal sample (Box–Muller).
@@ -69,8 +77,14 @@ pub fn daily_factor(now_ms: i64) -> f64 {
 impl Sim {
     pub fn new(cfg: SimConfig) -> Self {
         let mut rng = SmallRng::seed_from_u64(cfg.seed);
-        let pod_suffix = SERVICES.iter().map(|_| format!("{}-{}", hex(&mut rng, 4), hex(&mut rng, 2))).collect();
-        let services = SERVICES.iter().map(|s| Arc::new(ServiceMetrics::new(s.name, env!("CARGO_PKG_VERSION")))).collect();
+        let pod_suffix = SERVICES
+            .iter()
+            .map(|_| format!("{}-{}", hex(&mut rng, 4), hex(&mut rng, 2)))
+            .collect();
+        let services = SERVICES
+            .iter()
+            .map(|s| Arc::new(ServiceMetrics::new(s.name, env!("CARGO_PKG_VERSION"))))
+            .collect();
         let stores = Stores::new(cfg.max_traces, cfg.max_logs);
         Sim {
             cfg,
@@ -92,7 +106,13 @@ impl Sim {
         format!("{}-{}", SERVICES[svc].name, self.pod_suffix[svc])
     }
 
-    pub fn add_incident(&mut self, kind: IncidentKind, target: String, duration_s: Option<u64>, now_ms: i64) -> Incident {
+    pub fn add_incident(
+        &mut self,
+        kind: IncidentKind,
+        target: String,
+        duration_s: Option<u64>,
+        now_ms: i64,
+    ) -> Incident {
         let inc = Incident {
             id: self.next_incident,
             kind,
@@ -113,7 +133,9 @@ impl Sim {
     }
 
     fn active(&self, kind: IncidentKind, svc: usize) -> bool {
-        self.incidents.iter().any(|i| i.kind == kind && i.target == SERVICES[svc].name)
+        self.incidents
+            .iter()
+            .any(|i| i.kind == kind && i.target == SERVICES[svc].name)
     }
 
     /// Whether the service refuses requests (and scrapes) right now.
@@ -138,13 +160,18 @@ impl Sim {
 
     fn latency(&mut self, svc: usize) -> f64 {
         let def = &SERVICES[svc];
-        let factor = if self.active(IncidentKind::LatencySpike, svc) { 10.0 } else { 1.0 };
+        let factor = if self.active(IncidentKind::LatencySpike, svc) {
+            10.0
+        } else {
+            1.0
+        };
         (def.median_latency * factor * (0.35 * normal(&mut self.rng)).exp()).max(0.0005)
     }
 
     /// Advances the simulation to `now_ms`, covering the last `dt_s` seconds.
     pub fn tick(&mut self, now_ms: i64, dt_s: f64) {
-        self.incidents.retain(|i| i.ends_at_ms.is_none_or(|end| end > now_ms));
+        self.incidents
+            .retain(|i| i.ends_at_ms.is_none_or(|end| end > now_ms));
         for svc in 0..SERVICES.len() {
             if self.active(IncidentKind::CrashLoop, svc) {
                 self.crash_clock[svc] += dt_s;
@@ -166,18 +193,28 @@ impl Sim {
         }
         for svc in 0..SERVICES.len() {
             if !self.is_down(svc) {
-                self.services[svc].observe_http("GET", "/health", 200, 0.001 + 0.001 * self.rng.gen::<f64>());
+                self.services[svc].observe_http(
+                    "GET",
+                    "/health",
+                    200,
+                    0.001 + 0.001 * self.rng.gen::<f64>(),
+                );
             }
         }
         for (svc, def) in SERVICES.iter().enumerate() {
             if let Some(arm) = def.arm {
                 let up = if self.is_down(svc) { 0.0 } else { 1.0 };
-                self.services[0].arm_availability.get_or_create(&labels(&[("arm", arm)])).set(up);
+                self.services[0]
+                    .arm_availability
+                    .get_or_create(&labels(&[("arm", arm)]))
+                    .set(up);
             }
         }
         // Little's law: tasks in flight = arrival rate × mean task duration.
         let mean_task_s = busy_seconds[0] / 0.05 / (n.max(1) as f64);
-        self.services[0].tasks_in_progress.set((n as f64 / dt_s.max(0.001) * mean_task_s).round() as i64);
+        self.services[0]
+            .tasks_in_progress
+            .set((n as f64 / dt_s.max(0.001) * mean_task_s).round() as i64);
         self.background_security(now_ms, dt_s);
         self.update_infra(now_ms, dt_s, &busy_seconds, n as f64 / dt_s.max(0.001));
     }
@@ -217,7 +254,13 @@ impl Sim {
             let down = self.is_down(svc);
             let seconds = if down { 0.002 } else { self.latency(svc) };
             let error = down || self.rng.gen::<f64>() < self.error_rate(svc);
-            let status: u16 = if down { 503 } else if error { 500 } else { 200 };
+            let status: u16 = if down {
+                503
+            } else if error {
+                500
+            } else {
+                200
+            };
             let span_id = hex(&mut self.rng, 8);
             let dur_us = (seconds * 1e6) as i64;
             let mut tags = vec![
@@ -235,28 +278,49 @@ impl Sim {
                 let hit = cache_hit && !error;
                 let m = &self.services[1];
                 if hit {
-                    m.cache_hits.get_or_create(&labels(&[("cache_type", "l1")])).inc();
+                    m.cache_hits
+                        .get_or_create(&labels(&[("cache_type", "l1")]))
+                        .inc();
                 } else {
-                    m.cache_misses.get_or_create(&labels(&[("cache_type", "l1")])).inc();
+                    m.cache_misses
+                        .get_or_create(&labels(&[("cache_type", "l1")]))
+                        .inc();
                 }
                 tags.push(("cache.hit".into(), TagValue::Bool(hit)));
                 if self.rng.gen::<f64>() < 0.02 {
                     let kind = ["email", "phone", "ssn", "credit_card"][self.rng.gen_range(0..4)];
-                    m.pii_detections.get_or_create(&labels(&[("pii_type", kind)])).inc();
-                    events.push((cursor + dur_us / 2, format!("pii detected: {kind} redacted")));
+                    m.pii_detections
+                        .get_or_create(&labels(&[("pii_type", kind)]))
+                        .inc();
+                    events.push((
+                        cursor + dur_us / 2,
+                        format!("pii detected: {kind} redacted"),
+                    ));
                 }
             }
             if let Some(arm) = def.arm {
                 let outcome = if error { "error" } else { "success" };
-                orch.arm_requests.get_or_create(&labels(&[("arm", arm), ("status", outcome)])).inc();
-                orch.arm_duration.get_or_create(&labels(&[("arm", arm)])).observe(seconds);
+                orch.arm_requests
+                    .get_or_create(&labels(&[("arm", arm), ("status", outcome)]))
+                    .inc();
+                orch.arm_duration
+                    .get_or_create(&labels(&[("arm", arm)]))
+                    .observe(seconds);
             }
             if svc == 7 && !down {
                 let m = &self.services[7];
-                let op = if self.rng.gen::<f64>() < 0.8 { "read" } else { "write" };
+                let op = if self.rng.gen::<f64>() < 0.8 {
+                    "read"
+                } else {
+                    "write"
+                };
                 let mem = ["vector", "episodic"][self.rng.gen_range(0..2)];
-                m.memory_ops.get_or_create(&labels(&[("operation", op), ("memory_type", mem)])).inc();
-                m.memory_query_duration.get_or_create(&labels(&[("memory_type", mem)])).observe(seconds * 0.6);
+                m.memory_ops
+                    .get_or_create(&labels(&[("operation", op), ("memory_type", mem)]))
+                    .inc();
+                m.memory_query_duration
+                    .get_or_create(&labels(&[("memory_type", mem)]))
+                    .observe(seconds * 0.6);
             }
             spans.push(Span {
                 span_id: span_id.clone(),
@@ -286,10 +350,20 @@ impl Sim {
         let total_s = (cursor - start_us) as f64 / 1e6;
         let status = if failed_at.is_some() { 500 } else { 200 };
         orch.observe_http("POST", "/api/v1/tasks", status, total_s);
-        orch.tasks_created.get_or_create(&labels(&[("priority", priority)])).inc();
-        let outcome = if failed_at.is_some() { "failed" } else { "success" };
-        orch.tasks_completed.get_or_create(&labels(&[("status", outcome)])).inc();
-        orch.task_duration.get_or_create(&labels(&[("priority", priority)])).observe(total_s);
+        orch.tasks_created
+            .get_or_create(&labels(&[("priority", priority)]))
+            .inc();
+        let outcome = if failed_at.is_some() {
+            "failed"
+        } else {
+            "success"
+        };
+        orch.tasks_completed
+            .get_or_create(&labels(&[("status", outcome)]))
+            .inc();
+        orch.task_duration
+            .get_or_create(&labels(&[("priority", priority)]))
+            .observe(total_s);
         busy[ORCH] += total_s * 0.05;
 
         let root = Span {
@@ -320,26 +394,66 @@ impl Sim {
         }
         let keep = failed_at.is_some() || self.rng.gen::<f64>() < self.cfg.trace_sample;
         if keep {
-            let trace = Trace { trace_id: trace_id.clone(), spans };
+            let trace = Trace {
+                trace_id: trace_id.clone(),
+                spans,
+            };
             self.log_trace(&trace, &task_id, failed_at);
             self.stores.push_trace(trace);
         }
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn llm_call(&mut self, svc: usize, trace_id: &str, parent: &str, start: i64, parent_dur: i64, error: bool, spans: &mut Vec<Span>) {
+    fn llm_call(
+        &mut self,
+        svc: usize,
+        trace_id: &str,
+        parent: &str,
+        start: i64,
+        parent_dur: i64,
+        error: bool,
+        spans: &mut Vec<Span>,
+    ) {
         let (provider, model, usd_per_token) = LLM_MODELS[self.rng.gen_range(0..LLM_MODELS.len())];
-        let cost_factor = if self.active(IncidentKind::CostSpike, svc) || self.active(IncidentKind::CostSpike, 0) { 20.0 } else { 1.0 };
+        let cost_factor = if self.active(IncidentKind::CostSpike, svc)
+            || self.active(IncidentKind::CostSpike, 0)
+        {
+            20.0
+        } else {
+            1.0
+        };
         let prompt = ((400.0 + 800.0 * self.rng.gen::<f64>()) * cost_factor) as u64;
         let completion = ((150.0 + 400.0 * self.rng.gen::<f64>()) * cost_factor) as u64;
         let m = &self.services[svc];
         let outcome = if error { "error" } else { "success" };
-        m.llm_calls.get_or_create(&labels(&[("provider", provider), ("model", model), ("status", outcome)])).inc();
-        m.llm_tokens.get_or_create(&labels(&[("provider", provider), ("model", model), ("type", "prompt")])).inc_by(prompt);
-        m.llm_tokens.get_or_create(&labels(&[("provider", provider), ("model", model), ("type", "completion")])).inc_by(completion);
-        m.llm_cost.get_or_create(&labels(&[("provider", provider), ("model", model)])).inc_by((prompt + completion) as f64 * usd_per_token);
+        m.llm_calls
+            .get_or_create(&labels(&[
+                ("provider", provider),
+                ("model", model),
+                ("status", outcome),
+            ]))
+            .inc();
+        m.llm_tokens
+            .get_or_create(&labels(&[
+                ("provider", provider),
+                ("model", model),
+                ("type", "prompt"),
+            ]))
+            .inc_by(prompt);
+        m.llm_tokens
+            .get_or_create(&labels(&[
+                ("provider", provider),
+                ("model", model),
+                ("type", "completion"),
+            ]))
+            .inc_by(completion);
+        m.llm_cost
+            .get_or_create(&labels(&[("provider", provider), ("model", model)]))
+            .inc_by((prompt + completion) as f64 * usd_per_token);
         let dur = (parent_dur as f64 * 0.8) as i64;
-        m.llm_duration.get_or_create(&labels(&[("provider", provider), ("model", model)])).observe(dur as f64 / 1e6);
+        m.llm_duration
+            .get_or_create(&labels(&[("provider", provider), ("model", model)]))
+            .observe(dur as f64 / 1e6);
         let _ = trace_id;
         spans.push(Span {
             span_id: hex(&mut self.rng, 8),
@@ -354,9 +468,19 @@ impl Sim {
                 ("llm.provider".into(), TagValue::Str(provider.into())),
                 ("llm.model".into(), TagValue::Str(model.into())),
                 ("llm.tokens.prompt".into(), TagValue::Int(prompt as i64)),
-                ("llm.tokens.completion".into(), TagValue::Int(completion as i64)),
+                (
+                    "llm.tokens.completion".into(),
+                    TagValue::Int(completion as i64),
+                ),
             ],
-            events: if error { vec![(start + parent_dur / 2, "upstream LLM API returned 500".into())] } else { vec![] },
+            events: if error {
+                vec![(
+                    start + parent_dur / 2,
+                    "upstream LLM API returned 500".into(),
+                )]
+            } else {
+                vec![]
+            },
         });
     }
 
@@ -377,7 +501,9 @@ impl Sim {
             let message = match (span.service, span.error) {
                 ("orchestrator", false) => "task completed".to_string(),
                 ("orchestrator", true) => match failed_at {
-                    Some((svc, code)) if svc != 0 => format!("task failed: {} returned {code}", SERVICES[svc].name),
+                    Some((svc, code)) if svc != 0 => {
+                        format!("task failed: {} returned {code}", SERVICES[svc].name)
+                    }
                     _ => "task failed: internal error".to_string(),
                 },
                 (svc, false) => format!("{svc} handled {}", span.operation),
@@ -394,7 +520,12 @@ impl Sim {
                 "duration_ms": (span.duration_us as f64 / 1000.0 * 100.0).round() / 100.0,
                 "status_code": status,
             });
-            self.push_log(span.service, level, (span.start_us + span.duration_us) * 1000, line.to_string());
+            self.push_log(
+                span.service,
+                level,
+                (span.start_us + span.duration_us) * 1000,
+                line.to_string(),
+            );
         }
     }
 
@@ -408,7 +539,11 @@ impl Sim {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-        self.stores.push_log(LogLine { ts_ns, labels, line });
+        self.stores.push_log(LogLine {
+            ts_ns,
+            labels,
+            line,
+        });
     }
 
     fn background_security(&mut self, now_ms: i64, dt_s: f64) {
@@ -417,18 +552,31 @@ impl Sim {
             let expected = if burst { 3.0 * dt_s } else { 0.01 * dt_s };
             let n = expected.floor() as u64 + u64::from(self.rng.gen::<f64>() < expected.fract());
             for _ in 0..n {
-                let vtype = ["prompt_injection", "jailbreak_attempt", "data_exfiltration"][self.rng.gen_range(0..3)];
-                let severity = if burst { ["high", "critical"][self.rng.gen_range(0..2)] } else { "low" };
+                let vtype = ["prompt_injection", "jailbreak_attempt", "data_exfiltration"]
+                    [self.rng.gen_range(0..3)];
+                let severity = if burst {
+                    ["high", "critical"][self.rng.gen_range(0..2)]
+                } else {
+                    "low"
+                };
                 self.services[svc]
                     .security_violations
-                    .get_or_create(&labels(&[("violation_type", vtype), ("severity", severity)]))
+                    .get_or_create(&labels(&[
+                        ("violation_type", vtype),
+                        ("severity", severity),
+                    ]))
                     .inc();
                 let line = serde_json::json!({
                     "level": "warn", "service": SERVICES[svc].name,
                     "message": format!("security violation blocked: {vtype}"),
                     "violation_type": vtype, "severity": severity, "status_code": 403,
                 });
-                self.push_log(SERVICES[svc].name, "warn", now_ms * 1_000_000, line.to_string());
+                self.push_log(
+                    SERVICES[svc].name,
+                    "warn",
+                    now_ms * 1_000_000,
+                    line.to_string(),
+                );
             }
         }
     }
@@ -438,27 +586,51 @@ impl Sim {
         for (ni, ns) in NAMESPACES.iter().enumerate() {
             let live = *ns == LIVE_NAMESPACE;
             for (svc, def) in SERVICES.iter().enumerate() {
-                let pod = if live { self.pod_name(svc) } else { format!("{}-{}", def.name, &self.pod_suffix[(svc + ni) % 8]) };
+                let pod = if live {
+                    self.pod_name(svc)
+                } else {
+                    format!("{}-{}", def.name, &self.pod_suffix[(svc + ni) % 8])
+                };
                 let l = labels(&[("namespace", ns), ("pod", &pod), ("container", def.name)]);
-                let cores = if live { 0.05 + busy[svc] / dt_s.max(0.001) * 0.2 } else { 0.01 };
+                let cores = if live {
+                    0.05 + busy[svc] / dt_s.max(0.001) * 0.2
+                } else {
+                    0.01
+                };
                 infra.container_cpu.get_or_create(&l).inc_by(cores * dt_s);
-                let limit = if def.name == "orchestrator" { 2.0 * GIB } else { 1.0 * GIB };
+                let limit = if def.name == "orchestrator" {
+                    2.0 * GIB
+                } else {
+                    1.0 * GIB
+                };
                 if live && self.active(IncidentKind::MemoryLeak, svc) {
                     self.leaked[svc] = (self.leaked[svc] + limit * 0.015 * dt_s).min(limit * 0.62);
                 } else if live {
                     self.leaked[svc] = 0.0;
                 }
                 let base = limit * (0.35 + 0.02 * normal(&mut self.rng));
-                let mem = if live { base + self.leaked[svc] } else { limit * 0.2 };
+                let mem = if live {
+                    base + self.leaked[svc]
+                } else {
+                    limit * 0.2
+                };
                 infra.container_memory.get_or_create(&l).set(mem);
                 infra.container_memory_limit.get_or_create(&l).set(limit);
                 infra.container_cpu_quota.get_or_create(&l).set(100_000.0);
                 let crash = live && self.active(IncidentKind::CrashLoop, svc);
                 for phase in ["Pending", "Running", "Succeeded", "Failed", "Unknown"] {
-                    let current = if crash && self.crash_clock[svc] % 10.0 < 4.0 { "Pending" } else { "Running" };
+                    let current = if crash && self.crash_clock[svc] % 10.0 < 4.0 {
+                        "Pending"
+                    } else {
+                        "Running"
+                    };
                     infra
                         .pod_phase
-                        .get_or_create(&labels(&[("namespace", ns), ("pod", &pod), ("phase", phase)]))
+                        .get_or_create(&labels(&[
+                            ("namespace", ns),
+                            ("pod", &pod),
+                            ("phase", phase),
+                        ]))
                         .set(if phase == current { 1.0 } else { 0.0 });
                 }
                 let restarts = infra.pod_restarts.get_or_create(&l);
@@ -474,25 +646,52 @@ impl Sim {
                 let cpu = cpu.to_string();
                 let user = (0.15 + load * 0.6) * dt_s;
                 let system = 0.05 * dt_s;
-                for (mode, secs) in [("user", user), ("system", system), ("idle", (dt_s - user - system).max(0.0))] {
-                    infra.node_cpu.get_or_create(&labels(&[("node", &name), ("cpu", &cpu), ("mode", mode)])).inc_by(secs);
+                for (mode, secs) in [
+                    ("user", user),
+                    ("system", system),
+                    ("idle", (dt_s - user - system).max(0.0)),
+                ] {
+                    infra
+                        .node_cpu
+                        .get_or_create(&labels(&[("node", &name), ("cpu", &cpu), ("mode", mode)]))
+                        .inc_by(secs);
                 }
             }
             let nl = labels(&[("node", &name)]);
             infra.node_mem_total.get_or_create(&nl).set(32.0 * GIB);
-            infra.node_mem_available.get_or_create(&nl).set(32.0 * GIB * (0.55 - 0.2 * load + 0.02 * normal(&mut self.rng)));
-            let fl = labels(&[("node", &name), ("mountpoint", "/"), ("device", "/dev/vda1"), ("fstype", "ext4")]);
+            infra
+                .node_mem_available
+                .get_or_create(&nl)
+                .set(32.0 * GIB * (0.55 - 0.2 * load + 0.02 * normal(&mut self.rng)));
+            let fl = labels(&[
+                ("node", &name),
+                ("mountpoint", "/"),
+                ("device", "/dev/vda1"),
+                ("fstype", "ext4"),
+            ]);
             infra.node_fs_size.get_or_create(&fl).set(100.0 * GIB);
             // Logs slowly fill the disk over the day; keeps the filesystem alert quiet but alive.
             let fill = 0.45 + 0.1 * ((now_ms as f64 / 86_400_000.0) % 1.0);
-            infra.node_fs_avail.get_or_create(&fl).set(100.0 * GIB * (1.0 - fill));
+            infra
+                .node_fs_avail
+                .get_or_create(&fl)
+                .set(100.0 * GIB * (1.0 - fill));
         }
         let db = labels(&[("database", "octollm")]);
         let active = (5.0 + tasks_per_s * 1.5 + 2.0 * normal(&mut self.rng)).clamp(1.0, 95.0);
         infra.db_active.get_or_create(&db).set(active.round());
-        infra.db_idle.get_or_create(&db).set((100.0 - active).max(0.0).round() * 0.2);
-        infra.pg_up.get_or_create(&labels(&[("server", "postgres:5432")])).set(1.0);
-        infra.redis_up.get_or_create(&labels(&[("addr", "redis:6379")])).set(1.0);
+        infra
+            .db_idle
+            .get_or_create(&db)
+            .set((100.0 - active).max(0.0).round() * 0.2);
+        infra
+            .pg_up
+            .get_or_create(&labels(&[("server", "postgres:5432")]))
+            .set(1.0);
+        infra
+            .redis_up
+            .get_or_create(&labels(&[("addr", "redis:6379")]))
+            .set(1.0);
     }
 }
 
@@ -506,7 +705,10 @@ mod tests {
     use super::*;
 
     fn run(seed: u64) -> (Sim, i64) {
-        let mut sim = Sim::new(SimConfig { seed, ..SimConfig::default() });
+        let mut sim = Sim::new(SimConfig {
+            seed,
+            ..SimConfig::default()
+        });
         let mut now = 1_700_000_000_000;
         for _ in 0..30 {
             now += 1000;
@@ -539,13 +741,30 @@ mod tests {
             sim.tick(now, 1.0);
         }
         let text = sim.services[0].render();
-        assert!(text.contains("http_requests_total{method=\"POST\",endpoint=\"/api/v1/tasks\",status=\"500\"}"), "{text}");
-        let errors: Vec<_> = sim.stores.logs.iter().filter(|l| l.labels["level"] == "error").collect();
+        assert!(
+            text.contains(
+                "http_requests_total{method=\"POST\",endpoint=\"/api/v1/tasks\",status=\"500\"}"
+            ),
+            "{text}"
+        );
+        let errors: Vec<_> = sim
+            .stores
+            .logs
+            .iter()
+            .filter(|l| l.labels["level"] == "error")
+            .collect();
         assert!(!errors.is_empty());
         for log in errors {
             let v: serde_json::Value = serde_json::from_str(&log.line).unwrap();
-            let trace = sim.stores.trace(v["trace_id"].as_str().unwrap()).expect("trace kept");
-            let span = trace.spans.iter().find(|s| s.span_id == v["span_id"].as_str().unwrap()).unwrap();
+            let trace = sim
+                .stores
+                .trace(v["trace_id"].as_str().unwrap())
+                .expect("trace kept");
+            let span = trace
+                .spans
+                .iter()
+                .find(|s| s.span_id == v["span_id"].as_str().unwrap())
+                .unwrap();
             assert!(span.error, "the log's span is the failing one");
         }
     }
@@ -554,7 +773,12 @@ mod tests {
     fn service_down_stops_the_service_and_fails_callers() {
         let (mut sim, mut now) = run(3);
         let idx = catalog::service_index("reflex-layer").unwrap();
-        sim.add_incident(IncidentKind::ServiceDown, "reflex-layer".into(), Some(5), now);
+        sim.add_incident(
+            IncidentKind::ServiceDown,
+            "reflex-layer".into(),
+            Some(5),
+            now,
+        );
         assert!(sim.is_down(idx));
         now += 1000;
         sim.tick(now, 1.0);
@@ -576,7 +800,11 @@ mod tests {
         let text = sim.infra.render();
         let line = text
             .lines()
-            .find(|l| l.starts_with("container_memory_working_set_bytes") && l.contains("namespace=\"octollm-prod\"") && l.contains("container=\"planner\""))
+            .find(|l| {
+                l.starts_with("container_memory_working_set_bytes")
+                    && l.contains("namespace=\"octollm-prod\"")
+                    && l.contains("container=\"planner\"")
+            })
             .unwrap();
         let v: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
         assert!(v > 0.9 * GIB, "{line}");

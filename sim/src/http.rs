@@ -20,7 +20,10 @@ pub type SharedSim = Arc<Mutex<Sim>>;
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 fn lock(sim: &SharedSim) -> std::sync::MutexGuard<'_, Sim> {
@@ -28,7 +31,12 @@ fn lock(sim: &SharedSim) -> std::sync::MutexGuard<'_, Sim> {
 }
 
 fn text_error(status: StatusCode, msg: impl Into<String>) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], msg.into()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        msg.into(),
+    )
+        .into_response()
 }
 
 /// Parses `a=1&b=2&b=3` keeping repeated keys (`match[]`).
@@ -51,7 +59,10 @@ fn decode(s: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                match u8::from_str_radix(
+                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                    16,
+                ) {
                     Ok(b) => {
                         out.push(b);
                         i += 2;
@@ -67,7 +78,10 @@ fn decode(s: &str) -> String {
 }
 
 fn param<'a>(p: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    p.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+    p.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -80,19 +94,32 @@ pub fn service_router(sim: SharedSim, index: usize) -> Router {
         move || async move {
             let s = lock(&sim);
             if s.is_down(index) {
-                return text_error(StatusCode::SERVICE_UNAVAILABLE, format!("{} is down (simulated incident)", SERVICES[index].name));
+                return text_error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!("{} is down (simulated incident)", SERVICES[index].name),
+                );
             }
-            ([(header::CONTENT_TYPE, OPENMETRICS)], s.services[index].render()).into_response()
+            (
+                [(header::CONTENT_TYPE, OPENMETRICS)],
+                s.services[index].render(),
+            )
+                .into_response()
         }
     };
     let health = move || async move {
         if lock(&sim).is_down(index) {
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "down"}))).into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "down"})),
+            )
+                .into_response()
         } else {
             Json(json!({"status": "ok", "service": SERVICES[index].name})).into_response()
         }
     };
-    Router::new().route("/metrics", get(metrics)).route("/health", get(health))
+    Router::new()
+        .route("/metrics", get(metrics))
+        .route("/health", get(health))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -101,15 +128,27 @@ pub fn service_router(sim: SharedSim, index: usize) -> Router {
 pub fn control_router(sim: SharedSim) -> Router {
     Router::new()
         .route("/metrics", get(infra_metrics))
-        .route("/sim/incidents", get(list_incidents).post(add_incident).delete(clear_incidents))
-        .route("/sim/incidents/{id}", axum::routing::delete(delete_incident))
+        .route(
+            "/sim/incidents",
+            get(list_incidents)
+                .post(add_incident)
+                .delete(clear_incidents),
+        )
+        .route(
+            "/sim/incidents/{id}",
+            axum::routing::delete(delete_incident),
+        )
         .route("/sim/sink", get(list_notifications))
         .route("/sim/sink/{receiver}", post(receive_notification))
         .with_state(sim)
 }
 
 async fn infra_metrics(State(sim): State<SharedSim>) -> Response {
-    ([(header::CONTENT_TYPE, OPENMETRICS)], lock(&sim).infra.render()).into_response()
+    (
+        [(header::CONTENT_TYPE, OPENMETRICS)],
+        lock(&sim).infra.render(),
+    )
+        .into_response()
 }
 
 async fn list_incidents(State(sim): State<SharedSim>) -> Json<Value> {
@@ -129,7 +168,11 @@ async fn add_incident(State(sim): State<SharedSim>, body: axum::body::Bytes) -> 
             let inc = lock(&sim).add_incident(kind, target, duration, now_ms());
             (StatusCode::CREATED, Json(json!(inc))).into_response()
         }
-        Err(e) => (StatusCode::BAD_REQUEST, Json(json!({"error": e.to_string()}))).into_response(),
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": e.to_string()})),
+        )
+            .into_response(),
     }
 }
 
@@ -139,7 +182,11 @@ async fn clear_incidents(State(sim): State<SharedSim>) -> Json<Value> {
 
 async fn delete_incident(State(sim): State<SharedSim>, Path(id): Path<u64>) -> Response {
     match lock(&sim).remove_incidents(Some(id)) {
-        0 => (StatusCode::NOT_FOUND, Json(json!({"error": format!("no running incident {id}")}))).into_response(),
+        0 => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": format!("no running incident {id}")})),
+        )
+            .into_response(),
         n => Json(json!({"removed": n})).into_response(),
     }
 }
@@ -148,7 +195,11 @@ async fn list_notifications(State(sim): State<SharedSim>) -> Json<Value> {
     Json(json!({"notifications": lock(&sim).notifications}))
 }
 
-async fn receive_notification(State(sim): State<SharedSim>, Path(receiver): Path<String>, Json(mut body): Json<Value>) -> StatusCode {
+async fn receive_notification(
+    State(sim): State<SharedSim>,
+    Path(receiver): Path<String>,
+    Json(mut body): Json<Value>,
+) -> StatusCode {
     body["_receiver_path"] = json!(receiver);
     let mut s = lock(&sim);
     if s.notifications.len() >= 1000 {
@@ -176,18 +227,23 @@ pub fn loki_router(sim: SharedSim) -> Router {
 fn loki_time(v: Option<&str>, default_ns: i64) -> Result<i64, String> {
     let Some(v) = v else { return Ok(default_ns) };
     if let Ok(n) = v.parse::<i64>() {
-        return Ok(if n > 100_000_000_000_000 { n } else { n * 1_000_000_000 });
+        return Ok(if n > 100_000_000_000_000 {
+            n
+        } else {
+            n * 1_000_000_000
+        });
     }
-    v.parse::<f64>()
-        .map(|s| (s * 1e9) as i64)
-        .map_err(|_| format!("invalid parameter \"{v}\": could not parse time; use Unix nanoseconds or seconds"))
+    v.parse::<f64>().map(|s| (s * 1e9) as i64).map_err(|_| {
+        format!("invalid parameter \"{v}\": could not parse time; use Unix nanoseconds or seconds")
+    })
 }
 
 fn loki_step(v: Option<&str>, start: i64, end: i64) -> Result<i64, String> {
     match v {
         None => Ok(((end - start) / 250).max(1_000_000_000)),
         Some(v) => {
-            let secs = crate::incidents::parse_duration_secs(v).map_err(|_| format!("invalid parameter \"step\": {v:?} is not a duration"))?;
+            let secs = crate::incidents::parse_duration_secs(v)
+                .map_err(|_| format!("invalid parameter \"step\": {v:?} is not a duration"))?;
             Ok(secs as i64 * 1_000_000_000)
         }
     }
@@ -197,17 +253,30 @@ fn stats(lines: usize) -> Value {
     json!({"summary": {"totalLinesProcessed": lines, "execTime": 0.001, "queueTime": 0.0, "totalEntriesReturned": lines}})
 }
 
-fn streams_result(sim: &Sim, q: &logql::LogQuery, start: i64, end: i64, limit: usize, forward: bool) -> Value {
+fn streams_result(
+    sim: &Sim,
+    q: &logql::LogQuery,
+    start: i64,
+    end: i64,
+    limit: usize,
+    forward: bool,
+) -> Value {
     let mut streams: BTreeMap<BTreeMap<String, String>, Vec<(i64, String)>> = BTreeMap::new();
     let mut taken = 0;
-    let iter: Box<dyn Iterator<Item = &crate::store::LogLine>> =
-        if forward { Box::new(sim.stores.logs.iter()) } else { Box::new(sim.stores.logs.iter().rev()) };
+    let iter: Box<dyn Iterator<Item = &crate::store::LogLine>> = if forward {
+        Box::new(sim.stores.logs.iter())
+    } else {
+        Box::new(sim.stores.logs.iter().rev())
+    };
     for log in iter {
         if log.ts_ns < start || log.ts_ns >= end {
             continue;
         }
         if let Some(labels) = q.apply(&log.labels, &log.line) {
-            streams.entry(labels).or_default().push((log.ts_ns, log.line.clone()));
+            streams
+                .entry(labels)
+                .or_default()
+                .push((log.ts_ns, log.line.clone()));
             taken += 1;
             if taken >= limit {
                 break;
@@ -223,11 +292,25 @@ fn streams_result(sim: &Sim, q: &logql::LogQuery, start: i64, end: i64, limit: u
     json!({"status": "success", "data": {"resultType": "streams", "result": result, "stats": stats(taken)}})
 }
 
+/// One metric series: its labels and (timestamp ns, value) points.
+type MetricSeries = (BTreeMap<String, String>, Vec<(i64, f64)>);
+
 /// Evaluates `count_over_time`/`rate` at each step, grouped per `sum by`.
-fn metric_points(sim: &Sim, q: &Query, times: &[i64]) -> Vec<(BTreeMap<String, String>, Vec<(i64, f64)>)> {
-    let Query::Metric { func, range_s, inner, sum_by } = q else { return vec![] };
+fn metric_points(sim: &Sim, q: &Query, times: &[i64]) -> Vec<MetricSeries> {
+    let Query::Metric {
+        func,
+        range_s,
+        inner,
+        sum_by,
+    } = q
+    else {
+        return vec![];
+    };
     let range_ns = (*range_s * 1e9) as i64;
-    let (lo, hi) = (times.first().copied().unwrap_or(0) - range_ns, times.last().copied().unwrap_or(0));
+    let (lo, hi) = (
+        times.first().copied().unwrap_or(0) - range_ns,
+        times.last().copied().unwrap_or(0),
+    );
     let mut series: BTreeMap<BTreeMap<String, String>, Vec<i64>> = BTreeMap::new();
     for log in &sim.stores.logs {
         if log.ts_ns <= lo || log.ts_ns > hi {
@@ -251,7 +334,16 @@ fn metric_points(sim: &Sim, q: &Query, times: &[i64]) -> Vec<(BTreeMap<String, S
                     let from = ts.partition_point(|x| *x <= t - range_ns);
                     let to = ts.partition_point(|x| *x <= *t);
                     let n = (to - from) as f64;
-                    (n > 0.0).then(|| (*t, if *func == RangeFn::Rate { n / range_s } else { n }))
+                    (n > 0.0).then(|| {
+                        (
+                            *t,
+                            if *func == RangeFn::Rate {
+                                n / range_s
+                            } else {
+                                n
+                            },
+                        )
+                    })
                 })
                 .collect();
             (labels, points)
@@ -266,20 +358,30 @@ fn fmt_sample(ts_ns: i64, v: f64) -> Value {
 
 async fn loki_query_range(State(sim): State<SharedSim>, RawQuery(raw): RawQuery) -> Response {
     let p = params(raw);
-    let Some(query) = param(&p, "query") else { return text_error(StatusCode::BAD_REQUEST, "query parameter is required") };
+    let Some(query) = param(&p, "query") else {
+        return text_error(StatusCode::BAD_REQUEST, "query parameter is required");
+    };
     let parsed = match logql::parse(query) {
         Ok(q) => q,
         Err(e) => return text_error(StatusCode::BAD_REQUEST, e),
     };
     let now = now_ms() * 1_000_000;
-    let (end, start) = match (loki_time(param(&p, "end"), now), loki_time(param(&p, "start"), now - 3_600_000_000_000)) {
+    let (end, start) = match (
+        loki_time(param(&p, "end"), now),
+        loki_time(param(&p, "start"), now - 3_600_000_000_000),
+    ) {
         (Ok(e), Ok(s)) => (e, s),
         (Err(e), _) | (_, Err(e)) => return text_error(StatusCode::BAD_REQUEST, e),
     };
     if end < start {
-        return text_error(StatusCode::BAD_REQUEST, "the query time range is invalid: end is before start");
+        return text_error(
+            StatusCode::BAD_REQUEST,
+            "the query time range is invalid: end is before start",
+        );
     }
-    let limit = param(&p, "limit").and_then(|l| l.parse().ok()).unwrap_or(100usize);
+    let limit = param(&p, "limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(100usize);
     let forward = param(&p, "direction") == Some("forward");
     let sim = lock(&sim);
     match &parsed {
@@ -289,7 +391,11 @@ async fn loki_query_range(State(sim): State<SharedSim>, RawQuery(raw): RawQuery)
                 Ok(s) => s,
                 Err(e) => return text_error(StatusCode::BAD_REQUEST, e),
             };
-            let times: Vec<i64> = (0..).map(|i| start + i * step).take_while(|t| *t <= end).take(11_000).collect();
+            let times: Vec<i64> = (0..)
+                .map(|i| start + i * step)
+                .take_while(|t| *t <= end)
+                .take(11_000)
+                .collect();
             let result: Vec<Value> = metric_points(&sim, &parsed, &times)
                 .into_iter()
                 .map(|(m, pts)| json!({"metric": m, "values": pts.into_iter().map(|(t, v)| fmt_sample(t, v)).collect::<Vec<_>>()}))
@@ -301,7 +407,9 @@ async fn loki_query_range(State(sim): State<SharedSim>, RawQuery(raw): RawQuery)
 
 async fn loki_query(State(sim): State<SharedSim>, RawQuery(raw): RawQuery) -> Response {
     let p = params(raw);
-    let Some(query) = param(&p, "query") else { return text_error(StatusCode::BAD_REQUEST, "query parameter is required") };
+    let Some(query) = param(&p, "query") else {
+        return text_error(StatusCode::BAD_REQUEST, "query parameter is required");
+    };
     let parsed = match logql::parse(query) {
         Ok(q) => q,
         Err(e) => return text_error(StatusCode::BAD_REQUEST, e),
@@ -319,14 +427,22 @@ async fn loki_query(State(sim): State<SharedSim>, RawQuery(raw): RawQuery) -> Re
     let sim = lock(&sim);
     let result: Vec<Value> = metric_points(&sim, &parsed, &[t])
         .into_iter()
-        .filter_map(|(m, pts)| pts.first().map(|(t, v)| json!({"metric": m, "value": fmt_sample(*t, *v)})))
+        .filter_map(|(m, pts)| {
+            pts.first()
+                .map(|(t, v)| json!({"metric": m, "value": fmt_sample(*t, *v)}))
+        })
         .collect();
     Json(json!({"status": "success", "data": {"resultType": "vector", "result": result, "stats": stats(0)}})).into_response()
 }
 
 async fn loki_labels(State(sim): State<SharedSim>) -> Json<Value> {
     let sim = lock(&sim);
-    let mut names: Vec<&String> = sim.stores.logs.iter().flat_map(|l| l.labels.keys()).collect();
+    let mut names: Vec<&String> = sim
+        .stores
+        .logs
+        .iter()
+        .flat_map(|l| l.labels.keys())
+        .collect();
     names.sort();
     names.dedup();
     Json(json!({"status": "success", "data": names}))
@@ -334,7 +450,12 @@ async fn loki_labels(State(sim): State<SharedSim>) -> Json<Value> {
 
 async fn loki_label_values(State(sim): State<SharedSim>, Path(name): Path<String>) -> Json<Value> {
     let sim = lock(&sim);
-    let mut values: Vec<&String> = sim.stores.logs.iter().filter_map(|l| l.labels.get(&name)).collect();
+    let mut values: Vec<&String> = sim
+        .stores
+        .logs
+        .iter()
+        .filter_map(|l| l.labels.get(&name))
+        .collect();
     values.sort();
     values.dedup();
     Json(json!({"status": "success", "data": values}))
@@ -342,21 +463,35 @@ async fn loki_label_values(State(sim): State<SharedSim>, Path(name): Path<String
 
 async fn loki_series(State(sim): State<SharedSim>, RawQuery(raw): RawQuery) -> Response {
     let p = params(raw);
-    let selectors: Vec<&str> = p.iter().filter(|(k, _)| k == "match[]" || k == "match").map(|(_, v)| v.as_str()).collect();
+    let selectors: Vec<&str> = p
+        .iter()
+        .filter(|(k, _)| k == "match[]" || k == "match")
+        .map(|(_, v)| v.as_str())
+        .collect();
     if selectors.is_empty() {
-        return text_error(StatusCode::BAD_REQUEST, "at least one match[] selector is required");
+        return text_error(
+            StatusCode::BAD_REQUEST,
+            "at least one match[] selector is required",
+        );
     }
     let mut queries = Vec::new();
     for s in selectors {
         match logql::parse(s) {
             Ok(Query::Logs(q)) => queries.push(q),
-            Ok(_) => return text_error(StatusCode::BAD_REQUEST, "match[] must be a stream selector"),
+            Ok(_) => {
+                return text_error(StatusCode::BAD_REQUEST, "match[] must be a stream selector")
+            }
             Err(e) => return text_error(StatusCode::BAD_REQUEST, e),
         }
     }
     let sim = lock(&sim);
-    let mut sets: Vec<&BTreeMap<String, String>> =
-        sim.stores.logs.iter().filter(|l| queries.iter().any(|q| q.apply(&l.labels, "").is_some())).map(|l| &l.labels).collect();
+    let mut sets: Vec<&BTreeMap<String, String>> = sim
+        .stores
+        .logs
+        .iter()
+        .filter(|l| queries.iter().any(|q| q.apply(&l.labels, "").is_some()))
+        .map(|l| &l.labels)
+        .collect();
     sets.sort();
     sets.dedup();
     Json(json!({"status": "success", "data": sets})).into_response()
@@ -368,7 +503,10 @@ async fn loki_series(State(sim): State<SharedSim>, RawQuery(raw): RawQuery) -> R
 pub fn jaeger_router(sim: SharedSim) -> Router {
     Router::new()
         .route("/api/services", get(jaeger_services))
-        .route("/api/services/{service}/operations", get(jaeger_service_operations))
+        .route(
+            "/api/services/{service}/operations",
+            get(jaeger_service_operations),
+        )
         .route("/api/operations", get(jaeger_operations))
         .route("/api/traces", get(jaeger_search))
         .route("/api/traces/{id}", get(jaeger_trace))
@@ -386,7 +524,12 @@ fn jaeger_error(status: StatusCode, msg: &str) -> Response {
 
 async fn jaeger_services(State(sim): State<SharedSim>) -> Json<Value> {
     let sim = lock(&sim);
-    let mut names: Vec<&str> = sim.stores.traces.iter().flat_map(|t| t.spans.iter().map(|s| s.service)).collect();
+    let mut names: Vec<&str> = sim
+        .stores
+        .traces
+        .iter()
+        .flat_map(|t| t.spans.iter().map(|s| s.service))
+        .collect();
     names.sort_unstable();
     names.dedup();
     let n = names.len();
@@ -400,21 +543,41 @@ fn operations(sim: &Sim, service: &str) -> Vec<(String, &'static str)> {
         .iter()
         .flat_map(|t| t.spans.iter())
         .filter(|s| s.service == service)
-        .map(|s| (s.operation.clone(), if s.kind == crate::store::SpanKind::Client { "client" } else { "server" }))
+        .map(|s| {
+            (
+                s.operation.clone(),
+                if s.kind == crate::store::SpanKind::Client {
+                    "client"
+                } else {
+                    "server"
+                },
+            )
+        })
         .collect();
     ops.sort();
     ops.dedup();
     ops
 }
 
-async fn jaeger_service_operations(State(sim): State<SharedSim>, Path(service): Path<String>) -> Json<Value> {
-    let ops: Vec<String> = operations(&lock(&sim), &service).into_iter().map(|(o, _)| o).collect();
+async fn jaeger_service_operations(
+    State(sim): State<SharedSim>,
+    Path(service): Path<String>,
+) -> Json<Value> {
+    let ops: Vec<String> = operations(&lock(&sim), &service)
+        .into_iter()
+        .map(|(o, _)| o)
+        .collect();
     let n = ops.len();
     jaeger_ok(json!(ops), n)
 }
 
-async fn jaeger_operations(State(sim): State<SharedSim>, Q(q): Q<HashMap<String, String>>) -> Response {
-    let Some(service) = q.get("service") else { return jaeger_error(StatusCode::BAD_REQUEST, "parameter 'service' is required") };
+async fn jaeger_operations(
+    State(sim): State<SharedSim>,
+    Q(q): Q<HashMap<String, String>>,
+) -> Response {
+    let Some(service) = q.get("service") else {
+        return jaeger_error(StatusCode::BAD_REQUEST, "parameter 'service' is required");
+    };
     let kind = q.get("spanKind").filter(|k| !k.is_empty());
     let ops: Vec<Value> = operations(&lock(&sim), service)
         .into_iter()
@@ -464,25 +627,40 @@ async fn jaeger_search(State(sim): State<SharedSim>, Q(q): Q<HashMap<String, Str
         None => vec![],
         Some(t) => match serde_json::from_str::<HashMap<String, String>>(t) {
             Ok(m) => m.into_iter().collect(),
-            Err(e) => return jaeger_error(StatusCode::BAD_REQUEST, &format!("malformed 'tags' parameter: {e}")),
+            Err(e) => {
+                return jaeger_error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("malformed 'tags' parameter: {e}"),
+                )
+            }
         },
     };
-    let parse_dur = |k: &str| -> Result<Option<i64>, Response> {
+    let parse_dur = |k: &str| -> Result<Option<i64>, String> {
         match q.get(k).filter(|s| !s.is_empty()) {
             None => Ok(None),
-            Some(v) => go_duration_us(v)
-                .map(Some)
-                .ok_or_else(|| jaeger_error(StatusCode::BAD_REQUEST, &format!("cannot parse {k} {v:?}: use a duration such as 1.2s or 100ms"))),
+            Some(v) => go_duration_us(v).map(Some).ok_or_else(|| {
+                format!("cannot parse {k} {v:?}: use a duration such as 1.2s or 100ms")
+            }),
         }
     };
     let (min, max) = match (parse_dur("minDuration"), parse_dur("maxDuration")) {
         (Ok(a), Ok(b)) => (a, b),
-        (Err(r), _) | (_, Err(r)) => return r,
+        (Err(e), _) | (_, Err(e)) => return jaeger_error(StatusCode::BAD_REQUEST, &e),
     };
     let now_us = now_ms() * 1000;
-    let end = q.get("end").and_then(|v| v.parse::<i64>().ok()).unwrap_or(now_us);
-    let start = q.get("start").and_then(|v| v.parse::<i64>().ok()).unwrap_or(end - 3_600_000_000);
-    let limit = q.get("limit").and_then(|v| v.parse::<usize>().ok()).filter(|l| *l > 0).unwrap_or(20);
+    let end = q
+        .get("end")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(now_us);
+    let start = q
+        .get("start")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(end - 3_600_000_000);
+    let limit = q
+        .get("limit")
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|l| *l > 0)
+        .unwrap_or(20);
     let sim = lock(&sim);
     let found: Vec<Value> = sim
         .stores
@@ -495,8 +673,12 @@ async fn jaeger_search(State(sim): State<SharedSim>, Q(q): Q<HashMap<String, Str
                 && s <= end
                 && min.is_none_or(|m| d >= m)
                 && max.is_none_or(|m| d <= m)
-                && t.spans.iter().any(|sp| sp.service == service.as_str() && operation.is_none_or(|o| &sp.operation == o))
-                && tags.iter().all(|(k, v)| t.spans.iter().any(|sp| tag_matches(sp, k, v)))
+                && t.spans.iter().any(|sp| {
+                    sp.service == service.as_str() && operation.is_none_or(|o| &sp.operation == o)
+                })
+                && tags
+                    .iter()
+                    .all(|(k, v)| t.spans.iter().any(|sp| tag_matches(sp, k, v)))
         })
         .take(limit)
         .map(|t| t.to_jaeger())
@@ -534,7 +716,9 @@ async fn tempo_trace_v1(State(sim): State<SharedSim>, Path(id): Path<String>) ->
 
 async fn tempo_trace_v2(State(sim): State<SharedSim>, Path(id): Path<String>) -> Response {
     match lock(&sim).stores.trace(&id) {
-        Some(t) => Json(json!({"trace": {"resourceSpans": t.to_otlp_resource_spans()}})).into_response(),
+        Some(t) => {
+            Json(json!({"trace": {"resourceSpans": t.to_otlp_resource_spans()}})).into_response()
+        }
         None => text_error(StatusCode::NOT_FOUND, "trace not found"),
     }
 }
@@ -549,14 +733,31 @@ async fn tempo_search(State(sim): State<SharedSim>, Q(q): Q<HashMap<String, Stri
     };
     let tags: Vec<(String, String)> = q
         .get("tags")
-        .map(|t| t.split_whitespace().filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string())).collect())
+        .map(|t| {
+            t.split_whitespace()
+                .filter_map(|kv| kv.split_once('='))
+                .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
+                .collect()
+        })
         .unwrap_or_default();
     let dur = |k: &str| q.get(k).and_then(|v| go_duration_us(v));
     let (min, max) = (dur("minDuration"), dur("maxDuration"));
     let now_s = now_ms() / 1000;
-    let end = q.get("end").and_then(|v| v.parse::<i64>().ok()).unwrap_or(now_s) * 1_000_000;
-    let start = q.get("start").and_then(|v| v.parse::<i64>().ok()).map(|s| s * 1_000_000).unwrap_or(end - 3_600_000_000);
-    let limit = q.get("limit").and_then(|v| v.parse::<usize>().ok()).filter(|l| *l > 0).unwrap_or(20);
+    let end = q
+        .get("end")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(now_s)
+        * 1_000_000;
+    let start = q
+        .get("start")
+        .and_then(|v| v.parse::<i64>().ok())
+        .map(|s| s * 1_000_000)
+        .unwrap_or(end - 3_600_000_000);
+    let limit = q
+        .get("limit")
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|l| *l > 0)
+        .unwrap_or(20);
     let sim = lock(&sim);
     let mut inspected = 0;
     let traces: Vec<Value> = sim
@@ -573,7 +774,9 @@ async fn tempo_search(State(sim): State<SharedSim>, Q(q): Q<HashMap<String, Stri
                 && max.is_none_or(|m| d <= m)
                 && set.matches(t)
                 && tags.iter().all(|(k, v)| {
-                    t.spans.iter().any(|sp| (k == "service.name" && sp.service == v.as_str()) || tag_matches(sp, k, v))
+                    t.spans.iter().any(|sp| {
+                        (k == "service.name" && sp.service == v.as_str()) || tag_matches(sp, k, v)
+                    })
                 })
         })
         .take(limit)
@@ -592,5 +795,7 @@ async fn tempo_search(State(sim): State<SharedSim>, Q(q): Q<HashMap<String, Stri
 }
 
 async fn tempo_tags() -> Json<Value> {
-    Json(json!({"tagNames": ["http.method", "http.route", "http.status_code", "llm.model", "llm.provider", "service.name", "task.id"]}))
+    Json(
+        json!({"tagNames": ["http.method", "http.route", "http.status_code", "llm.model", "llm.provider", "service.name", "task.id"]}),
+    )
 }

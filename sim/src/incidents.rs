@@ -89,7 +89,9 @@ pub enum IncidentError {
 pub fn parse_duration_secs(text: &str) -> Result<u64, IncidentError> {
     let t = text.trim();
     let bad = || IncidentError::Duration(text.to_string());
-    let split = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let n: f64 = num.parse().map_err(|_| bad())?;
     let mult = match unit {
@@ -100,7 +102,7 @@ pub fn parse_duration_secs(text: &str) -> Result<u64, IncidentError> {
         _ => return Err(bad()),
     };
     let secs = n * mult;
-    if !(secs >= 1.0) || !secs.is_finite() {
+    if secs.is_nan() || secs < 1.0 || !secs.is_finite() {
         return Err(bad());
     }
     Ok(secs as u64)
@@ -109,7 +111,8 @@ pub fn parse_duration_secs(text: &str) -> Result<u64, IncidentError> {
 impl IncidentRequest {
     /// Validates the request into (kind, target, duration in seconds).
     pub fn validate(&self) -> Result<(IncidentKind, String, Option<u64>), IncidentError> {
-        let kind = IncidentKind::parse(&self.kind).ok_or_else(|| IncidentError::Kind(self.kind.clone()))?;
+        let kind = IncidentKind::parse(&self.kind)
+            .ok_or_else(|| IncidentError::Kind(self.kind.clone()))?;
         if catalog::service(&self.target).is_none() {
             return Err(IncidentError::Target(self.target.clone()));
         }
@@ -134,21 +137,57 @@ mod tests {
     use super::*;
 
     fn req(kind: &str, target: &str, duration: Option<serde_json::Value>) -> IncidentRequest {
-        IncidentRequest { kind: kind.into(), target: target.into(), duration }
+        IncidentRequest {
+            kind: kind.into(),
+            target: target.into(),
+            duration,
+        }
     }
 
     #[test]
     fn validates_kind_target_and_duration() {
-        let (k, t, d) = req("service_down", "reflex-layer", Some("10m".into())).validate().unwrap();
-        assert_eq!((k, t.as_str(), d), (IncidentKind::ServiceDown, "reflex-layer", Some(600)));
-        assert_eq!(req("error_spike", "planner", Some(serde_json::json!(90))).validate().unwrap().2, Some(90));
-        assert_eq!(req("error_spike", "planner", None).validate().unwrap().2, None);
-        assert!(matches!(req("meteor", "planner", None).validate(), Err(IncidentError::Kind(_))));
-        assert!(matches!(req("error_spike", "mainframe", None).validate(), Err(IncidentError::Target(_))));
-        assert!(matches!(req("error_spike", "planner", Some("-5m".into())).validate(), Err(IncidentError::Duration(_))));
-        assert!(matches!(req("error_spike", "planner", Some(serde_json::json!(-3))).validate(), Err(IncidentError::Duration(_))));
-        assert!(matches!(req("error_spike", "planner", Some("0s".into())).validate(), Err(IncidentError::Duration(_))));
-        assert!(matches!(req("error_spike", "planner", Some("soon".into())).validate(), Err(IncidentError::Duration(_))));
+        let (k, t, d) = req("service_down", "reflex-layer", Some("10m".into()))
+            .validate()
+            .unwrap();
+        assert_eq!(
+            (k, t.as_str(), d),
+            (IncidentKind::ServiceDown, "reflex-layer", Some(600))
+        );
+        assert_eq!(
+            req("error_spike", "planner", Some(serde_json::json!(90)))
+                .validate()
+                .unwrap()
+                .2,
+            Some(90)
+        );
+        assert_eq!(
+            req("error_spike", "planner", None).validate().unwrap().2,
+            None
+        );
+        assert!(matches!(
+            req("meteor", "planner", None).validate(),
+            Err(IncidentError::Kind(_))
+        ));
+        assert!(matches!(
+            req("error_spike", "mainframe", None).validate(),
+            Err(IncidentError::Target(_))
+        ));
+        assert!(matches!(
+            req("error_spike", "planner", Some("-5m".into())).validate(),
+            Err(IncidentError::Duration(_))
+        ));
+        assert!(matches!(
+            req("error_spike", "planner", Some(serde_json::json!(-3))).validate(),
+            Err(IncidentError::Duration(_))
+        ));
+        assert!(matches!(
+            req("error_spike", "planner", Some("0s".into())).validate(),
+            Err(IncidentError::Duration(_))
+        ));
+        assert!(matches!(
+            req("error_spike", "planner", Some("soon".into())).validate(),
+            Err(IncidentError::Duration(_))
+        ));
     }
 
     #[test]

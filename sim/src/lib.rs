@@ -30,11 +30,18 @@ pub struct Ports {
 
 /// Binds every listener, spawns the servers and the 1 s traffic ticker on the current tokio
 /// runtime, and returns the shared simulation with each face's bound address.
-pub async fn start(cfg: SimConfig, ports: &Ports) -> Result<(SharedSim, Vec<(&'static str, SocketAddr)>), String> {
+pub async fn start(
+    cfg: SimConfig,
+    ports: &Ports,
+) -> Result<(SharedSim, Vec<(&'static str, SocketAddr)>), String> {
     let sim: SharedSim = Arc::new(Mutex::new(Sim::new(cfg)));
     let mut faces: Vec<(u16, axum::Router, &'static str)> = Vec::new();
     for (i, port) in ports.services.iter().enumerate() {
-        faces.push((*port, http::service_router(sim.clone(), i), catalog::SERVICES[i].name));
+        faces.push((
+            *port,
+            http::service_router(sim.clone(), i),
+            catalog::SERVICES[i].name,
+        ));
     }
     faces.push((ports.control, http::control_router(sim.clone()), "control"));
     faces.push((ports.loki, http::loki_router(sim.clone()), "loki"));
@@ -43,7 +50,9 @@ pub async fn start(cfg: SimConfig, ports: &Ports) -> Result<(SharedSim, Vec<(&'s
     let mut addrs = Vec::new();
     for (port, router, name) in faces {
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         addrs.push((name, listener.local_addr().map_err(|e| e.to_string())?));
         tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
@@ -58,7 +67,10 @@ pub async fn start(cfg: SimConfig, ports: &Ports) -> Result<(SharedSim, Vec<(&'s
             let now = http::now_ms();
             let dt = ((now - last) as f64 / 1000.0).clamp(0.001, 5.0);
             last = now;
-            ticker.lock().unwrap_or_else(|p| p.into_inner()).tick(now, dt);
+            ticker
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .tick(now, dt);
         }
     });
     Ok((sim, addrs))

@@ -56,14 +56,20 @@ pub enum RangeFn {
 #[derive(Debug, Clone)]
 pub enum Query {
     Logs(LogQuery),
-    Metric { func: RangeFn, range_s: f64, inner: LogQuery, sum_by: Option<Vec<String>> },
+    Metric {
+        func: RangeFn,
+        range_s: f64,
+        inner: LogQuery,
+        sum_by: Option<Vec<String>>,
+    },
 }
 
 pub type ParseError = String;
 
 fn anchored(re: &str) -> Result<Regex, ParseError> {
     // Loki (like Prometheus) anchors label matcher regexes.
-    Regex::new(&format!("^(?:{re})$")).map_err(|e| format!("parse error : invalid regex {re:?}: {e}"))
+    Regex::new(&format!("^(?:{re})$"))
+        .map_err(|e| format!("parse error : invalid regex {re:?}: {e}"))
 }
 
 struct Cursor<'a> {
@@ -74,7 +80,11 @@ struct Cursor<'a> {
 impl<'a> Cursor<'a> {
     fn ws(&mut self) {
         while self.s[self.pos..].starts_with(char::is_whitespace) {
-            self.pos += self.s[self.pos..].chars().next().map(char::len_utf8).unwrap_or(1);
+            self.pos += self.s[self.pos..]
+                .chars()
+                .next()
+                .map(char::len_utf8)
+                .unwrap_or(1);
         }
     }
     fn eat(&mut self, tok: &str) -> bool {
@@ -89,7 +99,9 @@ impl<'a> Cursor<'a> {
     fn ident(&mut self) -> Option<String> {
         self.ws();
         let rest = &self.s[self.pos..];
-        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.')).unwrap_or(rest.len());
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(rest.len());
         if end == 0 {
             return None;
         }
@@ -99,7 +111,11 @@ impl<'a> Cursor<'a> {
     fn string(&mut self) -> Result<String, ParseError> {
         self.ws();
         let rest = &self.s[self.pos..];
-        let quote = rest.chars().next().filter(|c| *c == '"' || *c == '`').ok_or_else(|| self.err("expected a quoted string"))?;
+        let quote = rest
+            .chars()
+            .next()
+            .filter(|c| *c == '"' || *c == '`')
+            .ok_or_else(|| self.err("expected a quoted string"))?;
         let mut out = String::new();
         let mut chars = rest[1..].char_indices();
         while let Some((i, c)) = chars.next() {
@@ -124,7 +140,9 @@ impl<'a> Cursor<'a> {
     fn number(&mut self) -> Option<f64> {
         self.ws();
         let rest = &self.s[self.pos..];
-        let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-')).unwrap_or(rest.len());
+        let end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+            .unwrap_or(rest.len());
         let n: f64 = rest[..end].parse().ok()?;
         self.pos += end;
         // Durations in field filters (`duration > 1s`) become seconds; milliseconds stay numbers.
@@ -137,7 +155,10 @@ impl<'a> Cursor<'a> {
         Some(n)
     }
     fn err(&self, what: &str) -> ParseError {
-        format!("parse error at line 1, col {}: syntax error: {what}", self.pos + 1)
+        format!(
+            "parse error at line 1, col {}: syntax error: {what}",
+            self.pos + 1
+        )
     }
     fn done(&mut self) -> bool {
         self.ws();
@@ -185,10 +206,14 @@ fn parse_log_query(c: &mut Cursor) -> Result<LogQuery, ParseError> {
             stages.push(Stage::NotContains(c.string()?));
         } else if c.eat("|~") {
             let re = c.string()?;
-            stages.push(Stage::Matches(Regex::new(&re).map_err(|e| format!("parse error : invalid regex {re:?}: {e}"))?));
+            stages.push(Stage::Matches(
+                Regex::new(&re).map_err(|e| format!("parse error : invalid regex {re:?}: {e}"))?,
+            ));
         } else if c.eat("!~") {
             let re = c.string()?;
-            stages.push(Stage::NotMatches(Regex::new(&re).map_err(|e| format!("parse error : invalid regex {re:?}: {e}"))?));
+            stages.push(Stage::NotMatches(
+                Regex::new(&re).map_err(|e| format!("parse error : invalid regex {re:?}: {e}"))?,
+            ));
         } else if c.eat("|") {
             let name = c.ident().ok_or_else(|| c.err("expected a stage after |"))?;
             if name == "json" {
@@ -218,7 +243,9 @@ fn parse_log_query(c: &mut Cursor) -> Result<LogQuery, ParseError> {
                     None => FieldOp::Str(MatchOp::Eq(c.string()?)),
                 }
             } else {
-                return Err(c.err(&format!("unsupported stage | {name}; this stand-in supports | json and field filters")));
+                return Err(c.err(&format!(
+                    "unsupported stage | {name}; this stand-in supports | json and field filters"
+                )));
             };
             stages.push(Stage::Field { name, op });
         } else {
@@ -240,7 +267,10 @@ fn parse_range(c: &mut Cursor) -> Result<f64, ParseError> {
 }
 
 pub fn parse(query: &str) -> Result<Query, ParseError> {
-    let mut c = Cursor { s: query.trim(), pos: 0 };
+    let mut c = Cursor {
+        s: query.trim(),
+        pos: 0,
+    };
     let mut sum_by = None;
     let mut wrapped = false;
     if c.eat("sum") {
@@ -280,7 +310,12 @@ pub fn parse(query: &str) -> Result<Query, ParseError> {
             if !c.eat(")") {
                 return Err(c.err("expected )"));
             }
-            Query::Metric { func, range_s, inner, sum_by: sum_by.clone() }
+            Query::Metric {
+                func,
+                range_s,
+                inner,
+                sum_by: sum_by.clone(),
+            }
         }
         None if wrapped => return Err(c.err("sum needs count_over_time(...) or rate(...)")),
         None => Query::Logs(parse_log_query(&mut c)?),
@@ -296,8 +331,16 @@ pub fn parse(query: &str) -> Result<Query, ParseError> {
 
 impl LogQuery {
     /// Returns the stream labels (with `| json` fields added, as Loki does) when the line passes.
-    pub fn apply(&self, labels: &BTreeMap<String, String>, line: &str) -> Option<BTreeMap<String, String>> {
-        if !self.selector.iter().all(|(k, op)| op.matches(labels.get(k).map(String::as_str).unwrap_or(""))) {
+    pub fn apply(
+        &self,
+        labels: &BTreeMap<String, String>,
+        line: &str,
+    ) -> Option<BTreeMap<String, String>> {
+        if !self
+            .selector
+            .iter()
+            .all(|(k, op)| op.matches(labels.get(k).map(String::as_str).unwrap_or("")))
+        {
             return None;
         }
         let mut out = labels.clone();
@@ -308,14 +351,20 @@ impl LogQuery {
                 Stage::Matches(r) => r.is_match(line),
                 Stage::NotMatches(r) => !r.is_match(line),
                 Stage::Json => {
-                    if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(line) {
+                    if let Ok(serde_json::Value::Object(map)) =
+                        serde_json::from_str::<serde_json::Value>(line)
+                    {
                         for (k, v) in map {
                             let v = match v {
                                 serde_json::Value::String(s) => s,
                                 other => other.to_string(),
                             };
                             // Loki suffixes extracted labels that clash with stream labels.
-                            let key = if labels.contains_key(&k) { format!("{k}_extracted") } else { k };
+                            let key = if labels.contains_key(&k) {
+                                format!("{k}_extracted")
+                            } else {
+                                k
+                            };
                             out.insert(key, v);
                         }
                     }
@@ -349,7 +398,10 @@ mod tests {
     use super::*;
 
     fn labels() -> BTreeMap<String, String> {
-        [("service", "planner"), ("level", "error")].into_iter().map(|(a, b)| (a.into(), b.into())).collect()
+        [("service", "planner"), ("level", "error")]
+            .into_iter()
+            .map(|(a, b)| (a.into(), b.into()))
+            .collect()
     }
     const LINE: &str = r#"{"level":"error","service":"planner","message":"planner failed","status_code":500,"duration_ms":812.5}"#;
 
@@ -364,11 +416,15 @@ mod tests {
     fn selectors_and_filters() {
         assert!(run(r#"{service="planner"}"#).is_some());
         assert!(run(r#"{service=~"plan.*", level!="info"}"#).is_some());
-        assert!(run(r#"{service=~"plan"}"#).is_none(), "regex matchers are anchored");
+        assert!(
+            run(r#"{service=~"plan"}"#).is_none(),
+            "regex matchers are anchored"
+        );
         assert!(run(r#"{service="planner"} |= "failed""#).is_some());
         assert!(run(r#"{service="planner"} != "failed""#).is_none());
         assert!(run(r#"{service="planner"} |~ "fail(ed)?""#).is_some());
-        let out = run(r#"{service="planner"} | json | status_code >= 500 | message=~".*failed""#).unwrap();
+        let out = run(r#"{service="planner"} | json | status_code >= 500 | message=~".*failed""#)
+            .unwrap();
         assert_eq!(out["status_code"], "500");
         assert_eq!(out["level_extracted"], "error");
         assert!(run(r#"{service="planner"} | json | duration_ms > 1000"#).is_none());
@@ -377,19 +433,42 @@ mod tests {
 
     #[test]
     fn metric_queries() {
-        let q = parse(r#"sum by (level) (count_over_time({service="planner"} |= "x" [5m]))"#).unwrap();
-        let Query::Metric { func, range_s, sum_by, .. } = q else { panic!() };
+        let q =
+            parse(r#"sum by (level) (count_over_time({service="planner"} |= "x" [5m]))"#).unwrap();
+        let Query::Metric {
+            func,
+            range_s,
+            sum_by,
+            ..
+        } = q
+        else {
+            panic!()
+        };
         assert_eq!(func, RangeFn::CountOverTime);
         assert_eq!(range_s, 300.0);
         assert_eq!(sum_by, Some(vec!["level".to_string()]));
-        assert!(matches!(parse(r#"rate({service="x"}[1m])"#).unwrap(), Query::Metric { func: RangeFn::Rate, .. }));
+        assert!(matches!(
+            parse(r#"rate({service="x"}[1m])"#).unwrap(),
+            Query::Metric {
+                func: RangeFn::Rate,
+                ..
+            }
+        ));
     }
 
     #[test]
     fn errors_read_like_loki() {
-        assert!(parse(r#"{service=~".*"}"#).unwrap_err().contains("empty-compatible"));
-        assert!(parse(r#"{service="x""#).unwrap_err().starts_with("parse error"));
-        assert!(parse(r#"{service="x"} | logfmt"#).unwrap_err().contains("logfmt"));
-        assert!(parse(r#"{service=~"("}"#).unwrap_err().contains("invalid regex"));
+        assert!(parse(r#"{service=~".*"}"#)
+            .unwrap_err()
+            .contains("empty-compatible"));
+        assert!(parse(r#"{service="x""#)
+            .unwrap_err()
+            .starts_with("parse error"));
+        assert!(parse(r#"{service="x"} | logfmt"#)
+            .unwrap_err()
+            .contains("logfmt"));
+        assert!(parse(r#"{service=~"("}"#)
+            .unwrap_err()
+            .contains("invalid regex"));
     }
 }

@@ -38,12 +38,20 @@ fn parse_serve(args: &[String]) -> Result<ServeArgs, String> {
     };
     let mut it = args.iter();
     let num = |v: Option<&String>, what: &str| -> Result<u64, String> {
-        v.ok_or(format!("{what} needs a value"))?.parse().map_err(|_| format!("{what} needs a number"))
+        v.ok_or(format!("{what} needs a value"))?
+            .parse()
+            .map_err(|_| format!("{what} needs a number"))
     };
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--seed" => a.cfg.seed = num(it.next(), "--seed")?,
-            "--rate" => a.cfg.base_rate = it.next().and_then(|v| v.parse().ok()).filter(|r: &f64| *r > 0.0).ok_or("--rate needs a positive number")?,
+            "--rate" => {
+                a.cfg.base_rate = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|r: &f64| *r > 0.0)
+                    .ok_or("--rate needs a positive number")?
+            }
             "--control-port" => a.control = num(it.next(), "--control-port")? as u16,
             "--loki-port" => a.loki = num(it.next(), "--loki-port")? as u16,
             "--jaeger-port" => a.jaeger = num(it.next(), "--jaeger-port")? as u16,
@@ -51,7 +59,8 @@ fn parse_serve(args: &[String]) -> Result<ServeArgs, String> {
             "--port" => {
                 let v = it.next().ok_or("--port needs SERVICE=PORT")?;
                 let (name, port) = v.split_once('=').ok_or("--port needs SERVICE=PORT")?;
-                let idx = catalog::service_index(name).ok_or(format!("unknown service {name:?}"))?;
+                let idx =
+                    catalog::service_index(name).ok_or(format!("unknown service {name:?}"))?;
                 a.ports[idx] = port.parse().map_err(|_| format!("bad port in {v:?}"))?;
             }
             "--incident" => {
@@ -60,7 +69,9 @@ fn parse_serve(args: &[String]) -> Result<ServeArgs, String> {
                 a.incidents.push(IncidentRequest {
                     kind: parts.next().unwrap_or_default().to_string(),
                     target: parts.next().unwrap_or("orchestrator").to_string(),
-                    duration: parts.next().map(|d| serde_json::Value::String(d.to_string())),
+                    duration: parts
+                        .next()
+                        .map(|d| serde_json::Value::String(d.to_string())),
                 });
             }
             other => return Err(format!("unknown argument {other:?}")),
@@ -70,7 +81,13 @@ fn parse_serve(args: &[String]) -> Result<ServeArgs, String> {
 }
 
 async fn serve(a: ServeArgs) -> Result<(), String> {
-    let ports = octollm_sim::Ports { services: a.ports, control: a.control, loki: a.loki, jaeger: a.jaeger, tempo: a.tempo };
+    let ports = octollm_sim::Ports {
+        services: a.ports,
+        control: a.control,
+        loki: a.loki,
+        jaeger: a.jaeger,
+        tempo: a.tempo,
+    };
     let mut initial = Vec::new();
     for req in &a.incidents {
         initial.push(req.validate().map_err(|e| e.to_string())?);
@@ -92,14 +109,24 @@ async fn serve(a: ServeArgs) -> Result<(), String> {
 /// A tiny HTTP/1.0 client for the control API (loopback only).
 fn call(url: &str, method: &str, path: &str, body: Option<&str>) -> Result<(u16, String), String> {
     let host = url.trim_start_matches("http://").trim_end_matches('/');
-    let mut s = TcpStream::connect(host).map_err(|e| format!("cannot reach the simulator at {url}: {e}"))?;
+    let mut s = TcpStream::connect(host)
+        .map_err(|e| format!("cannot reach the simulator at {url}: {e}"))?;
     let body = body.unwrap_or("");
     write!(s, "{method} {path} HTTP/1.0\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len())
         .map_err(|e| e.to_string())?;
     let mut out = String::new();
     s.read_to_string(&mut out).map_err(|e| e.to_string())?;
-    let status = out.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    Ok((status, out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()))
+    let status = out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    Ok((
+        status,
+        out.split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default(),
+    ))
 }
 
 fn incident(args: &[String]) -> Result<(), String> {

@@ -15,10 +15,15 @@ pub type GaugeF = Gauge<f64, AtomicU64>;
 type HistFamily = Family<Labels, Histogram, fn() -> Histogram>;
 
 pub fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
-const HTTP_BUCKETS: [f64; 12] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+const HTTP_BUCKETS: [f64; 12] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
 const TASK_BUCKETS: [f64; 10] = [0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0];
 const LLM_BUCKETS: [f64; 9] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 60.0];
 const MEMORY_BUCKETS: [f64; 8] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5];
@@ -84,27 +89,81 @@ impl ServiceMetrics {
         let security_violations = Family::<Labels, Counter>::default();
         let pii_detections = Family::<Labels, Counter>::default();
         let app_info = Family::<Labels, Gauge>::default();
-        r.register("http_requests", "Total HTTP requests", http_requests.clone());
-        r.register("http_request_duration_seconds", "HTTP request latency", http_duration.clone());
-        r.register("tasks_created", "Total tasks created", tasks_created.clone());
-        r.register("tasks_completed", "Total tasks completed", tasks_completed.clone());
-        r.register("tasks_in_progress", "Tasks currently in progress", tasks_in_progress.clone());
-        r.register("task_duration_seconds", "Task duration", task_duration.clone());
-        r.register("arm_requests", "Requests sent to arms", arm_requests.clone());
-        r.register("arm_request_duration_seconds", "Arm request latency", arm_duration.clone());
-        r.register("arm_availability", "Arm availability (1 = up)", arm_availability.clone());
+        r.register(
+            "http_requests",
+            "Total HTTP requests",
+            http_requests.clone(),
+        );
+        r.register(
+            "http_request_duration_seconds",
+            "HTTP request latency",
+            http_duration.clone(),
+        );
+        r.register(
+            "tasks_created",
+            "Total tasks created",
+            tasks_created.clone(),
+        );
+        r.register(
+            "tasks_completed",
+            "Total tasks completed",
+            tasks_completed.clone(),
+        );
+        r.register(
+            "tasks_in_progress",
+            "Tasks currently in progress",
+            tasks_in_progress.clone(),
+        );
+        r.register(
+            "task_duration_seconds",
+            "Task duration",
+            task_duration.clone(),
+        );
+        r.register(
+            "arm_requests",
+            "Requests sent to arms",
+            arm_requests.clone(),
+        );
+        r.register(
+            "arm_request_duration_seconds",
+            "Arm request latency",
+            arm_duration.clone(),
+        );
+        r.register(
+            "arm_availability",
+            "Arm availability (1 = up)",
+            arm_availability.clone(),
+        );
         r.register("llm_api_calls", "LLM API calls", llm_calls.clone());
         r.register("llm_api_tokens", "LLM API tokens used", llm_tokens.clone());
-        r.register("llm_api_cost_dollars", "LLM API cost in USD", llm_cost.clone());
-        r.register("llm_api_duration_seconds", "LLM API latency", llm_duration.clone());
+        r.register(
+            "llm_api_cost_dollars",
+            "LLM API cost in USD",
+            llm_cost.clone(),
+        );
+        r.register(
+            "llm_api_duration_seconds",
+            "LLM API latency",
+            llm_duration.clone(),
+        );
         r.register("memory_operations", "Memory operations", memory_ops.clone());
-        r.register("memory_query_duration_seconds", "Memory query latency", memory_query_duration.clone());
+        r.register(
+            "memory_query_duration_seconds",
+            "Memory query latency",
+            memory_query_duration.clone(),
+        );
         r.register("cache_hits", "Cache hits", cache_hits.clone());
         r.register("cache_misses", "Cache misses", cache_misses.clone());
-        r.register("security_violations", "Security violations detected", security_violations.clone());
+        r.register(
+            "security_violations",
+            "Security violations detected",
+            security_violations.clone(),
+        );
         r.register("pii_detections", "PII detections", pii_detections.clone());
         r.register("app_info", "Application info", app_info.clone());
-        app_info.get_or_create(&labels(&[("service", service), ("version", version)])).set(1);
+        app_info
+            .get_or_create(&labels(&[("service", service), ("version", version)]))
+            .set(1);
         Self {
             registry: r,
             http_requests,
@@ -139,8 +198,16 @@ impl ServiceMetrics {
     /// Records one HTTP request served by this service.
     pub fn observe_http(&self, method: &str, endpoint: &str, status: u16, seconds: f64) {
         let status = status.to_string();
-        self.http_requests.get_or_create(&labels(&[("method", method), ("endpoint", endpoint), ("status", &status)])).inc();
-        self.http_duration.get_or_create(&labels(&[("method", method), ("endpoint", endpoint)])).observe(seconds);
+        self.http_requests
+            .get_or_create(&labels(&[
+                ("method", method),
+                ("endpoint", endpoint),
+                ("status", &status),
+            ]))
+            .inc();
+        self.http_duration
+            .get_or_create(&labels(&[("method", method), ("endpoint", endpoint)]))
+            .observe(seconds);
     }
 }
 
@@ -186,19 +253,71 @@ impl Default for InfraMetrics {
             pg_up: Family::default(),
             redis_up: Family::default(),
         };
-        r.register("container_cpu_usage_seconds", "Cumulative container CPU time", m.container_cpu.clone());
-        r.register("container_memory_working_set_bytes", "Container working set", m.container_memory.clone());
-        r.register("container_spec_memory_limit_bytes", "Container memory limit", m.container_memory_limit.clone());
-        r.register("container_spec_cpu_quota", "Container CPU quota (microseconds per 100ms period)", m.container_cpu_quota.clone());
-        r.register("kube_pod_status_phase", "Pod phase (1 for the current phase)", m.pod_phase.clone());
-        r.register("kube_pod_container_status_restarts", "Container restarts", m.pod_restarts.clone());
-        r.register("node_cpu_seconds", "Node CPU time by mode", m.node_cpu.clone());
-        r.register("node_memory_MemAvailable_bytes", "Node available memory", m.node_mem_available.clone());
-        r.register("node_memory_MemTotal_bytes", "Node total memory", m.node_mem_total.clone());
-        r.register("node_filesystem_avail_bytes", "Filesystem space available", m.node_fs_avail.clone());
-        r.register("node_filesystem_size_bytes", "Filesystem size", m.node_fs_size.clone());
-        r.register("db_connections_active", "Active database connections", m.db_active.clone());
-        r.register("db_connections_idle", "Idle database connections", m.db_idle.clone());
+        r.register(
+            "container_cpu_usage_seconds",
+            "Cumulative container CPU time",
+            m.container_cpu.clone(),
+        );
+        r.register(
+            "container_memory_working_set_bytes",
+            "Container working set",
+            m.container_memory.clone(),
+        );
+        r.register(
+            "container_spec_memory_limit_bytes",
+            "Container memory limit",
+            m.container_memory_limit.clone(),
+        );
+        r.register(
+            "container_spec_cpu_quota",
+            "Container CPU quota (microseconds per 100ms period)",
+            m.container_cpu_quota.clone(),
+        );
+        r.register(
+            "kube_pod_status_phase",
+            "Pod phase (1 for the current phase)",
+            m.pod_phase.clone(),
+        );
+        r.register(
+            "kube_pod_container_status_restarts",
+            "Container restarts",
+            m.pod_restarts.clone(),
+        );
+        r.register(
+            "node_cpu_seconds",
+            "Node CPU time by mode",
+            m.node_cpu.clone(),
+        );
+        r.register(
+            "node_memory_MemAvailable_bytes",
+            "Node available memory",
+            m.node_mem_available.clone(),
+        );
+        r.register(
+            "node_memory_MemTotal_bytes",
+            "Node total memory",
+            m.node_mem_total.clone(),
+        );
+        r.register(
+            "node_filesystem_avail_bytes",
+            "Filesystem space available",
+            m.node_fs_avail.clone(),
+        );
+        r.register(
+            "node_filesystem_size_bytes",
+            "Filesystem size",
+            m.node_fs_size.clone(),
+        );
+        r.register(
+            "db_connections_active",
+            "Active database connections",
+            m.db_active.clone(),
+        );
+        r.register(
+            "db_connections_idle",
+            "Idle database connections",
+            m.db_idle.clone(),
+        );
         r.register("pg_up", "PostgreSQL reachable", m.pg_up.clone());
         r.register("redis_up", "Redis reachable", m.redis_up.clone());
         InfraMetrics { registry: r, ..m }

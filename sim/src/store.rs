@@ -66,7 +66,12 @@ impl Trace {
         self.root().start_us
     }
     pub fn duration_us(&self) -> i64 {
-        let end = self.spans.iter().map(|s| s.start_us + s.duration_us).max().unwrap_or(0);
+        let end = self
+            .spans
+            .iter()
+            .map(|s| s.start_us + s.duration_us)
+            .max()
+            .unwrap_or(0);
         end - self.start_us()
     }
     pub fn has_error(&self) -> bool {
@@ -81,7 +86,12 @@ impl Trace {
                 services.push(s.service);
             }
         }
-        let pid = |svc: &str| format!("p{}", services.iter().position(|x| *x == svc).unwrap_or(0) + 1);
+        let pid = |svc: &str| {
+            format!(
+                "p{}",
+                services.iter().position(|x| *x == svc).unwrap_or(0) + 1
+            )
+        };
         let spans: Vec<Value> = self
             .spans
             .iter()
@@ -209,7 +219,12 @@ pub struct Stores {
 
 impl Stores {
     pub fn new(max_traces: usize, max_logs: usize) -> Self {
-        Self { traces: VecDeque::new(), logs: VecDeque::new(), max_traces, max_logs }
+        Self {
+            traces: VecDeque::new(),
+            logs: VecDeque::new(),
+            max_traces,
+            max_logs,
+        }
     }
 
     pub fn push_trace(&mut self, t: Trace) {

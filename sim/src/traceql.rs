@@ -61,7 +61,10 @@ pub fn parse(q: &str) -> Result<SpanSet, String> {
         let raw = raw.trim();
         let value = if let Some(s) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
             if op == "=~" {
-                Value::Re(Regex::new(&format!("^(?:{s})$")).map_err(|e| format!("parse error: invalid regex: {e}"))?)
+                Value::Re(
+                    Regex::new(&format!("^(?:{s})$"))
+                        .map_err(|e| format!("parse error: invalid regex: {e}"))?,
+                )
             } else {
                 Value::Str(s.to_string())
             }
@@ -73,7 +76,11 @@ pub fn parse(q: &str) -> Result<SpanSet, String> {
             // Bare keywords: status = error, kind = server.
             Value::Str(raw.to_string())
         };
-        set.conds.push(Cond { field: field.trim().to_string(), op: op.to_string(), value });
+        set.conds.push(Cond {
+            field: field.trim().to_string(),
+            op: op.to_string(),
+            value,
+        });
     }
     Ok(set)
 }
@@ -82,24 +89,34 @@ fn span_field(span: &Span, field: &str) -> Option<Value> {
     match field {
         "resource.service.name" | ".service.name" => Some(Value::Str(span.service.to_string())),
         "name" => Some(Value::Str(span.operation.clone())),
-        "status" => Some(Value::Str(if span.error { "error" } else { "unset" }.into())),
+        "status" => Some(Value::Str(
+            if span.error { "error" } else { "unset" }.into(),
+        )),
         "duration" => Some(Value::Num(span.duration_us as f64 / 1e6)),
         "kind" => Some(Value::Str(format!("{:?}", span.kind).to_lowercase())),
         other => {
-            let key = other.strip_prefix("span.").or_else(|| other.strip_prefix('.')).unwrap_or(other);
-            span.tags.iter().find(|(k, _)| k == key).map(|(_, v)| match v {
-                TagValue::Str(s) => Value::Str(s.clone()),
-                TagValue::Int(i) => Value::Num(*i as f64),
-                TagValue::Float(f) => Value::Num(*f),
-                TagValue::Bool(b) => Value::Str(b.to_string()),
-            })
+            let key = other
+                .strip_prefix("span.")
+                .or_else(|| other.strip_prefix('.'))
+                .unwrap_or(other);
+            span.tags
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| match v {
+                    TagValue::Str(s) => Value::Str(s.clone()),
+                    TagValue::Int(i) => Value::Num(*i as f64),
+                    TagValue::Float(f) => Value::Num(*f),
+                    TagValue::Bool(b) => Value::Str(b.to_string()),
+                })
         }
     }
 }
 
 impl Cond {
     fn matches(&self, span: &Span) -> bool {
-        let Some(actual) = span_field(span, &self.field) else { return false };
+        let Some(actual) = span_field(span, &self.field) else {
+            return false;
+        };
         match (&actual, &self.value, self.op.as_str()) {
             (Value::Str(a), Value::Re(r), "=~") => r.is_match(a),
             (Value::Str(a), Value::Str(b), "=") => a == b,
@@ -120,7 +137,10 @@ impl Cond {
 
 impl SpanSet {
     pub fn matches(&self, trace: &Trace) -> bool {
-        trace.spans.iter().any(|s| self.conds.iter().all(|c| c.matches(s)))
+        trace
+            .spans
+            .iter()
+            .any(|s| self.conds.iter().all(|c| c.matches(s)))
     }
 }
 
@@ -139,20 +159,39 @@ mod tests {
             start_us: 0,
             duration_us: dur,
             error: err,
-            tags: vec![("http.status_code".into(), TagValue::Int(if err { 500 } else { 200 }))],
+            tags: vec![(
+                "http.status_code".into(),
+                TagValue::Int(if err { 500 } else { 200 }),
+            )],
             events: vec![],
         };
-        Trace { trace_id: "ab".into(), spans: vec![span("orchestrator", false, 2_000_000), span("planner", true, 1_500_000)] }
+        Trace {
+            trace_id: "ab".into(),
+            spans: vec![
+                span("orchestrator", false, 2_000_000),
+                span("planner", true, 1_500_000),
+            ],
+        }
     }
 
     #[test]
     fn spanset_conditions_hold_on_one_span() {
         let t = trace();
         assert!(parse("{}").unwrap().matches(&t));
-        assert!(parse(r#"{ resource.service.name = "planner" && status = error }"#).unwrap().matches(&t));
-        assert!(!parse(r#"{ resource.service.name = "orchestrator" && status = error }"#).unwrap().matches(&t));
+        assert!(
+            parse(r#"{ resource.service.name = "planner" && status = error }"#)
+                .unwrap()
+                .matches(&t)
+        );
+        assert!(
+            !parse(r#"{ resource.service.name = "orchestrator" && status = error }"#)
+                .unwrap()
+                .matches(&t)
+        );
         assert!(parse(r#"{ duration > 1.8s }"#).unwrap().matches(&t));
-        assert!(parse(r#"{ span.http.status_code >= 500 }"#).unwrap().matches(&t));
+        assert!(parse(r#"{ span.http.status_code >= 500 }"#)
+            .unwrap()
+            .matches(&t));
         assert!(parse(r#"{ name =~ "POST .*" }"#).unwrap().matches(&t));
         assert!(!parse(r#"{ duration > 3s }"#).unwrap().matches(&t));
         assert!(parse("resource.service.name = x").is_err());

@@ -2,12 +2,22 @@
 //! and the alert rules, two clustered Alertmanagers with `deploy/demo/alertmanager.yml`, the demo
 //! overrides applied, and the repo's `provisioning/` rendered with the chosen addresses.
 
-use crate::{free_port, start_alertmanagers, start_prometheus, Backend, HarnessError, PrometheusSpec};
+use crate::{
+    free_port, start_alertmanagers, start_prometheus, Backend, HarnessError, PrometheusSpec,
+};
 use std::path::{Path, PathBuf};
 
 /// The simulator's services in `octollm-sim`'s catalog order (checked by an integration test).
-pub const SIM_SERVICES: [&str; 8] =
-    ["orchestrator", "reflex-layer", "planner", "executor", "coder", "judge", "guardian", "retriever"];
+pub const SIM_SERVICES: [&str; 8] = [
+    "orchestrator",
+    "reflex-layer",
+    "planner",
+    "executor",
+    "coder",
+    "judge",
+    "guardian",
+    "retriever",
+];
 
 /// Where the simulator listens (all on 127.0.0.1).
 #[derive(Debug, Clone)]
@@ -38,7 +48,12 @@ impl SimPorts {
             args.push("--port".to_string());
             args.push(format!("{name}={port}"));
         }
-        for (flag, port) in [("--control-port", self.control), ("--loki-port", self.loki), ("--jaeger-port", self.jaeger), ("--tempo-port", self.tempo)] {
+        for (flag, port) in [
+            ("--control-port", self.control),
+            ("--loki-port", self.loki),
+            ("--jaeger-port", self.jaeger),
+            ("--tempo-port", self.tempo),
+        ] {
             args.push(flag.to_string());
             args.push(port.to_string());
         }
@@ -51,7 +66,8 @@ impl SimPorts {
 }
 
 fn read(path: &Path) -> Result<String, HarnessError> {
-    std::fs::read_to_string(path).map_err(|e| HarnessError::Io(format!("read {}", path.display()), e))
+    std::fs::read_to_string(path)
+        .map_err(|e| HarnessError::Io(format!("read {}", path.display()), e))
 }
 
 /// `demo-overrides.yml`: (global key → value) and (alert → for), `default` included.
@@ -71,7 +87,13 @@ pub fn parse_overrides(text: &str) -> Overrides {
             continue;
         }
         if !line.starts_with(' ') {
-            section = if line.starts_with("global:") { "global" } else if line.starts_with("for:") { "for" } else { "" };
+            section = if line.starts_with("global:") {
+                "global"
+            } else if line.starts_with("for:") {
+                "for"
+            } else {
+                ""
+            };
             continue;
         }
         if let Some((k, v)) = line.trim().split_once(':') {
@@ -112,7 +134,11 @@ pub fn apply_global(config: &str, o: &Overrides) -> String {
 /// Rewrites each alert's `for:` from the overrides (the alert's own entry, else `default`).
 pub fn apply_for(rules: &str, o: &Overrides) -> String {
     let lookup = |alert: &str| {
-        o.for_.iter().find(|(k, _)| k == alert).or_else(|| o.for_.iter().find(|(k, _)| k == "default")).map(|(_, v)| v.clone())
+        o.for_
+            .iter()
+            .find(|(k, _)| k == alert)
+            .or_else(|| o.for_.iter().find(|(k, _)| k == "default"))
+            .map(|(_, v)| v.clone())
     };
     let mut current: Option<String> = None;
     rules
@@ -148,7 +174,8 @@ impl DemoStack {
     pub fn start(repo: &Path, sim: SimPorts) -> Result<Self, HarnessError> {
         let demo = repo.join("deploy/demo");
         let overrides = parse_overrides(&read(&demo.join("demo-overrides.yml"))?);
-        let am_config = read(&demo.join("alertmanager.yml"))?.replace("{{sink}}", &sim.control_addr());
+        let am_config =
+            read(&demo.join("alertmanager.yml"))?.replace("{{sink}}", &sim.control_addr());
         let alertmanagers = start_alertmanagers(&am_config, 2)?;
         let am_addrs: Vec<String> = alertmanagers.iter().map(|a| a.addr.clone()).collect();
 
@@ -156,7 +183,10 @@ impl DemoStack {
         for (name, port) in SIM_SERVICES.iter().zip(&sim.services) {
             config = config.replace(&format!("{{{{{name}}}}}"), &format!("127.0.0.1:{port}"));
         }
-        config = apply_global(&config.replace("{{control}}", &sim.control_addr()), &overrides);
+        config = apply_global(
+            &config.replace("{{control}}", &sim.control_addr()),
+            &overrides,
+        );
         let mut rule_files: Vec<(String, String)> = Vec::new();
         let mut entries: Vec<PathBuf> = std::fs::read_dir(demo.join("rules"))
             .map_err(|e| HarnessError::Io("read deploy/demo/rules".into(), e))?
@@ -166,11 +196,21 @@ impl DemoStack {
             .collect();
         entries.sort();
         for path in entries {
-            let name = format!("rules/{}", path.file_name().unwrap_or_default().to_string_lossy());
+            let name = format!(
+                "rules/{}",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            );
             rule_files.push((name, apply_for(&read(&path)?, &overrides)));
         }
-        let files: Vec<(&str, &str)> = rule_files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-        let prometheus = start_prometheus(&PrometheusSpec { config: &config, files: &files, alertmanagers: &am_addrs })?;
+        let files: Vec<(&str, &str)> = rule_files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let prometheus = start_prometheus(&PrometheusSpec {
+            config: &config,
+            files: &files,
+            alertmanagers: &am_addrs,
+        })?;
 
         let vars = [
             ("DEMO_PROMETHEUS_ADDR", prometheus.addr.clone()),
@@ -185,10 +225,15 @@ impl DemoStack {
             .tempdir()
             .map_err(|e| HarnessError::Io("create provisioning dir".into(), e))?;
         let target = provisioning.path().join("datasources");
-        std::fs::create_dir_all(&target).map_err(|e| HarnessError::Io("create datasources dir".into(), e))?;
+        std::fs::create_dir_all(&target)
+            .map_err(|e| HarnessError::Io("create datasources dir".into(), e))?;
         let source = repo.join("provisioning/datasources");
-        for entry in std::fs::read_dir(&source).map_err(|e| HarnessError::Io("read provisioning/datasources".into(), e))? {
-            let path = entry.map_err(|e| HarnessError::Io("read provisioning entry".into(), e))?.path();
+        for entry in std::fs::read_dir(&source)
+            .map_err(|e| HarnessError::Io("read provisioning/datasources".into(), e))?
+        {
+            let path = entry
+                .map_err(|e| HarnessError::Io("read provisioning entry".into(), e))?
+                .path();
             let mut text = read(&path)?;
             for (k, v) in &vars {
                 text = text.replace(&format!("${{{k}}}"), v);
@@ -196,7 +241,12 @@ impl DemoStack {
             std::fs::write(target.join(path.file_name().unwrap_or_default()), text)
                 .map_err(|e| HarnessError::Io("write provisioning".into(), e))?;
         }
-        Ok(DemoStack { prometheus, alertmanagers, provisioning, sim })
+        Ok(DemoStack {
+            prometheus,
+            alertmanagers,
+            provisioning,
+            sim,
+        })
     }
 
     pub fn provisioning_dir(&self) -> &Path {
@@ -211,9 +261,18 @@ mod tests {
     #[test]
     fn overrides_shorten_for_and_globals() {
         let o = parse_overrides("# c\nglobal:\n  evaluation_interval: 5s # x\nfor:\n  default: 15s\n  ServiceDown: 5s\n");
-        assert_eq!(o.global, vec![("evaluation_interval".to_string(), "5s".to_string())]);
-        let cfg = apply_global("global:\n  evaluation_interval: 15s\nscrape_configs:\n  evaluation_interval: 1m\n", &o);
-        assert_eq!(cfg, "global:\n  evaluation_interval: 5s\nscrape_configs:\n  evaluation_interval: 1m");
+        assert_eq!(
+            o.global,
+            vec![("evaluation_interval".to_string(), "5s".to_string())]
+        );
+        let cfg = apply_global(
+            "global:\n  evaluation_interval: 15s\nscrape_configs:\n  evaluation_interval: 1m\n",
+            &o,
+        );
+        assert_eq!(
+            cfg,
+            "global:\n  evaluation_interval: 5s\nscrape_configs:\n  evaluation_interval: 1m"
+        );
         let rules = "  - alert: ServiceDown\n    for: 1m\n  - alert: Other\n    expr: x\n    for: 10m\n  - record: r\n    for: 3m";
         assert_eq!(
             apply_for(rules, &o),

@@ -233,7 +233,8 @@ pub fn start_prometheus(spec: &PrometheusSpec<'_>) -> Result<Backend, HarnessErr
     )?;
     for (name, text) in spec.files {
         if let Some(parent) = Path::new(name).parent() {
-            std::fs::create_dir_all(dir.path().join(parent)).map_err(|e| HarnessError::Io(format!("create dir for {name}"), e))?;
+            std::fs::create_dir_all(dir.path().join(parent))
+                .map_err(|e| HarnessError::Io(format!("create dir for {name}"), e))?;
         }
         write(dir.path(), name, text)?;
     }

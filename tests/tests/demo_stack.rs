@@ -4,7 +4,10 @@
 mod support;
 
 use app::model::logs::{decode_loki_list, decode_loki_query, LokiResult};
-use app::model::traces::{decode_jaeger_traces, decode_operations, decode_services, decode_tempo_search, decode_tempo_trace};
+use app::model::traces::{
+    decode_jaeger_traces, decode_operations, decode_services, decode_tempo_search,
+    decode_tempo_trace,
+};
 use octoscope_tests::demo::{DemoStack, SimPorts, SIM_SERVICES};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -12,7 +15,10 @@ use std::time::{Duration, Instant};
 use support::Console;
 
 fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 async fn start_sim(seed: u64) -> SimPorts {
@@ -24,7 +30,12 @@ async fn start_sim(seed: u64) -> SimPorts {
         jaeger: ports.jaeger,
         tempo: ports.tempo,
     };
-    let cfg = octollm_sim::engine::SimConfig { seed, base_rate: 20.0, trace_sample: 0.2, ..Default::default() };
+    let cfg = octollm_sim::engine::SimConfig {
+        seed,
+        base_rate: 20.0,
+        trace_sample: 0.2,
+        ..Default::default()
+    };
     octollm_sim::start(cfg, &sim_ports).await.unwrap();
     ports
 }
@@ -44,14 +55,18 @@ where
         if let Some(v) = check().await {
             return v;
         }
-        assert!(Instant::now() < deadline, "timed out after {secs}s waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {secs}s waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 
 fn service_down_state(alerts: &Value) -> Option<String> {
     alerts["data"]["alerts"].as_array()?.iter().find_map(|a| {
-        (a["labels"]["alertname"] == "ServiceDown" && a["labels"]["service"] == "reflex-layer").then(|| a["state"].as_str().unwrap_or("").to_string())
+        (a["labels"]["alertname"] == "ServiceDown" && a["labels"]["service"] == "reflex-layer")
+            .then(|| a["state"].as_str().unwrap_or("").to_string())
     })
 }
 
@@ -59,7 +74,10 @@ fn service_down_state(alerts: &Value) -> Option<String> {
 async fn service_down_goes_pending_then_firing_and_reaches_both_alertmanagers() {
     let ports = start_sim(11).await;
     let control = format!("http://{}", ports.control_addr());
-    let stack = tokio::task::spawn_blocking(|| DemoStack::start(&repo(), ports)).await.unwrap().unwrap();
+    let stack = tokio::task::spawn_blocking(|| DemoStack::start(&repo(), ports))
+        .await
+        .unwrap()
+        .unwrap();
     let http = reqwest::Client::new();
     let prom = stack.prometheus.url();
 
@@ -75,23 +93,39 @@ async fn service_down_goes_pending_then_firing_and_reaches_both_alertmanagers() 
     let mut seen: Vec<String> = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(90);
     while seen.last().map(String::as_str) != Some("firing") {
-        assert!(Instant::now() < deadline, "ServiceDown did not fire; states seen: {seen:?}");
-        if let Some(state) = service_down_state(&get_json(&http, &format!("{prom}/api/v1/alerts")).await) {
+        assert!(
+            Instant::now() < deadline,
+            "ServiceDown did not fire; states seen: {seen:?}"
+        );
+        if let Some(state) =
+            service_down_state(&get_json(&http, &format!("{prom}/api/v1/alerts")).await)
+        {
             if seen.last() != Some(&state) {
                 seen.push(state);
             }
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    assert_eq!(seen, vec!["pending".to_string(), "firing".to_string()], "pending comes before firing");
+    assert_eq!(
+        seen,
+        vec!["pending".to_string(), "firing".to_string()],
+        "pending comes before firing"
+    );
 
     for am in &stack.alertmanagers {
-        let url = format!("{}/api/v2/alerts?filter=alertname%3D%22ServiceDown%22", am.url());
+        let url = format!(
+            "{}/api/v2/alerts?filter=alertname%3D%22ServiceDown%22",
+            am.url()
+        );
         wait_for(60, &format!("ServiceDown in {}", am.name), || {
             let (http, url) = (http.clone(), url.clone());
             async move {
                 let alerts = get_json(&http, &url).await;
-                alerts.as_array()?.iter().any(|a| a["labels"]["service"] == "reflex-layer").then_some(())
+                alerts
+                    .as_array()?
+                    .iter()
+                    .any(|a| a["labels"]["service"] == "reflex-layer")
+                    .then_some(())
             }
         })
         .await;
@@ -101,22 +135,43 @@ async fn service_down_goes_pending_then_firing_and_reaches_both_alertmanagers() 
         let (http, control) = (http.clone(), control.clone());
         async move {
             let sink = get_json(&http, &format!("{control}/sim/sink")).await;
-            sink["notifications"].as_array()?.iter().any(|n| n["receiver"] == "pagerduty" && n["groupLabels"]["alertname"] == "ServiceDown").then_some(())
+            sink["notifications"]
+                .as_array()?
+                .iter()
+                .any(|n| {
+                    n["receiver"] == "pagerduty" && n["groupLabels"]["alertname"] == "ServiceDown"
+                })
+                .then_some(())
         }
     })
     .await;
 
-    let resp = http.delete(format!("{control}/sim/incidents/{}", incident["id"])).send().await.unwrap();
+    let resp = http
+        .delete(format!("{control}/sim/incidents/{}", incident["id"]))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     for am in &stack.alertmanagers {
-        let url = format!("{}/api/v2/alerts?filter=alertname%3D%22ServiceDown%22", am.url());
-        wait_for(90, &format!("ServiceDown to resolve in {}", am.name), || {
-            let (http, url) = (http.clone(), url.clone());
-            async move {
-                let alerts = get_json(&http, &url).await;
-                (!alerts.as_array()?.iter().any(|a| a["labels"]["service"] == "reflex-layer")).then_some(())
-            }
-        })
+        let url = format!(
+            "{}/api/v2/alerts?filter=alertname%3D%22ServiceDown%22",
+            am.url()
+        );
+        wait_for(
+            90,
+            &format!("ServiceDown to resolve in {}", am.name),
+            || {
+                let (http, url) = (http.clone(), url.clone());
+                async move {
+                    let alerts = get_json(&http, &url).await;
+                    (!alerts
+                        .as_array()?
+                        .iter()
+                        .any(|a| a["labels"]["service"] == "reflex-layer"))
+                    .then_some(())
+                }
+            },
+        )
         .await;
     }
 
@@ -136,7 +191,12 @@ async fn log_and_trace_stand_ins_decode_and_error_logs_lead_to_failing_spans() {
     let loki = format!("http://127.0.0.1:{}", ports.loki);
     let jaeger = format!("http://127.0.0.1:{}", ports.jaeger);
     let tempo = format!("http://127.0.0.1:{}", ports.tempo);
-    let resp = http.post(format!("{control}/sim/incidents")).json(&json!({"kind": "error_spike", "target": "planner"})).send().await.unwrap();
+    let resp = http
+        .post(format!("{control}/sim/incidents"))
+        .json(&json!({"kind": "error_spike", "target": "planner"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 201);
 
     // Bad input is refused with a reason and changes nothing.
@@ -145,16 +205,27 @@ async fn log_and_trace_stand_ins_decode_and_error_logs_lead_to_failing_spans() {
         json!({"kind": "error_spike", "target": "mainframe"}),
         json!({"kind": "error_spike", "target": "planner", "duration": "-5m"}),
     ] {
-        let resp = http.post(format!("{control}/sim/incidents")).json(&bad).send().await.unwrap();
+        let resp = http
+            .post(format!("{control}/sim/incidents"))
+            .json(&bad)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 400, "{bad}");
         let body: Value = resp.json().await.unwrap();
-        assert!(body["error"].as_str().unwrap().contains("use"), "the message says what to do: {body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("use"),
+            "the message says what to do: {body}"
+        );
     }
     let running = get_json(&http, &format!("{control}/sim/incidents")).await;
     assert_eq!(running["incidents"].as_array().unwrap().len(), 1);
 
     let query = r#"{service="planner", level="error"} | json | status_code >= 500"#;
-    let url = format!("{loki}/loki/api/v1/query_range?query={}&limit=20", urlencode(query));
+    let url = format!(
+        "{loki}/loki/api/v1/query_range?query={}&limit=20",
+        urlencode(query)
+    );
     let streams = wait_for(30, "planner error logs", || {
         let (http, url) = (http.clone(), url.clone());
         async move {
@@ -172,67 +243,198 @@ async fn log_and_trace_stand_ins_decode_and_error_logs_lead_to_failing_spans() {
     for stream in &streams {
         for (_, line) in &stream.values {
             let log: Value = serde_json::from_str(line).unwrap();
-            let (trace_id, span_id) = (log["trace_id"].as_str().unwrap(), log["span_id"].as_str().unwrap());
-            let body = http.get(format!("{jaeger}/api/traces/{trace_id}")).send().await.unwrap().bytes().await.unwrap();
+            let (trace_id, span_id) = (
+                log["trace_id"].as_str().unwrap(),
+                log["span_id"].as_str().unwrap(),
+            );
+            let body = http
+                .get(format!("{jaeger}/api/traces/{trace_id}"))
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
             let traces = decode_jaeger_traces(&body).unwrap();
-            let span = traces[0].spans.iter().find(|s| s.span_id == span_id).expect("the logged span is in the Jaeger trace");
+            let span = traces[0]
+                .spans
+                .iter()
+                .find(|s| s.span_id == span_id)
+                .expect("the logged span is in the Jaeger trace");
             assert!(span.error && span.service == "planner");
-            let body = http.get(format!("{tempo}/api/traces/{trace_id}")).send().await.unwrap().bytes().await.unwrap();
+            let body = http
+                .get(format!("{tempo}/api/traces/{trace_id}"))
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
             let trace = decode_tempo_trace(&body).unwrap();
-            assert!(trace.spans.iter().any(|s| s.span_id == span_id && s.error), "and in the Tempo trace");
+            assert!(
+                trace.spans.iter().any(|s| s.span_id == span_id && s.error),
+                "and in the Tempo trace"
+            );
             checked += 1;
         }
     }
     assert!(checked > 0);
 
-    let services = decode_services(&http.get(format!("{jaeger}/api/services")).send().await.unwrap().bytes().await.unwrap()).unwrap();
-    assert!(services.iter().any(|s| s == "planner") && services.iter().any(|s| s == "orchestrator"), "{services:?}");
-    let ops = decode_operations(&http.get(format!("{jaeger}/api/services/planner/operations")).send().await.unwrap().bytes().await.unwrap()).unwrap();
+    let services = decode_services(
+        &http
+            .get(format!("{jaeger}/api/services"))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        services.iter().any(|s| s == "planner") && services.iter().any(|s| s == "orchestrator"),
+        "{services:?}"
+    );
+    let ops = decode_operations(
+        &http
+            .get(format!("{jaeger}/api/services/planner/operations"))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
     assert!(ops.iter().any(|(o, _)| o == "POST /api/v1/plan"), "{ops:?}");
-    let search = format!("{jaeger}/api/traces?service=planner&tags={}&limit=5", urlencode(r#"{"error":"true"}"#));
-    let found = decode_jaeger_traces(&http.get(search).send().await.unwrap().bytes().await.unwrap()).unwrap();
+    let search = format!(
+        "{jaeger}/api/traces?service=planner&tags={}&limit=5",
+        urlencode(r#"{"error":"true"}"#)
+    );
+    let found = decode_jaeger_traces(
+        &http
+            .get(search)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
     assert!(!found.is_empty() && found.len() <= 5);
     assert!(found.iter().all(|t| t.spans.iter().any(|s| s.error)));
-    let resp = http.get(format!("{jaeger}/api/traces")).send().await.unwrap();
+    let resp = http
+        .get(format!("{jaeger}/api/traces"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 400, "Jaeger requires a service");
 
     let q = urlencode(r#"{ resource.service.name = "planner" && status = error }"#);
-    let hits = decode_tempo_search(&http.get(format!("{tempo}/api/search?q={q}&limit=3")).send().await.unwrap().bytes().await.unwrap()).unwrap();
+    let hits = decode_tempo_search(
+        &http
+            .get(format!("{tempo}/api/search?q={q}&limit=3"))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
     assert!(!hits.is_empty() && hits.len() <= 3);
     assert_eq!(hits[0].root_service, "orchestrator");
 
-    let labels: Vec<String> = decode_loki_list("Loki", 200, &http.get(format!("{loki}/loki/api/v1/labels")).send().await.unwrap().bytes().await.unwrap()).unwrap();
+    let labels: Vec<String> = decode_loki_list(
+        "Loki",
+        200,
+        &http
+            .get(format!("{loki}/loki/api/v1/labels"))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
     assert!(labels.contains(&"service".to_string()));
-    let volume = format!("{loki}/loki/api/v1/query_range?query={}&step=1s", urlencode(r#"sum by (level) (count_over_time({namespace="octollm-prod"}[10s]))"#));
+    let volume = format!(
+        "{loki}/loki/api/v1/query_range?query={}&step=1s",
+        urlencode(r#"sum by (level) (count_over_time({namespace="octollm-prod"}[10s]))"#)
+    );
     let resp = http.get(volume).send().await.unwrap();
-    let a = decode_loki_query("Loki", resp.status().as_u16(), &resp.bytes().await.unwrap()).unwrap();
-    let LokiResult::Matrix(series) = a.data else { panic!("a metric query gives a matrix") };
-    assert!(series.iter().any(|s| s.metric.get("level").map(String::as_str) == Some("error")));
-    let resp = http.get(format!("{loki}/loki/api/v1/query_range?query={}", urlencode("{service="))).send().await.unwrap();
-    let err = decode_loki_query("Loki", resp.status().as_u16(), &resp.bytes().await.unwrap()).unwrap_err();
+    let a =
+        decode_loki_query("Loki", resp.status().as_u16(), &resp.bytes().await.unwrap()).unwrap();
+    let LokiResult::Matrix(series) = a.data else {
+        panic!("a metric query gives a matrix")
+    };
+    assert!(series
+        .iter()
+        .any(|s| s.metric.get("level").map(String::as_str) == Some("error")));
+    let resp = http
+        .get(format!(
+            "{loki}/loki/api/v1/query_range?query={}",
+            urlencode("{service=")
+        ))
+        .send()
+        .await
+        .unwrap();
+    let err = decode_loki_query("Loki", resp.status().as_u16(), &resp.bytes().await.unwrap())
+        .unwrap_err();
     assert!(err.to_string().contains("parse error"), "{err}");
 }
 
 #[test]
 fn demo_configs_pass_promtool_and_amtool() {
     let rules = repo().join("deploy/demo/rules/octollm.yml");
-    let out = std::process::Command::new("promtool").arg("check").arg("rules").arg(&rules).output().expect("promtool is installed by cargo xtask setup");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = std::process::Command::new("promtool")
+        .arg("check")
+        .arg("rules")
+        .arg(&rules)
+        .output()
+        .expect("promtool is installed by cargo xtask setup");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let dir = tempfile::tempdir().unwrap();
-    let am = std::fs::read_to_string(repo().join("deploy/demo/alertmanager.yml")).unwrap().replace("{{sink}}", "127.0.0.1:9900");
+    let am = std::fs::read_to_string(repo().join("deploy/demo/alertmanager.yml"))
+        .unwrap()
+        .replace("{{sink}}", "127.0.0.1:9900");
     std::fs::write(dir.path().join("am.yml"), am).unwrap();
-    let out = std::process::Command::new("amtool").arg("check-config").arg(dir.path().join("am.yml")).output().expect("amtool is installed");
-    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = std::process::Command::new("amtool")
+        .arg("check-config")
+        .arg(dir.path().join("am.yml"))
+        .output()
+        .expect("amtool is installed");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn harness_knows_the_simulator_services() {
-    let names: Vec<&str> = octollm_sim::catalog::SERVICES.iter().map(|s| s.name).collect();
+    let names: Vec<&str> = octollm_sim::catalog::SERVICES
+        .iter()
+        .map(|s| s.name)
+        .collect();
     assert_eq!(names, SIM_SERVICES);
 }
 
 fn urlencode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }

@@ -1,7 +1,8 @@
 //! `cargo xtask setup | build | demo | test`: the whole developer workflow, with nothing to install
 //! by hand. Every step says what it does; installs run only when something is missing.
 
-use octoscope_tests::{free_port, http_get, which, Stack};
+use octoscope_tests::demo::{DemoStack, SimPorts};
+use octoscope_tests::{free_port, http_get, which};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
@@ -12,7 +13,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   setup              install what is missing (wasm target, cargo-leptos, wasm-bindgen-cli,
                      Debian prometheus/alertmanager/chromium, npm packages in end2end/)
   build [--release]  build the server and the wasm bundle with cargo-leptos
-  demo [--port N]    set up, build, start Prometheus + 2 Alertmanagers + the console; Ctrl-C stops all
+  demo [--port N] [--seed N] [--incident KIND[:TARGET[:DURATION]]]...
+                     set up, build, start the OctoLLM simulator, Prometheus, two clustered
+                     Alertmanagers and the console; Ctrl-C stops all
   test               set up, fmt check, clippy per package, unit, integration and Playwright tests";
 
 fn main() -> ExitCode {
@@ -284,18 +287,70 @@ fn wait_http(addr: &str, path: &str, timeout: Duration) -> Result {
     ))
 }
 
+/// The simulator binary plus the demo backends, all on free loopback ports.
+struct RunningDemo {
+    stack: DemoStack,
+    _sim: Guard,
+}
+
+fn start_demo(sim_args: &[String]) -> Result<RunningDemo> {
+    step("demo stack: building and starting the OctoLLM simulator");
+    run(&mut cmd(
+        "cargo",
+        &["build", "--quiet", "-p", "octollm-sim"],
+    ))?;
+    let ports = SimPorts::free();
+    let sim = Command::new(workspace_root().join("target/debug/octollm-sim"))
+        .args(ports.args())
+        .args(sim_args)
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("start octollm-sim: {e}"))?;
+    let sim = Guard(sim);
+    wait_http(
+        &ports.control_addr(),
+        "/sim/incidents",
+        Duration::from_secs(20),
+    )?;
+    step("demo stack: starting Prometheus and two clustered Alertmanagers");
+    let stack = DemoStack::start(&workspace_root(), ports).map_err(|e| e.to_string())?;
+    Ok(RunningDemo { stack, _sim: sim })
+}
+
 fn demo(args: &[String]) -> Result {
-    let port: u16 = match args.iter().position(|a| a == "--port") {
-        Some(i) => args
-            .get(i + 1)
-            .and_then(|p| p.parse().ok())
-            .ok_or("--port needs a number")?,
-        None => 3000,
-    };
+    let mut port: u16 = 3000;
+    let mut sim_args = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--port" => {
+                port = it
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .ok_or("--port needs a number")?
+            }
+            "--seed" => {
+                sim_args.push("--seed".to_string());
+                sim_args.push(it.next().ok_or("--seed needs a number")?.clone());
+            }
+            "--incident" => {
+                let spec = it
+                    .next()
+                    .ok_or("--incident needs KIND[:TARGET[:DURATION]]")?;
+                sim_args.push("--incident".to_string());
+                sim_args.push(if spec.contains(':') {
+                    spec.clone()
+                } else {
+                    format!("{spec}:orchestrator")
+                });
+            }
+            other => return Err(format!("unknown demo argument {other:?}\n{USAGE}")),
+        }
+    }
     setup()?;
     build(false)?;
-    step("demo: starting Prometheus and two clustered Alertmanagers on loopback");
-    let stack = Stack::start(2).map_err(|e| e.to_string())?;
+    let demo = start_demo(&sim_args)?;
+    let stack = &demo.stack;
     let addr = format!("127.0.0.1:{port}");
     let console = Command::new(server_binary(false))
         .arg("serve")
@@ -306,20 +361,28 @@ fn demo(args: &[String]) -> Result {
         .map_err(|e| format!("start the console: {e}"))?;
     let _console = Guard(console);
     wait_http(&addr, "/api/health", Duration::from_secs(30))?;
-    println!("\n  Octoscope      http://{addr}");
-    println!("  Prometheus     {}", stack.prometheus.url());
+    let sim = &stack.sim;
+    println!("\n  Octoscope        http://{addr}");
+    println!("  Prometheus       {}", stack.prometheus.url());
     for am in &stack.alertmanagers {
-        println!("  {:<14} {}", am.name, am.url());
+        println!("  {:<16} {}", am.name, am.url());
     }
-    println!("  provisioning   {}", stack.provisioning_dir().display());
-    println!("\n  Press Ctrl-C to stop everything.");
+    println!(
+        "  simulator        http://{}  (incidents: /sim/incidents, alert sink: /sim/sink)",
+        sim.control_addr()
+    );
+    println!("  Loki stand-in    http://127.0.0.1:{}", sim.loki);
+    println!("  Jaeger stand-in  http://127.0.0.1:{}", sim.jaeger);
+    println!("  Tempo stand-in   http://127.0.0.1:{}", sim.tempo);
+    println!("\n  Inject an incident:  target/debug/octollm-sim incident add error_spike orchestrator 10m --url http://{}", sim.control_addr());
+    println!("  Press Ctrl-C to stop everything.");
     let (tx, rx) = std::sync::mpsc::channel();
     ctrlc::set_handler(move || {
         let _ = tx.send(());
     })
     .map_err(|e| format!("install Ctrl-C handler: {e}"))?;
     let _ = rx.recv();
-    println!("\nstopping the console, Alertmanagers and Prometheus");
+    println!("\nstopping the console, the simulator, Alertmanagers and Prometheus");
     Ok(())
 }
 
@@ -354,6 +417,8 @@ fn test() -> Result {
         "-p",
         "octoscope",
         "-p",
+        "octollm-sim",
+        "-p",
         "octoscope-tests",
         "-p",
         "xtask",
@@ -367,19 +432,32 @@ fn test() -> Result {
     ))?;
     run(&mut cmd(
         "cargo",
-        &["test", "-p", "octoscope", "-p", "xtask"],
+        &[
+            "test",
+            "-p",
+            "octoscope",
+            "-p",
+            "octollm-sim",
+            "-p",
+            "xtask",
+        ],
     ))?;
 
-    step("integration tests (real Prometheus and Alertmanager)");
+    step("integration tests (real Prometheus and Alertmanager, the simulator)");
     run(&mut cmd("cargo", &["test", "-p", "octoscope-tests"]))?;
 
     build(false)?;
     step("Playwright journeys in Debian chromium");
-    let stack = Stack::start(2).map_err(|e| e.to_string())?;
+    let demo = start_demo(&[])?;
+    let stack = &demo.stack;
     let port = free_port();
     let mut c = cmd("npx", &["playwright", "test"]);
     c.current_dir("end2end")
         .env("OCTOSCOPE_PROVISIONING", stack.provisioning_dir())
+        .env(
+            "OCTOLLM_SIM_CONTROL",
+            format!("http://{}", stack.sim.control_addr()),
+        )
         .env("OCTOSCOPE_E2E_PORT", port.to_string())
         .env(
             "OCTOSCOPE_BIN",
@@ -387,7 +465,7 @@ fn test() -> Result {
         )
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
     run(&mut c)?;
-    drop(stack);
+    drop(demo);
     println!(
         "\nall tests passed in {:.0}s",
         started.elapsed().as_secs_f64()

@@ -21,7 +21,11 @@ pub enum LokiResult {
 }
 
 /// Decodes `query`/`query_range`. Plain-text error bodies become the backend's message.
-pub fn decode_loki_query(datasource: &str, status: u16, body: &[u8]) -> Result<Answer<LokiResult>, BackendError> {
+pub fn decode_loki_query(
+    datasource: &str,
+    status: u16,
+    body: &[u8],
+) -> Result<Answer<LokiResult>, BackendError> {
     if !(200..300).contains(&status) && serde_json::from_slice::<serde_json::Value>(body).is_err() {
         return Err(BackendError::Api {
             datasource: datasource.into(),
@@ -33,7 +37,11 @@ pub fn decode_loki_query(datasource: &str, status: u16, body: &[u8]) -> Result<A
 }
 
 /// `labels`, `label/<name>/values` (lists of strings) and `series` (list of label maps).
-pub fn decode_loki_list<T: serde::de::DeserializeOwned>(datasource: &str, status: u16, body: &[u8]) -> Result<Vec<T>, BackendError> {
+pub fn decode_loki_list<T: serde::de::DeserializeOwned>(
+    datasource: &str,
+    status: u16,
+    body: &[u8],
+) -> Result<Vec<T>, BackendError> {
     if !(200..300).contains(&status) && serde_json::from_slice::<serde_json::Value>(body).is_err() {
         return Err(BackendError::Api {
             datasource: datasource.into(),
@@ -53,22 +61,36 @@ mod tests {
         // The shape documented for Loki's query_range (streams) and metric queries (matrix).
         let body = br#"{"status":"success","data":{"resultType":"streams","result":[{"stream":{"service":"planner","level":"error"},"values":[["1700000000000000000","{\"message\":\"boom\"}"]]}],"stats":{"summary":{"totalLinesProcessed":1}}}}"#;
         let a = decode_loki_query("Loki", 200, body).unwrap();
-        let LokiResult::Streams(s) = a.data else { panic!() };
+        let LokiResult::Streams(s) = a.data else {
+            panic!()
+        };
         assert_eq!(s[0].stream["service"], "planner");
         assert_eq!(s[0].values[0].0, "1700000000000000000");
         let body = br#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"level":"error"},"values":[[1700000000,"3"]]}],"stats":{}}}"#;
-        assert!(matches!(decode_loki_query("Loki", 200, body).unwrap().data, LokiResult::Matrix(_)));
+        assert!(matches!(
+            decode_loki_query("Loki", 200, body).unwrap().data,
+            LokiResult::Matrix(_)
+        ));
     }
 
     #[test]
     fn plain_text_errors_keep_the_message() {
-        let err = decode_loki_query("Loki", 400, b"parse error at line 1, col 8: syntax error\n").unwrap_err();
-        assert!(err.to_string().contains("parse error at line 1, col 8"), "{err}");
+        let err = decode_loki_query("Loki", 400, b"parse error at line 1, col 8: syntax error\n")
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("parse error at line 1, col 8"),
+            "{err}"
+        );
     }
 
     #[test]
     fn lists() {
-        let v: Vec<String> = decode_loki_list("Loki", 200, br#"{"status":"success","data":["level","service"]}"#).unwrap();
+        let v: Vec<String> = decode_loki_list(
+            "Loki",
+            200,
+            br#"{"status":"success","data":["level","service"]}"#,
+        )
+        .unwrap();
         assert_eq!(v, vec!["level", "service"]);
     }
 }

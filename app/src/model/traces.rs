@@ -63,19 +63,29 @@ fn render(v: &Value) -> String {
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array).map(|a| a.iter().map(render).collect()).unwrap_or_default()
+    v.and_then(Value::as_array)
+        .map(|a| a.iter().map(render).collect())
+        .unwrap_or_default()
 }
 
 fn kv_list(v: Option<&Value>) -> Vec<(String, String)> {
     v.and_then(Value::as_array)
-        .map(|a| a.iter().map(|t| (render(&t["key"]), render(&t["value"]))).collect())
+        .map(|a| {
+            a.iter()
+                .map(|t| (render(&t["key"]), render(&t["value"])))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 /// Jaeger's `{data, errors}` envelope: errors win over data.
 fn jaeger_data(body: &[u8]) -> Result<Value, TraceDecodeError> {
     let v = parse(body)?;
-    if let Some(errors) = v.get("errors").and_then(Value::as_array).filter(|e| !e.is_empty()) {
+    if let Some(errors) = v
+        .get("errors")
+        .and_then(Value::as_array)
+        .filter(|e| !e.is_empty())
+    {
         let msgs: Vec<String> = errors.iter().map(|e| render(&e["msg"])).collect();
         return Err(TraceDecodeError::Backend(msgs.join("; ")));
     }
@@ -86,7 +96,9 @@ fn jaeger_data(body: &[u8]) -> Result<Value, TraceDecodeError> {
 pub fn decode_jaeger_trace_object(t: &Value) -> Result<TraceView, TraceDecodeError> {
     let trace_id = render(&t["traceID"]);
     let processes = t.get("processes").cloned().unwrap_or(Value::Null);
-    let spans = t["spans"].as_array().ok_or_else(|| TraceDecodeError::Shape("trace without spans".into()))?;
+    let spans = t["spans"]
+        .as_array()
+        .ok_or_else(|| TraceDecodeError::Shape("trace without spans".into()))?;
     let spans = spans
         .iter()
         .map(|s| {
@@ -96,7 +108,11 @@ pub fn decode_jaeger_trace_object(t: &Value) -> Result<TraceView, TraceDecodeErr
                 .as_array()
                 .map(|refs| {
                     refs.iter()
-                        .map(|r| SpanRef { kind: render(&r["refType"]), trace_id: render(&r["traceID"]), span_id: render(&r["spanID"]) })
+                        .map(|r| SpanRef {
+                            kind: render(&r["refType"]),
+                            trace_id: render(&r["traceID"]),
+                            span_id: render(&r["spanID"]),
+                        })
                         .collect()
                 })
                 .unwrap_or_default();
@@ -105,7 +121,9 @@ pub fn decode_jaeger_trace_object(t: &Value) -> Result<TraceView, TraceDecodeErr
                 .find(|r| r.kind == "CHILD_OF" && r.trace_id == trace_id)
                 .map(|r| r.span_id.clone());
             let error = tags.iter().any(|(k, v)| k == "error" && v == "true")
-                || tags.iter().any(|(k, v)| k == "otel.status_code" && v == "ERROR");
+                || tags
+                    .iter()
+                    .any(|(k, v)| k == "otel.status_code" && v == "ERROR");
             SpanView {
                 span_id: render(&s["spanID"]),
                 parent_id,
@@ -118,14 +136,27 @@ pub fn decode_jaeger_trace_object(t: &Value) -> Result<TraceView, TraceDecodeErr
                 process_tags: kv_list(process.get("tags")),
                 logs: s["logs"]
                     .as_array()
-                    .map(|logs| logs.iter().map(|l| (l["timestamp"].as_i64().unwrap_or(0), kv_list(l.get("fields")))).collect())
+                    .map(|logs| {
+                        logs.iter()
+                            .map(|l| {
+                                (
+                                    l["timestamp"].as_i64().unwrap_or(0),
+                                    kv_list(l.get("fields")),
+                                )
+                            })
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 references,
                 warnings: strings(s.get("warnings")),
             }
         })
         .collect();
-    Ok(TraceView { trace_id, spans, warnings: strings(t.get("warnings")) })
+    Ok(TraceView {
+        trace_id,
+        spans,
+        warnings: strings(t.get("warnings")),
+    })
 }
 
 /// `GET /api/traces/{id}` and `GET /api/traces?…` (Jaeger v1).
@@ -133,7 +164,10 @@ pub fn decode_jaeger_traces(body: &[u8]) -> Result<Vec<TraceView>, TraceDecodeEr
     match jaeger_data(body)? {
         Value::Array(traces) => traces.iter().map(decode_jaeger_trace_object).collect(),
         Value::Null => Ok(vec![]),
-        other => Err(TraceDecodeError::Shape(format!("data is not a list: {}", truncate(&other)))),
+        other => Err(TraceDecodeError::Shape(format!(
+            "data is not a list: {}",
+            truncate(&other)
+        ))),
     }
 }
 
@@ -160,7 +194,10 @@ pub fn decode_operations(body: &[u8]) -> Result<Vec<(String, Option<String>)>, T
             a.iter()
                 .map(|o| match o {
                     Value::String(s) => (s.clone(), None),
-                    obj => (render(&obj["name"]), obj.get("spanKind").map(render).filter(|k| !k.is_empty())),
+                    obj => (
+                        render(&obj["name"]),
+                        obj.get("spanKind").map(render).filter(|k| !k.is_empty()),
+                    ),
                 })
                 .collect()
         })
@@ -169,11 +206,15 @@ pub fn decode_operations(body: &[u8]) -> Result<Vec<(String, Option<String>)>, T
 
 /// OTLP ids are hex in Tempo's own fixtures and base64 in protobuf-JSON; both become lowercase hex.
 pub fn otlp_id(raw: &str) -> String {
-    let is_hex = !raw.is_empty() && raw.len() % 2 == 0 && raw.chars().all(|c| c.is_ascii_hexdigit());
+    let is_hex = !raw.is_empty()
+        && raw.len().is_multiple_of(2)
+        && raw.chars().all(|c| c.is_ascii_hexdigit());
     if is_hex {
         return raw.to_ascii_lowercase();
     }
-    base64_decode(raw).map(|b| b.iter().map(|x| format!("{x:02x}")).collect()).unwrap_or_else(|| raw.to_string())
+    base64_decode(raw)
+        .map(|b| b.iter().map(|x| format!("{x:02x}")).collect())
+        .unwrap_or_else(|| raw.to_string())
 }
 
 fn base64_decode(s: &str) -> Option<Vec<u8>> {
@@ -201,21 +242,40 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
 }
 
 fn otlp_value(v: &Value) -> String {
-    let Some(obj) = v.as_object() else { return render(v) };
-    for key in ["stringValue", "intValue", "doubleValue", "boolValue", "bytesValue"] {
+    let Some(obj) = v.as_object() else {
+        return render(v);
+    };
+    for key in [
+        "stringValue",
+        "intValue",
+        "doubleValue",
+        "boolValue",
+        "bytesValue",
+    ] {
         if let Some(x) = obj.get(key) {
             return render(x);
         }
     }
-    if let Some(arr) = obj.get("arrayValue").and_then(|a| a.get("values")).and_then(Value::as_array) {
-        return format!("[{}]", arr.iter().map(otlp_value).collect::<Vec<_>>().join(", "));
+    if let Some(arr) = obj
+        .get("arrayValue")
+        .and_then(|a| a.get("values"))
+        .and_then(Value::as_array)
+    {
+        return format!(
+            "[{}]",
+            arr.iter().map(otlp_value).collect::<Vec<_>>().join(", ")
+        );
     }
     render(v)
 }
 
 fn otlp_attrs(v: Option<&Value>) -> Vec<(String, String)> {
     v.and_then(Value::as_array)
-        .map(|a| a.iter().map(|kv| (render(&kv["key"]), otlp_value(&kv["value"]))).collect())
+        .map(|a| {
+            a.iter()
+                .map(|kv| (render(&kv["key"]), otlp_value(&kv["value"])))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -240,8 +300,15 @@ pub fn decode_tempo_trace(body: &[u8]) -> Result<TraceView, TraceDecodeError> {
     let mut trace_id = String::new();
     for batch in batches {
         let resource = otlp_attrs(batch["resource"].get("attributes"));
-        let service = resource.iter().find(|(k, _)| k == "service.name").map(|(_, v)| v.clone()).unwrap_or_default();
-        let scopes = batch.get("scopeSpans").or_else(|| batch.get("instrumentationLibrarySpans")).and_then(Value::as_array);
+        let service = resource
+            .iter()
+            .find(|(k, _)| k == "service.name")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let scopes = batch
+            .get("scopeSpans")
+            .or_else(|| batch.get("instrumentationLibrarySpans"))
+            .and_then(Value::as_array);
         for scope in scopes.into_iter().flatten() {
             for s in scope["spans"].as_array().into_iter().flatten() {
                 let tid = otlp_id(&render(&s["traceId"]));
@@ -254,7 +321,11 @@ pub fn decode_tempo_trace(body: &[u8]) -> Result<TraceView, TraceDecodeError> {
                 let parent_id = (!parent.is_empty()).then(|| otlp_id(&parent));
                 let mut references: Vec<SpanRef> = parent_id
                     .iter()
-                    .map(|p| SpanRef { kind: "CHILD_OF".into(), trace_id: tid.clone(), span_id: p.clone() })
+                    .map(|p| SpanRef {
+                        kind: "CHILD_OF".into(),
+                        trace_id: tid.clone(),
+                        span_id: p.clone(),
+                    })
                     .collect();
                 for link in s["links"].as_array().into_iter().flatten() {
                     references.push(SpanRef {
@@ -285,7 +356,8 @@ pub fn decode_tempo_trace(body: &[u8]) -> Result<TraceView, TraceDecodeError> {
                         .map(|ev| {
                             ev.iter()
                                 .map(|e| {
-                                    let mut fields = vec![("event".to_string(), render(&e["name"]))];
+                                    let mut fields =
+                                        vec![("event".to_string(), render(&e["name"]))];
                                     fields.extend(otlp_attrs(e.get("attributes")));
                                     (nanos(&e["timeUnixNano"]) / 1000, fields)
                                 })
@@ -302,7 +374,11 @@ pub fn decode_tempo_trace(body: &[u8]) -> Result<TraceView, TraceDecodeError> {
         return Err(TraceDecodeError::Shape("the trace has no spans".into()));
     }
     spans.sort_by_key(|s| s.start_us);
-    Ok(TraceView { trace_id, spans, warnings: vec![] })
+    Ok(TraceView {
+        trace_id,
+        spans,
+        warnings: vec![],
+    })
 }
 
 /// One hit of Tempo's `/api/search`.
@@ -327,7 +403,9 @@ struct TempoSearch {
 }
 
 pub fn decode_tempo_search(body: &[u8]) -> Result<Vec<TraceSummary>, TraceDecodeError> {
-    serde_json::from_slice::<TempoSearch>(body).map(|s| s.traces).map_err(|e| TraceDecodeError::Json(e.to_string()))
+    serde_json::from_slice::<TempoSearch>(body)
+        .map(|s| s.traces)
+        .map_err(|e| TraceDecodeError::Json(e.to_string()))
 }
 
 fn truncate(v: &Value) -> String {
@@ -339,7 +417,11 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(format!("{}/../tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+        std::fs::read(format!(
+            "{}/../tests/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
     }
 
     #[test]
@@ -350,11 +432,17 @@ mod tests {
         assert_eq!(t.warnings, vec!["some trace warning".to_string()]);
         let tagged = &t.spans[1];
         assert!(tagged.error, "error=true tag flags the span");
-        assert!(tagged.tags.contains(&("javascript_limit".into(), "9223372036854775222".into())));
+        assert!(tagged
+            .tags
+            .contains(&("javascript_limit".into(), "9223372036854775222".into())));
         assert!(tagged.tags.contains(&("temperature".into(), "72.5".into())));
         let multi = &t.spans[3];
         assert_eq!(multi.references.len(), 3);
-        assert_eq!(multi.parent_id.as_deref(), Some("0000000000000002"), "the in-trace CHILD_OF is the parent");
+        assert_eq!(
+            multi.parent_id.as_deref(),
+            Some("0000000000000002"),
+            "the in-trace CHILD_OF is the parent"
+        );
         assert_eq!(multi.warnings, vec!["some span warning".to_string()]);
         assert_eq!(t.spans[0].logs.len(), 2);
         assert_eq!(t.spans[0].service, "service-x");
@@ -362,10 +450,15 @@ mod tests {
 
     #[test]
     fn jaeger_envelopes() {
-        let traces = decode_jaeger_traces(&fixture("jaeger/traces-response-envelope-otlp2jaeger.json")).unwrap();
+        let traces =
+            decode_jaeger_traces(&fixture("jaeger/traces-response-envelope-otlp2jaeger.json"))
+                .unwrap();
         assert_eq!(traces.len(), 1);
         assert_eq!(traces[0].spans[0].service, "telemetrygen");
-        let t = decode_jaeger_trace_object(&serde_json::from_slice(&fixture("jaeger/trace-11-spans-2-services.json")).unwrap()).unwrap();
+        let t = decode_jaeger_trace_object(
+            &serde_json::from_slice(&fixture("jaeger/trace-11-spans-2-services.json")).unwrap(),
+        )
+        .unwrap();
         assert_eq!(t.spans.len(), 11);
         let err = decode_jaeger_traces(br#"{"data":null,"total":0,"limit":0,"offset":0,"errors":[{"code":404,"msg":"trace not found"}]}"#).unwrap_err();
         assert_eq!(err, TraceDecodeError::Backend("trace not found".into()));
@@ -373,12 +466,35 @@ mod tests {
 
     #[test]
     fn services_and_operations_v1_and_v3() {
-        assert_eq!(decode_services(&fixture("jaeger/apiv3-services.json")).unwrap(), vec!["foo".to_string()]);
-        assert_eq!(decode_services(br#"{"data":["a","b"],"total":2,"limit":0,"offset":0,"errors":null}"#).unwrap().len(), 2);
-        let ops = decode_operations(&fixture("jaeger/operations-by-service-and-spankind-changelog.json")).unwrap();
-        assert_eq!(ops[0], ("UserService::getExtendedUser".to_string(), Some("server".to_string())));
-        assert_eq!(decode_operations(&fixture("jaeger/apiv3-operations.json")).unwrap()[0].0, "get_users");
-        assert_eq!(decode_operations(br#"{"data":["GET /x"],"errors":null}"#).unwrap()[0], ("GET /x".to_string(), None));
+        assert_eq!(
+            decode_services(&fixture("jaeger/apiv3-services.json")).unwrap(),
+            vec!["foo".to_string()]
+        );
+        assert_eq!(
+            decode_services(br#"{"data":["a","b"],"total":2,"limit":0,"offset":0,"errors":null}"#)
+                .unwrap()
+                .len(),
+            2
+        );
+        let ops = decode_operations(&fixture(
+            "jaeger/operations-by-service-and-spankind-changelog.json",
+        ))
+        .unwrap();
+        assert_eq!(
+            ops[0],
+            (
+                "UserService::getExtendedUser".to_string(),
+                Some("server".to_string())
+            )
+        );
+        assert_eq!(
+            decode_operations(&fixture("jaeger/apiv3-operations.json")).unwrap()[0].0,
+            "get_users"
+        );
+        assert_eq!(
+            decode_operations(br#"{"data":["GET /x"],"errors":null}"#).unwrap()[0],
+            ("GET /x".to_string(), None)
+        );
     }
 
     #[test]
@@ -389,13 +505,18 @@ mod tests {
         assert_eq!(s.service, "my.service");
         assert_eq!(s.parent_id.as_deref(), Some("eee19b7ec3c1b173"));
         assert_eq!(s.duration_us, 1_000_000);
-        assert!(s.tags.contains(&("my.span.attr".into(), "some value".into())));
+        assert!(s
+            .tags
+            .contains(&("my.span.attr".into(), "some value".into())));
         assert!(s.tags.contains(&("span.kind".into(), "2".into())));
     }
 
     #[test]
     fn otlp_ids_in_base64() {
-        assert_eq!(otlp_id("W47/95gDgQPSabYzgT/GDA=="), "5b8efff798038103d269b633813fc60c");
+        assert_eq!(
+            otlp_id("W47/95gDgQPSabYzgT/GDA=="),
+            "5b8efff798038103d269b633813fc60c"
+        );
         assert_eq!(otlp_id("ABCDEF12"), "abcdef12");
     }
 }

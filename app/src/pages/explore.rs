@@ -19,9 +19,20 @@ pub fn ExplorePage() -> impl IntoView {
     let tick = use_context::<RefreshTick>()
         .map(|t| t.0)
         .unwrap_or_else(|| RwSignal::new(0));
+    // Running the same query again does not change the URL, so the button bumps this instead.
+    let reruns = RwSignal::new(0u64);
+    let input = NodeRef::<leptos::html::Input>::new();
+    let rerun_if_unchanged = move |_| {
+        if input
+            .get_untracked()
+            .is_some_and(|i| i.value() == expr.get_untracked())
+        {
+            reruns.update(|n| *n += 1);
+        }
+    };
     let result = Resource::new(
-        move || (expr.get(), datasource.get(), tick.get()),
-        |(expr, datasource, _)| async move {
+        move || (expr.get(), datasource.get(), tick.get(), reruns.get()),
+        |(expr, datasource, _, _)| async move {
             if expr.trim().is_empty() {
                 None
             } else {
@@ -45,9 +56,12 @@ pub fn ExplorePage() -> impl IntoView {
                 spellcheck="false"
                 placeholder="e.g. sum by (job) (up)"
                 value=expr.get_untracked()
+                node_ref=input
                 data-testid="query-input"
             />
-            <button type="submit" data-testid="run-query">"Run query"</button>
+            <button type="submit" data-testid="run-query" on:click=rerun_if_unchanged>
+                "Run query"
+            </button>
         </Form>
         <section class="query-result" data-testid="query-result">
             <Transition fallback=|| view! { <p class="muted">"Querying…"</p> }>
