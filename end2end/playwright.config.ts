@@ -47,6 +47,8 @@ export default defineConfig({
       OCTOSCOPE_LISTEN: `127.0.0.1:${port}`,
       OCTOSCOPE_LOG_FORMAT: 'pretty',
       OCTOSCOPE_LOG: 'warn',
+      // The demo's anonymous user may write silences (writes need the editor role).
+      OCTOSCOPE_AUTH_ANONYMOUS_ROLE: 'editor',
     },
   },
 });

@@ -1,5 +1,6 @@
 //! Server functions, one per file, grouped by the backend they read.
 
+pub mod alerting;
 pub mod console;
 pub mod error;
 pub mod prometheus;
@@ -11,4 +12,54 @@ pub use error::AppError;
 pub(crate) fn backends() -> Result<crate::backend::Backends, AppError> {
     leptos::prelude::use_context::<crate::backend::Backends>()
         .ok_or_else(|| AppError::ServerFn("backends are not configured in this server".into()))
+}
+
+/// The user of this request, as the server established it (anonymous viewer if it did not).
+#[cfg(feature = "ssr")]
+pub(crate) fn current_user() -> crate::model::auth::CurrentUser {
+    leptos::prelude::use_context::<crate::model::auth::CurrentUser>().unwrap_or(
+        crate::model::auth::CurrentUser {
+            name: "anonymous".into(),
+            role: crate::model::auth::Role::Viewer,
+        },
+    )
+}
+
+/// Refuses writes from users below the editor role, saying why.
+#[cfg(feature = "ssr")]
+pub(crate) fn require_editor() -> Result<crate::model::auth::CurrentUser, AppError> {
+    let user = current_user();
+    match user.cannot_write() {
+        Some(why) => Err(AppError::Forbidden(why)),
+        None => Ok(user),
+    }
+}
+
+/// Wall-clock milliseconds on the server.
+#[cfg(feature = "ssr")]
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// The datasource named by `uid` (it must be of `kind`), or the default one of that kind.
+#[cfg(feature = "ssr")]
+pub(crate) fn datasource_of(
+    backends: &crate::backend::Backends,
+    kind: crate::model::datasource::DatasourceKind,
+    uid: Option<String>,
+) -> Result<std::sync::Arc<crate::backend::Datasource>, AppError> {
+    match uid.filter(|u| !u.is_empty()) {
+        Some(uid) => backends
+            .registry
+            .by_uid(&uid)
+            .filter(|d| d.kind == kind)
+            .ok_or(AppError::UnknownDatasource { uid }),
+        None => backends
+            .registry
+            .default_of(kind)
+            .ok_or(AppError::NoDatasource { kind }),
+    }
 }

@@ -13,6 +13,10 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
+use pages::alerting::groups::AlertGroupsPage;
+use pages::alerting::rules::AlertRulesPage;
+use pages::alerting::silence_new::NewSilencePage;
+use pages::alerting::silences::SilencesPage;
 use pages::explore::ExplorePage;
 use pages::home::HomePage;
 use pages::not_found::NotFoundPage;
@@ -51,9 +55,11 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("explore") view=ExplorePage ssr=SsrMode::Async/>
+                    <Route path=path!("alerting/list") view=AlertRulesPage ssr=SsrMode::Async/>
+                    <Route path=path!("alerting/groups") view=AlertGroupsPage ssr=SsrMode::Async/>
+                    <Route path=path!("alerting/silences") view=SilencesPage ssr=SsrMode::Async/>
+                    <Route path=path!("alerting/silence/new") view=NewSilencePage ssr=SsrMode::Async/>
                     <Route path=path!("dashboards") view=|| view! { <PlannedPage area="Dashboards" issue=4/> } ssr=SsrMode::Async/>
-                    <Route path=path!("alerting/list") view=|| view! { <PlannedPage area="Alerting" issue=5/> } ssr=SsrMode::Async/>
-                    <Route path=path!("alerting/silences") view=|| view! { <PlannedPage area="Silences" issue=5/> } ssr=SsrMode::Async/>
                     <Route path=path!("slo") view=|| view! { <PlannedPage area="SLOs" issue=6/> } ssr=SsrMode::Async/>
                     <Route path=path!("traces") view=|| view! { <PlannedPage area="Traces" issue=7/> } ssr=SsrMode::Async/>
                 </ParentRoute>

@@ -1,10 +1,14 @@
 //! Pure types and logic with no IO: shared by the server (SSR, proxy) and the browser (hydrate).
 
+pub mod alerting;
 pub mod allowlist;
+pub mod auth;
 pub mod datasource;
 pub mod logs;
 pub mod matchers;
 pub mod prometheus;
+pub mod silence;
 pub mod time_range;
+pub mod timestamp;
 pub mod traces;
 pub mod url_state;

@@ -1,5 +1,6 @@
 //! One module per capability; a page component is `<Area>Page`.
 
+pub mod alerting;
 pub mod explore;
 pub mod home;
 pub mod not_found;

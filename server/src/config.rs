@@ -69,14 +69,7 @@ pub enum AuthMode {
     Anonymous,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, PartialOrd, Ord, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    #[default]
-    Viewer,
-    Editor,
-    Admin,
-}
+pub use app::model::auth::Role;
 
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]

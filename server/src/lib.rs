@@ -32,6 +32,8 @@ pub struct AppState {
     pub backends: Backends,
     pub metrics: Arc<metrics::Metrics>,
     pub security: Arc<security::SecurityHeaders>,
+    /// Who requests are made as in anonymous mode.
+    pub anonymous: app::model::auth::CurrentUser,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -94,6 +96,10 @@ pub fn build_state(config: &Config) -> AppState {
         leptos_options,
         backends: Backends::new(registry),
         metrics: Arc::new(metrics::Metrics::default()),
+        anonymous: app::model::auth::CurrentUser {
+            name: "anonymous".into(),
+            role: config.auth.anonymous_role,
+        },
         security: Arc::new(security::SecurityHeaders::new(
             &config.embedding.allowed_origins,
         )),
@@ -116,6 +122,7 @@ impl MakeRequestId for CountingRequestId {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let backends = state.backends.clone();
+    let user = state.anonymous.clone();
     let options = state.leptos_options.clone();
     let request_id = http::HeaderName::from_static("x-request-id");
     Router::new()
@@ -124,7 +131,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/datasources/proxy/uid/{uid}", any(proxy::proxy_root))
         .route("/api/datasources/proxy/uid/{uid}/", any(proxy::proxy_root))
         .route("/api/datasources/proxy/uid/{uid}/{*path}", any(proxy::proxy))
-        .leptos_routes_with_context(&state, routes, move || provide_context(backends.clone()), move || shell(options.clone()))
+        .leptos_routes_with_context(&state, routes, move || {
+                provide_context(backends.clone());
+                provide_context(user.clone());
+            }, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(state.security.clone(), security::apply))
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))

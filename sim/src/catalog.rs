@@ -10,7 +10,7 @@ pub struct ServiceDef {
     pub arm: Option<&'static str>,
     /// The endpoint its callers hit.
     pub endpoint: &'static str,
-    /// Median latency of one call, seconds.
+    /// Median latency of one call, seconds (a task's P95 stays under the 1 s latency SLO).
     pub median_latency: f64,
 }
 
@@ -55,7 +55,7 @@ pub const SERVICES: [ServiceDef; 8] = [
         "arms",
         Some("planner"),
         "/api/v1/plan",
-        0.35,
+        0.15,
     ),
     svc(
         "executor",
@@ -63,16 +63,16 @@ pub const SERVICES: [ServiceDef; 8] = [
         "arms",
         Some("executor"),
         "/api/v1/execute",
-        0.15,
+        0.06,
     ),
-    svc("coder", 8102, "arms", Some("coder"), "/api/v1/code", 0.6),
+    svc("coder", 8102, "arms", Some("coder"), "/api/v1/code", 0.25),
     svc(
         "judge",
         8103,
         "arms",
         Some("judge"),
         "/api/v1/validate",
-        0.25,
+        0.1,
     ),
     svc(
         "guardian",
@@ -88,7 +88,7 @@ pub const SERVICES: [ServiceDef; 8] = [
         "arms",
         Some("retriever"),
         "/api/v1/retrieve",
-        0.05,
+        0.03,
     ),
 ];
 

@@ -250,7 +250,19 @@ pub fn start_prometheus(spec: &PrometheusSpec<'_>) -> Result<Backend, HarnessErr
 }
 
 /// Starts `count` Alertmanagers; with more than one they form a gossip cluster on loopback.
+/// Retried on fresh ports when one does not come up (another process can take a port between
+/// choosing it and the child binding it).
 pub fn start_alertmanagers(config: &str, count: usize) -> Result<Vec<Backend>, HarnessError> {
+    let mut attempt = 0;
+    loop {
+        match start_alertmanagers_once(config, count) {
+            Err(HarnessError::NotReady { .. }) if attempt < 2 => attempt += 1,
+            other => return other,
+        }
+    }
+}
+
+fn start_alertmanagers_once(config: &str, count: usize) -> Result<Vec<Backend>, HarnessError> {
     let cluster_ports: Vec<u16> = (0..count).map(|_| free_port()).collect();
     let mut started = Vec::new();
     for i in 0..count {

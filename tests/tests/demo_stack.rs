@@ -22,22 +22,13 @@ fn repo() -> PathBuf {
 }
 
 async fn start_sim(seed: u64) -> SimPorts {
-    let ports = SimPorts::free();
-    let sim_ports = octollm_sim::Ports {
-        services: ports.services.clone(),
-        control: ports.control,
-        loki: ports.loki,
-        jaeger: ports.jaeger,
-        tempo: ports.tempo,
-    };
-    let cfg = octollm_sim::engine::SimConfig {
+    support::start_sim(octollm_sim::engine::SimConfig {
         seed,
         base_rate: 20.0,
         trace_sample: 0.2,
         ..Default::default()
-    };
-    octollm_sim::start(cfg, &sim_ports).await.unwrap();
-    ports
+    })
+    .await
 }
 
 async fn get_json(http: &reqwest::Client, url: &str) -> Value {

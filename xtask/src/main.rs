@@ -357,6 +357,8 @@ fn demo(args: &[String]) -> Result {
         .env("OCTOSCOPE_LISTEN", &addr)
         .env("OCTOSCOPE_PROVISIONING", stack.provisioning_dir())
         .env("OCTOSCOPE_LOG_FORMAT", "pretty")
+        // The demo's anonymous user may create and expire silences.
+        .env("OCTOSCOPE_AUTH_ANONYMOUS_ROLE", "editor")
         .spawn()
         .map_err(|e| format!("start the console: {e}"))?;
     let _console = Guard(console);

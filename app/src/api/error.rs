@@ -18,6 +18,8 @@ pub enum AppError {
     UnknownDatasource { uid: String },
     #[error("{0}")]
     BadRequest(String),
+    #[error("{0}")]
+    Forbidden(String),
     #[error("the console could not run this request: {0}; reload the page and try again")]
     ServerFn(String),
 }

@@ -60,3 +60,17 @@ pub fn provisioning(files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// Starts the OctoLLM simulator in-process (on this test's runtime) on free loopback ports.
+pub async fn start_sim(cfg: octollm_sim::engine::SimConfig) -> octoscope_tests::demo::SimPorts {
+    let ports = octoscope_tests::demo::SimPorts::free();
+    let sim_ports = octollm_sim::Ports {
+        services: ports.services.clone(),
+        control: ports.control,
+        loki: ports.loki,
+        jaeger: ports.jaeger,
+        tempo: ports.tempo,
+    };
+    octollm_sim::start(cfg, &sim_ports).await.unwrap();
+    ports
+}

@@ -27,19 +27,7 @@ pub async fn query_instant(
         ));
     }
     let backends = crate::api::backends()?;
-    let ds = match datasource.filter(|d| !d.is_empty()) {
-        Some(uid) => backends
-            .registry
-            .by_uid(&uid)
-            .filter(|d| d.kind == DatasourceKind::Prometheus)
-            .ok_or(AppError::UnknownDatasource { uid })?,
-        None => backends
-            .registry
-            .default_of(DatasourceKind::Prometheus)
-            .ok_or(AppError::NoDatasource {
-                kind: DatasourceKind::Prometheus,
-            })?,
-    };
+    let ds = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, datasource)?;
     let client = PrometheusClient {
         http: &backends.http,
         ds: &ds,

@@ -1,0 +1,126 @@
+use crate::api::AppError;
+use crate::model::alerting::{MergedGroup, Silence};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One Alertmanager cluster (instances that gossip with each other), merged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterView {
+    pub name: String,
+    /// Datasource uids of the instances that answered, in provisioning order.
+    pub instances: Vec<String>,
+    pub groups: Vec<MergedGroup>,
+    pub silences: Vec<Silence>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertingOverview {
+    pub clusters: Vec<ClusterView>,
+    /// (datasource name, why) for instances that did not answer.
+    pub unreachable: Vec<(String, String)>,
+    /// Server time of the answer (ages render identically in SSR and hydration).
+    pub now_ms: i64,
+    /// May this user create and expire silences, and if not, why.
+    pub cannot_write: Option<String>,
+}
+
+/// Alert groups and silences from every provisioned Alertmanager. Instances of one cluster are
+/// merged (alerts de-duplicated by fingerprint); separate clusters stay apart.
+#[server(endpoint = "list_alert_groups")]
+pub async fn list_alert_groups() -> Result<AlertingOverview, AppError> {
+    use crate::backend::alertmanager::AlertmanagerClient;
+    use crate::model::alerting::merge_cluster;
+    use crate::model::datasource::DatasourceKind;
+
+    let backends = crate::api::backends()?;
+    let instances: Vec<_> = backends
+        .registry
+        .of_kind(DatasourceKind::Alertmanager)
+        .cloned()
+        .collect();
+    if instances.is_empty() {
+        return Err(AppError::NoDatasource {
+            kind: DatasourceKind::Alertmanager,
+        });
+    }
+    let fetches = instances.iter().map(|ds| {
+        let http = backends.http.clone();
+        async move {
+            let client = AlertmanagerClient { http: &http, ds };
+            let peers = client.cluster_peers().await?;
+            let groups = client.groups().await?;
+            let silences = client.silences().await?;
+            Ok::<_, crate::model::prometheus::BackendError>((peers, groups, silences))
+        }
+    });
+    let results = futures_join_all(fetches).await;
+    let mut clusters: Vec<ClusterAcc> = Vec::new();
+    let mut unreachable = Vec::new();
+    for (ds, result) in instances.iter().zip(results) {
+        match result {
+            Ok((peers, groups, silences)) => {
+                // Instances sharing any peer belong to the same gossip cluster.
+                match clusters
+                    .iter_mut()
+                    .find(|c| c.0.iter().any(|p| peers.contains(p)))
+                {
+                    Some(c) => {
+                        c.1.push((ds.name.clone(), groups));
+                        c.2.push(ds.uid.clone());
+                    }
+                    None => clusters.push((
+                        peers,
+                        vec![(ds.name.clone(), groups)],
+                        vec![ds.uid.clone()],
+                        silences,
+                    )),
+                }
+            }
+            Err(e) => unreachable.push((ds.name.clone(), e.to_string())),
+        }
+    }
+    let clusters = clusters
+        .into_iter()
+        .map(|(_, reported, uids, silences)| {
+            let name = reported
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(" + ");
+            ClusterView {
+                groups: merge_cluster(&name, &reported),
+                name,
+                instances: uids,
+                silences,
+            }
+        })
+        .collect();
+    Ok(AlertingOverview {
+        clusters,
+        unreachable,
+        now_ms: crate::api::now_ms(),
+        cannot_write: crate::api::current_user().cannot_write(),
+    })
+}
+
+/// Peers, per-instance groups, instance uids and the first instance's silences of one cluster.
+#[cfg(feature = "ssr")]
+type ClusterAcc = (
+    Vec<String>,
+    Vec<(String, Vec<crate::model::alerting::AmGroup>)>,
+    Vec<String>,
+    Vec<Silence>,
+);
+
+#[cfg(feature = "ssr")]
+async fn futures_join_all<F: std::future::Future>(
+    futs: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
+    let handles: Vec<_> = futs.into_iter().collect();
+    let mut out = Vec::with_capacity(handles.len());
+    // Few instances: awaiting them in turn keeps this dependency-free; each has its own timeout.
+    for h in handles {
+        out.push(h.await);
+    }
+    out
+}

@@ -1,0 +1,33 @@
+use crate::api::AppError;
+use crate::model::alerting::RuleGroup;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RulesOverview {
+    pub datasource_name: String,
+    pub groups: Vec<RuleGroup>,
+    pub warnings: Vec<String>,
+    /// Server time of the answer, so ages render the same on the server and in the browser.
+    pub now_ms: i64,
+}
+
+/// Every rule group of the default (or named) Prometheus, with rule states and active alerts.
+#[server(endpoint = "list_rules")]
+pub async fn list_rules(datasource: Option<String>) -> Result<RulesOverview, AppError> {
+    use crate::backend::http::get_bytes;
+    use crate::model::alerting::RulesData;
+    use crate::model::datasource::DatasourceKind;
+    use crate::model::prometheus::decode_envelope;
+
+    let backends = crate::api::backends()?;
+    let ds = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, datasource)?;
+    let (status, body) = get_bytes(&backends.http, &ds, "api/v1/rules", Some("type=alert")).await?;
+    let answer = decode_envelope::<RulesData>(&ds.name, status, &body)?;
+    Ok(RulesOverview {
+        datasource_name: ds.name.clone(),
+        groups: answer.data.groups,
+        warnings: answer.warnings,
+        now_ms: crate::api::now_ms(),
+    })
+}

@@ -1,0 +1,458 @@
+//! Alerting shapes and logic: Prometheus rule groups (`/api/v1/rules`), Alertmanager v2 alert
+//! groups and silences, merging the instances of one Alertmanager cluster by fingerprint, and the
+//! filters the alerting pages offer. Pure.
+
+use super::matchers::{matches_all, MatchType, Matcher};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub type Labels = BTreeMap<String, String>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RulesData {
+    #[serde(default)]
+    pub groups: Vec<RuleGroup>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleGroup {
+    pub name: String,
+    #[serde(default)]
+    pub file: String,
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+    #[serde(default)]
+    pub interval: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Rule {
+    Alerting(AlertingRule),
+    Recording(RecordingRule),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertingRule {
+    pub name: String,
+    pub query: String,
+    /// `for`, in seconds.
+    #[serde(default)]
+    pub duration: f64,
+    #[serde(default)]
+    pub labels: Labels,
+    #[serde(default)]
+    pub annotations: Labels,
+    #[serde(default)]
+    pub alerts: Vec<RuleAlert>,
+    #[serde(default)]
+    pub health: String,
+    #[serde(rename = "lastError", default)]
+    pub last_error: Option<String>,
+    #[serde(rename = "lastEvaluation", default)]
+    pub last_evaluation: Option<String>,
+    #[serde(default = "inactive")]
+    pub state: String,
+}
+
+fn inactive() -> String {
+    "inactive".into()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordingRule {
+    pub name: String,
+    pub query: String,
+    #[serde(default)]
+    pub health: String,
+    #[serde(rename = "lastError", default)]
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleAlert {
+    #[serde(default)]
+    pub labels: Labels,
+    #[serde(default)]
+    pub annotations: Labels,
+    #[serde(default)]
+    pub state: String,
+    #[serde(rename = "activeAt", default)]
+    pub active_at: Option<String>,
+    #[serde(default)]
+    pub value: String,
+}
+
+/// Counts of alerting rules per state, for the filter chips.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateCounts {
+    pub firing: usize,
+    pub pending: usize,
+    pub inactive: usize,
+}
+
+/// Keeps the alerting rules whose state is in `states` (empty = all), whose labels (or one of
+/// whose alerts' labels) satisfy `matchers`, and whose name, query or annotations contain `text`.
+/// Groups left empty are dropped; counts are over the rules that pass matchers and text.
+pub fn filter_rules(
+    groups: &[RuleGroup],
+    states: &[String],
+    matchers: &[Matcher],
+    text: &str,
+) -> (Vec<RuleGroup>, StateCounts) {
+    let text = text.trim().to_lowercase();
+    let mut counts = StateCounts::default();
+    let mut out = Vec::new();
+    for g in groups {
+        let rules: Vec<Rule> = g
+            .rules
+            .iter()
+            .filter(|r| {
+                let Rule::Alerting(a) = r else { return false };
+                let mut rule_labels = a.labels.clone();
+                rule_labels.insert("alertname".into(), a.name.clone());
+                let label_ok = matchers.is_empty()
+                    || matches_all(matchers, &rule_labels)
+                    || a.alerts.iter().any(|al| matches_all(matchers, &al.labels));
+                let text_ok = text.is_empty()
+                    || a.name.to_lowercase().contains(&text)
+                    || a.query.to_lowercase().contains(&text)
+                    || g.name.to_lowercase().contains(&text)
+                    || a.annotations
+                        .values()
+                        .any(|v| v.to_lowercase().contains(&text));
+                if !(label_ok && text_ok) {
+                    return false;
+                }
+                match a.state.as_str() {
+                    "firing" => counts.firing += 1,
+                    "pending" => counts.pending += 1,
+                    _ => counts.inactive += 1,
+                }
+                states.is_empty() || states.contains(&a.state)
+            })
+            .cloned()
+            .collect();
+        if !rules.is_empty() {
+            out.push(RuleGroup { rules, ..g.clone() });
+        }
+    }
+    (out, counts)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alertmanager v2
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Receiver {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AmAlertStatus {
+    pub state: String,
+    #[serde(rename = "silencedBy", default)]
+    pub silenced_by: Vec<String>,
+    #[serde(rename = "inhibitedBy", default)]
+    pub inhibited_by: Vec<String>,
+    /// Alertmanager ≥ 0.28: time-interval mutes.
+    #[serde(rename = "mutedBy", default)]
+    pub muted_by: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AmAlert {
+    pub fingerprint: String,
+    #[serde(default)]
+    pub labels: Labels,
+    #[serde(default)]
+    pub annotations: Labels,
+    #[serde(rename = "startsAt")]
+    pub starts_at: String,
+    #[serde(rename = "endsAt", default)]
+    pub ends_at: String,
+    #[serde(rename = "generatorURL", default)]
+    pub generator_url: String,
+    #[serde(default)]
+    pub receivers: Vec<Receiver>,
+    pub status: AmAlertStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AmGroup {
+    #[serde(default)]
+    pub labels: Labels,
+    pub receiver: Receiver,
+    #[serde(default)]
+    pub alerts: Vec<AmAlert>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AmMatcher {
+    pub name: String,
+    pub value: String,
+    #[serde(rename = "isRegex")]
+    pub is_regex: bool,
+    /// Absent before Alertmanager 0.22: then always an equality.
+    #[serde(rename = "isEqual", default = "yes")]
+    pub is_equal: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl AmMatcher {
+    pub fn to_matcher(&self) -> Matcher {
+        let kind = match (self.is_regex, self.is_equal) {
+            (false, true) => MatchType::Equal,
+            (false, false) => MatchType::NotEqual,
+            (true, true) => MatchType::Regex,
+            (true, false) => MatchType::NotRegex,
+        };
+        Matcher {
+            name: self.name.clone(),
+            value: self.value.clone(),
+            kind,
+        }
+    }
+
+    pub fn from_matcher(m: &Matcher) -> Self {
+        AmMatcher {
+            name: m.name.clone(),
+            value: m.value.clone(),
+            is_regex: m.kind.is_regex(),
+            is_equal: m.kind.is_equal(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SilenceState {
+    pub state: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Silence {
+    pub id: String,
+    pub status: SilenceState,
+    #[serde(default)]
+    pub comment: String,
+    #[serde(rename = "createdBy", default)]
+    pub created_by: String,
+    #[serde(rename = "startsAt")]
+    pub starts_at: String,
+    #[serde(rename = "endsAt")]
+    pub ends_at: String,
+    #[serde(default)]
+    pub matchers: Vec<AmMatcher>,
+}
+
+impl Silence {
+    pub fn matchers(&self) -> Vec<Matcher> {
+        self.matchers.iter().map(AmMatcher::to_matcher).collect()
+    }
+    pub fn matches(&self, labels: &Labels) -> bool {
+        matches_all(&self.matchers(), labels)
+    }
+}
+
+/// An alert as seen across the instances of one cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergedAlert {
+    pub alert: AmAlert,
+    /// Which instances (datasource names) reported it.
+    pub seen_by: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergedGroup {
+    pub cluster: String,
+    pub receiver: String,
+    pub labels: Labels,
+    pub alerts: Vec<MergedAlert>,
+}
+
+/// Group key: receiver name and the group's labels.
+type GroupKey = (String, Vec<(String, String)>);
+
+/// Merges the groups reported by each instance of one cluster: same receiver and group labels
+/// make one group and alerts are de-duplicated by fingerprint. Silenced-by and inhibited-by are
+/// unioned, so an alert one peer already mutes shows as suppressed while gossip catches up.
+pub fn merge_cluster(cluster: &str, instances: &[(String, Vec<AmGroup>)]) -> Vec<MergedGroup> {
+    let mut groups: BTreeMap<GroupKey, BTreeMap<String, MergedAlert>> = BTreeMap::new();
+    for (instance, reported) in instances {
+        for g in reported {
+            let key = (
+                g.receiver.name.clone(),
+                g.labels.clone().into_iter().collect(),
+            );
+            let alerts = groups.entry(key).or_default();
+            for a in &g.alerts {
+                let entry = alerts
+                    .entry(a.fingerprint.clone())
+                    .or_insert_with(|| MergedAlert {
+                        alert: a.clone(),
+                        seen_by: vec![],
+                    });
+                if !entry.seen_by.contains(instance) {
+                    entry.seen_by.push(instance.clone());
+                }
+                for s in &a.status.silenced_by {
+                    if !entry.alert.status.silenced_by.contains(s) {
+                        entry.alert.status.silenced_by.push(s.clone());
+                    }
+                }
+                for s in &a.status.inhibited_by {
+                    if !entry.alert.status.inhibited_by.contains(s) {
+                        entry.alert.status.inhibited_by.push(s.clone());
+                    }
+                }
+                if !entry.alert.status.silenced_by.is_empty()
+                    || !entry.alert.status.inhibited_by.is_empty()
+                {
+                    entry.alert.status.state = "suppressed".into();
+                }
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((receiver, labels), alerts)| MergedGroup {
+            cluster: cluster.to_string(),
+            receiver,
+            labels: labels.into_iter().collect(),
+            alerts: alerts.into_values().collect(),
+        })
+        .collect()
+}
+
+/// The PromQL selector of firing `ALERTS` series that a silence with these matchers would mute.
+/// Alertmanager matchers and PromQL label matchers share operators and (anchored RE2) semantics.
+pub fn alerts_history_selector(matchers: &[Matcher]) -> String {
+    let mut parts = vec!["alertstate=\"firing\"".to_string()];
+    parts.extend(matchers.iter().map(|m| m.to_string()));
+    format!("ALERTS{{{}}}", parts.join(", "))
+}
+
+/// Labels a silence is prefilled with from an alert: all of them; the user removes volatile ones.
+pub fn silence_matchers_for(labels: &Labels) -> Vec<Matcher> {
+    labels
+        .iter()
+        .map(|(k, v)| Matcher {
+            name: k.clone(),
+            value: v.clone(),
+            kind: MatchType::Equal,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::matchers::parse_matchers;
+    use crate::model::prometheus::{decode_envelope, Answer};
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/../tests/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn decodes_upstream_rules_and_filters_them() {
+        let a: Answer<RulesData> =
+            decode_envelope("p", 200, &fixture("prometheus/rules-docs.json")).unwrap();
+        let groups = a.data.groups;
+        let Rule::Alerting(rule) = &groups[0].rules[0] else {
+            panic!("first rule is alerting")
+        };
+        assert_eq!(rule.name, "HighRequestLatency");
+        assert_eq!(rule.alerts[0].labels["severity"], "page");
+        assert!(groups[0]
+            .rules
+            .iter()
+            .any(|r| matches!(r, Rule::Recording(_))));
+        let (kept, counts) = filter_rules(
+            &groups,
+            &[],
+            &parse_matchers(r#"severity="page""#).unwrap(),
+            "",
+        );
+        assert_eq!(kept[0].rules.len(), 1, "recording rules are not listed");
+        assert_eq!(counts.firing + counts.pending + counts.inactive, 1);
+        let (kept, _) = filter_rules(
+            &groups,
+            &[],
+            &parse_matchers(r#"severity="none""#).unwrap(),
+            "",
+        );
+        assert!(kept.is_empty());
+        let (kept, _) = filter_rules(&groups, &[], &[], "request latency");
+        assert_eq!(kept.len(), 1, "free text searches annotations");
+        let (kept, _) = filter_rules(&groups, &["inactive".into()], &[], "");
+        assert!(kept.iter().all(|g| g
+            .rules
+            .iter()
+            .all(|r| matches!(r, Rule::Alerting(a) if a.state == "inactive"))));
+    }
+
+    #[test]
+    fn decodes_upstream_groups_and_silences() {
+        let groups: Vec<AmGroup> =
+            serde_json::from_slice(&fixture("alertmanager/alerts-groups-v0.31.0.json")).unwrap();
+        assert_eq!(groups.len(), 10);
+        assert_eq!(groups[0].alerts[0].fingerprint, "aae7a1432b5d2f1b");
+        for name in [
+            "alertmanager/silences-v0.31.0.json",
+            "alertmanager/silences-v0.27.0.json",
+        ] {
+            let silences: Vec<Silence> = serde_json::from_slice(&fixture(name)).unwrap();
+            assert!(!silences.is_empty());
+            assert_eq!(silences[0].created_by, "john@example.com");
+            let mut labels = Labels::new();
+            labels.insert("instance".into(), "web1".into());
+            assert!(silences[0].matches(&labels));
+        }
+    }
+
+    #[test]
+    fn history_selector_is_promql() {
+        let m = parse_matchers(r#"alertname="HighErrorRate", service=~"orch.*""#).unwrap();
+        assert_eq!(
+            alerts_history_selector(&m),
+            r#"ALERTS{alertstate="firing", alertname="HighErrorRate", service=~"orch.*"}"#
+        );
+    }
+
+    #[test]
+    fn merges_a_cluster_by_fingerprint() {
+        let groups: Vec<AmGroup> =
+            serde_json::from_slice(&fixture("alertmanager/alerts-groups-v0.31.0.json")).unwrap();
+        let mut peer = groups.clone();
+        peer[0].alerts[0].status.silenced_by = vec!["s1".into()];
+        let merged = merge_cluster(
+            "demo",
+            &[("am-1".into(), groups.clone()), ("am-2".into(), peer)],
+        );
+        let total: usize = groups.iter().map(|g| g.alerts.len()).sum();
+        let merged_total: usize = merged.iter().map(|g| g.alerts.len()).sum();
+        assert_eq!(merged_total, total, "each alert once");
+        let group = merged
+            .iter()
+            .find(|g| g.receiver == groups[0].receiver.name && g.labels == groups[0].labels)
+            .unwrap();
+        let first = group
+            .alerts
+            .iter()
+            .find(|a| a.alert.fingerprint == "aae7a1432b5d2f1b")
+            .unwrap();
+        assert_eq!(first.seen_by, vec!["am-1".to_string(), "am-2".to_string()]);
+        assert_eq!(
+            first.alert.status.state, "suppressed",
+            "silenced on one peer is silenced"
+        );
+    }
+}

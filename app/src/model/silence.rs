@@ -1,0 +1,224 @@
+//! The silence form's draft and its validation, field by field, before anything is sent to
+//! Alertmanager. Pure: the caller passes "now".
+
+use super::matchers::{parse_matchers, Matcher};
+use super::timestamp::parse_rfc3339;
+use serde::{Deserialize, Serialize};
+
+/// What the user typed, kept verbatim so a failed submit loses nothing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SilenceDraft {
+    /// One matcher per line (or comma-separated): `alertname="HighErrorRate"`.
+    pub matchers: String,
+    /// Empty for now, else an RFC 3339 / `datetime-local` time (UTC).
+    pub starts_at: String,
+    /// `1h`, `4h`, `24h`, `90m`, `2d`; ignored when `ends_at` is set.
+    pub duration: String,
+    pub ends_at: String,
+    pub created_by: String,
+    pub comment: String,
+    /// Id of the silence this draft edits (Alertmanager expires it and creates the new one).
+    #[serde(default)]
+    pub replaces: String,
+}
+
+/// One message per field that needs fixing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DraftErrors {
+    pub matchers: Option<String>,
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+    pub created_by: Option<String>,
+    pub comment: Option<String>,
+}
+
+impl DraftErrors {
+    pub fn is_empty(&self) -> bool {
+        *self == DraftErrors::default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidSilence {
+    pub matchers: Vec<Matcher>,
+    pub starts_ms: i64,
+    pub ends_ms: i64,
+    pub created_by: String,
+    pub comment: String,
+}
+
+/// `90m`, `4h`, `2d` (or `1h30m`) in milliseconds.
+pub fn parse_duration_ms(s: &str) -> Option<i64> {
+    let mut total = 0i64;
+    let mut num = String::new();
+    for c in s.trim().chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: i64 = num.parse().ok()?;
+        num.clear();
+        total += n * match c {
+            's' => 1_000,
+            'm' => 60_000,
+            'h' => 3_600_000,
+            'd' => 86_400_000,
+            'w' => 604_800_000,
+            _ => return None,
+        };
+    }
+    (num.is_empty() && total > 0).then_some(total)
+}
+
+/// The matchers typed so far (lines and commas); errors name the offending line.
+pub fn draft_matchers(text: &str) -> Result<Vec<Matcher>, String> {
+    let mut out = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        out.extend(parse_matchers(line).map_err(|e| format!("{line}: {e}"))?);
+    }
+    Ok(out)
+}
+
+pub fn validate(d: &SilenceDraft, now_ms: i64) -> Result<ValidSilence, DraftErrors> {
+    let mut errors = DraftErrors::default();
+    let matchers = match draft_matchers(&d.matchers) {
+        Ok(m) if m.is_empty() => {
+            errors.matchers =
+                Some("add at least one matcher, such as alertname=\"HighErrorRate\"".into());
+            vec![]
+        }
+        // Alertmanager refuses silences whose every matcher matches the empty string.
+        Ok(m) if m.iter().all(|x| x.matches_value("")) => {
+            errors.matchers = Some(
+                "these matchers would match every alert; add one that needs a non-empty value"
+                    .into(),
+            );
+            m
+        }
+        Ok(m) => m,
+        Err(e) => {
+            errors.matchers = Some(e);
+            vec![]
+        }
+    };
+    let starts_ms = if d.starts_at.trim().is_empty() {
+        Some(now_ms)
+    } else {
+        let s = parse_rfc3339(&d.starts_at);
+        if s.is_none() {
+            errors.starts_at =
+                Some("use a time like 2026-11-22T03:00 (UTC), or leave empty for now".into());
+        }
+        s
+    };
+    let ends_ms = if !d.ends_at.trim().is_empty() {
+        let e = parse_rfc3339(&d.ends_at);
+        if e.is_none() {
+            errors.ends_at = Some("use a time like 2026-11-22T07:00 (UTC)".into());
+        }
+        e
+    } else {
+        match parse_duration_ms(&d.duration) {
+            Some(ms) => starts_ms.map(|s| s + ms),
+            None => {
+                errors.ends_at =
+                    Some("pick a duration (1h, 4h, 24h, or e.g. 90m) or an end time".into());
+                None
+            }
+        }
+    };
+    if let (Some(s), Some(e)) = (starts_ms, ends_ms) {
+        if e <= s {
+            errors.ends_at = Some("the end must be after the start".into());
+        } else if e <= now_ms {
+            errors.ends_at =
+                Some("the end is in the past; this silence would never be active".into());
+        }
+    }
+    if d.created_by.trim().is_empty() {
+        errors.created_by = Some("say who is creating the silence".into());
+    }
+    if d.comment.trim().is_empty() {
+        errors.comment = Some("say why (a ticket, the maintenance window)".into());
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ValidSilence {
+        matchers,
+        starts_ms: starts_ms.unwrap_or(now_ms),
+        ends_ms: ends_ms.unwrap_or(now_ms),
+        created_by: d.created_by.trim().to_string(),
+        comment: d.comment.trim().to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    const NOW: i64 = 1_800_000_000_000;
+
+    fn draft(matchers: &str) -> SilenceDraft {
+        SilenceDraft {
+            matchers: matchers.into(),
+            duration: "4h".into(),
+            created_by: "oncall".into(),
+            comment: "maintenance".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn valid_drafts() {
+        let v = validate(
+            &draft("alertname=\"HighErrorRate\"\nservice=~\"orch.*\""),
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(v.matchers.len(), 2);
+        assert_eq!((v.starts_ms, v.ends_ms), (NOW, NOW + 4 * 3_600_000));
+        let mut d = draft("alertname=X");
+        d.ends_at = crate::model::timestamp::rfc3339(NOW + 60_000);
+        assert_eq!(validate(&d, NOW).unwrap().ends_ms, NOW + 60_000);
+    }
+
+    #[test]
+    fn each_problem_is_reported_on_its_field() {
+        let e = validate(&SilenceDraft::default(), NOW).unwrap_err();
+        assert!(
+            e.matchers.is_some()
+                && e.ends_at.is_some()
+                && e.created_by.is_some()
+                && e.comment.is_some()
+        );
+        assert!(validate(&draft("job=~\"arm(\""), NOW)
+            .unwrap_err()
+            .matchers
+            .unwrap()
+            .contains("does not compile"));
+        assert!(validate(&draft("job=~\".*\""), NOW)
+            .unwrap_err()
+            .matchers
+            .unwrap()
+            .contains("every alert"));
+        let mut d = draft("a=b");
+        d.starts_at = crate::model::timestamp::rfc3339(NOW + 7_200_000);
+        d.ends_at = crate::model::timestamp::rfc3339(NOW + 3_600_000);
+        assert_eq!(
+            validate(&d, NOW).unwrap_err().ends_at.unwrap(),
+            "the end must be after the start"
+        );
+        let mut d = draft("a=b");
+        d.duration = "soon".into();
+        assert!(validate(&d, NOW).unwrap_err().ends_at.is_some());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration_ms("90m"), Some(5_400_000));
+        assert_eq!(parse_duration_ms("1h30m"), Some(5_400_000));
+        assert_eq!(parse_duration_ms("24h"), Some(86_400_000));
+        assert_eq!(parse_duration_ms("0h"), None);
+        assert_eq!(parse_duration_ms("4"), None);
+    }
+}

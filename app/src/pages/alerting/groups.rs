@@ -1,0 +1,156 @@
+//! `/alerting/groups`: Alertmanager alert groups from every instance, clusters merged by
+//! fingerprint, with state, silenced/inhibited-by, receiver, age and onward links.
+
+use super::{silence_link, AlertingTabs};
+use crate::api::alerting::list_alert_groups;
+use crate::components::feedback::ErrorNotice;
+use crate::components::layout::RefreshTick;
+use crate::model::alerting::{Labels, MergedAlert};
+use crate::model::matchers::{matches_all, parse_matchers};
+use crate::model::timestamp::{age, parse_rfc3339};
+use crate::model::url_state::encode_component;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// Banner naming Alertmanagers that did not answer; the rest of the page still renders.
+#[component]
+pub fn UnreachableBanner(unreachable: Vec<(String, String)>) -> impl IntoView {
+    (!unreachable.is_empty()).then(|| {
+        view! {
+            <div class="notice warning" role="status" data-testid="unreachable-banner">
+                {unreachable.into_iter().map(|(name, why)| view! { <p>{format!("{name} did not answer: {why}. Showing what the others report.")}</p> }).collect_view()}
+            </div>
+        }
+    })
+}
+
+#[component]
+pub fn AlertGroupsPage() -> impl IntoView {
+    let query = use_query_map();
+    let tick = use_context::<RefreshTick>()
+        .map(|t| t.0)
+        .unwrap_or_else(|| RwSignal::new(0));
+    let overview = Resource::new(move || tick.get(), |_| list_alert_groups());
+    let filter = Memo::new(move |_| query.with(|q| q.get("filter")).unwrap_or_default());
+    let group_by = Memo::new(move |_| query.with(|q| q.get("group_by")).unwrap_or_default());
+
+    view! {
+        <Title text="Alert groups"/>
+        <h1>"Alerting"</h1>
+        <AlertingTabs/>
+        <form method="get" action="/alerting/groups" class="filters" data-testid="group-filters">
+            <label>"Filter " <input type="text" name="filter" placeholder="severity=\"critical\", service=~\"orch.*\"" value=filter.get_untracked() data-testid="group-filter"/></label>
+            <label>"Group by " <input type="text" name="group_by" placeholder="route grouping" value=group_by.get_untracked() data-testid="group-by"/></label>
+            <button type="submit" data-testid="group-filter-apply">"Apply"</button>
+        </form>
+        <Transition fallback=|| view! { <p class="muted">"Loading alert groups…"</p> }>
+            {move || Suspend::new(async move {
+                let o = match overview.await {
+                    Ok(o) => o,
+                    Err(e) => return view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+                };
+                let (matchers, filter_error) = match parse_matchers(&filter.get()) {
+                    Ok(m) => (m, None),
+                    Err(e) => (vec![], Some(e.to_string())),
+                };
+                let by = group_by.get();
+                let now = o.now_ms;
+                view! {
+                    {filter_error.map(|e| view! { <p class="field-error" data-testid="group-filter-error">{e}</p> })}
+                    <UnreachableBanner unreachable=o.unreachable.clone()/>
+                    {o.clusters.into_iter().map(|c| {
+                        let instances = c.instances.clone();
+                        // Regroup by a chosen label, or keep the route's grouping.
+                        let mut groups: Vec<(String, Labels, Vec<MergedAlert>)> = Vec::new();
+                        for g in c.groups {
+                            for a in g.alerts.into_iter().filter(|a| matches_all(&matchers, &a.alert.labels)) {
+                                let (key, labels) = if by.trim().is_empty() {
+                                    (format!("{} {:?}", g.receiver, g.labels), g.labels.clone())
+                                } else {
+                                    let v = a.alert.labels.get(by.trim()).cloned().unwrap_or_default();
+                                    (v.clone(), [(by.trim().to_string(), v)].into_iter().collect())
+                                };
+                                match groups.iter_mut().find(|(k, _, _)| *k == key) {
+                                    Some(entry) => {
+                                        if !entry.2.iter().any(|x| x.alert.fingerprint == a.alert.fingerprint) {
+                                            entry.2.push(a);
+                                        }
+                                    }
+                                    None => groups.push((key, labels, vec![a])),
+                                }
+                            }
+                        }
+                        view! {
+                            <section class="cluster" data-testid="am-cluster">
+                                <h2>{format!("Alertmanager cluster: {}", c.name)}</h2>
+                                {if groups.is_empty() {
+                                    view! { <p class="muted" data-testid="no-alerts">"No alerts match."</p> }.into_any()
+                                } else {
+                                    groups.into_iter().map(|(_, labels, alerts)| {
+                                        let group_silence = silence_link(&labels, &instances);
+                                        let instances = instances.clone();
+                                        view! {
+                                            <article class="alert-group" data-testid="alert-group">
+                                                <header>
+                                                    {labels.iter().map(|(k, v)| view! { <span class="label">{format!("{k}={v}")}</span> }).collect_view()}
+                                                    <span class="muted">{format!(" {} alert(s)", alerts.len())}</span>
+                                                    <a class="button" href=group_silence data-testid="silence-group">"Silence group"</a>
+                                                </header>
+                                                <table class="results">
+                                                    <thead><tr><th>"State"</th><th>"Labels"</th><th>"Since"</th><th>"Receiver"</th><th></th></tr></thead>
+                                                    <tbody>
+                                                        {alerts.into_iter().map(|a| view! { <AlertRow alert=a now=now instances=instances.clone()/> }).collect_view()}
+                                                    </tbody>
+                                                </table>
+                                            </article>
+                                        }
+                                    }).collect_view().into_any()
+                                }}
+                            </section>
+                        }
+                    }).collect_view()}
+                }
+                .into_any()
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn AlertRow(alert: MergedAlert, now: i64, instances: Vec<String>) -> impl IntoView {
+    let a = alert.alert;
+    let state = a.status.state.clone();
+    let since = parse_rfc3339(&a.starts_at)
+        .map(|t| age(t, now))
+        .unwrap_or_default();
+    let name = a.labels.get("alertname").cloned().unwrap_or_default();
+    let logs = format!(
+        "/explore?mode=logs&query={}",
+        encode_component(&format!(
+            "{{service=\"{}\"}}",
+            a.labels.get("service").cloned().unwrap_or_default()
+        ))
+    );
+    view! {
+        <tr data-testid="am-alert" data-alertname=name data-state=state.clone()>
+            <td><span class=format!("badge state-{state}") data-testid="am-alert-state">{state.clone()}</span></td>
+            <td class="series">
+                {a.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")}
+                {a.annotations.get("summary").cloned().map(|s| view! { <div class="muted">{s}</div> })}
+            </td>
+            <td>{since}</td>
+            <td>{a.receivers.iter().map(|r| r.name.clone()).collect::<Vec<_>>().join(", ")}</td>
+            <td class="links">
+                {a.status.silenced_by.iter().map(|id| view! {
+                    <a href=format!("/alerting/silences#{id}") data-testid="silenced-by">{format!("silenced by {}", &id[..id.len().min(8)])}</a>
+                }).collect_view()}
+                {a.status.inhibited_by.iter().map(|id| view! { <span class="muted" data-testid="inhibited-by">{format!("inhibited by {}", &id[..id.len().min(8)])}</span> }).collect_view()}
+                <a href=silence_link(&a.labels, &instances) data-testid="silence-alert">"Silence"</a>
+                {(!a.generator_url.is_empty()).then(|| view! { <a href=a.generator_url.clone() rel="noopener noreferrer" target="_blank">"Source"</a> })}
+                {a.annotations.get("runbook_url").cloned().map(|u| view! { <a href=u rel="noopener noreferrer" target="_blank">"Runbook"</a> })}
+                <a href=logs>"Logs"</a>
+            </td>
+        </tr>
+    }
+}

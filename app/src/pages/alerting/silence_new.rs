@@ -1,0 +1,218 @@
+//! `/alerting/silence/new`: the silence form. Prefilled from an alert or group (`matcher=` params,
+//! repeatable), `comment=` and `instances=`; a live preview lists the alerts the draft matches now.
+//! A failed submit keeps everything typed and shows the reason beside the field or on top.
+
+use super::groups::UnreachableBanner;
+use super::AlertingTabs;
+use crate::api::alerting::{list_alert_groups, CreateSilence, SilenceOutcome, SilenceWhatIf};
+use crate::api::console::whoami;
+use crate::components::feedback::ErrorNotice;
+use crate::model::matchers::matches_all;
+use crate::model::silence::{draft_matchers, DraftErrors, SilenceDraft};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+#[component]
+pub fn NewSilencePage() -> impl IntoView {
+    let query = use_query_map();
+    let (initial_matchers, initial_comment, initial_instances, replaces) =
+        query.with_untracked(|q| {
+            (
+                q.get_all("matcher").unwrap_or_default().join("\n"),
+                q.get("comment").unwrap_or_default(),
+                q.get("instances").unwrap_or_default(),
+                q.get("edit").unwrap_or_default(),
+            )
+        });
+    let matchers = RwSignal::new(initial_matchers);
+    let starts_at = RwSignal::new(String::new());
+    let duration = RwSignal::new("1h".to_string());
+    let ends_at = RwSignal::new(String::new());
+    let created_by = RwSignal::new(String::new());
+    let comment = RwSignal::new(initial_comment);
+    let cluster = RwSignal::new(initial_instances);
+    let errors = RwSignal::new(DraftErrors::default());
+
+    let overview = Resource::new(|| (), |_| list_alert_groups());
+    let me = Resource::new(|| (), |_| whoami());
+    Effect::new(move |_| {
+        if let Some(Ok(user)) = me.get() {
+            if created_by.get_untracked().is_empty() {
+                created_by.set(user.name);
+            }
+        }
+    });
+    let create = ServerAction::<CreateSilence>::new();
+    let what_if = ServerAction::<SilenceWhatIf>::new();
+    let editing = (!replaces.is_empty()).then(|| replaces.clone());
+    let navigate = use_navigate();
+    Effect::new(move |_| match create.value().get() {
+        Some(Ok(SilenceOutcome::Created { id, .. })) => {
+            errors.set(DraftErrors::default());
+            navigate(
+                &format!("/alerting/silences?created={id}#{id}"),
+                Default::default(),
+            );
+        }
+        Some(Ok(SilenceOutcome::Invalid(e))) => errors.set(e),
+        _ => {}
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let draft = SilenceDraft {
+            matchers: matchers.get_untracked(),
+            starts_at: starts_at.get_untracked(),
+            duration: duration.get_untracked(),
+            ends_at: ends_at.get_untracked(),
+            created_by: created_by.get_untracked(),
+            comment: comment.get_untracked(),
+            replaces: replaces.clone(),
+        };
+        let instances: Vec<String> = cluster
+            .get_untracked()
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
+        create.dispatch(CreateSilence { draft, instances });
+    };
+    let field_error = move |pick: fn(&DraftErrors) -> Option<String>, id: &'static str| {
+        move || {
+            errors
+                .with(pick)
+                .map(|m| view! { <p class="field-error" data-testid=id>{m}</p> })
+        }
+    };
+
+    view! {
+        <Title text="New silence"/>
+        <h1>{if editing.is_some() { "Edit silence" } else { "New silence" }}</h1>
+        <AlertingTabs/>
+        {editing.map(|id| view! {
+            <p class="notice warning" data-testid="edit-notice">
+                {format!("Editing silence {id}: Alertmanager expires it and creates a new silence with a new id when you save.")}
+            </p>
+        })}
+        {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
+        <form class="silence-form" on:submit=submit data-testid="silence-form">
+            <label for="matchers">"Matchers (one per line)"</label>
+            <textarea
+                id="matchers"
+                rows="5"
+                data-testid="silence-matchers-input"
+                prop:value=move || matchers.get()
+                on:input=move |ev| matchers.set(event_target_value(&ev))
+            >
+                {matchers.get_untracked()}
+            </textarea>
+            {move || draft_matchers(&matchers.get()).err().map(|e| view! { <p class="field-error" data-testid="matcher-syntax-error">{e}</p> })}
+            {field_error(|e| e.matchers.clone(), "matchers-error")}
+            <div class="row">
+                <label>"Start (UTC, empty = now) "
+                    <input type="text" placeholder="2026-11-22T03:00" data-testid="silence-start" prop:value=move || starts_at.get() on:input=move |ev| starts_at.set(event_target_value(&ev))/>
+                </label>
+                {field_error(|e| e.starts_at.clone(), "start-error")}
+                <label>"Duration "
+                    <select data-testid="silence-duration" on:change=move |ev| duration.set(event_target_value(&ev)) prop:value=move || duration.get()>
+                        <option value="1h">"1h"</option>
+                        <option value="4h">"4h"</option>
+                        <option value="24h">"24h"</option>
+                    </select>
+                </label>
+                <label>"or end (UTC) "
+                    <input type="text" placeholder="2026-11-22T07:00" data-testid="silence-end" prop:value=move || ends_at.get() on:input=move |ev| ends_at.set(event_target_value(&ev))/>
+                </label>
+            </div>
+            {field_error(|e| e.ends_at.clone(), "end-error")}
+            <label>"Created by " <input type="text" data-testid="silence-creator" prop:value=move || created_by.get() on:input=move |ev| created_by.set(event_target_value(&ev))/></label>
+            {field_error(|e| e.created_by.clone(), "creator-error")}
+            <label for="comment">"Comment"</label>
+            <textarea id="comment" rows="2" data-testid="silence-comment" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))>{comment.get_untracked()}</textarea>
+            {field_error(|e| e.comment.clone(), "comment-error")}
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let o = overview.await.ok()?;
+                    if cluster.get_untracked().is_empty() {
+                        if let Some(c) = o.clusters.first() {
+                            cluster.set(c.instances.join(","));
+                        }
+                    }
+                    let blocked = o.cannot_write.clone();
+                    Some(view! {
+                        <UnreachableBanner unreachable=o.unreachable.clone()/>
+                        <label>"Alertmanager cluster "
+                            <select data-testid="silence-cluster" on:change=move |ev| cluster.set(event_target_value(&ev)) prop:value=move || cluster.get()>
+                                {o.clusters.iter().map(|c| view! { <option value=c.instances.join(",")>{c.name.clone()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        {blocked.clone().map(|why| view! { <p class="notice warning" data-testid="write-blocked">{why}</p> })}
+                        <button type="submit" data-testid="create-silence" disabled=move || blocked.is_some() || create.pending().get()>"Create silence"</button>
+                    })
+                })}
+            </Suspense>
+        </form>
+        <section class="what-if" data-testid="silence-what-if">
+            <button type="button" data-testid="what-if" on:click=move |_| { what_if.dispatch(SilenceWhatIf { matchers: matchers.get_untracked() }); }>
+                "What would this have muted?"
+            </button>
+            {move || what_if.value().get().map(|r| match r {
+                Ok(w) if w.windows.is_empty() => view! {
+                    <p class="muted" data-testid="what-if-empty">
+                        {if w.ignored.is_empty() {
+                            "Add matchers first.".to_string()
+                        } else {
+                            format!("None of these labels are in Prometheus' alert history ({}); nothing to count.", w.ignored.join(", "))
+                        }}
+                    </p>
+                }.into_any(),
+                Ok(w) => view! {
+                    {(!w.ignored.is_empty()).then(|| view! {
+                        <p class="muted" data-testid="what-if-ignored">
+                            {format!("Not in Prometheus' alert history, so not counted: {}", w.ignored.join(", "))}
+                        </p>
+                    })}
+                    <ul data-testid="what-if-result">
+                        {w.windows.into_iter().map(|(window, alerts, hours)| view! {
+                            <li>{format!("Last {window}: {alerts} alert(s) fired for {hours} h in total")}</li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+            })}
+        </section>
+        <section class="preview" data-testid="silence-preview">
+            <h2>"Alerts this silence matches now"</h2>
+            <Suspense fallback=|| view! { <p class="muted">"Loading alerts…"</p> }>
+                {move || Suspend::new(async move {
+                    let o = match overview.await {
+                        Ok(o) => o,
+                        Err(e) => return view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+                    };
+                    view! {
+                        {move || {
+                            let Ok(ms) = draft_matchers(&matchers.get()) else {
+                                return view! { <p class="muted">"Fix the matchers to see the preview."</p> }.into_any();
+                            };
+                            let mut seen = Vec::new();
+                            let hits: Vec<_> = o.clusters.iter()
+                                .flat_map(|c| c.groups.iter().flat_map(|g| g.alerts.iter()))
+                                .filter(|a| !ms.is_empty() && matches_all(&ms, &a.alert.labels))
+                                .filter(|a| { let new = !seen.contains(&a.alert.fingerprint); seen.push(a.alert.fingerprint.clone()); new })
+                                .cloned()
+                                .collect();
+                            view! {
+                                <p data-testid="preview-count">{format!("{} alert(s) match", hits.len())}</p>
+                                <ul>
+                                    {hits.into_iter().map(|a| view! {
+                                        <li data-testid="preview-alert">{a.alert.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")}</li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                    }.into_any()
+                })}
+            </Suspense>
+        </section>
+    }
+}

@@ -1,0 +1,115 @@
+// From a firing alert to a silence and back, against the real demo stack: an error spike on the
+// orchestrator makes HighErrorRate pending then firing, the group is silenced from its "Silence"
+// link with a live preview, the alert shows as silenced, and expiring the silence re-activates it.
+import { test, expect, type Locator, type Page } from '@playwright/test';
+
+const control = process.env.OCTOLLM_SIM_CONTROL ?? '';
+
+/** The attribute now, or '' when the element is not (yet) on the page: never blocks a poll. */
+async function attrNow(locator: Locator, name: string): Promise<string> {
+  return (await locator.count()) > 0 ? ((await locator.first().getAttribute(name)) ?? '') : '';
+}
+
+async function open(page: Page, path: string) {
+  await page.goto(path);
+  await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+}
+
+test('silence a firing alert from its group, then expire the silence', async ({ page, request }) => {
+  // rate(...[5m]) dilutes a new error spike: the 5% threshold takes about a minute to cross.
+  test.setTimeout(300_000);
+  expect(control, 'xtask exports OCTOLLM_SIM_CONTROL').not.toBe('');
+  page.on('dialog', (d) => d.accept());
+  const created = await request.post(`${control}/sim/incidents`, {
+    data: { kind: 'error_spike', target: 'orchestrator', duration: '10m' },
+  });
+  expect(created.status()).toBe(201);
+  const { id: incident } = await created.json();
+  try {
+    // Rules page: HighErrorRate for the orchestrator goes pending, then firing.
+    const rule = page.locator('[data-testid="rule-row"][data-rule="HighErrorRate"]');
+    const states = new Set<string>();
+    await expect
+      .poll(
+        async () => {
+          await open(page, '/alerting/list?matchers=service%3D%22orchestrator%22');
+          const state = await attrNow(rule, 'data-state');
+          states.add(state);
+          return state;
+        },
+        { timeout: 180_000, intervals: [2_000] },
+      )
+      .toBe('firing');
+    expect(states.has('pending') || states.has('firing')).toBeTruthy();
+    await expect(rule.getByTestId('rule-explore')).toHaveAttribute('href', /\/explore\?query=/);
+
+    // Alert groups: the alert reaches the Alertmanagers; silence its group.
+    const alert = page.locator('[data-testid="am-alert"][data-alertname="HighErrorRate"]');
+    await expect
+      .poll(
+        async () => {
+          await open(page, '/alerting/groups?filter=alertname%3D%22HighErrorRate%22');
+          return alert.count();
+        },
+        { timeout: 60_000, intervals: [1_000] },
+      )
+      .toBeGreaterThan(0);
+    await expect(alert.first().getByTestId('am-alert-state')).toHaveText('active');
+    await page.getByTestId('silence-group').first().click();
+    await expect(page).toHaveURL(/\/alerting\/silence\/new\?matcher=/);
+    await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+    await expect(page.getByTestId('silence-matchers-input')).toHaveValue(/alertname="HighErrorRate"/);
+    await expect(page.getByTestId('preview-alert').first()).toContainText('alertname=HighErrorRate');
+    await expect(page.getByTestId('preview-count')).toContainText(/^[1-9]\d* alert/);
+    // What-if from ALERTS history: the firing alert is counted for the last day.
+    await page.getByTestId('what-if').click();
+    await expect(page.getByTestId('what-if-result')).toContainText(/Last 1d: [1-9]\d* alert/);
+    // `cluster` is Prometheus' external label: Alertmanager sees it, the ALERTS history does not.
+    await expect(page.getByTestId('what-if-ignored')).toContainText('cluster="octollm-demo"');
+
+    // An invalid regex is refused in place, and what was typed stays.
+    const matchers = await page.getByTestId('silence-matchers-input').inputValue();
+    await page.getByTestId('silence-matchers-input').fill(`${matchers}\njob=~"arm("`);
+    await expect(page.getByTestId('matcher-syntax-error')).toContainText('does not compile');
+    await page.getByTestId('silence-comment').fill('e2e: error spike drill');
+    await page.getByTestId('create-silence').click();
+    await expect(page.getByTestId('matchers-error')).toContainText('does not compile');
+    await expect(page.getByTestId('silence-comment')).toHaveValue('e2e: error spike drill');
+
+    await page.getByTestId('silence-matchers-input').fill(matchers);
+    await page.getByTestId('create-silence').click();
+    await expect(page).toHaveURL(/\/alerting\/silences\?created=/);
+    const silenceId = new URL(page.url()).searchParams.get('created') ?? '';
+    expect(silenceId).not.toBe('');
+
+    // The alert is now suppressed, linked to the silence.
+    await expect
+      .poll(
+        async () => {
+          await open(page, '/alerting/groups?filter=alertname%3D%22HighErrorRate%22');
+          return attrNow(alert, 'data-state');
+        },
+        { timeout: 30_000, intervals: [1_000] },
+      )
+      .toBe('suppressed');
+    await expect(alert.first().getByTestId('silenced-by')).toHaveAttribute('href', `/alerting/silences#${silenceId}`);
+
+    // Expire it (with confirmation): the alert is active again.
+    await open(page, '/alerting/silences');
+    const row = page.locator(`[data-testid="silence-row"][data-silence-id="${silenceId}"]`);
+    await expect(row.getByTestId('silence-mutes')).not.toHaveText('0');
+    await row.getByTestId('expire-silence').click();
+    await expect(row).toHaveCount(0);
+    await expect
+      .poll(
+        async () => {
+          await open(page, '/alerting/groups?filter=alertname%3D%22HighErrorRate%22');
+          return attrNow(alert, 'data-state');
+        },
+        { timeout: 30_000, intervals: [1_000] },
+      )
+      .toBe('active');
+  } finally {
+    await request.delete(`${control}/sim/incidents/${incident}`);
+  }
+});

@@ -1,0 +1,211 @@
+//! Alerting server functions against the demo stack: rules, merged groups, silences (create,
+//! validation, write permission, expire) and a silence created while one Alertmanager is down.
+
+mod support;
+
+use octoscope_tests::demo::DemoStack;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use support::Console;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+async fn start(role: &str) -> (DemoStack, Console) {
+    let ports = support::start_sim(octollm_sim::engine::SimConfig {
+        seed: 3,
+        ..Default::default()
+    })
+    .await;
+    let stack = tokio::task::spawn_blocking(|| DemoStack::start(&repo(), ports))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut config = octoscope::config::Config::default();
+    config.paths.provisioning = Some(stack.provisioning_dir().to_path_buf());
+    config.auth.anonymous_role = serde_json::from_value(json!(role)).unwrap();
+    let console = Console::start_with(config).await;
+    (stack, console)
+}
+
+async fn call(console: &Console, fn_name: &str, body: &str) -> (u16, Value) {
+    let resp = console
+        .http
+        .post(console.url(&format!("/api/{fn_name}")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+fn draft(matchers: &str, instances: &[&str]) -> String {
+    let mut body = vec![
+        format!("draft[matchers]={}", urlencode(matchers)),
+        "draft[starts_at]=".into(),
+        "draft[duration]=1h".into(),
+        "draft[ends_at]=".into(),
+        "draft[created_by]=oncall".into(),
+        "draft[comment]=maintenance".into(),
+    ];
+    for (i, inst) in instances.iter().enumerate() {
+        body.push(format!("instances[{i}]={inst}"));
+    }
+    body.join("&")
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silences_are_validated_created_merged_and_expired() {
+    let (mut stack, console) = start("editor").await;
+
+    let (status, rules) = call(&console, "list_rules", "").await;
+    assert_eq!(status, 200, "{rules}");
+    let names: Vec<&str> = rules["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    for g in [
+        "availability",
+        "performance",
+        "resources",
+        "database",
+        "llm_api",
+        "security",
+        "error-budget",
+    ] {
+        assert!(names.contains(&g), "{names:?}");
+    }
+
+    // Invalid drafts come back field by field and nothing is sent.
+    let (status, out) = call(
+        &console,
+        "create_silence",
+        &draft("job=~\"arm(\"", &["alertmanager-1", "alertmanager-2"]),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        out["Invalid"]["matchers"]
+            .as_str()
+            .unwrap()
+            .contains("does not compile"),
+        "{out}"
+    );
+
+    let (status, out) = call(
+        &console,
+        "create_silence",
+        &draft(
+            "alertname=\"Watchdog\"\nservice=\"nothing\"",
+            &["alertmanager-1", "alertmanager-2"],
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{out}");
+    let id = out["Created"]["id"].as_str().unwrap().to_string();
+
+    // Both instances list it once gossip spreads it; the merged view shows one cluster.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, o) = call(&console, "list_alert_groups", "").await;
+        let clusters = o["clusters"].as_array().unwrap();
+        assert_eq!(clusters.len(), 1, "the HA pair is one cluster: {o}");
+        assert_eq!(clusters[0]["instances"].as_array().unwrap().len(), 2);
+        let mut all = true;
+        for am in &stack.alertmanagers {
+            let list: Value = reqwest::get(format!("{}/api/v2/silences", am.url()))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            all &= list
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["id"] == id.as_str());
+        }
+        if all {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "silence {id} did not reach both Alertmanagers"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    let (status, out) = call(
+        &console,
+        "expire_silence",
+        &format!("id={id}&instances[0]=alertmanager-1&instances[1]=alertmanager-2"),
+    )
+    .await;
+    assert_eq!(status, 200, "{out}");
+    let list: Value = reqwest::get(format!(
+        "{}/api/v2/silence/{id}",
+        stack.alertmanagers[0].url()
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(list["status"]["state"], "expired");
+
+    // One Alertmanager down: the other takes the silence and the page says who is missing.
+    stack.alertmanagers[0].stop();
+    let (status, out) = call(
+        &console,
+        "create_silence",
+        &draft(
+            "alertname=\"Watchdog\"",
+            &["alertmanager-1", "alertmanager-2"],
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(out["Created"]["alertmanager"], "Alertmanager 2");
+    let (_, o) = call(&console, "list_alert_groups", "").await;
+    assert_eq!(o["unreachable"][0][0], "Alertmanager 1", "{o}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn viewers_cannot_write_silences() {
+    let (_stack, console) = start("viewer").await;
+    let (status, out) = call(
+        &console,
+        "create_silence",
+        &draft("alertname=\"Watchdog\"", &["alertmanager-1"]),
+    )
+    .await;
+    assert_eq!(status, 500);
+    assert!(out.to_string().contains("editor role"), "{out}");
+    let (_, o) = call(&console, "list_alert_groups", "").await;
+    assert!(o["cannot_write"].as_str().unwrap().contains("editor role"));
+}
