@@ -160,11 +160,13 @@ impl Sim {
 
     fn latency(&mut self, svc: usize) -> f64 {
         let def = &SERVICES[svc];
-        let factor = if self.active(IncidentKind::LatencySpike, svc) {
+        let mut factor = if self.active(IncidentKind::LatencySpike, svc) {
             10.0
         } else {
             1.0
         };
+        // A leaking service spends ever more time collecting garbage.
+        factor *= 1.0 + 3.0 * self.leaked[svc] / GIB;
         (def.median_latency * factor * (0.35 * normal(&mut self.rng)).exp()).max(0.0005)
     }
 
@@ -236,6 +238,7 @@ impl Sim {
 
         // The reflex layer answers repeated requests from cache; the rest go through the arms.
         let cache_hit = self.rng.gen::<f64>() < 0.35;
+        let mut notable = false;
         let mut route: Vec<usize> = vec![1];
         if !cache_hit {
             route.extend([6, 2]);
@@ -298,6 +301,19 @@ impl Sim {
                     ));
                 }
             }
+            if matches!(svc, 1 | 6)
+                && self.active(IncidentKind::SecurityViolation, svc)
+                && self.rng.gen::<f64>() < 0.3
+            {
+                let vtype = ["prompt_injection", "jailbreak_attempt", "data_exfiltration"]
+                    [self.rng.gen_range(0..3)];
+                tags.push(("security.violation".into(), TagValue::Str(vtype.into())));
+                events.push((
+                    cursor + dur_us / 2,
+                    format!("security violation blocked: {vtype}"),
+                ));
+                notable = true;
+            }
             if let Some(arm) = def.arm {
                 let outcome = if error { "error" } else { "success" };
                 orch.arm_requests
@@ -335,7 +351,8 @@ impl Sim {
                 events,
             });
             if matches!(svc, 2 | 4 | 5) && !down {
-                self.llm_call(svc, &trace_id, &span_id, cursor, dur_us, error, &mut spans);
+                notable |=
+                    self.llm_call(svc, &trace_id, &span_id, cursor, dur_us, error, &mut spans);
             }
             cursor += dur_us + (300.0 * self.rng.gen::<f64>()) as i64;
             if error {
@@ -392,7 +409,8 @@ impl Sim {
         } else {
             spans.insert(0, root);
         }
-        let keep = failed_at.is_some() || self.rng.gen::<f64>() < self.cfg.trace_sample;
+        // Failed tasks and ones an incident marked (security, cost) are always kept.
+        let keep = failed_at.is_some() || notable || self.rng.gen::<f64>() < self.cfg.trace_sample;
         if keep {
             let trace = Trace {
                 trace_id: trace_id.clone(),
@@ -413,7 +431,7 @@ impl Sim {
         parent_dur: i64,
         error: bool,
         spans: &mut Vec<Span>,
-    ) {
+    ) -> bool {
         let (provider, model, usd_per_token) = LLM_MODELS[self.rng.gen_range(0..LLM_MODELS.len())];
         let cost_factor = if self.active(IncidentKind::CostSpike, svc)
             || self.active(IncidentKind::CostSpike, 0)
@@ -482,13 +500,41 @@ impl Sim {
                 vec![]
             },
         });
+        cost_factor > 1.0
     }
 
     fn log_trace(&mut self, trace: &Trace, task_id: &str, failed_at: Option<(usize, u16)>) {
         for span in &trace.spans {
+            let tokens: i64 = span
+                .tags
+                .iter()
+                .filter_map(|(k, v)| match (k.as_str(), v) {
+                    ("llm.tokens.prompt" | "llm.tokens.completion", TagValue::Int(i)) => Some(*i),
+                    _ => None,
+                })
+                .sum();
             if span.kind == SpanKind::Client {
+                // LLM calls are logged only when unusual: a cost spike's token counts.
+                if tokens > 5_000 {
+                    let line = serde_json::json!({
+                        "level": "warn", "service": span.service,
+                        "message": format!("LLM call used {tokens} tokens, far above normal"),
+                        "trace_id": trace.trace_id, "span_id": span.span_id, "task_id": task_id,
+                        "tokens": tokens, "status_code": 200,
+                    });
+                    self.push_log(
+                        span.service,
+                        "warn",
+                        (span.start_us + span.duration_us) * 1000,
+                        line.to_string(),
+                    );
+                }
                 continue;
             }
+            let violation = span.tags.iter().find_map(|(k, v)| match (k.as_str(), v) {
+                ("security.violation", TagValue::Str(s)) => Some(s.clone()),
+                _ => None,
+            });
             let status = span
                 .tags
                 .iter()
@@ -497,7 +543,14 @@ impl Sim {
                     _ => None,
                 })
                 .unwrap_or(200);
-            let level = if span.error { "error" } else { "info" };
+            let slow = span.duration_us > 1_000_000;
+            let level = if span.error {
+                "error"
+            } else if violation.is_some() || slow {
+                "warn"
+            } else {
+                "info"
+            };
             let message = match (span.service, span.error) {
                 ("orchestrator", false) => "task completed".to_string(),
                 ("orchestrator", true) => match failed_at {
@@ -506,7 +559,15 @@ impl Sim {
                     }
                     _ => "task failed: internal error".to_string(),
                 },
-                (svc, false) => format!("{svc} handled {}", span.operation),
+                (svc, false) => match &violation {
+                    Some(v) => format!("security violation blocked: {v}"),
+                    None if slow => format!(
+                        "slow request: {} took {} ms",
+                        span.operation,
+                        span.duration_us / 1000
+                    ),
+                    None => format!("{svc} handled {}", span.operation),
+                },
                 (svc, true) if status == 503 => format!("{svc} unavailable: connection refused"),
                 (svc, true) => format!("{svc} failed {}: upstream error", span.operation),
             };
@@ -608,6 +669,15 @@ impl Sim {
                 } else if live {
                     self.leaked[svc] = 0.0;
                 }
+                if live && self.active(IncidentKind::MemoryLeak, svc) && (now_ms / 1000) % 10 == 0 {
+                    let pct = ((0.35 + self.leaked[svc] / limit) * 100.0).round();
+                    let line = serde_json::json!({
+                        "level": "warn", "service": def.name,
+                        "message": format!("heap usage at {pct}% of the container limit and rising"),
+                        "memory_pct": pct, "status_code": 200,
+                    });
+                    self.push_log(def.name, "warn", now_ms * 1_000_000, line.to_string());
+                }
                 let base = limit * (0.35 + 0.02 * normal(&mut self.rng));
                 let mem = if live {
                     base + self.leaked[svc]
@@ -633,9 +703,18 @@ impl Sim {
                         ]))
                         .set(if phase == current { 1.0 } else { 0.0 });
                 }
-                let restarts = infra.pod_restarts.get_or_create(&l);
-                if crash && self.crash_clock[svc] % 10.0 < dt_s {
-                    restarts.inc();
+                let restarted = crash && self.crash_clock[svc] % 10.0 < dt_s;
+                if restarted {
+                    infra.pod_restarts.get_or_create(&l).inc();
+                    let line = serde_json::json!({
+                        "level": "error", "service": def.name,
+                        "message": format!("container {} exited with code 137; restarting (CrashLoopBackOff)", def.name),
+                        "pod": pod, "status_code": 503,
+                    });
+                    self.push_log(def.name, "error", now_ms * 1_000_000, line.to_string());
+                } else {
+                    // Export the series at 0 so increase() has a baseline before the first crash.
+                    let _baseline = infra.pod_restarts.get_or_create(&l);
                 }
             }
         }
@@ -787,6 +866,47 @@ mod tests {
         sim.tick(now, 1.0);
         assert!(!sim.is_down(idx), "the incident expired");
         assert_eq!(service_names()[idx], "reflex-layer");
+    }
+
+    #[test]
+    fn every_incident_kind_shows_in_logs_and_traces() {
+        for (kind, target) in [
+            (IncidentKind::CostSpike, "planner"),
+            (IncidentKind::SecurityViolation, "reflex-layer"),
+            (IncidentKind::MemoryLeak, "executor"),
+            (IncidentKind::CrashLoop, "judge"),
+            (IncidentKind::LatencySpike, "coder"),
+        ] {
+            let (mut sim, mut now) = run(9);
+            sim.stores.logs.clear();
+            sim.stores.traces.clear();
+            sim.add_incident(kind, target.into(), None, now);
+            for _ in 0..30 {
+                now += 1000;
+                sim.tick(now, 1.0);
+            }
+            let logged = sim
+                .stores
+                .logs
+                .iter()
+                .any(|l| l.labels["service"] == target && l.labels["level"] != "info");
+            assert!(logged, "{kind:?} on {target} leaves warn/error logs");
+            let traced = sim.stores.traces.iter().flat_map(|t| &t.spans).any(|s| {
+                s.service == target
+                    && (s.error
+                        || s.duration_us > 1_000_000
+                        || s.tags.iter().any(|(k, v)| {
+                            k == "security.violation"
+                                || (k == "llm.tokens.prompt"
+                                    && matches!(v, TagValue::Int(i) if *i > 5000))
+                        }))
+            });
+            let infra_only = kind == IncidentKind::MemoryLeak;
+            assert!(
+                traced || infra_only,
+                "{kind:?} on {target} shows in a trace"
+            );
+        }
     }
 
     #[test]
