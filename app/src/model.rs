@@ -12,3 +12,13 @@ pub mod time_range;
 pub mod timestamp;
 pub mod traces;
 pub mod url_state;
+
+/// An upstream sample from `tests/fixtures/` (see its PROVENANCE.md).
+#[cfg(test)]
+pub(crate) fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("fixture exists")
+}

@@ -7,7 +7,7 @@ use octoscope_tests::demo::DemoStack;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use support::Console;
+use support::{urlencode, Console};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -63,18 +63,6 @@ fn draft(matchers: &str, instances: &[&str]) -> String {
         body.push(format!("instances[{i}]={inst}"));
     }
     body.join("&")
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,7 +12,7 @@ use octoscope_tests::demo::{DemoStack, SimPorts, SIM_SERVICES};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use support::Console;
+use support::{urlencode, Console};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -416,16 +416,4 @@ fn harness_knows_the_simulator_services() {
         .map(|s| s.name)
         .collect();
     assert_eq!(names, SIM_SERVICES);
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }

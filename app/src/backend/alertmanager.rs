@@ -34,6 +34,17 @@ fn decode<T: DeserializeOwned>(
 }
 
 impl AlertmanagerClient<'_> {
+    /// Sends a write and reads the whole answer, mapping transport failures.
+    async fn send(&self, req: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), BackendError> {
+        let resp = req.send().await.map_err(|e| transport_error(self.ds, &e))?;
+        let status = resp.status().as_u16();
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| transport_error(self.ds, &e))?;
+        Ok((status, bytes.to_vec()))
+    }
+
     pub async fn groups(&self) -> Result<Vec<AmGroup>, BackendError> {
         let (status, body) = get_bytes(self.http, self.ds, "api/v2/alerts/groups", None).await?;
         decode(self.ds, status, &body)
@@ -80,42 +91,28 @@ impl AlertmanagerClient<'_> {
         if let Some(id) = id {
             body["id"] = serde_json::json!(id);
         }
-        let resp = request(
+        let post = request(
             self.http,
             self.ds,
             reqwest::Method::POST,
             "api/v2/silences",
             None,
         )
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| transport_error(self.ds, &e))?;
-        let status = resp.status().as_u16();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| transport_error(self.ds, &e))?;
+        .json(&body);
+        let (status, bytes) = self.send(post).await?;
         let v: serde_json::Value = decode(self.ds, status, &bytes)?;
         Ok(v["silenceID"].as_str().unwrap_or_default().to_string())
     }
 
     pub async fn expire_silence(&self, id: &str) -> Result<(), BackendError> {
-        let resp = request(
+        let delete = request(
             self.http,
             self.ds,
             reqwest::Method::DELETE,
             &format!("api/v2/silence/{id}"),
             None,
-        )
-        .send()
-        .await
-        .map_err(|e| transport_error(self.ds, &e))?;
-        let status = resp.status().as_u16();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| transport_error(self.ds, &e))?;
+        );
+        let (status, bytes) = self.send(delete).await?;
         if (200..300).contains(&status) {
             Ok(())
         } else {

@@ -350,16 +350,9 @@ pub fn silence_matchers_for(labels: &Labels) -> Vec<Matcher> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::fixture;
     use crate::model::matchers::parse_matchers;
     use crate::model::prometheus::{decode_envelope, Answer};
-
-    fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(format!(
-            "{}/../tests/fixtures/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
-    }
 
     #[test]
     fn decodes_upstream_rules_and_filters_them() {

@@ -20,18 +20,25 @@ pub enum LokiResult {
     Vector(Vec<InstantSample>),
 }
 
+/// Loki answers errors as plain text with a 4xx/5xx status: that text is the message to show.
+fn plain_text_error(datasource: &str, status: u16, body: &[u8]) -> Option<BackendError> {
+    let plain =
+        !(200..300).contains(&status) && serde_json::from_slice::<serde_json::Value>(body).is_err();
+    plain.then(|| BackendError::Api {
+        datasource: datasource.into(),
+        error_type: format!("HTTP {status}"),
+        message: String::from_utf8_lossy(body).trim().to_string(),
+    })
+}
+
 /// Decodes `query`/`query_range`. Plain-text error bodies become the backend's message.
 pub fn decode_loki_query(
     datasource: &str,
     status: u16,
     body: &[u8],
 ) -> Result<Answer<LokiResult>, BackendError> {
-    if !(200..300).contains(&status) && serde_json::from_slice::<serde_json::Value>(body).is_err() {
-        return Err(BackendError::Api {
-            datasource: datasource.into(),
-            error_type: format!("HTTP {status}"),
-            message: String::from_utf8_lossy(body).trim().to_string(),
-        });
+    if let Some(e) = plain_text_error(datasource, status, body) {
+        return Err(e);
     }
     decode_envelope(datasource, status, body)
 }
@@ -42,12 +49,8 @@ pub fn decode_loki_list<T: serde::de::DeserializeOwned>(
     status: u16,
     body: &[u8],
 ) -> Result<Vec<T>, BackendError> {
-    if !(200..300).contains(&status) && serde_json::from_slice::<serde_json::Value>(body).is_err() {
-        return Err(BackendError::Api {
-            datasource: datasource.into(),
-            error_type: format!("HTTP {status}"),
-            message: String::from_utf8_lossy(body).trim().to_string(),
-        });
+    if let Some(e) = plain_text_error(datasource, status, body) {
+        return Err(e);
     }
     decode_envelope::<Vec<T>>(datasource, status, body).map(|a| a.data)
 }

@@ -415,14 +415,7 @@ fn truncate(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(format!(
-            "{}/../tests/fixtures/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
-    }
+    use crate::model::fixture;
 
     #[test]
     fn jaeger_trace_with_refs_logs_tags_and_warnings() {

@@ -74,3 +74,16 @@ pub async fn start_sim(cfg: octollm_sim::engine::SimConfig) -> octoscope_tests::
     octollm_sim::start(cfg, &sim_ports).await.unwrap();
     ports
 }
+
+/// Percent-encodes a query component (RFC 3986 unreserved characters stay).
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
