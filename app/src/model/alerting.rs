@@ -327,6 +327,59 @@ pub fn merge_cluster(cluster: &str, instances: &[(String, Vec<AmGroup>)]) -> Vec
         .collect()
 }
 
+/// Regroups a cluster's alerts for display: by the value of label `by`, or, when `by` is empty, by
+/// the route's group labels. One group routed to several receivers (`continue: true`) is shown
+/// once; alerts are de-duplicated by fingerprint and filtered by `matchers`.
+pub fn regroup(
+    groups: &[MergedGroup],
+    matchers: &[Matcher],
+    by: &str,
+) -> Vec<(Labels, Vec<MergedAlert>)> {
+    let by = by.trim();
+    let mut out: Vec<(Labels, Vec<MergedAlert>)> = Vec::new();
+    for g in groups {
+        for a in g
+            .alerts
+            .iter()
+            .filter(|a| matches_all(matchers, &a.alert.labels))
+        {
+            let labels: Labels = if by.is_empty() {
+                g.labels.clone()
+            } else {
+                [(
+                    by.to_string(),
+                    a.alert.labels.get(by).cloned().unwrap_or_default(),
+                )]
+                .into_iter()
+                .collect()
+            };
+            match out.iter_mut().find(|(l, _)| *l == labels) {
+                Some((_, alerts))
+                    if alerts
+                        .iter()
+                        .any(|x| x.alert.fingerprint == a.alert.fingerprint) => {}
+                Some((_, alerts)) => alerts.push(a.clone()),
+                None => out.push((labels, vec![a.clone()])),
+            }
+        }
+    }
+    out
+}
+
+/// How many distinct current alerts silence `id` mutes (an alert in several receivers' groups
+/// counts once).
+pub fn muted_by(groups: &[MergedGroup], id: &str) -> usize {
+    let mut seen: Vec<&str> = Vec::new();
+    for a in groups.iter().flat_map(|g| &g.alerts) {
+        if a.alert.status.silenced_by.iter().any(|s| s == id)
+            && !seen.contains(&a.alert.fingerprint.as_str())
+        {
+            seen.push(&a.alert.fingerprint);
+        }
+    }
+    seen.len()
+}
+
 /// The PromQL selector of firing `ALERTS` series that a silence with these matchers would mute.
 /// Alertmanager matchers and PromQL label matchers share operators and (anchored RE2) semantics.
 pub fn alerts_history_selector(matchers: &[Matcher]) -> String {
@@ -409,6 +462,32 @@ mod tests {
             labels.insert("instance".into(), "web1".into());
             assert!(silences[0].matches(&labels));
         }
+    }
+
+    #[test]
+    fn a_group_routed_to_two_receivers_shows_once() {
+        let groups: Vec<AmGroup> =
+            serde_json::from_slice(&fixture("alertmanager/alerts-groups-v0.31.0.json")).unwrap();
+        let mut twice = groups[0].clone();
+        twice.receiver.name = "another-receiver".into();
+        twice.alerts[0].status.silenced_by = vec!["s1".into()];
+        let merged = merge_cluster("c", &[("am".into(), vec![groups[0].clone(), twice])]);
+        assert_eq!(
+            merged.len(),
+            2,
+            "Alertmanager reports one group per receiver"
+        );
+        let shown = regroup(&merged, &[], "");
+        assert_eq!(shown.len(), 1);
+        assert_eq!(shown[0].1.len(), groups[0].alerts.len());
+        assert_eq!(muted_by(&merged, "s1"), 1, "counted once");
+        let by_cluster = regroup(
+            &merged,
+            &parse_matchers(r#"alertname=~"Free.*""#).unwrap(),
+            "cluster",
+        );
+        assert_eq!(by_cluster[0].0["cluster"], "staging");
+        assert!(regroup(&merged, &parse_matchers(r#"alertname="Nope""#).unwrap(), "").is_empty());
     }
 
     #[test]

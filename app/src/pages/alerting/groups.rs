@@ -5,8 +5,8 @@ use super::{silence_link, AlertingTabs};
 use crate::api::alerting::list_alert_groups;
 use crate::components::feedback::ErrorNotice;
 use crate::components::layout::RefreshTick;
-use crate::model::alerting::{Labels, MergedAlert};
-use crate::model::matchers::{matches_all, parse_matchers};
+use crate::model::alerting::{regroup, MergedAlert};
+use crate::model::matchers::parse_matchers;
 use crate::model::timestamp::{age, parse_rfc3339};
 use crate::model::url_state::encode_component;
 use leptos::prelude::*;
@@ -61,33 +61,14 @@ pub fn AlertGroupsPage() -> impl IntoView {
                     <UnreachableBanner unreachable=o.unreachable.clone()/>
                     {o.clusters.into_iter().map(|c| {
                         let instances = c.instances.clone();
-                        // Regroup by a chosen label, or keep the route's grouping.
-                        let mut groups: Vec<(String, Labels, Vec<MergedAlert>)> = Vec::new();
-                        for g in c.groups {
-                            for a in g.alerts.into_iter().filter(|a| matches_all(&matchers, &a.alert.labels)) {
-                                let (key, labels) = if by.trim().is_empty() {
-                                    (format!("{} {:?}", g.receiver, g.labels), g.labels.clone())
-                                } else {
-                                    let v = a.alert.labels.get(by.trim()).cloned().unwrap_or_default();
-                                    (v.clone(), [(by.trim().to_string(), v)].into_iter().collect())
-                                };
-                                match groups.iter_mut().find(|(k, _, _)| *k == key) {
-                                    Some(entry) => {
-                                        if !entry.2.iter().any(|x| x.alert.fingerprint == a.alert.fingerprint) {
-                                            entry.2.push(a);
-                                        }
-                                    }
-                                    None => groups.push((key, labels, vec![a])),
-                                }
-                            }
-                        }
+                        let groups = regroup(&c.groups, &matchers, &by);
                         view! {
                             <section class="cluster" data-testid="am-cluster">
                                 <h2>{format!("Alertmanager cluster: {}", c.name)}</h2>
                                 {if groups.is_empty() {
                                     view! { <p class="muted" data-testid="no-alerts">"No alerts match."</p> }.into_any()
                                 } else {
-                                    groups.into_iter().map(|(_, labels, alerts)| {
+                                    groups.into_iter().map(|(labels, alerts)| {
                                         let group_silence = silence_link(&labels, &instances);
                                         let instances = instances.clone();
                                         view! {

@@ -73,7 +73,7 @@ pub fn SilencesPage() -> impl IntoView {
                                             <thead><tr><th>"State"</th><th>"Matchers"</th><th>"Mutes"</th><th>"Created by"</th><th>"Comment"</th><th>"Starts / ends"</th><th></th></tr></thead>
                                             <tbody>
                                                 {silences.into_iter().map(|s| {
-                                                    let mutes = groups.iter().flat_map(|g| &g.alerts).filter(|a| a.alert.status.silenced_by.contains(&s.id)).count();
+                                                    let mutes = crate::model::alerting::muted_by(&groups, &s.id);
                                                     let starts = parse_rfc3339(&s.starts_at).map(|t| if t > now { format!("in {}", age(t, now)) } else { format!("{} ago", age(t, now)) }).unwrap_or_default();
                                                     let ends = parse_rfc3339(&s.ends_at).map(|t| if t > now { format!("ends in {}", age(t, now)) } else { format!("ended {} ago", age(t, now)) }).unwrap_or_default();
                                                     let id = s.id.clone();
