@@ -356,12 +356,15 @@ fn fmt_sample(ts_ns: i64, v: f64) -> Value {
     json!([ts_ns as f64 / 1e9, format!("{v}")])
 }
 
+/// The `query` parameter, parsed; Loki's wording for what is wrong.
+fn parse_query_param(p: &[(String, String)]) -> Result<Query, String> {
+    let query = param(p, "query").ok_or("query parameter is required")?;
+    logql::parse(query)
+}
+
 async fn loki_query_range(State(sim): State<SharedSim>, RawQuery(raw): RawQuery) -> Response {
     let p = params(raw);
-    let Some(query) = param(&p, "query") else {
-        return text_error(StatusCode::BAD_REQUEST, "query parameter is required");
-    };
-    let parsed = match logql::parse(query) {
+    let parsed = match parse_query_param(&p) {
         Ok(q) => q,
         Err(e) => return text_error(StatusCode::BAD_REQUEST, e),
     };
@@ -407,10 +410,7 @@ async fn loki_query_range(State(sim): State<SharedSim>, RawQuery(raw): RawQuery)
 
 async fn loki_query(State(sim): State<SharedSim>, RawQuery(raw): RawQuery) -> Response {
     let p = params(raw);
-    let Some(query) = param(&p, "query") else {
-        return text_error(StatusCode::BAD_REQUEST, "query parameter is required");
-    };
-    let parsed = match logql::parse(query) {
+    let parsed = match parse_query_param(&p) {
         Ok(q) => q,
         Err(e) => return text_error(StatusCode::BAD_REQUEST, e),
     };

@@ -31,6 +31,17 @@ async fn start_sim(seed: u64) -> SimPorts {
     .await
 }
 
+async fn get_bytes(http: &reqwest::Client, url: impl reqwest::IntoUrl) -> Vec<u8> {
+    http.get(url)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec()
+}
+
 async fn get_json(http: &reqwest::Client, url: &str) -> Value {
     http.get(url).send().await.unwrap().json().await.unwrap()
 }
@@ -238,14 +249,7 @@ async fn log_and_trace_stand_ins_decode_and_error_logs_lead_to_failing_spans() {
                 log["trace_id"].as_str().unwrap(),
                 log["span_id"].as_str().unwrap(),
             );
-            let body = http
-                .get(format!("{jaeger}/api/traces/{trace_id}"))
-                .send()
-                .await
-                .unwrap()
-                .bytes()
-                .await
-                .unwrap();
+            let body = get_bytes(&http, format!("{jaeger}/api/traces/{trace_id}")).await;
             let traces = decode_jaeger_traces(&body).unwrap();
             let span = traces[0]
                 .spans
@@ -253,14 +257,7 @@ async fn log_and_trace_stand_ins_decode_and_error_logs_lead_to_failing_spans() {
                 .find(|s| s.span_id == span_id)
                 .expect("the logged span is in the Jaeger trace");
             assert!(span.error && span.service == "planner");
-            let body = http
-                .get(format!("{tempo}/api/traces/{trace_id}"))
-                .send()
-                .await
-                .unwrap()
-                .bytes()
-                .await
-                .unwrap();
+            let body = get_bytes(&http, format!("{tempo}/api/traces/{trace_id}")).await;
             let trace = decode_tempo_trace(&body).unwrap();
             assert!(
                 trace.spans.iter().any(|s| s.span_id == span_id && s.error),
@@ -271,30 +268,14 @@ async fn log_and_trace_stand_ins_decode_and_error_logs_lead_to_failing_spans() {
     }
     assert!(checked > 0);
 
-    let services = decode_services(
-        &http
-            .get(format!("{jaeger}/api/services"))
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap(),
-    )
-    .unwrap();
+    let services =
+        decode_services(&get_bytes(&http, format!("{jaeger}/api/services")).await).unwrap();
     assert!(
         services.iter().any(|s| s == "planner") && services.iter().any(|s| s == "orchestrator"),
         "{services:?}"
     );
     let ops = decode_operations(
-        &http
-            .get(format!("{jaeger}/api/services/planner/operations"))
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap(),
+        &get_bytes(&http, format!("{jaeger}/api/services/planner/operations")).await,
     )
     .unwrap();
     assert!(ops.iter().any(|(o, _)| o == "POST /api/v1/plan"), "{ops:?}");
@@ -302,17 +283,7 @@ async fn log_and_trace_stand_ins_decode_and_error_logs_lead_to_failing_spans() {
         "{jaeger}/api/traces?service=planner&tags={}&limit=5",
         urlencode(r#"{"error":"true"}"#)
     );
-    let found = decode_jaeger_traces(
-        &http
-            .get(search)
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap(),
-    )
-    .unwrap();
+    let found = decode_jaeger_traces(&get_bytes(&http, search).await).unwrap();
     assert!(!found.is_empty() && found.len() <= 5);
     assert!(found.iter().all(|t| t.spans.iter().any(|s| s.error)));
     let resp = http
@@ -323,31 +294,16 @@ async fn log_and_trace_stand_ins_decode_and_error_logs_lead_to_failing_spans() {
     assert_eq!(resp.status(), 400, "Jaeger requires a service");
 
     let q = urlencode(r#"{ resource.service.name = "planner" && status = error }"#);
-    let hits = decode_tempo_search(
-        &http
-            .get(format!("{tempo}/api/search?q={q}&limit=3"))
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap(),
-    )
-    .unwrap();
+    let hits =
+        decode_tempo_search(&get_bytes(&http, format!("{tempo}/api/search?q={q}&limit=3")).await)
+            .unwrap();
     assert!(!hits.is_empty() && hits.len() <= 3);
     assert_eq!(hits[0].root_service, "orchestrator");
 
     let labels: Vec<String> = decode_loki_list(
         "Loki",
         200,
-        &http
-            .get(format!("{loki}/loki/api/v1/labels"))
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap(),
+        &get_bytes(&http, format!("{loki}/loki/api/v1/labels")).await,
     )
     .unwrap();
     assert!(labels.contains(&"service".to_string()));
