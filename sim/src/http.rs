@@ -742,12 +742,13 @@ async fn tempo_search(State(sim): State<SharedSim>, Q(q): Q<HashMap<String, Stri
         .unwrap_or_default();
     let dur = |k: &str| q.get(k).and_then(|v| go_duration_us(v));
     let (min, max) = (dur("minDuration"), dur("maxDuration"));
-    let now_s = now_ms() / 1000;
+    // `end` is in whole seconds and inclusive; without it, "now" to the microsecond (truncating
+    // to the second would hide traces that started a moment ago).
     let end = q
         .get("end")
         .and_then(|v| v.parse::<i64>().ok())
-        .unwrap_or(now_s)
-        * 1_000_000;
+        .map(|s| s * 1_000_000 + 999_999)
+        .unwrap_or(now_ms() * 1000);
     let start = q
         .get("start")
         .and_then(|v| v.parse::<i64>().ok())
