@@ -10,6 +10,12 @@ async function attrNow(locator: Locator, name: string): Promise<string> {
   return (await locator.count()) > 0 ? ((await locator.first().getAttribute(name)) ?? '') : '';
 }
 
+/** Reloads the HighErrorRate group and returns its alert's state ('' while not there). */
+async function groupAlertState(page: Page, alert: Locator): Promise<string> {
+  await open(page, '/alerting/groups?filter=alertname%3D%22HighErrorRate%22');
+  return attrNow(alert, 'data-state');
+}
+
 async function open(page: Page, path: string) {
   await page.goto(path);
   await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
@@ -85,10 +91,7 @@ test('silence a firing alert from its group, then expire the silence', async ({ 
     // The alert is now suppressed, linked to the silence.
     await expect
       .poll(
-        async () => {
-          await open(page, '/alerting/groups?filter=alertname%3D%22HighErrorRate%22');
-          return attrNow(alert, 'data-state');
-        },
+        () => groupAlertState(page, alert),
         { timeout: 30_000, intervals: [1_000] },
       )
       .toBe('suppressed');
@@ -102,10 +105,7 @@ test('silence a firing alert from its group, then expire the silence', async ({ 
     await expect(row).toHaveCount(0);
     await expect
       .poll(
-        async () => {
-          await open(page, '/alerting/groups?filter=alertname%3D%22HighErrorRate%22');
-          return attrNow(alert, 'data-state');
-        },
+        () => groupAlertState(page, alert),
         { timeout: 30_000, intervals: [1_000] },
       )
       .toBe('active');

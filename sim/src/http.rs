@@ -618,6 +618,26 @@ fn tag_matches(span: &crate::store::Span, key: &str, want: &str) -> bool {
     })
 }
 
+/// `limit` as Jaeger and Tempo take it: positive, default 20.
+fn search_limit(q: &HashMap<String, String>) -> usize {
+    q.get("limit")
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|l| *l > 0)
+        .unwrap_or(20)
+}
+
+/// A trace that started in [start, end] (µs) and lasted within the optional duration bounds (µs).
+fn in_window(
+    t: &crate::store::Trace,
+    start: i64,
+    end: i64,
+    min: Option<i64>,
+    max: Option<i64>,
+) -> bool {
+    let (s, d) = (t.start_us(), t.duration_us());
+    s >= start && s <= end && min.is_none_or(|m| d >= m) && max.is_none_or(|m| d <= m)
+}
+
 async fn jaeger_search(State(sim): State<SharedSim>, Q(q): Q<HashMap<String, String>>) -> Response {
     let Some(service) = q.get("service").filter(|s| !s.is_empty()) else {
         return jaeger_error(StatusCode::BAD_REQUEST, "parameter 'service' is required");
@@ -656,11 +676,7 @@ async fn jaeger_search(State(sim): State<SharedSim>, Q(q): Q<HashMap<String, Str
         .get("start")
         .and_then(|v| v.parse::<i64>().ok())
         .unwrap_or(end - 3_600_000_000);
-    let limit = q
-        .get("limit")
-        .and_then(|v| v.parse::<usize>().ok())
-        .filter(|l| *l > 0)
-        .unwrap_or(20);
+    let limit = search_limit(&q);
     let sim = lock(&sim);
     let found: Vec<Value> = sim
         .stores
@@ -668,11 +684,7 @@ async fn jaeger_search(State(sim): State<SharedSim>, Q(q): Q<HashMap<String, Str
         .iter()
         .rev()
         .filter(|t| {
-            let (s, d) = (t.start_us(), t.duration_us());
-            s >= start
-                && s <= end
-                && min.is_none_or(|m| d >= m)
-                && max.is_none_or(|m| d <= m)
+            in_window(t, start, end, min, max)
                 && t.spans.iter().any(|sp| {
                     sp.service == service.as_str() && operation.is_none_or(|o| &sp.operation == o)
                 })
@@ -754,11 +766,7 @@ async fn tempo_search(State(sim): State<SharedSim>, Q(q): Q<HashMap<String, Stri
         .and_then(|v| v.parse::<i64>().ok())
         .map(|s| s * 1_000_000)
         .unwrap_or(end - 3_600_000_000);
-    let limit = q
-        .get("limit")
-        .and_then(|v| v.parse::<usize>().ok())
-        .filter(|l| *l > 0)
-        .unwrap_or(20);
+    let limit = search_limit(&q);
     let sim = lock(&sim);
     let mut inspected = 0;
     let traces: Vec<Value> = sim
@@ -768,11 +776,7 @@ async fn tempo_search(State(sim): State<SharedSim>, Q(q): Q<HashMap<String, Stri
         .rev()
         .filter(|t| {
             inspected += 1;
-            let (s, d) = (t.start_us(), t.duration_us());
-            s >= start
-                && s <= end
-                && min.is_none_or(|m| d >= m)
-                && max.is_none_or(|m| d <= m)
+            in_window(t, start, end, min, max)
                 && set.matches(t)
                 && tags.iter().all(|(k, v)| {
                     t.spans.iter().any(|sp| {
