@@ -3,6 +3,8 @@
 pub mod alerting;
 pub mod allowlist;
 pub mod auth;
+pub mod dashboard;
+pub mod decimate;
 pub mod datasource;
 pub mod logs;
 pub mod matchers;

@@ -1,0 +1,1020 @@
+//! Field config: units, decimals, min/max, thresholds, value mappings, `noValue`, draw style and
+//! overrides (by name or regex), plus the mapping of legacy `graph`/`singlestat`/old-table options
+//! onto them. Formatting a value for display lives here too. Pure.
+
+use super::{PanelOptions, Reducer};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum DrawStyle {
+    #[default]
+    Line,
+    Bars,
+    Points,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Stacking {
+    #[default]
+    None,
+    Normal,
+    Percent,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum ThresholdsStyle {
+    #[default]
+    Off,
+    Line,
+    Area,
+    LineAndArea,
+}
+
+/// One threshold step: from `value` upwards (the base step has `None`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub value: Option<f64>,
+    pub color: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Thresholds {
+    /// Step values are percentages of the min..max range.
+    pub percentage: bool,
+    pub steps: Vec<Step>,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            percentage: false,
+            steps: vec![
+                Step {
+                    value: None,
+                    color: "green".into(),
+                },
+                Step {
+                    value: Some(80.0),
+                    color: "red".into(),
+                },
+            ],
+        }
+    }
+}
+
+impl Thresholds {
+    /// Absolute threshold values, with percentage steps resolved against `min..max`.
+    pub fn absolute_steps(&self, min: f64, max: f64) -> Vec<(Option<f64>, String)> {
+        self.steps
+            .iter()
+            .map(|s| {
+                let v = s.value.map(|v| {
+                    if self.percentage {
+                        min + (max - min) * v / 100.0
+                    } else {
+                        v
+                    }
+                });
+                (v, s.color.clone())
+            })
+            .collect()
+    }
+
+    /// The colour of the highest step at or below `value`.
+    pub fn color_for(&self, value: f64, min: f64, max: f64) -> String {
+        let mut color = self
+            .steps
+            .first()
+            .map(|s| s.color.clone())
+            .unwrap_or_else(|| "green".into());
+        for (v, c) in self.absolute_steps(min, max) {
+            match v {
+                None => color = c,
+                Some(v) if value >= v => color = c,
+                _ => {}
+            }
+        }
+        color
+    }
+
+    fn from_json(v: &Value) -> Option<Self> {
+        let steps = v
+            .get("steps")?
+            .as_array()?
+            .iter()
+            .map(|s| Step {
+                value: s.get("value").and_then(number),
+                color: s
+                    .get("color")
+                    .and_then(Value::as_str)
+                    .unwrap_or("green")
+                    .to_string(),
+            })
+            .collect();
+        Some(Self {
+            percentage: v.get("mode").and_then(Value::as_str) == Some("percentage"),
+            steps,
+        })
+    }
+}
+
+/// What a mapping rewrites a value to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MappingResult {
+    pub text: Option<String>,
+    pub color: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ValueMapping {
+    Value(String, MappingResult),
+    Range(Option<f64>, Option<f64>, MappingResult),
+    Regex(String, MappingResult),
+    /// `null`, `nan`, `null+nan`, `true`, `false`, `empty`.
+    Special(String, MappingResult),
+}
+
+impl ValueMapping {
+    /// Reads both the current format (`{type, options}`) and the pre-7 one (`{type: 1|2, …}`).
+    fn from_json(v: &Value) -> Vec<Self> {
+        let result = |r: &Value| MappingResult {
+            text: r
+                .get("text")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .filter(|t| !t.is_empty()),
+            color: r
+                .get("color")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        };
+        let opts = v.get("options").cloned().unwrap_or(Value::Null);
+        match v.get("type") {
+            Some(Value::String(t)) if t == "value" => opts
+                .as_object()
+                .map(|o| {
+                    o.iter()
+                        .map(|(k, r)| ValueMapping::Value(k.clone(), result(r)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Some(Value::String(t)) if t == "range" => vec![ValueMapping::Range(
+                opts.get("from").and_then(number),
+                opts.get("to").and_then(number),
+                result(opts.get("result").unwrap_or(&Value::Null)),
+            )],
+            Some(Value::String(t)) if t == "regex" => vec![ValueMapping::Regex(
+                opts.get("pattern")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                result(opts.get("result").unwrap_or(&Value::Null)),
+            )],
+            Some(Value::String(t)) if t == "special" => vec![ValueMapping::Special(
+                opts.get("match")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                result(opts.get("result").unwrap_or(&Value::Null)),
+            )],
+            // Legacy: type 1 = value, 2 = range, text on the mapping itself.
+            Some(Value::Number(n)) if n.as_u64() == Some(2) => vec![ValueMapping::Range(
+                v.get("from").and_then(number),
+                v.get("to").and_then(number),
+                result(v),
+            )],
+            Some(Value::Number(_)) | None => match v.get("value") {
+                Some(val) => {
+                    let key = match val {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    if key == "null" {
+                        vec![ValueMapping::Special("null".into(), result(v))]
+                    } else {
+                        vec![ValueMapping::Value(key, result(v))]
+                    }
+                }
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
+    fn matches(&self, value: Option<f64>) -> Option<&MappingResult> {
+        match (self, value) {
+            (ValueMapping::Value(k, r), Some(v)) => {
+                (k.trim().parse::<f64>().ok() == Some(v)).then_some(r)
+            }
+            (ValueMapping::Range(from, to, r), Some(v)) => (from.is_none_or(|f| v >= f)
+                && to.is_none_or(|t| v <= t))
+            .then_some(r),
+            (ValueMapping::Regex(p, r), Some(v)) => regex_lite::Regex::new(p)
+                .ok()
+                .filter(|re| re.is_match(&trim_float(v)))
+                .map(|_| r),
+            (ValueMapping::Special(m, r), None) => {
+                matches!(m.as_str(), "null" | "null+nan" | "empty").then_some(r)
+            }
+            (ValueMapping::Special(m, r), Some(v)) if v.is_nan() => {
+                matches!(m.as_str(), "nan" | "null+nan").then_some(r)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Per-field display settings; `fieldConfig.defaults` and overrides patch it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldConfig {
+    pub unit: String,
+    pub decimals: Option<u32>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub thresholds: Thresholds,
+    pub mappings: Vec<ValueMapping>,
+    pub no_value: Option<String>,
+    pub display_name: Option<String>,
+    /// A fixed colour (`color: {mode: fixed, fixedColor}` or a legacy series override).
+    pub color: Option<String>,
+    pub draw: DrawStyle,
+    /// 0–100.
+    pub fill_opacity: f64,
+    pub line_width: f64,
+    pub points: bool,
+    pub stacking: Stacking,
+    pub log_base: Option<u32>,
+    pub thresholds_style: ThresholdsStyle,
+    /// Hidden from the chart (`custom.hideFrom.viz`) or a hidden table column.
+    pub hidden: bool,
+    /// Legacy `negative-Y` transform: drawn below the axis.
+    pub negative_y: bool,
+}
+
+impl Default for FieldConfig {
+    fn default() -> Self {
+        Self {
+            unit: String::new(),
+            decimals: None,
+            min: None,
+            max: None,
+            thresholds: Thresholds::default(),
+            mappings: Vec::new(),
+            no_value: None,
+            display_name: None,
+            color: None,
+            draw: DrawStyle::Line,
+            fill_opacity: 0.0,
+            line_width: 1.0,
+            points: false,
+            stacking: Stacking::None,
+            log_base: None,
+            thresholds_style: ThresholdsStyle::Off,
+            hidden: false,
+            negative_y: false,
+        }
+    }
+}
+
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+impl FieldConfig {
+    pub fn apply_defaults(&mut self, defaults: &Value) {
+        let Some(obj) = defaults.as_object() else {
+            return;
+        };
+        for (k, v) in obj {
+            if k == "custom" {
+                if let Some(custom) = v.as_object() {
+                    for (ck, cv) in custom {
+                        self.apply_property(&format!("custom.{ck}"), cv);
+                    }
+                }
+            } else {
+                self.apply_property(k, v);
+            }
+        }
+    }
+
+    /// Applies one property as named in `fieldConfig` (defaults key or override property id).
+    pub fn apply_property(&mut self, id: &str, v: &Value) {
+        match id {
+            "unit" => self.unit = v.as_str().unwrap_or("").to_string(),
+            "decimals" => self.decimals = number(v).map(|d| d.clamp(0.0, 10.0) as u32),
+            "min" => self.min = number(v),
+            "max" => self.max = number(v),
+            "thresholds" => {
+                if let Some(t) = Thresholds::from_json(v) {
+                    self.thresholds = t
+                }
+            }
+            "mappings" => {
+                self.mappings = v
+                    .as_array()
+                    .map(|a| a.iter().flat_map(ValueMapping::from_json).collect())
+                    .unwrap_or_default()
+            }
+            "noValue" => self.no_value = v.as_str().map(str::to_string),
+            "displayName" | "displayNameFromDS" => {
+                self.display_name = v.as_str().map(str::to_string).filter(|s| !s.is_empty())
+            }
+            "color" => {
+                if v.get("mode").and_then(Value::as_str) == Some("fixed") {
+                    self.color = v
+                        .get("fixedColor")
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
+                }
+            }
+            "custom.drawStyle" => {
+                self.draw = match v.as_str() {
+                    Some("bars") => DrawStyle::Bars,
+                    Some("points") => DrawStyle::Points,
+                    _ => DrawStyle::Line,
+                }
+            }
+            "custom.fillOpacity" => self.fill_opacity = number(v).unwrap_or(0.0).clamp(0.0, 100.0),
+            "custom.lineWidth" => self.line_width = number(v).unwrap_or(1.0).clamp(0.0, 10.0),
+            "custom.showPoints" => self.points = v.as_str() == Some("always"),
+            "custom.stacking" => {
+                self.stacking = match v.get("mode").and_then(Value::as_str) {
+                    Some("normal") => Stacking::Normal,
+                    Some("percent") => Stacking::Percent,
+                    _ => Stacking::None,
+                }
+            }
+            "custom.scaleDistribution" => {
+                self.log_base = (v.get("type").and_then(Value::as_str) == Some("log"))
+                    .then(|| v.get("log").and_then(number).unwrap_or(10.0) as u32)
+                    .filter(|b| *b >= 2)
+            }
+            "custom.thresholdsStyle" => {
+                self.thresholds_style = match v.get("mode").and_then(Value::as_str) {
+                    Some("line") | Some("dashed") => ThresholdsStyle::Line,
+                    Some("area") => ThresholdsStyle::Area,
+                    Some("line+area") | Some("dashed+area") => ThresholdsStyle::LineAndArea,
+                    _ => ThresholdsStyle::Off,
+                }
+            }
+            "custom.hideFrom" => self.hidden = v.get("viz").and_then(Value::as_bool) == Some(true),
+            "custom.hidden" => self.hidden = v.as_bool() == Some(true),
+            "custom.transform" => self.negative_y = v.as_str() == Some("negative-Y"),
+            _ => {}
+        }
+    }
+
+    /// The mapping result for a value, if any mapping applies.
+    pub fn mapped(&self, value: Option<f64>) -> Option<&MappingResult> {
+        self.mappings.iter().find_map(|m| m.matches(value))
+    }
+
+    /// Text and colour to show for a reduced value: mappings first, then `noValue`, then the
+    /// unit formatting with the threshold colour.
+    pub fn display(&self, value: Option<f64>) -> (String, String) {
+        let (min, max) = (self.min.unwrap_or(0.0), self.max.unwrap_or(100.0));
+        let threshold_color = value
+            .filter(|v| !v.is_nan())
+            .map(|v| self.thresholds.color_for(v, min, max));
+        if let Some(m) = self.mapped(value) {
+            let text = m
+                .text
+                .clone()
+                .unwrap_or_else(|| value.map_or("No data".into(), |v| self.format(v)));
+            let color = m
+                .color
+                .clone()
+                .or(threshold_color)
+                .unwrap_or_else(|| "text".into());
+            return (text, color);
+        }
+        match value {
+            None => (
+                self.no_value.clone().unwrap_or_else(|| "No data".into()),
+                "text".into(),
+            ),
+            Some(v) => (self.format(v), threshold_color.unwrap_or_else(|| "text".into())),
+        }
+    }
+
+    pub fn format(&self, v: f64) -> String {
+        format_value(v, &self.unit, self.decimals)
+    }
+}
+
+/// How an override picks fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum FieldMatcher {
+    ByName(String),
+    ByRegex(String),
+    ByRefId(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Override {
+    pub matcher: FieldMatcher,
+    /// (property id, value) pairs as Grafana writes them.
+    pub properties: Vec<(String, Value)>,
+}
+
+impl Override {
+    pub fn from_json(v: &Value) -> Option<Self> {
+        let m = v.get("matcher")?;
+        let opt = match m.get("options")? {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let matcher = match m.get("id")?.as_str()? {
+            "byName" => FieldMatcher::ByName(opt),
+            "byRegexp" => FieldMatcher::ByRegex(opt),
+            "byFrameRefID" => FieldMatcher::ByRefId(opt),
+            _ => return None,
+        };
+        let properties = v
+            .get("properties")?
+            .as_array()?
+            .iter()
+            .filter_map(|p| {
+                Some((
+                    p.get("id")?.as_str()?.to_string(),
+                    p.get("value").cloned().unwrap_or(Value::Null),
+                ))
+            })
+            .collect();
+        Some(Self {
+            matcher,
+            properties,
+        })
+    }
+
+    pub fn matches(&self, name: &str, ref_id: &str) -> bool {
+        match &self.matcher {
+            FieldMatcher::ByName(n) => n == name,
+            FieldMatcher::ByRefId(r) => r == ref_id,
+            FieldMatcher::ByRegex(p) => {
+                let p = strip_slashes(p);
+                regex_lite::Regex::new(p)
+                    .map(|re| re.is_match(name))
+                    .unwrap_or(false)
+            }
+        }
+    }
+}
+
+fn strip_slashes(p: &str) -> &str {
+    p.strip_prefix('/')
+        .and_then(|r| r.rsplit_once('/').map(|(body, _flags)| body))
+        .unwrap_or(p)
+}
+
+/// The field config of one series: defaults patched by every matching override, in order.
+pub fn resolve(defaults: &FieldConfig, overrides: &[Override], name: &str, ref_id: &str) -> FieldConfig {
+    let mut fc = defaults.clone();
+    for o in overrides.iter().filter(|o| o.matches(name, ref_id)) {
+        for (id, v) in &o.properties {
+            fc.apply_property(id, v);
+        }
+    }
+    fc
+}
+
+/// Grafana's palette names to colours; anything else that is safe CSS passes through.
+pub fn css_color(name: &str) -> String {
+    let base = name
+        .trim_start_matches("super-light-")
+        .trim_start_matches("light-")
+        .trim_start_matches("semi-dark-")
+        .trim_start_matches("dark-");
+    let named = match base {
+        "green" => "#73bf69",
+        "red" => "#f2495c",
+        "orange" => "#ff9830",
+        "yellow" => "#fade2a",
+        "blue" => "#5794f2",
+        "purple" => "#b877d9",
+        "text" => "currentColor",
+        "transparent" => "transparent",
+        _ => "",
+    };
+    if !named.is_empty() {
+        return named.to_string();
+    }
+    // Only characters a colour needs: no quotes, semicolons or braces can reach a style attribute.
+    if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "#(),. %".contains(c))
+    {
+        name.to_string()
+    } else {
+        "currentColor".to_string()
+    }
+}
+
+/// Series colours when none is fixed (Grafana's classic palette order).
+pub const PALETTE: [&str; 12] = [
+    "#7eb26d", "#eab839", "#6ed0e0", "#ef843c", "#e24d42", "#1f78c1", "#ba43a9", "#705da0",
+    "#508642", "#cca300", "#447ebc", "#c15c17",
+];
+
+fn trim_float(v: f64) -> String {
+    let s = format!("{v}");
+    s
+}
+
+/// Formats with `decimals` or, when unset, as many as the magnitude needs (at most 3).
+fn fixed(v: f64, decimals: Option<u32>) -> String {
+    let d = decimals.unwrap_or_else(|| {
+        let a = v.abs();
+        if a == 0.0 || a >= 100.0 {
+            0
+        } else if a >= 10.0 {
+            1
+        } else if a >= 1.0 {
+            2
+        } else {
+            3
+        }
+    });
+    let s = format!("{v:.*}", d as usize);
+    if decimals.is_none() && s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+fn scaled(v: f64, base: f64, units: &[&str], decimals: Option<u32>) -> String {
+    let mut i = 0;
+    let mut x = v;
+    while x.abs() >= base && i + 1 < units.len() {
+        x /= base;
+        i += 1;
+    }
+    format!("{} {}", fixed(x, decimals), units[i])
+}
+
+/// Durations scale up from the given unit (ms → s → min → hour → day) and down below 1.
+fn duration(v: f64, unit_s: f64, decimals: Option<u32>) -> String {
+    let secs = v * unit_s;
+    let a = secs.abs();
+    let (x, u) = if a == 0.0 {
+        (0.0, if unit_s < 1.0 { "ms" } else { "s" })
+    } else if a < 1e-6 {
+        (secs * 1e9, "ns")
+    } else if a < 1e-3 {
+        (secs * 1e6, "µs")
+    } else if a < 1.0 {
+        (secs * 1e3, "ms")
+    } else if a < 60.0 {
+        (secs, "s")
+    } else if a < 3600.0 {
+        (secs / 60.0, "min")
+    } else if a < 86_400.0 {
+        (secs / 3600.0, "hour")
+    } else if a < 7.0 * 86_400.0 {
+        (secs / 86_400.0, "day")
+    } else {
+        (secs / (7.0 * 86_400.0), "week")
+    };
+    format!("{} {u}", fixed(x, decimals))
+}
+
+/// Formats a value with a Grafana unit id. NaN and infinities are spelled out.
+pub fn format_value(v: f64, unit: &str, decimals: Option<u32>) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "+Inf" } else { "-Inf" }.into();
+    }
+    if let Some(sfx) = unit.strip_prefix("suffix:") {
+        return format!("{}{sfx}", fixed(v, decimals));
+    }
+    if let Some(pfx) = unit.strip_prefix("prefix:") {
+        return format!("{pfx}{}", fixed(v, decimals));
+    }
+    const SI: [&str; 5] = ["", "K", "Mil", "Bil", "Tri"];
+    match unit {
+        "percent" => format!("{}%", fixed(v, decimals)),
+        "percentunit" => format!("{}%", fixed(v * 100.0, decimals)),
+        "s" | "dtdurations" => duration(v, 1.0, decimals),
+        "ms" => duration(v, 1e-3, decimals),
+        "µs" | "us" => duration(v, 1e-6, decimals),
+        "ns" => duration(v, 1e-9, decimals),
+        "m" => duration(v, 60.0, decimals),
+        "h" => duration(v, 3600.0, decimals),
+        "d" => duration(v, 86_400.0, decimals),
+        "bytes" => scaled(v, 1024.0, &["B", "KiB", "MiB", "GiB", "TiB", "PiB"], decimals),
+        "decbytes" => scaled(v, 1000.0, &["B", "kB", "MB", "GB", "TB", "PB"], decimals),
+        "bits" => scaled(v, 1024.0, &["b", "Kib", "Mib", "Gib", "Tib"], decimals),
+        "decbits" => scaled(v, 1000.0, &["b", "kb", "Mb", "Gb", "Tb"], decimals),
+        "Bps" | "binBps" => scaled(v, 1024.0, &["B/s", "KiB/s", "MiB/s", "GiB/s"], decimals),
+        "bps" | "binbps" => scaled(v, 1024.0, &["b/s", "Kib/s", "Mib/s", "Gib/s"], decimals),
+        "reqps" => format!("{} req/s", fixed(v, decimals)),
+        "rps" => format!("{} rd/s", fixed(v, decimals)),
+        "wps" => format!("{} wr/s", fixed(v, decimals)),
+        "ops" => format!("{} ops/s", fixed(v, decimals)),
+        "iops" => format!("{} io/s", fixed(v, decimals)),
+        "cps" => format!("{} c/s", fixed(v, decimals)),
+        "pps" => format!("{} p/s", fixed(v, decimals)),
+        "currencyUSD" => format!("${}", fixed(v, decimals.or(Some(2)))),
+        "currencyEUR" => format!("€{}", fixed(v, decimals.or(Some(2)))),
+        "none" => fixed(v, decimals),
+        "bool" => (if v != 0.0 { "True" } else { "False" }).into(),
+        "short" | "" => {
+            let s = scaled(v, 1000.0, &SI, decimals);
+            s.trim_end().to_string()
+        }
+        // Unknown ids show the number as is, like Grafana does.
+        _ => fixed(v, decimals),
+    }
+}
+
+fn legacy_color(mode: &str) -> &'static str {
+    match mode {
+        "critical" => "red",
+        "warning" => "orange",
+        "ok" => "green",
+        _ => "red",
+    }
+}
+
+/// `graph` (Grafana ≤ 7) options onto the timeseries field config.
+pub fn legacy_graph(
+    p: &Value,
+    field: &mut FieldConfig,
+    overrides: &mut Vec<Override>,
+    options: &mut PanelOptions,
+) {
+    let flag = |k: &str, d: bool| p.get(k).and_then(Value::as_bool).unwrap_or(d);
+    field.draw = if flag("bars", false) && !flag("lines", true) {
+        DrawStyle::Bars
+    } else if flag("points", false) && !flag("lines", true) {
+        DrawStyle::Points
+    } else {
+        DrawStyle::Line
+    };
+    field.points = flag("points", false);
+    field.fill_opacity = p.get("fill").and_then(number).unwrap_or(1.0) * 10.0;
+    field.line_width = p.get("linewidth").and_then(number).unwrap_or(1.0);
+    if flag("stack", false) {
+        field.stacking = if flag("percentage", false) {
+            Stacking::Percent
+        } else {
+            Stacking::Normal
+        };
+    }
+    if let Some(y) = p.get("yaxes").and_then(Value::as_array).and_then(|a| a.first()) {
+        if let Some(f) = y.get("format").and_then(Value::as_str) {
+            field.unit = f.to_string();
+        }
+        field.min = y.get("min").and_then(number);
+        field.max = y.get("max").and_then(number);
+        field.log_base = y
+            .get("logBase")
+            .and_then(number)
+            .map(|b| b as u32)
+            .filter(|b| *b >= 2);
+        if let Some(d) = y.get("decimals").and_then(number) {
+            field.decimals = Some(d as u32);
+        }
+    }
+    if let Some(d) = p.get("decimals").and_then(number) {
+        field.decimals = Some(d as u32);
+    }
+    if let Some(legend) = p.get("legend") {
+        options.legend = legend.get("show").and_then(Value::as_bool).unwrap_or(true);
+    }
+    let ths: Vec<&Value> = p
+        .get("thresholds")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    if !ths.is_empty() {
+        let mut steps = vec![Step {
+            value: None,
+            color: "transparent".into(),
+        }];
+        let mut any_fill = false;
+        for t in &ths {
+            let color = t
+                .get("fillColor")
+                .or_else(|| t.get("lineColor"))
+                .and_then(Value::as_str)
+                .filter(|_| t.get("colorMode").and_then(Value::as_str) == Some("custom"))
+                .map(str::to_string)
+                .unwrap_or_else(|| {
+                    legacy_color(t.get("colorMode").and_then(Value::as_str).unwrap_or("")).into()
+                });
+            any_fill |= t.get("fill").and_then(Value::as_bool).unwrap_or(true);
+            steps.push(Step {
+                value: t.get("value").and_then(number),
+                color,
+            });
+        }
+        field.thresholds = Thresholds {
+            percentage: false,
+            steps,
+        };
+        field.thresholds_style = if any_fill {
+            ThresholdsStyle::LineAndArea
+        } else {
+            ThresholdsStyle::Line
+        };
+    }
+    for so in p
+        .get("seriesOverrides")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(alias) = so.get("alias").and_then(Value::as_str) else {
+            continue;
+        };
+        let matcher = if alias.starts_with('/') {
+            FieldMatcher::ByRegex(alias.to_string())
+        } else {
+            FieldMatcher::ByName(alias.to_string())
+        };
+        let mut props = Vec::new();
+        if let Some(c) = so.get("color").and_then(Value::as_str) {
+            props.push((
+                "color".to_string(),
+                serde_json::json!({"mode": "fixed", "fixedColor": c}),
+            ));
+        }
+        if let Some(f) = so.get("fill").and_then(number) {
+            props.push(("custom.fillOpacity".into(), serde_json::json!(f * 10.0)));
+        }
+        if let Some(w) = so.get("linewidth").and_then(number) {
+            props.push(("custom.lineWidth".into(), serde_json::json!(w)));
+        }
+        if so.get("bars").and_then(Value::as_bool) == Some(true) {
+            props.push(("custom.drawStyle".into(), serde_json::json!("bars")));
+        }
+        if so.get("transform").and_then(Value::as_str) == Some("negative-Y") {
+            props.push(("custom.transform".into(), serde_json::json!("negative-Y")));
+        }
+        if so.get("hiddenSeries").and_then(Value::as_bool) == Some(true) {
+            props.push(("custom.hideFrom".into(), serde_json::json!({"viz": true})));
+        }
+        if !props.is_empty() {
+            overrides.push(Override {
+                matcher,
+                properties: props,
+            });
+        }
+    }
+}
+
+/// `singlestat` options onto stat (or gauge) settings; returns true when it was a gauge.
+pub fn legacy_singlestat(p: &Value, field: &mut FieldConfig, options: &mut PanelOptions) -> bool {
+    if let Some(f) = p.get("format").and_then(Value::as_str) {
+        field.unit = f.to_string();
+    }
+    let prefix = p.get("prefix").and_then(Value::as_str).unwrap_or("");
+    let postfix = p.get("postfix").and_then(Value::as_str).unwrap_or("");
+    if field.unit.is_empty() || field.unit == "none" {
+        if !postfix.is_empty() {
+            field.unit = format!("suffix:{postfix}");
+        } else if !prefix.is_empty() {
+            field.unit = format!("prefix:{prefix}");
+        }
+    }
+    field.decimals = p.get("decimals").and_then(number).map(|d| d as u32);
+    let colors: Vec<String> = p
+        .get("colors")
+        .and_then(Value::as_array)
+        .map(|c| {
+            c.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let values: Vec<f64> = p
+        .get("thresholds")
+        .and_then(Value::as_str)
+        .map(|t| t.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_default();
+    let color_at = |i: usize, d: &str| colors.get(i).cloned().unwrap_or_else(|| d.to_string());
+    let mut steps = vec![Step {
+        value: None,
+        color: color_at(0, "green"),
+    }];
+    for (i, v) in values.iter().enumerate() {
+        steps.push(Step {
+            value: Some(*v),
+            color: color_at(i + 1, "red"),
+        });
+    }
+    field.thresholds = Thresholds {
+        percentage: false,
+        steps,
+    };
+    options.color_background = p.get("colorBackground").and_then(Value::as_bool) == Some(true);
+    options.sparkline = p
+        .get("sparkline")
+        .and_then(|s| s.get("show"))
+        .and_then(Value::as_bool)
+        == Some(true);
+    options.reducer = match p.get("valueName").and_then(Value::as_str) {
+        Some("current") | None => Reducer::LastNotNull,
+        Some("avg") => Reducer::Mean,
+        Some("total") => Reducer::Sum,
+        Some(other) => Reducer::from_grafana(other),
+    };
+    let gauge = p.get("gauge").cloned().unwrap_or(Value::Null);
+    let is_gauge = gauge.get("show").and_then(Value::as_bool) == Some(true);
+    if is_gauge {
+        field.min = gauge.get("minValue").and_then(number);
+        field.max = gauge.get("maxValue").and_then(number);
+    }
+    let mut mappings = Vec::new();
+    for m in p.get("valueMaps").and_then(Value::as_array).into_iter().flatten() {
+        mappings.extend(ValueMapping::from_json(m));
+    }
+    for m in p.get("rangeMaps").and_then(Value::as_array).into_iter().flatten() {
+        let mut m = m.clone();
+        m["type"] = serde_json::json!(2);
+        mappings.extend(ValueMapping::from_json(&m));
+    }
+    if !mappings.is_empty() {
+        field.mappings = mappings;
+    }
+    is_gauge
+}
+
+/// Old table `styles` (per-column unit, decimals, alias, hidden) become overrides by column name.
+pub fn legacy_table(p: &Value, field: &mut FieldConfig) -> Vec<Override> {
+    let mut out = Vec::new();
+    for st in p.get("styles").and_then(Value::as_array).into_iter().flatten() {
+        let pattern = st.get("pattern").and_then(Value::as_str).unwrap_or("");
+        let mut props = Vec::new();
+        if let Some(unit) = st.get("unit").and_then(Value::as_str) {
+            if st.get("type").and_then(Value::as_str) == Some("number") {
+                props.push(("unit".to_string(), serde_json::json!(unit)));
+            }
+        }
+        if let Some(d) = st.get("decimals").and_then(number) {
+            props.push(("decimals".into(), serde_json::json!(d)));
+        }
+        if let Some(a) = st.get("alias").and_then(Value::as_str).filter(|a| !a.is_empty()) {
+            props.push(("displayName".into(), serde_json::json!(a)));
+        }
+        if st.get("type").and_then(Value::as_str) == Some("hidden") {
+            props.push(("custom.hidden".into(), serde_json::json!(true)));
+        }
+        if pattern == "/.*/" {
+            for (id, v) in &props {
+                if id != "displayName" {
+                    field.apply_property(id, v);
+                }
+            }
+            continue;
+        }
+        if props.is_empty() {
+            continue;
+        }
+        let matcher = if pattern.starts_with('/') {
+            FieldMatcher::ByRegex(pattern.to_string())
+        } else {
+            FieldMatcher::ByName(pattern.to_string())
+        };
+        out.push(Override {
+            matcher,
+            properties: props,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn units() {
+        assert_eq!(format_value(0.953, "percentunit", Some(1)), "95.3%");
+        assert_eq!(format_value(42.0, "percent", None), "42%");
+        assert_eq!(format_value(0.25, "s", None), "250 ms");
+        assert_eq!(format_value(90.0, "s", None), "1.5 min");
+        assert_eq!(format_value(1500.0, "ms", None), "1.5 s");
+        assert_eq!(format_value(1536.0, "bytes", None), "1.5 KiB");
+        assert_eq!(format_value(2_000_000.0, "decbytes", None), "2 MB");
+        assert_eq!(format_value(12.345, "reqps", Some(1)), "12.3 req/s");
+        assert_eq!(format_value(1234.5, "short", None), "1.23 K");
+        assert_eq!(format_value(7.0, "short", None), "7");
+        assert_eq!(format_value(3.5, "currencyUSD", None), "$3.50");
+        assert_eq!(format_value(3.0, "suffix: tok", None), "3 tok");
+        assert_eq!(format_value(3.0, "prefix:~", None), "~3");
+        assert_eq!(format_value(f64::NAN, "s", None), "NaN");
+        assert_eq!(format_value(f64::INFINITY, "s", None), "+Inf");
+    }
+
+    #[test]
+    fn thresholds_absolute_percentage_and_base() {
+        let mut fc = FieldConfig::default();
+        fc.apply_property(
+            "thresholds",
+            &json!({"mode":"absolute","steps":[{"color":"green","value":null},{"color":"orange","value":50},{"color":"red","value":90}]}),
+        );
+        assert_eq!(fc.thresholds.color_for(10.0, 0.0, 100.0), "green");
+        assert_eq!(fc.thresholds.color_for(50.0, 0.0, 100.0), "orange");
+        assert_eq!(fc.thresholds.color_for(95.0, 0.0, 100.0), "red");
+        fc.apply_property(
+            "thresholds",
+            &json!({"mode":"percentage","steps":[{"color":"green","value":null},{"color":"red","value":50}]}),
+        );
+        assert_eq!(fc.thresholds.color_for(0.4, 0.0, 1.0), "green");
+        assert_eq!(fc.thresholds.color_for(0.6, 0.0, 1.0), "red");
+    }
+
+    #[test]
+    fn mappings_new_and_legacy_and_no_value() {
+        let mut fc = FieldConfig::default();
+        fc.apply_property(
+            "mappings",
+            &json!([
+                {"type":"value","options":{"1":{"text":"Up","color":"green"},"0":{"text":"Down","color":"red"}}},
+                {"type":"range","options":{"from":2,"to":10,"result":{"text":"Several"}}},
+                {"type":"special","options":{"match":"null","result":{"text":"Unknown"}}}
+            ]),
+        );
+        assert_eq!(fc.display(Some(1.0)), ("Up".into(), "green".into()));
+        assert_eq!(fc.display(Some(0.0)).0, "Down");
+        assert_eq!(fc.display(Some(5.0)).0, "Several");
+        assert_eq!(fc.display(None).0, "Unknown");
+        let mut fc = FieldConfig::default();
+        fc.apply_property("mappings", &json!([{"id":0,"op":"=","text":"N/A","type":1,"value":"null"},{"type":1,"value":"3","text":"three"}]));
+        assert_eq!(fc.display(None).0, "N/A");
+        assert_eq!(fc.display(Some(3.0)).0, "three");
+        let mut fc = FieldConfig::default();
+        fc.apply_property("noValue", &json!("—"));
+        assert_eq!(fc.display(None).0, "—");
+        fc.apply_property("unit", &json!("percent"));
+        assert_eq!(fc.display(Some(12.0)).0, "12%");
+    }
+
+    #[test]
+    fn overrides_by_name_and_regex() {
+        let defaults = FieldConfig::default();
+        let ov = vec![
+            Override::from_json(&json!({"matcher":{"id":"byName","options":"errors"},"properties":[{"id":"color","value":{"mode":"fixed","fixedColor":"red"}}]})).unwrap(),
+            Override::from_json(&json!({"matcher":{"id":"byRegexp","options":"/p9.*/"},"properties":[{"id":"unit","value":"s"},{"id":"custom.lineWidth","value":3}]})).unwrap(),
+        ];
+        let e = resolve(&defaults, &ov, "errors", "A");
+        assert_eq!(e.color.as_deref(), Some("red"));
+        let p = resolve(&defaults, &ov, "p99", "A");
+        assert_eq!((p.unit.as_str(), p.line_width), ("s", 3.0));
+        let other = resolve(&defaults, &ov, "p50", "A");
+        assert_eq!(other.unit, "", "only matching names are patched");
+    }
+
+    #[test]
+    fn legacy_graph_and_singlestat() {
+        let p = json!({"type":"graph","bars":false,"lines":true,"fill":2,"stack":true,"linewidth":2,
+            "yaxes":[{"format":"bytes","min":0,"max":null,"logBase":1}],
+            "thresholds":[{"value":80,"colorMode":"critical","fill":true,"op":"gt"}],
+            "seriesOverrides":[{"alias":"/quota/","color":"#F2495C","fill":0}],
+            "legend":{"show":false}});
+        let (mut fc, mut ov, mut opts) = (FieldConfig::default(), Vec::new(), PanelOptions::default());
+        legacy_graph(&p, &mut fc, &mut ov, &mut opts);
+        assert_eq!(fc.unit, "bytes");
+        assert_eq!(fc.fill_opacity, 20.0);
+        assert_eq!(fc.stacking, Stacking::Normal);
+        assert_eq!(fc.min, Some(0.0));
+        assert_eq!(fc.log_base, None);
+        assert_eq!(fc.thresholds_style, ThresholdsStyle::LineAndArea);
+        assert!(!opts.legend);
+        let q = resolve(&fc, &ov, "cpu quota", "A");
+        assert_eq!((q.color.as_deref(), q.fill_opacity), (Some("#F2495C"), 0.0));
+
+        let s = json!({"type":"singlestat","format":"percentunit","decimals":1,"thresholds":"0.8,0.9",
+            "colors":["#299c46","rgba(237, 129, 40, 0.89)","#d44a3a"],"colorBackground":true,
+            "sparkline":{"show":true},"valueName":"avg","valueMaps":[{"op":"=","text":"N/A","value":"null"}]});
+        let (mut fc, mut opts) = (FieldConfig::default(), PanelOptions::default());
+        assert!(!legacy_singlestat(&s, &mut fc, &mut opts));
+        assert_eq!(fc.display(Some(0.95)), ("95.0%".into(), "#d44a3a".into()));
+        assert_eq!(fc.display(Some(0.85)).1, "rgba(237, 129, 40, 0.89)");
+        assert_eq!(fc.display(None).0, "N/A");
+        assert!(opts.color_background && opts.sparkline);
+        assert_eq!(opts.reducer, Reducer::Mean);
+    }
+
+    #[test]
+    fn colors_are_safe() {
+        assert_eq!(css_color("semi-dark-red"), "#f2495c");
+        assert_eq!(css_color("#abc"), "#abc");
+        assert_eq!(css_color("rgba(1, 2, 3, 0.5)"), "rgba(1, 2, 3, 0.5)");
+        assert_eq!(css_color("red;background:url(x)"), "currentColor");
+    }
+}

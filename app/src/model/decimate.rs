@@ -1,0 +1,85 @@
+//! Series decimation for charts: min/max per pixel column (the M4 idea without the redundant
+//! first/last points), so a series never ships more than 2 points per horizontal pixel while every
+//! spike and dip a pixel column can show is kept. Pure.
+
+/// A sample: epoch milliseconds and value (NaN for a gap).
+pub type Point = (i64, f64);
+
+/// Reduces `points` (sorted by time, within `from_ms..=to_ms`) to at most 2 per pixel column of a
+/// `width_px` wide chart: the minimum and the maximum of each column, in time order. Gaps (NaN)
+/// are kept once per column so lines still break where data is missing.
+pub fn min_max(points: &[Point], from_ms: i64, to_ms: i64, width_px: u32) -> Vec<Point> {
+    let width = width_px.max(1) as i64;
+    if points.len() <= 2 * width as usize {
+        return points.to_vec();
+    }
+    let span = (to_ms - from_ms).max(1);
+    let column = |t: i64| ((t - from_ms).clamp(0, span) * (width - 1) / span) as usize;
+    let mut out = Vec::with_capacity(2 * width as usize);
+    let mut i = 0;
+    while i < points.len() {
+        let col = column(points[i].0);
+        let (mut lo, mut hi): (Option<Point>, Option<Point>) = (None, None);
+        let mut gap: Option<Point> = None;
+        while i < points.len() && column(points[i].0) == col {
+            let p = points[i];
+            if p.1.is_nan() {
+                gap.get_or_insert(p);
+            } else {
+                if lo.is_none_or(|l| p.1 < l.1) {
+                    lo = Some(p);
+                }
+                if hi.is_none_or(|h| p.1 > h.1) {
+                    hi = Some(p);
+                }
+            }
+            i += 1;
+        }
+        let mut col_points: Vec<Point> = Vec::with_capacity(2);
+        match (lo, hi) {
+            (Some(l), Some(h)) if l.0 == h.0 => col_points.push(l),
+            (Some(l), Some(h)) => {
+                col_points.push(l);
+                col_points.push(h);
+            }
+            _ => {}
+        }
+        if let Some(g) = gap {
+            // A gap and two values would be 3 points: keep the gap and the extreme further from it.
+            if col_points.len() == 2 {
+                col_points.pop();
+            }
+            col_points.push(g);
+        }
+        col_points.sort_by_key(|p| p.0);
+        out.extend(col_points);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_at_most_two_points_per_pixel_and_the_extremes() {
+        let pts: Vec<Point> = (0..10_000)
+            .map(|i| (i as i64 * 1000, if i == 5_123 { 1e6 } else if i == 7_777 { -1e6 } else { (i % 7) as f64 }))
+            .collect();
+        let out = min_max(&pts, 0, 9_999_000, 300);
+        assert!(out.len() <= 600, "{}", out.len());
+        assert!(out.iter().any(|p| p.1 == 1e6), "the spike survives");
+        assert!(out.iter().any(|p| p.1 == -1e6), "the dip survives");
+        assert!(out.windows(2).all(|w| w[0].0 < w[1].0), "time order is kept");
+    }
+
+    #[test]
+    fn small_series_are_untouched_and_gaps_kept() {
+        let pts = vec![(0, 1.0), (1000, f64::NAN), (2000, 3.0)];
+        assert_eq!(min_max(&pts, 0, 2000, 100).len(), 3);
+        let many: Vec<Point> = (0..1000).map(|i| (i, if (400..500).contains(&i) { f64::NAN } else { 1.0 })).collect();
+        let out = min_max(&many, 0, 999, 10);
+        assert!(out.len() <= 20);
+        assert!(out.iter().any(|p| p.1.is_nan()), "the gap survives decimation");
+    }
+}
