@@ -1,5 +1,6 @@
 //! Generic widgets shared by pages.
 
+pub mod chart;
 pub mod feedback;
 pub mod layout;
 pub mod pickers;

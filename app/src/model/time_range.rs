@@ -30,31 +30,107 @@ fn unit_seconds(unit: &str) -> Result<i64, TimeParseError> {
     })
 }
 
-/// Resolves one end of a range to epoch milliseconds.
-pub fn parse_time(expr: &str, now_ms: i64) -> Result<i64, TimeParseError> {
+/// Adds `n` units to `ms`; months and years move on the calendar (UTC), clamping the day.
+fn add_units(ms: i64, n: i64, unit: &str) -> Result<i64, TimeParseError> {
+    use super::timestamp::{civil_from_days, days_from_civil};
+    if unit == "M" || unit == "y" {
+        let months = if unit == "y" { n * 12 } else { n };
+        let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+        let (y, m, d) = civil_from_days(days);
+        let total = y * 12 + (m - 1) + months;
+        let (ny, nm) = (total.div_euclid(12), total.rem_euclid(12) + 1);
+        let last_day = days_from_civil(ny + (nm / 12), nm % 12 + 1, 1) - days_from_civil(ny, nm, 1);
+        return Ok(days_from_civil(ny, nm, d.min(last_day)) * 86_400_000 + rem);
+    }
+    Ok(ms + n * unit_seconds(unit)? * 1000)
+}
+
+/// Rounds down to the start of the unit (UTC; weeks start on Monday), or up to its last
+/// millisecond, as Grafana's `now/d` does in `from` and `to`.
+fn round_to(ms: i64, unit: &str, up: bool) -> Result<i64, TimeParseError> {
+    use super::timestamp::{civil_from_days, days_from_civil};
+    let days = ms.div_euclid(86_400_000);
+    let start = match unit {
+        "s" | "m" | "h" | "d" => {
+            let size = unit_seconds(unit)? * 1000;
+            ms.div_euclid(size) * size
+        }
+        // 1970-01-01 was a Thursday: Monday-based weeks are offset by 3 days.
+        "w" => (days - (days + 3).rem_euclid(7)) * 86_400_000,
+        "M" => {
+            let (y, m, _) = civil_from_days(days);
+            days_from_civil(y, m, 1) * 86_400_000
+        }
+        "y" => {
+            let (y, _, _) = civil_from_days(days);
+            days_from_civil(y, 1, 1) * 86_400_000
+        }
+        other => return Err(TimeParseError::Unit(other.to_string())),
+    };
+    if up {
+        Ok(add_units(start, 1, unit)? - 1)
+    } else {
+        Ok(start)
+    }
+}
+
+/// Resolves one end of a range to epoch milliseconds: `now`, `now-6h`, `now-1M/M`, `now/d`,
+/// epoch milliseconds, or ISO 8601 (`2026-11-21T10:00:00Z`, `2026-11-21`). `round_up` is true
+/// for the `to` end (`now/d` then means the end of today).
+pub fn parse_time_end(expr: &str, now_ms: i64, round_up: bool) -> Result<i64, TimeParseError> {
     let e = expr.trim();
     if let Ok(ms) = e.parse::<i64>() {
         return Ok(ms);
     }
+    if let Some(ms) = super::timestamp::parse_rfc3339(e) {
+        return Ok(ms);
+    }
+    if e.len() == 10 {
+        if let Some(ms) = super::timestamp::parse_rfc3339(&format!("{e}T00:00:00Z")) {
+            return Ok(ms);
+        }
+    }
     let Some(rest) = e.strip_prefix("now") else {
         return Err(TimeParseError::Invalid(e.to_string()));
     };
-    if rest.is_empty() {
-        return Ok(now_ms);
-    }
-    let (sign, body) = match rest.as_bytes()[0] {
-        b'-' => (-1, &rest[1..]),
-        b'+' => (1, &rest[1..]),
-        _ => return Err(TimeParseError::Invalid(e.to_string())),
+    let (arith, round) = match rest.split_once('/') {
+        Some((a, r)) => (a, Some(r)),
+        None => (rest, None),
     };
-    let digits_end = body
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(body.len());
-    let (num, unit) = body.split_at(digits_end);
-    let n: i64 = num
-        .parse()
-        .map_err(|_| TimeParseError::Invalid(e.to_string()))?;
-    Ok(now_ms + sign * n * unit_seconds(unit)? * 1000)
+    let mut t = now_ms;
+    let mut body = arith;
+    // Several terms are allowed: now-1d-6h.
+    while !body.is_empty() {
+        let sign = match body.as_bytes()[0] {
+            b'-' => -1,
+            b'+' => 1,
+            _ => return Err(TimeParseError::Invalid(e.to_string())),
+        };
+        let rest = &body[1..];
+        let digits_end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let n: i64 = if digits_end == 0 {
+            return Err(TimeParseError::Invalid(e.to_string()));
+        } else {
+            rest[..digits_end]
+                .parse()
+                .map_err(|_| TimeParseError::Invalid(e.to_string()))?
+        };
+        let unit_len = rest[digits_end..]
+            .find(['-', '+'])
+            .unwrap_or(rest.len() - digits_end);
+        let unit = &rest[digits_end..digits_end + unit_len];
+        t = add_units(t, sign * n, unit)?;
+        body = &rest[digits_end + unit_len..];
+    }
+    match round {
+        Some(unit) => round_to(t, unit, round_up),
+        None => Ok(t),
+    }
+}
+
+/// Resolves the `from` end of a range (see [`parse_time_end`]).
+pub fn parse_time(expr: &str, now_ms: i64) -> Result<i64, TimeParseError> {
+    parse_time_end(expr, now_ms, false)
 }
 
 /// A resolved range in epoch milliseconds.
@@ -68,7 +144,7 @@ impl TimeRange {
     pub fn parse(from: &str, to: &str, now_ms: i64) -> Result<Self, TimeParseError> {
         let range = TimeRange {
             from_ms: parse_time(from, now_ms)?,
-            to_ms: parse_time(to, now_ms)?,
+            to_ms: parse_time_end(to, now_ms, true)?,
         };
         if range.to_ms < range.from_ms {
             return Err(TimeParseError::Reversed);
@@ -149,6 +225,30 @@ mod tests {
             parse_time("now-h", NOW),
             Err(TimeParseError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn rounding_calendar_months_and_iso() {
+        // 2023-11-14T22:13:20Z
+        let day = 1_699_920_000_000; // 2023-11-14T00:00:00Z
+        assert_eq!(parse_time("now/d", NOW), Ok(day));
+        assert_eq!(parse_time_end("now/d", NOW, true), Ok(day + 86_400_000 - 1));
+        // now-1M/M: October 2023 from its first millisecond...
+        assert_eq!(parse_time("now-1M/M", NOW), Ok(1_696_118_400_000));
+        // ...to its last.
+        assert_eq!(parse_time_end("now-1M/M", NOW, true), Ok(1_698_796_800_000 - 1));
+        // Week of Monday 2023-11-13.
+        assert_eq!(parse_time("now/w", NOW), Ok(day - 86_400_000));
+        assert_eq!(parse_time("now-1d-6h", NOW), Ok(NOW - 30 * 3_600_000));
+        assert_eq!(parse_time("2023-11-14T00:00:00Z", NOW), Ok(day));
+        assert_eq!(parse_time("2023-11-14", NOW), Ok(day));
+        // 31 March minus one month is the last day of February.
+        let mar31 = super::super::timestamp::parse_rfc3339("2024-03-31T12:00:00Z").unwrap();
+        assert_eq!(
+            parse_time("now-1M", mar31).map(super::super::timestamp::rfc3339),
+            Ok("2024-02-29T12:00:00.000Z".to_string())
+        );
+        assert!(parse_time("now/x", NOW).is_err());
     }
 
     #[test]

@@ -1,0 +1,619 @@
+//! Charts as SVG strings. Plotters draws the data (lines, areas, bars, points, thresholds, grid)
+//! and this module adds the axis labels, so the same function renders on the server for the
+//! first HTML and in the browser when data, size or the visible series change. Pure: no IO.
+
+use crate::model::dashboard::field::{css_color, format_value, DrawStyle, Stacking, ThresholdsStyle};
+use crate::model::decimate::Point;
+use plotters::prelude::*;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// One series as the chart draws it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartSeries {
+    pub name: String,
+    pub color: String,
+    pub points: Vec<Point>,
+    pub draw: DrawStyle,
+    pub fill_opacity: f64,
+    pub line_width: f64,
+    pub show_points: bool,
+    pub negative_y: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartSpec {
+    pub width: u32,
+    pub height: u32,
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub series: Vec<ChartSeries>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub log_base: Option<u32>,
+    pub stacking: Stacking,
+    /// Absolute threshold steps (value, colour) and how to show them.
+    pub thresholds: Vec<(Option<f64>, String)>,
+    pub thresholds_style: ThresholdsStyle,
+    pub unit: String,
+    pub decimals: Option<u32>,
+    /// Minutes east of UTC used for time labels.
+    pub utc_offset_min: i32,
+}
+
+/// Where the plot area is, so pointer positions map back to time and value.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Geometry {
+    pub left: f64,
+    pub top: f64,
+    pub width: f64,
+    pub height: f64,
+    pub from_ms: i64,
+    pub to_ms: i64,
+}
+
+impl Geometry {
+    /// Time at horizontal position `x` (SVG pixels), clamped to the range.
+    pub fn time_at(&self, x: f64) -> i64 {
+        let f = ((x - self.left) / self.width.max(1.0)).clamp(0.0, 1.0);
+        self.from_ms + ((self.to_ms - self.from_ms) as f64 * f) as i64
+    }
+
+    pub fn x_of(&self, t: i64) -> f64 {
+        self.left
+            + (t - self.from_ms) as f64 / (self.to_ms - self.from_ms).max(1) as f64 * self.width
+    }
+}
+
+const LEFT: u32 = 64;
+const BOTTOM: u32 = 22;
+const TOP: u32 = 8;
+const RIGHT: u32 = 12;
+
+/// Parses `#rgb`, `#rrggbb`, `rgb()`/`rgba()` and palette names into an RGB colour and alpha.
+pub fn rgb(color: &str) -> (RGBColor, f64) {
+    let c = css_color(color);
+    let hex = |s: &str| u8::from_str_radix(s, 16).ok();
+    if let Some(h) = c.strip_prefix('#') {
+        let parsed = match h.len() {
+            3 => (|| {
+                let d = |i: usize| hex(&h[i..i + 1].repeat(2));
+                Some((d(0)?, d(1)?, d(2)?))
+            })(),
+            6 | 8 => (|| Some((hex(&h[0..2])?, hex(&h[2..4])?, hex(&h[4..6])?)))(),
+            _ => None,
+        };
+        if let Some((r, g, b)) = parsed {
+            return (RGBColor(r, g, b), 1.0);
+        }
+    }
+    if let Some(inner) = c
+        .strip_prefix("rgba(")
+        .or_else(|| c.strip_prefix("rgb("))
+        .and_then(|r| r.strip_suffix(')'))
+    {
+        let parts: Vec<f64> = inner
+            .split(',')
+            .filter_map(|p| p.trim().parse().ok())
+            .collect();
+        if parts.len() >= 3 {
+            let a = parts.get(3).copied().unwrap_or(1.0);
+            return (
+                RGBColor(parts[0] as u8, parts[1] as u8, parts[2] as u8),
+                a.clamp(0.0, 1.0),
+            );
+        }
+    }
+    (RGBColor(128, 128, 128), 1.0)
+}
+
+/// "Nice" tick values covering `lo..hi` (about `count` of them).
+pub fn nice_ticks(lo: f64, hi: f64, count: usize) -> Vec<f64> {
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
+        return vec![lo];
+    }
+    let raw = (hi - lo) / count.max(1) as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let mut t = (lo / step).ceil() * step;
+    let mut out = Vec::new();
+    while t <= hi + step * 1e-9 && out.len() < 50 {
+        out.push(if t.abs() < step * 1e-9 { 0.0 } else { t });
+        t += step;
+    }
+    out
+}
+
+/// Time ticks at a round interval so that about `count` fit.
+pub fn time_ticks(from_ms: i64, to_ms: i64, count: usize, offset_ms: i64) -> Vec<i64> {
+    const STEPS: [i64; 17] = [
+        1_000, 5_000, 10_000, 15_000, 30_000, 60_000, 300_000, 600_000, 900_000, 1_800_000,
+        3_600_000, 7_200_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000, 604_800_000,
+    ];
+    let raw = (to_ms - from_ms).max(1) / count.max(1) as i64;
+    let step = STEPS.iter().copied().find(|s| *s >= raw).unwrap_or(raw.max(1));
+    let mut t = (from_ms + offset_ms).div_euclid(step) * step - offset_ms;
+    if t < from_ms {
+        t += step;
+    }
+    let mut out = Vec::new();
+    while t <= to_ms && out.len() < 40 {
+        out.push(t);
+        t += step;
+    }
+    out
+}
+
+/// `HH:MM` for short ranges, `MM-DD HH:MM` for ranges over a day.
+pub fn time_label(ms: i64, range_ms: i64, offset_min: i32) -> String {
+    let local = ms + offset_min as i64 * 60_000;
+    let iso = crate::model::timestamp::rfc3339(local);
+    if range_ms > 86_400_000 {
+        format!("{} {}", &iso[5..10], &iso[11..16])
+    } else if range_ms < 300_000 {
+        iso[11..19].to_string()
+    } else {
+        iso[11..16].to_string()
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Values after stacking (normal or percent), aligned by timestamp across series.
+fn stacked(series: &[ChartSeries], stacking: Stacking) -> Vec<Vec<Point>> {
+    if stacking == Stacking::None {
+        return series
+            .iter()
+            .map(|s| {
+                s.points
+                    .iter()
+                    .map(|(t, v)| (*t, if s.negative_y { -v } else { *v }))
+                    .collect()
+            })
+            .collect();
+    }
+    let mut totals: BTreeMap<i64, f64> = BTreeMap::new();
+    if stacking == Stacking::Percent {
+        for s in series {
+            for (t, v) in &s.points {
+                if v.is_finite() {
+                    *totals.entry(*t).or_default() += v;
+                }
+            }
+        }
+    }
+    let mut base: BTreeMap<i64, f64> = BTreeMap::new();
+    series
+        .iter()
+        .map(|s| {
+            s.points
+                .iter()
+                .map(|(t, v)| {
+                    if !v.is_finite() {
+                        return (*t, f64::NAN);
+                    }
+                    let v = match stacking {
+                        Stacking::Percent => {
+                            let tot = totals.get(t).copied().unwrap_or(0.0);
+                            if tot == 0.0 {
+                                0.0
+                            } else {
+                                v / tot
+                            }
+                        }
+                        _ => *v,
+                    };
+                    let b = base.entry(*t).or_default();
+                    *b += v;
+                    (*t, *b)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Renders a time series chart. Returns the SVG markup and the plot geometry.
+pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
+    let (w, h) = (spec.width.max(120), spec.height.max(60));
+    let values = stacked(&spec.series, spec.stacking);
+    let log = spec.log_base.filter(|b| *b >= 2).map(f64::from);
+    let tf = |v: f64| match log {
+        Some(b) if v > 0.0 => v.log(b),
+        Some(_) => f64::NAN,
+        None => v,
+    };
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for s in &values {
+        for (_, v) in s {
+            let v = tf(*v);
+            if v.is_finite() {
+                lo = lo.min(v);
+                hi = hi.max(v);
+            }
+        }
+    }
+    if !lo.is_finite() {
+        (lo, hi) = (0.0, 1.0);
+    }
+    let bars = spec.series.iter().any(|s| s.draw == DrawStyle::Bars);
+    if log.is_none() && (bars || spec.series.iter().any(|s| s.fill_opacity > 0.0)) {
+        lo = lo.min(0.0);
+        hi = hi.max(0.0);
+    }
+    if let Some(m) = spec.min {
+        lo = tf(m).min(lo).max(tf(m));
+    }
+    if let Some(m) = spec.max {
+        hi = tf(m);
+    }
+    if spec.stacking == Stacking::Percent {
+        (lo, hi) = (0.0, 1.0);
+    }
+    if hi <= lo {
+        let pad = if lo == 0.0 { 1.0 } else { lo.abs() * 0.1 };
+        (lo, hi) = (lo - pad, hi + pad);
+    } else if spec.max.is_none() && spec.stacking != Stacking::Percent {
+        hi += (hi - lo) * 0.05;
+    }
+    let (from, to) = (spec.from_ms, spec.to_ms.max(spec.from_ms + 1));
+    let geometry = Geometry {
+        left: LEFT as f64,
+        top: TOP as f64,
+        width: (w - LEFT - RIGHT) as f64,
+        height: (h - TOP - BOTTOM) as f64,
+        from_ms: from,
+        to_ms: to,
+    };
+    let y_ticks = match log {
+        Some(_) => (lo.floor() as i64..=hi.ceil() as i64).map(|e| e as f64).collect(),
+        None => nice_ticks(lo, hi, ((h as usize) / 40).max(2)),
+    };
+    let offset_ms = spec.utc_offset_min as i64 * 60_000;
+    let x_ticks = time_ticks(from, to, ((w as usize) / 110).max(2), offset_ms);
+
+    let mut body = String::new();
+    {
+        let root = SVGBackend::with_string(&mut body, (w, h)).into_drawing_area();
+        let area = root.margin(TOP, BOTTOM, LEFT, RIGHT);
+        let mut chart = ChartBuilder::on(&area)
+            .build_cartesian_2d(from..to, lo..hi)
+            .expect("a non-empty range always builds");
+        let grid = RGBColor(128, 128, 128).mix(0.18);
+        for y in &y_ticks {
+            let _ = chart.draw_series(std::iter::once(PathElement::new(
+                vec![(from, *y), (to, *y)],
+                grid.stroke_width(1),
+            )));
+        }
+        for x in &x_ticks {
+            let _ = chart.draw_series(std::iter::once(PathElement::new(
+                vec![(*x, lo), (*x, hi)],
+                grid.stroke_width(1),
+            )));
+        }
+        // Threshold areas under the data, lines over it.
+        let steps: Vec<(f64, f64, String)> = spec
+            .thresholds
+            .iter()
+            .enumerate()
+            .map(|(i, (v, c))| {
+                let start = v.map(tf).unwrap_or(lo).max(lo);
+                let end = spec
+                    .thresholds
+                    .get(i + 1)
+                    .and_then(|n| n.0)
+                    .map(tf)
+                    .unwrap_or(hi)
+                    .min(hi);
+                (start, end, c.clone())
+            })
+            .collect();
+        if matches!(spec.thresholds_style, ThresholdsStyle::Area | ThresholdsStyle::LineAndArea) {
+            for (start, end, c) in &steps {
+                let (color, a) = rgb(c);
+                if end > start && c != "transparent" {
+                    let _ = chart.draw_series(std::iter::once(Rectangle::new(
+                        [(from, *start), (to, *end)],
+                        color.mix(0.12 * a).filled(),
+                    )));
+                }
+            }
+        }
+        let step_ms = values
+            .iter()
+            .filter_map(|s| s.windows(2).map(|w| w[1].0 - w[0].0).min())
+            .min()
+            .unwrap_or((to - from) / 100)
+            .max(1);
+        for (i, s) in spec.series.iter().enumerate().rev() {
+            let (color, alpha) = rgb(&s.color);
+            let pts: Vec<(i64, f64)> = values[i].iter().map(|(t, v)| (*t, tf(*v))).collect();
+            let segments = pts.split(|(_, v)| !v.is_finite()).filter(|seg| !seg.is_empty());
+            match s.draw {
+                DrawStyle::Bars => {
+                    let n = spec.series.len().max(1) as i64;
+                    let bw = (step_ms * 8 / 10 / n).max(1);
+                    let base = if spec.stacking != Stacking::None && i > 0 {
+                        Some(&values[i - 1])
+                    } else {
+                        None
+                    };
+                    let _ = chart.draw_series(pts.iter().enumerate().filter(|(_, (_, v))| v.is_finite()).map(|(k, (t, v))| {
+                        let bottom = base
+                            .and_then(|b| b.get(k))
+                            .map(|p| tf(p.1))
+                            .filter(|v| v.is_finite())
+                            .unwrap_or(0.0f64.max(lo));
+                        let x0 = if spec.stacking == Stacking::None { t - step_ms * 4 / 10 + bw * i as i64 } else { t - bw / 2 };
+                        let x1 = x0 + if spec.stacking == Stacking::None { bw } else { step_ms * 8 / 10 };
+                        Rectangle::new([(x0, bottom), (x1, *v)], color.mix(alpha * 0.85).filled())
+                    }));
+                }
+                DrawStyle::Line | DrawStyle::Points => {
+                    for seg in segments {
+                        if s.draw == DrawStyle::Line {
+                            if s.fill_opacity > 0.0 {
+                                let fill_base = if spec.stacking != Stacking::None && i > 0 {
+                                    values[i - 1]
+                                        .iter()
+                                        .filter(|(t, _)| *t >= seg[0].0 && *t <= seg[seg.len() - 1].0)
+                                        .map(|(t, v)| (*t, tf(*v)))
+                                        .collect::<Vec<_>>()
+                                } else {
+                                    vec![(seg[seg.len() - 1].0, lo.max(0.0f64.min(hi))), (seg[0].0, lo.max(0.0f64.min(hi)))]
+                                };
+                                let mut poly: Vec<(i64, f64)> = seg.to_vec();
+                                if spec.stacking != Stacking::None && i > 0 {
+                                    poly.extend(fill_base.into_iter().rev());
+                                } else {
+                                    poly.extend(fill_base);
+                                }
+                                let _ = chart.draw_series(std::iter::once(Polygon::new(
+                                    poly,
+                                    color.mix(alpha * s.fill_opacity / 100.0).filled(),
+                                )));
+                            }
+                            if s.line_width > 0.0 {
+                                let _ = chart.draw_series(std::iter::once(PathElement::new(
+                                    seg.to_vec(),
+                                    color.mix(alpha).stroke_width(s.line_width.round().max(1.0) as u32),
+                                )));
+                            }
+                        }
+                        if s.draw == DrawStyle::Points || s.show_points || seg.len() == 1 {
+                            let _ = chart.draw_series(
+                                seg.iter().map(|p| Circle::new(*p, 2, color.mix(alpha).filled())),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        if matches!(spec.thresholds_style, ThresholdsStyle::Line | ThresholdsStyle::LineAndArea) {
+            for (start, _, c) in steps.iter().skip(1) {
+                let (color, _) = rgb(c);
+                let _ = chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(from, *start), (to, *start)],
+                    color.stroke_width(1),
+                )));
+            }
+        }
+        let _ = root.present();
+    }
+    // Plotters writes `<svg width=… height=… viewBox=…>`: keep its content, own the wrapper.
+    let inner_start = body.find('>').map(|i| i + 1).unwrap_or(0);
+    let inner_end = body.rfind("</svg>").unwrap_or(body.len());
+    let mut svg = format!(
+        r#"<svg class="chart-svg" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img">"#
+    );
+    svg.push_str(&body[inner_start..inner_end]);
+    svg.push_str(r#"<g class="axis" font-size="11" fill="currentColor">"#);
+    let y_px = |v: f64| geometry.top + geometry.height * (1.0 - (v - lo) / (hi - lo));
+    for y in &y_ticks {
+        let value = match log {
+            Some(b) => b.powf(*y),
+            None => *y,
+        };
+        let label = if spec.stacking == Stacking::Percent {
+            format_value(value, "percentunit", Some(0))
+        } else {
+            format_value(value, &spec.unit, spec.decimals)
+        };
+        let _ = write!(
+            svg,
+            r#"<text x="{}" y="{:.1}" text-anchor="end" dominant-baseline="middle">{}</text>"#,
+            LEFT - 6,
+            y_px(*y),
+            escape(&label)
+        );
+    }
+    for x in &x_ticks {
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
+            geometry.x_of(*x),
+            h - 6,
+            escape(&time_label(*x, to - from, spec.utc_offset_min))
+        );
+    }
+    svg.push_str("</g></svg>");
+    (svg, geometry)
+}
+
+/// A small area sparkline for stat panels (no axes).
+pub fn sparkline_svg(points: &[Point], color: &str, width: u32, height: u32) -> String {
+    let finite: Vec<&Point> = points.iter().filter(|p| p.1.is_finite()).collect();
+    if finite.len() < 2 {
+        return String::new();
+    }
+    let (t0, t1) = (finite[0].0, finite[finite.len() - 1].0.max(finite[0].0 + 1));
+    let lo = finite.iter().map(|p| p.1).fold(f64::INFINITY, f64::min).min(0.0);
+    let hi = finite.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+    let hi = if hi <= lo { lo + 1.0 } else { hi };
+    let mut body = String::new();
+    {
+        let root = SVGBackend::with_string(&mut body, (width, height)).into_drawing_area();
+        if let Ok(mut chart) = ChartBuilder::on(&root).build_cartesian_2d(t0..t1, lo..hi) {
+            let (c, a) = rgb(color);
+            let pts: Vec<(i64, f64)> = finite.iter().map(|p| (p.0, p.1)).collect();
+            let mut poly = pts.clone();
+            poly.push((t1, lo));
+            poly.push((t0, lo));
+            let _ = chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(a * 0.2).filled())));
+            let _ = chart.draw_series(std::iter::once(PathElement::new(pts, c.mix(a).stroke_width(1))));
+        }
+        let _ = root.present();
+    }
+    let inner_start = body.find('>').map(|i| i + 1).unwrap_or(0);
+    let inner_end = body.rfind("</svg>").unwrap_or(body.len());
+    format!(
+        r#"<svg class="sparkline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" preserveAspectRatio="none">{}</svg>"#,
+        &body[inner_start..inner_end]
+    )
+}
+
+/// A gauge: a 240° arc with threshold-coloured bands and the value's arc.
+pub fn gauge_svg(value: Option<f64>, min: f64, max: f64, steps: &[(Option<f64>, String)], color: &str) -> String {
+    let (cx, cy, r) = (100.0, 100.0, 80.0);
+    let span = (max - min).max(f64::EPSILON);
+    let angle = |v: f64| {
+        let f = ((v - min) / span).clamp(0.0, 1.0);
+        (150.0 + 240.0 * f).to_radians()
+    };
+    let arc = |a0: f64, a1: f64, radius: f64| {
+        let (x0, y0) = (cx + radius * a0.cos(), cy + radius * a0.sin());
+        let (x1, y1) = (cx + radius * a1.cos(), cy + radius * a1.sin());
+        let large = if (a1 - a0).to_degrees() > 180.0 { 1 } else { 0 };
+        format!("M {x0:.2} {y0:.2} A {radius} {radius} 0 {large} 1 {x1:.2} {y1:.2}")
+    };
+    let mut svg = String::from(
+        r#"<svg class="gauge-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 170" role="img">"#,
+    );
+    for (i, (v, c)) in steps.iter().enumerate() {
+        let start = v.unwrap_or(min).max(min);
+        let end = steps.get(i + 1).and_then(|n| n.0).unwrap_or(max).min(max);
+        if end > start {
+            let _ = write!(
+                svg,
+                r#"<path d="{}" stroke="{}" stroke-width="5" fill="none"/>"#,
+                arc(angle(start), angle(end), r + 9.0),
+                css_color(c)
+            );
+        }
+    }
+    let _ = write!(
+        svg,
+        r#"<path d="{}" stroke="rgba(128,128,128,0.2)" stroke-width="14" fill="none"/>"#,
+        arc(angle(min), angle(max), r)
+    );
+    if let Some(v) = value.filter(|v| v.is_finite()) {
+        if v > min {
+            let _ = write!(
+                svg,
+                r#"<path d="{}" stroke="{}" stroke-width="14" fill="none"/>"#,
+                arc(angle(min), angle(v).max(angle(min) + 0.001), r),
+                css_color(color)
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(series: Vec<ChartSeries>) -> ChartSpec {
+        ChartSpec {
+            width: 600,
+            height: 200,
+            from_ms: 0,
+            to_ms: 3_600_000,
+            series,
+            min: None,
+            max: None,
+            log_base: None,
+            stacking: Stacking::None,
+            thresholds: vec![(None, "green".into()), (Some(5.0), "red".into())],
+            thresholds_style: ThresholdsStyle::LineAndArea,
+            unit: "reqps".into(),
+            decimals: None,
+            utc_offset_min: 0,
+        }
+    }
+
+    fn line(name: &str, color: &str, n: i64) -> ChartSeries {
+        ChartSeries {
+            name: name.into(),
+            color: color.into(),
+            points: (0..n).map(|i| (i * 60_000, (i % 10) as f64)).collect(),
+            draw: DrawStyle::Line,
+            fill_opacity: 10.0,
+            line_width: 1.0,
+            show_points: false,
+            negative_y: false,
+        }
+    }
+
+    #[test]
+    fn renders_series_axes_and_thresholds() {
+        let (svg, g) = timeseries_svg(&spec(vec![line("a", "#ff0000", 60), line("b", "blue", 60)]));
+        assert!(svg.starts_with("<svg class=\"chart-svg\""));
+        assert!(svg.ends_with("</svg>"));
+        assert!(svg.contains("req/s"), "y labels carry the unit");
+        assert!(svg.contains(">00:30<"), "time labels");
+        assert!(svg.contains("#FF0000") || svg.contains("#ff0000") || svg.contains("rgb(255,0,0)"), "series colour: {}", &svg[..400]);
+        assert_eq!(g.time_at(g.left), 0);
+        assert_eq!(g.time_at(g.left + g.width), 3_600_000);
+        assert!((g.x_of(1_800_000) - (g.left + g.width / 2.0)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn stacking_adds_up_and_percent_normalises() {
+        let a = line("a", "red", 3);
+        let b = line("b", "blue", 3);
+        let s = stacked(&[a.clone(), b.clone()], Stacking::Normal);
+        assert_eq!(s[1][2].1, 4.0);
+        let p = stacked(&[a, b], Stacking::Percent);
+        assert_eq!(p[1][2].1, 1.0);
+        assert_eq!(p[0][2].1, 0.5);
+    }
+
+    #[test]
+    fn ticks() {
+        assert_eq!(nice_ticks(0.0, 10.0, 5), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        assert_eq!(time_ticks(0, 3_600_000, 4, 0), vec![0, 900_000, 1_800_000, 2_700_000, 3_600_000]);
+        assert_eq!(time_label(90_000_000, 3_600_000, 60), "02:00");
+    }
+
+    #[test]
+    fn gaps_break_lines_and_colors_parse() {
+        let mut s = line("a", "red", 10);
+        s.points[5].1 = f64::NAN;
+        s.fill_opacity = 0.0;
+        let (svg, _) = timeseries_svg(&spec(vec![s]));
+        assert!(svg.matches("<polyline").count() + svg.matches("<path").count() >= 2);
+        assert_eq!(rgb("#abc").0, RGBColor(0xaa, 0xbb, 0xcc));
+        assert_eq!(rgb("rgba(10, 20, 30, 0.5)"), (RGBColor(10, 20, 30), 0.5));
+        assert_eq!(rgb("red").0, RGBColor(0xf2, 0x49, 0x5c));
+    }
+
+    #[test]
+    fn gauge_and_sparkline() {
+        let g = gauge_svg(Some(75.0), 0.0, 100.0, &[(None, "green".into()), (Some(80.0), "red".into())], "green");
+        assert_eq!(g.matches("<path").count(), 4);
+        assert!(sparkline_svg(&[(0, 1.0)], "red", 100, 30).is_empty());
+        assert!(sparkline_svg(&[(0, 1.0), (1, 2.0)], "red", 100, 30).contains("<polygon") || sparkline_svg(&[(0, 1.0), (1, 2.0)], "red", 100, 30).contains("<path"));
+    }
+}
