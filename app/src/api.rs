@@ -2,6 +2,7 @@
 
 pub mod alerting;
 pub mod console;
+pub mod dashboards;
 pub mod error;
 pub mod prometheus;
 

@@ -2,8 +2,10 @@
 //! Compiled only with the `ssr` feature; server functions and the axum server share it.
 
 pub mod alertmanager;
+pub mod dashboards;
 pub mod health;
 pub mod http;
+pub mod panels;
 pub mod prometheus;
 pub mod provisioning;
 pub mod registry;
@@ -17,6 +19,8 @@ use std::sync::Arc;
 pub struct Backends {
     pub registry: Arc<DatasourceRegistry>,
     pub http: reqwest::Client,
+    pub dashboards: Arc<dashboards::DashboardStore>,
+    pub limits: panels::Limits,
 }
 
 impl Backends {
@@ -24,6 +28,14 @@ impl Backends {
         Self {
             registry: Arc::new(registry),
             http: http::client(),
+            dashboards: Arc::new(dashboards::DashboardStore::empty()),
+            limits: panels::Limits::default(),
         }
+    }
+
+    pub fn with_dashboards(mut self, store: dashboards::DashboardStore, limits: panels::Limits) -> Self {
+        self.dashboards = Arc::new(store);
+        self.limits = limits;
+        self
     }
 }

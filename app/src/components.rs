@@ -3,5 +3,7 @@
 pub mod chart;
 pub mod feedback;
 pub mod layout;
+pub mod panel;
 pub mod pickers;
 pub mod series_table;
+pub mod timeseries;

@@ -17,6 +17,9 @@ use pages::alerting::groups::AlertGroupsPage;
 use pages::alerting::rules::AlertRulesPage;
 use pages::alerting::silence_new::NewSilencePage;
 use pages::alerting::silences::SilencesPage;
+use pages::dashboards::list::DashboardListPage;
+use pages::dashboards::solo::SoloPanelPage;
+use pages::dashboards::view::DashboardPage;
 use pages::explore::ExplorePage;
 use pages::home::HomePage;
 use pages::not_found::NotFoundPage;
@@ -59,10 +62,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("alerting/groups") view=AlertGroupsPage ssr=SsrMode::Async/>
                     <Route path=path!("alerting/silences") view=SilencesPage ssr=SsrMode::Async/>
                     <Route path=path!("alerting/silence/new") view=NewSilencePage ssr=SsrMode::Async/>
-                    <Route path=path!("dashboards") view=|| view! { <PlannedPage area="Dashboards" issue=4/> } ssr=SsrMode::Async/>
+                    <Route path=path!("dashboards") view=DashboardListPage ssr=SsrMode::Async/>
+                    <Route path=path!("d/:uid") view=DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("d/:uid/:slug") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("slo") view=|| view! { <PlannedPage area="SLOs" issue=6/> } ssr=SsrMode::Async/>
                     <Route path=path!("traces") view=|| view! { <PlannedPage area="Traces" issue=7/> } ssr=SsrMode::Async/>
                 </ParentRoute>
+                <Route path=path!("d-solo/:uid") view=SoloPanelPage ssr=SsrMode::Async/>
+                <Route path=path!("d-solo/:uid/:slug") view=SoloPanelPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod decimate;
 pub mod datasource;
 pub mod logs;
+pub mod markdown;
 pub mod matchers;
 pub mod prometheus;
 pub mod silence;

@@ -1,6 +1,7 @@
 //! One module per capability; a page component is `<Area>Page`.
 
 pub mod alerting;
+pub mod dashboards;
 pub mod explore;
 pub mod home;
 pub mod not_found;

@@ -31,6 +31,25 @@ pub struct Config {
     pub paths: PathsSection,
     pub auth: AuthSection,
     pub embedding: EmbeddingSection,
+    pub dashboards: DashboardsSection,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DashboardsSection {
+    /// Series drawn per panel before "showing N of M series" (`OCTOSCOPE_DASHBOARDS_MAX_SERIES`).
+    pub max_series: usize,
+    /// Panel queries of one page in flight at once (`OCTOSCOPE_DASHBOARDS_CONCURRENCY`).
+    pub concurrency: usize,
+}
+
+impl Default for DashboardsSection {
+    fn default() -> Self {
+        Self {
+            max_series: 50,
+            concurrency: 16,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -139,6 +158,18 @@ impl Config {
         }
         if let Some(v) = env("OCTOSCOPE_AUTH_ANONYMOUS_ROLE") {
             config.auth.anonymous_role = parse_enum("OCTOSCOPE_AUTH_ANONYMOUS_ROLE", &v)?;
+        }
+        for (name, slot) in [
+            ("OCTOSCOPE_DASHBOARDS_MAX_SERIES", &mut config.dashboards.max_series),
+            ("OCTOSCOPE_DASHBOARDS_CONCURRENCY", &mut config.dashboards.concurrency),
+        ] {
+            if let Some(v) = env(name) {
+                *slot = v.parse().ok().filter(|n| *n > 0).ok_or_else(|| ConfigError::Env {
+                    name,
+                    value: v.clone(),
+                    message: "use a whole number above 0".into(),
+                })?;
+            }
         }
         if let Some(v) = env("OCTOSCOPE_EMBEDDING_ALLOWED_ORIGINS") {
             config.embedding.allowed_origins = v

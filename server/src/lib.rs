@@ -2,12 +2,15 @@
 //! health and metrics. `main.rs` only reads config, binds and serves.
 
 pub mod config;
+pub mod grafana_api;
 pub mod health;
 pub mod metrics;
 pub mod proxy;
 pub mod security;
 
 use app::backend::provisioning::load_datasources_dir;
+use app::backend::dashboards::DashboardStore;
+use app::backend::panels::Limits;
 use app::backend::{Backends, DatasourceRegistry};
 use app::{shell, App};
 use axum::extract::FromRef;
@@ -94,7 +97,16 @@ pub fn build_state(config: &Config) -> AppState {
         .build();
     AppState {
         leptos_options,
-        backends: Backends::new(registry),
+        backends: Backends::new(registry).with_dashboards(
+            match &config.paths.provisioning {
+                Some(dir) => DashboardStore::load(dir, &env),
+                None => DashboardStore::empty(),
+            },
+            Limits {
+                max_series: config.dashboards.max_series,
+                concurrency: config.dashboards.concurrency,
+            },
+        ),
         metrics: Arc::new(metrics::Metrics::default()),
         anonymous: app::model::auth::CurrentUser {
             name: "anonymous".into(),
@@ -128,6 +140,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/health", get(health::health))
         .route("/metrics", get(metrics::serve))
+        .route("/api/search", get(grafana_api::search))
+        .route("/api/dashboards/uid/{uid}", get(grafana_api::dashboard_by_uid))
         .route("/api/datasources/proxy/uid/{uid}", any(proxy::proxy_root))
         .route("/api/datasources/proxy/uid/{uid}/", any(proxy::proxy_root))
         .route("/api/datasources/proxy/uid/{uid}/{*path}", any(proxy::proxy))

@@ -241,12 +241,49 @@ impl DemoStack {
             std::fs::write(target.join(path.file_name().unwrap_or_default()), text)
                 .map_err(|e| HarnessError::Io("write provisioning".into(), e))?;
         }
+        // Dashboard providers: the repo's (paths made absolute) plus a scratch folder where
+        // tests drop files (`local_dashboards_dir`), watched like any other provider.
+        let dash_target = provisioning.path().join("dashboards");
+        std::fs::create_dir_all(&dash_target)
+            .map_err(|e| HarnessError::Io("create dashboards dir".into(), e))?;
+        let local = provisioning.path().join("local-dashboards");
+        std::fs::create_dir_all(&local)
+            .map_err(|e| HarnessError::Io("create local dashboards dir".into(), e))?;
+        for entry in std::fs::read_dir(repo.join("provisioning/dashboards"))
+            .map_err(|e| HarnessError::Io("read provisioning/dashboards".into(), e))?
+        {
+            let path = entry
+                .map_err(|e| HarnessError::Io("read provisioning entry".into(), e))?
+                .path();
+            if path.extension().and_then(|e| e.to_str()) != Some("yaml") {
+                continue;
+            }
+            let text = read(&path)?.replace(
+                "path: provisioning/",
+                &format!("path: {}/provisioning/", repo.display()),
+            );
+            std::fs::write(dash_target.join(path.file_name().unwrap_or_default()), text)
+                .map_err(|e| HarnessError::Io("write provisioning".into(), e))?;
+        }
+        std::fs::write(
+            dash_target.join("local.yaml"),
+            format!(
+                "apiVersion: 1\nproviders:\n  - name: local\n    folder: Local\n    type: file\n    options:\n      path: {}\n",
+                local.display()
+            ),
+        )
+        .map_err(|e| HarnessError::Io("write provisioning".into(), e))?;
         Ok(DemoStack {
             prometheus,
             alertmanagers,
             provisioning,
             sim,
         })
+    }
+
+    /// A dashboard provider folder of this stack that tests may write into.
+    pub fn local_dashboards_dir(&self) -> std::path::PathBuf {
+        self.provisioning.path().join("local-dashboards")
     }
 
     pub fn provisioning_dir(&self) -> &Path {

@@ -20,6 +20,8 @@ pub enum AppError {
     BadRequest(String),
     #[error("{0}")]
     Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
     #[error("the console could not run this request: {0}; reload the page and try again")]
     ServerFn(String),
 }

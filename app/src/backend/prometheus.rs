@@ -57,6 +57,40 @@ impl PrometheusClient<'_> {
         decode_envelope(&self.ds.name, status, &body)
     }
 
+    /// `GET /api/v1/label/<label>/values`, optionally restricted by a series selector and range.
+    pub async fn label_values(
+        &self,
+        label: &str,
+        selector: Option<&str>,
+        start: f64,
+        end: f64,
+    ) -> Result<Answer<Vec<String>>, BackendError> {
+        let (start, end) = (format!("{start:.3}"), format!("{end:.3}"));
+        let mut pairs = vec![("start", start.as_str()), ("end", end.as_str())];
+        if let Some(sel) = selector {
+            pairs.push(("match[]", sel));
+        }
+        let path = format!("api/v1/label/{}/values", url::form_urlencoded::byte_serialize(label.as_bytes()).collect::<String>());
+        let (status, body) = get_bytes(self.http, self.ds, &path, Some(&form(&pairs))).await?;
+        decode_envelope(&self.ds.name, status, &body)
+    }
+
+    /// `GET /api/v1/labels`, optionally restricted by a series selector and range.
+    pub async fn label_names(
+        &self,
+        selector: Option<&str>,
+        start: f64,
+        end: f64,
+    ) -> Result<Answer<Vec<String>>, BackendError> {
+        let (start, end) = (format!("{start:.3}"), format!("{end:.3}"));
+        let mut pairs = vec![("start", start.as_str()), ("end", end.as_str())];
+        if let Some(sel) = selector {
+            pairs.push(("match[]", sel));
+        }
+        let (status, body) = get_bytes(self.http, self.ds, "api/v1/labels", Some(&form(&pairs))).await?;
+        decode_envelope(&self.ds.name, status, &body)
+    }
+
     pub async fn build_info(&self) -> Result<Answer<BuildInfo>, BackendError> {
         let (status, body) = get_bytes(self.http, self.ds, "api/v1/status/buildinfo", None).await?;
         decode_envelope(&self.ds.name, status, &body)

@@ -260,8 +260,12 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
         (lo, hi) = (0.0, 1.0);
     }
     if hi <= lo {
-        let pad = if lo == 0.0 { 1.0 } else { lo.abs() * 0.1 };
-        (lo, hi) = (lo - pad, hi + pad);
+        // A flat series: zero sits on the axis, anything else gets room around it.
+        (lo, hi) = if lo == 0.0 {
+            (0.0, 1.0)
+        } else {
+            (lo - lo.abs() * 0.1, hi + lo.abs() * 0.1)
+        };
     } else if spec.max.is_none() && spec.stacking != Stacking::Percent {
         hi += (hi - lo) * 0.05;
     }

@@ -6,7 +6,9 @@
 //! as stat (their old options mapped to field config), and a panel type Octoscope cannot draw is
 //! kept as [`PanelKind::Unsupported`] so the page can name it in place.
 
+pub mod data;
 pub mod field;
+pub mod params;
 pub mod vars;
 
 use field::{FieldConfig, Override};
@@ -25,6 +27,33 @@ pub enum ImportError {
     },
     #[error("this is not a Grafana dashboard ({0}); export it from Grafana with \"Export → Save to file\"")]
     NotADashboard(String),
+}
+
+/// A dashboard as listed on `/dashboards` and by `/api/search`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DashboardSummary {
+    pub uid: String,
+    pub title: String,
+    pub slug: String,
+    pub folder: String,
+    pub tags: Vec<String>,
+    /// The provisioned file it came from.
+    pub file: String,
+}
+
+impl DashboardSummary {
+    pub fn url(&self) -> String {
+        format!("/d/{}/{}", self.uid, self.slug)
+    }
+}
+
+/// A dashboard file (or provider) that could not be loaded; the others load regardless.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DashboardProblem {
+    pub file: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
 }
 
 /// Grid units as Grafana uses them: 24 columns, rows of 30 px.

@@ -1,0 +1,9 @@
+//! Server functions of the dashboards feature.
+
+mod list_dashboards;
+mod load_dashboard;
+mod load_panels;
+
+pub use list_dashboards::*;
+pub use load_dashboard::*;
+pub use load_panels::*;

@@ -1,0 +1,51 @@
+use crate::api::AppError;
+use crate::model::dashboard::data::DashboardView;
+use leptos::prelude::*;
+
+/// Renders dashboard `uid` for the URL parameters `params` (from/to, time/time.window,
+/// var-*, viewPanel): variables resolved, every panel outside collapsed rows queried
+/// concurrently. `panel` limits the queries to one panel (`/d-solo`, `viewPanel`).
+#[server(endpoint = "load_dashboard")]
+pub async fn load_dashboard(
+    uid: String,
+    params: Vec<(String, String)>,
+    panel: Option<u32>,
+) -> Result<DashboardView, AppError> {
+    use crate::backend::panels::{resolve_variables, run_panels};
+    use crate::model::dashboard::data::{panels_to_query, DEFAULT_PAGE_WIDTH_PX};
+    use crate::model::dashboard::params;
+
+    let backends = crate::api::backends()?;
+    let entry = backends.dashboards.catalog().by_uid(&uid).ok_or_else(|| {
+        AppError::NotFound(format!(
+            "there is no dashboard with uid {uid:?}; search for it below or check the link"
+        ))
+    })?;
+    let d = entry.dashboard.as_ref();
+    let p = params::parse(&params, d, crate::api::now_ms());
+    let (variables, scope) = resolve_variables(&backends, d, p.range, &p.vars).await;
+    let only = panel.or(p.view_panel);
+    let panels = panels_to_query(d, only);
+    let data = run_panels(
+        &backends,
+        &panels,
+        &scope,
+        p.range,
+        DEFAULT_PAGE_WIDTH_PX,
+        only.is_some(),
+        backends.limits,
+    )
+    .await;
+    Ok(DashboardView {
+        dashboard: d.clone(),
+        folder: entry.summary.folder.clone(),
+        slug: entry.summary.slug.clone(),
+        from: p.from,
+        to: p.to,
+        from_ms: p.range.from_ms,
+        to_ms: p.range.to_ms,
+        variables,
+        panels: data,
+        notices: p.notices,
+    })
+}

@@ -1,0 +1,399 @@
+//! Runs a dashboard: resolves template variables against their datasources (in order, so chained
+//! variables see the earlier ones), then runs every panel query of the page concurrently with a
+//! bound, each with its own step, and shapes the answers (gaps, series cap, decimation). A failing
+//! query fails only its panel; its message is the backend's own.
+
+use super::http::get_bytes;
+use super::prometheus::PrometheusClient;
+use super::{Backends, Datasource};
+use crate::model::dashboard::data::{
+    panel_width_px, shape, step_ms, to_series, PanelData, ResolvedVar, SeriesData,
+};
+use crate::model::dashboard::vars::{
+    auto_interval, builtins, choose, interpolate, parse_duration_ms, parse_var_query,
+    query_result_line, shape_options, Scope, ScopeValue, VarKind, VarOption, VarQuery, ALL,
+};
+use crate::model::dashboard::{Dashboard, Panel};
+use crate::model::datasource::DatasourceKind;
+use crate::model::prometheus::{decode_envelope, BackendError, QueryData};
+use crate::model::time_range::TimeRange;
+use futures::StreamExt;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Limits of one dashboard render (configurable in `[dashboards]`).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_series: usize,
+    pub concurrency: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_series: crate::model::dashboard::data::DEFAULT_MAX_SERIES,
+            concurrency: 16,
+        }
+    }
+}
+
+/// Finds the datasource a panel, target or variable names: uid, name, a variable holding either,
+/// or a plugin type; unresolved `${DS_…}` inputs of exported dashboards mean the default.
+pub fn find_datasource(
+    b: &Backends,
+    reference: Option<&str>,
+    scope: &Scope,
+    want: DatasourceKind,
+) -> Result<Arc<Datasource>, String> {
+    let default = || {
+        b.registry.default_of(want).ok_or_else(|| {
+            format!("no {want} datasource is provisioned; add one under provisioning/datasources")
+        })
+    };
+    let Some(r) = reference else { return default() };
+    let r = interpolate(r, scope);
+    if r.is_empty() || r.starts_with('$') || r == ALL {
+        return default();
+    }
+    if let Some(ds) = b.registry.by_uid(&r) {
+        return Ok(ds);
+    }
+    if let Some(ds) = b
+        .registry
+        .all()
+        .iter()
+        .find(|d| d.name.eq_ignore_ascii_case(&r))
+    {
+        return Ok(ds.clone());
+    }
+    if let Some(kind) = DatasourceKind::from_grafana_type(&r) {
+        return b
+            .registry
+            .default_of(kind)
+            .ok_or_else(|| format!("no {kind} datasource is provisioned"));
+    }
+    Err(format!(
+        "datasource {r:?} is not provisioned; add it under provisioning/datasources or pick another"
+    ))
+}
+
+fn secs(ms: i64) -> f64 {
+    ms as f64 / 1000.0
+}
+
+/// The scrape interval the datasource declares (`jsonData.timeInterval`), else 15s.
+fn scrape_ms(ds: &Datasource) -> i64 {
+    ds.json_data
+        .get("timeInterval")
+        .and_then(|t| parse_duration_ms(t))
+        .unwrap_or(15_000)
+}
+
+async fn query_options(
+    b: &Backends,
+    var: &crate::model::dashboard::vars::Variable,
+    scope: &Scope,
+    range: TimeRange,
+) -> Result<Vec<VarOption>, String> {
+    match var.kind {
+        VarKind::Custom | VarKind::Interval => {
+            let mut opts = var.static_options();
+            if var.kind == VarKind::Interval && var.auto {
+                opts.insert(
+                    0,
+                    VarOption {
+                        text: "auto".into(),
+                        value: auto_interval(range.to_ms - range.from_ms, var.auto_count, &var.auto_min),
+                    },
+                );
+            }
+            Ok(opts)
+        }
+        VarKind::Constant | VarKind::Textbox | VarKind::Other => Ok(Vec::new()),
+        VarKind::Datasource => {
+            let kind = DatasourceKind::from_grafana_type(&var.query);
+            let raw: Vec<(String, String)> = b
+                .registry
+                .all()
+                .iter()
+                .filter(|d| Some(d.kind) == kind)
+                .map(|d| (d.name.clone(), d.uid.clone()))
+                .collect();
+            let names: Vec<String> = raw.iter().map(|(n, _)| n.clone()).collect();
+            let shaped = shape_options(names, &var.regex, 0)?;
+            Ok(shaped
+                .into_iter()
+                .filter_map(|o| {
+                    raw.iter()
+                        .find(|(n, _)| *n == o.value)
+                        .map(|(n, uid)| VarOption { text: n.clone(), value: uid.clone() })
+                })
+                .collect())
+        }
+        VarKind::Query => {
+            let ds = find_datasource(b, var.datasource.as_deref(), scope, DatasourceKind::Prometheus)?;
+            if ds.kind != DatasourceKind::Prometheus {
+                return Err(format!(
+                    "query variables on {} datasources are not supported yet; use a Prometheus label_values query",
+                    ds.kind
+                ));
+            }
+            let client = PrometheusClient { http: &b.http, ds: &ds };
+            let mut scope = scope.clone();
+            builtins(&mut scope, range.from_ms, range.to_ms, 15_000, scrape_ms(&ds));
+            let q = interpolate(&var.query, &scope);
+            let (start, end) = (secs(range.from_ms), secs(range.to_ms));
+            let raw: Vec<String> = match parse_var_query(&q) {
+                VarQuery::LabelValues { selector, label } => {
+                    client.label_values(&label, selector.as_deref(), start, end).await.map_err(|e| e.to_string())?.data
+                }
+                VarQuery::LabelNames { selector } => {
+                    client.label_names(selector.as_deref(), start, end).await.map_err(|e| e.to_string())?.data
+                }
+                VarQuery::Metrics(re) => {
+                    let names = client.label_values("__name__", None, start, end).await.map_err(|e| e.to_string())?.data;
+                    let re = regex_lite::Regex::new(&re).map_err(|e| format!("metrics({re}): {e}"))?;
+                    names.into_iter().filter(|n| re.is_match(n)).collect()
+                }
+                VarQuery::QueryResult(expr) | VarQuery::Unknown(expr) => {
+                    let ans = client.query(&expr, Some(end)).await.map_err(|e| e.to_string())?;
+                    match ans.data {
+                        QueryData::Vector(v) => v
+                            .into_iter()
+                            .map(|s| {
+                                let (t, val) = s.value.unwrap_or((end, String::new()));
+                                query_result_line(&s.metric, &val, (t * 1000.0) as i64)
+                            })
+                            .collect(),
+                        QueryData::Scalar((t, v)) | QueryData::String((t, v)) => {
+                            vec![format!("scalar {v} {}", (t * 1000.0) as i64)]
+                        }
+                        QueryData::Matrix(_) => {
+                            return Err("query_result needs an instant vector; drop the range selector".into())
+                        }
+                    }
+                }
+            };
+            shape_options(raw, &var.regex, var.sort)
+        }
+    }
+}
+
+/// Resolves every variable in order. URL values (`var-<name>`) win over saved ones.
+pub async fn resolve_variables(
+    b: &Backends,
+    d: &Dashboard,
+    range: TimeRange,
+    url: &BTreeMap<String, Vec<String>>,
+) -> (Vec<ResolvedVar>, Scope) {
+    let mut scope = Scope::new();
+    let mut out = Vec::new();
+    for var in &d.variables {
+        let (options, error) = match query_options(b, var, &scope, range).await {
+            Ok(o) => (o, None),
+            Err(e) => (Vec::new(), Some(e)),
+        };
+        let url_vals = url.get(&var.name).cloned().unwrap_or_default();
+        let selected = choose(var, &options, &url_vals);
+        let all = selected.iter().any(|s| s == ALL);
+        let values: Vec<String> = if all {
+            options.iter().map(|o| o.value.clone()).collect()
+        } else {
+            selected.clone()
+        };
+        if var.kind != VarKind::Other {
+            scope.insert(
+                var.name.clone(),
+                ScopeValue {
+                    values,
+                    all,
+                    custom_all: var.all_value.clone(),
+                    regex_escape: var.multi || var.include_all,
+                },
+            );
+        }
+        out.push(ResolvedVar {
+            name: var.name.clone(),
+            label: var.label.clone(),
+            kind: var.kind,
+            hide: var.hide,
+            multi: var.multi,
+            include_all: var.include_all,
+            options,
+            selected,
+            error,
+        });
+    }
+    (out, scope)
+}
+
+struct Job {
+    panel_id: u32,
+    ref_id: String,
+    legend: String,
+    expr: String,
+    instant: bool,
+    ds: Arc<Datasource>,
+    step_ms: i64,
+    width_px: u32,
+}
+
+struct JobResult {
+    panel_id: u32,
+    ref_id: String,
+    expr: String,
+    step_ms: i64,
+    instant: bool,
+    width_px: u32,
+    result: Result<(Vec<SeriesData>, Vec<String>), String>,
+}
+
+/// Loki metric queries answer with Prometheus' matrix shape; log queries (streams) cannot be
+/// drawn as series.
+async fn loki_range(b: &Backends, job: &Job, range: TimeRange) -> Result<(QueryData, Vec<String>), BackendError> {
+    let q = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("query", &job.expr)
+        .append_pair("start", &(range.from_ms as i128 * 1_000_000).to_string())
+        .append_pair("end", &(range.to_ms as i128 * 1_000_000).to_string())
+        .append_pair("step", &format!("{}", job.step_ms / 1000))
+        .finish();
+    let (status, body) = get_bytes(&b.http, &job.ds, "loki/api/v1/query_range", Some(&q)).await?;
+    let peek: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    if peek.pointer("/data/resultType").and_then(|t| t.as_str()) == Some("streams") {
+        return Err(BackendError::Api {
+            datasource: job.ds.name.clone(),
+            error_type: "log query".into(),
+            message: "this LogQL query returns log lines, not numbers; wrap it in rate(…[$__interval]) or open it in Explore".into(),
+        });
+    }
+    decode_envelope::<QueryData>(&job.ds.name, status, &body).map(|a| (a.data, a.warnings))
+}
+
+async fn run_job(b: &Backends, job: Job, range: TimeRange) -> JobResult {
+    let answer = match job.ds.kind {
+        DatasourceKind::Prometheus => {
+            let client = PrometheusClient { http: &b.http, ds: &job.ds };
+            if job.instant {
+                client.query(&job.expr, Some(secs(range.to_ms))).await.map(|a| (a.data, a.warnings))
+            } else {
+                // Start aligned to the step: neighbouring refreshes ask for the same samples.
+                let start = range.from_ms.div_euclid(job.step_ms) * job.step_ms;
+                client
+                    .query_range(&job.expr, secs(start), secs(range.to_ms), (job.step_ms / 1000) as u32)
+                    .await
+                    .map(|a| (a.data, a.warnings))
+            }
+        }
+        DatasourceKind::Loki => loki_range(b, &job, range).await,
+        other => Err(BackendError::Api {
+            datasource: job.ds.name.clone(),
+            error_type: "unsupported".into(),
+            message: format!("dashboard panels cannot query {other} datasources; use Explore"),
+        }),
+    };
+    JobResult {
+        panel_id: job.panel_id,
+        expr: job.expr,
+        step_ms: job.step_ms,
+        instant: job.instant,
+        width_px: job.width_px,
+        result: answer
+            .map(|(data, warnings)| (to_series(data, &job.ref_id, &job.legend, job.step_ms), warnings))
+            .map_err(|e| e.to_string()),
+        ref_id: job.ref_id,
+    }
+}
+
+/// Runs the queries of `panels` concurrently (at most `limits.concurrency` at a time).
+/// `page_width_px` is the dashboard's width; `solo` panels use all of it.
+pub async fn run_panels(
+    b: &Backends,
+    panels: &[&Panel],
+    scope: &Scope,
+    range: TimeRange,
+    page_width_px: u32,
+    solo: bool,
+    limits: Limits,
+) -> Vec<PanelData> {
+    let mut out: Vec<PanelData> = Vec::new();
+    let mut jobs = Vec::new();
+    for p in panels {
+        let mut data = PanelData { panel_id: p.id, ..Default::default() };
+        if !p.kind.queries() {
+            out.push(data);
+            continue;
+        }
+        let width_px = if solo { page_width_px } else { panel_width_px(p.grid.w, page_width_px) };
+        for t in p.targets.iter().filter(|t| !t.hide && !t.expr.trim().is_empty()) {
+            let want = DatasourceKind::Prometheus;
+            let ds = match find_datasource(b, t.datasource.as_deref().or(p.datasource.as_deref()), scope, want) {
+                Ok(ds) => ds,
+                Err(e) => {
+                    data.error.get_or_insert(e);
+                    continue;
+                }
+            };
+            let min_interval = [&t.interval, &p.interval]
+                .iter()
+                .filter_map(|i| parse_duration_ms(&interpolate(i, scope)))
+                .max()
+                .unwrap_or(0)
+                .max(scrape_ms(&ds));
+            let max_points = p.max_data_points.map(|m| m.min(width_px)).unwrap_or(width_px);
+            let step = step_ms(range.to_ms - range.from_ms, max_points, min_interval);
+            let mut s = scope.clone();
+            builtins(&mut s, range.from_ms, range.to_ms, step, scrape_ms(&ds));
+            let instant = t.instant;
+            jobs.push(Job {
+                panel_id: p.id,
+                ref_id: t.ref_id.clone(),
+                legend: t.legend_format.clone(),
+                expr: interpolate(&t.expr, &s),
+                instant,
+                ds,
+                step_ms: step,
+                width_px,
+            });
+        }
+        out.push(data);
+    }
+    let results: Vec<JobResult> = futures::stream::iter(jobs)
+        .map(|job| run_job(b, job, range))
+        .buffer_unordered(limits.concurrency.max(1))
+        .collect()
+        .await;
+    // Reassemble in panel and target order.
+    let mut by_panel: BTreeMap<u32, Vec<JobResult>> = BTreeMap::new();
+    for r in results {
+        by_panel.entry(r.panel_id).or_default().push(r);
+    }
+    for data in &mut out {
+        let Some(mut results) = by_panel.remove(&data.panel_id) else { continue };
+        results.sort_by(|a, b| a.ref_id.cmp(&b.ref_id));
+        let multi = results.len() > 1;
+        let mut series = Vec::new();
+        let mut width_px = 800;
+        for r in results {
+            data.queries.push((r.ref_id.clone(), r.expr.clone()));
+            data.step_ms = data.step_ms.max(r.step_ms);
+            data.instant |= r.instant;
+            width_px = r.width_px;
+            match r.result {
+                Ok((s, w)) => {
+                    series.extend(s);
+                    data.warnings.extend(w);
+                }
+                Err(e) => {
+                    let msg = if multi { format!("query {}: {e}", r.ref_id) } else { e };
+                    data.error.get_or_insert(msg);
+                }
+            }
+        }
+        let (kept, total, received) = shape(series, range.from_ms, range.to_ms, width_px, limits.max_series);
+        data.total_series = total;
+        data.points_received = received;
+        data.points_sent = kept.iter().map(|s| s.points.len()).sum();
+        data.series = kept;
+    }
+    out
+}

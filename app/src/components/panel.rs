@@ -1,0 +1,345 @@
+//! One dashboard panel: its frame (title, description, links, warnings, series cap note, error)
+//! and its body by type: time series, stat, gauge, bar gauge, table, text, or a placeholder that
+//! names an unsupported type.
+
+use crate::components::chart::{gauge_svg, sparkline_svg};
+use crate::components::feedback::ErrorNotice;
+use crate::components::timeseries::{style_series, TimeseriesChart};
+use crate::model::dashboard::data::{PanelData, SeriesData};
+use crate::model::dashboard::field::{css_color, resolve};
+use crate::model::dashboard::{Panel, PanelKind};
+use crate::model::markdown::{escape_html, render_markdown};
+use crate::model::url_state::encode_component;
+use leptos::prelude::*;
+
+/// Pixel size of a panel's body for a grid size (30 px grid rows, ~1600 px page).
+pub fn body_size(w: u32, h: u32, solo: bool) -> (u32, u32) {
+    let width = if solo { 1200 } else { (1600 * w.clamp(1, 24) / 24).saturating_sub(24) };
+    let height = if solo { 520 } else { (h.max(3) * 30).saturating_sub(56) };
+    (width.max(160), height.max(80))
+}
+
+/// Links shown in a panel's header.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PanelLinks {
+    /// `viewPanel` link (or back to the dashboard when already viewing).
+    pub view: Option<(String, &'static str)>,
+}
+
+#[component]
+pub fn PanelView(
+    panel: Panel,
+    data: Option<PanelData>,
+    from_ms: i64,
+    to_ms: i64,
+    #[prop(default = false)] shared_crosshair: bool,
+    #[prop(default = false)] solo: bool,
+    links: PanelLinks,
+) -> impl IntoView {
+    let id = panel.id;
+    let title = panel.title.clone();
+    let description = panel.description.clone();
+    let explore = data.as_ref().and_then(|d| d.queries.first()).map(|(_, q)| {
+        format!("/explore?query={}", encode_component(q))
+    });
+    let (error, warnings, capped) = match &data {
+        Some(d) => (
+            d.error.clone(),
+            d.warnings.clone(),
+            (d.total_series > d.series.len()).then(|| format!("showing {} of {} series", d.series.len(), d.total_series)),
+        ),
+        None => (None, Vec::new(), None),
+    };
+    let body = panel_body(&panel, data, from_ms, to_ms, shared_crosshair, solo);
+    view! {
+        <section
+            class=format!("panel panel-{}", kind_class(panel.kind))
+            data-testid="panel"
+            data-panel-id=id.to_string()
+            data-panel-type=panel.source_type.clone()
+            aria-label=title.clone()
+        >
+            <header class="panel-header">
+                <h3 class="panel-title" title=description>{title.clone()}</h3>
+                {capped.map(|c| view! { <span class="badge" data-testid="series-cap">{c}</span> })}
+                {(!warnings.is_empty()).then(|| view! {
+                    <span class="badge warn" data-testid="panel-warnings" title=warnings.join("\n")>{format!("⚠ {}", warnings.len())}</span>
+                })}
+                <span class="panel-links">
+                    {links.view.map(|(href, label)| view! { <a href=href data-testid="panel-view-link">{label}</a> })}
+                    {explore.map(|href| view! { <a href=href data-testid="panel-explore-link">"Explore"</a> })}
+                </span>
+            </header>
+            <div class="panel-body">
+                {error.map(|e| view! { <ErrorNotice message=e/> })}
+                {body}
+            </div>
+        </section>
+    }
+}
+
+fn kind_class(k: PanelKind) -> &'static str {
+    match k {
+        PanelKind::Timeseries => "timeseries",
+        PanelKind::Stat => "stat",
+        PanelKind::Gauge => "gauge",
+        PanelKind::BarGauge => "bargauge",
+        PanelKind::Table => "table",
+        PanelKind::Text => "text",
+        PanelKind::Row => "row",
+        PanelKind::Unsupported => "unsupported",
+    }
+}
+
+fn no_data(text: Option<String>) -> AnyView {
+    view! { <p class="no-data" data-testid="no-data">{text.unwrap_or_else(|| "No data".into())}</p> }.into_any()
+}
+
+fn values(s: &SeriesData) -> Vec<f64> {
+    s.points.iter().map(|p| p.1).collect()
+}
+
+fn panel_body(panel: &Panel, data: Option<PanelData>, from_ms: i64, to_ms: i64, shared: bool, solo: bool) -> AnyView {
+    match panel.kind {
+        PanelKind::Text => {
+            let html = if panel.options.text_html {
+                format!("<pre>{}</pre>", escape_html(&panel.options.content))
+            } else {
+                render_markdown(&panel.options.content)
+            };
+            return view! { <div class="markdown" inner_html=html></div> }.into_any();
+        }
+        PanelKind::Unsupported => {
+            return view! {
+                <p class="unsupported" data-testid="unsupported-panel">
+                    {format!("Panel type “{}” is not supported by Octoscope yet; its queries are not run.", panel.source_type)}
+                </p>
+            }
+            .into_any()
+        }
+        PanelKind::Row => return ().into_any(),
+        _ => {}
+    }
+    let Some(data) = data else {
+        return view! { <p class="muted">"Loading…"</p> }.into_any();
+    };
+    if data.series.is_empty() || data.series.iter().all(|s| s.points.is_empty()) {
+        if data.error.is_some() {
+            return ().into_any();
+        }
+        return no_data(panel.field.no_value.clone());
+    }
+    let (w, h) = body_size(panel.grid.w, panel.grid.h, solo);
+    match panel.kind {
+        PanelKind::Timeseries => {
+            let legend = panel.options.legend && data.series.len() > 1 || (panel.options.legend && !data.series.is_empty() && solo);
+            let chart_h = if legend { h.saturating_sub(28 * (data.series.len().min(4) as u32 / 2 + 1)).max(80) } else { h };
+            view! {
+                <TimeseriesChart
+                    panel=panel.clone()
+                    series=data.series
+                    from_ms=from_ms
+                    to_ms=to_ms
+                    width=w
+                    height=chart_h
+                    shared_crosshair=shared
+                    show_legend=legend
+                />
+            }
+            .into_any()
+        }
+        PanelKind::Stat => {
+            let styled = style_series(panel, &data.series);
+            let bg = panel.options.color_background;
+            let sparkline = panel.options.sparkline;
+            view! {
+                <div class="stat-grid">
+                    {styled
+                        .into_iter()
+                        .map(|s| {
+                            let v = panel.options.reducer.apply(&values(&s.series));
+                            let (text, color) = s.field.display(v);
+                            let color = css_color(&color);
+                            let style = if bg { format!("background:{color};color:#fff") } else { format!("color:{color}") };
+                            let spark = (sparkline && s.series.points.len() > 1)
+                                .then(|| sparkline_svg(&s.series.points, if bg { "#ffffff" } else { &s.color }, 200, 40));
+                            let name = s.series.name.clone();
+                            view! {
+                                <div class="stat" style=style data-testid="stat" title=name.clone()>
+                                    <div class="stat-value" data-testid="stat-value">{text}</div>
+                                    {(data.series.len() > 1).then(|| view! { <div class="stat-name">{name.clone()}</div> })}
+                                    {spark.map(|svg| view! { <div class="stat-spark" inner_html=svg></div> })}
+                                </div>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            }
+            .into_any()
+        }
+        PanelKind::Gauge => {
+            let styled = style_series(panel, &data.series);
+            view! {
+                <div class="gauge-grid">
+                    {styled
+                        .into_iter()
+                        .map(|s| {
+                            let v = panel.options.reducer.apply(&values(&s.series));
+                            let (min, max) = (s.field.min.unwrap_or(0.0), s.field.max.unwrap_or(100.0));
+                            let (text, color) = s.field.display(v);
+                            let steps = s.field.thresholds.absolute_steps(min, max);
+                            let svg = gauge_svg(v, min, max, &steps, &color);
+                            view! {
+                                <div class="gauge" data-testid="gauge" title=s.series.name.clone()>
+                                    <div class="gauge-arc" inner_html=svg></div>
+                                    <div class="gauge-value" style=format!("color:{}", css_color(&color))>{text}</div>
+                                    {(data.series.len() > 1).then(|| view! { <div class="stat-name">{s.series.name.clone()}</div> })}
+                                </div>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            }
+            .into_any()
+        }
+        PanelKind::BarGauge => {
+            let styled = style_series(panel, &data.series);
+            view! {
+                <div class="bargauge" class:vertical=!panel.options.horizontal>
+                    {styled
+                        .into_iter()
+                        .map(|s| {
+                            let v = panel.options.reducer.apply(&values(&s.series));
+                            let (min, max) = (s.field.min.unwrap_or(0.0), s.field.max.unwrap_or(100.0));
+                            let (text, color) = s.field.display(v);
+                            let pct = v.map(|v| ((v - min) / (max - min).max(f64::EPSILON) * 100.0).clamp(0.0, 100.0)).unwrap_or(0.0);
+                            view! {
+                                <div class="bar-row" data-testid="bar">
+                                    <span class="bar-name">{s.series.name.clone()}</span>
+                                    <span class="bar-track"><span class="bar-fill" style=format!("width:{pct:.1}%;background:{}", css_color(&color))></span></span>
+                                    <span class="bar-value">{text}</span>
+                                </div>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            }
+            .into_any()
+        }
+        PanelKind::Table => view! { <PanelTable panel=panel.clone() series=data.series/> }.into_any(),
+        _ => ().into_any(),
+    }
+}
+
+/// A table of series: label columns and one value column per query (reduced for range data).
+#[component]
+fn PanelTable(panel: Panel, series: Vec<SeriesData>) -> impl IntoView {
+    let refs: std::collections::BTreeSet<String> = series.iter().map(|s| s.ref_id.clone()).collect();
+    let multi = refs.len() > 1;
+    let mut label_cols: Vec<String> = Vec::new();
+    for s in &series {
+        for k in s.labels.keys() {
+            if !label_cols.contains(k) {
+                label_cols.push(k.clone());
+            }
+        }
+    }
+    label_cols.sort();
+    let value_cols: Vec<(String, String)> = refs
+        .iter()
+        .map(|r| (r.clone(), if multi { format!("Value #{r}") } else { "Value".to_string() }))
+        .collect();
+    // Rows: one per distinct label set; values from each query side by side (Grafana's merge).
+    let mut rows: Vec<(std::collections::BTreeMap<String, String>, std::collections::BTreeMap<String, f64>)> = Vec::new();
+    for s in &series {
+        let v = panel.options.reducer.apply(&values(s)).unwrap_or(f64::NAN);
+        let mut key = s.labels.clone();
+        if multi {
+            key.remove("__name__");
+        }
+        match rows.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, vals)) => {
+                vals.insert(s.ref_id.clone(), v);
+            }
+            None => rows.push((key, [(s.ref_id.clone(), v)].into_iter().collect())),
+        }
+    }
+    let columns: Vec<(String, bool, Option<String>)> = label_cols
+        .iter()
+        .map(|c| (c.clone(), false, None))
+        .chain(value_cols.iter().map(|(r, name)| (name.clone(), true, Some(r.clone()))))
+        .filter(|(name, _, r)| !resolve(&panel.field, &panel.overrides, name, r.as_deref().unwrap_or("")).hidden)
+        .collect();
+    let sort = RwSignal::new(None::<(usize, bool)>);
+    let panel = StoredValue::new(panel);
+    let columns = StoredValue::new(columns);
+    let rows = StoredValue::new(rows);
+    let cell = move |row: &(std::collections::BTreeMap<String, String>, std::collections::BTreeMap<String, f64>), col: &(String, bool, Option<String>)| -> (String, Option<f64>) {
+        match &col.2 {
+            Some(r) => {
+                let v = row.1.get(r).copied().filter(|v| !v.is_nan());
+                let fc = panel.with_value(|p| resolve(&p.field, &p.overrides, &col.0, r));
+                (fc.display(v).0, v)
+            }
+            None => (row.0.get(&col.0).cloned().unwrap_or_default(), None),
+        }
+    };
+    let sorted_rows = move || {
+        let mut r = rows.get_value();
+        if let Some((ci, desc)) = sort.get() {
+            let col = columns.with_value(|c| c[ci].clone());
+            r.sort_by(|a, b| {
+                let (ta, va) = cell(a, &col);
+                let (tb, vb) = cell(b, &col);
+                let ord = match (va, vb) {
+                    (Some(x), Some(y)) => x.total_cmp(&y),
+                    _ => ta.cmp(&tb),
+                };
+                if desc { ord.reverse() } else { ord }
+            });
+        }
+        r
+    };
+    view! {
+        <div class="table-wrap">
+            <table class="data-table" data-testid="panel-table">
+                <thead>
+                    <tr>
+                        {columns.get_value()
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, (name, _, r))| {
+                                let label = panel.with_value(|p| resolve(&p.field, &p.overrides, &name, r.as_deref().unwrap_or("")).display_name).unwrap_or(name);
+                                view! {
+                                    <th>
+                                        <button type="button" class="sort" on:click=move |_| sort.update(|s| *s = match *s {
+                                            Some((c, false)) if c == i => Some((i, true)),
+                                            Some((c, true)) if c == i => None,
+                                            _ => Some((i, false)),
+                                        })>
+                                            {label}
+                                            {move || match sort.get() { Some((c, d)) if c == i => if d { " ▼" } else { " ▲" }, _ => "" }}
+                                        </button>
+                                    </th>
+                                }
+                            })
+                            .collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || sorted_rows()
+                        .into_iter()
+                        .map(|row| view! {
+                            <tr>
+                                {columns.get_value().iter().map(|c| {
+                                    let (text, v) = cell(&row, c);
+                                    view! { <td class:num=v.is_some()>{text}</td> }
+                                }).collect_view()}
+                            </tr>
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,317 @@
+//! The interactive time series chart: the SVG comes from [`crate::components::chart`] (rendered on
+//! the server for the first HTML); after hydration the chart re-renders at its real size, shows a
+//! tooltip with every series' value under the cursor, draws the shared crosshair, zooms by
+//! dragging (the URL's `from`/`to` change) and isolates or toggles series from the legend.
+
+use crate::components::chart::{timeseries_svg, ChartSeries, ChartSpec, Geometry};
+use crate::model::dashboard::data::SeriesData;
+use crate::model::dashboard::field::{css_color, format_value, resolve, FieldConfig, PALETTE};
+use crate::model::dashboard::Panel;
+use crate::model::url_state::with_params;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The time under the pointer, shared by every chart of a dashboard with `graphTooltip` ≥ 1.
+#[derive(Clone, Copy)]
+pub struct Crosshair(pub RwSignal<Option<(u32, i64)>>);
+
+/// Hidden series per panel, kept across refreshes.
+#[derive(Clone, Copy)]
+pub struct LegendState(pub RwSignal<BTreeMap<u32, BTreeSet<String>>>);
+
+/// A series with its resolved display settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Styled {
+    pub series: SeriesData,
+    pub field: FieldConfig,
+    pub color: String,
+}
+
+/// Resolves overrides and colours; series hidden by config (`hideFrom.viz`) are dropped.
+pub fn style_series(panel: &Panel, series: &[SeriesData]) -> Vec<Styled> {
+    series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let field = resolve(&panel.field, &panel.overrides, &s.name, &s.ref_id);
+            let name = field.display_name.clone().filter(|_| series.len() == 1);
+            let mut s = s.clone();
+            if let Some(n) = name {
+                s.name = n;
+            }
+            let color = field
+                .color
+                .clone()
+                .unwrap_or_else(|| PALETTE[i % PALETTE.len()].to_string());
+            Styled { series: s, field, color }
+        })
+        .filter(|s| !s.field.hidden)
+        .collect()
+}
+
+fn nearest(points: &[(i64, f64)], t: i64) -> Option<(i64, f64)> {
+    if points.is_empty() {
+        return None;
+    }
+    let i = points.partition_point(|p| p.0 < t);
+    let cands = [i.checked_sub(1), Some(i)];
+    cands
+        .iter()
+        .flatten()
+        .filter_map(|&k| points.get(k))
+        .min_by_key(|p| (p.0 - t).abs())
+        .copied()
+        .filter(|p| p.1.is_finite())
+}
+
+fn spec_for(panel: &Panel, styled: &[Styled], hidden: &BTreeSet<String>, from: i64, to: i64, size: (u32, u32)) -> ChartSpec {
+    let f = &panel.field;
+    ChartSpec {
+        width: size.0,
+        height: size.1,
+        from_ms: from,
+        to_ms: to,
+        series: styled
+            .iter()
+            .filter(|s| !hidden.contains(&s.series.name))
+            .map(|s| ChartSeries {
+                name: s.series.name.clone(),
+                color: s.color.clone(),
+                points: s.series.points.clone(),
+                draw: s.field.draw,
+                fill_opacity: s.field.fill_opacity,
+                line_width: s.field.line_width,
+                show_points: s.field.points,
+                negative_y: s.field.negative_y,
+            })
+            .collect(),
+        min: f.min,
+        max: f.max,
+        log_base: f.log_base,
+        stacking: f.stacking,
+        thresholds: f.thresholds.absolute_steps(f.min.unwrap_or(0.0), f.max.unwrap_or(100.0)),
+        thresholds_style: f.thresholds_style,
+        unit: f.unit.clone(),
+        decimals: f.decimals,
+        utc_offset_min: 0,
+    }
+}
+
+#[component]
+pub fn TimeseriesChart(
+    panel: Panel,
+    series: Vec<SeriesData>,
+    from_ms: i64,
+    to_ms: i64,
+    width: u32,
+    height: u32,
+    shared_crosshair: bool,
+    show_legend: bool,
+) -> impl IntoView {
+    let panel_id = panel.id;
+    let styled = StoredValue::new(style_series(&panel, &series));
+    let panel = StoredValue::new(panel);
+    let legend = use_context::<LegendState>().map(|l| l.0).unwrap_or_else(|| RwSignal::new(BTreeMap::new()));
+    let hidden = Memo::new(move |_| legend.with(|m| m.get(&panel_id).cloned().unwrap_or_default()));
+    let size = RwSignal::new((width, height));
+    let hover = RwSignal::new(None::<f64>);
+    let drag = RwSignal::new(None::<(f64, f64)>);
+    let crosshair = use_context::<Crosshair>().map(|c| c.0);
+    let container = NodeRef::<leptos::html::Div>::new();
+    let rendered = Memo::new(move |_| {
+        let spec = styled.with_value(|s| panel.with_value(|p| spec_for(p, s, &hidden.get(), from_ms, to_ms, size.get())));
+        timeseries_svg(&spec)
+    });
+    let geometry = move || rendered.with(|r| r.1);
+
+    // Browser only: re-render at the container's real size, and again when the window resizes.
+    let measure = move || {
+        if let Some(el) = container.get_untracked() {
+            let (w, h) = (el.client_width(), el.client_height());
+            if w > 40 && h > 40 && (w as u32, h as u32) != size.get_untracked() {
+                size.set((w as u32, h as u32));
+            }
+        }
+    };
+    Effect::new(move |_| {
+        if container.get().is_some() {
+            measure();
+        }
+    });
+    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
+
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let location = use_location();
+    let zoom_to = move |t0: i64, t1: i64| {
+        let pairs: Vec<(String, String)> = query.with_untracked(|q| q.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        let search = with_params(&pairs, &[("from", Some(&t0.to_string())), ("to", Some(&t1.to_string()))]);
+        navigate(&format!("{}{}", location.pathname.get_untracked(), search), Default::default());
+    };
+
+    let on_move = move |ev: leptos::ev::MouseEvent| {
+        let x = ev.offset_x() as f64;
+        hover.set(Some(x));
+        if let Some(c) = crosshair {
+            c.set(Some((panel_id, geometry().time_at(x))));
+        }
+        if let Some((start, _)) = drag.get_untracked() {
+            drag.set(Some((start, x)));
+        }
+    };
+    let on_leave = move |_| {
+        hover.set(None);
+        drag.set(None);
+        if let Some(c) = crosshair {
+            c.set(None);
+        }
+    };
+    let on_down = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        let x = ev.offset_x() as f64;
+        drag.set(Some((x, x)));
+    };
+    let on_up = move |_ev: leptos::ev::MouseEvent| {
+        if let Some((a, b)) = drag.get_untracked() {
+            drag.set(None);
+            if (a - b).abs() > 4.0 {
+                let g = geometry();
+                let (t0, t1) = (g.time_at(a.min(b)), g.time_at(a.max(b)));
+                if t1 > t0 {
+                    zoom_to(t0, t1);
+                }
+            }
+        }
+    };
+
+    // The crosshair: this panel's pointer, or another panel's when shared.
+    let line_x = move || {
+        let g: Geometry = geometry();
+        match (hover.get(), crosshair.and_then(|c| c.get())) {
+            (Some(x), _) => Some(x),
+            (None, Some((from_panel, t))) if shared_crosshair && from_panel != panel_id => Some(g.x_of(t)),
+            _ => None,
+        }
+        .filter(|x| *x >= g.left && *x <= g.left + g.width)
+    };
+    let tooltip = move || {
+        let x = hover.get()?;
+        let g = geometry();
+        let t = g.time_at(x);
+        let hidden = hidden.get();
+        let mut rows: Vec<(String, String, f64, String)> = styled.with_value(|s| {
+            s.iter()
+                .filter(|s| !hidden.contains(&s.series.name))
+                .filter_map(|s| {
+                    let (_, v) = nearest(&s.series.points, t)?;
+                    Some((s.series.name.clone(), css_color(&s.color), v, format_value(v, &s.field.unit, s.field.decimals)))
+                })
+                .collect()
+        });
+        rows.sort_by(|a, b| b.2.total_cmp(&a.2));
+        let left = if x > g.left + g.width / 2.0 { x - 260.0 } else { x + 14.0 };
+        let time = crate::model::timestamp::rfc3339(t).replace('T', " ")[..19].to_string();
+        Some(view! {
+            <div class="chart-tooltip" data-testid="chart-tooltip" style=format!("left:{left:.0}px")>
+                <div class="tt-time">{time}</div>
+                {if rows.is_empty() { Some(view! { <div class="muted">"No value here"</div> }) } else { None }}
+                {rows
+                    .into_iter()
+                    .take(20)
+                    .map(|(name, color, _, text)| view! {
+                        <div class="tt-row">
+                            <span class="swatch" style=format!("background:{color}")></span>
+                            <span class="tt-name">{name}</span>
+                            <span class="tt-value">{text}</span>
+                        </div>
+                    })
+                    .collect_view()}
+            </div>
+        })
+    };
+    let selection = move || {
+        drag.get().filter(|(a, b)| (a - b).abs() > 1.0).map(|(a, b)| {
+            view! { <div class="chart-selection" data-testid="chart-selection" style=format!("left:{:.0}px;width:{:.0}px", a.min(b), (a - b).abs())></div> }
+        })
+    };
+
+    let toggle = move |name: String, additive: bool| {
+        let all: Vec<String> = styled.with_value(|s| s.iter().map(|s| s.series.name.clone()).collect());
+        legend.update(|m| {
+            let set = m.entry(panel_id).or_default();
+            if additive {
+                if !set.remove(&name) {
+                    set.insert(name);
+                }
+            } else {
+                let isolated = set.len() + 1 == all.len() && !set.contains(&name);
+                set.clear();
+                if !isolated {
+                    set.extend(all.into_iter().filter(|n| *n != name));
+                }
+            }
+        })
+    };
+    let legend_items = styled.with_value(|s| s.iter().map(|s| (s.series.name.clone(), css_color(&s.color))).collect::<Vec<_>>());
+
+    view! {
+        <div class="chart" data-testid="chart">
+            <div class="chart-area" node_ref=container>
+                <div class="chart-svg-host" inner_html=move || rendered.with(|r| r.0.clone())></div>
+                <div
+                    class="chart-overlay"
+                    data-testid="chart-overlay"
+                    on:mousemove=on_move
+                    on:mouseleave=on_leave
+                    on:mousedown=on_down
+                    on:mouseup=on_up
+                >
+                    {move || line_x().map(|x| view! { <div class="crosshair" data-testid="crosshair" style=format!("left:{x:.0}px")></div> })}
+                    {selection}
+                    {tooltip}
+                </div>
+            </div>
+            {show_legend.then(|| view! {
+                <ul class="legend" data-testid="legend">
+                    {legend_items
+                        .into_iter()
+                        .map(|(name, color)| {
+                            let n = name.clone();
+                            let n2 = name.clone();
+                            view! {
+                                <li>
+                                    <button
+                                        type="button"
+                                        class="legend-item"
+                                        class:off=move || hidden.with(|h| h.contains(&n2))
+                                        title="Click to show only this series; Ctrl/Shift-click to toggle it"
+                                        on:click=move |ev: leptos::ev::MouseEvent| toggle(n.clone(), ev.ctrl_key() || ev.meta_key() || ev.shift_key())
+                                    >
+                                        <span class="swatch" style=format!("background:{color}")></span>
+                                        {name}
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            })}
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_point_skips_gaps() {
+        let pts = vec![(0, 1.0), (10, 2.0), (20, f64::NAN), (30, 4.0)];
+        assert_eq!(nearest(&pts, 11), Some((10, 2.0)));
+        assert_eq!(nearest(&pts, 29), Some((30, 4.0)));
+        assert_eq!(nearest(&pts, 21), None, "a gap shows no value");
+        assert_eq!(nearest(&[], 5), None);
+    }
+}

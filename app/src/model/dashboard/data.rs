@@ -1,0 +1,268 @@
+//! What a rendered dashboard carries to the page: resolved variables, per-panel series (already
+//! decimated and capped) or the panel's error, and the pure rules that shape them: query step,
+//! legend names, gaps, decimation and the series cap.
+
+use super::vars::{VarKind, VarOption};
+use super::{Dashboard, Panel};
+use crate::model::decimate::{min_max, Point};
+use crate::model::prometheus::{series_name, QueryData};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Prometheus refuses range queries with more than 11,000 points per series.
+pub const PROMETHEUS_MAX_POINTS: i64 = 11_000;
+
+/// Width of the dashboard area assumed when the page has not told its real width (SSR).
+pub const DEFAULT_PAGE_WIDTH_PX: u32 = 1600;
+
+/// Series per panel unless configured otherwise.
+pub const DEFAULT_MAX_SERIES: usize = 50;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResolvedVar {
+    pub name: String,
+    pub label: String,
+    pub kind: VarKind,
+    pub hide: u8,
+    pub multi: bool,
+    pub include_all: bool,
+    pub options: Vec<VarOption>,
+    /// Selected values (`$__all` for All).
+    pub selected: Vec<String>,
+    /// Why the options could not be loaded (shown next to the picker).
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeriesData {
+    /// Legend name (legendFormat applied).
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    pub ref_id: String,
+    /// (epoch ms, value); NaN marks a gap.
+    pub points: Vec<Point>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PanelData {
+    pub panel_id: u32,
+    pub series: Vec<SeriesData>,
+    /// The backend's message when a query failed; the panel shows it in place.
+    pub error: Option<String>,
+    pub warnings: Vec<String>,
+    /// Series the queries returned before the cap.
+    pub total_series: usize,
+    /// Points shipped to the page (after decimation).
+    pub points_sent: usize,
+    /// Points Prometheus returned (before decimation).
+    pub points_received: usize,
+    pub step_ms: i64,
+    /// Interpolated queries (refId, expr) as run, for "Explore" links and debugging.
+    pub queries: Vec<(String, String)>,
+    pub instant: bool,
+}
+
+/// A dashboard ready to render.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DashboardView {
+    pub dashboard: Dashboard,
+    pub folder: String,
+    pub slug: String,
+    pub from: String,
+    pub to: String,
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub variables: Vec<ResolvedVar>,
+    pub panels: Vec<PanelData>,
+    /// Problems with the time range or variables, shown above the panels.
+    pub notices: Vec<String>,
+}
+
+impl DashboardView {
+    pub fn data(&self, panel_id: u32) -> Option<&PanelData> {
+        self.panels.iter().find(|p| p.panel_id == panel_id)
+    }
+}
+
+/// Width in pixels of a panel `w` grid columns wide on a page `page_px` wide.
+pub fn panel_width_px(w: u32, page_px: u32) -> u32 {
+    (page_px as u64 * w.clamp(1, 24) as u64 / 24) as u32
+}
+
+/// The query step: range ÷ max points (the panel's width or `maxDataPoints`), never below the
+/// panel or datasource minimum interval, never over Prometheus' 11,000-point limit. Whole
+/// seconds (Prometheus accepts fractions, but whole steps align across panels and caches).
+pub fn step_ms(range_ms: i64, max_points: u32, min_interval_ms: i64) -> i64 {
+    let points = (max_points as i64).clamp(1, PROMETHEUS_MAX_POINTS);
+    let by_points = (range_ms.max(1) + points - 1) / points;
+    let floor = (range_ms.max(1) + PROMETHEUS_MAX_POINTS - 1) / PROMETHEUS_MAX_POINTS;
+    let raw = by_points.max(min_interval_ms).max(floor).max(1000);
+    (raw + 999) / 1000 * 1000
+}
+
+/// Applies a `legendFormat` (`{{label}}`; empty or `__auto` means the series' own name).
+pub fn legend_name(format: &str, labels: &BTreeMap<String, String>) -> String {
+    let f = format.trim();
+    if f.is_empty() || f == "__auto" {
+        return series_name(labels);
+    }
+    if f == "__name__" {
+        return labels.get("__name__").cloned().unwrap_or_default();
+    }
+    let mut out = String::new();
+    let mut rest = f;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        match rest[start + 2..].find("}}") {
+            Some(end) => {
+                let key = rest[start + 2..start + 2 + end].trim();
+                out.push_str(labels.get(key).map(String::as_str).unwrap_or(""));
+                rest = &rest[start + 2 + end + 2..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn parse_sample(v: &str) -> f64 {
+    match v {
+        "+Inf" | "Inf" => f64::INFINITY,
+        "-Inf" => f64::NEG_INFINITY,
+        other => other.parse().unwrap_or(f64::NAN),
+    }
+}
+
+/// Turns a query answer into series, marking gaps where samples are missing for more than
+/// 1.5 steps (a dead target shows as a break, not a straight line across).
+pub fn to_series(data: QueryData, ref_id: &str, legend: &str, step_ms: i64) -> Vec<SeriesData> {
+    let one = |metric: BTreeMap<String, String>, points: Vec<Point>| SeriesData {
+        name: legend_name(legend, &metric),
+        labels: metric,
+        ref_id: ref_id.to_string(),
+        points,
+    };
+    match data {
+        QueryData::Matrix(series) => series
+            .into_iter()
+            .map(|s| {
+                let mut pts: Vec<Point> = Vec::with_capacity(s.values.len());
+                for (t, v) in s.values {
+                    let t = (t * 1000.0).round() as i64;
+                    if let Some(last) = pts.last() {
+                        if step_ms > 0 && t - last.0 > step_ms * 3 / 2 {
+                            pts.push((last.0 + step_ms, f64::NAN));
+                        }
+                    }
+                    pts.push((t, parse_sample(&v)));
+                }
+                one(s.metric, pts)
+            })
+            .collect(),
+        QueryData::Vector(samples) => samples
+            .into_iter()
+            .map(|s| {
+                let pts = s
+                    .value
+                    .map(|(t, v)| vec![((t * 1000.0).round() as i64, parse_sample(&v))])
+                    .unwrap_or_default();
+                one(s.metric, pts)
+            })
+            .collect(),
+        QueryData::Scalar((t, v)) | QueryData::String((t, v)) => {
+            vec![one(BTreeMap::new(), vec![((t * 1000.0) as i64, parse_sample(&v))])]
+        }
+    }
+}
+
+/// Caps the series count and decimates each to 2 points per pixel of `width_px`.
+pub fn shape(
+    mut series: Vec<SeriesData>,
+    from_ms: i64,
+    to_ms: i64,
+    width_px: u32,
+    max_series: usize,
+) -> (Vec<SeriesData>, usize, usize) {
+    let total = series.len();
+    let received = series.iter().map(|s| s.points.len()).sum();
+    series.truncate(max_series.max(1));
+    for s in &mut series {
+        s.points = min_max(&s.points, from_ms, to_ms, width_px);
+    }
+    (series, total, received)
+}
+
+/// The panels that run on load: all panels outside collapsed rows (or just `view_panel`).
+pub fn panels_to_query(d: &Dashboard, only: Option<u32>) -> Vec<&Panel> {
+    match only {
+        Some(id) => d.panel(id).into_iter().filter(|p| p.kind.queries()).collect(),
+        None => d.visible_panels().filter(|p| p.kind.queries()).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::prometheus::{decode_envelope, Answer};
+
+    #[test]
+    fn step_respects_width_interval_and_the_prometheus_limit() {
+        // 1h over 800 px → 4.5s → 5s.
+        assert_eq!(step_ms(3_600_000, 800, 0), 5_000);
+        // A 15s scrape interval wins over the width.
+        assert_eq!(step_ms(3_600_000, 800, 15_000), 15_000);
+        // 30 days at 100k points would be over the limit: capped to 11,000 points.
+        let s = step_ms(30 * 86_400_000, 100_000, 0);
+        assert!(30 * 86_400_000 / s <= PROMETHEUS_MAX_POINTS, "{s}");
+        assert_eq!(panel_width_px(12, 1600), 800);
+    }
+
+    #[test]
+    fn legend_formats() {
+        let l: BTreeMap<String, String> = [("__name__", "up"), ("job", "arms"), ("instance", "a:1")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(legend_name("{{job}} on {{ instance }}", &l), "arms on a:1");
+        assert_eq!(legend_name("__auto", &l), "up{instance=\"a:1\", job=\"arms\"}");
+        assert_eq!(legend_name("{{missing}}x", &l), "x");
+        assert_eq!(legend_name("{{open", &l), "{{open");
+    }
+
+    #[test]
+    fn matrix_to_series_with_gaps() {
+        let body = crate::model::fixture("prometheus/query-range-matrix-up.json");
+        let ans: Answer<QueryData> = decode_envelope("p", 200, &body).unwrap();
+        let s = to_series(ans.data, "A", "{{job}}", 15_000);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].name, "prometheus");
+        assert_eq!(s[0].points[0].0, 1_435_781_430_781);
+        let gap = QueryData::Matrix(vec![crate::model::prometheus::RangeSeries {
+            metric: BTreeMap::new(),
+            values: vec![(0.0, "1".into()), (15.0, "1".into()), (120.0, "NaN".into()), (135.0, "+Inf".into())],
+        }]);
+        let s = to_series(gap, "A", "", 15_000);
+        assert_eq!(s[0].points.len(), 5, "a gap point is inserted");
+        assert!(s[0].points[2].1.is_nan());
+        assert!(s[0].points[4].1.is_infinite());
+    }
+
+    #[test]
+    fn series_are_capped_and_decimated() {
+        let series: Vec<SeriesData> = (0..80)
+            .map(|i| SeriesData {
+                name: format!("s{i}"),
+                labels: BTreeMap::new(),
+                ref_id: "A".into(),
+                points: (0..5000).map(|t| (t as i64 * 1000, (t % 13) as f64)).collect(),
+            })
+            .collect();
+        let (kept, total, received) = shape(series, 0, 5_000_000, 400, 50);
+        assert_eq!((kept.len(), total, received), (50, 80, 400_000));
+        assert!(kept.iter().all(|s| s.points.len() <= 800));
+    }
+}
