@@ -33,7 +33,11 @@ impl Backends {
         }
     }
 
-    pub fn with_dashboards(mut self, store: dashboards::DashboardStore, limits: panels::Limits) -> Self {
+    pub fn with_dashboards(
+        mut self,
+        store: dashboards::DashboardStore,
+        limits: panels::Limits,
+    ) -> Self {
         self.dashboards = Arc::new(store);
         self.limits = limits;
         self

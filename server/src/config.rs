@@ -160,15 +160,25 @@ impl Config {
             config.auth.anonymous_role = parse_enum("OCTOSCOPE_AUTH_ANONYMOUS_ROLE", &v)?;
         }
         for (name, slot) in [
-            ("OCTOSCOPE_DASHBOARDS_MAX_SERIES", &mut config.dashboards.max_series),
-            ("OCTOSCOPE_DASHBOARDS_CONCURRENCY", &mut config.dashboards.concurrency),
+            (
+                "OCTOSCOPE_DASHBOARDS_MAX_SERIES",
+                &mut config.dashboards.max_series,
+            ),
+            (
+                "OCTOSCOPE_DASHBOARDS_CONCURRENCY",
+                &mut config.dashboards.concurrency,
+            ),
         ] {
             if let Some(v) = env(name) {
-                *slot = v.parse().ok().filter(|n| *n > 0).ok_or_else(|| ConfigError::Env {
-                    name,
-                    value: v.clone(),
-                    message: "use a whole number above 0".into(),
-                })?;
+                *slot = v
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| ConfigError::Env {
+                        name,
+                        value: v.clone(),
+                        message: "use a whole number above 0".into(),
+                    })?;
             }
         }
         if let Some(v) = env("OCTOSCOPE_EMBEDDING_ALLOWED_ORIGINS") {

@@ -66,6 +66,9 @@ pub async fn dashboard_by_uid(State(state): State<AppState>, Path(uid): Path<Str
             }
         }))
         .into_response(),
-        None => json_error(StatusCode::NOT_FOUND, format!("Dashboard not found: no dashboard has uid {uid:?}")),
+        None => json_error(
+            StatusCode::NOT_FOUND,
+            format!("Dashboard not found: no dashboard has uid {uid:?}"),
+        ),
     }
 }

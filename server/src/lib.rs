@@ -8,9 +8,9 @@ pub mod metrics;
 pub mod proxy;
 pub mod security;
 
-use app::backend::provisioning::load_datasources_dir;
 use app::backend::dashboards::DashboardStore;
 use app::backend::panels::Limits;
+use app::backend::provisioning::load_datasources_dir;
 use app::backend::{Backends, DatasourceRegistry};
 use app::{shell, App};
 use axum::extract::FromRef;

@@ -1,7 +1,7 @@
 //! The LogQL subset the stand-in answers: stream selectors (`=`, `!=`, `=~`, `!~`), line filters
-//! (`|=`, `!=`, `|~`, `!~`), `| json` and field filters after it (`| level="error"`,
-//! `| status_code >= 500`), and the metric forms `count_over_time`/`rate` over a range, optionally
-//! inside `sum` or `sum by (…)`. Errors read like Loki's.
+//! (`|=`, `!=`, `|~`, `!~`), `| json`, `| logfmt` and field filters after them
+//! (`| level="error"`, `| status_code >= 500`), and the metric forms `count_over_time`/`rate` over
+//! a range, optionally inside `sum`, `sum by (…) (…)` or `sum(…) by (…)`. Errors read like Loki's.
 
 use regex::Regex;
 use std::collections::BTreeMap;
@@ -32,6 +32,7 @@ pub enum Stage {
     Matches(Regex),
     NotMatches(Regex),
     Json,
+    Logfmt,
     Field { name: String, op: FieldOp },
 }
 
@@ -220,6 +221,10 @@ fn parse_log_query(c: &mut Cursor) -> Result<LogQuery, ParseError> {
                 stages.push(Stage::Json);
                 continue;
             }
+            if name == "logfmt" {
+                stages.push(Stage::Logfmt);
+                continue;
+            }
             let op = if c.eat("=~") {
                 FieldOp::Str(MatchOp::Re(anchored(&c.string()?)?))
             } else if c.eat("!~") {
@@ -244,7 +249,7 @@ fn parse_log_query(c: &mut Cursor) -> Result<LogQuery, ParseError> {
                 }
             } else {
                 return Err(c.err(&format!(
-                    "unsupported stage | {name}; this stand-in supports | json and field filters"
+                    "unsupported stage | {name}; this stand-in supports | json, | logfmt and field filters"
                 )));
             };
             stages.push(Stage::Field { name, op });
@@ -323,6 +328,34 @@ pub fn parse(query: &str) -> Result<Query, ParseError> {
     if wrapped && !c.eat(")") {
         return Err(c.err("expected )"));
     }
+    // `sum(…) by (labels)`: the grouping may follow the call too.
+    let q = match q {
+        Query::Metric {
+            func,
+            range_s,
+            inner,
+            sum_by: Some(by),
+        } if by.is_empty() && c.eat("by") => {
+            if !c.eat("(") {
+                return Err(c.err("expected ( after by"));
+            }
+            let mut labels = Vec::new();
+            while let Some(l) = c.ident() {
+                labels.push(l);
+                c.eat(",");
+            }
+            if !c.eat(")") {
+                return Err(c.err("expected )"));
+            }
+            Query::Metric {
+                func,
+                range_s,
+                inner,
+                sum_by: Some(labels),
+            }
+        }
+        other => other,
+    };
     if !c.done() {
         return Err(c.err(&format!("unexpected {:?}", &c.s[c.pos..])));
     }
@@ -367,6 +400,32 @@ impl LogQuery {
                             };
                             out.insert(key, v);
                         }
+                    }
+                    true
+                }
+                Stage::Logfmt => {
+                    // key=value or key="quoted value" pairs; keys clash like json's.
+                    let mut rest = line.trim();
+                    while !rest.is_empty() {
+                        let Some(eq) = rest.find('=') else { break };
+                        let key = rest[..eq].trim().to_string();
+                        let after = &rest[eq + 1..];
+                        let (value, next) = if let Some(q) = after.strip_prefix('"') {
+                            let end = q.find('"').unwrap_or(q.len());
+                            (q[..end].to_string(), q.get(end + 1..).unwrap_or(""))
+                        } else {
+                            let end = after.find(' ').unwrap_or(after.len());
+                            (after[..end].to_string(), &after[end..])
+                        };
+                        if !key.is_empty() && !key.contains(' ') {
+                            let key = if labels.contains_key(&key) {
+                                format!("{key}_extracted")
+                            } else {
+                                key
+                            };
+                            out.insert(key, value);
+                        }
+                        rest = next.trim_start();
                     }
                     true
                 }
@@ -457,6 +516,23 @@ mod tests {
     }
 
     #[test]
+    fn logfmt_and_trailing_by() {
+        let l: BTreeMap<String, String> = [("service".to_string(), "planner".to_string())].into();
+        let q = parse(r#"{service="planner"} | logfmt | level="warn""#).unwrap();
+        let Query::Logs(q) = q else { panic!() };
+        assert!(q
+            .apply(&l, r#"level=warn msg="slow plan" ms=900"#)
+            .is_some());
+        assert!(q.apply(&l, "level=info msg=ok").is_none());
+        match parse(r#"sum(rate({service="planner"} |logfmt| __error__="" [1m])) by (level)"#)
+            .unwrap()
+        {
+            Query::Metric { sum_by, .. } => assert_eq!(sum_by, Some(vec!["level".to_string()])),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn errors_read_like_loki() {
         assert!(parse(r#"{service=~".*"}"#)
             .unwrap_err()
@@ -464,9 +540,9 @@ mod tests {
         assert!(parse(r#"{service="x""#)
             .unwrap_err()
             .starts_with("parse error"));
-        assert!(parse(r#"{service="x"} | logfmt"#)
+        assert!(parse(r#"{service="x"} | pattern "<ip>""#)
             .unwrap_err()
-            .contains("logfmt"));
+            .contains("pattern"));
         assert!(parse(r#"{service=~"("}"#)
             .unwrap_err()
             .contains("invalid regex"));

@@ -6,7 +6,9 @@
 //! A file that does not parse becomes a [`DashboardProblem`] with file, line and column; every
 //! other dashboard still loads.
 
-use crate::model::dashboard::{import, slugify, Dashboard, DashboardProblem, DashboardSummary, ImportError};
+use crate::model::dashboard::{
+    import, slugify, Dashboard, DashboardProblem, DashboardSummary, ImportError,
+};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -122,7 +124,10 @@ impl DashboardStore {
                                 file: display(&file),
                                 line: None,
                                 column: None,
-                                message: format!("provider type {:?} is not supported; use type: file", p.kind.unwrap_or_default()),
+                                message: format!(
+                                    "provider type {:?} is not supported; use type: file",
+                                    p.kind.unwrap_or_default()
+                                ),
                             });
                             continue;
                         }
@@ -201,7 +206,9 @@ impl DashboardStore {
                 )
             })
             .collect();
-        if fingerprint != state.fingerprint || state.catalog.entries.is_empty() && state.catalog.problems.is_empty() {
+        if fingerprint != state.fingerprint
+            || state.catalog.entries.is_empty() && state.catalog.problems.is_empty()
+        {
             state.catalog = Arc::new(self.build(&files));
             state.fingerprint = fingerprint;
         }
@@ -214,13 +221,18 @@ impl DashboardStore {
         for p in &self.providers {
             let mut stack = vec![(p.path.clone(), p.folder.clone())];
             while let Some((dir, folder)) = stack.pop() {
-                let Ok(rd) = std::fs::read_dir(&dir) else { continue };
-                let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+                let Ok(rd) = std::fs::read_dir(&dir) else {
+                    continue;
+                };
+                let mut entries: Vec<PathBuf> =
+                    rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
                 entries.sort();
                 for path in entries {
                     if path.is_dir() {
                         let sub = if p.folders_from_files {
-                            path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or(folder.clone())
+                            path.file_name()
+                                .map(|n| n.to_string_lossy().to_string())
+                                .unwrap_or(folder.clone())
                         } else {
                             folder.clone()
                         };
@@ -245,7 +257,9 @@ impl DashboardStore {
                     file: display(&p.path),
                     line: None,
                     column: None,
-                    message: "the provider's options.path is not a directory; create it or fix the path".into(),
+                    message:
+                        "the provider's options.path is not a directory; create it or fix the path"
+                            .into(),
                 });
             }
         }
@@ -305,13 +319,18 @@ impl DashboardStore {
                         ImportError::Syntax { message, .. } => format!("invalid JSON: {message}"),
                         other => other.to_string(),
                     };
-                    catalog.problems.push(DashboardProblem { file, line, column, message });
+                    catalog.problems.push(DashboardProblem {
+                        file,
+                        line,
+                        column,
+                        message,
+                    });
                 }
             }
         }
-        catalog
-            .entries
-            .sort_by(|a, b| (&a.summary.folder, &a.summary.title).cmp(&(&b.summary.folder, &b.summary.title)));
+        catalog.entries.sort_by(|a, b| {
+            (&a.summary.folder, &a.summary.title).cmp(&(&b.summary.folder, &b.summary.title))
+        });
         catalog
     }
 }
@@ -335,9 +354,21 @@ mod tests {
             "dashboards/a.yaml",
             &format!("apiVersion: 1\nproviders:\n  - name: a\n    folder: Ops\n    type: file\n    options:\n      path: {}\n      foldersFromFilesStructure: true\n", dash.display()),
         );
-        write(&dash, "one.json", r#"{"uid":"one","title":"One","panels":[]}"#);
-        write(&dash, "sub/two.json", r#"{"dashboard":{"title":"Two","panels":[]}}"#);
-        write(&dash, "broken.json", "{\n  \"title\": \"Broken\",\n  \"panels\": [\n}\n");
+        write(
+            &dash,
+            "one.json",
+            r#"{"uid":"one","title":"One","panels":[]}"#,
+        );
+        write(
+            &dash,
+            "sub/two.json",
+            r#"{"dashboard":{"title":"Two","panels":[]}}"#,
+        );
+        write(
+            &dash,
+            "broken.json",
+            "{\n  \"title\": \"Broken\",\n  \"panels\": [\n}\n",
+        );
         let mut store = DashboardStore::load(&prov, &|_| None);
         store.rescan_every = Duration::ZERO;
         let c = store.catalog();
@@ -350,14 +381,25 @@ mod tests {
         assert!(p.file.ends_with("broken.json"));
         assert_eq!((p.line, p.column), (Some(4), Some(1)));
         // Editing a file shows on the next look.
-        write(&dash, "one.json", r#"{"uid":"one","title":"One renamed","panels":[]}"#);
+        write(
+            &dash,
+            "one.json",
+            r#"{"uid":"one","title":"One renamed","panels":[]}"#,
+        );
         std::thread::sleep(Duration::from_millis(20));
         let c = store.catalog();
         assert_eq!(c.by_uid("one").unwrap().summary.title, "One renamed");
         // A duplicate uid is a problem, not a silent replacement.
-        write(&dash, "dup.json", r#"{"uid":"one","title":"Dup","panels":[]}"#);
+        write(
+            &dash,
+            "dup.json",
+            r#"{"uid":"one","title":"Dup","panels":[]}"#,
+        );
         let c = store.catalog();
-        assert!(c.problems.iter().any(|p| p.message.contains("already used")));
+        assert!(c
+            .problems
+            .iter()
+            .any(|p| p.message.contains("already used")));
     }
 
     #[test]
@@ -365,7 +407,11 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let prov = tmp.path().join("provisioning");
         write(&prov, "dashboards/bad.yaml", "providers: [\n");
-        write(&prov, "dashboards/nopath.yaml", "providers:\n  - name: x\n    type: file\n");
+        write(
+            &prov,
+            "dashboards/nopath.yaml",
+            "providers:\n  - name: x\n    type: file\n",
+        );
         let store = DashboardStore::load(&prov, &|_| None);
         let c = store.catalog();
         assert_eq!(c.problems.len(), 2, "{:?}", c.problems);

@@ -38,25 +38,32 @@ impl Default for Limits {
 }
 
 /// Finds the datasource a panel, target or variable names: uid, name, a variable holding either,
-/// or a plugin type; unresolved `${DS_…}` inputs of exported dashboards mean the default.
+/// or a plugin type; unresolved `${DS_…}` inputs of exported dashboards mean the default. A
+/// reference to a datasource this console does not have (dashboards imported from another
+/// Grafana) falls back to the default of its type, with a warning the panel shows.
 pub fn find_datasource(
     b: &Backends,
     reference: Option<&str>,
+    declared_type: Option<&str>,
     scope: &Scope,
-    want: DatasourceKind,
-) -> Result<Arc<Datasource>, String> {
+) -> Result<(Arc<Datasource>, Option<String>), String> {
+    let want = declared_type
+        .and_then(DatasourceKind::from_grafana_type)
+        .unwrap_or(DatasourceKind::Prometheus);
     let default = || {
         b.registry.default_of(want).ok_or_else(|| {
             format!("no {want} datasource is provisioned; add one under provisioning/datasources")
         })
     };
-    let Some(r) = reference else { return default() };
+    let Some(r) = reference else {
+        return default().map(|d| (d, None));
+    };
     let r = interpolate(r, scope);
     if r.is_empty() || r.starts_with('$') || r == ALL {
-        return default();
+        return default().map(|d| (d, None));
     }
     if let Some(ds) = b.registry.by_uid(&r) {
-        return Ok(ds);
+        return Ok((ds, None));
     }
     if let Some(ds) = b
         .registry
@@ -64,17 +71,21 @@ pub fn find_datasource(
         .iter()
         .find(|d| d.name.eq_ignore_ascii_case(&r))
     {
-        return Ok(ds.clone());
+        return Ok((ds.clone(), None));
     }
     if let Some(kind) = DatasourceKind::from_grafana_type(&r) {
         return b
             .registry
             .default_of(kind)
+            .map(|d| (d, None))
             .ok_or_else(|| format!("no {kind} datasource is provisioned"));
     }
-    Err(format!(
-        "datasource {r:?} is not provisioned; add it under provisioning/datasources or pick another"
-    ))
+    let ds = default().map_err(|e| format!("datasource {r:?} is not provisioned, and {e}"))?;
+    let warning = format!(
+        "datasource {r:?} is not provisioned here; showing {} instead (add {r:?} under provisioning/datasources to use it)",
+        ds.name
+    );
+    Ok((ds, Some(warning)))
 }
 
 fn secs(ms: i64) -> f64 {
@@ -103,7 +114,11 @@ async fn query_options(
                     0,
                     VarOption {
                         text: "auto".into(),
-                        value: auto_interval(range.to_ms - range.from_ms, var.auto_count, &var.auto_min),
+                        value: auto_interval(
+                            range.to_ms - range.from_ms,
+                            var.auto_count,
+                            &var.auto_min,
+                        ),
                     },
                 );
             }
@@ -126,37 +141,65 @@ async fn query_options(
                 .filter_map(|o| {
                     raw.iter()
                         .find(|(n, _)| *n == o.value)
-                        .map(|(n, uid)| VarOption { text: n.clone(), value: uid.clone() })
+                        .map(|(n, uid)| VarOption {
+                            text: n.clone(),
+                            value: uid.clone(),
+                        })
                 })
                 .collect())
         }
         VarKind::Query => {
-            let ds = find_datasource(b, var.datasource.as_deref(), scope, DatasourceKind::Prometheus)?;
+            let (ds, _) = find_datasource(b, var.datasource.as_deref(), None, scope)?;
             if ds.kind != DatasourceKind::Prometheus {
                 return Err(format!(
                     "query variables on {} datasources are not supported yet; use a Prometheus label_values query",
                     ds.kind
                 ));
             }
-            let client = PrometheusClient { http: &b.http, ds: &ds };
+            let client = PrometheusClient {
+                http: &b.http,
+                ds: &ds,
+            };
             let mut scope = scope.clone();
-            builtins(&mut scope, range.from_ms, range.to_ms, 15_000, scrape_ms(&ds));
+            builtins(
+                &mut scope,
+                range.from_ms,
+                range.to_ms,
+                15_000,
+                scrape_ms(&ds),
+            );
             let q = interpolate(&var.query, &scope);
             let (start, end) = (secs(range.from_ms), secs(range.to_ms));
             let raw: Vec<String> = match parse_var_query(&q) {
                 VarQuery::LabelValues { selector, label } => {
-                    client.label_values(&label, selector.as_deref(), start, end).await.map_err(|e| e.to_string())?.data
+                    client
+                        .label_values(&label, selector.as_deref(), start, end)
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .data
                 }
                 VarQuery::LabelNames { selector } => {
-                    client.label_names(selector.as_deref(), start, end).await.map_err(|e| e.to_string())?.data
+                    client
+                        .label_names(selector.as_deref(), start, end)
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .data
                 }
                 VarQuery::Metrics(re) => {
-                    let names = client.label_values("__name__", None, start, end).await.map_err(|e| e.to_string())?.data;
-                    let re = regex_lite::Regex::new(&re).map_err(|e| format!("metrics({re}): {e}"))?;
+                    let names = client
+                        .label_values("__name__", None, start, end)
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .data;
+                    let re =
+                        regex_lite::Regex::new(&re).map_err(|e| format!("metrics({re}): {e}"))?;
                     names.into_iter().filter(|n| re.is_match(n)).collect()
                 }
                 VarQuery::QueryResult(expr) | VarQuery::Unknown(expr) => {
-                    let ans = client.query(&expr, Some(end)).await.map_err(|e| e.to_string())?;
+                    let ans = client
+                        .query(&expr, Some(end))
+                        .await
+                        .map_err(|e| e.to_string())?;
                     match ans.data {
                         QueryData::Vector(v) => v
                             .into_iter()
@@ -169,7 +212,10 @@ async fn query_options(
                             vec![format!("scalar {v} {}", (t * 1000.0) as i64)]
                         }
                         QueryData::Matrix(_) => {
-                            return Err("query_result needs an instant vector; drop the range selector".into())
+                            return Err(
+                                "query_result needs an instant vector; drop the range selector"
+                                    .into(),
+                            )
                         }
                     }
                 }
@@ -250,7 +296,11 @@ struct JobResult {
 
 /// Loki metric queries answer with Prometheus' matrix shape; log queries (streams) cannot be
 /// drawn as series.
-async fn loki_range(b: &Backends, job: &Job, range: TimeRange) -> Result<(QueryData, Vec<String>), BackendError> {
+async fn loki_range(
+    b: &Backends,
+    job: &Job,
+    range: TimeRange,
+) -> Result<(QueryData, Vec<String>), BackendError> {
     let q = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("query", &job.expr)
         .append_pair("start", &(range.from_ms as i128 * 1_000_000).to_string())
@@ -272,14 +322,25 @@ async fn loki_range(b: &Backends, job: &Job, range: TimeRange) -> Result<(QueryD
 async fn run_job(b: &Backends, job: Job, range: TimeRange) -> JobResult {
     let answer = match job.ds.kind {
         DatasourceKind::Prometheus => {
-            let client = PrometheusClient { http: &b.http, ds: &job.ds };
+            let client = PrometheusClient {
+                http: &b.http,
+                ds: &job.ds,
+            };
             if job.instant {
-                client.query(&job.expr, Some(secs(range.to_ms))).await.map(|a| (a.data, a.warnings))
+                client
+                    .query(&job.expr, Some(secs(range.to_ms)))
+                    .await
+                    .map(|a| (a.data, a.warnings))
             } else {
                 // Start aligned to the step: neighbouring refreshes ask for the same samples.
                 let start = range.from_ms.div_euclid(job.step_ms) * job.step_ms;
                 client
-                    .query_range(&job.expr, secs(start), secs(range.to_ms), (job.step_ms / 1000) as u32)
+                    .query_range(
+                        &job.expr,
+                        secs(start),
+                        secs(range.to_ms),
+                        (job.step_ms / 1000) as u32,
+                    )
                     .await
                     .map(|a| (a.data, a.warnings))
             }
@@ -298,7 +359,12 @@ async fn run_job(b: &Backends, job: Job, range: TimeRange) -> JobResult {
         instant: job.instant,
         width_px: job.width_px,
         result: answer
-            .map(|(data, warnings)| (to_series(data, &job.ref_id, &job.legend, job.step_ms), warnings))
+            .map(|(data, warnings)| {
+                (
+                    to_series(data, &job.ref_id, &job.legend, job.step_ms),
+                    warnings,
+                )
+            })
             .map_err(|e| e.to_string()),
         ref_id: job.ref_id,
     }
@@ -318,16 +384,37 @@ pub async fn run_panels(
     let mut out: Vec<PanelData> = Vec::new();
     let mut jobs = Vec::new();
     for p in panels {
-        let mut data = PanelData { panel_id: p.id, ..Default::default() };
+        let mut data = PanelData {
+            panel_id: p.id,
+            ..Default::default()
+        };
         if !p.kind.queries() {
             out.push(data);
             continue;
         }
-        let width_px = if solo { page_width_px } else { panel_width_px(p.grid.w, page_width_px) };
-        for t in p.targets.iter().filter(|t| !t.hide && !t.expr.trim().is_empty()) {
-            let want = DatasourceKind::Prometheus;
-            let ds = match find_datasource(b, t.datasource.as_deref().or(p.datasource.as_deref()), scope, want) {
-                Ok(ds) => ds,
+        let width_px = if solo {
+            page_width_px
+        } else {
+            panel_width_px(p.grid.w, page_width_px)
+        };
+        for t in p
+            .targets
+            .iter()
+            .filter(|t| !t.hide && !t.expr.trim().is_empty())
+        {
+            let (reference, declared) = match &t.datasource {
+                Some(d) => (Some(d.as_str()), t.datasource_type.as_deref()),
+                None => (p.datasource.as_deref(), p.datasource_type.as_deref()),
+            };
+            let ds = match find_datasource(b, reference, declared, scope) {
+                Ok((ds, warning)) => {
+                    if let Some(w) = warning {
+                        if !data.warnings.contains(&w) {
+                            data.warnings.push(w);
+                        }
+                    }
+                    ds
+                }
                 Err(e) => {
                     data.error.get_or_insert(e);
                     continue;
@@ -339,7 +426,10 @@ pub async fn run_panels(
                 .max()
                 .unwrap_or(0)
                 .max(scrape_ms(&ds));
-            let max_points = p.max_data_points.map(|m| m.min(width_px)).unwrap_or(width_px);
+            let max_points = p
+                .max_data_points
+                .map(|m| m.min(width_px))
+                .unwrap_or(width_px);
             let step = step_ms(range.to_ms - range.from_ms, max_points, min_interval);
             let mut s = scope.clone();
             builtins(&mut s, range.from_ms, range.to_ms, step, scrape_ms(&ds));
@@ -368,7 +458,9 @@ pub async fn run_panels(
         by_panel.entry(r.panel_id).or_default().push(r);
     }
     for data in &mut out {
-        let Some(mut results) = by_panel.remove(&data.panel_id) else { continue };
+        let Some(mut results) = by_panel.remove(&data.panel_id) else {
+            continue;
+        };
         results.sort_by(|a, b| a.ref_id.cmp(&b.ref_id));
         let multi = results.len() > 1;
         let mut series = Vec::new();
@@ -384,12 +476,22 @@ pub async fn run_panels(
                     data.warnings.extend(w);
                 }
                 Err(e) => {
-                    let msg = if multi { format!("query {}: {e}", r.ref_id) } else { e };
+                    let msg = if multi {
+                        format!("query {}: {e}", r.ref_id)
+                    } else {
+                        e
+                    };
                     data.error.get_or_insert(msg);
                 }
             }
         }
-        let (kept, total, received) = shape(series, range.from_ms, range.to_ms, width_px, limits.max_series);
+        let (kept, total, received) = shape(
+            series,
+            range.from_ms,
+            range.to_ms,
+            width_px,
+            limits.max_series,
+        );
         data.total_series = total;
         data.points_received = received;
         data.points_sent = kept.iter().map(|s| s.points.len()).sum();

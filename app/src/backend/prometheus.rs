@@ -70,7 +70,10 @@ impl PrometheusClient<'_> {
         if let Some(sel) = selector {
             pairs.push(("match[]", sel));
         }
-        let path = format!("api/v1/label/{}/values", url::form_urlencoded::byte_serialize(label.as_bytes()).collect::<String>());
+        let path = format!(
+            "api/v1/label/{}/values",
+            url::form_urlencoded::byte_serialize(label.as_bytes()).collect::<String>()
+        );
         let (status, body) = get_bytes(self.http, self.ds, &path, Some(&form(&pairs))).await?;
         decode_envelope(&self.ds.name, status, &body)
     }
@@ -87,7 +90,8 @@ impl PrometheusClient<'_> {
         if let Some(sel) = selector {
             pairs.push(("match[]", sel));
         }
-        let (status, body) = get_bytes(self.http, self.ds, "api/v1/labels", Some(&form(&pairs))).await?;
+        let (status, body) =
+            get_bytes(self.http, self.ds, "api/v1/labels", Some(&form(&pairs))).await?;
         decode_envelope(&self.ds.name, status, &body)
     }
 

@@ -2,7 +2,9 @@
 //! and this module adds the axis labels, so the same function renders on the server for the
 //! first HTML and in the browser when data, size or the visible series change. Pure: no IO.
 
-use crate::model::dashboard::field::{css_color, format_value, DrawStyle, Stacking, ThresholdsStyle};
+use crate::model::dashboard::field::{
+    css_color, format_value, DrawStyle, Stacking, ThresholdsStyle,
+};
 use crate::model::decimate::Point;
 use plotters::prelude::*;
 use std::collections::BTreeMap;
@@ -131,11 +133,30 @@ pub fn nice_ticks(lo: f64, hi: f64, count: usize) -> Vec<f64> {
 /// Time ticks at a round interval so that about `count` fit.
 pub fn time_ticks(from_ms: i64, to_ms: i64, count: usize, offset_ms: i64) -> Vec<i64> {
     const STEPS: [i64; 17] = [
-        1_000, 5_000, 10_000, 15_000, 30_000, 60_000, 300_000, 600_000, 900_000, 1_800_000,
-        3_600_000, 7_200_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000, 604_800_000,
+        1_000,
+        5_000,
+        10_000,
+        15_000,
+        30_000,
+        60_000,
+        300_000,
+        600_000,
+        900_000,
+        1_800_000,
+        3_600_000,
+        7_200_000,
+        10_800_000,
+        21_600_000,
+        43_200_000,
+        86_400_000,
+        604_800_000,
     ];
     let raw = (to_ms - from_ms).max(1) / count.max(1) as i64;
-    let step = STEPS.iter().copied().find(|s| *s >= raw).unwrap_or(raw.max(1));
+    let step = STEPS
+        .iter()
+        .copied()
+        .find(|s| *s >= raw)
+        .unwrap_or(raw.max(1));
     let mut t = (from_ms + offset_ms).div_euclid(step) * step - offset_ms;
     if t < from_ms {
         t += step;
@@ -279,7 +300,9 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
         to_ms: to,
     };
     let y_ticks = match log {
-        Some(_) => (lo.floor() as i64..=hi.ceil() as i64).map(|e| e as f64).collect(),
+        Some(_) => (lo.floor() as i64..=hi.ceil() as i64)
+            .map(|e| e as f64)
+            .collect(),
         None => nice_ticks(lo, hi, ((h as usize) / 40).max(2)),
     };
     let offset_ms = spec.utc_offset_min as i64 * 60_000;
@@ -322,7 +345,10 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
                 (start, end, c.clone())
             })
             .collect();
-        if matches!(spec.thresholds_style, ThresholdsStyle::Area | ThresholdsStyle::LineAndArea) {
+        if matches!(
+            spec.thresholds_style,
+            ThresholdsStyle::Area | ThresholdsStyle::LineAndArea
+        ) {
             for (start, end, c) in &steps {
                 let (color, a) = rgb(c);
                 if end > start && c != "transparent" {
@@ -342,7 +368,9 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
         for (i, s) in spec.series.iter().enumerate().rev() {
             let (color, alpha) = rgb(&s.color);
             let pts: Vec<(i64, f64)> = values[i].iter().map(|(t, v)| (*t, tf(*v))).collect();
-            let segments = pts.split(|(_, v)| !v.is_finite()).filter(|seg| !seg.is_empty());
+            let segments = pts
+                .split(|(_, v)| !v.is_finite())
+                .filter(|seg| !seg.is_empty());
             match s.draw {
                 DrawStyle::Bars => {
                     let n = spec.series.len().max(1) as i64;
@@ -352,16 +380,33 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
                     } else {
                         None
                     };
-                    let _ = chart.draw_series(pts.iter().enumerate().filter(|(_, (_, v))| v.is_finite()).map(|(k, (t, v))| {
-                        let bottom = base
-                            .and_then(|b| b.get(k))
-                            .map(|p| tf(p.1))
-                            .filter(|v| v.is_finite())
-                            .unwrap_or(0.0f64.max(lo));
-                        let x0 = if spec.stacking == Stacking::None { t - step_ms * 4 / 10 + bw * i as i64 } else { t - bw / 2 };
-                        let x1 = x0 + if spec.stacking == Stacking::None { bw } else { step_ms * 8 / 10 };
-                        Rectangle::new([(x0, bottom), (x1, *v)], color.mix(alpha * 0.85).filled())
-                    }));
+                    let _ = chart.draw_series(
+                        pts.iter()
+                            .enumerate()
+                            .filter(|(_, (_, v))| v.is_finite())
+                            .map(|(k, (t, v))| {
+                                let bottom = base
+                                    .and_then(|b| b.get(k))
+                                    .map(|p| tf(p.1))
+                                    .filter(|v| v.is_finite())
+                                    .unwrap_or(0.0f64.max(lo));
+                                let x0 = if spec.stacking == Stacking::None {
+                                    t - step_ms * 4 / 10 + bw * i as i64
+                                } else {
+                                    t - bw / 2
+                                };
+                                let x1 = x0
+                                    + if spec.stacking == Stacking::None {
+                                        bw
+                                    } else {
+                                        step_ms * 8 / 10
+                                    };
+                                Rectangle::new(
+                                    [(x0, bottom), (x1, *v)],
+                                    color.mix(alpha * 0.85).filled(),
+                                )
+                            }),
+                    );
                 }
                 DrawStyle::Line | DrawStyle::Points => {
                     for seg in segments {
@@ -370,11 +415,16 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
                                 let fill_base = if spec.stacking != Stacking::None && i > 0 {
                                     values[i - 1]
                                         .iter()
-                                        .filter(|(t, _)| *t >= seg[0].0 && *t <= seg[seg.len() - 1].0)
+                                        .filter(|(t, _)| {
+                                            *t >= seg[0].0 && *t <= seg[seg.len() - 1].0
+                                        })
                                         .map(|(t, v)| (*t, tf(*v)))
                                         .collect::<Vec<_>>()
                                 } else {
-                                    vec![(seg[seg.len() - 1].0, lo.max(0.0f64.min(hi))), (seg[0].0, lo.max(0.0f64.min(hi)))]
+                                    vec![
+                                        (seg[seg.len() - 1].0, lo.max(0.0f64.min(hi))),
+                                        (seg[0].0, lo.max(0.0f64.min(hi))),
+                                    ]
                                 };
                                 let mut poly: Vec<(i64, f64)> = seg.to_vec();
                                 if spec.stacking != Stacking::None && i > 0 {
@@ -390,20 +440,26 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
                             if s.line_width > 0.0 {
                                 let _ = chart.draw_series(std::iter::once(PathElement::new(
                                     seg.to_vec(),
-                                    color.mix(alpha).stroke_width(s.line_width.round().max(1.0) as u32),
+                                    color
+                                        .mix(alpha)
+                                        .stroke_width(s.line_width.round().max(1.0) as u32),
                                 )));
                             }
                         }
                         if s.draw == DrawStyle::Points || s.show_points || seg.len() == 1 {
                             let _ = chart.draw_series(
-                                seg.iter().map(|p| Circle::new(*p, 2, color.mix(alpha).filled())),
+                                seg.iter()
+                                    .map(|p| Circle::new(*p, 2, color.mix(alpha).filled())),
                             );
                         }
                     }
                 }
             }
         }
-        if matches!(spec.thresholds_style, ThresholdsStyle::Line | ThresholdsStyle::LineAndArea) {
+        if matches!(
+            spec.thresholds_style,
+            ThresholdsStyle::Line | ThresholdsStyle::LineAndArea
+        ) {
             for (start, _, c) in steps.iter().skip(1) {
                 let (color, _) = rgb(c);
                 let _ = chart.draw_series(std::iter::once(PathElement::new(
@@ -461,7 +517,11 @@ pub fn sparkline_svg(points: &[Point], color: &str, width: u32, height: u32) -> 
         return String::new();
     }
     let (t0, t1) = (finite[0].0, finite[finite.len() - 1].0.max(finite[0].0 + 1));
-    let lo = finite.iter().map(|p| p.1).fold(f64::INFINITY, f64::min).min(0.0);
+    let lo = finite
+        .iter()
+        .map(|p| p.1)
+        .fold(f64::INFINITY, f64::min)
+        .min(0.0);
     let hi = finite.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
     let hi = if hi <= lo { lo + 1.0 } else { hi };
     let mut body = String::new();
@@ -474,7 +534,10 @@ pub fn sparkline_svg(points: &[Point], color: &str, width: u32, height: u32) -> 
             poly.push((t1, lo));
             poly.push((t0, lo));
             let _ = chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(a * 0.2).filled())));
-            let _ = chart.draw_series(std::iter::once(PathElement::new(pts, c.mix(a).stroke_width(1))));
+            let _ = chart.draw_series(std::iter::once(PathElement::new(
+                pts,
+                c.mix(a).stroke_width(1),
+            )));
         }
         let _ = root.present();
     }
@@ -487,7 +550,13 @@ pub fn sparkline_svg(points: &[Point], color: &str, width: u32, height: u32) -> 
 }
 
 /// A gauge: a 240° arc with threshold-coloured bands and the value's arc.
-pub fn gauge_svg(value: Option<f64>, min: f64, max: f64, steps: &[(Option<f64>, String)], color: &str) -> String {
+pub fn gauge_svg(
+    value: Option<f64>,
+    min: f64,
+    max: f64,
+    steps: &[(Option<f64>, String)],
+    color: &str,
+) -> String {
     let (cx, cy, r) = (100.0, 100.0, 80.0);
     let span = (max - min).max(f64::EPSILON);
     let angle = |v: f64| {
@@ -577,7 +646,11 @@ mod tests {
         assert!(svg.ends_with("</svg>"));
         assert!(svg.contains("req/s"), "y labels carry the unit");
         assert!(svg.contains(">00:30<"), "time labels");
-        assert!(svg.contains("#FF0000") || svg.contains("#ff0000") || svg.contains("rgb(255,0,0)"), "series colour: {}", &svg[..400]);
+        assert!(
+            svg.contains("#FF0000") || svg.contains("#ff0000") || svg.contains("rgb(255,0,0)"),
+            "series colour: {}",
+            &svg[..400]
+        );
         assert_eq!(g.time_at(g.left), 0);
         assert_eq!(g.time_at(g.left + g.width), 3_600_000);
         assert!((g.x_of(1_800_000) - (g.left + g.width / 2.0)).abs() < 1e-6);
@@ -596,8 +669,14 @@ mod tests {
 
     #[test]
     fn ticks() {
-        assert_eq!(nice_ticks(0.0, 10.0, 5), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
-        assert_eq!(time_ticks(0, 3_600_000, 4, 0), vec![0, 900_000, 1_800_000, 2_700_000, 3_600_000]);
+        assert_eq!(
+            nice_ticks(0.0, 10.0, 5),
+            vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]
+        );
+        assert_eq!(
+            time_ticks(0, 3_600_000, 4, 0),
+            vec![0, 900_000, 1_800_000, 2_700_000, 3_600_000]
+        );
         assert_eq!(time_label(90_000_000, 3_600_000, 60), "02:00");
     }
 
@@ -615,9 +694,18 @@ mod tests {
 
     #[test]
     fn gauge_and_sparkline() {
-        let g = gauge_svg(Some(75.0), 0.0, 100.0, &[(None, "green".into()), (Some(80.0), "red".into())], "green");
+        let g = gauge_svg(
+            Some(75.0),
+            0.0,
+            100.0,
+            &[(None, "green".into()), (Some(80.0), "red".into())],
+            "green",
+        );
         assert_eq!(g.matches("<path").count(), 4);
         assert!(sparkline_svg(&[(0, 1.0)], "red", 100, 30).is_empty());
-        assert!(sparkline_svg(&[(0, 1.0), (1, 2.0)], "red", 100, 30).contains("<polygon") || sparkline_svg(&[(0, 1.0), (1, 2.0)], "red", 100, 30).contains("<path"));
+        assert!(
+            sparkline_svg(&[(0, 1.0), (1, 2.0)], "red", 100, 30).contains("<polygon")
+                || sparkline_svg(&[(0, 1.0), (1, 2.0)], "red", 100, 30).contains("<path")
+        );
     }
 }

@@ -14,8 +14,16 @@ use leptos::prelude::*;
 
 /// Pixel size of a panel's body for a grid size (30 px grid rows, ~1600 px page).
 pub fn body_size(w: u32, h: u32, solo: bool) -> (u32, u32) {
-    let width = if solo { 1200 } else { (1600 * w.clamp(1, 24) / 24).saturating_sub(24) };
-    let height = if solo { 520 } else { (h.max(3) * 30).saturating_sub(56) };
+    let width = if solo {
+        1200
+    } else {
+        (1600 * w.clamp(1, 24) / 24).saturating_sub(24)
+    };
+    let height = if solo {
+        520
+    } else {
+        (h.max(3) * 30).saturating_sub(56)
+    };
     (width.max(160), height.max(80))
 }
 
@@ -39,14 +47,16 @@ pub fn PanelView(
     let id = panel.id;
     let title = panel.title.clone();
     let description = panel.description.clone();
-    let explore = data.as_ref().and_then(|d| d.queries.first()).map(|(_, q)| {
-        format!("/explore?query={}", encode_component(q))
-    });
+    let explore = data
+        .as_ref()
+        .and_then(|d| d.queries.first())
+        .map(|(_, q)| format!("/explore?query={}", encode_component(q)));
     let (error, warnings, capped) = match &data {
         Some(d) => (
             d.error.clone(),
             d.warnings.clone(),
-            (d.total_series > d.series.len()).then(|| format!("showing {} of {} series", d.series.len(), d.total_series)),
+            (d.total_series > d.series.len())
+                .then(|| format!("showing {} of {} series", d.series.len(), d.total_series)),
         ),
         None => (None, Vec::new(), None),
     };
@@ -99,7 +109,14 @@ fn values(s: &SeriesData) -> Vec<f64> {
     s.points.iter().map(|p| p.1).collect()
 }
 
-fn panel_body(panel: &Panel, data: Option<PanelData>, from_ms: i64, to_ms: i64, shared: bool, solo: bool) -> AnyView {
+fn panel_body(
+    panel: &Panel,
+    data: Option<PanelData>,
+    from_ms: i64,
+    to_ms: i64,
+    shared: bool,
+    solo: bool,
+) -> AnyView {
     match panel.kind {
         PanelKind::Text => {
             let html = if panel.options.text_html {
@@ -132,8 +149,14 @@ fn panel_body(panel: &Panel, data: Option<PanelData>, from_ms: i64, to_ms: i64, 
     let (w, h) = body_size(panel.grid.w, panel.grid.h, solo);
     match panel.kind {
         PanelKind::Timeseries => {
-            let legend = panel.options.legend && data.series.len() > 1 || (panel.options.legend && !data.series.is_empty() && solo);
-            let chart_h = if legend { h.saturating_sub(28 * (data.series.len().min(4) as u32 / 2 + 1)).max(80) } else { h };
+            let legend = panel.options.legend && data.series.len() > 1
+                || (panel.options.legend && !data.series.is_empty() && solo);
+            let chart_h = if legend {
+                h.saturating_sub(28 * (data.series.len().min(4) as u32 / 2 + 1))
+                    .max(80)
+            } else {
+                h
+            };
             view! {
                 <TimeseriesChart
                     panel=panel.clone()
@@ -226,7 +249,9 @@ fn panel_body(panel: &Panel, data: Option<PanelData>, from_ms: i64, to_ms: i64, 
             }
             .into_any()
         }
-        PanelKind::Table => view! { <PanelTable panel=panel.clone() series=data.series/> }.into_any(),
+        PanelKind::Table => {
+            view! { <PanelTable panel=panel.clone() series=data.series/> }.into_any()
+        }
         _ => ().into_any(),
     }
 }
@@ -234,7 +259,8 @@ fn panel_body(panel: &Panel, data: Option<PanelData>, from_ms: i64, to_ms: i64, 
 /// A table of series: label columns and one value column per query (reduced for range data).
 #[component]
 fn PanelTable(panel: Panel, series: Vec<SeriesData>) -> impl IntoView {
-    let refs: std::collections::BTreeSet<String> = series.iter().map(|s| s.ref_id.clone()).collect();
+    let refs: std::collections::BTreeSet<String> =
+        series.iter().map(|s| s.ref_id.clone()).collect();
     let multi = refs.len() > 1;
     let mut label_cols: Vec<String> = Vec::new();
     for s in &series {
@@ -247,10 +273,22 @@ fn PanelTable(panel: Panel, series: Vec<SeriesData>) -> impl IntoView {
     label_cols.sort();
     let value_cols: Vec<(String, String)> = refs
         .iter()
-        .map(|r| (r.clone(), if multi { format!("Value #{r}") } else { "Value".to_string() }))
+        .map(|r| {
+            (
+                r.clone(),
+                if multi {
+                    format!("Value #{r}")
+                } else {
+                    "Value".to_string()
+                },
+            )
+        })
         .collect();
     // Rows: one per distinct label set; values from each query side by side (Grafana's merge).
-    let mut rows: Vec<(std::collections::BTreeMap<String, String>, std::collections::BTreeMap<String, f64>)> = Vec::new();
+    let mut rows: Vec<(
+        std::collections::BTreeMap<String, String>,
+        std::collections::BTreeMap<String, f64>,
+    )> = Vec::new();
     for s in &series {
         let v = panel.options.reducer.apply(&values(s)).unwrap_or(f64::NAN);
         let mut key = s.labels.clone();
@@ -267,14 +305,31 @@ fn PanelTable(panel: Panel, series: Vec<SeriesData>) -> impl IntoView {
     let columns: Vec<(String, bool, Option<String>)> = label_cols
         .iter()
         .map(|c| (c.clone(), false, None))
-        .chain(value_cols.iter().map(|(r, name)| (name.clone(), true, Some(r.clone()))))
-        .filter(|(name, _, r)| !resolve(&panel.field, &panel.overrides, name, r.as_deref().unwrap_or("")).hidden)
+        .chain(
+            value_cols
+                .iter()
+                .map(|(r, name)| (name.clone(), true, Some(r.clone()))),
+        )
+        .filter(|(name, _, r)| {
+            !resolve(
+                &panel.field,
+                &panel.overrides,
+                name,
+                r.as_deref().unwrap_or(""),
+            )
+            .hidden
+        })
         .collect();
     let sort = RwSignal::new(None::<(usize, bool)>);
     let panel = StoredValue::new(panel);
     let columns = StoredValue::new(columns);
     let rows = StoredValue::new(rows);
-    let cell = move |row: &(std::collections::BTreeMap<String, String>, std::collections::BTreeMap<String, f64>), col: &(String, bool, Option<String>)| -> (String, Option<f64>) {
+    let cell = move |row: &(
+        std::collections::BTreeMap<String, String>,
+        std::collections::BTreeMap<String, f64>,
+    ),
+                     col: &(String, bool, Option<String>)|
+          -> (String, Option<f64>) {
         match &col.2 {
             Some(r) => {
                 let v = row.1.get(r).copied().filter(|v| !v.is_nan());
@@ -295,7 +350,11 @@ fn PanelTable(panel: Panel, series: Vec<SeriesData>) -> impl IntoView {
                     (Some(x), Some(y)) => x.total_cmp(&y),
                     _ => ta.cmp(&tb),
                 };
-                if desc { ord.reverse() } else { ord }
+                if desc {
+                    ord.reverse()
+                } else {
+                    ord
+                }
             });
         }
         r

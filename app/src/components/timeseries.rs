@@ -44,7 +44,11 @@ pub fn style_series(panel: &Panel, series: &[SeriesData]) -> Vec<Styled> {
                 .color
                 .clone()
                 .unwrap_or_else(|| PALETTE[i % PALETTE.len()].to_string());
-            Styled { series: s, field, color }
+            Styled {
+                series: s,
+                field,
+                color,
+            }
         })
         .filter(|s| !s.field.hidden)
         .collect()
@@ -65,7 +69,14 @@ fn nearest(points: &[(i64, f64)], t: i64) -> Option<(i64, f64)> {
         .filter(|p| p.1.is_finite())
 }
 
-fn spec_for(panel: &Panel, styled: &[Styled], hidden: &BTreeSet<String>, from: i64, to: i64, size: (u32, u32)) -> ChartSpec {
+fn spec_for(
+    panel: &Panel,
+    styled: &[Styled],
+    hidden: &BTreeSet<String>,
+    from: i64,
+    to: i64,
+    size: (u32, u32),
+) -> ChartSpec {
     let f = &panel.field;
     ChartSpec {
         width: size.0,
@@ -90,7 +101,9 @@ fn spec_for(panel: &Panel, styled: &[Styled], hidden: &BTreeSet<String>, from: i
         max: f.max,
         log_base: f.log_base,
         stacking: f.stacking,
-        thresholds: f.thresholds.absolute_steps(f.min.unwrap_or(0.0), f.max.unwrap_or(100.0)),
+        thresholds: f
+            .thresholds
+            .absolute_steps(f.min.unwrap_or(0.0), f.max.unwrap_or(100.0)),
         thresholds_style: f.thresholds_style,
         unit: f.unit.clone(),
         decimals: f.decimals,
@@ -112,7 +125,9 @@ pub fn TimeseriesChart(
     let panel_id = panel.id;
     let styled = StoredValue::new(style_series(&panel, &series));
     let panel = StoredValue::new(panel);
-    let legend = use_context::<LegendState>().map(|l| l.0).unwrap_or_else(|| RwSignal::new(BTreeMap::new()));
+    let legend = use_context::<LegendState>()
+        .map(|l| l.0)
+        .unwrap_or_else(|| RwSignal::new(BTreeMap::new()));
     let hidden = Memo::new(move |_| legend.with(|m| m.get(&panel_id).cloned().unwrap_or_default()));
     let size = RwSignal::new((width, height));
     let hover = RwSignal::new(None::<f64>);
@@ -120,7 +135,9 @@ pub fn TimeseriesChart(
     let crosshair = use_context::<Crosshair>().map(|c| c.0);
     let container = NodeRef::<leptos::html::Div>::new();
     let rendered = Memo::new(move |_| {
-        let spec = styled.with_value(|s| panel.with_value(|p| spec_for(p, s, &hidden.get(), from_ms, to_ms, size.get())));
+        let spec = styled.with_value(|s| {
+            panel.with_value(|p| spec_for(p, s, &hidden.get(), from_ms, to_ms, size.get()))
+        });
         timeseries_svg(&spec)
     });
     let geometry = move || rendered.with(|r| r.1);
@@ -146,9 +163,22 @@ pub fn TimeseriesChart(
     let query = use_query_map();
     let location = use_location();
     let zoom_to = move |t0: i64, t1: i64| {
-        let pairs: Vec<(String, String)> = query.with_untracked(|q| q.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
-        let search = with_params(&pairs, &[("from", Some(&t0.to_string())), ("to", Some(&t1.to_string()))]);
-        navigate(&format!("{}{}", location.pathname.get_untracked(), search), Default::default());
+        let pairs: Vec<(String, String)> = query.with_untracked(|q| {
+            q.into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        });
+        let search = with_params(
+            &pairs,
+            &[
+                ("from", Some(&t0.to_string())),
+                ("to", Some(&t1.to_string())),
+            ],
+        );
+        navigate(
+            &format!("{}{}", location.pathname.get_untracked(), search),
+            Default::default(),
+        );
     };
 
     let on_move = move |ev: leptos::ev::MouseEvent| {
@@ -191,7 +221,9 @@ pub fn TimeseriesChart(
         let g: Geometry = geometry();
         match (hover.get(), crosshair.and_then(|c| c.get())) {
             (Some(x), _) => Some(x),
-            (None, Some((from_panel, t))) if shared_crosshair && from_panel != panel_id => Some(g.x_of(t)),
+            (None, Some((from_panel, t))) if shared_crosshair && from_panel != panel_id => {
+                Some(g.x_of(t))
+            }
             _ => None,
         }
         .filter(|x| *x >= g.left && *x <= g.left + g.width)
@@ -206,12 +238,21 @@ pub fn TimeseriesChart(
                 .filter(|s| !hidden.contains(&s.series.name))
                 .filter_map(|s| {
                     let (_, v) = nearest(&s.series.points, t)?;
-                    Some((s.series.name.clone(), css_color(&s.color), v, format_value(v, &s.field.unit, s.field.decimals)))
+                    Some((
+                        s.series.name.clone(),
+                        css_color(&s.color),
+                        v,
+                        format_value(v, &s.field.unit, s.field.decimals),
+                    ))
                 })
                 .collect()
         });
         rows.sort_by(|a, b| b.2.total_cmp(&a.2));
-        let left = if x > g.left + g.width / 2.0 { x - 260.0 } else { x + 14.0 };
+        let left = if x > g.left + g.width / 2.0 {
+            x - 260.0
+        } else {
+            x + 14.0
+        };
         let time = crate::model::timestamp::rfc3339(t).replace('T', " ")[..19].to_string();
         Some(view! {
             <div class="chart-tooltip" data-testid="chart-tooltip" style=format!("left:{left:.0}px")>
@@ -238,7 +279,8 @@ pub fn TimeseriesChart(
     };
 
     let toggle = move |name: String, additive: bool| {
-        let all: Vec<String> = styled.with_value(|s| s.iter().map(|s| s.series.name.clone()).collect());
+        let all: Vec<String> =
+            styled.with_value(|s| s.iter().map(|s| s.series.name.clone()).collect());
         legend.update(|m| {
             let set = m.entry(panel_id).or_default();
             if additive {
@@ -254,7 +296,11 @@ pub fn TimeseriesChart(
             }
         })
     };
-    let legend_items = styled.with_value(|s| s.iter().map(|s| (s.series.name.clone(), css_color(&s.color))).collect::<Vec<_>>());
+    let legend_items = styled.with_value(|s| {
+        s.iter()
+            .map(|s| (s.series.name.clone(), css_color(&s.color)))
+            .collect::<Vec<_>>()
+    });
 
     view! {
         <div class="chart" data-testid="chart">

@@ -115,6 +115,8 @@ pub struct Target {
     pub hide: bool,
     /// Datasource uid/name/variable when it differs from the panel's.
     pub datasource: Option<String>,
+    /// The datasource's plugin type when the reference names it (`{type, uid}`).
+    pub datasource_type: Option<String>,
 }
 
 /// Reducer used by stat, gauge, bargauge and the table of a range query.
@@ -203,6 +205,8 @@ pub struct Panel {
     pub grid: GridPos,
     /// Datasource uid, name or `$variable`; `None` means the default.
     pub datasource: Option<String>,
+    /// Its plugin type when the reference says (`{"type": "prometheus", "uid": …}`).
+    pub datasource_type: Option<String>,
     pub targets: Vec<Target>,
     /// Panel minimum interval (`interval`), may hold a variable.
     pub interval: String,
@@ -293,10 +297,22 @@ fn b(v: &Value, key: &str) -> bool {
 pub fn datasource_ref(v: Option<&Value>) -> Option<String> {
     let r = match v? {
         Value::String(s) => s.clone(),
-        Value::Object(o) => o.get("uid").and_then(Value::as_str).unwrap_or("").to_string(),
+        Value::Object(o) => o
+            .get("uid")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
         _ => return None,
     };
     (!r.is_empty() && r != "default" && r != "-- Mixed --" && r != "-- Dashboard --").then_some(r)
+}
+
+/// The plugin type of an object datasource reference.
+pub fn datasource_type(v: Option<&Value>) -> Option<String> {
+    v?.get("type")?
+        .as_str()
+        .map(str::to_string)
+        .filter(|t| !t.is_empty() && t != "datasource")
 }
 
 /// Parses dashboard JSON text (bare or wrapped in `{"dashboard": …}`, with or without
@@ -305,7 +321,12 @@ pub fn import(text: &str, fallback_uid: &str) -> Result<Dashboard, ImportError> 
     let root: Value = serde_json::from_str(text).map_err(|e| ImportError::Syntax {
         line: e.line(),
         column: e.column(),
-        message: e.to_string().split(" at line").next().unwrap_or("").to_string(),
+        message: e
+            .to_string()
+            .split(" at line")
+            .next()
+            .unwrap_or("")
+            .to_string(),
     })?;
     import_value(&root, fallback_uid)
 }
@@ -316,7 +337,9 @@ pub fn import_value(root: &Value, fallback_uid: &str) -> Result<Dashboard, Impor
         _ => root,
     };
     if !d.is_object() {
-        return Err(ImportError::NotADashboard("the file is not a JSON object".into()));
+        return Err(ImportError::NotADashboard(
+            "the file is not a JSON object".into(),
+        ));
     }
     if d.get("panels").is_none() && d.get("rows").is_none() && d.get("title").is_none() {
         return Err(ImportError::NotADashboard(
@@ -333,10 +356,12 @@ pub fn import_value(root: &Value, fallback_uid: &str) -> Result<Dashboard, Impor
     };
     let time = d.get("time").cloned().unwrap_or(Value::Null);
     let mut ids = IdAllocator::default();
-    let legacy = d
-        .get("rows")
-        .and_then(Value::as_array)
-        .filter(|r| !r.is_empty() && d.get("panels").and_then(Value::as_array).is_none_or(Vec::is_empty));
+    let legacy = d.get("rows").and_then(Value::as_array).filter(|r| {
+        !r.is_empty()
+            && d.get("panels")
+                .and_then(Value::as_array)
+                .is_none_or(Vec::is_empty)
+    });
     let panels = if let Some(rows) = legacy {
         legacy_rows(rows, &mut ids)
     } else {
@@ -458,10 +483,7 @@ fn modern_panels(raw: &[Value], ids: &mut IdAllocator) -> Vec<Panel> {
 fn legacy_rows(rows: &[Value], ids: &mut IdAllocator) -> Vec<Panel> {
     let mut out = Vec::new();
     let mut y = 0u32;
-    let show_rows = rows.len() > 1
-        || rows
-            .iter()
-            .any(|r| b(r, "showTitle") || b(r, "collapse"));
+    let show_rows = rows.len() > 1 || rows.iter().any(|r| b(r, "showTitle") || b(r, "collapse"));
     for row in rows {
         let height_px = match row.get("height") {
             Some(Value::String(h)) => h.trim_end_matches("px").parse().unwrap_or(250),
@@ -474,7 +496,12 @@ fn legacy_rows(rows: &[Value], ids: &mut IdAllocator) -> Vec<Panel> {
         let mut x = 0u32;
         let row_y = y + u32::from(show_rows);
         let mut line_y = row_y;
-        for p in row.get("panels").and_then(Value::as_array).into_iter().flatten() {
+        for p in row
+            .get("panels")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let w = ((p.get("span").and_then(Value::as_f64).unwrap_or(12.0)) * 2.0)
                 .round()
                 .clamp(1.0, 24.0) as u32;
@@ -485,14 +512,23 @@ fn legacy_rows(rows: &[Value], ids: &mut IdAllocator) -> Vec<Panel> {
             children.push(panel_from_json(p, GridPos { x, y: line_y, w, h }, ids));
             x += w;
         }
-        let bottom = if children.is_empty() { row_y } else { line_y + h };
+        let bottom = if children.is_empty() {
+            row_y
+        } else {
+            line_y + h
+        };
         if show_rows {
             let mut row_panel = Panel {
                 id: ids.take(None),
                 title: s(row, "title"),
                 kind: PanelKind::Row,
                 source_type: "row".into(),
-                grid: GridPos { x: 0, y, w: 24, h: 1 },
+                grid: GridPos {
+                    x: 0,
+                    y,
+                    w: 24,
+                    h: 1,
+                },
                 collapsed,
                 ..blank_panel()
             };
@@ -519,6 +555,7 @@ fn blank_panel() -> Panel {
         source_type: String::new(),
         grid: GridPos::default(),
         datasource: None,
+        datasource_type: None,
         targets: Vec::new(),
         interval: String::new(),
         max_data_points: None,
@@ -558,9 +595,10 @@ fn panel_from_json(p: &Value, grid: GridPos, ids: &mut IdAllocator) -> Panel {
         options.reducer = Reducer::from_grafana(calc);
     }
     if let Some(legend) = opts.get("legend") {
-        options.legend = legend.get("showLegend").and_then(Value::as_bool).unwrap_or(
-            legend.get("displayMode").and_then(Value::as_str) != Some("hidden"),
-        );
+        options.legend = legend
+            .get("showLegend")
+            .and_then(Value::as_bool)
+            .unwrap_or(legend.get("displayMode").and_then(Value::as_str) != Some("hidden"));
     }
     options.sparkline = opts.get("graphMode").and_then(Value::as_str) == Some("area");
     options.color_background = opts
@@ -606,6 +644,7 @@ fn panel_from_json(p: &Value, grid: GridPos, ids: &mut IdAllocator) -> Panel {
                     interval: s(t, "interval"),
                     hide: b(t, "hide"),
                     datasource: datasource_ref(t.get("datasource")),
+                    datasource_type: datasource_type(t.get("datasource")),
                 })
                 .collect()
         })
@@ -618,6 +657,7 @@ fn panel_from_json(p: &Value, grid: GridPos, ids: &mut IdAllocator) -> Panel {
         source_type,
         grid,
         datasource: datasource_ref(p.get("datasource")),
+        datasource_type: datasource_type(p.get("datasource")),
         targets,
         interval: s(p, "interval"),
         max_data_points: u(p, "maxDataPoints").map(|m| m as u32),
@@ -642,7 +682,10 @@ mod tests {
 
     #[test]
     fn every_fixture_imports_and_keeps_every_panel() {
-        let dir = format!("{}/../tests/fixtures/grafana-dashboards", env!("CARGO_MANIFEST_DIR"));
+        let dir = format!(
+            "{}/../tests/fixtures/grafana-dashboards",
+            env!("CARGO_MANIFEST_DIR")
+        );
         let mut seen = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
@@ -654,19 +697,38 @@ mod tests {
             let d = import(&text, "x").unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             // Count panels in the raw JSON (rows[] panels, panels[], row children).
             let mut raw_count = 0;
-            for r in raw.get("rows").and_then(Value::as_array).into_iter().flatten() {
+            for r in raw
+                .get("rows")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 raw_count += r["panels"].as_array().map_or(0, Vec::len);
             }
-            for p in raw.get("panels").and_then(Value::as_array).into_iter().flatten() {
-                raw_count += 1 + p.get("panels").and_then(Value::as_array).map_or(0, Vec::len);
+            for p in raw
+                .get("panels")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                raw_count += 1 + p
+                    .get("panels")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len);
             }
             let non_legacy_rows = d
                 .all_panels()
                 .iter()
-                .filter(|p| !(p.kind == PanelKind::Row && raw.get("rows").is_some_and(|r| r.as_array().is_some_and(|a| !a.is_empty()))))
+                .filter(|p| {
+                    !(p.kind == PanelKind::Row
+                        && raw
+                            .get("rows")
+                            .is_some_and(|r| r.as_array().is_some_and(|a| !a.is_empty())))
+                })
                 .count();
             assert_eq!(non_legacy_rows, raw_count, "{}", path.display());
-            let ids: std::collections::BTreeSet<u32> = d.all_panels().iter().map(|p| p.id).collect();
+            let ids: std::collections::BTreeSet<u32> =
+                d.all_panels().iter().map(|p| p.id).collect();
             assert_eq!(ids.len(), d.all_panels().len(), "panel ids are unique");
             seen += 1;
         }
@@ -677,7 +739,11 @@ mod tests {
     fn legacy_rows_get_grid_positions_and_old_types_map() {
         let d = fixture("kube-prometheus-v0.8.0-k8s-resources-cluster-sv14-legacy-rows.json");
         assert_eq!(d.schema_version, 14);
-        let rows: Vec<&Panel> = d.panels.iter().filter(|p| p.kind == PanelKind::Row).collect();
+        let rows: Vec<&Panel> = d
+            .panels
+            .iter()
+            .filter(|p| p.kind == PanelKind::Row)
+            .collect();
         assert!(rows.len() > 3);
         let all = d.all_panels();
         let singlestats: Vec<&Panel> = all
@@ -690,7 +756,11 @@ mod tests {
         // span 2 → w 4; six stats fill the first line.
         assert_eq!(singlestats[0].grid.w, 4);
         assert_eq!(singlestats[5].grid.x, 20);
-        let graphs = d.all_panels().into_iter().filter(|p| p.source_type == "graph").count();
+        let graphs = d
+            .all_panels()
+            .into_iter()
+            .filter(|p| p.source_type == "graph")
+            .count();
         assert_eq!(graphs, 10);
         // Rows never overlap: every panel of a later row starts below the earlier ones.
         let ys: Vec<u32> = d.panels.iter().map(|p| p.grid.y).collect();
@@ -702,16 +772,25 @@ mod tests {
         let d = fixture("kube-prometheus-v0.4.0-namespace-by-pod-sv18-collapsed-rows.json");
         let collapsed: Vec<&Panel> = d.panels.iter().filter(|p| p.collapsed).collect();
         assert!(!collapsed.is_empty());
-        assert!(collapsed.iter().all(|r| r.kind == PanelKind::Row && !r.children.is_empty()));
+        assert!(collapsed
+            .iter()
+            .all(|r| r.kind == PanelKind::Row && !r.children.is_empty()));
         let d = fixture("tempo-mixin-tempo-operational-sv40-collapsed-rows.json");
         assert_eq!(d.panels.iter().filter(|p| p.collapsed).count(), 7);
     }
 
     #[test]
     fn wrapped_exports_and_missing_uids() {
-        let d = import(r#"{"dashboard":{"title":"A b","panels":[]},"meta":{}}"#, "file-a").unwrap();
+        let d = import(
+            r#"{"dashboard":{"title":"A b","panels":[]},"meta":{}}"#,
+            "file-a",
+        )
+        .unwrap();
         assert_eq!((d.uid.as_str(), d.title.as_str()), ("file-a", "A b"));
-        assert_eq!((d.time_from.as_str(), d.time_to.as_str()), ("now-6h", "now"));
+        assert_eq!(
+            (d.time_from.as_str(), d.time_to.as_str()),
+            ("now-6h", "now")
+        );
         let d = fixture("kube-prometheus-addon-weave-net-sv22-grafana-export.json");
         assert_eq!(d.schema_version, 22);
         assert!(d.all_panels().iter().any(|p| p.source_type == "singlestat"));
@@ -724,14 +803,24 @@ mod tests {
             ImportError::Syntax { line, column, .. } => assert_eq!((line, column), (3, 14)),
             other => panic!("{other:?}"),
         }
-        assert!(matches!(import("[1]", "x"), Err(ImportError::NotADashboard(_))));
-        assert!(matches!(import("{\"a\":1}", "x"), Err(ImportError::NotADashboard(_))));
+        assert!(matches!(
+            import("[1]", "x"),
+            Err(ImportError::NotADashboard(_))
+        ));
+        assert!(matches!(
+            import("{\"a\":1}", "x"),
+            Err(ImportError::NotADashboard(_))
+        ));
     }
 
     #[test]
     fn unsupported_types_are_kept_and_named() {
         let d = fixture("loki-mixin-loki-logs-sv14-loki-and-prometheus.json");
-        let logs: Vec<&Panel> = d.all_panels().into_iter().filter(|p| p.source_type == "logs").collect();
+        let logs: Vec<&Panel> = d
+            .all_panels()
+            .into_iter()
+            .filter(|p| p.source_type == "logs")
+            .collect();
         assert_eq!(logs.len(), 1);
         assert_eq!(logs[0].kind, PanelKind::Unsupported);
     }
@@ -739,7 +828,10 @@ mod tests {
     #[test]
     fn slugs_match_grafana() {
         assert_eq!(slugify("OctoLLM Overview"), "octollm-overview");
-        assert_eq!(slugify("  Kubernetes / Compute Resources / Cluster "), "kubernetes-compute-resources-cluster");
+        assert_eq!(
+            slugify("  Kubernetes / Compute Resources / Cluster "),
+            "kubernetes-compute-resources-cluster"
+        );
     }
 
     #[test]

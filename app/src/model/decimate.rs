@@ -64,22 +64,50 @@ mod tests {
     #[test]
     fn keeps_at_most_two_points_per_pixel_and_the_extremes() {
         let pts: Vec<Point> = (0..10_000)
-            .map(|i| (i as i64 * 1000, if i == 5_123 { 1e6 } else if i == 7_777 { -1e6 } else { (i % 7) as f64 }))
+            .map(|i| {
+                (
+                    i as i64 * 1000,
+                    if i == 5_123 {
+                        1e6
+                    } else if i == 7_777 {
+                        -1e6
+                    } else {
+                        (i % 7) as f64
+                    },
+                )
+            })
             .collect();
         let out = min_max(&pts, 0, 9_999_000, 300);
         assert!(out.len() <= 600, "{}", out.len());
         assert!(out.iter().any(|p| p.1 == 1e6), "the spike survives");
         assert!(out.iter().any(|p| p.1 == -1e6), "the dip survives");
-        assert!(out.windows(2).all(|w| w[0].0 < w[1].0), "time order is kept");
+        assert!(
+            out.windows(2).all(|w| w[0].0 < w[1].0),
+            "time order is kept"
+        );
     }
 
     #[test]
     fn small_series_are_untouched_and_gaps_kept() {
         let pts = vec![(0, 1.0), (1000, f64::NAN), (2000, 3.0)];
         assert_eq!(min_max(&pts, 0, 2000, 100).len(), 3);
-        let many: Vec<Point> = (0..1000).map(|i| (i, if (400..500).contains(&i) { f64::NAN } else { 1.0 })).collect();
+        let many: Vec<Point> = (0..1000)
+            .map(|i| {
+                (
+                    i,
+                    if (400..500).contains(&i) {
+                        f64::NAN
+                    } else {
+                        1.0
+                    },
+                )
+            })
+            .collect();
         let out = min_max(&many, 0, 999, 10);
         assert!(out.len() <= 20);
-        assert!(out.iter().any(|p| p.1.is_nan()), "the gap survives decimation");
+        assert!(
+            out.iter().any(|p| p.1.is_nan()),
+            "the gap survives decimation"
+        );
     }
 }

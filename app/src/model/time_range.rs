@@ -107,7 +107,9 @@ pub fn parse_time_end(expr: &str, now_ms: i64, round_up: bool) -> Result<i64, Ti
             _ => return Err(TimeParseError::Invalid(e.to_string())),
         };
         let rest = &body[1..];
-        let digits_end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits_end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let n: i64 = if digits_end == 0 {
             return Err(TimeParseError::Invalid(e.to_string()));
         } else {
@@ -236,7 +238,10 @@ mod tests {
         // now-1M/M: October 2023 from its first millisecond...
         assert_eq!(parse_time("now-1M/M", NOW), Ok(1_696_118_400_000));
         // ...to its last.
-        assert_eq!(parse_time_end("now-1M/M", NOW, true), Ok(1_698_796_800_000 - 1));
+        assert_eq!(
+            parse_time_end("now-1M/M", NOW, true),
+            Ok(1_698_796_800_000 - 1)
+        );
         // Week of Monday 2023-11-13.
         assert_eq!(parse_time("now/w", NOW), Ok(day - 86_400_000));
         assert_eq!(parse_time("now-1d-6h", NOW), Ok(NOW - 30 * 3_600_000));

@@ -22,7 +22,10 @@ pub fn matches_search(d: &DashboardSummary, query: &str, tag: Option<&str>) -> b
 
 /// Provisioned dashboards matching `query` (title, folder, tags) and `tag`, plus load problems.
 #[server(endpoint = "list_dashboards")]
-pub async fn list_dashboards(query: String, tag: Option<String>) -> Result<DashboardList, AppError> {
+pub async fn list_dashboards(
+    query: String,
+    tag: Option<String>,
+) -> Result<DashboardList, AppError> {
     let backends = crate::api::backends()?;
     let catalog = backends.dashboards.catalog();
     let all = catalog.summaries();

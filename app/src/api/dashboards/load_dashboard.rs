@@ -5,7 +5,8 @@ use leptos::prelude::*;
 /// Renders dashboard `uid` for the URL parameters `params` (from/to, time/time.window,
 /// var-*, viewPanel): variables resolved, every panel outside collapsed rows queried
 /// concurrently. `panel` limits the queries to one panel (`/d-solo`, `viewPanel`).
-#[server(endpoint = "load_dashboard")]
+// JSON input: an empty `params` list would vanish from a form-encoded body.
+#[server(endpoint = "load_dashboard", input = leptos::server_fn::codec::Json)]
 pub async fn load_dashboard(
     uid: String,
     params: Vec<(String, String)>,

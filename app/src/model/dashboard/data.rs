@@ -40,7 +40,51 @@ pub struct SeriesData {
     pub labels: BTreeMap<String, String>,
     pub ref_id: String,
     /// (epoch ms, value); NaN marks a gap.
+    #[serde(with = "wire_points")]
     pub points: Vec<Point>,
+}
+
+/// JSON has no NaN or infinities (serde_json would write `null` and fail to read it back), so
+/// non-finite values travel as Prometheus spells them: `"NaN"`, `"+Inf"`, `"-Inf"`.
+mod wire_points {
+    use super::Point;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Wire {
+        Num(f64),
+        Text(String),
+    }
+
+    pub fn serialize<S: Serializer>(points: &[Point], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(points.iter().map(|(t, v)| {
+            let w = if v.is_finite() {
+                Wire::Num(*v)
+            } else if v.is_nan() {
+                Wire::Text("NaN".into())
+            } else if *v > 0.0 {
+                Wire::Text("+Inf".into())
+            } else {
+                Wire::Text("-Inf".into())
+            };
+            (*t, w)
+        }))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Point>, D::Error> {
+        let raw: Vec<(i64, Wire)> = Vec::deserialize(d)?;
+        Ok(raw
+            .into_iter()
+            .map(|(t, w)| {
+                let v = match w {
+                    Wire::Num(v) => v,
+                    Wire::Text(s) => super::parse_sample(&s),
+                };
+                (t, v)
+            })
+            .collect())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -174,7 +218,10 @@ pub fn to_series(data: QueryData, ref_id: &str, legend: &str, step_ms: i64) -> V
             })
             .collect(),
         QueryData::Scalar((t, v)) | QueryData::String((t, v)) => {
-            vec![one(BTreeMap::new(), vec![((t * 1000.0) as i64, parse_sample(&v))])]
+            vec![one(
+                BTreeMap::new(),
+                vec![((t * 1000.0) as i64, parse_sample(&v))],
+            )]
         }
     }
 }
@@ -199,7 +246,11 @@ pub fn shape(
 /// The panels that run on load: all panels outside collapsed rows (or just `view_panel`).
 pub fn panels_to_query(d: &Dashboard, only: Option<u32>) -> Vec<&Panel> {
     match only {
-        Some(id) => d.panel(id).into_iter().filter(|p| p.kind.queries()).collect(),
+        Some(id) => d
+            .panel(id)
+            .into_iter()
+            .filter(|p| p.kind.queries())
+            .collect(),
         None => d.visible_panels().filter(|p| p.kind.queries()).collect(),
     }
 }
@@ -223,12 +274,16 @@ mod tests {
 
     #[test]
     fn legend_formats() {
-        let l: BTreeMap<String, String> = [("__name__", "up"), ("job", "arms"), ("instance", "a:1")]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let l: BTreeMap<String, String> =
+            [("__name__", "up"), ("job", "arms"), ("instance", "a:1")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
         assert_eq!(legend_name("{{job}} on {{ instance }}", &l), "arms on a:1");
-        assert_eq!(legend_name("__auto", &l), "up{instance=\"a:1\", job=\"arms\"}");
+        assert_eq!(
+            legend_name("__auto", &l),
+            "up{instance=\"a:1\", job=\"arms\"}"
+        );
         assert_eq!(legend_name("{{missing}}x", &l), "x");
         assert_eq!(legend_name("{{open", &l), "{{open");
     }
@@ -243,12 +298,38 @@ mod tests {
         assert_eq!(s[0].points[0].0, 1_435_781_430_781);
         let gap = QueryData::Matrix(vec![crate::model::prometheus::RangeSeries {
             metric: BTreeMap::new(),
-            values: vec![(0.0, "1".into()), (15.0, "1".into()), (120.0, "NaN".into()), (135.0, "+Inf".into())],
+            values: vec![
+                (0.0, "1".into()),
+                (15.0, "1".into()),
+                (120.0, "NaN".into()),
+                (135.0, "+Inf".into()),
+            ],
         }]);
         let s = to_series(gap, "A", "", 15_000);
         assert_eq!(s[0].points.len(), 5, "a gap point is inserted");
         assert!(s[0].points[2].1.is_nan());
         assert!(s[0].points[4].1.is_infinite());
+    }
+
+    #[test]
+    fn non_finite_values_survive_the_wire() {
+        let s = SeriesData {
+            name: "x".into(),
+            labels: BTreeMap::new(),
+            ref_id: "A".into(),
+            points: vec![
+                (1, 1.5),
+                (2, f64::NAN),
+                (3, f64::INFINITY),
+                (4, f64::NEG_INFINITY),
+            ],
+        };
+        let json = serde_json::to_string(&s).unwrap();
+        let back: SeriesData = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.points[0], (1, 1.5));
+        assert!(back.points[1].1.is_nan());
+        assert_eq!(back.points[2].1, f64::INFINITY);
+        assert_eq!(back.points[3].1, f64::NEG_INFINITY);
     }
 
     #[test]
@@ -258,7 +339,9 @@ mod tests {
                 name: format!("s{i}"),
                 labels: BTreeMap::new(),
                 ref_id: "A".into(),
-                points: (0..5000).map(|t| (t as i64 * 1000, (t % 13) as f64)).collect(),
+                points: (0..5000)
+                    .map(|t| (t as i64 * 1000, (t % 13) as f64))
+                    .collect(),
             })
             .collect();
         let (kept, total, received) = shape(series, 0, 5_000_000, 400, 50);

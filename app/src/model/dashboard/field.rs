@@ -144,10 +144,7 @@ impl ValueMapping {
                 .and_then(Value::as_str)
                 .map(str::to_string)
                 .filter(|t| !t.is_empty()),
-            color: r
-                .get("color")
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            color: r.get("color").and_then(Value::as_str).map(str::to_string),
         };
         let opts = v.get("options").cloned().unwrap_or(Value::Null);
         match v.get("type") {
@@ -207,9 +204,9 @@ impl ValueMapping {
             (ValueMapping::Value(k, r), Some(v)) => {
                 (k.trim().parse::<f64>().ok() == Some(v)).then_some(r)
             }
-            (ValueMapping::Range(from, to, r), Some(v)) => (from.is_none_or(|f| v >= f)
-                && to.is_none_or(|t| v <= t))
-            .then_some(r),
+            (ValueMapping::Range(from, to, r), Some(v)) => {
+                (from.is_none_or(|f| v >= f) && to.is_none_or(|t| v <= t)).then_some(r)
+            }
             (ValueMapping::Regex(p, r), Some(v)) => regex_lite::Regex::new(p)
                 .ok()
                 .filter(|re| re.is_match(&trim_float(v)))
@@ -399,7 +396,10 @@ impl FieldConfig {
                 self.no_value.clone().unwrap_or_else(|| "No data".into()),
                 "text".into(),
             ),
-            Some(v) => (self.format(v), threshold_color.unwrap_or_else(|| "text".into())),
+            Some(v) => (
+                self.format(v),
+                threshold_color.unwrap_or_else(|| "text".into()),
+            ),
         }
     }
 
@@ -474,7 +474,12 @@ fn strip_slashes(p: &str) -> &str {
 }
 
 /// The field config of one series: defaults patched by every matching override, in order.
-pub fn resolve(defaults: &FieldConfig, overrides: &[Override], name: &str, ref_id: &str) -> FieldConfig {
+pub fn resolve(
+    defaults: &FieldConfig,
+    overrides: &[Override],
+    name: &str,
+    ref_id: &str,
+) -> FieldConfig {
     let mut fc = defaults.clone();
     for o in overrides.iter().filter(|o| o.matches(name, ref_id)) {
         for (id, v) in &o.properties {
@@ -611,7 +616,12 @@ pub fn format_value(v: f64, unit: &str, decimals: Option<u32>) -> String {
         "m" => duration(v, 60.0, decimals),
         "h" => duration(v, 3600.0, decimals),
         "d" => duration(v, 86_400.0, decimals),
-        "bytes" => scaled(v, 1024.0, &["B", "KiB", "MiB", "GiB", "TiB", "PiB"], decimals),
+        "bytes" => scaled(
+            v,
+            1024.0,
+            &["B", "KiB", "MiB", "GiB", "TiB", "PiB"],
+            decimals,
+        ),
         "decbytes" => scaled(v, 1000.0, &["B", "kB", "MB", "GB", "TB", "PB"], decimals),
         "bits" => scaled(v, 1024.0, &["b", "Kib", "Mib", "Gib", "Tib"], decimals),
         "decbits" => scaled(v, 1000.0, &["b", "kb", "Mb", "Gb", "Tb"], decimals),
@@ -671,7 +681,11 @@ pub fn legacy_graph(
             Stacking::Normal
         };
     }
-    if let Some(y) = p.get("yaxes").and_then(Value::as_array).and_then(|a| a.first()) {
+    if let Some(y) = p
+        .get("yaxes")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+    {
         if let Some(f) = y.get("format").and_then(Value::as_str) {
             field.unit = f.to_string();
         }
@@ -838,10 +852,20 @@ pub fn legacy_singlestat(p: &Value, field: &mut FieldConfig, options: &mut Panel
         field.max = gauge.get("maxValue").and_then(number);
     }
     let mut mappings = Vec::new();
-    for m in p.get("valueMaps").and_then(Value::as_array).into_iter().flatten() {
+    for m in p
+        .get("valueMaps")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         mappings.extend(ValueMapping::from_json(m));
     }
-    for m in p.get("rangeMaps").and_then(Value::as_array).into_iter().flatten() {
+    for m in p
+        .get("rangeMaps")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let mut m = m.clone();
         m["type"] = serde_json::json!(2);
         mappings.extend(ValueMapping::from_json(&m));
@@ -855,7 +879,12 @@ pub fn legacy_singlestat(p: &Value, field: &mut FieldConfig, options: &mut Panel
 /// Old table `styles` (per-column unit, decimals, alias, hidden) become overrides by column name.
 pub fn legacy_table(p: &Value, field: &mut FieldConfig) -> Vec<Override> {
     let mut out = Vec::new();
-    for st in p.get("styles").and_then(Value::as_array).into_iter().flatten() {
+    for st in p
+        .get("styles")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let pattern = st.get("pattern").and_then(Value::as_str).unwrap_or("");
         let mut props = Vec::new();
         if let Some(unit) = st.get("unit").and_then(Value::as_str) {
@@ -866,7 +895,11 @@ pub fn legacy_table(p: &Value, field: &mut FieldConfig) -> Vec<Override> {
         if let Some(d) = st.get("decimals").and_then(number) {
             props.push(("decimals".into(), serde_json::json!(d)));
         }
-        if let Some(a) = st.get("alias").and_then(Value::as_str).filter(|a| !a.is_empty()) {
+        if let Some(a) = st
+            .get("alias")
+            .and_then(Value::as_str)
+            .filter(|a| !a.is_empty())
+        {
             props.push(("displayName".into(), serde_json::json!(a)));
         }
         if st.get("type").and_then(Value::as_str) == Some("hidden") {
@@ -986,7 +1019,8 @@ mod tests {
             "thresholds":[{"value":80,"colorMode":"critical","fill":true,"op":"gt"}],
             "seriesOverrides":[{"alias":"/quota/","color":"#F2495C","fill":0}],
             "legend":{"show":false}});
-        let (mut fc, mut ov, mut opts) = (FieldConfig::default(), Vec::new(), PanelOptions::default());
+        let (mut fc, mut ov, mut opts) =
+            (FieldConfig::default(), Vec::new(), PanelOptions::default());
         legacy_graph(&p, &mut fc, &mut ov, &mut opts);
         assert_eq!(fc.unit, "bytes");
         assert_eq!(fc.fill_opacity, 20.0);

@@ -83,11 +83,17 @@ mod tests {
     use super::*;
 
     fn dash() -> Dashboard {
-        super::super::import(r#"{"uid":"u","title":"T","time":{"from":"now-3h","to":"now"},"panels":[]}"#, "u").unwrap()
+        super::super::import(
+            r#"{"uid":"u","title":"T","time":{"from":"now-3h","to":"now"},"panels":[]}"#,
+            "u",
+        )
+        .unwrap()
     }
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
-        p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     const NOW: i64 = 1_700_000_000_000;
@@ -96,13 +102,32 @@ mod tests {
     fn defaults_relative_absolute_and_window() {
         let p = parse(&[], &dash(), NOW);
         assert_eq!(p.range.to_ms - p.range.from_ms, 3 * 3_600_000);
-        let p = parse(&pairs(&[("from", "now-1h"), ("to", "now"), ("orgId", "1")]), &dash(), NOW);
+        let p = parse(
+            &pairs(&[("from", "now-1h"), ("to", "now"), ("orgId", "1")]),
+            &dash(),
+            NOW,
+        );
         assert_eq!(p.range.from_ms, NOW - 3_600_000);
-        let p = parse(&pairs(&[("from", "1699990000000"), ("to", "2023-11-14T22:13:20Z")]), &dash(), NOW);
+        let p = parse(
+            &pairs(&[("from", "1699990000000"), ("to", "2023-11-14T22:13:20Z")]),
+            &dash(),
+            NOW,
+        );
         assert_eq!((p.range.from_ms, p.range.to_ms), (1_699_990_000_000, NOW));
-        let p = parse(&pairs(&[("time", "1700000000000"), ("time.window", "600000")]), &dash(), NOW);
-        assert_eq!((p.range.from_ms, p.range.to_ms), (NOW - 300_000, NOW + 300_000));
-        let p = parse(&pairs(&[("time", "now"), ("time.window", "10m")]), &dash(), NOW);
+        let p = parse(
+            &pairs(&[("time", "1700000000000"), ("time.window", "600000")]),
+            &dash(),
+            NOW,
+        );
+        assert_eq!(
+            (p.range.from_ms, p.range.to_ms),
+            (NOW - 300_000, NOW + 300_000)
+        );
+        let p = parse(
+            &pairs(&[("time", "now"), ("time.window", "10m")]),
+            &dash(),
+            NOW,
+        );
         assert_eq!(p.range.to_ms - p.range.from_ms, 600_000);
     }
 
@@ -117,7 +142,12 @@ mod tests {
     #[test]
     fn variables_and_view_panel() {
         let p = parse(
-            &pairs(&[("var-ns", "a"), ("var-ns", "b"), ("var-x", "1"), ("viewPanel", "panel-12")]),
+            &pairs(&[
+                ("var-ns", "a"),
+                ("var-ns", "b"),
+                ("var-x", "1"),
+                ("viewPanel", "panel-12"),
+            ]),
             &dash(),
             NOW,
         );

@@ -99,13 +99,19 @@ impl Variable {
             regex: v.get("regex").map(str_of).unwrap_or_default(),
             sort: num("sort"),
             multi: v.get("multi").and_then(Value::as_bool).unwrap_or(false),
-            include_all: v.get("includeAll").and_then(Value::as_bool).unwrap_or(false),
+            include_all: v
+                .get("includeAll")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             all_value: v
                 .get("allValue")
                 .and_then(Value::as_str)
                 .map(str::to_string)
                 .filter(|a| !a.is_empty()),
-            current: current.into_iter().filter(|c| !c.is_empty() || kind == VarKind::Textbox).collect(),
+            current: current
+                .into_iter()
+                .filter(|c| !c.is_empty() || kind == VarKind::Textbox)
+                .collect(),
             refresh: num("refresh"),
             hide: num("hide"),
             datasource: super::datasource_ref(v.get("datasource")),
@@ -319,7 +325,13 @@ pub fn choose(var: &Variable, options: &[VarOption], url: &[String]) -> Vec<Stri
     let pick = |vals: &[String]| -> Vec<String> {
         let mut out: Vec<String> = vals
             .iter()
-            .map(|v| if v == "All" && var.include_all { ALL.to_string() } else { v.clone() })
+            .map(|v| {
+                if v == "All" && var.include_all {
+                    ALL.to_string()
+                } else {
+                    v.clone()
+                }
+            })
             .filter(valid)
             .map(|v| map_text(&v))
             .collect();
@@ -341,7 +353,11 @@ pub fn choose(var: &Variable, options: &[VarOption], url: &[String]) -> Vec<Stri
         return from_url;
     }
     if var.kind == VarKind::Textbox {
-        return vec![var.current.first().cloned().unwrap_or_else(|| var.query.clone())];
+        return vec![var
+            .current
+            .first()
+            .cloned()
+            .unwrap_or_else(|| var.query.clone())];
     }
     let saved = pick(&var.current);
     if !saved.is_empty() {
@@ -421,9 +437,7 @@ fn format_value(sv: &ScopeValue, format: Option<&str>) -> String {
                 format!("{{{}}}", vals.join(","))
             }
         }
-        Some("percentencode") => {
-            crate::model::url_state::encode_component(&vals.join(","))
-        }
+        Some("percentencode") => crate::model::url_state::encode_component(&vals.join(",")),
         Some("regex") => regex_join(vals),
         _ if sv.regex_escape => regex_join(vals),
         _ => vals.join(","),
@@ -548,6 +562,8 @@ pub fn builtins(scope: &mut Scope, from_ms: i64, to_ms: i64, interval_ms: i64, s
     let rate = (interval_ms + scrape_ms).max(4 * scrape_ms);
     for (k, v) in [
         ("__interval", format_duration_ms(interval_ms)),
+        // Grafana's Loki datasource: the step-sized range of metric queries.
+        ("__auto", format_duration_ms(interval_ms)),
         ("__interval_ms", interval_ms.to_string()),
         ("__range", format!("{}s", range_ms / 1000)),
         ("__range_s", (range_ms / 1000).to_string()),
@@ -604,16 +620,40 @@ mod tests {
     #[test]
     fn all_syntaxes_interpolate() {
         let s = scope();
-        assert_eq!(interpolate(r#"up{namespace="$namespace"}"#, &s), r#"up{namespace="octollm-prod"}"#);
-        assert_eq!(interpolate(r#"up{namespace="${namespace}"}"#, &s), r#"up{namespace="octollm-prod"}"#);
-        assert_eq!(interpolate(r#"up{namespace="[[namespace]]"}"#, &s), r#"up{namespace="octollm-prod"}"#);
-        assert_eq!(interpolate(r#"x{s=~"$svc"}"#, &s), r#"x{s=~"(planner|coder\\.v2)"}"#);
-        assert_eq!(interpolate(r#"x{s=~"${svc:pipe}"}"#, &s), r#"x{s=~"planner|coder.v2"}"#);
-        assert_eq!(interpolate(r#"x{s=~"${namespace:regex}"}"#, &s), r#"x{s=~"octollm-prod"}"#);
+        assert_eq!(
+            interpolate(r#"up{namespace="$namespace"}"#, &s),
+            r#"up{namespace="octollm-prod"}"#
+        );
+        assert_eq!(
+            interpolate(r#"up{namespace="${namespace}"}"#, &s),
+            r#"up{namespace="octollm-prod"}"#
+        );
+        assert_eq!(
+            interpolate(r#"up{namespace="[[namespace]]"}"#, &s),
+            r#"up{namespace="octollm-prod"}"#
+        );
+        assert_eq!(
+            interpolate(r#"x{s=~"$svc"}"#, &s),
+            r#"x{s=~"(planner|coder\\.v2)"}"#
+        );
+        assert_eq!(
+            interpolate(r#"x{s=~"${svc:pipe}"}"#, &s),
+            r#"x{s=~"planner|coder.v2"}"#
+        );
+        assert_eq!(
+            interpolate(r#"x{s=~"${namespace:regex}"}"#, &s),
+            r#"x{s=~"octollm-prod"}"#
+        );
         assert_eq!(interpolate(r#"x{s=~"$all"}"#, &s), r#"x{s=~".*"}"#);
         assert_eq!(interpolate("rate(x[$__rate_interval])", &s), "rate(x[1m])");
-        assert_eq!(interpolate("rate(x[$__interval]) $__interval_ms", &s), "rate(x[30s]) 30000");
-        assert_eq!(interpolate("increase(x[$__range]) $__range_s", &s), "increase(x[3600s]) 3600");
+        assert_eq!(
+            interpolate("rate(x[$__interval]) $__interval_ms", &s),
+            "rate(x[30s]) 30000"
+        );
+        assert_eq!(
+            interpolate("increase(x[$__range]) $__range_s", &s),
+            "increase(x[3600s]) 3600"
+        );
         assert_eq!(interpolate("$unknown stays", &s), "$unknown stays");
         assert_eq!(interpolate("cost $ 5", &s), "cost $ 5");
     }
@@ -622,20 +662,46 @@ mod tests {
     fn var_queries_parse() {
         assert_eq!(
             parse_var_query("label_values(up{job=\"a\", x=~\"b,c\"}, instance)"),
-            VarQuery::LabelValues { selector: Some("up{job=\"a\", x=~\"b,c\"}".into()), label: "instance".into() }
+            VarQuery::LabelValues {
+                selector: Some("up{job=\"a\", x=~\"b,c\"}".into()),
+                label: "instance".into()
+            }
         );
-        assert_eq!(parse_var_query("label_values(namespace)"), VarQuery::LabelValues { selector: None, label: "namespace".into() });
-        assert_eq!(parse_var_query("label_names()"), VarQuery::LabelNames { selector: None });
-        assert_eq!(parse_var_query("metrics(octollm_.*)"), VarQuery::Metrics("octollm_.*".into()));
-        assert_eq!(parse_var_query("query_result(topk(3, up))"), VarQuery::QueryResult("topk(3, up)".into()));
+        assert_eq!(
+            parse_var_query("label_values(namespace)"),
+            VarQuery::LabelValues {
+                selector: None,
+                label: "namespace".into()
+            }
+        );
+        assert_eq!(
+            parse_var_query("label_names()"),
+            VarQuery::LabelNames { selector: None }
+        );
+        assert_eq!(
+            parse_var_query("metrics(octollm_.*)"),
+            VarQuery::Metrics("octollm_.*".into())
+        );
+        assert_eq!(
+            parse_var_query("query_result(topk(3, up))"),
+            VarQuery::QueryResult("topk(3, up)".into())
+        );
         assert_eq!(parse_var_query("up"), VarQuery::Unknown("up".into()));
     }
 
     #[test]
     fn regex_and_sort_shape_options() {
-        let raw = vec!["pod-10".into(), "pod-2".into(), "node-1".into(), "pod-2".into()];
+        let raw = vec![
+            "pod-10".into(),
+            "pod-2".into(),
+            "node-1".into(),
+            "pod-2".into(),
+        ];
         let o = shape_options(raw.clone(), "/pod-(\\d+)/", 3).unwrap();
-        assert_eq!(o.iter().map(|o| o.value.as_str()).collect::<Vec<_>>(), ["2", "10"]);
+        assert_eq!(
+            o.iter().map(|o| o.value.as_str()).collect::<Vec<_>>(),
+            ["2", "10"]
+        );
         let o = shape_options(raw.clone(), "", 2).unwrap();
         assert_eq!(o[0].value, "pod-2");
         let o = shape_options(raw, "/(?<text>pod)-(?<value>\\d+)/", 0).unwrap();
@@ -645,12 +711,25 @@ mod tests {
 
     #[test]
     fn selection_prefers_url_then_saved_then_first() {
-        let v = Variable::from_json(&json!({"name":"ns","type":"query","multi":true,"includeAll":true,
-            "current":{"text":"b","value":["b"]},"query":{"query":"label_values(ns)","refId":"x"}})).unwrap();
+        let v = Variable::from_json(
+            &json!({"name":"ns","type":"query","multi":true,"includeAll":true,
+            "current":{"text":"b","value":["b"]},"query":{"query":"label_values(ns)","refId":"x"}}),
+        )
+        .unwrap();
         assert_eq!(v.query, "label_values(ns)");
-        let opts: Vec<VarOption> = ["a", "b", "c"].iter().map(|s| VarOption { text: s.to_string(), value: s.to_string() }).collect();
+        let opts: Vec<VarOption> = ["a", "b", "c"]
+            .iter()
+            .map(|s| VarOption {
+                text: s.to_string(),
+                value: s.to_string(),
+            })
+            .collect();
         assert_eq!(choose(&v, &opts, &["a".into(), "c".into()]), ["a", "c"]);
-        assert_eq!(choose(&v, &opts, &["zzz".into()]), ["b"], "unknown URL values fall back");
+        assert_eq!(
+            choose(&v, &opts, &["zzz".into()]),
+            ["b"],
+            "unknown URL values fall back"
+        );
         assert_eq!(choose(&v, &opts, &["All".into()]), [ALL]);
         assert_eq!(choose(&v, &opts, &[]), ["b"]);
         let mut single = v.clone();
@@ -663,9 +742,18 @@ mod tests {
 
     #[test]
     fn custom_and_interval_options() {
-        let v = Variable::from_json(&json!({"name":"lat","type":"custom","query":"native : -1,classic : 1, a\\,b"})).unwrap();
+        let v = Variable::from_json(
+            &json!({"name":"lat","type":"custom","query":"native : -1,classic : 1, a\\,b"}),
+        )
+        .unwrap();
         let o = v.static_options();
-        assert_eq!(o[0], VarOption { text: "native".into(), value: "-1".into() });
+        assert_eq!(
+            o[0],
+            VarOption {
+                text: "native".into(),
+                value: "-1".into()
+            }
+        );
         assert_eq!(o[2].value, "a,b");
         assert_eq!(auto_interval(86_400_000, 30, "10s"), "1h");
         assert_eq!(auto_interval(300_000, 30, "1m"), "1m");

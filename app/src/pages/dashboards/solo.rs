@@ -18,25 +18,42 @@ pub fn SoloPanelPage() -> impl IntoView {
     let query = use_query_map();
     let uid = Memo::new(move |_| params.with(|p| p.get("uid")).unwrap_or_default());
     let pairs = Memo::new(move |_| query.with(query_pairs));
-    let panel_id = Memo::new(move |_| query.with(|q| q.get("panelId")).and_then(|p| parse_panel_id(&p)));
-    let theme = query.with_untracked(|q| q.get("theme")).filter(|t| t == "light" || t == "dark").unwrap_or_else(|| "system".into());
+    let panel_id = Memo::new(move |_| {
+        query
+            .with(|q| q.get("panelId"))
+            .and_then(|p| parse_panel_id(&p))
+    });
+    let theme = query
+        .with_untracked(|q| q.get("theme"))
+        .filter(|t| t == "light" || t == "dark")
+        .unwrap_or_else(|| "system".into());
     let tick = RwSignal::new(0u64);
     provide_context(RefreshTick(tick));
     provide_context(Crosshair(RwSignal::new(None)));
     provide_context(LegendState(RwSignal::new(BTreeMap::new())));
     // Auto-refresh (`refresh=30s`) works here too, without the picker.
-    let refresh = query.with_untracked(|q| q.get("refresh")).unwrap_or_default();
+    let refresh = query
+        .with_untracked(|q| q.get("refresh"))
+        .unwrap_or_default();
     Effect::new(move |_| {
         if let Some(ms) = crate::model::time_range::refresh_millis(&refresh) {
-            let _ = set_interval_with_handle(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(ms));
+            let _ = set_interval_with_handle(
+                move || tick.update(|t| *t += 1),
+                std::time::Duration::from_millis(ms),
+            );
         }
     });
     let dash = Resource::new(
         move || (uid.get(), pairs.get(), panel_id.get(), tick.get()),
         |(uid, pairs, panel, _)| async move {
             match panel {
-                None => Err("add ?panelId=<id> to the URL: /d-solo shows one panel of the dashboard".to_string()),
-                Some(id) => load_dashboard(uid, pairs, Some(id)).await.map_err(|e| e.to_string()),
+                None => Err(
+                    "add ?panelId=<id> to the URL: /d-solo shows one panel of the dashboard"
+                        .to_string(),
+                ),
+                Some(id) => load_dashboard(uid, pairs, Some(id))
+                    .await
+                    .map_err(|e| e.to_string()),
             }
         },
     );

@@ -25,7 +25,9 @@ pub fn DashboardPage() -> impl IntoView {
     let query = use_query_map();
     let uid = Memo::new(move |_| params.with(|p| p.get("uid")).unwrap_or_default());
     let pairs = Memo::new(move |_| query.with(query_pairs));
-    let tick = use_context::<RefreshTick>().map(|t| t.0).unwrap_or_else(|| RwSignal::new(0));
+    let tick = use_context::<RefreshTick>()
+        .map(|t| t.0)
+        .unwrap_or_else(|| RwSignal::new(0));
     let dash = Resource::new(
         move || (uid.get(), pairs.get(), tick.get()),
         |(uid, pairs, _)| load_dashboard(uid, pairs, None),
@@ -87,16 +89,29 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
     let span = to_ms - from_ms;
     let zoom_out = format!(
         "{path}{}",
-        with_params(&pairs, &[("from", Some(&(from_ms - span / 2).to_string())), ("to", Some(&(to_ms + span / 2).to_string()))])
+        with_params(
+            &pairs,
+            &[
+                ("from", Some(&(from_ms - span / 2).to_string())),
+                ("to", Some(&(to_ms + span / 2).to_string()))
+            ]
+        )
     );
-    let data: BTreeMap<u32, PanelData> = view.panels.iter().map(|p| (p.panel_id, p.clone())).collect();
+    let data: BTreeMap<u32, PanelData> = view
+        .panels
+        .iter()
+        .map(|p| (p.panel_id, p.clone()))
+        .collect();
     let uid = d.uid.clone();
     let link = {
         let path = path.clone();
         let pairs = pairs.clone();
         move |id: Option<u32>| {
             let v = id.map(|i| i.to_string());
-            format!("{path}{}", with_params(&pairs, &[("viewPanel", v.as_deref())]))
+            format!(
+                "{path}{}",
+                with_params(&pairs, &[("viewPanel", v.as_deref())])
+            )
         }
     };
 
@@ -168,8 +183,20 @@ fn short_time(ms: i64) -> String {
     crate::model::timestamp::rfc3339(ms).replace('T', " ")[..16].to_string()
 }
 
-fn grid_item(panel: Panel, data: Option<PanelData>, from_ms: i64, to_ms: i64, shared: bool, view_href: String) -> AnyView {
-    let style = format!("grid-column:{} / span {};grid-row:span {}", panel.grid.x + 1, panel.grid.w, panel.grid.h);
+fn grid_item(
+    panel: Panel,
+    data: Option<PanelData>,
+    from_ms: i64,
+    to_ms: i64,
+    shared: bool,
+    view_href: String,
+) -> AnyView {
+    let style = format!(
+        "grid-column:{} / span {};grid-row:span {}",
+        panel.grid.x + 1,
+        panel.grid.w,
+        panel.grid.h
+    );
     view! {
         <div class="grid-item" style=style>
             <PanelView panel data from_ms to_ms shared_crosshair=shared links=PanelLinks { view: Some((view_href, "View")) }/>
@@ -203,7 +230,9 @@ where
         if now_open && needs_load && loaded.get_untracked().is_none() {
             let (uid, pairs) = (uid.clone(), pairs.clone());
             leptos::task::spawn_local(async move {
-                let r = load_row(uid, pairs, row_id).await.map_err(|e| e.to_string());
+                let r = load_row(uid, pairs, row_id)
+                    .await
+                    .map_err(|e| e.to_string());
                 loaded.set(Some(r));
             });
         }
@@ -243,10 +272,17 @@ where
 /// Variable pickers as a GET form: works without JavaScript (Apply), and submits on change
 /// after hydration. Other URL parameters (time range, refresh, …) ride along as hidden fields.
 #[component]
-fn VariableBar(vars: Vec<ResolvedVar>, pairs: Vec<(String, String)>, path: String) -> impl IntoView {
+fn VariableBar(
+    vars: Vec<ResolvedVar>,
+    pairs: Vec<(String, String)>,
+    path: String,
+) -> impl IntoView {
     let submit = move |ev: leptos::ev::Event| submit_enclosing_form(&ev);
     let names: Vec<String> = vars.iter().map(|v| format!("var-{}", v.name)).collect();
-    let hidden: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| !names.contains(k) && k != "viewPanel").collect();
+    let hidden: Vec<(String, String)> = pairs
+        .into_iter()
+        .filter(|(k, _)| !names.contains(k) && k != "viewPanel")
+        .collect();
     view! {
         <Form action=path attr:class="var-bar" attr:data-testid="variables">
             {hidden.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}

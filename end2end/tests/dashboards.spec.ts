@@ -1,0 +1,151 @@
+// Dashboards at Grafana URLs against the demo's real Prometheus: data in the first HTML, tooltip,
+// drag-zoom, legend, variables, collapsed rows, /d-solo in an iframe, and broken files listed.
+import { test, expect, type Page, type Locator } from '@playwright/test';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ConsolePage } from './fixtures/console';
+
+const RUNBOOK = '/d/octollm-namespace-prod/namespace-octollm-prod?from=now-1h&var-namespace=octollm-prod';
+
+function panel(page: Page, title: string): Locator {
+  return page.locator(`[data-testid="panel"][aria-label="${title}"]`);
+}
+
+test('a runbook dashboard has its charts in the HTML before hydration', async ({ request }) => {
+  const res = await request.get(RUNBOOK);
+  expect(res.status()).toBe(200);
+  const html = await res.text();
+  // Every time series panel is an SVG with drawn series, not a placeholder waiting for JS.
+  const charts = html.match(/<svg class="chart-svg"/g) ?? [];
+  expect(charts.length).toBeGreaterThanOrEqual(3);
+  expect(html).toMatch(/<polyline|<path d=/);
+  expect(html).not.toContain('Loading dashboard');
+  expect(html).toContain('Namespace octollm-prod');
+  // The variable from the URL is the selected option.
+  expect(html).toMatch(/<option value="octollm-prod" selected/);
+  expect(html).not.toContain('data-testid="error"');
+});
+
+test('hovering a chart shows every series at the cursor; dragging zooms the URL', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const c = new ConsolePage(page);
+  await c.open(RUNBOOK);
+  const cpu = panel(page, 'CPU by pod');
+  await expect(cpu.locator('svg.chart-svg')).toHaveCount(1);
+  const overlay = cpu.getByTestId('chart-overlay');
+  const box = (await overlay.boundingBox())!;
+  // The newest data is at the right edge; hover there.
+  await page.mouse.move(box.x + box.width - 30, box.y + box.height / 2);
+  const tooltip = cpu.getByTestId('chart-tooltip');
+  await expect(tooltip).toBeVisible();
+  await expect(tooltip.locator('.tt-row').first()).toBeVisible();
+  await expect(tooltip).toContainText(/orchestrator-/);
+  // Shared crosshair (graphTooltip 1): the memory chart shows the line too.
+  await expect(panel(page, 'Memory working set by pod').getByTestId('crosshair')).toHaveCount(1);
+
+  const before = page.url();
+  await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+  await expect(cpu.getByTestId('chart-selection')).toBeVisible();
+  await page.mouse.up();
+  await expect(page).toHaveURL(/from=\d{13}&to=\d{13}/);
+  expect(page.url()).not.toBe(before);
+  const url = new URL(page.url());
+  const from = Number(url.searchParams.get('from'));
+  const to = Number(url.searchParams.get('to'));
+  // 20% of a one-hour range, give or take the plot margins.
+  expect(to - from).toBeGreaterThan(8 * 60_000);
+  expect(to - from).toBeLessThan(16 * 60_000);
+  expect(url.searchParams.get('var-namespace')).toBe('octollm-prod');
+  await expect(page.getByTestId('dashboard-range')).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test('the legend isolates a series and a collapsed row loads when opened', async ({ page }) => {
+  const c = new ConsolePage(page);
+  await c.open('/d/octollm-overview/octollm-overview?from=now-30m');
+  const requests = panel(page, 'Requests by service');
+  const items = requests.locator('.legend-item');
+  await expect(items).toHaveCount(8);
+  await items.filter({ hasText: 'planner' }).click();
+  await expect(requests.locator('.legend-item.off')).toHaveCount(7);
+  await items.filter({ hasText: 'planner' }).click();
+  await expect(requests.locator('.legend-item.off')).toHaveCount(0);
+
+  // Collapsed rows query nothing on load.
+  await expect(panel(page, 'LLM calls by model')).toHaveCount(0);
+  const load = page.waitForResponse((r) => r.url().includes('/api/load_row'));
+  await page.getByTestId('row-toggle').filter({ hasText: 'LLM usage' }).click();
+  expect((await load).status()).toBe(200);
+  await expect(panel(page, 'LLM calls by model').locator('svg.chart-svg')).toHaveCount(1);
+});
+
+test('changing a variable navigates with var- in the URL and re-queries', async ({ page }) => {
+  const c = new ConsolePage(page);
+  await c.open(RUNBOOK);
+  await page.getByTestId('var-namespace').selectOption('octollm-staging');
+  await expect(page).toHaveURL(/var-namespace=octollm-staging/);
+  await expect(page).toHaveURL(/from=now-1h/);
+  await expect(page.locator('[data-testid="panel"][aria-label="Pods running"] [data-testid="stat-value"]')).toHaveText('8');
+  // Staging pods are named differently from prod's; the table shows them.
+  await expect(panel(page, 'Pods').locator('tbody tr')).toHaveCount(8);
+});
+
+test('viewPanel shows one panel large, and /d-solo in an iframe shows one panel and nothing else', async ({ page }) => {
+  const c = new ConsolePage(page);
+  await c.open(`${RUNBOOK}&viewPanel=panel-5`);
+  await expect(page.getByTestId('view-panel').getByTestId('panel')).toHaveCount(1);
+  await expect(page.getByTestId('panel')).toHaveCount(1);
+
+  await c.open('/dashboards');
+  const solo = '/d-solo/octollm-namespace-prod/namespace-octollm-prod?panelId=6&from=now-1h&var-namespace=octollm-prod';
+  await page.evaluate((src) => {
+    document.body.innerHTML = `<iframe id="embed" src="${src}" width="800" height="400"></iframe>`;
+  }, solo);
+  const frame = page.frameLocator('#embed');
+  await expect(frame.getByTestId('panel')).toHaveCount(1);
+  await expect(frame.getByTestId('panel')).toHaveAttribute('aria-label', 'Memory working set by pod');
+  await expect(frame.locator('svg.chart-svg')).toHaveCount(1);
+  await expect(frame.getByTestId('topbar')).toHaveCount(0);
+  await expect(frame.getByTestId('nav')).toHaveCount(0);
+  await expect(frame.getByTestId('variables')).toHaveCount(0);
+});
+
+test('a broken dashboard file is listed with file, line and column; the others still load', async ({ page, request }) => {
+  const dir = path.join(process.env.OCTOSCOPE_PROVISIONING ?? '', 'local-dashboards');
+  test.skip(!process.env.OCTOSCOPE_PROVISIONING, 'needs the demo stack (cargo xtask test)');
+  const file = path.join(dir, 'broken-e2e.json');
+  fs.writeFileSync(file, '{\n  "title": "Broken",\n  "panels": [\n    {"id": 1,}\n  ]\n}\n');
+  try {
+    const c = new ConsolePage(page);
+    // The store rescans at most every 2 s.
+    await expect(async () => {
+      await c.open('/dashboards');
+      await expect(page.getByTestId('dashboard-problem')).toContainText('broken-e2e.json:4:', { timeout: 1000 });
+    }).toPass({ timeout: 15_000 });
+    await expect(page.getByTestId('dashboard-problem')).toContainText('invalid JSON');
+    await expect(page.getByTestId('dashboard-row')).toHaveCount(7);
+    // Search filters by title, folder and tag.
+    await page.getByTestId('dashboard-query').fill('namespace prod');
+    await page.getByTestId('dashboard-query').press('Enter');
+    await expect(page.getByTestId('dashboard-row')).toHaveCount(1);
+    await page.getByTestId('dashboard-link').click();
+    await expect(page.getByTestId('dashboard-title')).toContainText('Namespace octollm-prod');
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+  const res = await request.get('/api/search?query=service');
+  const hits = await res.json();
+  expect(hits.map((h: any) => h.uid)).toEqual(['octollm-service-health']);
+});
+
+test('an unknown dashboard uid is a 404 page with search', async ({ page, request }) => {
+  const res = await request.get('/d/no-such-uid/whatever');
+  expect(res.status()).toBe(404);
+  const c = new ConsolePage(page);
+  await c.open('/d/no-such-uid');
+  await expect(page.getByTestId('dashboard-not-found')).toContainText('no-such-uid');
+  await expect(page.getByTestId('not-found-search')).toBeVisible();
+});
