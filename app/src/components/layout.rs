@@ -32,6 +32,8 @@ const NAV: &[(&str, &str, &str)] = &[
 pub fn ConsoleLayout() -> impl IntoView {
     let query = use_query_map();
     let kiosk = Memo::new(move |_| query.with(|q| q.get_str("kiosk").is_some()));
+    // Grafana's `_dash.hideTimePicker` (dashboards embedded with a fixed range).
+    let hide_time = Memo::new(move |_| query.with(|q| q.get_str("_dash.hideTimePicker").is_some()));
     // The URL decides the first render (SSR and hydration agree); the toggle then takes over.
     let theme = RwSignal::new(theme_from_param(query.with_untracked(|q| q.get("theme"))));
     Effect::new(move |_| {
@@ -73,7 +75,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                         />
                     </form>
                     <div class="spacer"></div>
-                    <TimePicker/>
+                    {move || if hide_time.get() { ().into_any() } else { view! { <TimePicker/> }.into_any() }}
                     <RefreshPicker/>
                     <button
                         type="button"

@@ -617,10 +617,8 @@ fn panel_from_json(p: &Value, grid: GridPos, ids: &mut IdAllocator) -> Panel {
         == Some("html");
     match source_type.as_str() {
         "graph" => field::legacy_graph(p, &mut field, &mut overrides, &mut options),
-        "singlestat" => {
-            if field::legacy_singlestat(p, &mut field, &mut options) {
-                kind = PanelKind::Gauge;
-            }
+        "singlestat" if field::legacy_singlestat(p, &mut field, &mut options) => {
+            kind = PanelKind::Gauge;
         }
         "table-old" | "table" if p.get("styles").is_some() => {
             overrides.extend(field::legacy_table(p, &mut field))

@@ -322,13 +322,11 @@ impl FieldConfig {
             "displayName" | "displayNameFromDS" => {
                 self.display_name = v.as_str().map(str::to_string).filter(|s| !s.is_empty())
             }
-            "color" => {
-                if v.get("mode").and_then(Value::as_str) == Some("fixed") {
-                    self.color = v
-                        .get("fixedColor")
-                        .and_then(Value::as_str)
-                        .map(str::to_string);
-                }
+            "color" if v.get("mode").and_then(Value::as_str) == Some("fixed") => {
+                self.color = v
+                    .get("fixedColor")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
             }
             "custom.drawStyle" => {
                 self.draw = match v.as_str() {
