@@ -4,6 +4,7 @@ pub mod alerting;
 pub mod console;
 pub mod dashboards;
 pub mod error;
+pub mod logs;
 pub mod prometheus;
 
 pub use error::AppError;

@@ -4,5 +4,6 @@ pub mod alerting;
 pub mod dashboards;
 pub mod explore;
 pub mod home;
+pub mod logs;
 pub mod not_found;
 pub mod planned;

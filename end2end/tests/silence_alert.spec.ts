@@ -48,6 +48,7 @@ test('silence a firing alert from its group, then expire the silence', async ({ 
       .toBe('firing');
     expect(states.has('pending') || states.has('firing')).toBeTruthy();
     await expect(rule.getByTestId('rule-explore')).toHaveAttribute('href', /\/explore\?query=/);
+    await expect(rule.getByTestId('rule-dashboard')).toHaveAttribute('href', /^\/d\//);
 
     // Alert groups: the alert reaches the Alertmanagers; silence its group.
     const alert = page.locator('[data-testid="am-alert"][data-alertname="HighErrorRate"]');
@@ -61,6 +62,19 @@ test('silence a firing alert from its group, then expire the silence', async ({ 
       )
       .toBeGreaterThan(0);
     await expect(alert.first().getByTestId('am-alert-state')).toHaveText('active');
+    // Onward links: logs for the alert's labels over its active window, and a dashboard reading
+    // the alert's metric.
+    const logsHref = await alert.first().getByTestId('alert-logs').getAttribute('href');
+    expect(logsHref).toMatch(/mode=logs&query=.*orchestrator.*&from=\d+&to=now/);
+    const dashHref = (await alert.first().getByTestId('alert-dashboard').getAttribute('href'))!;
+    expect(dashHref).toMatch(/^\/d\//);
+    await open(page, logsHref!);
+    await expect(page.getByTestId('log-line').first()).toBeVisible();
+    await expect(page.getByTestId('log-lines')).toContainText('orchestrator');
+    await open(page, dashHref);
+    await expect(page.getByTestId('dashboard-title')).toBeVisible();
+    await expect(page.locator('svg.chart-svg').first()).toBeVisible();
+    await open(page, '/alerting/groups?filter=alertname%3D%22HighErrorRate%22');
     await page.getByTestId('silence-group').first().click();
     await expect(page).toHaveURL(/\/alerting\/silence\/new\?matcher=/);
     await expect(page.locator('body[data-hydrated]')).toHaveCount(1);

@@ -92,6 +92,11 @@ pub struct Backend {
 }
 
 impl Backend {
+    /// The process id while it runs (tests that stop a backend on purpose use it).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }

@@ -59,9 +59,8 @@ fn draft(matchers: &str, instances: &[&str]) -> String {
         "draft[created_by]=oncall".into(),
         "draft[comment]=maintenance".into(),
     ];
-    for (i, inst) in instances.iter().enumerate() {
-        body.push(format!("instances[{i}]={inst}"));
-    }
+    // One cluster: its instances, comma-separated.
+    body.push(format!("clusters[0]={}", urlencode(&instances.join(","))));
     body.join("&")
 }
 
@@ -196,4 +195,86 @@ async fn viewers_cannot_write_silences() {
     assert!(out.to_string().contains("editor role"), "{out}");
     let (_, o) = call(&console, "list_alert_groups", "").await;
     assert!(o["cannot_write"].as_str().unwrap().contains("editor role"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_silence_goes_to_every_chosen_cluster_and_reports_the_ones_that_refused() {
+    use octoscope_tests::{start_alertmanagers, NULL_ALERTMANAGER_CONFIG};
+    // Two separate single-node clusters (no gossip between them).
+    let a = tokio::task::spawn_blocking(|| start_alertmanagers(NULL_ALERTMANAGER_CONFIG, 1))
+        .await
+        .unwrap()
+        .unwrap();
+    let b = tokio::task::spawn_blocking(|| start_alertmanagers(NULL_ALERTMANAGER_CONFIG, 1))
+        .await
+        .unwrap()
+        .unwrap();
+    let dead_port = octoscope_tests::free_port();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("datasources")).unwrap();
+    std::fs::write(
+        dir.path().join("datasources/am.yaml"),
+        format!(
+            "apiVersion: 1\ndatasources:\n  - {{name: AM east, uid: am-east, type: alertmanager, url: {}, jsonData: {{implementation: prometheus}}}}\n  - {{name: AM west, uid: am-west, type: alertmanager, url: {}, jsonData: {{implementation: prometheus}}}}\n  - {{name: AM gone, uid: am-gone, type: alertmanager, url: 'http://127.0.0.1:{dead_port}', jsonData: {{implementation: prometheus}}}}\n",
+            a[0].url(),
+            b[0].url()
+        ),
+    )
+    .unwrap();
+    let mut config = octoscope::config::Config::default();
+    config.paths.provisioning = Some(dir.path().to_path_buf());
+    config.auth.anonymous_role = serde_json::from_value(json!("editor")).unwrap();
+    let console = Console::start_with(config).await;
+    let body = |clusters: &[&str]| {
+        let mut d = draft(r#"alertname="Maintenance""#, &[]);
+        d = d
+            .split('&')
+            .filter(|p| !p.starts_with("clusters"))
+            .collect::<Vec<_>>()
+            .join("&");
+        for (i, c) in clusters.iter().enumerate() {
+            d.push_str(&format!("&clusters[{i}]={}", urlencode(c)));
+        }
+        d
+    };
+    let (status, out) = call(&console, "create_silence", &body(&["am-east", "am-west"])).await;
+    assert_eq!(status, 200, "{out}");
+    let created = &out["Created"];
+    let ids: Vec<(String, String)> = std::iter::once((
+        created["alertmanager"].as_str().unwrap().to_string(),
+        created["id"].as_str().unwrap().to_string(),
+    ))
+    .chain(created["also"].as_array().unwrap().iter().map(|p| {
+        (
+            p[0].as_str().unwrap().to_string(),
+            p[1].as_str().unwrap().to_string(),
+        )
+    }))
+    .collect();
+    assert_eq!(ids.len(), 2, "{out}");
+    // Each cluster really has its own silence.
+    for ((name, id), am) in ids.iter().zip([&a[0], &b[0]]) {
+        let s: Value = reqwest::get(format!("{}/api/v2/silence/{id}", am.url()))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(s["status"]["state"], "active", "{name}: {s}");
+    }
+    // A dead cluster among the chosen ones is reported; the others still get the silence.
+    let (status, out) = call(&console, "create_silence", &body(&["am-gone", "am-east"])).await;
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(out["Created"]["alertmanager"], "AM east");
+    let failed = out["Created"]["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0][0], "am-gone");
+    assert!(
+        failed[0][1].as_str().unwrap().contains("unreachable"),
+        "{out}"
+    );
+    // Only dead clusters: an error with the reason, nothing created.
+    let (status, out) = call(&console, "create_silence", &body(&["am-gone"])).await;
+    assert_eq!(status, 500, "{out}");
+    assert!(out.to_string().contains("AM gone"), "{out}");
 }

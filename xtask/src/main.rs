@@ -453,20 +453,30 @@ fn test() -> Result {
     let demo = start_demo(&[])?;
     let stack = &demo.stack;
     let port = free_port();
-    let mut c = cmd("npx", &["playwright", "test"]);
-    c.current_dir("end2end")
-        .env("OCTOSCOPE_PROVISIONING", stack.provisioning_dir())
-        .env(
-            "OCTOLLM_SIM_CONTROL",
-            format!("http://{}", stack.sim.control_addr()),
-        )
-        .env("OCTOSCOPE_E2E_PORT", port.to_string())
-        .env(
-            "OCTOSCOPE_BIN",
-            format!("{} serve", server_binary(false).display()),
-        )
-        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-    run(&mut c)?;
+    // Journeys tagged @destructive stop a backend (the first Alertmanager): they run last.
+    let am1_pid = stack
+        .alertmanagers
+        .first()
+        .and_then(|a| a.pid())
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    for grep in ["--grep-invert", "--grep"] {
+        let mut c = cmd("npx", &["playwright", "test", grep, "@destructive"]);
+        c.current_dir("end2end")
+            .env("OCTOSCOPE_PROVISIONING", stack.provisioning_dir())
+            .env(
+                "OCTOLLM_SIM_CONTROL",
+                format!("http://{}", stack.sim.control_addr()),
+            )
+            .env("OCTOSCOPE_E2E_PORT", port.to_string())
+            .env("OCTOSCOPE_E2E_AM1_PID", &am1_pid)
+            .env(
+                "OCTOSCOPE_BIN",
+                format!("{} serve", server_binary(false).display()),
+            )
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        run(&mut c)?;
+    }
     drop(demo);
     println!(
         "\nall tests passed in {:.0}s",

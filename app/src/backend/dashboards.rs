@@ -41,6 +41,23 @@ impl Catalog {
         self.entries.iter().find(|e| e.summary.uid == uid).cloned()
     }
 
+    /// What each dashboard's panels query (for linking alerts to dashboards).
+    pub fn index(&self) -> Vec<crate::model::correlate::DashboardIndex> {
+        self.entries
+            .iter()
+            .map(|e| crate::model::correlate::DashboardIndex {
+                uid: e.summary.uid.clone(),
+                url: e.summary.url(),
+                exprs: e
+                    .dashboard
+                    .all_panels()
+                    .iter()
+                    .flat_map(|p| p.targets.iter().map(|t| t.expr.clone()))
+                    .collect(),
+            })
+            .collect()
+    }
+
     pub fn summaries(&self) -> Vec<DashboardSummary> {
         self.entries.iter().map(|e| e.summary.clone()).collect()
     }

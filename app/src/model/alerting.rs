@@ -263,6 +263,9 @@ pub struct MergedAlert {
     pub alert: AmAlert,
     /// Which instances (datasource names) reported it.
     pub seen_by: Vec<String>,
+    /// The dashboard to open for it (annotation, or one whose panels read its metrics).
+    #[serde(default)]
+    pub dashboard: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -294,6 +297,7 @@ pub fn merge_cluster(cluster: &str, instances: &[(String, Vec<AmGroup>)]) -> Vec
                     .or_insert_with(|| MergedAlert {
                         alert: a.clone(),
                         seen_by: vec![],
+                        dashboard: None,
                     });
                 if !entry.seen_by.contains(instance) {
                     entry.seen_by.push(instance.clone());

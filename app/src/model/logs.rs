@@ -20,6 +20,38 @@ pub enum LokiResult {
     Vector(Vec<InstantSample>),
 }
 
+/// One log line for display.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogLine {
+    /// Nanoseconds since the epoch (as a string: beyond JavaScript's exact integers).
+    pub ts_ns: String,
+    pub labels: BTreeMap<String, String>,
+    pub line: String,
+}
+
+/// Every line of every stream, newest first, at most `limit` of them.
+pub fn flatten_streams(streams: Vec<LogStream>, limit: usize) -> Vec<LogLine> {
+    let mut lines: Vec<(i128, LogLine)> = streams
+        .into_iter()
+        .flat_map(|s| {
+            let labels = s.stream;
+            s.values.into_iter().map(move |(ts, line)| {
+                (
+                    ts.parse::<i128>().unwrap_or(0),
+                    LogLine {
+                        ts_ns: ts,
+                        labels: labels.clone(),
+                        line,
+                    },
+                )
+            })
+        })
+        .collect();
+    lines.sort_by_key(|l| std::cmp::Reverse(l.0));
+    lines.truncate(limit);
+    lines.into_iter().map(|(_, l)| l).collect()
+}
+
 /// Loki answers errors as plain text with a 4xx/5xx status: that text is the message to show.
 fn plain_text_error(datasource: &str, status: u16, body: &[u8]) -> Option<BackendError> {
     let plain =
@@ -58,6 +90,27 @@ pub fn decode_loki_list<T: serde::de::DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streams_flatten_newest_first() {
+        let s = |svc: &str, vals: &[(&str, &str)]| LogStream {
+            stream: [("service".to_string(), svc.to_string())].into(),
+            values: vals
+                .iter()
+                .map(|(t, l)| (t.to_string(), l.to_string()))
+                .collect(),
+        };
+        let lines = flatten_streams(
+            vec![
+                s("a", &[("3", "a3"), ("1", "a1")]),
+                s("b", &[("2", "b2"), ("1700000000000000000", "b-new")]),
+            ],
+            3,
+        );
+        let got: Vec<&str> = lines.iter().map(|l| l.line.as_str()).collect();
+        assert_eq!(got, ["b-new", "a3", "b2"]);
+        assert_eq!(lines[0].labels["service"], "b");
+    }
 
     #[test]
     fn streams_and_matrix() {

@@ -11,8 +11,22 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
+/// Explore: metrics (PromQL) by default, logs (LogQL) with `mode=logs`.
 #[component]
 pub fn ExplorePage() -> impl IntoView {
+    let query = use_query_map();
+    let logs = Memo::new(move |_| query.with(|q| q.get("mode")).as_deref() == Some("logs"));
+    move || {
+        if logs.get() {
+            view! { <crate::pages::logs::LogsExplore/> }.into_any()
+        } else {
+            view! { <MetricsExplore/> }.into_any()
+        }
+    }
+}
+
+#[component]
+fn MetricsExplore() -> impl IntoView {
     let query = use_query_map();
     let expr = Memo::new(move |_| query.with(|q| q.get("query")).unwrap_or_default());
     let datasource = Memo::new(move |_| query.with(|q| q.get("datasource")));

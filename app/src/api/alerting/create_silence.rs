@@ -5,20 +5,25 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum SilenceOutcome {
+    /// Created in the first chosen cluster (`id`, by `alertmanager`) and in `also` for every
+    /// further cluster; clusters that refused are in `failed` with their reason.
     Created {
         id: String,
         alertmanager: String,
+        also: Vec<(String, String)>,
+        failed: Vec<(String, String)>,
     },
     /// The form needs fixing; nothing was sent.
     Invalid(DraftErrors),
 }
 
-/// Validates the draft, then sends it to the first Alertmanager of the cluster (given by one of
-/// its datasource uids) that accepts it; gossip spreads it to the others.
+/// Validates the draft, then sends it to each chosen cluster: `clusters` holds one entry per
+/// cluster, the comma-separated datasource uids of its instances. Within a cluster the first
+/// instance that accepts it is enough (gossip spreads it to the others).
 #[server(endpoint = "create_silence")]
 pub async fn create_silence(
     draft: SilenceDraft,
-    instances: Vec<String>,
+    clusters: Vec<String>,
 ) -> Result<SilenceOutcome, AppError> {
     use crate::backend::alertmanager::AlertmanagerClient;
     use crate::model::alerting::AmMatcher;
@@ -32,39 +37,59 @@ pub async fn create_silence(
     };
     let backends = crate::api::backends()?;
     let matchers: Vec<AmMatcher> = valid.matchers.iter().map(AmMatcher::from_matcher).collect();
+    let mut created: Vec<(String, String)> = Vec::new();
+    let mut failed: Vec<(String, String)> = Vec::new();
     let mut last_error = None;
-    for uid in &instances {
-        let Some(ds) = backends.registry.by_uid(uid) else {
-            continue;
-        };
-        let client = AlertmanagerClient {
-            http: &backends.http,
-            ds: &ds,
-        };
-        match client
-            .post_silence(
-                None,
-                &matchers,
-                &rfc3339(valid.starts_ms),
-                &rfc3339(valid.ends_ms),
-                &valid.created_by,
-                &valid.comment,
-            )
-            .await
-        {
-            Ok(id) => {
-                return Ok(SilenceOutcome::Created {
-                    id,
-                    alertmanager: ds.name.clone(),
-                })
+    for cluster in clusters.iter().filter(|c| !c.trim().is_empty()) {
+        let mut done = false;
+        let mut cluster_error = None;
+        for uid in cluster.split(',').map(str::trim).filter(|u| !u.is_empty()) {
+            let Some(ds) = backends.registry.by_uid(uid) else {
+                continue;
+            };
+            let client = AlertmanagerClient {
+                http: &backends.http,
+                ds: &ds,
+            };
+            match client
+                .post_silence(
+                    None,
+                    &matchers,
+                    &rfc3339(valid.starts_ms),
+                    &rfc3339(valid.ends_ms),
+                    &valid.created_by,
+                    &valid.comment,
+                )
+                .await
+            {
+                Ok(id) => {
+                    created.push((ds.name.clone(), id));
+                    done = true;
+                    break;
+                }
+                Err(e) => cluster_error = Some(e),
             }
-            Err(e) => last_error = Some(e),
+        }
+        if !done {
+            if let Some(e) = cluster_error {
+                failed.push((cluster.clone(), e.to_string()));
+                last_error = Some(e);
+            }
         }
     }
-    Err(match last_error {
-        Some(e) => e.into(),
-        None => {
-            AppError::BadRequest("choose an Alertmanager cluster to create the silence in".into())
-        }
+    if created.is_empty() {
+        return Err(match last_error {
+            Some(e) => e.into(),
+            None => AppError::BadRequest(
+                "choose at least one Alertmanager cluster to create the silence in".into(),
+            ),
+        });
+    }
+    let (alertmanager, id) = created.remove(0);
+    Ok(SilenceOutcome::Created {
+        id,
+        alertmanager,
+        also: created,
+        failed,
     })
 }

@@ -30,6 +30,7 @@ pub struct AlertingOverview {
 pub async fn list_alert_groups() -> Result<AlertingOverview, AppError> {
     use crate::backend::alertmanager::AlertmanagerClient;
     use crate::model::alerting::merge_cluster;
+    use crate::model::correlate::{dashboard_for, expr_from_generator_url};
     use crate::model::datasource::DatasourceKind;
 
     let backends = crate::api::backends()?;
@@ -53,7 +54,8 @@ pub async fn list_alert_groups() -> Result<AlertingOverview, AppError> {
             Ok::<_, crate::model::prometheus::BackendError>((peers, groups, silences))
         }
     });
-    let results = futures_join_all(fetches).await;
+    // Concurrently: a dead instance costs one timeout, not one per instance before it.
+    let results = futures::future::join_all(fetches).await;
     let mut clusters: Vec<ClusterAcc> = Vec::new();
     let mut unreachable = Vec::new();
     for (ds, result) in instances.iter().zip(results) {
@@ -79,6 +81,7 @@ pub async fn list_alert_groups() -> Result<AlertingOverview, AppError> {
             Err(e) => unreachable.push((ds.name.clone(), e.to_string())),
         }
     }
+    let index = backends.dashboards.catalog().index();
     let clusters = clusters
         .into_iter()
         .map(|(_, reported, uids, silences)| {
@@ -87,8 +90,13 @@ pub async fn list_alert_groups() -> Result<AlertingOverview, AppError> {
                 .map(|(n, _)| n.as_str())
                 .collect::<Vec<_>>()
                 .join(" + ");
+            let mut groups = merge_cluster(&name, &reported);
+            for a in groups.iter_mut().flat_map(|g| g.alerts.iter_mut()) {
+                let expr = expr_from_generator_url(&a.alert.generator_url);
+                a.dashboard = dashboard_for(&a.alert.annotations, expr.as_deref(), &index);
+            }
             ClusterView {
-                groups: merge_cluster(&name, &reported),
+                groups,
                 name,
                 instances: uids,
                 silences,
@@ -111,16 +119,3 @@ type ClusterAcc = (
     Vec<String>,
     Vec<Silence>,
 );
-
-#[cfg(feature = "ssr")]
-async fn futures_join_all<F: std::future::Future>(
-    futs: impl IntoIterator<Item = F>,
-) -> Vec<F::Output> {
-    let handles: Vec<_> = futs.into_iter().collect();
-    let mut out = Vec::with_capacity(handles.len());
-    // Few instances: awaiting them in turn keeps this dependency-free; each has its own timeout.
-    for h in handles {
-        out.push(h.await);
-    }
-    out
-}

@@ -10,6 +10,8 @@ pub struct RulesOverview {
     pub warnings: Vec<String>,
     /// Server time of the answer, so ages render the same on the server and in the browser.
     pub now_ms: i64,
+    /// Alert rule name → the dashboard to open for it (annotation, or one reading its metrics).
+    pub dashboards: std::collections::BTreeMap<String, String>,
 }
 
 /// Every rule group of the default (or named) Prometheus, with rule states and active alerts.
@@ -24,7 +26,19 @@ pub async fn list_rules(datasource: Option<String>) -> Result<RulesOverview, App
     let ds = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, datasource)?;
     let (status, body) = get_bytes(&backends.http, &ds, "api/v1/rules", Some("type=alert")).await?;
     let answer = decode_envelope::<RulesData>(&ds.name, status, &body)?;
+    let index = backends.dashboards.catalog().index();
+    let mut dashboards = std::collections::BTreeMap::new();
+    for rule in answer.data.groups.iter().flat_map(|g| g.rules.iter()) {
+        if let crate::model::alerting::Rule::Alerting(a) = rule {
+            if let Some(url) =
+                crate::model::correlate::dashboard_for(&a.annotations, Some(&a.query), &index)
+            {
+                dashboards.insert(a.name.clone(), url);
+            }
+        }
+    }
     Ok(RulesOverview {
+        dashboards,
         datasource_name: ds.name.clone(),
         groups: answer.data.groups,
         warnings: answer.warnings,

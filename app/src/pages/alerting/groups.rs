@@ -8,7 +8,6 @@ use crate::components::layout::RefreshTick;
 use crate::model::alerting::{regroup, MergedAlert};
 use crate::model::matchers::parse_matchers;
 use crate::model::timestamp::{age, parse_rfc3339};
-use crate::model::url_state::encode_component;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -106,15 +105,11 @@ fn AlertRow(alert: MergedAlert, now: i64, instances: Vec<String>) -> impl IntoVi
         .map(|t| age(t, now))
         .unwrap_or_default();
     let name = a.labels.get("alertname").cloned().unwrap_or_default();
-    let logs = format!(
-        "/explore?mode=logs&query={}",
-        encode_component(&format!(
-            "{{service=\"{}\"}}",
-            a.labels.get("service").cloned().unwrap_or_default()
-        ))
-    );
+    // Alertmanager sets endsAt in the future for active alerts: the window ends now then.
+    let ends = parse_rfc3339(&a.ends_at).filter(|e| *e < now);
+    let logs = crate::model::correlate::logs_link(&a.labels, parse_rfc3339(&a.starts_at), ends);
     view! {
-        <tr data-testid="am-alert" data-alertname=name data-state=state.clone()>
+        <tr data-testid="am-alert" id=format!("alert-{}", a.fingerprint) data-alertname=name data-state=state.clone()>
             <td><span class=format!("badge state-{state}") data-testid="am-alert-state">{state.clone()}</span></td>
             <td class="series">
                 {a.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")}
@@ -126,11 +121,14 @@ fn AlertRow(alert: MergedAlert, now: i64, instances: Vec<String>) -> impl IntoVi
                 {a.status.silenced_by.iter().map(|id| view! {
                     <a href=format!("/alerting/silences#{id}") data-testid="silenced-by">{format!("silenced by {}", &id[..id.len().min(8)])}</a>
                 }).collect_view()}
-                {a.status.inhibited_by.iter().map(|id| view! { <span class="muted" data-testid="inhibited-by">{format!("inhibited by {}", &id[..id.len().min(8)])}</span> }).collect_view()}
+                // Alertmanager lists the fingerprints of the inhibiting alerts; each row has its
+                // fingerprint as anchor.
+                {a.status.inhibited_by.iter().map(|fp| view! { <a href=format!("#alert-{fp}") data-testid="inhibited-by">{format!("inhibited by {}", &fp[..fp.len().min(8)])}</a> }).collect_view()}
                 <a href=silence_link(&a.labels, &instances) data-testid="silence-alert">"Silence"</a>
                 {(!a.generator_url.is_empty()).then(|| view! { <a href=a.generator_url.clone() rel="noopener noreferrer" target="_blank">"Source"</a> })}
                 {a.annotations.get("runbook_url").cloned().map(|u| view! { <a href=u rel="noopener noreferrer" target="_blank">"Runbook"</a> })}
-                <a href=logs>"Logs"</a>
+                {logs.map(|u| view! { <a href=u data-testid="alert-logs">"Logs"</a> })}
+                {alert.dashboard.clone().map(|u| view! { <a href=u data-testid="alert-dashboard">"Dashboard"</a> })}
             </td>
         </tr>
     }

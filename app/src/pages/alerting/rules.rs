@@ -73,7 +73,10 @@ pub fn AlertRulesPage() -> impl IntoView {
                             <section class="rule-group" data-testid="rule-group">
                                 <h2>{g.name.clone()} <span class="muted small">{g.file.clone()}</span></h2>
                                 {g.rules.into_iter().filter_map(|r| match r { Rule::Alerting(a) => Some(a), Rule::Recording(_) => None })
-                                    .map(|a| view! { <RuleCard rule=a now=now/> }).collect_view()}
+                                    .map(|a| {
+                                        let dashboard = overview.dashboards.get(&a.name).cloned();
+                                        view! { <RuleCard rule=a now=now dashboard/> }
+                                    }).collect_view()}
                             </section>
                         }).collect_view().into_any()
                     }}
@@ -94,7 +97,7 @@ fn seconds_text(s: f64) -> String {
 }
 
 #[component]
-fn RuleCard(rule: AlertingRule, now: i64) -> impl IntoView {
+fn RuleCard(rule: AlertingRule, now: i64, dashboard: Option<String>) -> impl IntoView {
     let explore = format!("/explore?query={}", encode_component(&rule.query));
     let state = rule.state.clone();
     let runbook = rule.annotations.get("runbook_url").cloned();
@@ -114,6 +117,7 @@ fn RuleCard(rule: AlertingRule, now: i64) -> impl IntoView {
             {rule.annotations.get("summary").cloned().map(|s| view! { <p>{s}</p> })}
             {rule.annotations.get("description").cloned().map(|s| view! { <p class="muted">{s}</p> })}
             {runbook.map(|u| view! { <a href=u.clone() rel="noopener noreferrer" target="_blank" data-testid="runbook-link">"Runbook"</a> })}
+            {dashboard.map(|u| view! { " " <a href=u data-testid="rule-dashboard">"Dashboard"</a> })}
             {(!rule.alerts.is_empty()).then(|| view! {
                 <table class="results" data-testid="rule-alerts">
                     <thead><tr><th>"State"</th><th>"Labels"</th><th>"Value"</th><th>"Active since"</th></tr></thead>

@@ -31,7 +31,13 @@ pub fn NewSilencePage() -> impl IntoView {
     let ends_at = RwSignal::new(String::new());
     let created_by = RwSignal::new(String::new());
     let comment = RwSignal::new(initial_comment);
-    let cluster = RwSignal::new(initial_instances);
+    // Chosen clusters, each as the comma-joined uids of its instances.
+    let chosen = RwSignal::new(
+        Some(initial_instances)
+            .filter(|i| !i.is_empty())
+            .into_iter()
+            .collect::<Vec<String>>(),
+    );
     let errors = RwSignal::new(DraftErrors::default());
 
     let overview = Resource::new(|| (), |_| list_alert_groups());
@@ -48,6 +54,8 @@ pub fn NewSilencePage() -> impl IntoView {
     let editing = (!replaces.is_empty()).then(|| replaces.clone());
     let navigate = use_navigate();
     Effect::new(move |_| match create.value().get() {
+        // Some clusters refused: stay on the form (nothing typed is lost) and say which.
+        Some(Ok(SilenceOutcome::Created { failed, .. })) if !failed.is_empty() => {}
         Some(Ok(SilenceOutcome::Created { id, .. })) => {
             errors.set(DraftErrors::default());
             navigate(
@@ -69,13 +77,10 @@ pub fn NewSilencePage() -> impl IntoView {
             comment: comment.get_untracked(),
             replaces: replaces.clone(),
         };
-        let instances: Vec<String> = cluster
-            .get_untracked()
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect();
-        create.dispatch(CreateSilence { draft, instances });
+        create.dispatch(CreateSilence {
+            draft,
+            clusters: chosen.get_untracked(),
+        });
     };
     let field_error = move |pick: fn(&DraftErrors) -> Option<String>, id: &'static str| {
         move || {
@@ -95,6 +100,18 @@ pub fn NewSilencePage() -> impl IntoView {
             </p>
         })}
         {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
+        {move || match create.value().get() {
+            Some(Ok(SilenceOutcome::Created { id, alertmanager, also, failed })) if !failed.is_empty() => Some(view! {
+                <div class="notice warning" role="alert" data-testid="silence-partial">
+                    {format!("Created {id} in {alertmanager}")}
+                    {also.iter().map(|(am, id)| format!(", {id} in {am}")).collect::<String>()}
+                    ". Not created in: "
+                    {failed.iter().map(|(c, why)| format!("{c} ({why})")).collect::<Vec<_>>().join("; ")}
+                    ". Fix that cluster and submit again with only it selected."
+                </div>
+            }),
+            _ => None,
+        }}
         <form class="silence-form" on:submit=submit data-testid="silence-form">
             <label for="matchers">"Matchers (one per line)"</label>
             <textarea
@@ -133,19 +150,42 @@ pub fn NewSilencePage() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let o = overview.await.ok()?;
-                    if cluster.get_untracked().is_empty() {
+                    if chosen.get_untracked().is_empty() {
                         if let Some(c) = o.clusters.first() {
-                            cluster.set(c.instances.join(","));
+                            chosen.set(vec![c.instances.join(",")]);
                         }
                     }
                     let blocked = o.cannot_write.clone();
                     Some(view! {
                         <UnreachableBanner unreachable=o.unreachable.clone()/>
-                        <label>"Alertmanager cluster "
-                            <select data-testid="silence-cluster" on:change=move |ev| cluster.set(event_target_value(&ev)) prop:value=move || cluster.get()>
-                                {o.clusters.iter().map(|c| view! { <option value=c.instances.join(",")>{c.name.clone()}</option> }).collect_view()}
-                            </select>
-                        </label>
+                        <fieldset class="clusters" data-testid="silence-clusters">
+                            <legend>"Alertmanager clusters (the silence is created in each)"</legend>
+                            {o.clusters.iter().map(|c| {
+                                let value = c.instances.join(",");
+                                let v1 = value.clone();
+                                let v2 = value.clone();
+                                view! {
+                                    <label>
+                                        <input
+                                            type="checkbox"
+                                            data-testid="silence-cluster"
+                                            value=value
+                                            prop:checked=move || chosen.with(|ch| ch.contains(&v1))
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                chosen.update(|ch| {
+                                                    ch.retain(|x| *x != v2);
+                                                    if on {
+                                                        ch.push(v2.clone());
+                                                    }
+                                                });
+                                            }
+                                        />
+                                        {c.name.clone()}
+                                    </label>
+                                }
+                            }).collect_view()}
+                        </fieldset>
                         {blocked.clone().map(|why| view! { <p class="notice warning" data-testid="write-blocked">{why}</p> })}
                         <button type="submit" data-testid="create-silence" disabled=move || blocked.is_some() || create.pending().get()>"Create silence"</button>
                     })

@@ -1,0 +1,5 @@
+//! Server functions that read Loki.
+
+mod query_logs;
+
+pub use query_logs::*;

@@ -1,0 +1,64 @@
+use crate::api::AppError;
+use crate::model::logs::LogLine;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogsAnswer {
+    pub datasource_name: String,
+    pub lines: Vec<LogLine>,
+    /// True when Loki had more lines than the limit in the range.
+    pub truncated: bool,
+    pub warnings: Vec<String>,
+}
+
+/// Runs a LogQL log query over `from`..`to` (Grafana time expressions) against `datasource`
+/// (uid) or the default Loki, newest lines first.
+#[server(endpoint = "query_logs")]
+pub async fn query_logs(
+    query: String,
+    from: String,
+    to: String,
+    datasource: Option<String>,
+) -> Result<LogsAnswer, AppError> {
+    use crate::backend::http::get_bytes;
+    use crate::model::datasource::DatasourceKind;
+    use crate::model::logs::{decode_loki_query, flatten_streams, LokiResult};
+    use crate::model::time_range::TimeRange;
+    const LIMIT: usize = 500;
+
+    let query = query.trim().to_string();
+    if query.is_empty() {
+        return Err(AppError::BadRequest(
+            "the query is empty; type a LogQL selector such as {service=\"orchestrator\"}".into(),
+        ));
+    }
+    let range = TimeRange::parse(&from, &to, crate::api::now_ms())
+        .map_err(|e| AppError::BadRequest(format!("the time range is not valid: {e}")))?;
+    let backends = crate::api::backends()?;
+    let ds = crate::api::datasource_of(&backends, DatasourceKind::Loki, datasource)?;
+    let q = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("query", &query)
+        .append_pair("start", &(range.from_ms as i128 * 1_000_000).to_string())
+        .append_pair("end", &(range.to_ms as i128 * 1_000_000).to_string())
+        .append_pair("limit", &(LIMIT + 1).to_string())
+        .append_pair("direction", "backward")
+        .finish();
+    let (status, body) =
+        get_bytes(&backends.http, &ds, "loki/api/v1/query_range", Some(&q)).await?;
+    let answer = decode_loki_query(&ds.name, status, &body)?;
+    let LokiResult::Streams(streams) = answer.data else {
+        return Err(AppError::BadRequest(
+            "this is a metric query (it returns numbers); open it in a dashboard panel, or drop the rate()/count_over_time() to see the lines".into(),
+        ));
+    };
+    let mut lines = flatten_streams(streams, LIMIT + 1);
+    let truncated = lines.len() > LIMIT;
+    lines.truncate(LIMIT);
+    Ok(LogsAnswer {
+        datasource_name: ds.name.clone(),
+        lines,
+        truncated,
+        warnings: answer.warnings,
+    })
+}
