@@ -9,6 +9,7 @@ pub mod panels;
 pub mod prometheus;
 pub mod provisioning;
 pub mod registry;
+pub mod timezone;
 
 pub use registry::{Datasource, DatasourceRegistry};
 

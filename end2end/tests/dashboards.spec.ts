@@ -152,3 +152,21 @@ test('an unknown dashboard uid is a 404 page with search', async ({ page, reques
   await expect(page.getByTestId('dashboard-not-found')).toContainText('no-such-uid');
   await expect(page.getByTestId('not-found-search')).toBeVisible();
 });
+
+test('times follow the timezone parameter (IANA id on the server, browser after hydration)', async ({ page, request }) => {
+  const utc = await (await request.get(`${RUNBOOK}&timezone=utc&from=1700000000000&to=1700003600000`)).text();
+  expect(utc).toContain('2023-11-14 22:13 → 2023-11-14 23:13 (UTC)');
+  const india = await (await request.get(`${RUNBOOK}&timezone=Asia/Kolkata&from=1700000000000&to=1700003600000`)).text();
+  // +05:30, in the first HTML, axis labels included.
+  expect(india).toContain('2023-11-15 03:43 → 2023-11-15 04:43 (Asia/Kolkata)');
+  const bad = await (await request.get(`${RUNBOOK}&timezone=Mars/Olympus`)).text();
+  expect(bad).toContain('unknown time zone');
+
+  const c = new ConsolePage(page);
+  await page.emulateMedia({});
+  await c.open(`${RUNBOOK}&timezone=browser&from=1700000000000&to=1700003600000`);
+  const offset = await page.evaluate(() => -new Date().getTimezoneOffset());
+  const local = new Date(1700000000000 + offset * 60_000).toISOString().slice(0, 16).replace('T', ' ');
+  await expect(page.getByTestId('dashboard-range')).toContainText(`${local} →`);
+  await expect(page.getByTestId('dashboard-range')).toContainText('browser time');
+});

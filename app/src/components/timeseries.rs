@@ -16,6 +16,43 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Clone, Copy)]
 pub struct Crosshair(pub RwSignal<Option<(u32, i64)>>);
 
+/// Minutes east of UTC in which the page shows times (the dashboard's time zone).
+#[derive(Clone, Copy)]
+pub struct ChartZone(pub RwSignal<i32>);
+
+impl ChartZone {
+    /// Provides the zone for a page; `browser` takes the browser's offset after hydration.
+    pub fn provide(timezone: &str, server_offset_min: i32) -> RwSignal<i32> {
+        let zone = RwSignal::new(server_offset_min);
+        if timezone == "browser" {
+            Effect::new(move |_| {
+                if let Some(off) = browser_offset_min() {
+                    zone.set(off);
+                }
+            });
+        }
+        provide_context(ChartZone(zone));
+        zone
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn browser_offset_min() -> Option<i32> {
+    // getTimezoneOffset is UTC minus local, in minutes.
+    Some(-(js_sys::Date::new_0().get_timezone_offset() as i32))
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn browser_offset_min() -> Option<i32> {
+    None
+}
+
+/// `2026-11-22 03:04:05` in the zone `offset_min` minutes east of UTC.
+pub fn zoned_time(ms: i64, offset_min: i32) -> String {
+    crate::model::timestamp::rfc3339(ms + offset_min as i64 * 60_000).replace('T', " ")[..19]
+        .to_string()
+}
+
 /// Hidden series per panel, kept across refreshes.
 #[derive(Clone, Copy)]
 pub struct LegendState(pub RwSignal<BTreeMap<u32, BTreeSet<String>>>);
@@ -76,6 +113,7 @@ fn spec_for(
     from: i64,
     to: i64,
     size: (u32, u32),
+    offset_min: i32,
 ) -> ChartSpec {
     let f = &panel.field;
     ChartSpec {
@@ -107,7 +145,7 @@ fn spec_for(
         thresholds_style: f.thresholds_style,
         unit: f.unit.clone(),
         decimals: f.decimals,
-        utc_offset_min: 0,
+        utc_offset_min: offset_min,
     }
 }
 
@@ -134,9 +172,14 @@ pub fn TimeseriesChart(
     let drag = RwSignal::new(None::<(f64, f64)>);
     let crosshair = use_context::<Crosshair>().map(|c| c.0);
     let container = NodeRef::<leptos::html::Div>::new();
+    let zone = use_context::<ChartZone>()
+        .map(|z| z.0)
+        .unwrap_or_else(|| RwSignal::new(0));
     let rendered = Memo::new(move |_| {
         let spec = styled.with_value(|s| {
-            panel.with_value(|p| spec_for(p, s, &hidden.get(), from_ms, to_ms, size.get()))
+            panel.with_value(|p| {
+                spec_for(p, s, &hidden.get(), from_ms, to_ms, size.get(), zone.get())
+            })
         });
         timeseries_svg(&spec)
     });
@@ -253,7 +296,7 @@ pub fn TimeseriesChart(
         } else {
             x + 14.0
         };
-        let time = crate::model::timestamp::rfc3339(t).replace('T', " ")[..19].to_string();
+        let time = zoned_time(t, zone.get());
         Some(view! {
             <div class="chart-tooltip" data-testid="chart-tooltip" style=format!("left:{left:.0}px")>
                 <div class="tt-time">{time}</div>

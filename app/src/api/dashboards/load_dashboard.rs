@@ -23,7 +23,17 @@ pub async fn load_dashboard(
         ))
     })?;
     let d = entry.dashboard.as_ref();
-    let p = params::parse(&params, d, crate::api::now_ms());
+    let mut p = params::parse(&params, d, crate::api::now_ms());
+    let (timezone, utc_offset_min) = match p.timezone.as_str() {
+        "utc" | "browser" => (p.timezone.clone(), 0),
+        name => match crate::backend::timezone::utc_offset_minutes(name, p.range.to_ms) {
+            Ok(off) => (name.to_string(), off),
+            Err(e) => {
+                p.notices.push(format!("{e}; showing UTC"));
+                ("utc".to_string(), 0)
+            }
+        },
+    };
     let (variables, scope) = resolve_variables(&backends, d, p.range, &p.vars).await;
     let only = panel.or(p.view_panel);
     let panels = panels_to_query(d, only);
@@ -48,5 +58,7 @@ pub async fn load_dashboard(
         variables,
         panels: data,
         notices: p.notices,
+        timezone,
+        utc_offset_min,
     })
 }

@@ -120,6 +120,11 @@ pub struct DashboardView {
     pub panels: Vec<PanelData>,
     /// Problems with the time range or variables, shown above the panels.
     pub notices: Vec<String>,
+    /// `utc`, `browser` or an IANA id; times on the page are shown in it.
+    pub timezone: String,
+    /// Minutes east of UTC for `timezone` at the end of the range (0 for `browser` until the
+    /// page knows the browser's offset).
+    pub utc_offset_min: i32,
 }
 
 impl DashboardView {

@@ -13,6 +13,8 @@ pub struct DashParams {
     pub range: TimeRange,
     pub vars: BTreeMap<String, Vec<String>>,
     pub view_panel: Option<u32>,
+    /// `utc`, `browser`, or an IANA id (URL `timezone`, else the dashboard's; empty = browser).
+    pub timezone: String,
     /// Problems with the parameters, shown above the panels (the dashboard still renders).
     pub notices: Vec<String>,
 }
@@ -68,7 +70,13 @@ pub fn parse(pairs: &[(String, String)], d: &Dashboard, now_ms: i64) -> DashPara
         }
     }
     let view_panel = get(pairs, "viewPanel").and_then(parse_panel_id);
+    let timezone = match get(pairs, "timezone").unwrap_or(&d.timezone).trim() {
+        "" | "browser" => "browser".to_string(),
+        tz if tz.eq_ignore_ascii_case("utc") => "utc".to_string(),
+        tz => tz.to_string(),
+    };
     DashParams {
+        timezone,
         from,
         to,
         range,
@@ -154,5 +162,13 @@ mod tests {
         assert_eq!(p.vars["ns"], ["a", "b"]);
         assert_eq!(p.view_panel, Some(12));
         assert_eq!(parse_panel_id("7"), Some(7));
+        assert_eq!(
+            p.timezone, "browser",
+            "Grafana's empty timezone is the browser's"
+        );
+        let p = parse(&pairs(&[("timezone", "Europe/Paris")]), &dash(), NOW);
+        assert_eq!(p.timezone, "Europe/Paris");
+        let p = parse(&pairs(&[("timezone", "UTC")]), &dash(), NOW);
+        assert_eq!(p.timezone, "utc");
     }
 }

@@ -5,7 +5,7 @@ use crate::api::dashboards::load_dashboard;
 use crate::components::feedback::ErrorNotice;
 use crate::components::layout::RefreshTick;
 use crate::components::panel::{PanelLinks, PanelView};
-use crate::components::timeseries::{Crosshair, LegendState};
+use crate::components::timeseries::{ChartZone, Crosshair, LegendState};
 use crate::model::dashboard::params::parse_panel_id;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -68,6 +68,7 @@ pub fn SoloPanelPage() -> impl IntoView {
                             None => view! { <ErrorNotice message=format!("dashboard {:?} has no panel {}; check panelId", v.dashboard.title, id.unwrap_or(0))/> }.into_any(),
                             Some(p) => {
                                 let data = v.data(p.id).cloned();
+                                ChartZone::provide(&v.timezone, v.utc_offset_min);
                                 view! {
                                     <Title text=format!("{} · {}", p.title, v.dashboard.title)/>
                                     <PanelView panel=p data from_ms=v.from_ms to_ms=v.to_ms solo=true links=PanelLinks { view: None }/>

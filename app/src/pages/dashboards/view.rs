@@ -7,7 +7,7 @@ use crate::api::AppError;
 use crate::components::feedback::ErrorNotice;
 use crate::components::layout::RefreshTick;
 use crate::components::panel::{PanelLinks, PanelView};
-use crate::components::timeseries::{Crosshair, LegendState};
+use crate::components::timeseries::{zoned_time, ChartZone, Crosshair, LegendState};
 use crate::model::dashboard::data::{DashboardView, PanelData, ResolvedVar};
 use crate::model::dashboard::params::parse_panel_id;
 use crate::model::dashboard::vars::{VarKind, ALL};
@@ -102,6 +102,12 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
         .iter()
         .map(|p| (p.panel_id, p.clone()))
         .collect();
+    let zone = ChartZone::provide(&view.timezone, view.utc_offset_min);
+    let zone_label = match view.timezone.as_str() {
+        "utc" => "UTC".to_string(),
+        "browser" => "browser time".to_string(),
+        name => name.to_string(),
+    };
     let uid = d.uid.clone();
     let link = {
         let path = path.clone();
@@ -164,7 +170,7 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
                         {d.title.clone()}
                     </h1>
                     <span class="muted" data-testid="dashboard-range">
-                        {format!("{} → {} (UTC)", short_time(from_ms), short_time(to_ms))}
+                        {move || format!("{} → {} ({zone_label})", &zoned_time(from_ms, zone.get())[..16], &zoned_time(to_ms, zone.get())[..16])}
                     </span>
                     <a class="button" href=zoom_out data-testid="zoom-out" title="Zoom out (double the time range)">"⊖ Zoom out"</a>
                     <a class="button" href=format!("/api/dashboards/uid/{}", d.uid) data-testid="dashboard-json">"JSON"</a>
@@ -177,10 +183,6 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
             {body}
         </div>
     }
-}
-
-fn short_time(ms: i64) -> String {
-    crate::model::timestamp::rfc3339(ms).replace('T', " ")[..16].to_string()
 }
 
 fn grid_item(
