@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod matchers;
 pub mod prometheus;
 pub mod silence;
+pub mod status;
 pub mod time_range;
 pub mod timestamp;
 pub mod traces;

@@ -7,3 +7,4 @@ pub mod home;
 pub mod logs;
 pub mod not_found;
 pub mod planned;
+pub mod status;

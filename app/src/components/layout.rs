@@ -26,6 +26,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("/alerting/silences", "Silences", "nav-silences"),
     ("/slo", "SLOs", "nav-slo"),
     ("/traces", "Traces", "nav-traces"),
+    ("/status/targets", "Status", "nav-status"),
 ];
 
 #[component]

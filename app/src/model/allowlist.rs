@@ -39,6 +39,10 @@ const PROMETHEUS: &[AllowedPath] = &[
     get("api/v1/alerts"),
     read_post("api/v1/query_exemplars"),
     get("api/v1/status/buildinfo"),
+    // What the troubleshooting pages read.
+    get("api/v1/targets"),
+    get("api/v1/status/tsdb"),
+    get("api/v1/alertmanagers"),
 ];
 
 const ALERTMANAGER: &[AllowedPath] = &[

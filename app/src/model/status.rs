@@ -1,0 +1,234 @@
+//! Troubleshooting data from Prometheus: scrape targets (`/api/v1/targets`) grouped by scrape pool
+//! with health counts, and TSDB cardinality (`/api/v1/status/tsdb`) with shares of the total and
+//! hints for labels that look unbounded. Pure.
+
+use super::matchers::{matches_all, Matcher};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Target {
+    #[serde(default)]
+    pub discovered_labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    pub scrape_pool: String,
+    pub scrape_url: String,
+    #[serde(default)]
+    pub last_error: String,
+    #[serde(default)]
+    pub last_scrape: String,
+    #[serde(default)]
+    pub last_scrape_duration: f64,
+    pub health: String,
+    #[serde(default)]
+    pub scrape_interval: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetsData {
+    #[serde(default)]
+    pub active_targets: Vec<Target>,
+}
+
+/// One scrape pool (job) with its targets and health counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pool {
+    pub name: String,
+    pub up: usize,
+    pub down: usize,
+    pub unknown: usize,
+    pub targets: Vec<Target>,
+}
+
+/// Groups targets by scrape pool, keeping those whose health is `health` (empty = any) and whose
+/// labels match every matcher. Pools with a target down come first.
+pub fn group_targets(targets: Vec<Target>, health: &str, matchers: &[Matcher]) -> Vec<Pool> {
+    let mut pools: BTreeMap<String, Pool> = BTreeMap::new();
+    for t in targets {
+        if !health.is_empty() && t.health != health {
+            continue;
+        }
+        if !matches_all(matchers, &t.labels) {
+            continue;
+        }
+        let p = pools.entry(t.scrape_pool.clone()).or_insert_with(|| Pool {
+            name: t.scrape_pool.clone(),
+            up: 0,
+            down: 0,
+            unknown: 0,
+            targets: Vec::new(),
+        });
+        match t.health.as_str() {
+            "up" => p.up += 1,
+            "down" => p.down += 1,
+            _ => p.unknown += 1,
+        }
+        p.targets.push(t);
+    }
+    let mut out: Vec<Pool> = pools.into_values().collect();
+    out.sort_by_key(|p| (p.down == 0, p.name.clone()));
+    for p in &mut out {
+        p.targets.sort_by(|a, b| {
+            (a.health == "up", &a.scrape_url).cmp(&(b.health == "up", &b.scrape_url))
+        });
+    }
+    out
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NameValue {
+    pub name: String,
+    pub value: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HeadStats {
+    pub num_series: u64,
+    #[serde(default)]
+    pub num_label_pairs: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TsdbStatus {
+    pub head_stats: HeadStats,
+    #[serde(default)]
+    pub series_count_by_metric_name: Vec<NameValue>,
+    #[serde(default)]
+    pub label_value_count_by_label_name: Vec<NameValue>,
+    #[serde(default)]
+    pub memory_in_bytes_by_label_name: Vec<NameValue>,
+    #[serde(default)]
+    pub series_count_by_label_value_pair: Vec<NameValue>,
+}
+
+/// Share of `value` in `total`, as a percentage.
+pub fn share(value: u64, total: u64) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        value as f64 * 100.0 / total as f64
+    }
+}
+
+/// Why a label looks unbounded (ids, timestamps, addresses, paths grow without limit), if it does.
+pub fn unbounded_hint(label: &str, value_count: u64, sample_values: &[String]) -> Option<String> {
+    let l = label.to_ascii_lowercase();
+    const NAMES: [&str; 12] = [
+        "id",
+        "uuid",
+        "guid",
+        "timestamp",
+        "time",
+        "ts",
+        "trace_id",
+        "span_id",
+        "request_id",
+        "session",
+        "email",
+        "user",
+    ];
+    if NAMES
+        .iter()
+        .any(|n| l == *n || l.ends_with(&format!("_{n}")))
+    {
+        return Some(format!(
+            "{label} sounds like a per-request value (ids, times, users): every new value is a new series; drop it with relabelling or move it to logs/traces"
+        ));
+    }
+    let uuid_like = |v: &str| {
+        v.len() >= 16
+            && v.chars()
+                .filter(|c| c.is_ascii_hexdigit() || *c == '-')
+                .count()
+                == v.len()
+    };
+    let numeric = |v: &str| v.len() >= 9 && v.chars().all(|c| c.is_ascii_digit());
+    let odd = sample_values
+        .iter()
+        .filter(|v| uuid_like(v) || numeric(v))
+        .count();
+    if !sample_values.is_empty() && odd * 2 >= sample_values.len() {
+        return Some(format!(
+            "{label}'s values look like ids or timestamps: unbounded; drop or hash them before they reach Prometheus"
+        ));
+    }
+    (value_count >= 1000).then(|| {
+        format!("{label} has {value_count} values: check that it is bounded (no ids, paths or user input)")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::matchers::parse_matchers;
+
+    fn target(pool: &str, url: &str, health: &str) -> Target {
+        Target {
+            discovered_labels: BTreeMap::new(),
+            labels: [
+                ("job".to_string(), pool.to_string()),
+                ("service".to_string(), url.to_string()),
+            ]
+            .into(),
+            scrape_pool: pool.into(),
+            scrape_url: format!("http://{url}/metrics"),
+            last_error: if health == "down" {
+                "connection refused".into()
+            } else {
+                String::new()
+            },
+            last_scrape: String::new(),
+            last_scrape_duration: 0.001,
+            health: health.into(),
+            scrape_interval: "15s".into(),
+        }
+    }
+
+    #[test]
+    fn pools_group_count_and_put_trouble_first() {
+        let t = vec![
+            target("arms", "planner", "down"),
+            target("arms", "coder", "up"),
+            target("alpha", "a", "up"),
+        ];
+        let pools = group_targets(t.clone(), "", &[]);
+        assert_eq!(pools[0].name, "arms");
+        assert_eq!((pools[0].up, pools[0].down), (1, 1));
+        assert_eq!(pools[0].targets[0].health, "down", "down targets first");
+        assert_eq!(group_targets(t.clone(), "down", &[]).len(), 1);
+        let m = parse_matchers(r#"service="coder""#).unwrap();
+        let only = group_targets(t, "", &m);
+        assert_eq!((only.len(), only[0].targets.len()), (1, 1));
+    }
+
+    #[test]
+    fn decodes_prometheus_answers() {
+        let body = br#"{"status":"success","data":{"headStats":{"numSeries":10,"numLabelPairs":5,"chunkCount":1,"minTime":0,"maxTime":1},"seriesCountByMetricName":[{"name":"a_bucket","value":8}],"labelValueCountByLabelName":[],"memoryInBytesByLabelName":[],"seriesCountByLabelValuePair":[]}}"#;
+        let s: crate::model::prometheus::Answer<TsdbStatus> =
+            crate::model::prometheus::decode_envelope("p", 200, body).unwrap();
+        assert_eq!(s.data.series_count_by_metric_name[0].value, 8);
+        assert_eq!(share(8, s.data.head_stats.num_series), 80.0);
+    }
+
+    #[test]
+    fn unbounded_labels_are_flagged() {
+        assert!(unbounded_hint("request_id", 3, &[]).is_some());
+        assert!(unbounded_hint("trace_id", 3, &[]).is_some());
+        assert!(unbounded_hint(
+            "x",
+            2,
+            &[
+                "3f2a9c1e-77b1-4c1a-9d8e-123456789abc".into(),
+                "a1b2c3d4e5f60718".into()
+            ]
+        )
+        .is_some());
+        assert!(unbounded_hint("path", 5000, &[]).is_some());
+        assert_eq!(unbounded_hint("service", 8, &["planner".into()]), None);
+    }
+}

@@ -1,0 +1,195 @@
+//! Troubleshooting: is Prometheus scraping the target (`/status/targets`), which metric or label
+//! exploded (`/status/cardinality`).
+
+use crate::api::status::{cardinality, list_targets};
+use crate::components::feedback::ErrorNotice;
+use crate::model::status::{share, NameValue};
+use crate::model::url_state::encode_component;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_query_map;
+
+#[component]
+fn StatusTabs() -> impl IntoView {
+    view! {
+        <nav class="tabs" data-testid="status-tabs">
+            <A href="/status/targets" attr:data-testid="tab-targets">"Targets"</A>
+            <A href="/status/cardinality" attr:data-testid="tab-cardinality">"Cardinality"</A>
+        </nav>
+    }
+}
+
+#[component]
+pub fn TargetsPage() -> impl IntoView {
+    let query = use_query_map();
+    let health = Memo::new(move |_| query.with(|q| q.get("health")).unwrap_or_default());
+    let matchers = Memo::new(move |_| query.with(|q| q.get("matchers")).unwrap_or_default());
+    let data = Resource::new(
+        move || (health.get(), matchers.get()),
+        |(h, m)| list_targets(h, m, None),
+    );
+    let chip = move |value: &'static str, label: String| {
+        let m = matchers.get_untracked();
+        let href = if value.is_empty() {
+            format!("/status/targets?matchers={}", encode_component(&m))
+        } else {
+            format!(
+                "/status/targets?health={value}&matchers={}",
+                encode_component(&m)
+            )
+        };
+        let active = health.get_untracked() == value;
+        view! { <a href=href class="chip" class:active=active data-testid=format!("health-{}", if value.is_empty() { "all" } else { value })>{label}</a> }
+    };
+    view! {
+        <Title text="Targets"/>
+        <h1>"Status"</h1>
+        <StatusTabs/>
+        <Form action="/status/targets" attr:class="query-form">
+            <input type="hidden" name="health" value=health.get_untracked()/>
+            <label for="target-matchers">"Labels"</label>
+            <input id="target-matchers" type="text" name="matchers" value=matchers.get_untracked() placeholder="job=\"arms\", service=~\"plan.*\"" data-testid="target-matchers"/>
+            <button type="submit">"Filter"</button>
+        </Form>
+        <Transition fallback=|| view! { <p class="muted">"Loading targets…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+                    Ok(v) => view! {
+                        {v.matcher_error.clone().map(|e| view! { <p class="field-error" data-testid="target-matchers-error">{e}</p> })}
+                        <div class="chips" data-testid="target-counts">
+                            {chip("", format!("All {}", v.up + v.down))}
+                            {chip("up", format!("Up {}", v.up))}
+                            {chip("down", format!("Down {}", v.down))}
+                        </div>
+                        <p class="muted">{format!("From {}", v.datasource_name)}</p>
+                        {v.pools.into_iter().map(|p| view! {
+                            <section class="rule-group" data-testid="scrape-pool" data-pool=p.name.clone()>
+                                <h2>{p.name.clone()} <span class="muted small">{format!("{} up, {} down{}", p.up, p.down, if p.unknown > 0 { format!(", {} unknown", p.unknown) } else { String::new() })}</span></h2>
+                                <table class="data-table">
+                                    <thead><tr><th>"Endpoint"</th><th>"State"</th><th>"Labels"</th><th>"Last scrape"</th><th>"Duration"</th><th>"Error"</th></tr></thead>
+                                    <tbody>
+                                        {p.targets.into_iter().map(|t| {
+                                            let discovered = t.discovered_labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n");
+                                            view! {
+                                                <tr data-testid="target" data-health=t.health.clone() data-service=t.labels.get("service").cloned().unwrap_or_default()>
+                                                    <td class="mono">{t.scrape_url.clone()}</td>
+                                                    <td><span class=format!("badge health-{}", t.health) data-testid="target-health">{t.health.clone()}</span></td>
+                                                    <td class="small" title=format!("Before relabelling:\n{discovered}")>
+                                                        {t.labels.iter().map(|(k, v)| view! { <span class="label">{format!("{k}={v}")}</span> }).collect_view()}
+                                                    </td>
+                                                    <td class="small">{t.last_scrape.get(11..19).unwrap_or("").to_string()}</td>
+                                                    <td class="small">{format!("{:.1} ms", t.last_scrape_duration * 1000.0)}</td>
+                                                    <td class="field-error small" data-testid="target-error">{t.last_error.clone()}</td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </section>
+                        }).collect_view()}
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn share_table(
+    rows: Vec<(NameValue, Option<String>)>,
+    total: u64,
+    value_label: &'static str,
+    testid: &'static str,
+    link_metric: bool,
+) -> impl IntoView {
+    let sort = RwSignal::new(false); // false = by value, descending (as Prometheus sends)
+    let rows = StoredValue::new(rows);
+    view! {
+        <table class="data-table" data-testid=testid>
+            <thead><tr>
+                <th><button type="button" class="sort" on:click=move |_| sort.set(true)>"Name"</button></th>
+                <th><button type="button" class="sort" on:click=move |_| sort.set(false)>{value_label}</button></th>
+                <th>"Share"</th><th></th>
+            </tr></thead>
+            <tbody>
+                {move || {
+                    let mut r = rows.get_value();
+                    if sort.get() {
+                        r.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+                    }
+                    r.into_iter().map(|(nv, hint)| {
+                        let name = if link_metric {
+                            view! { <a href=format!("/status/cardinality?metric={}", encode_component(&nv.name))>{nv.name.clone()}</a> }.into_any()
+                        } else {
+                            view! { <span>{nv.name.clone()}</span> }.into_any()
+                        };
+                        view! {
+                            <tr data-testid="cardinality-row" data-name=nv.name.clone()>
+                                <td class="mono">{name}</td>
+                                <td class="num">{nv.value}</td>
+                                <td class="num">{if total > 0 { format!("{:.1}%", share(nv.value, total)) } else { String::new() }}</td>
+                                <td class="small">{hint.map(|h| view! { <span class="badge warn" data-testid="unbounded-hint" title=h.clone()>"⚠ unbounded?"</span> })}</td>
+                            </tr>
+                        }
+                    }).collect_view()
+                }}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+pub fn CardinalityPage() -> impl IntoView {
+    let query = use_query_map();
+    let metric = Memo::new(move |_| query.with(|q| q.get("metric")).filter(|m| !m.is_empty()));
+    let data = Resource::new(move || metric.get(), |m| cardinality(m, None));
+    view! {
+        <Title text="Cardinality"/>
+        <h1>"Status"</h1>
+        <StatusTabs/>
+        <Form action="/status/cardinality" attr:class="query-form">
+            <label for="card-metric">"Metric"</label>
+            <input id="card-metric" type="text" name="metric" value=metric.get_untracked().unwrap_or_default() placeholder="http_requests_total" data-testid="cardinality-metric"/>
+            <button type="submit">"Count by label"</button>
+        </Form>
+        <Transition fallback=|| view! { <p class="muted">"Reading TSDB status…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+                    Ok(v) => {
+                        let total = v.total_series;
+                        view! {
+                            <p class="muted" data-testid="total-series">{format!("{} series in the head block of {}", total, v.datasource_name)}</p>
+                            {v.per_metric.clone().map(|r| match r {
+                                Err(e) => view! { <ErrorNotice message=e/> }.into_any(),
+                                Ok(rows) => view! {
+                                    <h2>{format!("Labels of {}", metric.get_untracked().unwrap_or_default())}</h2>
+                                    {share_table(rows, 0, "Distinct values", "metric-labels", false)}
+                                }.into_any(),
+                            })}
+                            <div class="status-grid">
+                                <section>
+                                    <h2>"Top metrics by series"</h2>
+                                    {share_table(v.metrics.into_iter().map(|m| (m, None)).collect(), total, "Series", "top-metrics", true)}
+                                </section>
+                                <section>
+                                    <h2>"Labels by distinct values"</h2>
+                                    {share_table(v.labels_by_values, 0, "Values", "top-labels", false)}
+                                </section>
+                                <section>
+                                    <h2>"Labels by memory"</h2>
+                                    {share_table(v.labels_by_memory.into_iter().map(|m| (m, None)).collect(), 0, "Bytes", "label-memory", false)}
+                                </section>
+                                <section>
+                                    <h2>"Series by label pair"</h2>
+                                    {share_table(v.pairs.into_iter().map(|m| (m, None)).collect(), total, "Series", "label-pairs", false)}
+                                </section>
+                            </div>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}

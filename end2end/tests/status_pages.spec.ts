@@ -1,0 +1,53 @@
+// Troubleshooting pages against the demo: a stopped service shows as a down target with its
+// scrape error, and the cardinality page names the biggest metrics and counts labels per metric.
+import { test, expect, type Page } from '@playwright/test';
+import { ConsolePage } from './fixtures/console';
+
+const control = process.env.OCTOLLM_SIM_CONTROL ?? '';
+
+test('service_down on planner shows its target down with the scrape error', async ({ page, request }) => {
+  test.setTimeout(90_000);
+  expect(control, 'xtask exports OCTOLLM_SIM_CONTROL').not.toBe('');
+  const created = await request.post(`${control}/sim/incidents`, {
+    data: { kind: 'service_down', target: 'planner', duration: '5m' },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = await created.json();
+  const c = new ConsolePage(page);
+  try {
+    const planner = page.locator('[data-testid="target"][data-service="planner"]');
+    await expect
+      .poll(
+        async () => {
+          await c.open('/status/targets?health=down');
+          return (await planner.count()) > 0 ? await planner.first().getAttribute('data-health') : '';
+        },
+        { timeout: 60_000, intervals: [2_000] },
+      )
+      .toBe('down');
+    await expect(planner.getByTestId('target-error')).not.toHaveText('');
+    await expect(page.locator('[data-testid="scrape-pool"]').first()).toHaveAttribute('data-pool', 'arms');
+    await expect(page.getByTestId('health-down')).toContainText(/Down [1-9]/);
+    // Label filter, and a bad one flagged in place.
+    await c.open('/status/targets?matchers=service%3D%22coder%22');
+    await expect(page.locator('[data-testid="target"]')).toHaveCount(1);
+    await c.open('/status/targets?matchers=service%3D~%22(%22');
+    await expect(page.getByTestId('target-matchers-error')).toBeVisible();
+  } finally {
+    await request.delete(`${control}/sim/incidents/${id}`);
+  }
+});
+
+test('cardinality lists the top metrics and counts the labels of one metric', async ({ page }) => {
+  const c = new ConsolePage(page);
+  await c.open('/status/cardinality');
+  await expect(page.getByTestId('top-metrics').locator('[data-name="http_request_duration_seconds_bucket"]')).toBeVisible();
+  await expect(page.getByTestId('total-series')).toContainText(/\d+ series/);
+  await page.getByTestId('top-metrics').locator('[data-name="http_request_duration_seconds_bucket"] a').click();
+  await expect(page).toHaveURL(/metric=http_request_duration_seconds_bucket/);
+  const le = page.getByTestId('metric-labels').locator('[data-name="le"]');
+  await expect(le).toBeVisible();
+  expect(Number(await le.locator('td.num').first().textContent())).toBeGreaterThan(3);
+  await c.open('/status/cardinality?metric=not%20a%20metric');
+  await expect(page.getByTestId('error')).toContainText('is not a metric name');
+});
