@@ -24,7 +24,7 @@ use pages::explore::ExplorePage;
 use pages::home::HomePage;
 use pages::not_found::NotFoundPage;
 use pages::planned::PlannedPage;
-use pages::status::{CardinalityPage, TargetsPage};
+use pages::status::{AlertPipelinePage, CardinalityPage, TargetsPage};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("d/:uid/:slug") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("status/targets") view=TargetsPage ssr=SsrMode::Async/>
                     <Route path=path!("status/cardinality") view=CardinalityPage ssr=SsrMode::Async/>
+                    <Route path=path!("status/alerting") view=AlertPipelinePage ssr=SsrMode::Async/>
                     <Route path=path!("slo") view=|| view! { <PlannedPage area="SLOs" issue=6/> } ssr=SsrMode::Async/>
                     <Route path=path!("traces") view=|| view! { <PlannedPage area="Traces" issue=7/> } ssr=SsrMode::Async/>
                 </ParentRoute>

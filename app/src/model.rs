@@ -11,6 +11,7 @@ pub mod logs;
 pub mod markdown;
 pub mod matchers;
 pub mod prometheus;
+pub mod routing;
 pub mod silence;
 pub mod status;
 pub mod time_range;

@@ -51,3 +51,25 @@ test('cardinality lists the top metrics and counts the labels of one metric', as
   await c.open('/status/cardinality?metric=not%20a%20metric');
   await expect(page.getByTestId('error')).toContainText('is not a metric name');
 });
+
+test('the route tester sends a critical alert to pagerduty and continues to slack', async ({ page }) => {
+  const c = new ConsolePage(page);
+  await c.open('/status/alerting');
+  await expect(page.getByTestId('prometheus-am')).toHaveCount(2);
+  await expect(page.getByTestId('route-tree').first()).toContainText('pagerduty');
+  await page.getByTestId('route-labels').fill('alertname="ServiceDown", severity="critical", service="planner"');
+  await page.getByTestId('test-route').click();
+  await expect(page).toHaveURL(/labels=/);
+  await expect(page.getByTestId('route-receiver')).toHaveText(['pagerduty', 'slack']);
+  const tree = page.getByTestId('route-tree').first();
+  await expect(tree.locator('[data-testid="route"][data-matched="true"]')).toHaveCount(2);
+  await expect(tree.locator('[data-receiver="pagerduty"]')).toContainText('continue');
+  // A warning goes to slack only, and the ServiceDown inhibit rule is named.
+  await c.open('/status/alerting?labels=' + encodeURIComponent('alertname="HighErrorRate", severity="warning", service="planner"'));
+  await expect(page.getByTestId('route-receiver')).toHaveText(['slack']);
+  await expect(page.getByTestId('route-inhibition').first()).toBeVisible();
+  // Secrets never reach the page: receivers show names and integration types only.
+  expect(await page.content()).not.toContain('/sim/sink/');
+  await c.open('/status/alerting?labels=' + encodeURIComponent('severity=~"crit.*"'));
+  await expect(page.getByTestId('route-labels-error')).toContainText('plain values');
+});

@@ -1,8 +1,9 @@
 //! Troubleshooting: is Prometheus scraping the target (`/status/targets`), which metric or label
 //! exploded (`/status/cardinality`).
 
-use crate::api::status::{cardinality, list_targets};
+use crate::api::status::{alert_pipeline, cardinality, list_targets};
 use crate::components::feedback::ErrorNotice;
+use crate::model::routing::RouteNode;
 use crate::model::status::{share, NameValue};
 use crate::model::url_state::encode_component;
 use leptos::prelude::*;
@@ -16,6 +17,7 @@ fn StatusTabs() -> impl IntoView {
         <nav class="tabs" data-testid="status-tabs">
             <A href="/status/targets" attr:data-testid="tab-targets">"Targets"</A>
             <A href="/status/cardinality" attr:data-testid="tab-cardinality">"Cardinality"</A>
+            <A href="/status/alerting" attr:data-testid="tab-alerting">"Alert pipeline"</A>
         </nav>
     }
 }
@@ -186,6 +188,123 @@ pub fn CardinalityPage() -> impl IntoView {
                                     {share_table(v.pairs.into_iter().map(|m| (m, None)).collect(), total, "Series", "label-pairs", false)}
                                 </section>
                             </div>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The routing tree as nested lists; routes the tested alert reaches are marked.
+fn route_tree(node: &RouteNode, path: Vec<usize>, matched: &[Vec<usize>]) -> AnyView {
+    let is_match = matched.contains(&path);
+    let on_way = matched.iter().any(|m| m.starts_with(&path));
+    let matchers = if path.is_empty() {
+        "(root: every alert)".to_string()
+    } else if node.matchers.is_empty() {
+        "(no matchers: every alert)".to_string()
+    } else {
+        node.matchers
+            .iter()
+            .map(|m| m.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let timings = [
+        ("wait", &node.group_wait),
+        ("interval", &node.group_interval),
+        ("repeat", &node.repeat_interval),
+    ]
+    .iter()
+    .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} {v}")))
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let children: Vec<AnyView> = node
+        .routes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut p = path.clone();
+            p.push(i);
+            route_tree(c, p, matched)
+        })
+        .collect();
+    view! {
+        <li class="route" class:matched=is_match class:on-way=on_way data-testid="route" data-receiver=node.receiver.clone() data-matched=is_match.to_string()>
+            <span class="mono">{matchers}</span>
+            " → "<strong>{node.receiver.clone()}</strong>
+            <span class="muted small">{format!(" group_by [{}] {}", node.group_by.join(", "), timings)}</span>
+            {node.cont.then(|| view! { <span class="badge">"continue"</span> })}
+            {is_match.then(|| view! { <span class="badge state-firing" data-testid="route-hit">"✓ matches"</span> })}
+            {(!children.is_empty()).then(|| view! { <ul>{children}</ul> })}
+        </li>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn AlertPipelinePage() -> impl IntoView {
+    let query = use_query_map();
+    let labels = Memo::new(move |_| query.with(|q| q.get("labels")).unwrap_or_default());
+    let data = Resource::new(move || labels.get(), alert_pipeline);
+    view! {
+        <Title text="Alert pipeline"/>
+        <h1>"Status"</h1>
+        <StatusTabs/>
+        <Form action="/status/alerting" attr:class="query-form" attr:data-testid="route-tester">
+            <label for="route-labels">"Route tester: alert labels"</label>
+            <input id="route-labels" type="text" name="labels" value=labels.get_untracked() placeholder="alertname=\"ServiceDown\", severity=\"critical\"" data-testid="route-labels"/>
+            <button type="submit" data-testid="test-route">"Where does it go?"</button>
+        </Form>
+        <Transition fallback=|| view! { <p class="muted">"Reading the alert pipeline…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+                    Ok(v) => {
+                        let matched: Vec<Vec<usize>> = v.test.as_ref().and_then(|t| t.as_ref().ok()).map(|t| t.matches.iter().map(|m| m.path.clone()).collect()).unwrap_or_default();
+                        view! {
+                            {v.test.clone().map(|t| match t {
+                                Err(e) => view! { <p class="field-error" data-testid="route-labels-error">{e}</p> }.into_any(),
+                                Ok(t) => view! {
+                                    <section class="notice" data-testid="route-result">
+                                        <p>{format!("In {}'s routing tree this alert reaches: ", t.alertmanager)}
+                                            {t.matches.iter().map(|m| view! { <strong class="receiver" data-testid="route-receiver">{m.receiver.clone()}</strong>" " }).collect_view()}
+                                        </p>
+                                        {t.inhibitions.iter().map(|(rule, sources)| view! {
+                                            <p data-testid="route-inhibition">{format!("Inhibit rule {rule}: ")}
+                                                {if sources.is_empty() { "no matching source alert is firing now".to_string() } else { format!("suppressed now by {}", sources.join("; ")) }}
+                                            </p>
+                                        }).collect_view()}
+                                        {t.silences.iter().map(|(id, comment)| view! {
+                                            <p data-testid="route-silence">"Muted by silence "<a href=format!("/alerting/silences#{id}")>{id.clone()}</a>{format!(" ({comment})")}</p>
+                                        }).collect_view()}
+                                    </section>
+                                }.into_any(),
+                            })}
+                            {(!v.live.is_empty()).then(|| view! {
+                                <details class="live-alerts"><summary>{format!("Test a live alert ({})", v.live.len())}</summary>
+                                    <ul>{v.live.iter().map(|l| view! { <li><a href=format!("/status/alerting?labels={}", encode_component(l)) class="mono small">{l.clone()}</a></li> }).collect_view()}</ul>
+                                </details>
+                            })}
+                            <section data-testid="prometheus-pipeline">
+                                <h2>{format!("Prometheus: {}", v.prometheus.name)}</h2>
+                                {v.prometheus.error.clone().map(|e| view! { <ErrorNotice message=e/> })}
+                                <p>"Rule files: "{v.prometheus.rule_files.iter().map(|f| view! { <code>{f.clone()}</code>" " }).collect_view()}</p>
+                                <p>"Sends alerts to: "{v.prometheus.alertmanagers.iter().map(|a| view! { <code data-testid="prometheus-am">{a.clone()}</code>" " }).collect_view()}
+                                    {(!v.prometheus.dropped.is_empty()).then(|| format!(" (dropped: {})", v.prometheus.dropped.join(", ")))}</p>
+                            </section>
+                            {v.alertmanagers.into_iter().map(|am| view! {
+                                <section data-testid="am-pipeline">
+                                    <h2>{am.name.clone()} <span class="muted small">{format!("{} · cluster {} · {} peers · up since {}", am.version, am.cluster_status, am.peers.len(), am.uptime.get(..19).unwrap_or(&am.uptime))}</span></h2>
+                                    {am.error.clone().map(|e| view! { <ErrorNotice message=e/> })}
+                                    {am.config.map(|c| view! {
+                                        <ul class="route-tree" data-testid="route-tree">{route_tree(&c.route, Vec::new(), &matched)}</ul>
+                                        <p class="small">"Receivers: "{c.receivers.iter().map(|r| format!("{} ({})", r.name, r.integrations.join(", "))).collect::<Vec<_>>().join(" · ")}</p>
+                                        <p class="small">{format!("{} inhibit rules", c.inhibit_rules.len())}</p>
+                                    })}
+                                </section>
+                            }).collect_view()}
                         }.into_any()
                     }
                 }
