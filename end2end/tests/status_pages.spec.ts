@@ -1,6 +1,8 @@
 // Troubleshooting pages against the demo: a stopped service shows as a down target with its
 // scrape error, and the cardinality page names the biggest metrics and counts labels per metric.
 import { test, expect, type Page } from '@playwright/test';
+import * as fs from 'fs';
+import * as path from 'path';
 import { ConsolePage } from './fixtures/console';
 
 const control = process.env.OCTOLLM_SIM_CONTROL ?? '';
@@ -28,6 +30,23 @@ test('service_down on planner shows its target down with the scrape error', asyn
     await expect(planner.getByTestId('target-error')).not.toHaveText('');
     await expect(page.locator('[data-testid="scrape-pool"]').first()).toHaveAttribute('data-pool', 'arms');
     await expect(page.getByTestId('health-down')).toContainText(/Down [1-9]/);
+    // A panel with no data names the pools with targets down and links here.
+    const dir = path.join(process.env.OCTOSCOPE_PROVISIONING ?? '', 'local-dashboards');
+    const file = path.join(dir, 'nodata-e2e.json');
+    fs.writeFileSync(file, JSON.stringify({
+      uid: 'nodata-e2e', title: 'No data e2e', schemaVersion: 39,
+      panels: [{ id: 1, type: 'stat', title: 'Planner up', gridPos: { x: 0, y: 0, w: 6, h: 4 },
+        targets: [{ refId: 'A', expr: 'up{service="planner"} == 1', instant: true }] }],
+    }));
+    try {
+      await expect(async () => {
+        await c.open('/d/nodata-e2e?from=now-1m');
+        await expect(page.getByTestId('targets-down-hint')).toContainText('arms', { timeout: 1000 });
+      }).toPass({ timeout: 20_000 });
+      await expect(page.getByTestId('no-data')).toBeVisible();
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
     // Label filter, and a bad one flagged in place.
     await c.open('/status/targets?matchers=service%3D%22coder%22');
     await expect(page.locator('[data-testid="target"]')).toHaveCount(1);

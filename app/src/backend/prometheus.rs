@@ -100,3 +100,30 @@ impl PrometheusClient<'_> {
         decode_envelope(&self.ds.name, status, &body)
     }
 }
+
+/// Scrape pools of the default Prometheus with at least one target down (empty when it cannot
+/// tell: this is a hint, never an error).
+pub async fn pools_down(b: &super::Backends) -> Vec<String> {
+    use crate::model::datasource::DatasourceKind;
+    use crate::model::status::TargetsData;
+    let Some(ds) = b.registry.default_of(DatasourceKind::Prometheus) else {
+        return Vec::new();
+    };
+    let Ok((status, body)) = get_bytes(&b.http, &ds, "api/v1/targets", Some("state=active")).await
+    else {
+        return Vec::new();
+    };
+    let Ok(t) = decode_envelope::<TargetsData>(&ds.name, status, &body) else {
+        return Vec::new();
+    };
+    let mut pools: Vec<String> = t
+        .data
+        .active_targets
+        .into_iter()
+        .filter(|t| t.health == "down")
+        .map(|t| t.scrape_pool)
+        .collect();
+    pools.sort();
+    pools.dedup();
+    pools
+}

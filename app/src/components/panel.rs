@@ -27,6 +27,10 @@ pub fn body_size(w: u32, h: u32, solo: bool) -> (u32, u32) {
     (width.max(160), height.max(80))
 }
 
+/// Scrape pools with targets down, provided by the page: "No data" panels name them.
+#[derive(Clone, Debug, Default)]
+pub struct PoolsDown(pub Vec<String>);
+
 /// Links shown in a panel's header.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PanelLinks {
@@ -44,6 +48,7 @@ pub fn PanelView(
     #[prop(default = false)] solo: bool,
     links: PanelLinks,
 ) -> impl IntoView {
+    let pools_down = use_context::<PoolsDown>().map(|p| p.0).unwrap_or_default();
     let id = panel.id;
     let title = panel.title.clone();
     let description = panel.description.clone();
@@ -60,6 +65,17 @@ pub fn PanelView(
         ),
         None => (None, Vec::new(), None),
     };
+    let empty = data
+        .as_ref()
+        .is_some_and(|d| d.error.is_none() && !d.queries.is_empty() && d.series.is_empty());
+    let down_hint = (empty && !pools_down.is_empty()).then(|| {
+        view! {
+            <p class="small muted" data-testid="targets-down-hint">
+                {format!("Targets are down in {}: ", pools_down.join(", "))}
+                <a href="/status/targets?health=down">"check scrape targets"</a>
+            </p>
+        }
+    });
     let body = panel_body(&panel, data, from_ms, to_ms, shared_crosshair, solo);
     view! {
         <section
@@ -83,6 +99,7 @@ pub fn PanelView(
             <div class="panel-body">
                 {error.map(|e| view! { <ErrorNotice message=e/> })}
                 {body}
+                {down_hint}
             </div>
         </section>
     }

@@ -47,7 +47,16 @@ pub async fn load_dashboard(
         backends.limits,
     )
     .await;
+    // "No data" often means the exporter is down: say so where the user looks.
+    let mut pools_down = Vec::new();
+    if data
+        .iter()
+        .any(|d| d.error.is_none() && !d.queries.is_empty() && d.series.is_empty())
+    {
+        pools_down = crate::backend::prometheus::pools_down(&backends).await;
+    }
     Ok(DashboardView {
+        pools_down,
         dashboard: d.clone(),
         folder: entry.summary.folder.clone(),
         slug: entry.summary.slug.clone(),

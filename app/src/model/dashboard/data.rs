@@ -125,6 +125,9 @@ pub struct DashboardView {
     /// Minutes east of UTC for `timezone` at the end of the range (0 for `browser` until the
     /// page knows the browser's offset).
     pub utc_offset_min: i32,
+    /// Scrape pools with targets down, looked up when a panel has no data (a likely reason).
+    #[serde(default)]
+    pub pools_down: Vec<String>,
 }
 
 impl DashboardView {

@@ -4,7 +4,7 @@ use super::query_pairs;
 use crate::api::dashboards::load_dashboard;
 use crate::components::feedback::ErrorNotice;
 use crate::components::layout::RefreshTick;
-use crate::components::panel::{PanelLinks, PanelView};
+use crate::components::panel::{PanelLinks, PanelView, PoolsDown};
 use crate::components::timeseries::{ChartZone, Crosshair, LegendState};
 use crate::model::dashboard::params::parse_panel_id;
 use leptos::prelude::*;
@@ -69,6 +69,7 @@ pub fn SoloPanelPage() -> impl IntoView {
                             Some(p) => {
                                 let data = v.data(p.id).cloned();
                                 ChartZone::provide(&v.timezone, v.utc_offset_min);
+                                provide_context(PoolsDown(v.pools_down.clone()));
                                 view! {
                                     <Title text=format!("{} · {}", p.title, v.dashboard.title)/>
                                     <PanelView panel=p data from_ms=v.from_ms to_ms=v.to_ms solo=true links=PanelLinks { view: None }/>

@@ -6,7 +6,7 @@ use crate::api::dashboards::{load_dashboard, load_row};
 use crate::api::AppError;
 use crate::components::feedback::ErrorNotice;
 use crate::components::layout::RefreshTick;
-use crate::components::panel::{PanelLinks, PanelView};
+use crate::components::panel::{PanelLinks, PanelView, PoolsDown};
 use crate::components::timeseries::{zoned_time, ChartZone, Crosshair, LegendState};
 use crate::model::dashboard::data::{DashboardView, PanelData, ResolvedVar};
 use crate::model::dashboard::params::parse_panel_id;
@@ -103,6 +103,7 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
         .map(|p| (p.panel_id, p.clone()))
         .collect();
     let zone = ChartZone::provide(&view.timezone, view.utc_offset_min);
+    provide_context(PoolsDown(view.pools_down.clone()));
     let zone_label = match view.timezone.as_str() {
         "utc" => "UTC".to_string(),
         "browser" => "browser time".to_string(),
