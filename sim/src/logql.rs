@@ -260,6 +260,22 @@ fn parse_log_query(c: &mut Cursor) -> Result<LogQuery, ParseError> {
     Ok(LogQuery { selector, stages })
 }
 
+/// `(a, b)` after `by`.
+fn parse_label_list(c: &mut Cursor) -> Result<Vec<String>, ParseError> {
+    if !c.eat("(") {
+        return Err(c.err("expected ( after by"));
+    }
+    let mut labels = Vec::new();
+    while let Some(l) = c.ident() {
+        labels.push(l);
+        c.eat(",");
+    }
+    if !c.eat(")") {
+        return Err(c.err("expected )"));
+    }
+    Ok(labels)
+}
+
 fn parse_range(c: &mut Cursor) -> Result<f64, ParseError> {
     if !c.eat("[") {
         return Err(c.err("expected a range such as [5m]"));
@@ -281,16 +297,7 @@ pub fn parse(query: &str) -> Result<Query, ParseError> {
     if c.eat("sum") {
         let mut by = Vec::new();
         if c.eat("by") {
-            if !c.eat("(") {
-                return Err(c.err("expected ( after by"));
-            }
-            while let Some(l) = c.ident() {
-                by.push(l);
-                c.eat(",");
-            }
-            if !c.eat(")") {
-                return Err(c.err("expected )"));
-            }
+            by = parse_label_list(&mut c)?;
         }
         if !c.eat("(") {
             return Err(c.err("expected ("));
@@ -335,25 +342,12 @@ pub fn parse(query: &str) -> Result<Query, ParseError> {
             range_s,
             inner,
             sum_by: Some(by),
-        } if by.is_empty() && c.eat("by") => {
-            if !c.eat("(") {
-                return Err(c.err("expected ( after by"));
-            }
-            let mut labels = Vec::new();
-            while let Some(l) = c.ident() {
-                labels.push(l);
-                c.eat(",");
-            }
-            if !c.eat(")") {
-                return Err(c.err("expected )"));
-            }
-            Query::Metric {
-                func,
-                range_s,
-                inner,
-                sum_by: Some(labels),
-            }
-        }
+        } if by.is_empty() && c.eat("by") => Query::Metric {
+            func,
+            range_s,
+            inner,
+            sum_by: Some(parse_label_list(&mut c)?),
+        },
         other => other,
     };
     if !c.done() {

@@ -99,16 +99,13 @@ async fn main() {
         })
         .await;
         // The queries exactly as the page ran them (interpolated, with their steps).
-        let view: DashboardView = console
-            .http
-            .post(console.url("/api/load_dashboard"))
-            .json(&json!({"uid": uid, "params": pairs, "panel": null}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, body) = console
+            .post_json(
+                "load_dashboard",
+                json!({"uid": uid, "params": pairs, "panel": null}),
+            )
+            .await;
+        let view: DashboardView = serde_json::from_value(body).unwrap();
         let mut slowest = (0.0, 0.0, 0.0, String::new());
         for pd in &view.panels {
             for (_, expr) in &pd.queries {

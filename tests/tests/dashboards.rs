@@ -19,25 +19,13 @@ fn repo() -> PathBuf {
         .to_path_buf()
 }
 
-async fn post_json(console: &Console, endpoint: &str, body: Value) -> (u16, Value) {
-    let resp = console
-        .http
-        .post(console.url(&format!("/api/{endpoint}")))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
 async fn load(console: &Console, uid: &str, params: &[(&str, &str)]) -> DashboardView {
-    let (status, body) = post_json(
-        console,
-        "load_dashboard",
-        json!({"uid": uid, "params": params, "panel": null}),
-    )
-    .await;
+    let (status, body) = console
+        .post_json(
+            "load_dashboard",
+            json!({"uid": uid, "params": params, "panel": null}),
+        )
+        .await;
     assert_eq!(status, 200, "{uid}: {body}");
     serde_json::from_value(body).unwrap()
 }
@@ -139,12 +127,12 @@ async fn fixture_and_shipped_dashboards_render_every_panel() {
             .iter()
             .filter(|p| p.kind == PanelKind::Row && p.collapsed)
         {
-            let (status, body) = post_json(
-                &console,
-                "load_row",
-                json!({"uid": uid, "params": [["from", "now-10m"]], "row": row.id}),
-            )
-            .await;
+            let (status, body) = console
+                .post_json(
+                    "load_row",
+                    json!({"uid": uid, "params": [["from", "now-10m"]], "row": row.id}),
+                )
+                .await;
             assert_eq!(status, 200, "{uid} row {}: {body}", row.id);
             data.extend(serde_json::from_value::<Vec<PanelData>>(body).unwrap());
         }

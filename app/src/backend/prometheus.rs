@@ -65,17 +65,14 @@ impl PrometheusClient<'_> {
         start: f64,
         end: f64,
     ) -> Result<Answer<Vec<String>>, BackendError> {
-        let (start, end) = (format!("{start:.3}"), format!("{end:.3}"));
-        let mut pairs = vec![("start", start.as_str()), ("end", end.as_str())];
-        if let Some(sel) = selector {
-            pairs.push(("match[]", sel));
-        }
-        let path = format!(
-            "api/v1/label/{}/values",
-            url::form_urlencoded::byte_serialize(label.as_bytes()).collect::<String>()
-        );
-        let (status, body) = get_bytes(self.http, self.ds, &path, Some(&form(&pairs))).await?;
-        decode_envelope(&self.ds.name, status, &body)
+        let label: String = url::form_urlencoded::byte_serialize(label.as_bytes()).collect();
+        self.string_list(
+            &format!("api/v1/label/{label}/values"),
+            selector,
+            start,
+            end,
+        )
+        .await
     }
 
     /// `GET /api/v1/labels`, optionally restricted by a series selector and range.
@@ -85,13 +82,24 @@ impl PrometheusClient<'_> {
         start: f64,
         end: f64,
     ) -> Result<Answer<Vec<String>>, BackendError> {
+        self.string_list("api/v1/labels", selector, start, end)
+            .await
+    }
+
+    /// The label APIs: a list of strings for `match[]` over `start..end`.
+    async fn string_list(
+        &self,
+        path: &str,
+        selector: Option<&str>,
+        start: f64,
+        end: f64,
+    ) -> Result<Answer<Vec<String>>, BackendError> {
         let (start, end) = (format!("{start:.3}"), format!("{end:.3}"));
         let mut pairs = vec![("start", start.as_str()), ("end", end.as_str())];
         if let Some(sel) = selector {
             pairs.push(("match[]", sel));
         }
-        let (status, body) =
-            get_bytes(self.http, self.ds, "api/v1/labels", Some(&form(&pairs))).await?;
+        let (status, body) = get_bytes(self.http, self.ds, path, Some(&form(&pairs))).await?;
         decode_envelope(&self.ds.name, status, &body)
     }
 

@@ -44,6 +44,23 @@ impl Console {
         self.http.get(self.url(path)).send().await.unwrap()
     }
 
+    /// POSTs a JSON body to server function `endpoint` (`/api/<endpoint>`).
+    pub async fn post_json(
+        &self,
+        endpoint: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let resp = self
+            .http
+            .post(self.url(&format!("/api/{endpoint}")))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
         let resp = self.get(path).await;
         let status = resp.status().as_u16();
