@@ -6,6 +6,7 @@ pub mod dashboards;
 pub mod error;
 pub mod logs;
 pub mod prometheus;
+pub mod slo;
 pub mod status;
 
 pub use error::AppError;

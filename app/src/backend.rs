@@ -9,6 +9,7 @@ pub mod panels;
 pub mod prometheus;
 pub mod provisioning;
 pub mod registry;
+pub mod slo;
 pub mod timezone;
 
 pub use registry::{Datasource, DatasourceRegistry};
@@ -22,6 +23,8 @@ pub struct Backends {
     pub http: reqwest::Client,
     pub dashboards: Arc<dashboards::DashboardStore>,
     pub limits: panels::Limits,
+    /// `<provisioning>/slos`, read on every SLO request.
+    pub slo_dir: Option<std::path::PathBuf>,
 }
 
 impl Backends {
@@ -31,6 +34,7 @@ impl Backends {
             http: http::client(),
             dashboards: Arc::new(dashboards::DashboardStore::empty()),
             limits: panels::Limits::default(),
+            slo_dir: None,
         }
     }
 
@@ -41,6 +45,11 @@ impl Backends {
     ) -> Self {
         self.dashboards = Arc::new(store);
         self.limits = limits;
+        self
+    }
+
+    pub fn with_slos(mut self, dir: Option<std::path::PathBuf>) -> Self {
+        self.slo_dir = dir;
         self
     }
 }

@@ -24,6 +24,7 @@ use pages::explore::ExplorePage;
 use pages::home::HomePage;
 use pages::not_found::NotFoundPage;
 use pages::planned::PlannedPage;
+use pages::slo::{SloDetailPage, SloListPage};
 use pages::status::{AlertPipelinePage, CardinalityPage, TargetsPage};
 
 /// The HTML document around the app, rendered on the server only.
@@ -69,7 +70,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("status/targets") view=TargetsPage ssr=SsrMode::Async/>
                     <Route path=path!("status/cardinality") view=CardinalityPage ssr=SsrMode::Async/>
                     <Route path=path!("status/alerting") view=AlertPipelinePage ssr=SsrMode::Async/>
-                    <Route path=path!("slo") view=|| view! { <PlannedPage area="SLOs" issue=6/> } ssr=SsrMode::Async/>
+                    <Route path=path!("slo") view=SloListPage ssr=SsrMode::Async/>
+                    <Route path=path!("slo/:name") view=SloDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("traces") view=|| view! { <PlannedPage area="Traces" issue=7/> } ssr=SsrMode::Async/>
                 </ParentRoute>
                 <Route path=path!("d-solo/:uid") view=SoloPanelPage ssr=SsrMode::Async/>

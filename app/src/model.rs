@@ -13,6 +13,7 @@ pub mod matchers;
 pub mod prometheus;
 pub mod routing;
 pub mod silence;
+pub mod slo;
 pub mod status;
 pub mod time_range;
 pub mod timestamp;

@@ -7,4 +7,5 @@ pub mod home;
 pub mod logs;
 pub mod not_found;
 pub mod planned;
+pub mod slo;
 pub mod status;

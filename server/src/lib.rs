@@ -7,6 +7,7 @@ pub mod health;
 pub mod metrics;
 pub mod proxy;
 pub mod security;
+pub mod slo_rules;
 
 use app::backend::dashboards::DashboardStore;
 use app::backend::panels::Limits;
@@ -106,7 +107,8 @@ pub fn build_state(config: &Config) -> AppState {
                 max_series: config.dashboards.max_series,
                 concurrency: config.dashboards.concurrency,
             },
-        ),
+        )
+        .with_slos(config.paths.provisioning.as_ref().map(|d| d.join("slos"))),
         metrics: Arc::new(metrics::Metrics::default()),
         anonymous: app::model::auth::CurrentUser {
             name: "anonymous".into(),

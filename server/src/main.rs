@@ -1,11 +1,11 @@
 //! `octoscope serve [--config octoscope.toml]`: read config, set up logging, bind, serve, and
-//! shut down gracefully on SIGTERM or Ctrl-C.
+//! shut down gracefully on SIGTERM or Ctrl-C. `octoscope slo rules` writes the SLOs' Prometheus rules.
 
 use octoscope::config::Config;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: octoscope serve [--config FILE]\n       octoscope --version\n\n\
+const USAGE: &str = "usage: octoscope serve [--config FILE]\n       octoscope slo rules [--dir provisioning/slos] [--out DIR]\n       octoscope --version\n\n\
 Environment overrides: OCTOSCOPE_LISTEN, OCTOSCOPE_PROVISIONING, OCTOSCOPE_SITE_ROOT,\n\
 OCTOSCOPE_LOG_FORMAT (json|pretty), OCTOSCOPE_LOG (filter, e.g. info,octoscope=debug),\n\
 OCTOSCOPE_AUTH_MODE, OCTOSCOPE_AUTH_ANONYMOUS_ROLE, OCTOSCOPE_EMBEDDING_ALLOWED_ORIGINS.";
@@ -22,6 +22,19 @@ fn parse_args() -> Result<Option<PathBuf>, String> {
         Some("--help" | "-h" | "help") => {
             println!("{USAGE}");
             std::process::exit(0);
+        }
+        Some("slo") => {
+            let rest: Vec<String> = args.collect();
+            if rest.first().map(String::as_str) != Some("rules") {
+                return Err("`octoscope slo` has one subcommand: rules".into());
+            }
+            match octoscope::slo_rules::run(&rest[1..]) {
+                Ok(code) => std::process::exit(code.into()),
+                Err(e) => {
+                    eprintln!("octoscope: {e}");
+                    std::process::exit(2);
+                }
+            }
         }
         Some(other) => return Err(format!("unknown command {other:?}")),
     }

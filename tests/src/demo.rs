@@ -241,6 +241,21 @@ impl DemoStack {
             std::fs::write(target.join(path.file_name().unwrap_or_default()), text)
                 .map_err(|e| HarnessError::Io("write provisioning".into(), e))?;
         }
+        // SLO definitions as they are (their rules are generated into deploy/demo/rules/slos.yml).
+        let slo_target = provisioning.path().join("slos");
+        std::fs::create_dir_all(&slo_target)
+            .map_err(|e| HarnessError::Io("create slos dir".into(), e))?;
+        for entry in std::fs::read_dir(repo.join("provisioning/slos"))
+            .map_err(|e| HarnessError::Io("read provisioning/slos".into(), e))?
+        {
+            let path = entry
+                .map_err(|e| HarnessError::Io("read provisioning entry".into(), e))?
+                .path();
+            if path.is_file() {
+                std::fs::copy(&path, slo_target.join(path.file_name().unwrap_or_default()))
+                    .map_err(|e| HarnessError::Io("copy provisioning/slos".into(), e))?;
+            }
+        }
         // Dashboard providers: the repo's (paths made absolute) plus a scratch folder where
         // tests drop files (`local_dashboards_dir`), watched like any other provider.
         let dash_target = provisioning.path().join("dashboards");

@@ -453,15 +453,21 @@ fn test() -> Result {
     let demo = start_demo(&[])?;
     let stack = &demo.stack;
     let port = free_port();
-    // Journeys tagged @destructive stop a backend (the first Alertmanager): they run last.
+    // Journeys tagged @fresh need a young demo history (SLO windows dominated by their
+    // incident): they run first. Those tagged @destructive stop a backend (the first
+    // Alertmanager): they run last.
     let am1_pid = stack
         .alertmanagers
         .first()
         .and_then(|a| a.pid())
         .map(|p| p.to_string())
         .unwrap_or_default();
-    for grep in ["--grep-invert", "--grep"] {
-        let mut c = cmd("npx", &["playwright", "test", grep, "@destructive"]);
+    for (grep, tags) in [
+        ("--grep", "@fresh"),
+        ("--grep-invert", "@fresh|@destructive"),
+        ("--grep", "@destructive"),
+    ] {
+        let mut c = cmd("npx", &["playwright", "test", grep, tags]);
         c.current_dir("end2end")
             .env("OCTOSCOPE_PROVISIONING", stack.provisioning_dir())
             .env(

@@ -96,6 +96,15 @@ pub fn decode_envelope<T: DeserializeOwned>(
     }
 }
 
+/// A sample value as Prometheus writes it (`"1.5"`, `"NaN"`, `"+Inf"`); unreadable is NaN.
+pub fn parse_sample(v: &str) -> f64 {
+    match v {
+        "+Inf" | "Inf" => f64::INFINITY,
+        "-Inf" => f64::NEG_INFINITY,
+        other => other.parse().unwrap_or(f64::NAN),
+    }
+}
+
 /// `[unix seconds, "value"]` as Prometheus writes sample pairs (the value is a string so that
 /// NaN and ±Inf survive JSON).
 pub type SamplePair = (f64, String);

@@ -79,7 +79,7 @@ mod wire_points {
             .map(|(t, w)| {
                 let v = match w {
                     Wire::Num(v) => v,
-                    Wire::Text(s) => super::parse_sample(&s),
+                    Wire::Text(s) => crate::model::prometheus::parse_sample(&s),
                 };
                 (t, v)
             })
@@ -181,14 +181,6 @@ pub fn legend_name(format: &str, labels: &BTreeMap<String, String>) -> String {
     out
 }
 
-fn parse_sample(v: &str) -> f64 {
-    match v {
-        "+Inf" | "Inf" => f64::INFINITY,
-        "-Inf" => f64::NEG_INFINITY,
-        other => other.parse().unwrap_or(f64::NAN),
-    }
-}
-
 /// Turns a query answer into series, marking gaps where samples are missing for more than
 /// 1.5 steps (a dead target shows as a break, not a straight line across).
 pub fn to_series(data: QueryData, ref_id: &str, legend: &str, step_ms: i64) -> Vec<SeriesData> {
@@ -210,7 +202,7 @@ pub fn to_series(data: QueryData, ref_id: &str, legend: &str, step_ms: i64) -> V
                             pts.push((last.0 + step_ms, f64::NAN));
                         }
                     }
-                    pts.push((t, parse_sample(&v)));
+                    pts.push((t, crate::model::prometheus::parse_sample(&v)));
                 }
                 one(s.metric, pts)
             })
@@ -220,7 +212,7 @@ pub fn to_series(data: QueryData, ref_id: &str, legend: &str, step_ms: i64) -> V
             .map(|s| {
                 let pts = s
                     .value
-                    .map(|(t, v)| vec![((t * 1000.0).round() as i64, parse_sample(&v))])
+                    .map(|(t, v)| vec![((t * 1000.0).round() as i64, crate::model::prometheus::parse_sample(&v))])
                     .unwrap_or_default();
                 one(s.metric, pts)
             })
@@ -228,7 +220,7 @@ pub fn to_series(data: QueryData, ref_id: &str, legend: &str, step_ms: i64) -> V
         QueryData::Scalar((t, v)) | QueryData::String((t, v)) => {
             vec![one(
                 BTreeMap::new(),
-                vec![((t * 1000.0) as i64, parse_sample(&v))],
+                vec![((t * 1000.0) as i64, crate::model::prometheus::parse_sample(&v))],
             )]
         }
     }
