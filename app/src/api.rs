@@ -8,6 +8,7 @@ pub mod logs;
 pub mod prometheus;
 pub mod slo;
 pub mod status;
+pub mod traces;
 
 pub use error::AppError;
 

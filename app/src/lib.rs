@@ -23,9 +23,9 @@ use pages::dashboards::view::DashboardPage;
 use pages::explore::ExplorePage;
 use pages::home::HomePage;
 use pages::not_found::NotFoundPage;
-use pages::planned::PlannedPage;
 use pages::slo::{SloDetailPage, SloListPage};
 use pages::status::{AlertPipelinePage, CardinalityPage, TargetsPage};
+use pages::traces::{TracePage, TracesExplore};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -72,7 +72,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("status/alerting") view=AlertPipelinePage ssr=SsrMode::Async/>
                     <Route path=path!("slo") view=SloListPage ssr=SsrMode::Async/>
                     <Route path=path!("slo/:name") view=SloDetailPage ssr=SsrMode::Async/>
-                    <Route path=path!("traces") view=|| view! { <PlannedPage area="Traces" issue=7/> } ssr=SsrMode::Async/>
+                    <Route path=path!("traces") view=TracesExplore ssr=SsrMode::Async/>
+                    <Route path=path!("trace/:id") view=TracePage ssr=SsrMode::Async/>
                 </ParentRoute>
                 <Route path=path!("d-solo/:uid") view=SoloPanelPage ssr=SsrMode::Async/>
                 <Route path=path!("d-solo/:uid/:slug") view=SoloPanelPage ssr=SsrMode::Async/>

@@ -19,6 +19,7 @@ pub mod time_range;
 pub mod timestamp;
 pub mod traces;
 pub mod url_state;
+pub mod waterfall;
 
 /// An upstream sample from `tests/fixtures/` (see its PROVENANCE.md).
 #[cfg(test)]

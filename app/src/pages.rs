@@ -6,6 +6,6 @@ pub mod explore;
 pub mod home;
 pub mod logs;
 pub mod not_found;
-pub mod planned;
 pub mod slo;
 pub mod status;
+pub mod traces;

@@ -98,17 +98,18 @@ pub fn build_state(config: &Config) -> AppState {
         .build();
     AppState {
         leptos_options,
-        backends: Backends::new(registry).with_dashboards(
-            match &config.paths.provisioning {
-                Some(dir) => DashboardStore::load(dir, &env),
-                None => DashboardStore::empty(),
-            },
-            Limits {
-                max_series: config.dashboards.max_series,
-                concurrency: config.dashboards.concurrency,
-            },
-        )
-        .with_slos(config.paths.provisioning.as_ref().map(|d| d.join("slos"))),
+        backends: Backends::new(registry)
+            .with_dashboards(
+                match &config.paths.provisioning {
+                    Some(dir) => DashboardStore::load(dir, &env),
+                    None => DashboardStore::empty(),
+                },
+                Limits {
+                    max_series: config.dashboards.max_series,
+                    concurrency: config.dashboards.concurrency,
+                },
+            )
+            .with_slos(config.paths.provisioning.as_ref().map(|d| d.join("slos"))),
         metrics: Arc::new(metrics::Metrics::default()),
         anonymous: app::model::auth::CurrentUser {
             name: "anonymous".into(),

@@ -1,6 +1,7 @@
 //! SLOs against the real demo stack: the generated rules are the ones the demo loads and pass
 //! `promtool check rules`; a `budget_burn` incident pages in the UI and in Prometheus with the
-//! same burn rates; broken definitions are listed with their error next to working ones.
+//! same burn rates; broken definitions are listed with their error next to working ones. The
+//! SLO's onward trace search and the trace lookup run against the Jaeger stand-in.
 
 mod support;
 
@@ -187,7 +188,11 @@ async fn budget_burn_pages_with_the_same_burn_rates_in_ui_and_rules() {
     let paging = loop {
         let l = list(&console, "").await;
         let r = row(&l, "api-availability").clone();
-        if r["status"] == "Page" {
+        // The 6h & 30m pair pages at 6× and may come first: wait for the 1h & 5m one.
+        if r["status"] == "Page"
+            && r["pairs"][0]["long_burn"].as_f64().unwrap_or(0.0) > 14.4
+            && r["pairs"][0]["short_burn"].as_f64().unwrap_or(0.0) > 14.4
+        {
             break r;
         }
         assert!(Instant::now() < deadline, "never paged: {r}");
@@ -199,7 +204,10 @@ async fn budget_burn_pages_with_the_same_burn_rates_in_ui_and_rules() {
 
     // Prometheus' recording rule and the UI's query agree at the rule's own evaluation time.
     let slo = availability();
-    for (record, window) in [("slo:sli_error:ratio_rate1h", 3_600), ("slo:sli_error:ratio_rate5m", 300)] {
+    for (record, window) in [
+        ("slo:sli_error:ratio_rate1h", 3_600),
+        ("slo:sli_error:ratio_rate5m", 300),
+    ] {
         // Rule groups evaluate every 5s in the demo: wait for the first non-zero ratio.
         let deadline = Instant::now() + Duration::from_secs(60);
         let recorded = loop {
@@ -254,7 +262,10 @@ async fn budget_burn_pages_with_the_same_burn_rates_in_ui_and_rules() {
         if !firing.is_empty() {
             break;
         }
-        assert!(Instant::now() < deadline, "ApiAvailabilityBudgetBurn never fired");
+        assert!(
+            Instant::now() < deadline,
+            "ApiAvailabilityBudgetBurn never fired"
+        );
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
 
@@ -275,8 +286,80 @@ async fn budget_burn_pages_with_the_same_burn_rates_in_ui_and_rules() {
         .as_str()
         .unwrap()
         .contains("service%3D%22orchestrator%22"));
-    assert!(detail["links"]["dashboard"].as_str().unwrap().starts_with("/d/"));
+    assert!(detail["links"]["dashboard"]
+        .as_str()
+        .unwrap()
+        .starts_with("/d/"));
     let (status, missing) = slo_detail(&console, "nope", "").await;
     assert_eq!(status, 500);
-    assert!(missing.to_string().contains("there is no SLO named"), "{missing}");
+    assert!(
+        missing.to_string().contains("there is no SLO named"),
+        "{missing}"
+    );
+
+    // The "Failed traces" link's search: the orchestrator's error traces in the window.
+    let search = |tags: &'static str, limit: &'static str| {
+        console
+            .http
+            .post(console.url("/api/search_traces"))
+            .form(&[
+                ("service", "orchestrator"),
+                ("operation", ""),
+                ("tags", tags),
+                ("min_duration", ""),
+                ("max_duration", ""),
+                ("limit", limit),
+                ("from", "now-15m"),
+                ("to", "now"),
+            ])
+            .send()
+    };
+    let found: Value = search("error=true", "5")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let hits = found["hits"].as_array().unwrap();
+    assert!(!hits.is_empty() && hits.len() <= 5, "{found}");
+    assert!(
+        hits.iter().all(|h| h["errors"].as_u64().unwrap() > 0),
+        "{found}"
+    );
+    let bad = search("error", "5").await.unwrap();
+    assert_eq!(bad.status(), 500);
+    assert!(bad.text().await.unwrap().contains("has no value"));
+    let bad = search("", "0").await.unwrap();
+    assert!(bad.text().await.unwrap().contains("from 1 to 1500"));
+    let trace = |id: &'static str| {
+        console
+            .http
+            .post(console.url("/api/get_trace"))
+            .form(&[("trace_id", id)])
+            .send()
+    };
+    let id = hits[0]["trace_id"].as_str().unwrap().to_string();
+    let one: Value = console
+        .http
+        .post(console.url("/api/get_trace"))
+        .form(&[("trace_id", id.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        one["rows"].as_array().unwrap().len(),
+        one["trace"]["spans"].as_array().unwrap().len()
+    );
+    let missing = trace("00000000000000000000000000000042")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(missing.contains("not found in Jaeger"), "{missing}");
+    let bad_id = trace("../api").await.unwrap().text().await.unwrap();
+    assert!(bad_id.contains("is not a trace id"), "{bad_id}");
 }

@@ -98,14 +98,13 @@ async fn evaluate_row(
             format_duration(slo.window_s)
         )
     });
-    let ratios =
-        match crate::backend::slo::error_ratios(client, slo, &slo.windows(), now_s).await {
-            Ok(r) => r,
-            Err(e) => {
-                row.error = Some(format!("Prometheus refused the SLI query: {e}"));
-                return row;
-            }
-        };
+    let ratios = match crate::backend::slo::error_ratios(client, slo, &slo.windows(), now_s).await {
+        Ok(r) => r,
+        Err(e) => {
+            row.error = Some(format!("Prometheus refused the SLI query: {e}"));
+            return row;
+        }
+    };
     let burns: BTreeMap<i64, f64> = ratios
         .iter()
         .map(|(w, r)| (*w, burn_rate(*r, slo.objective)))
@@ -126,7 +125,9 @@ async fn evaluate_row(
         .iter()
         .filter(|p| p.firing())
         .filter_map(|p| p.long_burn)
-        .fold(None, |acc: Option<f64>, b| Some(acc.map_or(b, |a| a.max(b))))
+        .fold(None, |acc: Option<f64>, b| {
+            Some(acc.map_or(b, |a| a.max(b)))
+        })
         .or_else(|| burns.get(&3_600).copied().and_then(finite));
     row.exhaustion_s = match (row.remaining, pace) {
         (Some(r), Some(b)) => time_to_exhaustion_s(r, b, slo.window_s),
@@ -178,9 +179,7 @@ pub async fn list_slos(filter: String) -> Result<SloList, AppError> {
             let mut labels = BTreeMap::new();
             labels.insert("slo".to_string(), name.clone());
             matches_all(&matchers, &labels).then(|| {
-                futures::future::Either::Right(std::future::ready(invalid_row(
-                    name, source, error,
-                )))
+                futures::future::Either::Right(std::future::ready(invalid_row(name, source, error)))
             })
         }
     });
@@ -352,10 +351,7 @@ pub async fn slo_detail(name: String, from: String, to: String) -> Result<SloRep
     let burndown = async {
         let span_s = ((now_ms - burndown_from_ms) / 1000).max(60);
         let step = (span_s / 200).max(5) as u32;
-        let expr = format!(
-            "1 - ({}) / {budget}",
-            slo.error_ratio_expr(slo.window_s)
-        );
+        let expr = format!("1 - ({}) / {budget}", slo.error_ratio_expr(slo.window_s));
         let (series, error) = match client
             .query_range(
                 &expr,
@@ -365,11 +361,17 @@ pub async fn slo_detail(name: String, from: String, to: String) -> Result<SloRep
             )
             .await
         {
-            Ok(a) => (vec![("budget remaining".to_string(), first_series(a.data))], None),
+            Ok(a) => (
+                vec![("budget remaining".to_string(), first_series(a.data))],
+                None,
+            ),
             Err(e) => (Vec::new(), Some(e.to_string())),
         };
         SloChart {
-            title: format!("Error budget over the {} window", format_duration(slo.window_s)),
+            title: format!(
+                "Error budget over the {} window",
+                format_duration(slo.window_s)
+            ),
             unit: "percentunit".into(),
             series,
             threshold: Some(0.0),

@@ -53,10 +53,7 @@ pub fn load_dir(dir: &Path) -> Vec<SloEntry> {
         Ok(rd) => rd
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| {
-                p.extension()
-                    .is_some_and(|e| e == "yaml" || e == "yml")
-            })
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
             .collect(),
         Err(_) => return Vec::new(),
     };

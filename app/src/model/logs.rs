@@ -29,6 +29,34 @@ pub struct LogLine {
     pub line: String,
 }
 
+/// The trace id a log line carries (Grafana's default derived field): the JSON field `trace_id`
+/// (or `traceID`/`traceId`), else a logfmt `trace_id=…`/`traceID=…`, else a `trace_id` label.
+/// Only hexadecimal ids of 16 or 32 characters count.
+pub fn trace_id_of(line: &str, labels: &BTreeMap<String, String>) -> Option<String> {
+    let valid =
+        |s: &str| (s.len() == 16 || s.len() == 32) && s.chars().all(|c| c.is_ascii_hexdigit());
+    const KEYS: [&str; 3] = ["trace_id", "traceID", "traceId"];
+    if line.trim_start().starts_with('{') {
+        if let Ok(serde_json::Value::Object(m)) = serde_json::from_str(line) {
+            if let Some(id) = KEYS.iter().find_map(|k| m.get(*k).and_then(|v| v.as_str())) {
+                return valid(id).then(|| id.to_ascii_lowercase());
+            }
+        }
+    }
+    for word in line.split_whitespace() {
+        if let Some((k, v)) = word.split_once('=') {
+            let v = v.trim_matches('"');
+            if KEYS.contains(&k) && valid(v) {
+                return Some(v.to_ascii_lowercase());
+            }
+        }
+    }
+    labels
+        .get("trace_id")
+        .filter(|v| valid(v))
+        .map(|v| v.to_ascii_lowercase())
+}
+
 /// Every line of every stream, newest first, at most `limit` of them.
 pub fn flatten_streams(streams: Vec<LogStream>, limit: usize) -> Vec<LogLine> {
     let mut lines: Vec<(i128, LogLine)> = streams
@@ -148,5 +176,30 @@ mod tests {
         )
         .unwrap();
         assert_eq!(v, vec!["level", "service"]);
+    }
+
+    #[test]
+    fn trace_ids_come_from_json_logfmt_or_labels() {
+        let none = BTreeMap::new();
+        let id = "0acf6bf3b080c87844ac2bd981432daa";
+        assert_eq!(
+            trace_id_of(
+                &format!("{{\"level\":\"error\",\"trace_id\":\"{id}\"}}"),
+                &none
+            )
+            .as_deref(),
+            Some(id)
+        );
+        assert_eq!(
+            trace_id_of(&format!("level=error traceID={id} msg=x"), &none).as_deref(),
+            Some(id)
+        );
+        let labels = BTreeMap::from([("trace_id".to_string(), "ABCDEF0123456789".to_string())]);
+        assert_eq!(
+            trace_id_of("plain", &labels).as_deref(),
+            Some("abcdef0123456789")
+        );
+        assert_eq!(trace_id_of("{\"trace_id\":\"not-hex\"}", &none), None);
+        assert_eq!(trace_id_of("trace_id=123", &none), None);
     }
 }

@@ -465,7 +465,9 @@ pub fn parse_duration(text: &str) -> Result<i64, SloError> {
             "y" => 365 * 86_400,
             _ => return Err(bad()),
         };
-        total = total.checked_add(n.checked_mul(mult).ok_or_else(bad)?).ok_or_else(bad)?;
+        total = total
+            .checked_add(n.checked_mul(mult).ok_or_else(bad)?)
+            .ok_or_else(bad)?;
         rest = &rest[unit_len..];
     }
     if total <= 0 {
@@ -829,7 +831,10 @@ pub fn rules_yaml(slos: &[&Slo]) -> String {
         if !slo.service.is_empty() {
             static_labels.insert("slo_service".into(), slo.service.clone());
         }
-        out.push_str(&format!("  - name: {}\n    rules:\n", q(&format!("slo-{}", slo.name))));
+        out.push_str(&format!(
+            "  - name: {}\n    rules:\n",
+            q(&format!("slo-{}", slo.name))
+        ));
         for w in slo.windows() {
             out.push_str(&format!("      - record: {}\n", ratio_record(w)));
             out.push_str(&format!("        expr: {}\n", q(&slo.error_ratio_expr(w))));
@@ -891,7 +896,11 @@ pub fn rules_yaml(slos: &[&Slo]) -> String {
             // The workbook's `for` is short: the short window already filters blips.
             out.push_str(&format!(
                 "        for: {}\n",
-                if severity == Severity::Page { "2m" } else { "15m" }
+                if severity == Severity::Page {
+                    "2m"
+                } else {
+                    "15m"
+                }
             ));
             push_map(&mut out, "        ", "labels", &labels);
             push_map(&mut out, "        ", "annotations", &annotations);
@@ -975,8 +984,14 @@ mod tests {
         assert_eq!((w[3].long_s, w[3].short_s), (1008 * 60, 84 * 60));
         // Thresholds follow from the rounded windows: still the same budget shares.
         assert!((w[0].factor - 14.4).abs() < 0.1, "{}", w[0].factor);
-        assert!(close(budget_spent(w[0].factor, w[0].long_s, 7 * 86_400), 0.02));
-        assert!(close(budget_spent(w[3].factor, w[3].long_s, 7 * 86_400), 0.10));
+        assert!(close(
+            budget_spent(w[0].factor, w[0].long_s, 7 * 86_400),
+            0.02
+        ));
+        assert!(close(
+            budget_spent(w[3].factor, w[3].long_s, 7 * 86_400),
+            0.10
+        ));
     }
 
     #[test]
@@ -1001,12 +1016,26 @@ mod tests {
         let s = slo(99.9, "30d");
         let burns = |pairs: &[(i64, f64)]| pairs.iter().copied().collect::<BTreeMap<i64, f64>>();
         // Long window over 14.4× but the short one recovered: not paging.
-        let (st, pairs) = evaluate(&s, &burns(&[(3_600, 20.0), (300, 2.0), (21_600, 2.0), (1_800, 1.0), (86_400, 1.0), (7_200, 1.0), (259_200, 0.5)]));
+        let (st, pairs) = evaluate(
+            &s,
+            &burns(&[
+                (3_600, 20.0),
+                (300, 2.0),
+                (21_600, 2.0),
+                (1_800, 1.0),
+                (86_400, 1.0),
+                (7_200, 1.0),
+                (259_200, 0.5),
+            ]),
+        );
         assert_eq!(st, Status::Ok);
         assert!(!pairs[0].firing());
         let (st, _) = evaluate(&s, &burns(&[(3_600, 20.0), (300, 30.0)]));
         assert_eq!(st, Status::Page);
-        let (st, _) = evaluate(&s, &burns(&[(86_400, 3.5), (7_200, 4.0), (3_600, 3.0), (300, 3.0)]));
+        let (st, _) = evaluate(
+            &s,
+            &burns(&[(86_400, 3.5), (7_200, 4.0), (3_600, 3.0), (300, 3.0)]),
+        );
         assert_eq!(st, Status::Ticket);
         let (st, _) = evaluate(&s, &burns(&[(3_600, f64::NAN), (300, f64::NAN)]));
         assert_eq!(st, Status::NoData);
@@ -1046,9 +1075,20 @@ mod tests {
             ..s.clone()
         };
         let e = lat.error_ratio_expr(3_600);
-        assert!(e.contains("http_request_duration_seconds_bucket{job=\"orchestrator\", le=~\"1|1\\\\.0\"}[1h]"), "{e}");
-        assert!(e.contains("http_request_duration_seconds_count{job=\"orchestrator\"}[1h]"), "{e}");
-        assert!(lat.latency_expr(300).unwrap().starts_with("histogram_quantile(0.999"));
+        assert!(
+            e.contains(
+                "http_request_duration_seconds_bucket{job=\"orchestrator\", le=~\"1|1\\\\.0\"}[1h]"
+            ),
+            "{e}"
+        );
+        assert!(
+            e.contains("http_request_duration_seconds_count{job=\"orchestrator\"}[1h]"),
+            "{e}"
+        );
+        assert!(lat
+            .latency_expr(300)
+            .unwrap()
+            .starts_with("histogram_quantile(0.999"));
     }
 
     #[test]
@@ -1085,16 +1125,31 @@ mod tests {
             })
             .collect();
         assert_eq!(errors[0], "ok:ok");
-        assert!(errors[1].starts_with("too-high: objective 100 is outside (0, 100)"), "{}", errors[1]);
-        assert!(errors[2].starts_with("zero: objective 0 is outside"), "{}", errors[2]);
-        assert!(errors[3].contains("window \"a month\" is not a duration"), "{}", errors[3]);
+        assert!(
+            errors[1].starts_with("too-high: objective 100 is outside (0, 100)"),
+            "{}",
+            errors[1]
+        );
+        assert!(
+            errors[2].starts_with("zero: objective 0 is outside"),
+            "{}",
+            errors[2]
+        );
+        assert!(
+            errors[3].contains("window \"a month\" is not a duration"),
+            "{}",
+            errors[3]
+        );
         assert!(errors[4].contains("used twice"), "{}", errors[4]);
         let no_window = SeedIndicator {
             errors: Some("sum(rate(e[5m]))".into()),
             total: Some("sum(rate(t[5m]))".into()),
             ..Default::default()
         };
-        assert!(indicator_of(&no_window).unwrap_err().to_string().contains("{{.window}}"));
+        assert!(indicator_of(&no_window)
+            .unwrap_err()
+            .to_string()
+            .contains("{{.window}}"));
     }
 
     #[test]
@@ -1104,7 +1159,10 @@ mod tests {
         assert!(y.contains("- record: slo:sli_error:ratio_rate5m"), "{y}");
         assert!(y.contains("- record: slo:sli_error:ratio_rate30d"), "{y}");
         assert!(y.contains("(slo:sli_error:ratio_rate1h{slo=\\\"api-availability\\\"} > (14.4 * 0.001) and slo:sli_error:ratio_rate5m{slo=\\\"api-availability\\\"} > (14.4 * 0.001))"), "{y}");
-        assert!(y.contains("(slo:sli_error:ratio_rate3d{slo=\\\"api-availability\\\"} > (1 * 0.001)"), "{y}");
+        assert!(
+            y.contains("(slo:sli_error:ratio_rate3d{slo=\\\"api-availability\\\"} > (1 * 0.001)"),
+            "{y}"
+        );
         assert!(y.contains("- alert: ApiAvailabilityBudgetBurn"), "{y}");
         assert!(y.contains("\"severity\": \"page\"") && y.contains("\"severity\": \"ticket\""));
     }

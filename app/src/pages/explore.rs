@@ -11,17 +11,15 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-/// Explore: metrics (PromQL) by default, logs (LogQL) with `mode=logs`.
+/// Explore: metrics (PromQL) by default, logs (LogQL) with `mode=logs`, traces with `mode=traces`.
 #[component]
 pub fn ExplorePage() -> impl IntoView {
     let query = use_query_map();
-    let logs = Memo::new(move |_| query.with(|q| q.get("mode")).as_deref() == Some("logs"));
-    move || {
-        if logs.get() {
-            view! { <crate::pages::logs::LogsExplore/> }.into_any()
-        } else {
-            view! { <MetricsExplore/> }.into_any()
-        }
+    let mode = Memo::new(move |_| query.with(|q| q.get("mode")).unwrap_or_default());
+    move || match mode.get().as_str() {
+        "logs" => view! { <crate::pages::logs::LogsExplore/> }.into_any(),
+        "traces" => view! { <crate::pages::traces::TracesExplore/> }.into_any(),
+        _ => view! { <MetricsExplore/> }.into_any(),
     }
 }
 
@@ -58,6 +56,7 @@ fn MetricsExplore() -> impl IntoView {
     view! {
         <Title text="Explore"/>
         <h1>"Explore"</h1>
+        <p class="tabs"><strong>"Metrics"</strong>" · "<a href="/explore?mode=logs" data-testid="mode-logs">"Logs"</a>" · "<a href="/explore?mode=traces" data-testid="mode-traces">"Traces"</a></p>
         <Form action="/explore" attr:class="query-form" attr:data-testid="query-form">
             {move || datasource.get().map(|d| view! { <input type="hidden" name="datasource" value=d/> })}
             <label for="promql">"PromQL"</label>

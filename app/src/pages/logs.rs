@@ -57,7 +57,7 @@ pub fn LogsExplore() -> impl IntoView {
     view! {
         <Title text="Explore logs"/>
         <h1>"Explore " <span class="muted">"logs"</span></h1>
-        <p class="tabs"><a href="/explore">"Metrics"</a>" · "<strong>"Logs"</strong></p>
+        <p class="tabs"><a href="/explore">"Metrics"</a>" · "<strong>"Logs"</strong>" · "<a href="/explore?mode=traces" data-testid="mode-traces">"Traces"</a></p>
         <Form action="/explore" attr:class="query-form" attr:data-testid="logs-form">
             <input type="hidden" name="mode" value="logs"/>
             <input type="hidden" name="from" value=from.get_untracked()/>
@@ -84,15 +84,20 @@ pub fn LogsExplore() -> impl IntoView {
                             </p>
                             <Warnings warnings=a.warnings.clone()/>
                             <table class="data-table logs" data-testid="log-lines">
-                                <thead><tr><th>"Time (UTC)"</th><th>"Labels"</th><th>"Line"</th></tr></thead>
+                                <thead><tr><th>"Time (UTC)"</th><th>"Labels"</th><th>"Line"</th><th>"Trace"</th></tr></thead>
                                 <tbody>
                                     {a.lines.into_iter().map(|l| {
                                         let level = l.labels.get("level").cloned().unwrap_or_default();
+                                        let trace = crate::model::logs::trace_id_of(&l.line, &l.labels).map(|id| {
+                                            let href = format!("/trace/{id}?from={}&to={}", crate::model::url_state::encode_component(&from.get_untracked()), crate::model::url_state::encode_component(&to.get_untracked()));
+                                            view! { <a href=href data-testid="log-trace-link">"Trace"</a> }
+                                        });
                                         view! {
                                             <tr data-testid="log-line" class=format!("level-{level}")>
                                                 <td class="nowrap">{ns_time(&l.ts_ns)}</td>
                                                 <td class="muted small">{l.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")}</td>
                                                 <td class="mono">{l.line}</td>
+                                                <td>{trace}</td>
                                             </tr>
                                         }
                                     }).collect_view()}

@@ -163,7 +163,12 @@ fn chart_view(c: SloChart, from_ms: i64, to_ms: i64, testid: &'static str) -> im
         stacking: Stacking::None,
         thresholds: c
             .threshold
-            .map(|t| vec![(None, "transparent".to_string()), (Some(t), "#e02f44".to_string())])
+            .map(|t| {
+                vec![
+                    (None, "transparent".to_string()),
+                    (Some(t), "#e02f44".to_string()),
+                ]
+            })
             .unwrap_or_default(),
         thresholds_style: if c.threshold.is_some() {
             ThresholdsStyle::Line
@@ -210,7 +215,11 @@ pub fn SloDetailPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let name = Memo::new(move |_| params.with(|p| p.get("name")).unwrap_or_default());
-    let from = Memo::new(move |_| query.with(|q| q.get("from")).unwrap_or_else(|| "now-6h".into()));
+    let from = Memo::new(move |_| {
+        query
+            .with(|q| q.get("from"))
+            .unwrap_or_else(|| "now-6h".into())
+    });
     let to = Memo::new(move |_| query.with(|q| q.get("to")).unwrap_or_else(|| "now".into()));
     let tick = tick();
     let data = Resource::new(

@@ -212,7 +212,12 @@ pub fn to_series(data: QueryData, ref_id: &str, legend: &str, step_ms: i64) -> V
             .map(|s| {
                 let pts = s
                     .value
-                    .map(|(t, v)| vec![((t * 1000.0).round() as i64, crate::model::prometheus::parse_sample(&v))])
+                    .map(|(t, v)| {
+                        vec![(
+                            (t * 1000.0).round() as i64,
+                            crate::model::prometheus::parse_sample(&v),
+                        )]
+                    })
                     .unwrap_or_default();
                 one(s.metric, pts)
             })
@@ -220,7 +225,10 @@ pub fn to_series(data: QueryData, ref_id: &str, legend: &str, step_ms: i64) -> V
         QueryData::Scalar((t, v)) | QueryData::String((t, v)) => {
             vec![one(
                 BTreeMap::new(),
-                vec![((t * 1000.0) as i64, crate::model::prometheus::parse_sample(&v))],
+                vec![(
+                    (t * 1000.0) as i64,
+                    crate::model::prometheus::parse_sample(&v),
+                )],
             )]
         }
     }

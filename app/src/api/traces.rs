@@ -1,0 +1,343 @@
+//! Server functions that read Jaeger (v1 query API) or Tempo: trace search and one trace.
+
+use crate::api::AppError;
+use crate::model::traces::TraceView;
+use crate::model::waterfall::{Row, TraceHit};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceSearch {
+    pub datasource_name: String,
+    pub datasource_uid: String,
+    pub services: Vec<String>,
+    pub hits: Vec<TraceHit>,
+    /// Why the service list could not be read (the search may still work).
+    pub services_error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceDetail {
+    pub datasource_name: String,
+    pub trace: TraceView,
+    pub rows: Vec<Row>,
+    pub hit: TraceHit,
+}
+
+/// Turns `error=true http.status_code=500` (or JSON) into Jaeger's `tags` JSON object.
+pub fn tags_json(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(String::new());
+    }
+    if t.starts_with('{') {
+        return serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(t)
+            .map(|_| t.to_string())
+            .map_err(|e| format!("tags are not a JSON object: {e}"));
+    }
+    let mut map = serde_json::Map::new();
+    for pair in t.split_whitespace() {
+        let (k, v) = pair.split_once('=').ok_or_else(|| {
+            format!("tag {pair:?} has no value; write key=value pairs such as error=true")
+        })?;
+        map.insert(
+            k.to_string(),
+            serde_json::Value::String(v.trim_matches('"').to_string()),
+        );
+    }
+    Ok(serde_json::Value::Object(map).to_string())
+}
+
+/// Jaeger's and Tempo's duration syntax: a number and one of us, µs, ms, s, m, h.
+pub fn valid_duration(d: &str) -> bool {
+    let split = d
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(d.len());
+    let (num, unit) = d.split_at(split);
+    num.parse::<f64>().is_ok_and(|n| n >= 0.0)
+        && matches!(unit, "us" | "µs" | "ms" | "s" | "m" | "h")
+}
+
+/// The trace datasource named by `uid`, else the default Jaeger, else the default Tempo.
+#[cfg(feature = "ssr")]
+fn trace_datasource(
+    backends: &crate::backend::Backends,
+    uid: Option<String>,
+) -> Result<std::sync::Arc<crate::backend::Datasource>, AppError> {
+    use crate::model::datasource::DatasourceKind;
+    match uid.filter(|u| !u.is_empty()) {
+        Some(uid) => backends
+            .registry
+            .by_uid(&uid)
+            .filter(|d| matches!(d.kind, DatasourceKind::Jaeger | DatasourceKind::Tempo))
+            .ok_or(AppError::UnknownDatasource { uid }),
+        None => backends
+            .registry
+            .default_of(DatasourceKind::Jaeger)
+            .or_else(|| backends.registry.default_of(DatasourceKind::Tempo))
+            .ok_or(AppError::NoDatasource {
+                kind: DatasourceKind::Jaeger,
+            }),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn invalid(ds: &crate::backend::Datasource, detail: impl std::fmt::Display) -> AppError {
+    tracing::warn!(datasource = %ds.name, %detail, "invalid trace response");
+    AppError::BadRequest(format!(
+        "invalid response from {}; the detail is in the server log",
+        ds.name
+    ))
+}
+
+/// Searches traces by service, operation, tags, duration bounds and limit over `from`..`to`.
+/// An empty `service` only lists the services.
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "search_traces")]
+pub async fn search_traces(
+    service: String,
+    operation: String,
+    tags: String,
+    min_duration: String,
+    max_duration: String,
+    limit: String,
+    from: String,
+    to: String,
+    datasource: Option<String>,
+) -> Result<TraceSearch, AppError> {
+    use crate::backend::http::get_bytes;
+    use crate::model::datasource::DatasourceKind;
+    use crate::model::time_range::TimeRange;
+    use crate::model::traces::{decode_jaeger_traces, decode_services, decode_tempo_search};
+    use crate::model::waterfall::summarize;
+
+    let backends = crate::api::backends()?;
+    let ds = trace_datasource(&backends, datasource)?;
+    let range = TimeRange::parse(&from, &to, crate::api::now_ms())
+        .map_err(|e| AppError::BadRequest(format!("the time range is not valid: {e}")))?;
+    let limit: u32 = match limit.trim() {
+        "" => 20,
+        l => l
+            .parse()
+            .ok()
+            .filter(|n| (1..=1500).contains(n))
+            .ok_or_else(|| {
+                AppError::BadRequest(format!("limit {l:?} is not a number from 1 to 1500"))
+            })?,
+    };
+    let tags = tags_json(&tags).map_err(AppError::BadRequest)?;
+    for d in [&min_duration, &max_duration] {
+        if !d.trim().is_empty() && !valid_duration(d.trim()) {
+            return Err(AppError::BadRequest(format!(
+                "duration {d:?} is not valid; use values such as 100ms, 1.2s or 1m"
+            )));
+        }
+    }
+    let services_path = match ds.kind {
+        DatasourceKind::Tempo => "api/search/tag/service.name/values",
+        _ => "api/services",
+    };
+    let (services, services_error) = match get_bytes(&backends.http, &ds, services_path, None).await
+    {
+        Ok((200, body)) => match ds.kind {
+            DatasourceKind::Tempo => (
+                serde_json::from_slice::<serde_json::Value>(&body)
+                    .ok()
+                    .and_then(|v| {
+                        v["tagValues"].as_array().map(|a| {
+                            a.iter()
+                                .filter_map(|t| t.as_str().or(t["value"].as_str()))
+                                .map(String::from)
+                                .collect()
+                        })
+                    })
+                    .unwrap_or_default(),
+                None,
+            ),
+            _ => match decode_services(&body) {
+                Ok(mut s) => {
+                    s.sort();
+                    (s, None)
+                }
+                Err(e) => (Vec::new(), Some(e.to_string())),
+            },
+        },
+        Ok((status, body)) => (
+            Vec::new(),
+            Some(format!(
+                "{} answered {status}: {}",
+                ds.name,
+                String::from_utf8_lossy(&body)
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+            )),
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    if service.trim().is_empty() {
+        return Ok(TraceSearch {
+            datasource_name: ds.name.clone(),
+            datasource_uid: ds.uid.clone(),
+            services,
+            hits: Vec::new(),
+            services_error,
+        });
+    }
+    let hits = match ds.kind {
+        DatasourceKind::Tempo => {
+            let mut tempo_tags = format!("service.name={}", service.trim());
+            if !tags.is_empty() {
+                if let Ok(serde_json::Value::Object(m)) = serde_json::from_str(&tags) {
+                    for (k, v) in m {
+                        tempo_tags.push_str(&format!(" {k}={}", v.as_str().unwrap_or_default()));
+                    }
+                }
+            }
+            // Built before the request: the serializer is not Send.
+            let query = {
+                let mut q = url::form_urlencoded::Serializer::new(String::new());
+                q.append_pair("tags", &tempo_tags)
+                    .append_pair("start", &(range.from_ms / 1000).to_string())
+                    .append_pair("end", &(range.to_ms / 1000).to_string())
+                    .append_pair("limit", &limit.to_string());
+                for (k, v) in [
+                    ("minDuration", &min_duration),
+                    ("maxDuration", &max_duration),
+                ] {
+                    if !v.trim().is_empty() {
+                        q.append_pair(k, v.trim());
+                    }
+                }
+                q.finish()
+            };
+            let (status, body) = get_bytes(&backends.http, &ds, "api/search", Some(&query)).await?;
+            if status != 200 {
+                return Err(AppError::BadRequest(format!(
+                    "{} refused the search ({status}): {}",
+                    ds.name,
+                    String::from_utf8_lossy(&body).trim()
+                )));
+            }
+            decode_tempo_search(&body)
+                .map_err(|e| invalid(&ds, e))?
+                .into_iter()
+                .map(|s| TraceHit {
+                    trace_id: s.trace_id,
+                    root_service: s.root_service,
+                    root_operation: s.root_name,
+                    start_us: s.start_ns.parse::<i64>().unwrap_or(0) / 1000,
+                    duration_us: s.duration_ms.unwrap_or(0) as i64 * 1000,
+                    spans: 0,
+                    errors: 0,
+                    services: Vec::new(),
+                })
+                .collect()
+        }
+        _ => {
+            let query = {
+                let mut q = url::form_urlencoded::Serializer::new(String::new());
+                q.append_pair("service", service.trim())
+                    .append_pair("start", &(range.from_ms * 1000).to_string())
+                    .append_pair("end", &(range.to_ms * 1000).to_string())
+                    .append_pair("limit", &limit.to_string());
+                if !operation.trim().is_empty() {
+                    q.append_pair("operation", operation.trim());
+                }
+                if !tags.is_empty() {
+                    q.append_pair("tags", &tags);
+                }
+                for (k, v) in [
+                    ("minDuration", &min_duration),
+                    ("maxDuration", &max_duration),
+                ] {
+                    if !v.trim().is_empty() {
+                        q.append_pair(k, v.trim());
+                    }
+                }
+                q.finish()
+            };
+            let (status, body) = get_bytes(&backends.http, &ds, "api/traces", Some(&query)).await?;
+            match decode_jaeger_traces(&body) {
+                Ok(traces) if status == 200 => traces.iter().map(summarize).collect(),
+                Ok(_) => Vec::new(),
+                Err(crate::model::traces::TraceDecodeError::Backend(msg)) => {
+                    return Err(AppError::BadRequest(format!(
+                        "{} refused the search: {msg}",
+                        ds.name
+                    )))
+                }
+                Err(e) => return Err(invalid(&ds, e)),
+            }
+        }
+    };
+    let mut hits: Vec<TraceHit> = hits;
+    hits.sort_by(|a, b| b.start_us.cmp(&a.start_us));
+    Ok(TraceSearch {
+        datasource_name: ds.name.clone(),
+        datasource_uid: ds.uid.clone(),
+        services,
+        hits,
+        services_error,
+    })
+}
+
+/// One trace by id, laid out as a waterfall. Not found → "trace not found in <datasource>".
+#[server(endpoint = "get_trace")]
+pub async fn get_trace(
+    trace_id: String,
+    datasource: Option<String>,
+) -> Result<TraceDetail, AppError> {
+    use crate::backend::http::get_bytes;
+    use crate::model::datasource::DatasourceKind;
+    use crate::model::traces::{decode_jaeger_traces, decode_tempo_trace};
+    use crate::model::waterfall::{layout, summarize};
+
+    let id = trace_id.trim().to_ascii_lowercase();
+    if id.is_empty() || id.len() > 32 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(AppError::BadRequest(format!(
+            "{trace_id:?} is not a trace id; trace ids are up to 32 hexadecimal characters"
+        )));
+    }
+    let backends = crate::api::backends()?;
+    let ds = trace_datasource(&backends, datasource)?;
+    let not_found = || AppError::NotFound(format!("trace {id} not found in {}", ds.name));
+    let (status, body) = get_bytes(&backends.http, &ds, &format!("api/traces/{id}"), None).await?;
+    if status == 404 {
+        return Err(not_found());
+    }
+    if status != 200 {
+        return Err(AppError::BadRequest(format!(
+            "{} answered {status}: {}",
+            ds.name,
+            String::from_utf8_lossy(&body)
+                .chars()
+                .take(300)
+                .collect::<String>()
+        )));
+    }
+    let trace = match ds.kind {
+        DatasourceKind::Tempo => decode_tempo_trace(&body).map_err(|e| invalid(&ds, e))?,
+        _ => match decode_jaeger_traces(&body) {
+            Ok(mut t) if !t.is_empty() => t.remove(0),
+            Ok(_) => return Err(not_found()),
+            Err(crate::model::traces::TraceDecodeError::Backend(msg))
+                if msg.to_ascii_lowercase().contains("not found") =>
+            {
+                return Err(not_found())
+            }
+            Err(e) => return Err(invalid(&ds, e)),
+        },
+    };
+    if trace.spans.is_empty() {
+        return Err(not_found());
+    }
+    let rows = layout(&trace);
+    let hit = summarize(&trace);
+    Ok(TraceDetail {
+        datasource_name: ds.name.clone(),
+        trace,
+        rows,
+        hit,
+    })
+}

@@ -1,0 +1,356 @@
+//! Traces: Explore's traces mode (`/explore?mode=traces&service=…`: search by service,
+//! operation, tags, duration bounds and limit; a duration-over-time scatter plus a list) and the
+//! trace view (`/trace/:id`: a waterfall with a collapsible span tree, service colours, error
+//! spans and the critical path marked, span details, and "Logs for this span").
+
+use crate::api::traces::{get_trace, search_traces, TraceDetail};
+use crate::components::feedback::ErrorNotice;
+use crate::model::timestamp::rfc3339;
+use crate::model::url_state::encode_component;
+use crate::model::waterfall::{format_us, service_color, TraceHit};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::{use_params_map, use_query_map};
+use std::collections::HashSet;
+
+fn param(name: &'static str) -> Memo<String> {
+    let query = use_query_map();
+    Memo::new(move |_| query.with(|q| q.get(name)).unwrap_or_default())
+}
+
+/// Duration (y) over start time (x), error traces in red; each dot links to its trace.
+fn scatter_svg(hits: &[TraceHit], ds: &str) -> impl IntoView {
+    let (w, h, pad) = (900.0, 160.0, 30.0);
+    let t0 = hits.iter().map(|h| h.start_us).min().unwrap_or(0);
+    let t1 = hits
+        .iter()
+        .map(|h| h.start_us)
+        .max()
+        .unwrap_or(t0)
+        .max(t0 + 1);
+    let dmax = hits.iter().map(|h| h.duration_us).max().unwrap_or(1).max(1) as f64;
+    let dots = hits
+        .iter()
+        .map(|hit| {
+            let x = pad + (hit.start_us - t0) as f64 / (t1 - t0) as f64 * (w - 2.0 * pad);
+            let y = h - pad / 2.0 - hit.duration_us as f64 / dmax * (h - pad);
+            let href = format!("/trace/{}?datasource={}", hit.trace_id, encode_component(ds));
+            let color = if hit.errors > 0 { "#e02f44" } else { "#3274d9" };
+            view! {
+                <a href=href>
+                    <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="5" fill=color fill-opacity="0.7">
+                        <title>{format!("{} {} · {}", hit.root_service, hit.root_operation, format_us(hit.duration_us))}</title>
+                    </circle>
+                </a>
+            }
+        })
+        .collect_view();
+    view! {
+        <svg class="trace-scatter" viewBox=format!("0 0 {w} {h}") data-testid="trace-scatter" role="img" aria-label="Trace duration over time">
+            <line x1=pad y1=h - pad / 2.0 x2=w - pad y2=h - pad / 2.0 stroke="currentColor" stroke-opacity="0.3"/>
+            <text x="2" y="12" font-size="11" fill="currentColor">{format_us(dmax as i64)}</text>
+            {dots}
+        </svg>
+    }
+}
+
+#[component]
+pub fn TracesExplore() -> impl IntoView {
+    let (service, operation, tags) = (param("service"), param("operation"), param("tags"));
+    let (min_d, max_d, limit) = (param("minDuration"), param("maxDuration"), param("limit"));
+    let (from, to, datasource) = (param("from"), param("to"), param("datasource"));
+    let result = Resource::new(
+        move || {
+            (
+                service.get(),
+                operation.get(),
+                tags.get(),
+                min_d.get(),
+                max_d.get(),
+                limit.get(),
+                from.get(),
+                to.get(),
+                datasource.get(),
+            )
+        },
+        |(s, o, t, mi, ma, l, f, to, d)| {
+            let f = if f.is_empty() {
+                "now-1h".to_string()
+            } else {
+                f
+            };
+            let to = if to.is_empty() { "now".to_string() } else { to };
+            search_traces(s, o, t, mi, ma, l, f, to, Some(d).filter(|d| !d.is_empty()))
+        },
+    );
+    view! {
+        <Title text="Explore traces"/>
+        <h1>"Explore · traces"</h1>
+        <p class="tabs"><a href="/explore">"Metrics"</a>" · "<a href="/explore?mode=logs">"Logs"</a>" · "<strong>"Traces"</strong></p>
+        <Transition fallback=|| view! { <p class="muted">"Searching…"</p> }>
+            {move || Suspend::new(async move {
+                match result.await {
+                    Err(e) => view! {
+                        <SearchForm services=vec![]/>
+                        <ErrorNotice message=e.to_string()/>
+                    }.into_any(),
+                    Ok(r) => {
+                        let ds = r.datasource_uid.clone();
+                        view! {
+                            <SearchForm services=r.services.clone()/>
+                            {r.services_error.clone().map(|e| view! { <p class="field-error">{e}</p> })}
+                            <p class="muted">{format!("From {}", r.datasource_name)}</p>
+                            {if service.get_untracked().is_empty() {
+                                view! { <p class="muted" data-testid="trace-hint">"Pick a service and press Find traces."</p> }.into_any()
+                            } else if r.hits.is_empty() {
+                                view! { <p class="muted" data-testid="trace-none">"No traces match in this time range."</p> }.into_any()
+                            } else {
+                                view! {
+                                    {scatter_svg(&r.hits, &ds)}
+                                    <p class="muted">{format!("{} traces, newest first", r.hits.len())}</p>
+                                    <table class="data-table" data-testid="trace-results">
+                                        <thead><tr><th>"Start (UTC)"</th><th>"Trace"</th><th class="num">"Duration"</th><th class="num">"Spans"</th><th class="num">"Errors"</th><th>"Services"</th></tr></thead>
+                                        <tbody>
+                                            {r.hits.iter().map(|h| {
+                                                let href = format!("/trace/{}?datasource={}", h.trace_id, encode_component(&ds));
+                                                view! {
+                                                    <tr data-testid="trace-hit" data-errors=h.errors.to_string()>
+                                                        <td class="small">{rfc3339(h.start_us / 1000)}</td>
+                                                        <td><a href=href data-testid="trace-link">{format!("{}: {}", h.root_service, h.root_operation)}</a> <span class="muted mono small">{h.trace_id.chars().take(12).collect::<String>()}</span></td>
+                                                        <td class="num">{format_us(h.duration_us)}</td>
+                                                        <td class="num">{h.spans}</td>
+                                                        <td class="num">{(h.errors > 0).then(|| view! { <span class="badge state-firing">{h.errors}</span> })}</td>
+                                                        <td class="small">{h.services.iter().map(|(s, n)| view! { <span class="label" style=format!("border-left:3px solid {}", service_color(s))>{format!("{s} ({n})")}</span> }).collect_view()}</td>
+                                                    </tr>
+                                                }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                }.into_any()
+                            }}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SearchForm(services: Vec<String>) -> impl IntoView {
+    let (service, operation, tags) = (param("service"), param("operation"), param("tags"));
+    let (min_d, max_d, limit) = (param("minDuration"), param("maxDuration"), param("limit"));
+    let (from, to, datasource) = (param("from"), param("to"), param("datasource"));
+    let current = service.get_untracked();
+    view! {
+        <Form action="/explore" attr:class="query-form trace-form" attr:data-testid="trace-form">
+            <input type="hidden" name="mode" value="traces"/>
+            {(!datasource.get_untracked().is_empty()).then(|| view! { <input type="hidden" name="datasource" value=datasource.get_untracked()/> })}
+            {(!from.get_untracked().is_empty()).then(|| view! { <input type="hidden" name="from" value=from.get_untracked()/> })}
+            {(!to.get_untracked().is_empty()).then(|| view! { <input type="hidden" name="to" value=to.get_untracked()/> })}
+            <label>"Service "
+                <select name="service" data-testid="trace-service">
+                    <option value="">"—"</option>
+                    {services.into_iter().map(|s| {
+                        let selected = s == current;
+                        view! { <option value=s.clone() selected=selected>{s.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"Operation " <input type="text" name="operation" value=operation.get_untracked() data-testid="trace-operation"/></label>
+            <label>"Tags " <input type="text" name="tags" value=tags.get_untracked() placeholder="error=true http.status_code=500" data-testid="trace-tags"/></label>
+            <label>"Min " <input type="text" name="minDuration" size="6" value=min_d.get_untracked() placeholder="100ms" data-testid="trace-min"/></label>
+            <label>"Max " <input type="text" name="maxDuration" size="6" value=max_d.get_untracked() placeholder="5s" data-testid="trace-max"/></label>
+            <label>"Limit " <input type="number" name="limit" min="1" max="1500" value=if limit.get_untracked().is_empty() { "20".to_string() } else { limit.get_untracked() } data-testid="trace-limit"/></label>
+            <button type="submit" data-testid="trace-find">"Find traces"</button>
+        </Form>
+    }
+}
+
+/// Rows shown per page of a large trace; "Show more" adds the next page.
+const PAGE: usize = 500;
+
+#[component]
+pub fn TracePage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id")).unwrap_or_default());
+    let datasource = param("datasource");
+    let data = Resource::new(
+        move || (id.get(), datasource.get()),
+        |(id, ds)| get_trace(id, Some(ds).filter(|d| !d.is_empty())),
+    );
+    view! {
+        <Title text=move || format!("Trace {}", id.get())/>
+        <Transition fallback=|| view! { <p class="muted">"Loading the trace…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <h1>"Trace " <span class="mono">{id.get_untracked()}</span></h1><ErrorNotice message=e.to_string()/> }.into_any(),
+                    Ok(d) => view! { <Waterfall detail=d/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Waterfall(detail: TraceDetail) -> impl IntoView {
+    let TraceDetail {
+        datasource_name,
+        trace,
+        rows,
+        hit,
+    } = detail;
+    let trace = StoredValue::new(trace);
+    let rows = StoredValue::new(rows);
+    let collapsed = RwSignal::new(HashSet::<usize>::new());
+    let selected = RwSignal::new(None::<usize>);
+    let shown = RwSignal::new(PAGE);
+    let orphans = rows.with_value(|r| r.iter().filter(|r| r.orphan).count());
+    let total_rows = rows.with_value(|r| r.len());
+    // Rows under a collapsed span are hidden: walk in order, skipping deeper rows.
+    let visible = Memo::new(move |_| {
+        let closed = collapsed.get();
+        rows.with_value(|rows| {
+            let mut out = Vec::new();
+            let mut skip_below: Option<usize> = None;
+            for (i, r) in rows.iter().enumerate() {
+                if let Some(d) = skip_below {
+                    if r.depth > d {
+                        continue;
+                    }
+                    skip_below = None;
+                }
+                out.push(i);
+                if closed.contains(&r.span) {
+                    skip_below = Some(r.depth);
+                }
+            }
+            out
+        })
+    });
+    let minimap = rows.with_value(|rows| {
+        let n = rows.len().max(1);
+        let step = n.div_ceil(400);
+        rows.iter()
+            .step_by(step)
+            .enumerate()
+            .map(|(k, r)| {
+                let color = trace.with_value(|t| service_color(&t.spans[r.span].service));
+                format!(
+                    "<rect x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"1.5\" fill=\"{color}\"/>",
+                    r.offset * 1000.0,
+                    k as f64 * 60.0 / (n / step).max(1) as f64,
+                    (r.width * 1000.0).max(1.0)
+                )
+            })
+            .collect::<String>()
+    });
+    let minimap = format!(
+        "<svg viewBox=\"0 0 1000 62\" preserveAspectRatio=\"none\" class=\"trace-minimap\">{minimap}</svg>"
+    );
+    view! {
+        <h1>{format!("{}: {}", hit.root_service, hit.root_operation)} " " <span class="muted mono small" data-testid="trace-id">{hit.trace_id.clone()}</span></h1>
+        <p class="muted" data-testid="trace-summary">
+            {format!("{} · started {} UTC · {} spans · {} services · {} errors · from {}", format_us(hit.duration_us), rfc3339(hit.start_us / 1000), hit.spans, hit.services.len(), hit.errors, datasource_name)}
+        </p>
+        {trace.with_value(|t| t.warnings.clone()).into_iter().map(|w| view! { <p class="notice warning">{w}</p> }).collect_view()}
+        {(orphans > 0).then(|| view! { <p class="notice warning" data-testid="trace-orphans">{format!("{orphans} spans name a parent that is not in this trace; they are shown as extra roots, marked ⚠")}</p> })}
+        <div class="trace-minimap-host" inner_html=minimap></div>
+        <p class="small muted">"Bars on the critical path are outlined; error spans are red. Click a span for its details."</p>
+        <div class="waterfall" data-testid="waterfall">
+            <For each=move || { let v = visible.get(); v.into_iter().take(shown.get()).collect::<Vec<_>>() } key=|i| *i let:i>
+                {move || {
+                    let r = rows.with_value(|rows| rows[i].clone());
+                    let s = trace.with_value(|t| t.spans[r.span].clone());
+                    let span_index = r.span;
+                    let open = move || !collapsed.with(|c| c.contains(&span_index));
+                    let is_selected = move || selected.get() == Some(span_index);
+                    let color = service_color(&s.service);
+                    view! {
+                        <div class="span-row" class:error=s.error class:critical=r.critical class:selected=is_selected
+                            data-testid="span-row" data-service=s.service.clone() data-critical=r.critical.to_string() data-error=s.error.to_string()
+                            on:click=move |_| selected.update(|v| *v = if *v == Some(span_index) { None } else { Some(span_index) })>
+                            <div class="span-name" style=format!("padding-left:{}rem", r.depth as f64 * 0.9)>
+                                {(r.children > 0).then(|| view! {
+                                    <button class="span-toggle" data-testid="span-toggle" on:click=move |ev| {
+                                        ev.stop_propagation();
+                                        collapsed.update(|c| if !c.remove(&span_index) { c.insert(span_index); });
+                                    }>{move || if open() { "▾" } else { "▸" }}</button>
+                                })}
+                                <span class="swatch" style=format!("background:{color}")></span>
+                                {r.orphan.then(|| view! { <span title="parent not in this trace" data-testid="span-orphan">"⚠ "</span> })}
+                                <strong>{s.service.clone()}</strong>" "<span data-testid="span-operation">{s.operation.clone()}</span>
+                            </div>
+                            <div class="span-timeline">
+                                <div class="span-bar" style=format!("left:{:.3}%;width:{:.3}%;background:{}", r.offset * 100.0, r.width * 100.0, if s.error { "#e02f44" } else { color })></div>
+                            </div>
+                            <div class="span-duration small">{format_us(s.duration_us)}</div>
+                        </div>
+                        {move || is_selected().then(|| span_details(trace, span_index))}
+                    }
+                }}
+            </For>
+        </div>
+        {move || (visible.with(|v| v.len()) > shown.get()).then(|| view! {
+            <button data-testid="span-more" on:click=move |_| shown.update(|n| *n += PAGE)>
+                {move || format!("Show {} more of {} spans", PAGE.min(visible.with(|v| v.len()) - shown.get()), total_rows)}
+            </button>
+        })}
+    }
+}
+
+fn kv_table(title: &'static str, rows: Vec<(String, String)>) -> impl IntoView {
+    (!rows.is_empty()).then(|| {
+        view! {
+            <h4>{title}</h4>
+            <table class="kv small">
+                {rows.into_iter().map(|(k, v)| view! { <tr><td class="muted">{k}</td><td class="mono">{v}</td></tr> }).collect_view()}
+            </table>
+        }
+    })
+}
+
+fn span_details(trace: StoredValue<crate::model::traces::TraceView>, i: usize) -> impl IntoView {
+    let (s, trace_id, start) = trace.with_value(|t| {
+        (
+            t.spans[i].clone(),
+            t.trace_id.clone(),
+            t.spans.iter().map(|s| s.start_us).min().unwrap_or(0),
+        )
+    });
+    // Logs for this span: the service's lines that carry the trace id, from a minute before the
+    // span to a minute after (Grafana's tracesToLogsV2 defaults).
+    let from_ms = s.start_us / 1000 - 60_000;
+    let to_ms = (s.start_us + s.duration_us) / 1000 + 60_000;
+    let logs_href = format!(
+        "/explore?mode=logs&query={}&from={from_ms}&to={to_ms}",
+        encode_component(&format!("{{service=\"{}\"}} |= \"{trace_id}\"", s.service))
+    );
+    view! {
+        <div class="span-details" data-testid="span-details">
+            <p>
+                <strong>{s.operation.clone()}</strong>{format!(" · {} · {} · starts at +{}", s.service, format_us(s.duration_us), format_us(s.start_us - start))}
+                {s.error.then(|| view! { " " <span class="badge state-firing">"error"</span> })}
+                " " <a href=logs_href data-testid="span-logs-link">"Logs for this span"</a>
+            </p>
+            <p class="small muted mono">{format!("span {}{}", s.span_id, s.parent_id.as_ref().map(|p| format!(" · parent {p}")).unwrap_or_default())}</p>
+            {kv_table("Tags", s.tags.clone())}
+            {kv_table("Process", s.process_tags.clone())}
+            {(!s.logs.is_empty()).then(|| view! {
+                <h4>"Logs / events"</h4>
+                <ul class="small">
+                    {s.logs.iter().map(|(t, fields)| view! {
+                        <li><span class="muted">{format!("+{} ", format_us(t - s.start_us))}</span>{fields.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")}</li>
+                    }).collect_view()}
+                </ul>
+            })}
+            {(!s.references.is_empty()).then(|| view! {
+                <h4>"References"</h4>
+                <ul class="small mono">{s.references.iter().map(|r| view! { <li>{format!("{} {} / {}", r.kind, r.trace_id, r.span_id)}</li> }).collect_view()}</ul>
+            })}
+            {s.warnings.iter().map(|w| view! { <p class="notice warning small">{w.clone()}</p> }).collect_view()}
+            <p class="small"><A href=format!("/trace/{trace_id}")>"Permalink"</A></p>
+        </div>
+    }
+}

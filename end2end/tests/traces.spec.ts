@@ -1,0 +1,75 @@
+// Traces against the demo: an error_spike on the executor → its error log lines link to their
+// trace → the trace view flags the failing executor span on the critical path → "Logs for this
+// span" returns to the executor's lines of that trace. And the SLO page's "Failed traces" link
+// lists failing traces of the service.
+import { test, expect } from '@playwright/test';
+import { ConsolePage } from './fixtures/console';
+
+const control = process.env.OCTOLLM_SIM_CONTROL ?? '';
+
+test('error logs → trace → span logs, and an SLO\'s failed traces', async ({ page, request }) => {
+  test.setTimeout(120_000);
+  expect(control, 'xtask exports OCTOLLM_SIM_CONTROL').not.toBe('');
+  const created = await request.post(`${control}/sim/incidents`, {
+    data: { kind: 'error_spike', target: 'executor', duration: '2m' },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = await created.json();
+  const c = new ConsolePage(page);
+  try {
+    const query = encodeURIComponent('{service="executor"} |= "error"');
+    const line = page.getByTestId('log-line').first();
+    await expect
+      .poll(
+        async () => {
+          await c.open(`/explore?mode=logs&query=${query}&from=now-15m&to=now`);
+          return page.getByTestId('log-trace-link').count();
+        },
+        { timeout: 60_000, intervals: [2_000] },
+      )
+      .toBeGreaterThan(0);
+    const lineText = (await line.textContent()) ?? '';
+    const traceId = /"trace_id":"([0-9a-f]{32})"/.exec(lineText)?.[1];
+    expect(traceId, lineText).toBeTruthy();
+
+    await line.getByTestId('log-trace-link').click();
+    await expect(page).toHaveURL(new RegExp(`/trace/${traceId}`));
+    await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+    await expect(page.getByTestId('trace-id')).toHaveText(traceId!);
+    const executor = page.locator('[data-testid="span-row"][data-service="executor"][data-error="true"]');
+    await expect(executor).toHaveCount(1);
+    await expect(executor).toHaveAttribute('data-critical', 'true');
+    // The root span's toggle collapses and re-opens its subtree.
+    const rows = page.getByTestId('span-row');
+    const all = await rows.count();
+    expect(all).toBeGreaterThan(2);
+    await rows.first().getByTestId('span-toggle').click();
+    await expect(rows).toHaveCount(1);
+    await rows.first().getByTestId('span-toggle').click();
+    await expect(rows).toHaveCount(all);
+
+    await executor.click();
+    await expect(page.getByTestId('span-details')).toContainText('http.status_code');
+    await page.getByTestId('span-logs-link').click();
+    await expect(page).toHaveURL(/mode=logs/);
+    await expect(page.getByTestId('logs-input')).toHaveValue(`{service="executor"} |= "${traceId}"`);
+    await expect(page.getByTestId('log-line').first()).toContainText(traceId!);
+
+    // From the SLO page: failing traces of the orchestrator in the worst window.
+    await c.open('/slo/api-availability');
+    await page.getByTestId('slo-traces-link').click();
+    await expect(page).toHaveURL(/mode=traces/);
+    await expect(page.getByTestId('trace-scatter')).toBeVisible();
+    const hit = page.getByTestId('trace-hit').first();
+    await expect(hit).not.toHaveAttribute('data-errors', '0');
+    await hit.getByTestId('trace-link').click();
+    await expect(page).toHaveURL(/\/trace\/[0-9a-f]+/);
+    await expect(page.locator('[data-testid="span-row"][data-error="true"]').first()).toBeVisible();
+
+    // A trace id that does not exist says so, naming the datasource.
+    await c.open('/trace/00000000000000000000000000000042');
+    await expect(page.getByTestId('error')).toContainText('not found in Jaeger');
+  } finally {
+    await request.delete(`${control}/sim/incidents/${id}`);
+  }
+});
