@@ -302,16 +302,11 @@ async fn budget_burn_pages_with_the_same_burn_rates_in_ui_and_rules() {
         console
             .http
             .post(console.url("/api/search_traces"))
-            .form(&[
-                ("service", "orchestrator"),
-                ("operation", ""),
-                ("tags", tags),
-                ("min_duration", ""),
-                ("max_duration", ""),
-                ("limit", limit),
-                ("from", "now-15m"),
-                ("to", "now"),
-            ])
+            .json(&json!({"query": {
+                "service": "orchestrator", "operation": "", "tags": tags,
+                "min_duration": "", "max_duration": "", "limit": limit,
+                "from": "now-15m", "to": "now", "datasource": null
+            }}))
             .send()
     };
     let found: Value = search("error=true", "5")

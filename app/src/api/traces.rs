@@ -90,27 +90,42 @@ fn invalid(ds: &crate::backend::Datasource, detail: impl std::fmt::Display) -> A
     ))
 }
 
+/// A trace search, as the Explore URL spells it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TraceQuery {
+    pub service: String,
+    pub operation: String,
+    /// `key=value` pairs or a JSON object.
+    pub tags: String,
+    pub min_duration: String,
+    pub max_duration: String,
+    pub limit: String,
+    pub from: String,
+    pub to: String,
+    pub datasource: Option<String>,
+}
+
 /// Searches traces by service, operation, tags, duration bounds and limit over `from`..`to`.
 /// An empty `service` only lists the services.
-#[allow(clippy::too_many_arguments)]
-#[server(endpoint = "search_traces")]
-pub async fn search_traces(
-    service: String,
-    operation: String,
-    tags: String,
-    min_duration: String,
-    max_duration: String,
-    limit: String,
-    from: String,
-    to: String,
-    datasource: Option<String>,
-) -> Result<TraceSearch, AppError> {
+#[server(endpoint = "search_traces", input = leptos::server_fn::codec::Json)]
+pub async fn search_traces(query: TraceQuery) -> Result<TraceSearch, AppError> {
     use crate::backend::http::get_bytes;
     use crate::model::datasource::DatasourceKind;
     use crate::model::time_range::TimeRange;
     use crate::model::traces::{decode_jaeger_traces, decode_services, decode_tempo_search};
     use crate::model::waterfall::summarize;
 
+    let TraceQuery {
+        service,
+        operation,
+        tags,
+        min_duration,
+        max_duration,
+        limit,
+        from,
+        to,
+        datasource,
+    } = query;
     let backends = crate::api::backends()?;
     let ds = trace_datasource(&backends, datasource)?;
     let range = TimeRange::parse(&from, &to, crate::api::now_ms())
@@ -272,7 +287,7 @@ pub async fn search_traces(
         }
     };
     let mut hits: Vec<TraceHit> = hits;
-    hits.sort_by(|a, b| b.start_us.cmp(&a.start_us));
+    hits.sort_by_key(|h| std::cmp::Reverse(h.start_us));
     Ok(TraceSearch {
         datasource_name: ds.name.clone(),
         datasource_uid: ds.uid.clone(),

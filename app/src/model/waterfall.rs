@@ -134,18 +134,17 @@ pub fn layout(t: &TraceView) -> Vec<Row> {
         }
     }
     // Spans only reachable through a cycle.
-    for i in 0..n {
-        if !seen[i] {
-            rows.push(Row {
-                span: i,
-                depth: 0,
-                offset: (t.spans[i].start_us - start) as f64 / total,
-                width: 0.002,
-                children: 0,
-                orphan: true,
-                critical: false,
-            });
-        }
+    let unreached: Vec<usize> = (0..n).filter(|&i| !seen[i]).collect();
+    for i in unreached {
+        rows.push(Row {
+            span: i,
+            depth: 0,
+            offset: (t.spans[i].start_us - start) as f64 / total,
+            width: 0.002,
+            children: 0,
+            orphan: true,
+            critical: false,
+        });
     }
     rows
 }

@@ -3,7 +3,7 @@
 //! trace view (`/trace/:id`: a waterfall with a collapsible span tree, service colours, error
 //! spans and the critical path marked, span details, and "Logs for this span").
 
-use crate::api::traces::{get_trace, search_traces, TraceDetail};
+use crate::api::traces::{get_trace, search_traces, TraceDetail, TraceQuery};
 use crate::components::feedback::ErrorNotice;
 use crate::model::timestamp::rfc3339;
 use crate::model::url_state::encode_component;
@@ -81,7 +81,17 @@ pub fn TracesExplore() -> impl IntoView {
                 f
             };
             let to = if to.is_empty() { "now".to_string() } else { to };
-            search_traces(s, o, t, mi, ma, l, f, to, Some(d).filter(|d| !d.is_empty()))
+            search_traces(TraceQuery {
+                service: s,
+                operation: o,
+                tags: t,
+                min_duration: mi,
+                max_duration: ma,
+                limit: l,
+                from: f,
+                to,
+                datasource: Some(d).filter(|d| !d.is_empty()),
+            })
         },
     );
     view! {
