@@ -49,6 +49,8 @@ export default defineConfig({
       OCTOSCOPE_LOG: 'warn',
       // The demo's anonymous user may write silences (writes need the editor role).
       OCTOSCOPE_AUTH_ANONYMOUS_ROLE: 'editor',
+      // The embedding spec's portal (tests/embedding.spec.ts) serves from the next port.
+      OCTOSCOPE_EMBEDDING_ALLOWED_ORIGINS: `http://127.0.0.1:${Number(port) + 1}`,
     },
   },
 });

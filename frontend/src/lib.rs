@@ -1,5 +1,7 @@
 //! Browser entry point: hydrates the server-rendered page, then marks `<body data-hydrated>` so
 //! tests (and people) know the page is interactive.
+// The app's deepest views (the trace waterfall) need more than the default in release builds.
+#![recursion_limit = "512"]
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

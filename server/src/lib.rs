@@ -153,6 +153,7 @@ pub fn router(state: AppState) -> Router {
                 provide_context(user.clone());
             }, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.security.clone(), security::csrf))
         .layer(axum::middleware::from_fn_with_state(state.security.clone(), security::apply))
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))

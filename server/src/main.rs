@@ -113,6 +113,12 @@ async fn main() -> ExitCode {
         .local_addr()
         .map(|a| a.to_string())
         .unwrap_or_default();
+    // Small responses (proxied JSON, server functions) must not wait ~40 ms for delayed ACKs.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY: {e}");
+        }
+    });
     tracing::info!(%addr, site_root = %state.leptos_options.site_root, "octoscope listening on http://{addr}");
     let app = octoscope::router(state);
     if let Err(e) = axum::serve(listener, app)

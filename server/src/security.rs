@@ -1,4 +1,6 @@
-//! Response headers that keep the console safe to embed only where configured.
+//! Response headers that keep the console safe to embed only where configured, and the CSRF
+//! check: a state-changing request from a browser must come from the console's own origin or a
+//! configured embedding origin.
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -10,6 +12,8 @@ use std::sync::Arc;
 pub struct SecurityHeaders {
     frame_ancestors: HeaderValue,
     deny_framing_elsewhere: bool,
+    /// Origins besides the console's own that may send POSTs (the embedding portal).
+    trusted_origins: Vec<String>,
 }
 
 impl SecurityHeaders {
@@ -23,6 +27,10 @@ impl SecurityHeaders {
             frame_ancestors: HeaderValue::from_str(&policy)
                 .expect("origins were validated by config"),
             deny_framing_elsewhere: allowed_origins.is_empty(),
+            trusted_origins: allowed_origins
+                .iter()
+                .map(|o| o.trim_end_matches('/').to_ascii_lowercase())
+                .collect(),
         }
     }
 }
@@ -46,4 +54,114 @@ pub async fn apply(State(h): State<Arc<SecurityHeaders>>, req: Request, next: Ne
         HeaderValue::from_static("same-origin"),
     );
     resp
+}
+
+/// The `scheme://host[:port]` of a Referer URL.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    (!host.is_empty()).then(|| format!("{scheme}://{host}").to_ascii_lowercase())
+}
+
+/// Whether a request with these headers may change state. Safe methods always may; others need
+/// an Origin (or, lacking one, a Referer) that is the console's own host or a trusted origin.
+/// Requests with neither header are not from a browser page (curl, scripts): browsers send
+/// Origin on every cross-origin POST, so they cannot be forged from another site this way.
+pub fn csrf_allowed(
+    method: &http::Method,
+    headers: &http::HeaderMap,
+    trusted: &[String],
+) -> Result<(), String> {
+    if matches!(
+        *method,
+        http::Method::GET | http::Method::HEAD | http::Method::OPTIONS
+    ) {
+        return Ok(());
+    }
+    let text = |h: header::HeaderName| headers.get(h).and_then(|v| v.to_str().ok());
+    let claimed = match (text(header::ORIGIN), text(header::REFERER)) {
+        (Some(o), _) => o.trim_end_matches('/').to_ascii_lowercase(),
+        (None, Some(r)) => match origin_of(r) {
+            Some(o) => o,
+            None => return Err(format!("the Referer {r:?} is not a URL")),
+        },
+        (None, None) => return Ok(()),
+    };
+    let host = text(header::HOST).unwrap_or("").to_ascii_lowercase();
+    let own = !host.is_empty()
+        && (claimed == format!("http://{host}") || claimed == format!("https://{host}"));
+    if own || trusted.iter().any(|t| *t == claimed) {
+        Ok(())
+    } else {
+        Err(format!(
+            "cross-origin request refused: {claimed} is neither this console nor an allowed embedding origin; list the portal under [embedding] allowed_origins"
+        ))
+    }
+}
+
+/// Refuses cross-origin state-changing requests with 403 (see [`csrf_allowed`]).
+pub async fn csrf(State(h): State<Arc<SecurityHeaders>>, req: Request, next: Next) -> Response {
+    match csrf_allowed(req.method(), req.headers(), &h.trusted_origins) {
+        Ok(()) => next.run(req).await,
+        Err(why) => {
+            tracing::warn!(method = %req.method(), path = %req.uri().path(), "{why}");
+            crate::json_error(http::StatusCode::FORBIDDEN, why)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::{HeaderMap, Method};
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn cross_origin_posts_are_refused_and_own_or_trusted_origins_pass() {
+        let trusted = vec!["https://portal.example".to_string()];
+        let post = Method::POST;
+        let own = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "http://127.0.0.1:3000"),
+        ]);
+        assert!(csrf_allowed(&post, &own, &trusted).is_ok());
+        let portal = headers(&[
+            ("host", "console:3000"),
+            ("origin", "https://Portal.example"),
+        ]);
+        assert!(csrf_allowed(&post, &portal, &trusted).is_ok());
+        let evil = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "http://evil.example"),
+        ]);
+        assert!(csrf_allowed(&post, &evil, &trusted)
+            .unwrap_err()
+            .contains("http://evil.example is neither"));
+        // A different port is a different origin.
+        let port = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "http://127.0.0.1:3001"),
+        ]);
+        assert!(csrf_allowed(&post, &port, &trusted).is_err());
+        let null = headers(&[("host", "127.0.0.1:3000"), ("origin", "null")]);
+        assert!(csrf_allowed(&post, &null, &trusted).is_err());
+        let referer = headers(&[
+            ("host", "a:1"),
+            ("referer", "http://b:1/alerting/silence/new"),
+        ]);
+        assert!(csrf_allowed(&post, &referer, &trusted).is_err());
+        let own_referer = headers(&[("host", "a:1"), ("referer", "http://a:1/x?y")]);
+        assert!(csrf_allowed(&post, &own_referer, &trusted).is_ok());
+        // Safe methods and non-browser clients.
+        assert!(csrf_allowed(&Method::GET, &evil, &trusted).is_ok());
+        assert!(csrf_allowed(&post, &headers(&[("host", "a:1")]), &trusted).is_ok());
+        assert!(csrf_allowed(&Method::DELETE, &evil, &trusted).is_err());
+    }
 }

@@ -210,6 +210,7 @@ impl DemoStack {
             config: &config,
             files: &files,
             alertmanagers: &am_addrs,
+            backfill: None,
         })?;
 
         let vars = [

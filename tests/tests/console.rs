@@ -156,6 +156,61 @@ async fn headers_refuse_framing_unless_configured() {
 }
 
 #[tokio::test]
+async fn cross_origin_writes_are_refused() {
+    let mut config = octoscope::config::Config::default();
+    config.embedding.allowed_origins = vec!["https://portal.example".into()];
+    let console = Console::start_with(config).await;
+    let own = console.base.clone();
+    let post = |origin: Option<String>| {
+        let mut req = console
+            .http
+            .post(console.url("/api/whoami"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("");
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        req.send()
+    };
+    // A page on another origin cannot make the console write (silences are POSTs too).
+    let evil = post(Some("http://evil.example".into())).await.unwrap();
+    assert_eq!(evil.status(), 403);
+    let body: serde_json::Value = evil.json().await.unwrap();
+    assert!(body["error"]
+        .as_str()
+        .unwrap()
+        .contains("cross-origin request refused"));
+    let silence = console
+        .http
+        .post(console.url("/api/create_silence"))
+        .header("origin", "http://127.0.0.1:1")
+        .form(&[("x", "y")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(silence.status(), 403);
+    // The console's own pages, the embedding portal and non-browser clients may.
+    assert_eq!(post(Some(own)).await.unwrap().status(), 200);
+    assert_eq!(
+        post(Some("https://portal.example".into()))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(post(None).await.unwrap().status(), 200);
+    // Reads are never refused.
+    let read = console
+        .http
+        .get(console.url("/api/health"))
+        .header("origin", "http://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
+}
+
+#[tokio::test]
 async fn unknown_pages_are_404() {
     let console = Console::start(Some(provisioning(&[]).path())).await;
     let resp = console.get("/no/such/page").await;

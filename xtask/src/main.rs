@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+mod bench;
+mod http1;
+
 type Result<T = ()> = std::result::Result<T, String>;
 
 const USAGE: &str = "usage: cargo xtask <command>
@@ -16,7 +19,10 @@ const USAGE: &str = "usage: cargo xtask <command>
   demo [--port N] [--seed N] [--incident KIND[:TARGET[:DURATION]]]...
                      set up, build, start the OctoLLM simulator, Prometheus, two clustered
                      Alertmanagers and the console; Ctrl-C stops all
-  test               set up, fmt check, clippy per package, unit, integration and Playwright tests";
+  test               set up, fmt check, clippy per package, unit, integration and Playwright tests
+  bench [--load-seconds N]
+                     release build, then every speed and memory figure next to its anchor,
+                     printed and written to BENCHMARKS.md";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +36,7 @@ fn main() -> ExitCode {
         Some("build") => setup().and_then(|_| build(args.iter().any(|a| a == "--release"))),
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
+        Some("bench") => bench::bench(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

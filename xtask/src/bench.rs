@@ -1,0 +1,704 @@
+//! `cargo xtask bench`: every speed and memory figure next to its floor, measured in one run
+//! against the release build and the demo stack, printed as markdown and written to
+//! BENCHMARKS.md. Figures, not pass/fail: each is the median of several runs with min and max.
+
+use crate::http1::{enc, Conn};
+use crate::{
+    build, server_binary, setup, start_demo, step, wait_http, workspace_root, Guard, Result,
+};
+use octoscope_tests::{free_port, start_prometheus, PrometheusSpec, SELF_SCRAPE_CONFIG};
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// (median, min, max) of millisecond samples.
+#[derive(Clone, Copy)]
+struct Stat {
+    p50: f64,
+    min: f64,
+    max: f64,
+}
+
+fn stat(mut v: Vec<f64>) -> Stat {
+    v.sort_by(f64::total_cmp);
+    Stat {
+        p50: v[v.len() / 2],
+        min: v[0],
+        max: v[v.len() - 1],
+    }
+}
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v[i.min(v.len().saturating_sub(1))]
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+fn fmt_stat(s: Stat) -> String {
+    format!("{:.1} ms ({:.1}–{:.1})", s.p50, s.min, s.max)
+}
+
+fn get_ok(conn: &mut Conn, path: &str) -> Result<Vec<u8>> {
+    let (status, body) = conn.get(path).map_err(|e| format!("GET {path}: {e}"))?;
+    if status != 200 {
+        return Err(format!(
+            "GET {path}: {status}: {}",
+            String::from_utf8_lossy(&body)
+                .chars()
+                .take(300)
+                .collect::<String>()
+        ));
+    }
+    Ok(body)
+}
+
+fn now_s() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// 500 gauge series over the last 6 hours at 15 s, as OpenMetrics text for promtool.
+fn backfill_text(end_s: i64) -> String {
+    let mut out = String::with_capacity(30 << 20);
+    out.push_str(
+        "# HELP bench_series Synthetic series for the benchmarks.\n# TYPE bench_series gauge\n",
+    );
+    for i in 0..500 {
+        let mut t = end_s - 6 * 3_600;
+        while t <= end_s {
+            let v = (t as f64 / 600.0 + i as f64).sin() * 100.0 + i as f64;
+            let _ = writeln!(out, "bench_series{{i=\"{i}\"}} {v:.3} {t}");
+            t += 15;
+        }
+    }
+    out.push_str("# EOF\n");
+    out
+}
+
+/// A Jaeger v1 answer with one trace of `n` spans across ten services, four children per span.
+fn synthetic_trace(n: usize, trace_id: &str) -> String {
+    let base = now_s() * 1_000_000 - 600_000_000;
+    let spans: Vec<Value> = (0..n)
+        .map(|i| {
+            let depth = (i as f64 + 1.0).log(4.0).floor() as i64;
+            let refs = if i == 0 {
+                json!([])
+            } else {
+                json!([{"refType": "CHILD_OF", "traceID": trace_id, "spanID": format!("{:016x}", (i - 1) / 4 + 1)}])
+            };
+            json!({
+                "traceID": trace_id,
+                "spanID": format!("{:016x}", i + 1),
+                "operationName": format!("op-{}", i % 37),
+                "references": refs,
+                "startTime": base + depth * 1_000 + (i as i64 % 97) * 10,
+                "duration": 5_000_000 / (depth + 1),
+                "tags": [{"key": "span.kind", "type": "string", "value": "server"},
+                         {"key": "error", "type": "bool", "value": i % 250 == 0}],
+                "logs": [],
+                "processID": format!("p{}", i % 10),
+                "warnings": null
+            })
+        })
+        .collect();
+    let processes: serde_json::Map<String, Value> = (0..10)
+        .map(|p| {
+            (
+                format!("p{p}"),
+                json!({"serviceName": format!("service-{p}"), "tags": []}),
+            )
+        })
+        .collect();
+    json!({"data": [{"traceID": trace_id, "spans": spans, "processes": processes, "warnings": null}],
+           "total": 0, "limit": 0, "offset": 0, "errors": null})
+    .to_string()
+}
+
+/// Answers every request with `body` (a stand-in Jaeger for the trace-view figure).
+fn serve_fixed(body: String) -> Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let body = Arc::new(body);
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let body = body.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                let mut seen = Vec::new();
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+                    body.len(),
+                    body
+                );
+            });
+        }
+    });
+    Ok(port)
+}
+
+fn rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+/// (raw, gzip -9, brotli q11) sizes of a file, compressed by Node's zlib (always installed for
+/// Playwright), so no extra tool is needed.
+fn compressed_sizes(path: &std::path::Path) -> Result<(u64, u64, u64)> {
+    let script = "const z=require('zlib'),f=require('fs');const b=f.readFileSync(process.argv[1]);\
+        console.log(b.length, z.gzipSync(b,{level:9}).length, \
+        z.brotliCompressSync(b,{params:{[z.constants.BROTLI_PARAM_QUALITY]:11}}).length)";
+    let out = Command::new("node")
+        .args(["-e", script])
+        .arg(path)
+        .output()
+        .map_err(|e| format!("node: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let n: Vec<u64> = text
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    match n.as_slice() {
+        [a, b, c] => Ok((*a, *b, *c)),
+        _ => Err(format!(
+            "could not size {}: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr)
+        )),
+    }
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map(|kb| format!("{:.0} GiB", kb / 1024.0 / 1024.0))
+        .unwrap_or_default();
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let prom = Command::new("prometheus")
+        .arg("--version")
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
+        .unwrap_or_default();
+    format!(
+        "{cpu}, {cores} cores, {mem} RAM, Linux {}; {prom}",
+        kernel.trim()
+    )
+}
+
+struct Row {
+    figure: String,
+    value: String,
+    anchor: String,
+    goal: String,
+    met: Option<bool>,
+}
+
+fn row(figure: &str, value: String, anchor: String, goal: &str, met: Option<bool>) -> Row {
+    Row {
+        figure: figure.into(),
+        value,
+        anchor,
+        goal: goal.into(),
+        met,
+    }
+}
+
+/// 100 (or `connections`) keep-alive connections for `secs`, split between `paths`.
+/// Returns (requests, errors, p50 ms, p99 ms, requests per second).
+fn load(
+    addr: &str,
+    paths: &[String],
+    connections: usize,
+    secs: u64,
+) -> (usize, usize, f64, f64, f64) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let samples = Arc::new(Mutex::new(Vec::<f64>::new()));
+    let errors = Arc::new(Mutex::new(0usize));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..connections)
+        .map(|i| {
+            let (stop, samples, errors) = (stop.clone(), samples.clone(), errors.clone());
+            let (addr, path) = (addr.to_string(), paths[i % paths.len()].clone());
+            std::thread::spawn(move || {
+                let mut conn = Conn::new(&addr);
+                let mut mine = Vec::new();
+                let mut errs = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let t = Instant::now();
+                    match conn.get(&path) {
+                        Ok((200, _)) => mine.push(ms(t)),
+                        _ => errs += 1,
+                    }
+                }
+                samples.lock().expect("lock").extend(mine);
+                *errors.lock().expect("lock") += errs;
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(secs));
+    stop.store(true, Ordering::Relaxed);
+    for w in workers {
+        let _ = w.join();
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut v = samples.lock().expect("lock").clone();
+    let errors = *errors.lock().expect("lock");
+    if v.is_empty() {
+        return (0, errors, f64::NAN, f64::NAN, 0.0);
+    }
+    let n = v.len();
+    let p50 = percentile(&mut v, 0.5);
+    let p99 = percentile(&mut v, 0.99);
+    (n, errors, p50, p99, n as f64 / elapsed)
+}
+
+pub fn bench(args: &[String]) -> Result {
+    let mut load_secs: u64 = 30;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--load-seconds" => {
+                load_secs = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("--load-seconds needs a number")?
+            }
+            other => return Err(format!("unknown bench argument {other:?}")),
+        }
+    }
+    setup()?;
+    build(true)?;
+    let root = workspace_root();
+    let mut rows: Vec<Row> = Vec::new();
+
+    step("bench: hydration bundle sizes (release, wasm-opt)");
+    let pkg = root.join("target/site/pkg");
+    let mut total = (0u64, 0u64, 0u64);
+    let mut parts = Vec::new();
+    for name in ["octoscope.wasm", "octoscope.js", "octoscope.css"] {
+        let path = pkg.join(name);
+        if !path.is_file() {
+            return Err(format!(
+                "{} is missing after the release build",
+                path.display()
+            ));
+        }
+        let (raw, gz, br) = compressed_sizes(&path)?;
+        parts.push(format!(
+            "{name} {:.0} KB raw / {:.0} KB br",
+            raw as f64 / 1024.0,
+            br as f64 / 1024.0
+        ));
+        if name != "octoscope.css" {
+            total = (total.0 + raw, total.1 + gz, total.2 + br);
+        }
+    }
+    let kb = |b: u64| b as f64 / 1024.0;
+    rows.push(row(
+        "Hydration bundle (wasm + JS)",
+        format!(
+            "{:.0} KB raw, {:.0} KB gzip, **{:.0} KB brotli**",
+            kb(total.0),
+            kb(total.1),
+            kb(total.2)
+        ),
+        parts.join("; "),
+        "≤ 400 KB brotli",
+        Some(kb(total.2) <= 400.0),
+    ));
+
+    step("bench: demo stack, a backfilled Prometheus (500 series × 6 h) and a 10,000-span Jaeger stand-in");
+    let demo = start_demo(&[])?;
+    let end_s = now_s() - 120;
+    let om = backfill_text(end_s);
+    let bench_prom = start_prometheus(&PrometheusSpec {
+        config: &SELF_SCRAPE_CONFIG.replace("rule_files: ['rules.yml']\n", ""),
+        files: &[],
+        alertmanagers: &[],
+        backfill: Some(&om),
+    })
+    .map_err(|e| e.to_string())?;
+    drop(om);
+    let trace_id = "0123456789abcdef0123456789abcdef";
+    let jaeger_port = serve_fixed(synthetic_trace(10_000, trace_id))?;
+    let prov = demo.stack.provisioning_dir();
+    std::fs::write(
+        prov.join("datasources/bench.yaml"),
+        format!(
+            "apiVersion: 1\ndatasources:\n  - name: Bench Prometheus\n    uid: bench-prometheus\n    type: prometheus\n    access: proxy\n    url: http://{}\n    jsonData:\n      timeInterval: 2s\n  - name: Bench Jaeger\n    uid: bench-jaeger\n    type: jaeger\n    access: proxy\n    url: http://127.0.0.1:{jaeger_port}\n",
+            bench_prom.addr
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::write(
+        demo.stack.local_dashboards_dir().join("bench-downsampling.json"),
+        json!({
+            "uid": "bench-downsampling", "title": "Bench downsampling", "schemaVersion": 39,
+            "panels": [{"id": 1, "type": "timeseries", "title": "200 series",
+                "gridPos": {"x": 0, "y": 0, "w": 24, "h": 10},
+                "datasource": {"type": "prometheus", "uid": "bench-prometheus"},
+                "interval": "2s", "maxDataPoints": 11000,
+                "targets": [{"refId": "A", "expr": "bench_series{i=~\"[0-9]|[1-9][0-9]|1[0-9][0-9]\"}"}]}]
+        })
+        .to_string(),
+    )
+    .map_err(|e| e.to_string())?;
+
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let console = Command::new(server_binary(true))
+        .arg("serve")
+        .env("OCTOSCOPE_LISTEN", &addr)
+        .env("OCTOSCOPE_PROVISIONING", prov)
+        .env("OCTOSCOPE_LOG", "warn")
+        .env("OCTOSCOPE_DASHBOARDS_MAX_SERIES", "200")
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("start the console: {e}"))?;
+    let pid = console.id();
+    let _console = Guard(console);
+    wait_http(&addr, "/api/health", Duration::from_secs(30))?;
+    std::thread::sleep(Duration::from_secs(3));
+    let idle_rss = rss_mb(pid);
+    println!("waiting 40 s for the demo stack to collect data…");
+    std::thread::sleep(Duration::from_secs(40));
+
+    step("bench: proxy overhead (interleaved A/B: direct Prometheus vs the console's proxy)");
+    let mut direct = Conn::new(&bench_prom.addr);
+    let mut proxied = Conn::new(&addr);
+    for (label, selector, runs) in [
+        ("1 series", "bench_series{i=\"0\"}", 41),
+        ("50 series", "bench_series{i=~\"[0-9]|[1-4][0-9]\"}", 31),
+        ("500 series", "bench_series", 15),
+    ] {
+        let q = format!(
+            "api/v1/query_range?query={}&start={}&end={end_s}&step=15",
+            enc(selector),
+            end_s - 6 * 3_600
+        );
+        let direct_path = format!("/{q}");
+        let proxy_path = format!("/api/datasources/proxy/uid/bench-prometheus/{q}");
+        // Warm both paths (connections, Prometheus' caches) before measuring.
+        get_ok(&mut direct, &direct_path)?;
+        let bytes = get_ok(&mut proxied, &proxy_path)?.len();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for i in 0..runs {
+            let order: [bool; 2] = if i % 2 == 0 {
+                [true, false]
+            } else {
+                [false, true]
+            };
+            for is_direct in order {
+                let t = Instant::now();
+                if is_direct {
+                    get_ok(&mut direct, &direct_path)?;
+                    a.push(ms(t));
+                } else {
+                    get_ok(&mut proxied, &proxy_path)?;
+                    b.push(ms(t));
+                }
+            }
+        }
+        let (a50, a99) = (
+            percentile(&mut a.clone(), 0.5),
+            percentile(&mut a.clone(), 0.99),
+        );
+        let (b50, b99) = (
+            percentile(&mut b.clone(), 0.5),
+            percentile(&mut b.clone(), 0.99),
+        );
+        let ratio = b50 / a50;
+        rows.push(row(
+            &format!(
+                "Proxy overhead, query_range {label} over 6h ({:.1} MB)",
+                bytes as f64 / 1e6
+            ),
+            format!(
+                "p50 {b50:.1} ms (×{ratio:.2}), p99 {b99:.1} ms (+{:.1} ms)",
+                b99 - a99
+            ),
+            format!("direct Prometheus p50 {a50:.1} ms, p99 {a99:.1} ms; {runs} runs each"),
+            "≤ 1.05× p50, ≤ +1 ms p99",
+            Some(ratio <= 1.05 && b99 - a99 <= 1.0),
+        ));
+    }
+
+    step("bench: dashboard SSR vs its slowest panel query");
+    let mut page_conn = Conn::new(&addr);
+    let page = "/d/octollm-service-health/service-health?from=now-1h";
+    let html = get_ok(&mut page_conn, page)?;
+    let ssr = stat(
+        (0..9)
+            .map(|_| {
+                let t = Instant::now();
+                get_ok(&mut page_conn, page).map(|_| ms(t))
+            })
+            .collect::<Result<Vec<f64>>>()?,
+    );
+    let view: Value = serde_json::from_slice(
+        &page_conn
+            .post_json(
+                "/api/load_dashboard",
+                &json!({"uid": "octollm-service-health", "params": [["from", "now-1h"]], "panel": null}).to_string(),
+            )
+            .map_err(|e| e.to_string())?
+            .1,
+    )
+    .map_err(|e| format!("load_dashboard answer: {e}"))?;
+    let prom_addr = demo.stack.prometheus.addr.clone();
+    let mut prom = Conn::new(&prom_addr);
+    let (from_ms, to_ms) = (
+        view["from_ms"].as_i64().unwrap_or(0),
+        view["to_ms"].as_i64().unwrap_or(0),
+    );
+    let mut slowest = (
+        Stat {
+            p50: 0.0,
+            min: 0.0,
+            max: 0.0,
+        },
+        String::new(),
+    );
+    for p in view["panels"].as_array().cloned().unwrap_or_default() {
+        let step_ms = p["step_ms"].as_i64().unwrap_or(15_000).max(1);
+        for q in p["queries"].as_array().cloned().unwrap_or_default() {
+            let expr = q[1].as_str().unwrap_or_default().to_string();
+            let path = if p["instant"].as_bool().unwrap_or(false) {
+                format!(
+                    "/api/v1/query?query={}&time={:.3}",
+                    enc(&expr),
+                    to_ms as f64 / 1000.0
+                )
+            } else {
+                format!(
+                    "/api/v1/query_range?query={}&start={:.3}&end={:.3}&step={}",
+                    enc(&expr),
+                    (from_ms.div_euclid(step_ms) * step_ms) as f64 / 1000.0,
+                    to_ms as f64 / 1000.0,
+                    (step_ms / 1000).max(1)
+                )
+            };
+            let s = stat(
+                (0..9)
+                    .map(|_| {
+                        let t = Instant::now();
+                        get_ok(&mut prom, &path).map(|_| ms(t))
+                    })
+                    .collect::<Result<Vec<f64>>>()?,
+            );
+            if s.p50 > slowest.0.p50 {
+                slowest = (s, expr);
+            }
+        }
+    }
+    let ratio = ssr.p50 / slowest.0.p50;
+    rows.push(row(
+        "Dashboard SSR (service health, 1h): full HTML",
+        format!(
+            "{} = ×{ratio:.2} the slowest panel query; {:.0} KB HTML",
+            fmt_stat(ssr),
+            html.len() as f64 / 1024.0
+        ),
+        format!(
+            "slowest panel query straight to Prometheus {} (`{}`)",
+            fmt_stat(slowest.0),
+            slowest.1.chars().take(80).collect::<String>()
+        ),
+        "≤ 1.3×",
+        Some(ratio <= 1.3),
+    ));
+
+    step("bench: downsampling (200 series × 10,801 points)");
+    let body = json!({"uid": "bench-downsampling", "params": [["from", ((end_s - 6 * 3_600) * 1000).to_string()], ["to", (end_s * 1000).to_string()]], "panel": null}).to_string();
+    let mut times = Vec::new();
+    let mut last = Value::Null;
+    let mut bytes = 0;
+    for _ in 0..5 {
+        let t = Instant::now();
+        let (status, b) = page_conn
+            .post_json("/api/load_dashboard", &body)
+            .map_err(|e| e.to_string())?;
+        times.push(ms(t));
+        if status != 200 {
+            return Err(format!(
+                "bench dashboard: {status}: {}",
+                String::from_utf8_lossy(&b)
+            ));
+        }
+        bytes = b.len();
+        last = serde_json::from_slice(&b).map_err(|e| e.to_string())?;
+    }
+    let panel = &last["panels"][0];
+    if let Some(e) = panel["error"].as_str() {
+        return Err(format!("bench dashboard panel failed: {e}"));
+    }
+    let (pin, pout) = (
+        panel["points_received"].as_u64().unwrap_or(0),
+        panel["points_sent"].as_u64().unwrap_or(0),
+    );
+    rows.push(row(
+        "Downsampling: one panel, 200 series × 10,801 points",
+        format!(
+            "{pin} points in → {pout} out (÷{:.0}); {:.0} KB to the page; {}",
+            pin as f64 / pout.max(1) as f64,
+            bytes as f64 / 1024.0,
+            fmt_stat(stat(times))
+        ),
+        format!(
+            "{} series returned by Prometheus at a 2 s step over 6 h",
+            panel["total_series"]
+        ),
+        "points out ≈ 2 × pixel width per series",
+        None,
+    ));
+
+    step("bench: trace view of a 10,000-span trace (server render)");
+    let trace_path = format!("/trace/{trace_id}?datasource=bench-jaeger");
+    let trace_html = get_ok(&mut page_conn, &trace_path)?;
+    if !String::from_utf8_lossy(&trace_html).contains("span-row") {
+        return Err("the trace page has no span rows".into());
+    }
+    let trace = stat(
+        (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                get_ok(&mut page_conn, &trace_path).map(|_| ms(t))
+            })
+            .collect::<Result<Vec<f64>>>()?,
+    );
+    let mut jaeger = Conn::new(&format!("127.0.0.1:{jaeger_port}"));
+    let fetch = stat(
+        (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                get_ok(&mut jaeger, &format!("/api/traces/{trace_id}")).map(|_| ms(t))
+            })
+            .collect::<Result<Vec<f64>>>()?,
+    );
+    rows.push(row(
+        "Trace view: 10,000 spans, full HTML",
+        format!(
+            "{}; {:.0} KB HTML (500 rows drawn, the rest paged)",
+            fmt_stat(trace),
+            trace_html.len() as f64 / 1024.0
+        ),
+        format!(
+            "fetching the trace JSON from the backend {}",
+            fmt_stat(fetch)
+        ),
+        "no freeze: paged",
+        None,
+    ));
+
+    step(&format!(
+        "bench: load, 100 connections for {load_secs} s on a dashboard page and the proxy"
+    ));
+    let paths = vec![
+        page.to_string(),
+        format!(
+            "/api/datasources/proxy/uid/bench-prometheus/api/v1/query_range?query={}&start={}&end={end_s}&step=60",
+            enc("bench_series{i=\"7\"}"),
+            end_s - 3_600
+        ),
+    ];
+    let (n, errors, p50, p99, rps) = load(&addr, &paths, 100, load_secs);
+    let loaded_rss = rss_mb(pid);
+    rows.push(row(
+        "Load: 100 connections (50 dashboard page, 50 proxy)",
+        format!(
+            "{rps:.0} req/s, p50 {p50:.0} ms, p99 {p99:.0} ms, {errors} errors of {}",
+            n + errors
+        ),
+        format!("{load_secs} s, keep-alive, loopback"),
+        "0 errors",
+        Some(errors == 0),
+    ));
+    rows.push(row(
+        "Server memory (RSS)",
+        format!("idle {idle_rss:.0} MB; after the load run {loaded_rss:.0} MB"),
+        "the release `octoscope` process, /proc/<pid>/status VmRSS".into(),
+        "≤ 60 MB idle, ≤ 200 MB loaded",
+        Some(idle_rss <= 60.0 && loaded_rss <= 200.0),
+    ));
+
+    let date = Command::new("date")
+        .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let mut md = format!(
+        "# Benchmarks\n\nMeasured by `cargo xtask bench` on {date}: {}.\nRelease build with wasm-opt; the demo stack and a backfilled Prometheus on loopback. Times are medians (min–max) unless marked p99.\n\n| figure | Octoscope | anchor (same run) | goal | met |\n|---|---|---|---|---|\n",
+        machine()
+    );
+    for r in &rows {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} |",
+            r.figure,
+            r.value,
+            r.anchor,
+            r.goal,
+            match r.met {
+                Some(true) => "yes",
+                Some(false) => "**no**",
+                None => "–",
+            }
+        );
+    }
+    println!("\n{md}");
+    std::fs::write(root.join("BENCHMARKS.md"), &md)
+        .map_err(|e| format!("write BENCHMARKS.md: {e}"))?;
+    println!("written to BENCHMARKS.md");
+    drop(bench_prom);
+    drop(demo);
+    Ok(())
+}
