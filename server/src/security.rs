@@ -90,7 +90,7 @@ pub fn csrf_allowed(
     let host = text(header::HOST).unwrap_or("").to_ascii_lowercase();
     let own = !host.is_empty()
         && (claimed == format!("http://{host}") || claimed == format!("https://{host}"));
-    if own || trusted.iter().any(|t| *t == claimed) {
+    if own || trusted.contains(&claimed) {
         Ok(())
     } else {
         Err(format!(
