@@ -5,27 +5,11 @@ mod support;
 
 use octoscope_tests::demo::DemoStack;
 use serde_json::{json, Value};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use support::{urlencode, Console};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
 async fn start(role: &str) -> (DemoStack, Console) {
-    let ports = support::start_sim(octollm_sim::engine::SimConfig {
-        seed: 3,
-        ..Default::default()
-    })
-    .await;
-    let stack = tokio::task::spawn_blocking(|| DemoStack::start(&repo(), ports))
-        .await
-        .unwrap()
-        .unwrap();
+    let (stack, _) = support::start_demo(3, None).await;
     let mut config = octoscope::config::Config::default();
     config.paths.provisioning = Some(stack.provisioning_dir().to_path_buf());
     config.auth.anonymous_role = serde_json::from_value(json!(role)).unwrap();

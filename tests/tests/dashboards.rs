@@ -6,18 +6,9 @@ mod support;
 
 use app::model::dashboard::data::{DashboardView, PanelData};
 use app::model::dashboard::PanelKind;
-use octoscope_tests::demo::DemoStack;
 use serde_json::{json, Value};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use support::Console;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 async fn load(console: &Console, uid: &str, params: &[(&str, &str)]) -> DashboardView {
     let (status, body) = console
@@ -61,17 +52,7 @@ async fn wait_for_rates(prom: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fixture_and_shipped_dashboards_render_every_panel() {
-    let ports = support::start_sim(octollm_sim::engine::SimConfig {
-        seed: 7,
-        base_rate: 20.0,
-        ..Default::default()
-    })
-    .await;
-    let control = format!("http://{}", ports.control_addr());
-    let stack = tokio::task::spawn_blocking(|| DemoStack::start(&repo(), ports))
-        .await
-        .unwrap()
-        .unwrap();
+    let (stack, control) = support::start_demo(7, Some(20.0)).await;
     // Errors in the window, so the 5xx and error-log panels have something to show.
     let resp = reqwest::Client::new()
         .post(format!("{control}/sim/incidents"))
@@ -80,7 +61,7 @@ async fn fixture_and_shipped_dashboards_render_every_panel() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 201);
-    let fixtures = repo().join("tests/fixtures/grafana-dashboards");
+    let fixtures = support::repo().join("tests/fixtures/grafana-dashboards");
     let mut fixture_count = 0;
     for entry in std::fs::read_dir(&fixtures).unwrap() {
         let path = entry.unwrap().path();

@@ -6,32 +6,24 @@
 mod support;
 
 use app::model::slo::{Slo, SloEntry};
-use octoscope_tests::demo::DemoStack;
 use serde_json::{json, Value};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use support::Console;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
 #[test]
 fn committed_demo_rules_are_freshly_generated_and_pass_promtool() {
-    let generated = octoscope::slo_rules::generate(&repo().join("provisioning/slos"));
+    let generated = octoscope::slo_rules::generate(&support::repo().join("provisioning/slos"));
     assert!(generated.problems.is_empty(), "{:?}", generated.problems);
     assert_eq!(generated.count, 4);
-    let committed = std::fs::read_to_string(repo().join("deploy/demo/rules/slos.yml")).unwrap();
+    let committed =
+        std::fs::read_to_string(support::repo().join("deploy/demo/rules/slos.yml")).unwrap();
     assert!(
         committed == generated.yaml,
         "deploy/demo/rules/slos.yml is stale: run `cargo run -p octoscope -- slo rules --dir provisioning/slos --out deploy/demo/rules`"
     );
     let out = std::process::Command::new("promtool")
         .args(["check", "rules"])
-        .arg(repo().join("deploy/demo/rules/slos.yml"))
+        .arg(support::repo().join("deploy/demo/rules/slos.yml"))
         .output()
         .expect("promtool is installed (Debian package prometheus)");
     assert!(
@@ -67,7 +59,7 @@ async fn instant(prom: &str, query: &str, time: Option<f64>) -> Vec<Value> {
 }
 
 fn availability() -> Slo {
-    app::backend::slo::load_dir(&repo().join("provisioning/slos"))
+    app::backend::slo::load_dir(&support::repo().join("provisioning/slos"))
         .into_iter()
         .find_map(|e| match e {
             SloEntry::Ok(s) if s.name == "api-availability" => Some(*s),
@@ -110,17 +102,7 @@ fn row<'a>(list: &'a Value, name: &str) -> &'a Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn budget_burn_pages_with_the_same_burn_rates_in_ui_and_rules() {
-    let ports = support::start_sim(octollm_sim::engine::SimConfig {
-        seed: 11,
-        base_rate: 20.0,
-        ..Default::default()
-    })
-    .await;
-    let control = format!("http://{}", ports.control_addr());
-    let stack = tokio::task::spawn_blocking(|| DemoStack::start(&repo(), ports))
-        .await
-        .unwrap()
-        .unwrap();
+    let (stack, control) = support::start_demo(11, Some(20.0)).await;
     let prom = stack.prometheus.url();
     let console = Console::start(Some(stack.provisioning_dir())).await;
 

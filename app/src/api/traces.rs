@@ -58,6 +58,16 @@ pub fn valid_duration(d: &str) -> bool {
         && matches!(unit, "us" | "µs" | "ms" | "s" | "m" | "h")
 }
 
+/// Adds the non-empty duration bounds (both Jaeger and Tempo call them this).
+#[cfg(feature = "ssr")]
+fn durations(q: &mut url::form_urlencoded::Serializer<'_, String>, min: &str, max: &str) {
+    for (k, v) in [("minDuration", min), ("maxDuration", max)] {
+        if !v.trim().is_empty() {
+            q.append_pair(k, v.trim());
+        }
+    }
+}
+
 /// The trace datasource named by `uid`, else the default Jaeger, else the default Tempo.
 #[cfg(feature = "ssr")]
 fn trace_datasource(
@@ -216,14 +226,7 @@ pub async fn search_traces(query: TraceQuery) -> Result<TraceSearch, AppError> {
                     .append_pair("start", &(range.from_ms / 1000).to_string())
                     .append_pair("end", &(range.to_ms / 1000).to_string())
                     .append_pair("limit", &limit.to_string());
-                for (k, v) in [
-                    ("minDuration", &min_duration),
-                    ("maxDuration", &max_duration),
-                ] {
-                    if !v.trim().is_empty() {
-                        q.append_pair(k, v.trim());
-                    }
-                }
+                durations(&mut q, &min_duration, &max_duration);
                 q.finish()
             };
             let (status, body) = get_bytes(&backends.http, &ds, "api/search", Some(&query)).await?;
@@ -262,14 +265,7 @@ pub async fn search_traces(query: TraceQuery) -> Result<TraceSearch, AppError> {
                 if !tags.is_empty() {
                     q.append_pair("tags", &tags);
                 }
-                for (k, v) in [
-                    ("minDuration", &min_duration),
-                    ("maxDuration", &max_duration),
-                ] {
-                    if !v.trim().is_empty() {
-                        q.append_pair(k, v.trim());
-                    }
-                }
+                durations(&mut q, &min_duration, &max_duration);
                 q.finish()
             };
             let (status, body) = get_bytes(&backends.http, &ds, "api/traces", Some(&query)).await?;

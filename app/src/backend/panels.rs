@@ -426,10 +426,9 @@ pub async fn run_panels(
                 .max()
                 .unwrap_or(0)
                 .max(scrape_ms(&ds));
-            let max_points = p
-                .max_data_points
-                .map(|m| m.min(width_px))
-                .unwrap_or(width_px);
+            // As Grafana: `maxDataPoints` replaces the width (a panel may ask for more points
+            // than pixels; decimation then keeps each pixel's min and max).
+            let max_points = p.max_data_points.unwrap_or(width_px);
             let step = step_ms(range.to_ms - range.from_ms, max_points, min_interval);
             let mut s = scope.clone();
             builtins(&mut s, range.from_ms, range.to_ms, step, scrape_ms(&ds));

@@ -21,7 +21,8 @@ pub struct TraceHit {
     pub services: Vec<(String, usize)>,
 }
 
-pub fn summarize(t: &TraceView) -> TraceHit {
+/// The first span's start and the last span's end (µs).
+fn bounds(t: &TraceView) -> (i64, i64) {
     let start = t.spans.iter().map(|s| s.start_us).min().unwrap_or(0);
     let end = t
         .spans
@@ -29,6 +30,11 @@ pub fn summarize(t: &TraceView) -> TraceHit {
         .map(|s| s.start_us + s.duration_us)
         .max()
         .unwrap_or(start);
+    (start, end)
+}
+
+pub fn summarize(t: &TraceView) -> TraceHit {
+    let (start, end) = bounds(t);
     let ids: HashSet<&str> = t.spans.iter().map(|s| s.span_id.as_str()).collect();
     // The root: a span without a parent in the trace, earliest first.
     let root = t
@@ -103,13 +109,7 @@ pub fn layout(t: &TraceView) -> Vec<Row> {
     }
     by_start(&mut roots);
     let critical = critical_path(&t.spans, &children, &roots);
-    let start = t.spans.iter().map(|s| s.start_us).min().unwrap_or(0);
-    let end = t
-        .spans
-        .iter()
-        .map(|s| s.start_us + s.duration_us)
-        .max()
-        .unwrap_or(start);
+    let (start, end) = bounds(t);
     let total = (end - start).max(1) as f64;
     let mut rows = Vec::with_capacity(n);
     let mut seen = vec![false; n];

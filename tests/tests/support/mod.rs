@@ -104,3 +104,35 @@ pub fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// The workspace root (for `deploy/demo` and `provisioning`).
+pub fn repo() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the workspace")
+        .to_path_buf()
+}
+
+/// The simulator (in-process) with the demo stack around it; also returns the simulator's
+/// control URL for injecting incidents.
+pub async fn start_demo(
+    seed: u64,
+    base_rate: Option<f64>,
+) -> (octoscope_tests::demo::DemoStack, String) {
+    let mut cfg = octollm_sim::engine::SimConfig {
+        seed,
+        ..Default::default()
+    };
+    if let Some(r) = base_rate {
+        cfg.base_rate = r;
+    }
+    let ports = start_sim(cfg).await;
+    let control = format!("http://{}", ports.control_addr());
+    let stack = tokio::task::spawn_blocking(move || {
+        octoscope_tests::demo::DemoStack::start(&repo(), ports)
+    })
+    .await
+    .expect("the harness thread")
+    .expect("the demo stack starts");
+    (stack, control)
+}
