@@ -52,4 +52,12 @@ impl Backends {
         self.slo_dir = dir;
         self
     }
+
+    /// The SLOs of `<provisioning>/slos` as they are on disk now (none without a folder).
+    pub fn slos(&self) -> Vec<crate::model::slo::SloEntry> {
+        self.slo_dir
+            .as_deref()
+            .map(slo::load_dir)
+            .unwrap_or_default()
+    }
 }

@@ -54,13 +54,7 @@ async fn wait_for_rates(prom: &str) {
 async fn fixture_and_shipped_dashboards_render_every_panel() {
     let (stack, control) = support::start_demo(7, Some(20.0)).await;
     // Errors in the window, so the 5xx and error-log panels have something to show.
-    let resp = reqwest::Client::new()
-        .post(format!("{control}/sim/incidents"))
-        .json(&json!({"kind": "error_spike", "target": "orchestrator", "duration": "10m"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 201);
+    support::inject(&control, "error_spike", "orchestrator", "10m").await;
     let fixtures = support::repo().join("tests/fixtures/grafana-dashboards");
     let mut fixture_count = 0;
     for entry in std::fs::read_dir(&fixtures).unwrap() {

@@ -157,13 +157,7 @@ async fn budget_burn_pages_with_the_same_burn_rates_in_ui_and_rules() {
     assert_eq!(names, ["task-success"]);
     assert!(list(&console, "team platform").await["filter_error"].is_string());
 
-    let resp = reqwest::Client::new()
-        .post(format!("{control}/sim/incidents"))
-        .json(&json!({"kind": "budget_burn", "target": "orchestrator", "duration": "10m"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 201);
+    support::inject(&control, "budget_burn", "orchestrator", "10m").await;
 
     // The UI pages once both the 1h and 5m windows burn above 14.4×.
     let deadline = Instant::now() + Duration::from_secs(180);

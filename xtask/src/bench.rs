@@ -2,11 +2,13 @@
 //! against the release build and the demo stack, printed as markdown and written to
 //! BENCHMARKS.md. Figures, not pass/fail: each is the median of several runs with min and max.
 
-use crate::http1::{enc, Conn};
+use crate::http1::Conn;
 use crate::{
     build, server_binary, setup, start_demo, step, wait_http, workspace_root, Guard, Result,
 };
-use octoscope_tests::{free_port, start_prometheus, PrometheusSpec, SELF_SCRAPE_CONFIG};
+use octoscope_tests::{
+    free_port, start_prometheus, urlencode as enc, PrometheusSpec, SELF_SCRAPE_CONFIG,
+};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 use std::io::{Read, Write};

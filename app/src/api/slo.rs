@@ -148,11 +148,7 @@ pub async fn list_slos(filter: String) -> Result<SloList, AppError> {
 
     let backends = crate::api::backends()?;
     let ds = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, None)?;
-    let entries = backends
-        .slo_dir
-        .as_deref()
-        .map(crate::backend::slo::load_dir)
-        .unwrap_or_default();
+    let entries = backends.slos();
     let total = entries.len();
     let (matchers, filter_error) = match parse_matchers(&filter) {
         Ok(m) => (m, None),
@@ -248,11 +244,7 @@ pub async fn slo_detail(name: String, from: String, to: String) -> Result<SloRep
 
     let backends = crate::api::backends()?;
     let ds = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, None)?;
-    let entries = backends
-        .slo_dir
-        .as_deref()
-        .map(crate::backend::slo::load_dir)
-        .unwrap_or_default();
+    let entries = backends.slos();
     let slo = entries
         .into_iter()
         .find_map(|e| match e {

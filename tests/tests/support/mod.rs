@@ -92,18 +92,9 @@ pub async fn start_sim(cfg: octollm_sim::engine::SimConfig) -> octoscope_tests::
     ports
 }
 
-/// Percent-encodes a query component (RFC 3986 unreserved characters stay).
-pub fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
+// Not every test binary encodes URLs.
+#[allow(unused_imports)]
+pub use octoscope_tests::urlencode;
 
 /// The workspace root (for `deploy/demo` and `provisioning`).
 pub fn repo() -> std::path::PathBuf {
@@ -135,4 +126,16 @@ pub async fn start_demo(
     .expect("the harness thread")
     .expect("the demo stack starts");
     (stack, control)
+}
+
+/// Starts an incident through the simulator's control API (it must be accepted: 201).
+pub async fn inject(control: &str, kind: &str, target: &str, duration: &str) -> serde_json::Value {
+    let resp = reqwest::Client::new()
+        .post(format!("{control}/sim/incidents"))
+        .json(&serde_json::json!({"kind": kind, "target": target, "duration": duration}))
+        .send()
+        .await
+        .expect("the simulator answers");
+    assert_eq!(resp.status(), 201);
+    resp.json().await.expect("the incident as JSON")
 }
