@@ -22,12 +22,17 @@ pub(crate) fn backends() -> Result<crate::backend::Backends, AppError> {
 /// The user of this request, as the server established it (anonymous viewer if it did not).
 #[cfg(feature = "ssr")]
 pub(crate) fn current_user() -> crate::model::auth::CurrentUser {
-    leptos::prelude::use_context::<crate::model::auth::CurrentUser>().unwrap_or(
-        crate::model::auth::CurrentUser {
+    use crate::model::auth::{CurrentUser, Role};
+    use leptos::prelude::use_context;
+    // The server's auth middleware puts the user into the request's extensions.
+    use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<CurrentUser>().cloned())
+        .or_else(use_context::<CurrentUser>)
+        .unwrap_or(CurrentUser {
             name: "anonymous".into(),
-            role: crate::model::auth::Role::Viewer,
-        },
-    )
+            role: Role::Viewer,
+            can_sign_out: false,
+        })
 }
 
 /// Refuses writes from users below the editor role, saying why.
@@ -35,7 +40,13 @@ pub(crate) fn current_user() -> crate::model::auth::CurrentUser {
 pub(crate) fn require_editor() -> Result<crate::model::auth::CurrentUser, AppError> {
     let user = current_user();
     match user.cannot_write() {
-        Some(why) => Err(AppError::Forbidden(why)),
+        Some(why) => {
+            // 403 for scripts and tests; the page shows the message either way.
+            if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                res.set_status(http::StatusCode::FORBIDDEN);
+            }
+            Err(AppError::Forbidden(why))
+        }
         None => Ok(user),
     }
 }

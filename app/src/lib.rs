@@ -75,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("traces") view=TracesExplore ssr=SsrMode::Async/>
                     <Route path=path!("trace/:id") view=TracePage ssr=SsrMode::Async/>
                 </ParentRoute>
+                <Route path=path!("login") view=pages::login::LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("d-solo/:uid") view=SoloPanelPage ssr=SsrMode::Async/>
                 <Route path=path!("d-solo/:uid/:slug") view=SoloPanelPage ssr=SsrMode::Async/>
             </Routes>

@@ -4,6 +4,7 @@ pub mod alerting;
 pub mod dashboards;
 pub mod explore;
 pub mod home;
+pub mod login;
 pub mod logs;
 pub mod not_found;
 pub mod slo;

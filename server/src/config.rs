@@ -86,15 +86,54 @@ pub enum AuthMode {
     /// Everyone is the anonymous user with `anonymous_role`.
     #[default]
     Anonymous,
+    /// The user comes from a header set by an authenticating proxy (`proxy_header`), trusted
+    /// only from `trusted_proxies`.
+    Proxy,
+    /// Users and argon2 hashes from `users_file`; a login page and a signed session cookie.
+    Basic,
 }
 
 pub use app::model::auth::Role;
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthSection {
+    /// anonymous | proxy | basic (`OCTOSCOPE_AUTH_MODE`).
     pub mode: AuthMode,
+    /// Role of everyone in anonymous mode (`OCTOSCOPE_AUTH_ANONYMOUS_ROLE`).
     pub anonymous_role: Role,
+    /// Header carrying the user name in proxy mode (`OCTOSCOPE_AUTH_PROXY_HEADER`).
+    pub proxy_header: String,
+    /// Optional header carrying the role in proxy mode (e.g. X-WEBAUTH-ROLE).
+    pub proxy_role_header: Option<String>,
+    /// Addresses (IPs or CIDRs) whose proxy header is believed (`OCTOSCOPE_AUTH_TRUSTED_PROXIES`,
+    /// comma-separated).
+    pub trusted_proxies: Vec<String>,
+    /// Role of proxy users that neither the role header nor the users file names.
+    pub default_role: Role,
+    /// `name:role:argon2-hash` lines (`OCTOSCOPE_AUTH_USERS_FILE`); required in basic mode.
+    pub users_file: Option<PathBuf>,
+    /// Key that signs session cookies, at least 32 characters (`OCTOSCOPE_SESSION_KEY`). Give
+    /// every replica the same key; without one a random key is used per process.
+    pub session_key: Option<String>,
+    /// Session lifetime in hours.
+    pub session_hours: u64,
+}
+
+impl Default for AuthSection {
+    fn default() -> Self {
+        Self {
+            mode: AuthMode::Anonymous,
+            anonymous_role: Role::Viewer,
+            proxy_header: "X-WEBAUTH-USER".into(),
+            proxy_role_header: None,
+            trusted_proxies: vec!["127.0.0.1".into(), "::1".into()],
+            default_role: Role::Viewer,
+            users_file: None,
+            session_key: None,
+            session_hours: 12,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -114,6 +153,14 @@ fn parse_enum<T: for<'de> Deserialize<'de>>(
             value: value.into(),
             message: e.to_string(),
         })
+}
+
+fn split_list(v: &str) -> Vec<String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 impl Config {
@@ -159,6 +206,18 @@ impl Config {
         if let Some(v) = env("OCTOSCOPE_AUTH_ANONYMOUS_ROLE") {
             config.auth.anonymous_role = parse_enum("OCTOSCOPE_AUTH_ANONYMOUS_ROLE", &v)?;
         }
+        if let Some(v) = env("OCTOSCOPE_AUTH_PROXY_HEADER") {
+            config.auth.proxy_header = v;
+        }
+        if let Some(v) = env("OCTOSCOPE_AUTH_TRUSTED_PROXIES") {
+            config.auth.trusted_proxies = split_list(&v);
+        }
+        if let Some(v) = env("OCTOSCOPE_AUTH_USERS_FILE") {
+            config.auth.users_file = Some(v.into());
+        }
+        if let Some(v) = env("OCTOSCOPE_SESSION_KEY") {
+            config.auth.session_key = Some(v);
+        }
         for (name, slot) in [
             (
                 "OCTOSCOPE_DASHBOARDS_MAX_SERIES",
@@ -182,12 +241,7 @@ impl Config {
             }
         }
         if let Some(v) = env("OCTOSCOPE_EMBEDDING_ALLOWED_ORIGINS") {
-            config.embedding.allowed_origins = v
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect();
+            config.embedding.allowed_origins = split_list(&v);
         }
         for origin in &config.embedding.allowed_origins {
             let ok = (origin.starts_with("https://") || origin.starts_with("http://"))

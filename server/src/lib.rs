@@ -1,6 +1,7 @@
 //! Octoscope's axum server: SSR of the Leptos app, server functions, the datasource proxy,
 //! health and metrics. `main.rs` only reads config, binds and serves.
 
+pub mod auth;
 pub mod config;
 pub mod grafana_api;
 pub mod health;
@@ -16,7 +17,7 @@ use app::backend::{Backends, DatasourceRegistry};
 use app::{shell, App};
 use axum::extract::FromRef;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use config::Config;
 use http::{HeaderValue, StatusCode};
@@ -36,8 +37,7 @@ pub struct AppState {
     pub backends: Backends,
     pub metrics: Arc<metrics::Metrics>,
     pub security: Arc<security::SecurityHeaders>,
-    /// Who requests are made as in anonymous mode.
-    pub anonymous: app::model::auth::CurrentUser,
+    pub auth: Arc<auth::Auth>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -76,7 +76,12 @@ pub fn resolve_site_root(configured: Option<&Path>) -> PathBuf {
 }
 
 /// Builds the state from config: loads provisioning (logging every problem with file and line).
-pub fn build_state(config: &Config) -> AppState {
+/// Fails only on authentication settings that would leave the console open or unusable.
+pub fn build_state(config: &Config) -> Result<AppState, auth::AuthConfigError> {
+    let auth = Arc::new(auth::Auth::new(
+        &config.auth,
+        !config.embedding.allowed_origins.is_empty(),
+    )?);
     let env = |k: &str| std::env::var(k).ok();
     let (datasources, problems) = match &config.paths.provisioning {
         Some(dir) => load_datasources_dir(dir, &env),
@@ -96,7 +101,7 @@ pub fn build_state(config: &Config) -> AppState {
         .site_pkg_dir("pkg")
         .site_addr(config.server.listen)
         .build();
-    AppState {
+    Ok(AppState {
         leptos_options,
         backends: Backends::new(registry)
             .with_dashboards(
@@ -111,13 +116,23 @@ pub fn build_state(config: &Config) -> AppState {
             )
             .with_slos(config.paths.provisioning.as_ref().map(|d| d.join("slos"))),
         metrics: Arc::new(metrics::Metrics::default()),
-        anonymous: app::model::auth::CurrentUser {
-            name: "anonymous".into(),
-            role: config.auth.anonymous_role,
-        },
+        auth,
         security: Arc::new(security::SecurityHeaders::new(
             &config.embedding.allowed_origins,
         )),
+    })
+}
+
+/// Context for every page render and server function: the backends, and this request's CSP
+/// nonce (so the hydration scripts carry the nonce the header names).
+fn request_context(backends: Backends) -> impl Fn() + Clone + Send + Sync + 'static {
+    move || {
+        provide_context(backends.clone());
+        if let Some(nonce) = use_context::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<security::CspNonce>().cloned())
+        {
+            provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+        }
     }
 }
 
@@ -136,8 +151,7 @@ impl MakeRequestId for CountingRequestId {
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let backends = state.backends.clone();
-    let user = state.anonymous.clone();
+    let context = request_context(state.backends.clone());
     let options = state.leptos_options.clone();
     let request_id = http::HeaderName::from_static("x-request-id");
     Router::new()
@@ -148,11 +162,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/datasources/proxy/uid/{uid}", any(proxy::proxy_root))
         .route("/api/datasources/proxy/uid/{uid}/", any(proxy::proxy_root))
         .route("/api/datasources/proxy/uid/{uid}/{*path}", any(proxy::proxy))
-        .leptos_routes_with_context(&state, routes, move || {
-                provide_context(backends.clone());
-                provide_context(user.clone());
-            }, move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .route("/login", post(auth::login).with_state(state.auth.clone()))
+        .route("/logout", post(auth::logout))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn_with_state(state.auth.clone(), auth::authenticate))
         .layer(axum::middleware::from_fn_with_state(state.security.clone(), security::csrf))
         .layer(axum::middleware::from_fn_with_state(state.security.clone(), security::apply))
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))

@@ -5,10 +5,12 @@ use octoscope::config::Config;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: octoscope serve [--config FILE]\n       octoscope slo rules [--dir provisioning/slos] [--out DIR]\n       octoscope --version\n\n\
+const USAGE: &str = "usage: octoscope serve [--config FILE]\n       octoscope slo rules [--dir provisioning/slos] [--out DIR]\n       octoscope passwd NAME ROLE < password   (prints a users-file line)\n       octoscope --version\n\n\
 Environment overrides: OCTOSCOPE_LISTEN, OCTOSCOPE_PROVISIONING, OCTOSCOPE_SITE_ROOT,\n\
 OCTOSCOPE_LOG_FORMAT (json|pretty), OCTOSCOPE_LOG (filter, e.g. info,octoscope=debug),\n\
-OCTOSCOPE_AUTH_MODE, OCTOSCOPE_AUTH_ANONYMOUS_ROLE, OCTOSCOPE_EMBEDDING_ALLOWED_ORIGINS.";
+OCTOSCOPE_AUTH_MODE, OCTOSCOPE_AUTH_ANONYMOUS_ROLE, OCTOSCOPE_AUTH_PROXY_HEADER,\n\
+OCTOSCOPE_AUTH_TRUSTED_PROXIES, OCTOSCOPE_AUTH_USERS_FILE, OCTOSCOPE_SESSION_KEY,\n\
+OCTOSCOPE_EMBEDDING_ALLOWED_ORIGINS.";
 
 fn parse_args() -> Result<Option<PathBuf>, String> {
     let mut args = std::env::args().skip(1);
@@ -35,6 +37,25 @@ fn parse_args() -> Result<Option<PathBuf>, String> {
                     std::process::exit(2);
                 }
             }
+        }
+        Some("passwd") => {
+            let rest: Vec<String> = args.collect();
+            let [name, role] = rest.as_slice() else {
+                return Err("usage: octoscope passwd NAME viewer|editor|admin < password".into());
+            };
+            if !matches!(role.as_str(), "viewer" | "editor" | "admin") || name.contains(':') {
+                return Err(format!("{role:?} is not viewer, editor or admin, or the name has a ':'"));
+            }
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            if password.is_empty() {
+                return Err("the password (first line of stdin) is empty".into());
+            }
+            println!("{name}:{role}:{}", octoscope::auth::hash_password(password));
+            std::process::exit(0);
         }
         Some(other) => return Err(format!("unknown command {other:?}")),
     }
@@ -98,7 +119,13 @@ async fn main() -> ExitCode {
         }
     };
     init_logging(&config.server.log_format);
-    let state = octoscope::build_state(&config);
+    let state = match octoscope::build_state(&config) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("{e}");
+            return ExitCode::from(2);
+        }
+    };
     let listener = match tokio::net::TcpListener::bind(config.server.listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -121,6 +148,8 @@ async fn main() -> ExitCode {
     });
     tracing::info!(%addr, site_root = %state.leptos_options.site_root, "octoscope listening on http://{addr}");
     let app = octoscope::router(state);
+    // Peer addresses decide whether a proxy's user header is believed.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     if let Err(e) = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

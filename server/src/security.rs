@@ -8,9 +8,13 @@ use axum::response::Response;
 use http::{header, HeaderValue};
 use std::sync::Arc;
 
+/// The CSP nonce of one request: the middleware makes it, the page's hydration scripts carry it.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub Arc<str>);
+
 /// Precomputed header values (built once from config, applied to every response).
 pub struct SecurityHeaders {
-    frame_ancestors: HeaderValue,
+    frame_ancestors: String,
     deny_framing_elsewhere: bool,
     /// Origins besides the console's own that may send POSTs (the embedding portal).
     trusted_origins: Vec<String>,
@@ -24,8 +28,7 @@ impl SecurityHeaders {
             policy.push_str(o);
         }
         Self {
-            frame_ancestors: HeaderValue::from_str(&policy)
-                .expect("origins were validated by config"),
+            frame_ancestors: policy,
             deny_framing_elsewhere: allowed_origins.is_empty(),
             trusted_origins: allowed_origins
                 .iter()
@@ -35,10 +38,33 @@ impl SecurityHeaders {
     }
 }
 
-pub async fn apply(State(h): State<Arc<SecurityHeaders>>, req: Request, next: Next) -> Response {
+impl SecurityHeaders {
+    /// The whole policy: scripts only from the console itself or carrying this response's nonce
+    /// (the hydration loader), wasm compilation allowed, no plugins, no inline styles except
+    /// `style` attributes (chart geometry), forms and fetches to the console only.
+    pub fn policy(&self, nonce: &str) -> String {
+        format!(
+            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+             style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; \
+             connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
+             form-action 'self'; {}",
+            self.frame_ancestors
+        )
+    }
+}
+
+pub async fn apply(
+    State(h): State<Arc<SecurityHeaders>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let nonce: Arc<str> = leptos::nonce::Nonce::new().as_inner().clone();
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut resp = next.run(req).await;
     let headers = resp.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, h.frame_ancestors.clone());
+    let policy = HeaderValue::from_str(&h.policy(&nonce))
+        .expect("origins were validated by config and the nonce is base64url");
+    headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     if h.deny_framing_elsewhere {
         headers.insert(
             header::X_FRAME_OPTIONS,

@@ -175,7 +175,7 @@ async fn viewers_cannot_write_silences() {
         &draft("alertname=\"Watchdog\"", &["alertmanager-1"]),
     )
     .await;
-    assert_eq!(status, 500);
+    assert_eq!(status, 403);
     assert!(out.to_string().contains("editor role"), "{out}");
     let (_, o) = call(&console, "list_alert_groups", "").await;
     assert!(o["cannot_write"].as_str().unwrap().contains("editor role"));

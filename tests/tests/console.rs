@@ -137,22 +137,44 @@ async fn without_configuration_the_console_explains_how_to_start() {
 async fn headers_refuse_framing_unless_configured() {
     let console = Console::start(None).await;
     let resp = console.get("/").await;
-    let h = resp.headers();
+    let h = resp.headers().clone();
     assert_eq!(h["x-frame-options"], "SAMEORIGIN");
-    assert_eq!(h["content-security-policy"], "frame-ancestors 'self'");
+    let csp = h["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.ends_with("; frame-ancestors 'self'"), "{csp}");
+    assert!(csp.contains("object-src 'none'") && csp.contains("base-uri 'self'"), "{csp}");
+    let script_src = csp.split(';').find(|d| d.trim().starts_with("script-src")).unwrap();
+    assert!(!script_src.contains("unsafe-inline") && !csp.contains(" 'unsafe-eval'"), "{csp}");
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["referrer-policy"], "same-origin");
     assert!(h.contains_key("x-request-id"));
+    // Every inline script of the page carries the nonce the header allows, and only that one.
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|r| r.split('\'').next())
+        .unwrap()
+        .to_string();
+    let html = resp.text().await.unwrap();
+    let scripts = html.matches("<script").count();
+    assert!(scripts > 0, "{html}");
+    assert_eq!(
+        html.matches(&format!("nonce=\"{nonce}\"")).count(),
+        scripts,
+        "{html}"
+    );
+    // A fresh nonce per response.
+    let again = console.get("/").await;
+    assert_ne!(again.headers()["content-security-policy"].to_str().unwrap(), csp);
 
     let mut config = octoscope::config::Config::default();
     config.embedding.allowed_origins = vec!["https://portal.example".into()];
     let console = Console::start_with(config).await;
     let resp = console.get("/").await;
     assert!(resp.headers().get("x-frame-options").is_none());
-    assert_eq!(
-        resp.headers()["content-security-policy"],
-        "frame-ancestors 'self' https://portal.example"
-    );
+    assert!(resp.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .ends_with("; frame-ancestors 'self' https://portal.example"));
 }
 
 #[tokio::test]

@@ -87,6 +87,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                     >
                         {move || if theme.get() == "dark" { "☀ Light" } else { "☾ Dark" }}
                     </button>
+                    <UserBadge/>
                 </header>
                 <nav class="sidenav" data-testid="nav" aria-label="Main">
                     {NAV
@@ -119,4 +120,37 @@ fn system_prefers_dark() -> bool {
 #[cfg(not(feature = "hydrate"))]
 fn system_prefers_dark() -> bool {
     false
+}
+
+/// Who is signed in, with their role, and "Sign out" for session users.
+#[component]
+fn UserBadge() -> impl IntoView {
+    let me = Resource::new(|| (), |_| crate::api::console::whoami());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                me.get()
+                    .and_then(Result::ok)
+                    .map(|u| {
+                        let sign_out = u
+                            .can_sign_out
+                            .then(|| {
+                                view! {
+                                    <form method="post" action="/logout" class="sign-out">
+                                        <button type="submit" data-testid="sign-out">"Sign out"</button>
+                                    </form>
+                                }
+                            });
+                        view! {
+                            <span class="user-badge" data-testid="user-badge" data-role=u.role.as_str()>
+                                {u.name.clone()}
+                                " · "
+                                {u.role.as_str()}
+                            </span>
+                            {sign_out}
+                        }
+                    })
+            }}
+        </Suspense>
+    }
 }

@@ -25,6 +25,9 @@ impl Role {
 pub struct CurrentUser {
     pub name: String,
     pub role: Role,
+    /// Signed in with a session (basic mode): the top bar offers "Sign out".
+    #[serde(default)]
+    pub can_sign_out: bool,
 }
 
 impl CurrentUser {
@@ -50,11 +53,13 @@ mod tests {
         let viewer = CurrentUser {
             name: "anonymous".into(),
             role: Role::Viewer,
+            can_sign_out: false,
         };
         assert!(viewer.cannot_write().unwrap().contains("editor role"));
         assert!(CurrentUser {
             name: "a".into(),
-            role: Role::Editor
+            role: Role::Editor,
+            can_sign_out: false,
         }
         .cannot_write()
         .is_none());
