@@ -36,7 +36,7 @@ export default defineConfig({
     { name: 'chromium', use: chromium, testIgnore: /no_js\.spec\.ts/ },
     { name: 'chromium-no-js', use: { ...chromium, javaScriptEnabled: false }, testMatch: /no_js\.spec\.ts/ },
   ],
-  webServer: {
+  webServer: [{
     command: process.env.OCTOSCOPE_BIN ?? '../target/debug/octoscope serve',
     url: `${baseURL}/api/health`,
     reuseExistingServer: false,
@@ -52,5 +52,21 @@ export default defineConfig({
       // The embedding spec's portal (tests/embedding.spec.ts) serves from the next port.
       OCTOSCOPE_EMBEDDING_ALLOWED_ORIGINS: `http://127.0.0.1:${Number(port) + 1}`,
     },
-  },
+  }, {
+    // A second console in basic mode (users in fixtures/auth/users) for tests/auth.spec.ts.
+    command: process.env.OCTOSCOPE_BIN ?? '../target/debug/octoscope serve',
+    url: `http://127.0.0.1:${Number(port) + 2}/api/health`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      OCTOSCOPE_LISTEN: `127.0.0.1:${Number(port) + 2}`,
+      OCTOSCOPE_LOG_FORMAT: 'pretty',
+      OCTOSCOPE_LOG: 'warn',
+      OCTOSCOPE_AUTH_MODE: 'basic',
+      OCTOSCOPE_AUTH_USERS_FILE: 'fixtures/auth/users',
+      OCTOSCOPE_SESSION_KEY: 'end2end-only-session-key-0123456789abcdef',
+    },
+  }],
 });

@@ -43,3 +43,24 @@ test('the time picker keeps the rest of the view in the URL', async ({ page }) =
   await expect(page).toHaveURL(/query=up&from=now-1h&to=now/);
   await expect(page.getByTestId('time-picker-button')).toHaveText('Last 1 hour');
 });
+
+test('the content security policy lets every page hydrate and blocks nothing it needs', async ({ page }) => {
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+  });
+  page.on('pageerror', (e) => violations.push(e.message));
+  const console = new ConsolePage(page);
+  for (const path of ['/', '/dashboards', '/explore?query=up', '/explore?mode=logs', '/alerting/groups', '/alerting/silences', '/slo', '/traces', '/status/targets']) {
+    const resp = await page.goto(path);
+    expect(resp?.headers()['content-security-policy'] ?? '').toMatch(/script-src 'self' 'nonce-[\w-]+' 'wasm-unsafe-eval'/);
+    await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+  }
+  // Charts (SVG with style attributes) draw and answer the mouse under the policy.
+  await console.open('/d/octollm-namespace-prod/namespace-octollm-prod?from=now-1h&var-namespace=octollm-prod');
+  await expect(page.locator('svg.chart-svg').first()).toBeVisible();
+  const overlay = page.getByTestId('chart-overlay').first();
+  const box = (await overlay.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  expect(violations).toEqual([]);
+});
