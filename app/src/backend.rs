@@ -3,6 +3,7 @@
 
 pub mod alertmanager;
 pub mod dashboards;
+pub mod guard;
 pub mod health;
 pub mod http;
 pub mod panels;

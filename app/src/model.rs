@@ -3,6 +3,7 @@
 pub mod alerting;
 pub mod allowlist;
 pub mod auth;
+pub mod breaker;
 pub mod correlate;
 pub mod dashboard;
 pub mod datasource;

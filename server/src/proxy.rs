@@ -11,6 +11,7 @@ use app::model::allowlist::check_proxy_path;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
 use http::{header, HeaderName, StatusCode};
 
 const PREFIX: &str = "/api/datasources/proxy/uid/";
@@ -79,6 +80,17 @@ async fn forward(state: AppState, uid: String, req: Request) -> Response {
         count(status.as_u16());
         return json_error(status, e.to_string());
     }
+    if let Err(e) = ds.guard.admit(&ds.name) {
+        count(503);
+        return json_error(StatusCode::SERVICE_UNAVAILABLE, e.to_string());
+    }
+    let slot = match ds.guard.permit(&ds.name, ds.timeout).await {
+        Ok(p) => p,
+        Err(e) => {
+            count(503);
+            return json_error(StatusCode::SERVICE_UNAVAILABLE, e.to_string());
+        }
+    };
     let path = rest.to_string();
     let query = req.uri().query().map(str::to_string);
     let (parts, body) = req.into_parts();
@@ -100,6 +112,7 @@ async fn forward(state: AppState, uid: String, req: Request) -> Response {
     let resp = match upstream.send().await {
         Ok(resp) => resp,
         Err(e) => {
+            ds.guard.record(false);
             let err = transport_error(&ds, &e);
             let status = if e.is_timeout() {
                 StatusCode::GATEWAY_TIMEOUT
@@ -112,7 +125,16 @@ async fn forward(state: AppState, uid: String, req: Request) -> Response {
         }
     };
     let status = resp.status();
+    ds.guard
+        .record(!app::backend::guard::is_backend_failure(status.as_u16()));
     count(status.as_u16());
+    let cap = ds.guard.0.max_response_bytes;
+    if resp.content_length().is_some_and(|n| n > cap) {
+        return json_error(
+            StatusCode::BAD_GATEWAY,
+            format!("{} sent more than {} MB; narrow the query (fewer series, a larger step) or raise octoscopeMaxResponseMB", ds.name, cap >> 20),
+        );
+    }
     if status.is_redirection() {
         // Never follow, never pass on: a redirect could point the browser anywhere.
         return json_error(
@@ -126,6 +148,20 @@ async fn forward(state: AppState, uid: String, req: Request) -> Response {
             out = out.header(name, v);
         }
     }
-    out.body(Body::from_stream(resp.bytes_stream()))
+    // The slot is held until the body has streamed; a body that grows past the cap is cut off
+    // (the client sees an aborted response, never a silently truncated one).
+    let mut sent = 0u64;
+    let name = ds.name.clone();
+    let body = resp.bytes_stream().map(move |chunk| {
+        let _held = &slot;
+        let chunk = chunk.map_err(std::io::Error::other)?;
+        sent += chunk.len() as u64;
+        if sent > cap {
+            tracing::warn!(datasource = %name, "proxied response cut off at {} MB", cap >> 20);
+            return Err(std::io::Error::other("response size cap exceeded"));
+        }
+        Ok(chunk)
+    });
+    out.body(Body::from_stream(body))
         .unwrap_or_else(|e| json_error(StatusCode::BAD_GATEWAY, e.to_string()).into_response())
 }

@@ -102,6 +102,8 @@ pub struct Backend {
     pub addr: String,
     child: Option<Child>,
     dir: tempfile::TempDir,
+    binary: &'static str,
+    args: Vec<String>,
 }
 
 impl Backend {
@@ -164,6 +166,42 @@ impl Backend {
         })
     }
 
+    /// Starts the stopped process again: same binary, arguments, port and data directory (a
+    /// backend coming back after a crash). Waits until `ready_path` answers 200.
+    pub fn restart(&mut self, ready_path: &str) -> Result<(), HarnessError> {
+        self.stop();
+        let exe = which(self.binary).ok_or(HarnessError::MissingBinary(self.binary))?;
+        let log = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(self.dir.path().join("process.log"))
+            .map_err(|e| HarnessError::Io(format!("open log for {}", self.name), e))?;
+        let log2 = log
+            .try_clone()
+            .map_err(|e| HarnessError::Io("clone log handle".into(), e))?;
+        let child = Command::new(exe)
+            .args(&self.args)
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log2)
+            .spawn()
+            .map_err(|e| HarnessError::Io(format!("restart {}", self.binary), e))?;
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok((200, _)) = http_get(&self.addr, ready_path) {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(HarnessError::NotReady {
+            name: self.name.clone(),
+            url: self.url(),
+            log: self.log(),
+        })
+    }
+
     /// Stops the process now (SIGKILL) and waits for it; also done on drop.
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -205,6 +243,8 @@ fn spawn(
         addr: format!("127.0.0.1:{port}"),
         child: Some(child),
         dir,
+        binary,
+        args: args.to_vec(),
     })
 }
 

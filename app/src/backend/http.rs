@@ -68,18 +68,71 @@ pub fn transport_error(ds: &Datasource, err: &reqwest::Error) -> BackendError {
     }
 }
 
-/// Sends a GET and returns status and body, mapping transport errors.
+/// Sends a GET (an idempotent read) through the datasource's guard: fails fast while its circuit
+/// is open, waits for one of its in-flight slots, retries a refused connection or a 502/503/504
+/// twice with backoff, and refuses bodies over the size cap. Returns status and body.
 pub async fn get_bytes(
     http: &reqwest::Client,
     ds: &Datasource,
     path: &str,
     query: Option<&str>,
 ) -> Result<(u16, Vec<u8>), BackendError> {
-    let resp = request(http, ds, reqwest::Method::GET, path, query)
+    const RETRIES: u32 = 2;
+    ds.guard.admit(&ds.name)?;
+    let _slot = ds.guard.permit(&ds.name, ds.timeout).await?;
+    let mut attempt = 0;
+    loop {
+        let result = get_once(http, ds, path, query).await;
+        let failed = match &result {
+            Ok((status, _)) => super::guard::is_backend_failure(*status),
+            Err(BackendError::Unreachable { .. } | BackendError::Timeout { .. }) => true,
+            Err(_) => false,
+        };
+        // Timeouts are not retried: the user already waited the whole timeout once.
+        let retry = attempt < RETRIES
+            && match &result {
+                Ok((status, _)) => super::guard::is_backend_failure(*status),
+                Err(BackendError::Unreachable { .. }) => true,
+                Err(_) => false,
+            };
+        if retry {
+            tokio::time::sleep(std::time::Duration::from_millis(
+                crate::model::breaker::backoff_ms(attempt),
+            ))
+            .await;
+            attempt += 1;
+            continue;
+        }
+        ds.guard.record(!failed);
+        return result;
+    }
+}
+
+async fn get_once(
+    http: &reqwest::Client,
+    ds: &Datasource,
+    path: &str,
+    query: Option<&str>,
+) -> Result<(u16, Vec<u8>), BackendError> {
+    let mut resp = request(http, ds, reqwest::Method::GET, path, query)
         .send()
         .await
         .map_err(|e| transport_error(ds, &e))?;
     let status = resp.status().as_u16();
-    let body = resp.bytes().await.map_err(|e| transport_error(ds, &e))?;
-    Ok((status, body.to_vec()))
+    let cap = ds.guard.0.max_response_bytes;
+    let too_large = || BackendError::TooLarge {
+        datasource: ds.name.clone(),
+        limit_mb: cap >> 20,
+    };
+    if resp.content_length().is_some_and(|n| n > cap) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| transport_error(ds, &e))? {
+        if body.len() as u64 + chunk.len() as u64 > cap {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((status, body))
 }

@@ -253,6 +253,31 @@ fn build(
         .and_then(|t| t.trim_end_matches('s').parse::<u64>().ok())
         .filter(|t| *t > 0)
         .unwrap_or(30);
+    let number = |key: &str, default: u64| -> Result<u64, String> {
+        match raw.json_data.get(key).and_then(yaml_string) {
+            None => Ok(default),
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| format!("jsonData.{key} = {v:?} must be a whole number above 0")),
+        }
+    };
+    let max_in_flight = match number(
+        "octoscopeMaxConcurrent",
+        super::guard::DEFAULT_MAX_IN_FLIGHT as u64,
+    ) {
+        Ok(n) => n as usize,
+        Err(e) => return fail(e),
+    };
+    let max_response_mb = match number(
+        "octoscopeMaxResponseMB",
+        super::guard::DEFAULT_MAX_RESPONSE_MB,
+    ) {
+        Ok(n) => n,
+        Err(e) => return fail(e),
+    };
     let uid = raw
         .uid
         .clone()
@@ -281,6 +306,7 @@ fn build(
             .into_iter()
             .filter_map(|(k, v)| yaml_string(&v).map(|v| (k, v)))
             .collect(),
+        guard: super::guard::Guard::new(max_in_flight, max_response_mb << 20),
     })
 }
 

@@ -22,6 +22,9 @@ pub struct Datasource {
     pub timeout: Duration,
     /// Non-secret jsonData, kept for features that read it (timeInterval, implementation, …).
     pub json_data: BTreeMap<String, String>,
+    /// Concurrency limit, circuit breaker and size cap (jsonData `octoscopeMaxConcurrent`,
+    /// `octoscopeMaxResponseMB`).
+    pub guard: super::guard::Guard,
 }
 
 impl Datasource {
@@ -117,6 +120,7 @@ mod tests {
             headers: vec![],
             timeout: Duration::from_secs(1),
             json_data: BTreeMap::new(),
+            guard: Default::default(),
         }
     }
 

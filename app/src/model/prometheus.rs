@@ -13,6 +13,12 @@ pub enum BackendError {
     Unreachable { datasource: String, message: String },
     #[error("{datasource} did not answer within {seconds}s; narrow the query or raise the datasource timeout")]
     Timeout { datasource: String, seconds: u64 },
+    #[error("{datasource} failed several times in a row, so the console stopped asking for now; it retries by itself in {retry_in_s}s")]
+    CircuitOpen { datasource: String, retry_in_s: u64 },
+    #[error("{datasource} already has {limit} requests in flight from this console and none finished in time; try again in a moment or narrow the dashboard")]
+    Busy { datasource: String, limit: usize },
+    #[error("{datasource} sent more than {limit_mb} MB; narrow the query (fewer series, a larger step) or raise octoscopeMaxResponseMB")]
+    TooLarge { datasource: String, limit_mb: u64 },
     #[error("{datasource} answered HTTP {status}: {body}")]
     Status {
         datasource: String,
