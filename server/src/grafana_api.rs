@@ -25,7 +25,7 @@ pub async fn search(State(state): State<AppState>, Query(p): Query<SearchParams>
     if p.kind.as_deref() == Some("dash-folder") {
         return Json(json!([])).into_response();
     }
-    let catalog = state.backends.dashboards.catalog();
+    let catalog = state.backends().dashboards.catalog();
     let hits: Vec<_> = catalog
         .summaries()
         .into_iter()
@@ -51,7 +51,7 @@ pub async fn search(State(state): State<AppState>, Query(p): Query<SearchParams>
 }
 
 pub async fn dashboard_by_uid(State(state): State<AppState>, Path(uid): Path<String>) -> Response {
-    match state.backends.dashboards.catalog().by_uid(&uid) {
+    match state.backends().dashboards.catalog().by_uid(&uid) {
         Some(e) => Json(json!({
             "dashboard": e.raw.as_ref(),
             "meta": {

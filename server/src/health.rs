@@ -8,9 +8,10 @@ use futures::future::join_all;
 use serde_json::{json, Value};
 
 pub async fn health(State(state): State<AppState>) -> Json<Value> {
-    let registry = &state.backends.registry;
+    let backends = state.backends();
+    let registry = &backends.registry;
     let checks = registry.all().iter().map(|ds| {
-        let http = state.backends.http.clone();
+        let http = backends.http.clone();
         async move {
             let mut entry = json!({
                 "uid": ds.uid, "name": ds.name, "type": ds.kind.as_str(), "url": ds.url.as_str(),

@@ -15,7 +15,7 @@ use app::backend::panels::Limits;
 use app::backend::provisioning::load_datasources_dir;
 use app::backend::{Backends, DatasourceRegistry};
 use app::{shell, App};
-use axum::extract::FromRef;
+use axum::extract::{FromRef, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
@@ -34,10 +34,54 @@ use tower_http::trace::TraceLayer;
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub backends: Backends,
+    /// Swapped whole on reload (SIGHUP or `POST /api/admin/reload`); requests in flight keep
+    /// the snapshot they started with.
+    backends: Arc<std::sync::RwLock<Backends>>,
+    config: Arc<Config>,
     pub metrics: Arc<metrics::Metrics>,
     pub security: Arc<security::SecurityHeaders>,
     pub auth: Arc<auth::Auth>,
+}
+
+impl AppState {
+    /// The backends as configured now.
+    pub fn backends(&self) -> Backends {
+        self.backends
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Re-reads the provisioned datasources and the users file (dashboards and SLO files are
+    /// re-read on change already). Requests in flight finish on the old datasources.
+    pub fn reload(&self) -> ReloadReport {
+        let env = |k: &str| std::env::var(k).ok();
+        let (datasources, problems) = match &self.config.paths.provisioning {
+            Some(dir) => load_datasources_dir(dir, &env),
+            None => (Vec::new(), Vec::new()),
+        };
+        for p in &problems {
+            tracing::error!(file = %p.file, line = ?p.line, datasource = ?p.datasource, "provisioning problem: {}", p.message);
+        }
+        let report = ReloadReport {
+            datasources: datasources.len(),
+            problems: problems.iter().map(|p| format!("{}: {}", p.file, p.message)).collect(),
+        };
+        let registry = Arc::new(DatasourceRegistry::new(datasources, problems));
+        self.backends
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .registry = registry;
+        self.auth.reload_users();
+        tracing::info!(datasources = report.datasources, problems = report.problems.len(), "configuration reloaded");
+        report
+    }
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct ReloadReport {
+    pub datasources: usize,
+    pub problems: Vec<String>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -103,7 +147,8 @@ pub fn build_state(config: &Config) -> Result<AppState, auth::AuthConfigError> {
         .build();
     Ok(AppState {
         leptos_options,
-        backends: Backends::new(registry)
+        config: Arc::new(config.clone()),
+        backends: Arc::new(std::sync::RwLock::new(Backends::new(registry)
             .with_dashboards(
                 match &config.paths.provisioning {
                     Some(dir) => DashboardStore::load(dir, &env),
@@ -114,7 +159,7 @@ pub fn build_state(config: &Config) -> Result<AppState, auth::AuthConfigError> {
                     concurrency: config.dashboards.concurrency,
                 },
             )
-            .with_slos(config.paths.provisioning.as_ref().map(|d| d.join("slos"))),
+            .with_slos(config.paths.provisioning.as_ref().map(|d| d.join("slos"))))),
         metrics: Arc::new(metrics::Metrics::default()),
         auth,
         security: Arc::new(security::SecurityHeaders::new(
@@ -125,14 +170,31 @@ pub fn build_state(config: &Config) -> Result<AppState, auth::AuthConfigError> {
 
 /// Context for every page render and server function: the backends, and this request's CSP
 /// nonce (so the hydration scripts carry the nonce the header names).
-fn request_context(backends: Backends) -> impl Fn() + Clone + Send + Sync + 'static {
+fn request_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     move || {
-        provide_context(backends.clone());
+        provide_context(state.backends());
         if let Some(nonce) = use_context::<http::request::Parts>()
             .and_then(|p| p.extensions.get::<security::CspNonce>().cloned())
         {
             provide_context(leptos::nonce::Nonce::from_value(nonce.0));
         }
+    }
+}
+
+/// `POST /api/admin/reload`: what SIGHUP does, for admins.
+async fn admin_reload(
+    State(state): State<AppState>,
+    user: Option<axum::Extension<app::model::auth::CurrentUser>>,
+) -> Response {
+    match user {
+        Some(axum::Extension(u)) if u.role >= app::model::auth::Role::Admin => {
+            Json(state.reload()).into_response()
+        }
+        _ => json_error(
+            StatusCode::FORBIDDEN,
+            "reloading the configuration needs the admin role (or send SIGHUP to the process)"
+                .into(),
+        ),
     }
 }
 
@@ -151,7 +213,7 @@ impl MakeRequestId for CountingRequestId {
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let context = request_context(state.backends.clone());
+    let context = request_context(state.clone());
     let options = state.leptos_options.clone();
     let request_id = http::HeaderName::from_static("x-request-id");
     Router::new()
@@ -164,6 +226,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/datasources/proxy/uid/{uid}/{*path}", any(proxy::proxy))
         .route("/login", post(auth::login).with_state(state.auth.clone()))
         .route("/logout", post(auth::logout))
+        .route("/api/admin/reload", post(admin_reload))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(axum::middleware::from_fn_with_state(state.auth.clone(), auth::authenticate))

@@ -147,6 +147,17 @@ async fn main() -> ExitCode {
         }
     });
     tracing::info!(%addr, site_root = %state.leptos_options.site_root, "octoscope listening on http://{addr}");
+    // SIGHUP re-reads provisioning and the users file without dropping a request.
+    let reloadable = state.clone();
+    tokio::spawn(async move {
+        let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        else {
+            return;
+        };
+        while hup.recv().await.is_some() {
+            reloadable.reload();
+        }
+    });
     let app = octoscope::router(state);
     // Peer addresses decide whether a proxy's user header is believed.
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();

@@ -61,7 +61,8 @@ async fn forward(state: AppState, uid: String, req: Request) -> Response {
             })
             .inc();
     };
-    let Some(ds) = state.backends.registry.by_uid(&uid) else {
+    let backends = state.backends();
+    let Some(ds) = backends.registry.by_uid(&uid) else {
         count(404);
         return json_error(
             StatusCode::NOT_FOUND,
@@ -95,7 +96,7 @@ async fn forward(state: AppState, uid: String, req: Request) -> Response {
     let query = req.uri().query().map(str::to_string);
     let (parts, body) = req.into_parts();
     let mut upstream = request(
-        &state.backends.http,
+        &backends.http,
         &ds,
         method.clone(),
         &path,
