@@ -95,7 +95,9 @@ pub fn parse_users(text: &str) -> (BTreeMap<String, UserEntry>, Vec<UsersFilePro
             continue;
         }
         if users.contains_key(name) {
-            problems.push(problem(format!("{name} is listed twice; the first line wins")));
+            problems.push(problem(format!(
+                "{name} is listed twice; the first line wins"
+            )));
             continue;
         }
         users.insert(
@@ -135,7 +137,9 @@ impl Cidr {
         };
         match (self.addr, ip) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
@@ -295,7 +299,9 @@ impl Auth {
                 tracing::info!(file = %path.display(), users = users.len(), "users loaded");
                 *self.users.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(users);
             }
-            Err(e) => tracing::error!(file = %path.display(), "cannot read the users file: {e}; keeping the users already loaded"),
+            Err(e) => {
+                tracing::error!(file = %path.display(), "cannot read the users file: {e}; keeping the users already loaded")
+            }
         }
     }
 
@@ -314,9 +320,7 @@ impl Auth {
     }
 
     pub fn session_cookie(&self, name: &str, https: bool) -> HeaderValue {
-        let value = self
-            .key
-            .sign(name, now_unix() + self.session_ttl.as_secs());
+        let value = self.key.sign(name, now_unix() + self.session_ttl.as_secs());
         let same_site = if self.embedded && https {
             "SameSite=None; Secure"
         } else if https {
@@ -339,7 +343,11 @@ impl Auth {
     }
 
     /// The user a request is made by, or why it is not signed in.
-    pub fn identify(&self, headers: &http::HeaderMap, peer: Option<IpAddr>) -> Result<CurrentUser, String> {
+    pub fn identify(
+        &self,
+        headers: &http::HeaderMap,
+        peer: Option<IpAddr>,
+    ) -> Result<CurrentUser, String> {
         match self.mode {
             AuthMode::Anonymous => Ok(CurrentUser {
                 name: "anonymous".into(),
@@ -358,7 +366,8 @@ impl Auth {
                         self.proxy_header
                     ));
                 };
-                let trusted = peer.is_some_and(|ip| self.trusted_proxies.iter().any(|c| c.contains(ip)));
+                let trusted =
+                    peer.is_some_and(|ip| self.trusted_proxies.iter().any(|c| c.contains(ip)));
                 if !trusted {
                     return Err(format!(
                         "{} is trusted only from the configured proxies (trusted_proxies); this request came from {}",
@@ -399,7 +408,9 @@ impl Auth {
                     return Err("not signed in: sign in at /login".into());
                 };
                 let Some(name) = self.key.verify(cookie, now_unix()) else {
-                    return Err("your session expired or is not valid here; sign in again at /login".into());
+                    return Err(
+                        "your session expired or is not valid here; sign in again at /login".into(),
+                    );
                 };
                 match self.users().get(&name) {
                     Some(u) => Ok(CurrentUser {
@@ -407,7 +418,9 @@ impl Auth {
                         role: u.role,
                         can_sign_out: true,
                     }),
-                    None => Err(format!("{name} is no longer in the users file; ask an admin")),
+                    None => Err(format!(
+                        "{name} is no longer in the users file; ask an admin"
+                    )),
                 }
             }
         }
@@ -416,17 +429,15 @@ impl Auth {
 
 /// Paths anyone may load: the login page and form, the static bundle, liveness and metrics.
 fn is_public(path: &str) -> bool {
-    matches!(path, "/login" | "/logout" | "/favicon.svg" | "/api/health" | "/metrics")
-        || path.starts_with("/pkg/")
+    matches!(
+        path,
+        "/login" | "/logout" | "/favicon.svg" | "/api/health" | "/metrics"
+    ) || path.starts_with("/pkg/")
 }
 
 /// Establishes the user of every request; unauthenticated page loads go to the login page
 /// (basic mode), everything else gets 401 with the reason.
-pub async fn authenticate(
-    State(auth): State<Arc<Auth>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn authenticate(State(auth): State<Arc<Auth>>, mut req: Request, next: Next) -> Response {
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -547,8 +558,14 @@ mod tests {
         assert_eq!(key.verify(&cookie, 999).as_deref(), Some("alice"));
         assert_eq!(key.verify(&cookie, 1_000), None, "expired");
         // Another replica with the same key accepts it; another key does not.
-        assert!(SessionKey::new(&[7u8; 32]).unwrap().verify(&cookie, 1).is_some());
-        assert!(SessionKey::new(&[8u8; 32]).unwrap().verify(&cookie, 1).is_none());
+        assert!(SessionKey::new(&[7u8; 32])
+            .unwrap()
+            .verify(&cookie, 1)
+            .is_some());
+        assert!(SessionKey::new(&[8u8; 32])
+            .unwrap()
+            .verify(&cookie, 1)
+            .is_none());
         // Tampering with the name or the expiry breaks the signature.
         let forged = cookie.replacen(&B64.encode("alice"), &B64.encode("admin"), 1);
         assert_eq!(key.verify(&forged, 1), None);
@@ -556,7 +573,10 @@ mod tests {
         assert_eq!(key.verify(&later, 1), None);
         assert_eq!(key.verify("garbage", 1), None);
         assert_eq!(key.verify("", 1), None);
-        assert!(matches!(SessionKey::new(b"short"), Err(AuthConfigError::ShortKey)));
+        assert!(matches!(
+            SessionKey::new(b"short"),
+            Err(AuthConfigError::ShortKey)
+        ));
     }
 
     #[test]
@@ -587,12 +607,17 @@ mod tests {
         let c = Cidr::parse("10.1.0.0/16").unwrap();
         assert!(c.contains("10.1.200.3".parse().unwrap()));
         assert!(!c.contains("10.2.0.1".parse().unwrap()));
-        assert!(c.contains("::ffff:10.1.0.9".parse().unwrap()), "IPv4-mapped");
+        assert!(
+            c.contains("::ffff:10.1.0.9".parse().unwrap()),
+            "IPv4-mapped"
+        );
         let one = Cidr::parse("127.0.0.1").unwrap();
         assert!(one.contains("127.0.0.1".parse().unwrap()));
         assert!(!one.contains("127.0.0.2".parse().unwrap()));
         assert!(Cidr::parse("::1").unwrap().contains("::1".parse().unwrap()));
-        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains("8.8.8.8".parse().unwrap()));
+        assert!(Cidr::parse("0.0.0.0/0")
+            .unwrap()
+            .contains("8.8.8.8".parse().unwrap()));
         assert!(Cidr::parse("10.0.0.0/33").is_none());
         assert!(Cidr::parse("localhost").is_none());
     }
@@ -613,7 +638,9 @@ mod tests {
         assert_eq!((user.name.as_str(), user.role), ("alice", Role::Viewer));
         h.insert("x-webauth-role", "Editor".parse().unwrap());
         assert_eq!(auth.identify(&h, from_proxy).unwrap().role, Role::Editor);
-        let err = auth.identify(&h, Some("10.0.0.6".parse().unwrap())).unwrap_err();
+        let err = auth
+            .identify(&h, Some("10.0.0.6".parse().unwrap()))
+            .unwrap_err();
         assert!(err.contains("trusted only from"), "{err}");
         assert!(auth.identify(&http::HeaderMap::new(), from_proxy).is_err());
     }
@@ -624,14 +651,20 @@ mod tests {
             mode: AuthMode::Basic,
             ..AuthSection::default()
         };
-        assert_eq!(Auth::new(&cfg, false).err(), Some(AuthConfigError::NoUsersFile));
+        assert_eq!(
+            Auth::new(&cfg, false).err(),
+            Some(AuthConfigError::NoUsersFile)
+        );
         let cfg = AuthSection {
             mode: AuthMode::Basic,
             users_file: Some("/nonexistent".into()),
             session_key: Some("short".into()),
             ..AuthSection::default()
         };
-        assert_eq!(Auth::new(&cfg, false).err(), Some(AuthConfigError::ShortKey));
+        assert_eq!(
+            Auth::new(&cfg, false).err(),
+            Some(AuthConfigError::ShortKey)
+        );
     }
 
     #[test]
@@ -644,16 +677,36 @@ mod tests {
         let plain = Auth::new(&cfg, false).unwrap();
         let c = plain.session_cookie("a", false);
         let c = c.to_str().unwrap();
-        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"), "{c}");
+        assert!(
+            c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"),
+            "{c}"
+        );
         let framed = Auth::new(&cfg, true).unwrap();
-        assert!(framed.session_cookie("a", true).to_str().unwrap().contains("SameSite=None; Secure"));
-        assert!(framed.session_cookie("a", false).to_str().unwrap().contains("SameSite=Lax"));
+        assert!(framed
+            .session_cookie("a", true)
+            .to_str()
+            .unwrap()
+            .contains("SameSite=None; Secure"));
+        assert!(framed
+            .session_cookie("a", false)
+            .to_str()
+            .unwrap()
+            .contains("SameSite=Lax"));
     }
 
     #[test]
     fn only_same_site_paths_are_login_destinations() {
-        assert_eq!(safe_next(Some("/alerting/silences?x=1")), "/alerting/silences?x=1");
-        for bad in ["//evil.example", "/\\evil.example", "https://evil.example", "/login?next=/x", "/a\r\nSet-Cookie: x"] {
+        assert_eq!(
+            safe_next(Some("/alerting/silences?x=1")),
+            "/alerting/silences?x=1"
+        );
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "/login?next=/x",
+            "/a\r\nSet-Cookie: x",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_next(None), "/");

@@ -65,7 +65,10 @@ impl AppState {
         }
         let report = ReloadReport {
             datasources: datasources.len(),
-            problems: problems.iter().map(|p| format!("{}: {}", p.file, p.message)).collect(),
+            problems: problems
+                .iter()
+                .map(|p| format!("{}: {}", p.file, p.message))
+                .collect(),
         };
         let registry = Arc::new(DatasourceRegistry::new(datasources, problems));
         self.backends
@@ -73,7 +76,11 @@ impl AppState {
             .unwrap_or_else(|e| e.into_inner())
             .registry = registry;
         self.auth.reload_users();
-        tracing::info!(datasources = report.datasources, problems = report.problems.len(), "configuration reloaded");
+        tracing::info!(
+            datasources = report.datasources,
+            problems = report.problems.len(),
+            "configuration reloaded"
+        );
         report
     }
 }
@@ -148,18 +155,20 @@ pub fn build_state(config: &Config) -> Result<AppState, auth::AuthConfigError> {
     Ok(AppState {
         leptos_options,
         config: Arc::new(config.clone()),
-        backends: Arc::new(std::sync::RwLock::new(Backends::new(registry)
-            .with_dashboards(
-                match &config.paths.provisioning {
-                    Some(dir) => DashboardStore::load(dir, &env),
-                    None => DashboardStore::empty(),
-                },
-                Limits {
-                    max_series: config.dashboards.max_series,
-                    concurrency: config.dashboards.concurrency,
-                },
-            )
-            .with_slos(config.paths.provisioning.as_ref().map(|d| d.join("slos"))))),
+        backends: Arc::new(std::sync::RwLock::new(
+            Backends::new(registry)
+                .with_dashboards(
+                    match &config.paths.provisioning {
+                        Some(dir) => DashboardStore::load(dir, &env),
+                        None => DashboardStore::empty(),
+                    },
+                    Limits {
+                        max_series: config.dashboards.max_series,
+                        concurrency: config.dashboards.concurrency,
+                    },
+                )
+                .with_slos(config.paths.provisioning.as_ref().map(|d| d.join("slos"))),
+        )),
         metrics: Arc::new(metrics::Metrics::default()),
         auth,
         security: Arc::new(security::SecurityHeaders::new(

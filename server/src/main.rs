@@ -44,7 +44,9 @@ fn parse_args() -> Result<Option<PathBuf>, String> {
                 return Err("usage: octoscope passwd NAME viewer|editor|admin < password".into());
             };
             if !matches!(role.as_str(), "viewer" | "editor" | "admin") || name.contains(':') {
-                return Err(format!("{role:?} is not viewer, editor or admin, or the name has a ':'"));
+                return Err(format!(
+                    "{role:?} is not viewer, editor or admin, or the name has a ':'"
+                ));
             }
             let mut password = String::new();
             std::io::stdin()

@@ -95,13 +95,7 @@ async fn forward(state: AppState, uid: String, req: Request) -> Response {
     let path = rest.to_string();
     let query = req.uri().query().map(str::to_string);
     let (parts, body) = req.into_parts();
-    let mut upstream = request(
-        &backends.http,
-        &ds,
-        method.clone(),
-        &path,
-        query.as_deref(),
-    );
+    let mut upstream = request(&backends.http, &ds, method.clone(), &path, query.as_deref());
     for name in FORWARD_REQUEST {
         if let Some(v) = parts.headers.get(name) {
             upstream = upstream.header(name, v);

@@ -69,7 +69,10 @@ async fn wait_for(http: &reqwest::Client, base: &str, want: &[&str]) {
             if u == want {
                 return;
             }
-            assert!(Instant::now() < deadline, "datasources {u:?}, expected {want:?}");
+            assert!(
+                Instant::now() < deadline,
+                "datasources {u:?}, expected {want:?}"
+            );
         }
         assert!(Instant::now() < deadline, "the console did not come up");
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -89,8 +92,13 @@ async fn sighup_reloads_datasources_without_dropping_requests() {
     let stop = Arc::new(AtomicBool::new(false));
     let (ok, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let load = {
-        let (stop, ok, failed, http, base) =
-            (stop.clone(), ok.clone(), failed.clone(), http.clone(), base.clone());
+        let (stop, ok, failed, http, base) = (
+            stop.clone(),
+            ok.clone(),
+            failed.clone(),
+            http.clone(),
+            base.clone(),
+        );
         tokio::spawn(async move {
             while !stop.load(Ordering::SeqCst) {
                 match http.get(format!("{base}/metrics")).send().await {
@@ -102,15 +110,27 @@ async fn sighup_reloads_datasources_without_dropping_requests() {
     };
     datasource(dir.path(), "second");
     let pid = console.0.id().to_string();
-    assert!(Command::new("kill").args(["-HUP", &pid]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .unwrap()
+        .success());
     wait_for(&http, &base, &["first", "second"]).await;
     stop.store(true, Ordering::SeqCst);
     load.await.unwrap();
     assert!(ok.load(Ordering::SeqCst) > 0);
-    assert_eq!(failed.load(Ordering::SeqCst), 0, "no request failed during the reload");
+    assert_eq!(
+        failed.load(Ordering::SeqCst),
+        0,
+        "no request failed during the reload"
+    );
 
     // Viewers may not reload over HTTP.
-    let refused = http.post(format!("{base}/api/admin/reload")).send().await.unwrap();
+    let refused = http
+        .post(format!("{base}/api/admin/reload"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(refused.status(), 403);
 }
 
@@ -124,7 +144,11 @@ async fn admins_reload_over_http() {
     wait_for(&http, &base, &["first"]).await;
     std::fs::remove_file(dir.path().join("datasources/first.yaml")).unwrap();
     datasource(dir.path(), "third");
-    let resp = http.post(format!("{base}/api/admin/reload")).send().await.unwrap();
+    let resp = http
+        .post(format!("{base}/api/admin/reload"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     let report: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(report["datasources"], 1);

@@ -17,7 +17,12 @@ fn basic_config() -> Config {
     config
 }
 
-async fn post(console: &Console, path: &str, cookie: Option<&str>, body: &str) -> reqwest::Response {
+async fn post(
+    console: &Console,
+    path: &str,
+    cookie: Option<&str>,
+    body: &str,
+) -> reqwest::Response {
     let mut req = console
         .http
         .post(console.url(path))
@@ -41,7 +46,10 @@ async fn sign_in(console: &Console, user: &str, password: &str) -> String {
     assert_eq!(resp.status(), 303);
     assert_eq!(resp.headers()["location"], "/alerting/silences");
     let set = resp.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
     set.split(';').next().unwrap().to_string()
 }
 
@@ -65,7 +73,11 @@ async fn basic_mode_signs_in_with_a_session_that_every_replica_accepts() {
     );
     let login = console.get("/login").await;
     assert_eq!(login.status(), 200);
-    assert!(login.text().await.unwrap().contains("data-testid=\"login-page\""));
+    assert!(login
+        .text()
+        .await
+        .unwrap()
+        .contains("data-testid=\"login-page\""));
     assert_eq!(console.get("/api/health").await.status(), 200);
     // Server functions and the datasource proxy say why, with 401.
     let anon = post(&console, "/api/whoami", None, "").await;
@@ -83,14 +95,23 @@ async fn basic_mode_signs_in_with_a_session_that_every_replica_accepts() {
     let to = wrong.headers()["location"].to_str().unwrap();
     assert!(to.starts_with("/login?error=1&user=vera"), "{to}");
     // An off-site `next` is ignored.
-    let off = post(&console, "/login", None, "user=vera&password=viewer-pass&next=%2F%2Fevil.example").await;
+    let off = post(
+        &console,
+        "/login",
+        None,
+        "user=vera&password=viewer-pass&next=%2F%2Fevil.example",
+    )
+    .await;
     assert_eq!(off.headers()["location"], "/");
 
     let vera = sign_in(&console, "vera", "viewer-pass").await;
     let me = post(&console, "/api/whoami", Some(&vera), "").await;
     assert_eq!(me.status(), 200);
     let me: serde_json::Value = me.json().await.unwrap();
-    assert_eq!((me["name"].as_str(), me["role"].as_str()), (Some("vera"), Some("viewer")));
+    assert_eq!(
+        (me["name"].as_str(), me["role"].as_str()),
+        (Some("vera"), Some("viewer"))
+    );
     assert_eq!(me["can_sign_out"], true);
     // Viewers read but cannot write silences.
     let refused = post(&console, "/api/create_silence", Some(&vera), SILENCE).await;
@@ -112,16 +133,29 @@ async fn basic_mode_signs_in_with_a_session_that_every_replica_accepts() {
         .unwrap();
     assert_eq!(me["name"], "eddie");
     let forged = eddie.replacen("v1.", "v1.x", 1);
-    assert_eq!(post(&replica, "/api/whoami", Some(&forged), "").await.status(), 401);
+    assert_eq!(
+        post(&replica, "/api/whoami", Some(&forged), "")
+            .await
+            .status(),
+        401
+    );
     let mut other_key = basic_config();
     other_key.auth.session_key = Some("another key that is also long enough!!".into());
     let stranger = Console::start_with(other_key).await;
-    assert_eq!(post(&stranger, "/api/whoami", Some(&eddie), "").await.status(), 401);
+    assert_eq!(
+        post(&stranger, "/api/whoami", Some(&eddie), "")
+            .await
+            .status(),
+        401
+    );
 
     // Sign out clears the cookie.
     let out = post(&console, "/logout", Some(&eddie), "").await;
     assert_eq!(out.status(), 303);
-    assert!(out.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    assert!(out.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
 }
 
 #[tokio::test]
@@ -130,28 +164,36 @@ async fn proxy_mode_believes_the_user_header_only_from_trusted_proxies() {
     config.auth.mode = AuthMode::Proxy;
     config.auth.proxy_role_header = Some("X-WEBAUTH-ROLE".into());
     let console = Console::start_with(config.clone()).await;
-    let call = |path: &'static str, headers: Vec<(&'static str, &'static str)>, body: &'static str| {
-        let mut req = console
-            .http
-            .post(console.url(path))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body);
-        for (k, v) in headers {
-            req = req.header(k, v);
-        }
-        req.send()
-    };
+    let call =
+        |path: &'static str, headers: Vec<(&'static str, &'static str)>, body: &'static str| {
+            let mut req = console
+                .http
+                .post(console.url(path))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body);
+            for (k, v) in headers {
+                req = req.header(k, v);
+            }
+            req.send()
+        };
     let me: serde_json::Value = call("/api/whoami", vec![("X-WEBAUTH-USER", "alice")], "")
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    assert_eq!((me["name"].as_str(), me["role"].as_str()), (Some("alice"), Some("viewer")));
+    assert_eq!(
+        (me["name"].as_str(), me["role"].as_str()),
+        (Some("alice"), Some("viewer"))
+    );
     assert_eq!(me["can_sign_out"], false);
-    let refused = call("/api/create_silence", vec![("X-WEBAUTH-USER", "alice")], SILENCE)
-        .await
-        .unwrap();
+    let refused = call(
+        "/api/create_silence",
+        vec![("X-WEBAUTH-USER", "alice")],
+        SILENCE,
+    )
+    .await
+    .unwrap();
     assert_eq!(refused.status(), 403);
     let editor = call(
         "/api/create_silence",

@@ -141,9 +141,18 @@ async fn headers_refuse_framing_unless_configured() {
     assert_eq!(h["x-frame-options"], "SAMEORIGIN");
     let csp = h["content-security-policy"].to_str().unwrap().to_string();
     assert!(csp.ends_with("; frame-ancestors 'self'"), "{csp}");
-    assert!(csp.contains("object-src 'none'") && csp.contains("base-uri 'self'"), "{csp}");
-    let script_src = csp.split(';').find(|d| d.trim().starts_with("script-src")).unwrap();
-    assert!(!script_src.contains("unsafe-inline") && !csp.contains(" 'unsafe-eval'"), "{csp}");
+    assert!(
+        csp.contains("object-src 'none'") && csp.contains("base-uri 'self'"),
+        "{csp}"
+    );
+    let script_src = csp
+        .split(';')
+        .find(|d| d.trim().starts_with("script-src"))
+        .unwrap();
+    assert!(
+        !script_src.contains("unsafe-inline") && !csp.contains(" 'unsafe-eval'"),
+        "{csp}"
+    );
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["referrer-policy"], "same-origin");
     assert!(h.contains_key("x-request-id"));
@@ -164,7 +173,10 @@ async fn headers_refuse_framing_unless_configured() {
     );
     // A fresh nonce per response.
     let again = console.get("/").await;
-    assert_ne!(again.headers()["content-security-policy"].to_str().unwrap(), csp);
+    assert_ne!(
+        again.headers()["content-security-policy"].to_str().unwrap(),
+        csp
+    );
 
     let mut config = octoscope::config::Config::default();
     config.embedding.allowed_origins = vec!["https://portal.example".into()];

@@ -37,7 +37,11 @@ async fn prometheus_killed_mid_session_then_back() {
     let (mut stack, _control) = support::start_demo(21, None).await;
     let console = Console::start(Some(stack.provisioning_dir())).await;
     let before = load(&console).await;
-    assert!(prometheus_errors(&before).is_empty(), "{:?}", prometheus_errors(&before));
+    assert!(
+        prometheus_errors(&before).is_empty(),
+        "{:?}",
+        prometheus_errors(&before)
+    );
     let panels = before.panels.len();
 
     stack.prometheus.stop();
@@ -46,7 +50,10 @@ async fn prometheus_killed_mid_session_then_back() {
     let page = console.get(PAGE).await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains("Prometheus is unreachable") || html.contains("stopped asking"), "{html}");
+    assert!(
+        html.contains("Prometheus is unreachable") || html.contains("stopped asking"),
+        "{html}"
+    );
     assert_eq!(html.matches("data-testid=\"panel\"").count(), panels);
     // Alertmanager pages do not depend on Prometheus.
     let groups = console.get("/alerting/groups").await;
@@ -66,7 +73,9 @@ async fn prometheus_killed_mid_session_then_back() {
         }
     }
     assert!(open, "the circuit opened");
-    let proxied = console.get("/api/datasources/proxy/uid/prometheus/api/v1/query?query=up").await;
+    let proxied = console
+        .get("/api/datasources/proxy/uid/prometheus/api/v1/query?query=up")
+        .await;
     assert_eq!(proxied.status(), 503);
 
     // Prometheus returns (same port and data): after the cool-down the panels recover alone.
@@ -78,7 +87,10 @@ async fn prometheus_killed_mid_session_then_back() {
         if errors.is_empty() {
             break;
         }
-        assert!(Instant::now() < deadline, "panels did not recover: {errors:?}");
+        assert!(
+            Instant::now() < deadline,
+            "panels did not recover: {errors:?}"
+        );
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     let page = console.get(PAGE).await.text().await.unwrap();

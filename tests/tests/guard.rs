@@ -96,9 +96,15 @@ async fn requests_beyond_the_limit_queue_and_all_succeed() {
 async fn idempotent_reads_are_retried_after_503() {
     let (url, counters) = misbehaving_backend().await;
     let ds = datasource(&url, 4, 1 << 20);
-    let (status, body) = get_bytes(&client(), &ds, "api/v1/flaky", None).await.unwrap();
+    let (status, body) = get_bytes(&client(), &ds, "api/v1/flaky", None)
+        .await
+        .unwrap();
     assert_eq!((status, body.as_slice()), (200, b"ok".as_slice()));
-    assert_eq!(counters.calls.load(Ordering::SeqCst), 3, "two 503s, then the answer");
+    assert_eq!(
+        counters.calls.load(Ordering::SeqCst),
+        3,
+        "two 503s, then the answer"
+    );
     assert!(!ds.guard.is_open());
 }
 
@@ -109,7 +115,10 @@ async fn bodies_over_the_cap_are_refused_with_the_setting_to_raise() {
     let err = get_bytes(&client(), &ds, "api/v1/status/buildinfo", None)
         .await
         .unwrap_err();
-    assert!(matches!(err, BackendError::TooLarge { limit_mb: 1, .. }), "{err}");
+    assert!(
+        matches!(err, BackendError::TooLarge { limit_mb: 1, .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("octoscopeMaxResponseMB"));
 
     // The proxy cuts the stream off at the cap: the client gets an error, not a truncated body.

@@ -62,11 +62,10 @@ impl Guard {
     /// Fails fast while the circuit is open.
     pub fn admit(&self, datasource: &str) -> Result<(), BackendError> {
         let mut b = self.0.breaker.lock().unwrap_or_else(|e| e.into_inner());
-        b.admit(now_ms())
-            .map_err(|ms| BackendError::CircuitOpen {
-                datasource: datasource.to_string(),
-                retry_in_s: (ms as u64).div_ceil(1000).max(1),
-            })
+        b.admit(now_ms()).map_err(|ms| BackendError::CircuitOpen {
+            datasource: datasource.to_string(),
+            retry_in_s: (ms as u64).div_ceil(1000).max(1),
+        })
     }
 
     /// A slot among the datasource's in-flight requests, waiting at most `wait`.
@@ -90,7 +89,10 @@ impl Guard {
         let was_open = b.is_open();
         b.record(ok, now_ms());
         if b.is_open() && !was_open {
-            tracing::warn!("circuit opened after {} failures in a row", b.policy.failures_to_open);
+            tracing::warn!(
+                "circuit opened after {} failures in a row",
+                b.policy.failures_to_open
+            );
         } else if was_open && !b.is_open() {
             tracing::info!("circuit closed: the datasource answers again");
         }

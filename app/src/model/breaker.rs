@@ -152,9 +152,6 @@ mod tests {
 
     #[test]
     fn backoff_grows() {
-        assert_eq!(
-            (0..3).map(backoff_ms).collect::<Vec<_>>(),
-            [100, 300, 900]
-        );
+        assert_eq!((0..3).map(backoff_ms).collect::<Vec<_>>(), [100, 300, 900]);
     }
 }

@@ -19,8 +19,8 @@ impl Console {
 
     pub async fn start_with(config: octoscope::config::Config) -> Console {
         let state = octoscope::build_state(&config).expect("valid auth settings");
-        let app = octoscope::router(state)
-            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let app =
+            octoscope::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let server = tokio::spawn(async move {
