@@ -22,7 +22,10 @@ const USAGE: &str = "usage: cargo xtask <command>
   test               set up, fmt check, clippy per package, unit, integration and Playwright tests
   bench [--load-seconds N]
                      release build, then every speed and memory figure next to its anchor,
-                     printed and written to BENCHMARKS.md";
+                     printed and written to BENCHMARKS.md
+  fuzz [--seconds N] [TARGET]...
+                     run the cargo-fuzz targets (all by default) for N seconds each (default 300);
+                     `test` runs each for 10 s";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
         Some("bench") => bench::bench(&args[1..]),
+        Some("fuzz") => fuzz_command(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -182,13 +186,7 @@ fn setup() -> Result {
     if output(&mut cmd("cargo", &["leptos", "--version"])).is_some() {
         println!("    ok: cargo-leptos");
     } else {
-        let toolchains = output(&mut cmd("rustup", &["toolchain", "list"])).unwrap_or_default();
-        if !toolchains.lines().any(|l| l.starts_with("nightly")) {
-            run(&mut cmd(
-                "rustup",
-                &["toolchain", "install", "nightly", "--profile", "minimal"],
-            ))?;
-        }
+        ensure_nightly()?;
         // Stable refuses cargo-leptos' lockfile; no_downloads makes it use tools from PATH only.
         println!("    installing cargo-leptos (once per machine, ~17 min on 2 cores)");
         run(&mut cmd(
@@ -202,6 +200,15 @@ fn setup() -> Result {
                 "no_downloads",
             ],
         ))?;
+    }
+
+    // cargo-fuzz drives libFuzzer, which needs a nightly compiler.
+    ensure_nightly()?;
+    if output(&mut cmd("cargo", &["fuzz", "--version"])).is_some() {
+        println!("    ok: cargo-fuzz");
+    } else {
+        println!("    installing cargo-fuzz (once per machine, ~1 min)");
+        run(&mut cmd("cargo", &["install", "cargo-fuzz", "--locked"]))?;
     }
 
     let wanted = locked_wasm_bindgen()?;
@@ -240,6 +247,76 @@ fn setup() -> Result {
         run(&mut c)?;
     }
     println!("    setup done in {:.1}s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn ensure_nightly() -> Result {
+    let toolchains = output(&mut cmd("rustup", &["toolchain", "list"])).unwrap_or_default();
+    if toolchains.lines().any(|l| l.starts_with("nightly")) {
+        println!("    ok: nightly toolchain");
+        Ok(())
+    } else {
+        run(&mut cmd(
+            "rustup",
+            &["toolchain", "install", "nightly", "--profile", "minimal"],
+        ))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// fuzz
+
+/// The targets in fuzz/Cargo.toml: the pure parsers that take user input.
+const FUZZ_TARGETS: [&str; 4] = [
+    "dashboard_json",
+    "time_range",
+    "matchers",
+    "promql_template",
+];
+
+fn fuzz_command(args: &[String]) -> Result {
+    let mut seconds = 300;
+    let mut targets = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--seconds" => {
+                seconds = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("--seconds needs a number")?;
+            }
+            t if FUZZ_TARGETS.contains(&t) => targets.push(t),
+            other => {
+                return Err(format!(
+                    "unknown fuzz target {other:?}: choose from {FUZZ_TARGETS:?}"
+                ))
+            }
+        }
+    }
+    if targets.is_empty() {
+        targets = FUZZ_TARGETS.to_vec();
+    }
+    setup()?;
+    fuzz(&targets, seconds)
+}
+
+/// Runs each target for a bounded time; a crash fails the step and leaves its input in
+/// fuzz/artifacts/<target>/ for `cargo +nightly fuzz run <target> <file>`.
+fn fuzz(targets: &[&str], seconds: u32) -> Result {
+    let limit = format!("-max_total_time={seconds}");
+    for target in targets {
+        step(&format!("fuzz {target} for {seconds}s"));
+        // No sanitizer: the targets are safe Rust, so ASan only slows the search down.
+        let mut c = cmd(
+            "cargo",
+            &[
+                "+nightly", "fuzz", "run", "-s", "none", target, "--", &limit,
+            ],
+        );
+        c.current_dir("fuzz");
+        run(&mut c)?;
+    }
     Ok(())
 }
 
@@ -451,6 +528,8 @@ fn test() -> Result {
             "xtask",
         ],
     ))?;
+
+    fuzz(&FUZZ_TARGETS, 10)?;
 
     step("integration tests (real Prometheus and Alertmanager, the simulator)");
     run(&mut cmd("cargo", &["test", "-p", "octoscope-tests"]))?;
