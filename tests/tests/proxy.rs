@@ -167,3 +167,133 @@ async fn browser_credentials_are_dropped_and_datasource_credentials_added() {
     );
     assert!(seen.contains("x-scope-orgid: octollm"), "{seen}");
 }
+
+/// A loopback upstream that reports every request head it receives and answers each with
+/// `response` (a full HTTP/1.1 response).
+fn recording_upstream(response: &'static str) -> (std::net::SocketAddr, mpsc::Receiver<String>) {
+    let upstream = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = upstream.local_addr().unwrap();
+    let (tx, rx) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for sock in upstream.incoming() {
+            let Ok(mut sock) = sock else { return };
+            let mut buf = vec![0u8; 8192];
+            let n = sock.read(&mut buf).unwrap_or(0);
+            if tx
+                .send(String::from_utf8_lossy(&buf[..n]).to_string())
+                .is_err()
+            {
+                return;
+            }
+            let _ = sock.write_all(response.as_bytes());
+        }
+    });
+    (addr, rx)
+}
+
+/// Sends `target` byte for byte as the request line (no client-side URL normalisation, which
+/// would hide `..` and friends) and returns the status code.
+async fn raw_get(console: &Console, target: &str) -> u16 {
+    let addr = console.base.trim_start_matches("http://").to_string();
+    let target = target.to_string();
+    tokio::task::spawn_blocking(move || {
+        let mut sock = std::net::TcpStream::connect(addr).unwrap();
+        write!(
+            sock,
+            "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        let _ = sock.read_to_string(&mut answer);
+        answer
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no status line for {target}: {answer:?}"))
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn bypass_attempts_never_reach_the_backend() {
+    let (addr, seen) = recording_upstream(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 29\r\nConnection: close\r\n\r\n{\"status\":\"success\",\"data\":1}",
+    );
+    let yaml = format!(
+        "apiVersion: 1\ndatasources:\n  - name: Recorder\n    uid: rec\n    type: prometheus\n    url: http://{addr}\n"
+    );
+    let dir = provisioning(&[("ds.yaml", &yaml)]);
+    let console = Console::start(Some(dir.path())).await;
+    let p = "/api/datasources/proxy/uid/rec";
+    for sneaky in [
+        format!("{p}/api/v1/../../-/quit"),
+        format!("{p}/api/v1/query/../../admin/tsdb/snapshot"),
+        format!("{p}/api/v1/query/..%2F..%2Fadmin/tsdb/snapshot"),
+        format!("{p}/api/v1/label/%2e%2e/values"),
+        format!("{p}/api/v1/label/%252e%252e%252fadmin/values"),
+        format!("{p}/api%2Fv1%2Fquery?query=up"),
+        format!("{p}/./api/v1/query?query=up"),
+        format!("{p}/http://127.0.0.2:9/api/v1/query?query=up"),
+        format!("{p}//127.0.0.2:9/api/v1/query?query=up"),
+        format!("{p}/@127.0.0.2:9/api/v1/query?query=up"),
+        format!("{p}/api/v1/query@127.0.0.2:9?query=up"),
+        format!("{p}/api/v1/query%0d%0aX-Injected:%201?query=up"),
+        format!("{p}/api/v1/query%0aHost:%20127.0.0.2?query=up"),
+        format!("{p}/api/v1/admin/tsdb/delete_series"),
+    ] {
+        let status = raw_get(&console, &sneaky).await;
+        assert!(
+            status == 400 || status == 403,
+            "{sneaky} must be refused, got {status}"
+        );
+    }
+    // The backslash form is not even a valid request target: hyper refuses it (or we do).
+    let status = raw_get(&console, &format!("{p}/api/v1\\..\\admin")).await;
+    assert!((400..500).contains(&status), "backslash path: {status}");
+    assert!(
+        seen.try_recv().is_err(),
+        "no refused request may reach the backend"
+    );
+
+    // Control: an allowed read does reach it, and an encoded CRLF in the query string stays
+    // encoded on the wire instead of becoming a header.
+    let status = raw_get(
+        &console,
+        &format!("{p}/api/v1/query?query=up%0d%0aX-Injected:%201"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let head = seen.recv().unwrap().to_ascii_lowercase();
+    assert!(
+        head.starts_with("get /api/v1/query?query=up%0d%0ax-injected:%201 "),
+        "{head}"
+    );
+    assert!(!head.contains("\r\nx-injected"), "{head}");
+}
+
+#[tokio::test]
+async fn redirects_are_neither_followed_nor_passed_on() {
+    let (addr, seen) = recording_upstream(
+        "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.2:9/elsewhere\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+    let yaml = format!(
+        "apiVersion: 1\ndatasources:\n  - name: Mover\n    uid: mover\n    type: prometheus\n    url: http://{addr}\n"
+    );
+    let dir = provisioning(&[("ds.yaml", &yaml)]);
+    let console = Console::start(Some(dir.path())).await;
+    let resp = console
+        .get("/api/datasources/proxy/uid/mover/api/v1/query?query=up")
+        .await;
+    assert_eq!(resp.status(), 502);
+    assert!(resp.headers().get("location").is_none());
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert!(
+        body["error"].as_str().unwrap().contains("redirect"),
+        "{body}"
+    );
+    assert!(seen
+        .recv()
+        .unwrap()
+        .starts_with("GET /api/v1/query?query=up "));
+}
