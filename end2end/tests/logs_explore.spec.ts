@@ -1,5 +1,5 @@
 // Explore in logs mode against the demo's Loki stand-in: lines in the first HTML, newest first,
-// and Loki's own message for a broken query.
+// and Loki's own message for a broken query; order, limit, a line's fields and its context.
 import { test, expect } from '@playwright/test';
 import { ConsolePage } from './fixtures/console';
 
@@ -24,4 +24,48 @@ test('logs mode shows the lines of a LogQL query and Loki errors in place', asyn
   await expect(page.getByTestId('error')).toContainText('parse error');
   await expect(page).toHaveURL(/mode=logs/);
   await expect(page.getByTestId('logs-input')).toHaveValue('{service="orchestrator"');
+});
+
+test('logs oldest first with a limit, a line expanded to its fields, and its context', async ({ page }) => {
+  const c = new ConsolePage(page);
+  await c.open(`/explore?mode=logs&query=${encodeURIComponent('{service="executor"}')}&from=now-15m`);
+  await expect(page.getByTestId('log-line').first()).toBeVisible();
+
+  await page.getByTestId('logs-direction').selectOption('forward');
+  await page.getByTestId('logs-limit').fill('7');
+  await page.getByTestId('run-logs').click();
+  await expect(page).toHaveURL(/direction=forward/);
+  await expect(page).toHaveURL(/limit=7/);
+  await expect(page.getByTestId('logs-result')).toContainText('oldest first');
+  const lines = page.getByTestId('log-line');
+  await expect(lines).toHaveCount(7);
+  const times = await page.locator('[data-testid="log-line"] td:first-child').allTextContents();
+  expect([...times].sort()).toEqual(times);
+
+  // Expanding a line shows its parsed JSON fields; the row is coloured by that level.
+  const first = lines.first();
+  await expect(first.getByTestId('log-fields')).toBeHidden();
+  await first.getByTestId('log-line-text').click();
+  const fields = first.getByTestId('log-fields');
+  await expect(fields).toBeVisible();
+  await expect(fields).toContainText('service');
+  await expect(fields).toContainText('executor');
+  const level = await first.getAttribute('data-level');
+  expect(['info', 'warn', 'error', 'debug']).toContain(level);
+  await expect(fields).toContainText(level!);
+
+  // Show context: the same stream unfiltered around the line, the line outlined.
+  const text = await first.getByTestId('log-line-text').textContent();
+  await first.getByTestId('log-context-link').click();
+  await expect(page).toHaveURL(/highlight=\d+/);
+  await expect(page).toHaveURL(/direction=forward/);
+  await expect(page.getByTestId('logs-input')).toHaveValue(/service="executor"/);
+  const outlined = page.locator('[data-testid="log-line"][data-highlighted="true"]');
+  await expect(outlined).toHaveCount(1);
+  await expect(outlined.getByTestId('log-line-text')).toHaveText(text!);
+
+  // A limit out of range is refused where the user is, the query kept.
+  await c.open(`/explore?mode=logs&query=${encodeURIComponent('{service="executor"}')}&limit=9999`);
+  await expect(page.getByTestId('error')).toContainText('between 1 and 5000');
+  await expect(page.getByTestId('logs-input')).toHaveValue('{service="executor"}');
 });

@@ -57,8 +57,12 @@ pub fn trace_id_of(line: &str, labels: &BTreeMap<String, String>) -> Option<Stri
         .map(|v| v.to_ascii_lowercase())
 }
 
-/// Every line of every stream, newest first, at most `limit` of them.
-pub fn flatten_streams(streams: Vec<LogStream>, limit: usize) -> Vec<LogLine> {
+/// Every line of every stream in `direction` order, at most `limit` of them.
+pub fn flatten_streams(
+    streams: Vec<LogStream>,
+    limit: usize,
+    direction: Direction,
+) -> Vec<LogLine> {
     let mut lines: Vec<(i128, LogLine)> = streams
         .into_iter()
         .flat_map(|s| {
@@ -75,7 +79,10 @@ pub fn flatten_streams(streams: Vec<LogStream>, limit: usize) -> Vec<LogLine> {
             })
         })
         .collect();
-    lines.sort_by_key(|l| std::cmp::Reverse(l.0));
+    match direction {
+        Direction::Backward => lines.sort_by_key(|l| std::cmp::Reverse(l.0)),
+        Direction::Forward => lines.sort_by_key(|l| l.0),
+    }
     lines.truncate(limit);
     lines.into_iter().map(|(_, l)| l).collect()
 }
@@ -115,9 +122,243 @@ pub fn decode_loki_list<T: serde::de::DeserializeOwned>(
     decode_envelope::<Vec<T>>(datasource, status, body).map(|a| a.data)
 }
 
+/// Which end of the range a logs query starts from (Loki's `direction`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Direction {
+    /// Newest lines first (Loki `backward`): what an investigation wants first.
+    #[default]
+    Backward,
+    /// Oldest lines first (Loki `forward`): reading what led up to something.
+    Forward,
+}
+
+impl Direction {
+    /// From the URL's `direction` (`backward` | `forward`); anything else is the default.
+    pub fn parse(s: Option<&str>) -> Self {
+        match s {
+            Some("forward") => Direction::Forward,
+            _ => Direction::Backward,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Backward => "backward",
+            Direction::Forward => "forward",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Direction::Backward => "newest first",
+            Direction::Forward => "oldest first",
+        }
+    }
+}
+
+/// Lines per query unless the URL says otherwise, and the most one page may ask for.
+pub const DEFAULT_LIMIT: usize = 500;
+pub const MAX_LIMIT: usize = 5000;
+
+/// The URL's `limit`: a number between 1 and [`MAX_LIMIT`], else a message saying so.
+pub fn parse_limit(s: Option<&str>) -> Result<usize, String> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(DEFAULT_LIMIT),
+        Some(v) => match v.parse::<usize>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            _ => Err(format!(
+                "limit {v:?} is not a number of lines between 1 and {MAX_LIMIT}"
+            )),
+        },
+    }
+}
+
+/// The fields of a structured line: a JSON object (nested keys joined with `.`, non-string
+/// values as JSON text) or logfmt (`key=value key="quoted value"`). Unstructured text has none.
+pub fn parse_fields(line: &str) -> Vec<(String, String)> {
+    let trimmed = line.trim();
+    if trimmed.starts_with('{') {
+        if let Ok(serde_json::Value::Object(m)) = serde_json::from_str(trimmed) {
+            let mut out = Vec::new();
+            flatten_json("", &serde_json::Value::Object(m), &mut out);
+            return out;
+        }
+    }
+    parse_logfmt(trimmed)
+}
+
+fn flatten_json(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
+    match v {
+        serde_json::Value::Object(m) if !m.is_empty() => {
+            for (k, v) in m {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten_json(&key, v, out);
+            }
+        }
+        serde_json::Value::String(s) => out.push((prefix.to_string(), s.clone())),
+        other => out.push((prefix.to_string(), other.to_string())),
+    }
+}
+
+/// logfmt pairs; a line with any word that is not `key=value` is not logfmt, so none.
+fn parse_logfmt(line: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while !rest.is_empty() {
+        let Some(eq) = rest.find('=') else {
+            return Vec::new();
+        };
+        let key = &rest[..eq];
+        if key.is_empty() || key.contains(char::is_whitespace) || key.contains('"') {
+            return Vec::new();
+        }
+        rest = &rest[eq + 1..];
+        let value;
+        if let Some(quoted) = rest.strip_prefix('"') {
+            // A quoted value runs to the next unescaped quote.
+            let mut val = String::new();
+            let mut chars = quoted.char_indices();
+            let mut end = None;
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '\\' => {
+                        if let Some((_, n)) = chars.next() {
+                            val.push(n);
+                        }
+                    }
+                    '"' => {
+                        end = Some(i);
+                        break;
+                    }
+                    c => val.push(c),
+                }
+            }
+            let Some(end) = end else {
+                return Vec::new();
+            };
+            value = val;
+            rest = &quoted[end + 1..];
+        } else {
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            value = rest[..end].to_string();
+            rest = &rest[end..];
+        }
+        out.push((key.to_string(), value));
+        rest = rest.trim_start();
+    }
+    out
+}
+
+/// The line's level for colouring: a `level`/`detected_level`/`severity` label, else the same
+/// field in the line; spelled the common way (`warning` → `warn`, `err` → `error`, …).
+pub fn level_of(labels: &BTreeMap<String, String>, fields: &[(String, String)]) -> Option<String> {
+    const KEYS: [&str; 4] = ["level", "detected_level", "severity", "lvl"];
+    let raw = KEYS
+        .iter()
+        .find_map(|k| labels.get(*k).cloned())
+        .or_else(|| {
+            KEYS.iter()
+                .find_map(|k| fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone()))
+        })?;
+    let level = match raw.trim().to_ascii_lowercase().as_str() {
+        "warning" | "warn" | "w" => "warn",
+        "err" | "error" | "e" | "eror" => "error",
+        "crit" | "critical" | "fatal" | "panic" | "emerg" | "alert" => "critical",
+        "info" | "information" | "i" | "notice" => "info",
+        "debug" | "dbug" | "d" => "debug",
+        "trace" => "trace",
+        _ => return None,
+    };
+    Some(level.to_string())
+}
+
+/// The LogQL selector of exactly this line's stream, for "show context": the same labels, no
+/// filters, so the lines around it appear whatever the original query filtered out.
+pub fn stream_selector(labels: &BTreeMap<String, String>) -> String {
+    let pairs: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")))
+        .collect();
+    format!("{{{}}}", pairs.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_lines_give_flattened_fields() {
+        let f = parse_fields(r#"{"level":"error","msg":"boom","http":{"status":500},"ok":false}"#);
+        assert_eq!(
+            f,
+            vec![
+                ("http.status".to_string(), "500".to_string()),
+                ("level".into(), "error".into()),
+                ("msg".into(), "boom".into()),
+                ("ok".into(), "false".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn logfmt_lines_give_fields_with_quoted_values() {
+        let f = parse_fields(r#"level=warn msg="slow call \"llm\"" duration=1.2s"#);
+        assert_eq!(
+            f,
+            vec![
+                ("level".to_string(), "warn".to_string()),
+                ("msg".into(), "slow call \"llm\"".into()),
+                ("duration".into(), "1.2s".into()),
+            ]
+        );
+        assert!(parse_fields("GET /health 200 in 3ms").is_empty());
+        assert!(parse_fields(r#"msg="unterminated"#).is_empty());
+        assert!(parse_fields("").is_empty());
+    }
+
+    #[test]
+    fn level_comes_from_labels_first_then_fields_and_is_normalised() {
+        let labels: BTreeMap<String, String> =
+            [("level".to_string(), "WARNING".to_string())].into();
+        assert_eq!(level_of(&labels, &[]).as_deref(), Some("warn"));
+        let fields = parse_fields(r#"{"severity":"ERR"}"#);
+        assert_eq!(
+            level_of(&BTreeMap::new(), &fields).as_deref(),
+            Some("error")
+        );
+        assert_eq!(
+            level_of(&BTreeMap::new(), &parse_fields("lvl=whatever")),
+            None
+        );
+    }
+
+    #[test]
+    fn limit_and_direction_come_from_the_url() {
+        assert_eq!(parse_limit(None), Ok(DEFAULT_LIMIT));
+        assert_eq!(parse_limit(Some("20")), Ok(20));
+        assert!(parse_limit(Some("0"))
+            .unwrap_err()
+            .contains("between 1 and 5000"));
+        assert!(parse_limit(Some("9999")).is_err());
+        assert!(parse_limit(Some("ten")).is_err());
+        assert_eq!(Direction::parse(Some("forward")), Direction::Forward);
+        assert_eq!(Direction::parse(Some("sideways")), Direction::Backward);
+    }
+
+    #[test]
+    fn the_context_selector_names_the_whole_stream_escaped() {
+        let labels: BTreeMap<String, String> = [
+            ("service".to_string(), "executor".to_string()),
+            ("msg".to_string(), r#"a "b" \c"#.to_string()),
+        ]
+        .into();
+        assert_eq!(
+            stream_selector(&labels),
+            r#"{msg="a \"b\" \\c", service="executor"}"#
+        );
+    }
 
     #[test]
     fn streams_flatten_newest_first() {
@@ -128,16 +369,19 @@ mod tests {
                 .map(|(t, l)| (t.to_string(), l.to_string()))
                 .collect(),
         };
-        let lines = flatten_streams(
+        let streams = || {
             vec![
                 s("a", &[("3", "a3"), ("1", "a1")]),
                 s("b", &[("2", "b2"), ("1700000000000000000", "b-new")]),
-            ],
-            3,
-        );
+            ]
+        };
+        let lines = flatten_streams(streams(), 3, Direction::Backward);
         let got: Vec<&str> = lines.iter().map(|l| l.line.as_str()).collect();
         assert_eq!(got, ["b-new", "a3", "b2"]);
         assert_eq!(lines[0].labels["service"], "b");
+        let lines = flatten_streams(streams(), 3, Direction::Forward);
+        let got: Vec<&str> = lines.iter().map(|l| l.line.as_str()).collect();
+        assert_eq!(got, ["a1", "b2", "a3"]);
     }
 
     #[test]

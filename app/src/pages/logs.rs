@@ -5,6 +5,10 @@
 use crate::api::logs::query_logs;
 use crate::components::feedback::{ErrorNotice, Warnings};
 use crate::components::layout::RefreshTick;
+use crate::model::logs::{
+    level_of, parse_fields, stream_selector, Direction, DEFAULT_LIMIT, MAX_LIMIT,
+};
+use crate::model::url_state::encode_component;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -22,6 +26,30 @@ fn ns_time(ns: &str) -> String {
         .to_string()
 }
 
+/// "Show context": the line's whole stream, unfiltered, a minute either side, oldest first, with
+/// the line itself outlined.
+fn context_href(
+    labels: &std::collections::BTreeMap<String, String>,
+    ts_ns: &str,
+    datasource: Option<&str>,
+) -> String {
+    let ms = ts_ns
+        .parse::<i128>()
+        .map(|n| (n / 1_000_000) as i64)
+        .unwrap_or(0);
+    let mut href = format!(
+        "/explore?mode=logs&query={}&from={}&to={}&direction=forward&highlight={}",
+        encode_component(&stream_selector(labels)),
+        ms - 60_000,
+        ms + 60_000,
+        encode_component(ts_ns)
+    );
+    if let Some(ds) = datasource {
+        href.push_str(&format!("&datasource={}", encode_component(ds)));
+    }
+    href
+}
+
 #[component]
 pub fn LogsExplore() -> impl IntoView {
     let query = use_query_map();
@@ -33,6 +61,11 @@ pub fn LogsExplore() -> impl IntoView {
     });
     let to = Memo::new(move |_| query.with(|q| q.get("to")).unwrap_or_else(|| "now".into()));
     let datasource = Memo::new(move |_| query.with(|q| q.get("datasource")));
+    let direction =
+        Memo::new(move |_| Direction::parse(query.with(|q| q.get("direction")).as_deref()));
+    let limit = Memo::new(move |_| query.with(|q| q.get("limit")));
+    // The line "show context" came from, outlined in the context view.
+    let highlight = Memo::new(move |_| query.with(|q| q.get("highlight")));
     let tick = use_context::<RefreshTick>()
         .map(|t| t.0)
         .unwrap_or_else(|| RwSignal::new(0));
@@ -43,14 +76,26 @@ pub fn LogsExplore() -> impl IntoView {
                 from.get(),
                 to.get(),
                 datasource.get(),
+                direction.get(),
+                limit.get(),
                 tick.get(),
             )
         },
-        |(expr, from, to, ds, _)| async move {
+        |(expr, from, to, ds, direction, limit, _)| async move {
             if expr.trim().is_empty() {
                 None
             } else {
-                Some(query_logs(expr, from, to, ds).await)
+                Some(
+                    query_logs(
+                        expr,
+                        from,
+                        to,
+                        ds,
+                        Some(direction.as_str().to_string()),
+                        limit,
+                    )
+                    .await,
+                )
             }
         },
     );
@@ -66,6 +111,14 @@ pub fn LogsExplore() -> impl IntoView {
             <label for="logql">"LogQL"</label>
             <input id="logql" type="text" name="query" class="promql" autocomplete="off" spellcheck="false"
                 placeholder="{service=\"orchestrator\"} |= \"error\"" value=expr.get_untracked() data-testid="logs-input"/>
+            <label for="logs-direction">"Order"</label>
+            <select id="logs-direction" name="direction" data-testid="logs-direction">
+                <option value="backward" selected=direction.get_untracked() == Direction::Backward>"Newest first"</option>
+                <option value="forward" selected=direction.get_untracked() == Direction::Forward>"Oldest first"</option>
+            </select>
+            <label for="logs-limit">"Limit"</label>
+            <input id="logs-limit" type="number" name="limit" min="1" max=MAX_LIMIT.to_string() class="narrow"
+                value=limit.get_untracked().unwrap_or_else(|| DEFAULT_LIMIT.to_string()) data-testid="logs-limit"/>
             <button type="submit" data-testid="run-logs">"Show lines"</button>
         </Form>
         <section class="query-result" data-testid="logs-result">
@@ -79,7 +132,7 @@ pub fn LogsExplore() -> impl IntoView {
                         }.into_any(),
                         Some(Ok(a)) => view! {
                             <p class="muted">
-                                {format!("{} lines from {}, newest first", a.lines.len(), a.datasource_name)}
+                                {format!("{} lines from {}, {}", a.lines.len(), a.datasource_name, direction.get_untracked().label())}
                                 {a.truncated.then_some(" (more in the range: narrow the query or the time range)")}
                             </p>
                             <Warnings warnings=a.warnings.clone()/>
@@ -87,16 +140,34 @@ pub fn LogsExplore() -> impl IntoView {
                                 <thead><tr><th>"Time (UTC)"</th><th>"Labels"</th><th>"Line"</th><th>"Trace"</th></tr></thead>
                                 <tbody>
                                     {a.lines.into_iter().map(|l| {
-                                        let level = l.labels.get("level").cloned().unwrap_or_default();
+                                        let fields = parse_fields(&l.line);
+                                        let level = level_of(&l.labels, &fields).unwrap_or_default();
                                         let trace = crate::model::logs::trace_id_of(&l.line, &l.labels).map(|id| {
-                                            let href = format!("/trace/{id}?from={}&to={}", crate::model::url_state::encode_component(&from.get_untracked()), crate::model::url_state::encode_component(&to.get_untracked()));
+                                            let href = format!("/trace/{id}?from={}&to={}", encode_component(&from.get_untracked()), encode_component(&to.get_untracked()));
                                             view! { <a href=href data-testid="log-trace-link">"Trace"</a> }
                                         });
+                                        let context = context_href(&l.labels, &l.ts_ns, datasource.get_untracked().as_deref());
+                                        let highlighted = highlight.get_untracked().as_deref() == Some(l.ts_ns.as_str());
                                         view! {
-                                            <tr data-testid="log-line" class=format!("level-{level}")>
+                                            <tr data-testid="log-line" data-level=level.clone() data-highlighted=highlighted.to_string()
+                                                class=format!("level-{level}{}", if highlighted { " highlight" } else { "" })>
                                                 <td class="nowrap">{ns_time(&l.ts_ns)}</td>
                                                 <td class="muted small">{l.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")}</td>
-                                                <td class="mono">{l.line}</td>
+                                                <td class="mono">
+                                                    <details class="log-line" data-testid="log-line-details">
+                                                        <summary data-testid="log-line-text">{l.line}</summary>
+                                                        {(!fields.is_empty()).then(|| view! {
+                                                            // An explicit tbody: the HTML parser adds one, and hydration must see the same tree.
+                                                            <table class="fields" data-testid="log-fields"><tbody>
+                                                                {fields.into_iter().map(|(k, v)| view! {
+                                                                    <tr><th>{k}</th><td>{v}</td></tr>
+                                                                }).collect_view()}
+                                                            </tbody></table>
+                                                        })}
+                                                        <a href=context data-testid="log-context-link">"Show context"</a>
+                                                        <span class="muted small">" (this stream, a minute either side, oldest first)"</span>
+                                                    </details>
+                                                </td>
                                                 <td>{trace}</td>
                                             </tr>
                                         }

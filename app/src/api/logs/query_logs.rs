@@ -13,19 +13,23 @@ pub struct LogsAnswer {
 }
 
 /// Runs a LogQL log query over `from`..`to` (Grafana time expressions) against `datasource`
-/// (uid) or the default Loki, newest lines first.
+/// (uid) or the default Loki: at most `limit` lines (default 500, at most 5000), newest first
+/// unless `direction` is `forward`.
 #[server(endpoint = "query_logs")]
 pub async fn query_logs(
     query: String,
     from: String,
     to: String,
     datasource: Option<String>,
+    direction: Option<String>,
+    limit: Option<String>,
 ) -> Result<LogsAnswer, AppError> {
     use crate::backend::http::get_bytes;
     use crate::model::datasource::DatasourceKind;
-    use crate::model::logs::{decode_loki_query, flatten_streams, LokiResult};
+    use crate::model::logs::{
+        decode_loki_query, flatten_streams, parse_limit, Direction, LokiResult,
+    };
     use crate::model::time_range::TimeRange;
-    const LIMIT: usize = 500;
 
     let query = query.trim().to_string();
     if query.is_empty() {
@@ -33,6 +37,8 @@ pub async fn query_logs(
             "the query is empty; type a LogQL selector such as {service=\"orchestrator\"}".into(),
         ));
     }
+    let direction = Direction::parse(direction.as_deref());
+    let limit = parse_limit(limit.as_deref()).map_err(AppError::BadRequest)?;
     let range = TimeRange::parse(&from, &to, crate::api::now_ms())
         .map_err(|e| AppError::BadRequest(format!("the time range is not valid: {e}")))?;
     let backends = crate::api::backends()?;
@@ -41,8 +47,8 @@ pub async fn query_logs(
         .append_pair("query", &query)
         .append_pair("start", &(range.from_ms as i128 * 1_000_000).to_string())
         .append_pair("end", &(range.to_ms as i128 * 1_000_000).to_string())
-        .append_pair("limit", &(LIMIT + 1).to_string())
-        .append_pair("direction", "backward")
+        .append_pair("limit", &(limit + 1).to_string())
+        .append_pair("direction", direction.as_str())
         .finish();
     let (status, body) =
         get_bytes(&backends.http, &ds, "loki/api/v1/query_range", Some(&q)).await?;
@@ -52,9 +58,9 @@ pub async fn query_logs(
             "this is a metric query (it returns numbers); open it in a dashboard panel, or drop the rate()/count_over_time() to see the lines".into(),
         ));
     };
-    let mut lines = flatten_streams(streams, LIMIT + 1);
-    let truncated = lines.len() > LIMIT;
-    lines.truncate(LIMIT);
+    let mut lines = flatten_streams(streams, limit + 1, direction);
+    let truncated = lines.len() > limit;
+    lines.truncate(limit);
     Ok(LogsAnswer {
         datasource_name: ds.name.clone(),
         lines,
