@@ -31,6 +31,19 @@ test('logs oldest first with a limit, a line expanded to its fields, and its con
   await c.open(`/explore?mode=logs&query=${encodeURIComponent('{service="executor"}')}&from=now-15m`);
   await expect(page.getByTestId('log-line').first()).toBeVisible();
 
+  // The volume histogram above the lines: Loki's count_over_time by level, one bar per bucket.
+  const bars = page.getByTestId('log-volume-bar');
+  await expect(bars.first()).toBeVisible();
+  const counts = (await bars.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count')))));
+  expect(counts.every((n) => n > 0)).toBe(true);
+  await expect(page.getByTestId('log-volume')).toContainText('info');
+  // A bar zooms to its bucket, keeping the query.
+  await bars.nth(Math.floor(counts.length / 2)).click();
+  await expect(page).toHaveURL(/from=\d{13}&to=\d{13}/);
+  await expect(page.getByTestId('logs-input')).toHaveValue('{service="executor"}');
+  await expect(page.getByTestId('log-line').first()).toBeVisible();
+  await c.open(`/explore?mode=logs&query=${encodeURIComponent('{service="executor"}')}&from=now-15m`);
+
   await page.getByTestId('logs-direction').selectOption('forward');
   await page.getByTestId('logs-limit').fill('7');
   await page.getByTestId('run-logs').click();

@@ -32,8 +32,10 @@ test('error logs → trace → span logs, and an SLO\'s failed traces', async ({
     const traceId = /"trace_id":"([0-9a-f]{32})"/.exec(lineText)?.[1];
     expect(traceId, lineText).toBeTruthy();
 
+    // The demo's Loki derivedFields send the link to the Jaeger datasource, keeping the window.
+    await expect(line.getByTestId('log-trace-link')).toHaveText('Trace');
     await line.getByTestId('log-trace-link').click();
-    await expect(page).toHaveURL(new RegExp(`/trace/${traceId}`));
+    await expect(page).toHaveURL(new RegExp(`/trace/${traceId}\\?datasource=jaeger&from=now-15m&to=now`));
     await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
     await expect(page.getByTestId('trace-id')).toHaveText(traceId!);
     const executor = page.locator('[data-testid="span-row"][data-service="executor"][data-error="true"]');
@@ -52,6 +54,8 @@ test('error logs → trace → span logs, and an SLO\'s failed traces', async ({
     await expect(page.getByTestId('span-details')).toContainText('http.status_code');
     await page.getByTestId('span-logs-link').click();
     await expect(page).toHaveURL(/mode=logs/);
+    // Jaeger's tracesToLogsV2 names the Loki datasource.
+    await expect(page).toHaveURL(/datasource=loki/);
     await expect(page.getByTestId('logs-input')).toHaveValue(`{service="executor"} |= "${traceId}"`);
     await expect(page.getByTestId('log-line').first()).toContainText(traceId!);
 

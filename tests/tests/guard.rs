@@ -74,6 +74,8 @@ fn datasource(url: &str, max_in_flight: usize, max_bytes: u64) -> Datasource {
         timeout: Duration::from_secs(10),
         json_data: Default::default(),
         guard: Guard::new(max_in_flight, max_bytes),
+        correlations: Default::default(),
+        jaeger_api: Default::default(),
     }
 }
 

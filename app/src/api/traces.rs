@@ -22,6 +22,8 @@ pub struct TraceDetail {
     pub trace: TraceView,
     pub rows: Vec<Row>,
     pub hit: TraceHit,
+    /// The datasource's `tracesToLogsV2`, or the defaults.
+    pub traces_to_logs: crate::model::correlation::TracesToLogs,
 }
 
 /// Turns `error=true http.status_code=500` (or JSON) into Jaeger's `tags` JSON object.
@@ -91,6 +93,51 @@ fn trace_datasource(
     }
 }
 
+/// Which API a Jaeger datasource speaks: v1 unless `/api/services` is missing (404) and
+/// `/api/v3/services` answers. Remembered per datasource once known.
+#[cfg(feature = "ssr")]
+async fn jaeger_api(
+    http: &reqwest::Client,
+    ds: &crate::backend::Datasource,
+) -> Result<crate::backend::registry::JaegerApi, AppError> {
+    use crate::backend::http::get_bytes;
+    use crate::backend::registry::JaegerApi;
+    if let Some(api) = ds.jaeger_api.get() {
+        return Ok(api);
+    }
+    let (status, _) = get_bytes(http, ds, "api/services", None).await?;
+    let api = match status {
+        200 => JaegerApi::V1,
+        404 => match get_bytes(http, ds, "api/v3/services", None).await? {
+            (200, _) => JaegerApi::V3,
+            // Neither answers: report v1's error where it happens, detect again next time.
+            _ => return Ok(JaegerApi::V1),
+        },
+        _ => return Ok(JaegerApi::V1),
+    };
+    tracing::info!(datasource = %ds.name, ?api, "Jaeger API detected");
+    ds.jaeger_api.set(api);
+    Ok(api)
+}
+
+/// `100ms`, `1.2s`, `250us` → protobuf Duration JSON (`0.100000s`), as API v3 takes it.
+pub fn proto_duration(d: &str) -> Option<String> {
+    let d = d.trim();
+    let split = d.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (num, unit) = d.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let us = n * match unit {
+        "us" | "µs" => 1.0,
+        "ms" => 1e3,
+        "s" => 1e6,
+        "m" => 60e6,
+        "h" => 3600e6,
+        _ => return None,
+    };
+    let us = us.round() as i64;
+    Some(format!("{}.{:06}s", us / 1_000_000, us % 1_000_000))
+}
+
 #[cfg(feature = "ssr")]
 fn invalid(ds: &crate::backend::Datasource, detail: impl std::fmt::Display) -> AppError {
     tracing::warn!(datasource = %ds.name, %detail, "invalid trace response");
@@ -158,8 +205,11 @@ pub async fn search_traces(query: TraceQuery) -> Result<TraceSearch, AppError> {
             )));
         }
     }
+    let v3 = ds.kind == DatasourceKind::Jaeger
+        && jaeger_api(&backends.http, &ds).await? == crate::backend::registry::JaegerApi::V3;
     let services_path = match ds.kind {
         DatasourceKind::Tempo => "api/search/tag/service.name/values",
+        _ if v3 => "api/v3/services",
         _ => "api/services",
     };
     let (services, services_error) = match get_bytes(&backends.http, &ds, services_path, None).await
@@ -252,6 +302,59 @@ pub async fn search_traces(query: TraceQuery) -> Result<TraceSearch, AppError> {
                 })
                 .collect()
         }
+        _ if v3 => {
+            use crate::model::timestamp::rfc3339;
+            let query = {
+                let mut q = url::form_urlencoded::Serializer::new(String::new());
+                q.append_pair("query.service_name", service.trim())
+                    .append_pair("query.start_time_min", &rfc3339(range.from_ms))
+                    .append_pair("query.start_time_max", &rfc3339(range.to_ms))
+                    // search_depth in current Jaeger, num_traces before it was renamed.
+                    .append_pair("query.search_depth", &limit.to_string())
+                    .append_pair("query.num_traces", &limit.to_string());
+                if !operation.trim().is_empty() {
+                    q.append_pair("query.operation_name", operation.trim());
+                }
+                if let Ok(serde_json::Value::Object(m)) = serde_json::from_str(&tags) {
+                    for (k, v) in m {
+                        q.append_pair(
+                            &format!("query.attributes[{k}]"),
+                            v.as_str().unwrap_or_default(),
+                        );
+                    }
+                }
+                for (k, v) in [
+                    ("query.duration_min", &min_duration),
+                    ("query.duration_max", &max_duration),
+                ] {
+                    if let Some(d) = proto_duration(v) {
+                        q.append_pair(k, &d);
+                    }
+                }
+                q.finish()
+            };
+            let (status, body) =
+                get_bytes(&backends.http, &ds, "api/v3/traces", Some(&query)).await?;
+            match status {
+                // API v3 answers an empty search with 404: nothing found, not a failure.
+                404 => Vec::new(),
+                200 => crate::model::traces::decode_otlp_traces(&body)
+                    .map_err(|e| invalid(&ds, e))?
+                    .iter()
+                    .map(summarize)
+                    .collect(),
+                _ => {
+                    return Err(AppError::BadRequest(format!(
+                        "{} refused the search ({status}): {}",
+                        ds.name,
+                        String::from_utf8_lossy(&body)
+                            .chars()
+                            .take(300)
+                            .collect::<String>()
+                    )))
+                }
+            }
+        }
         _ => {
             let query = {
                 let mut q = url::form_urlencoded::Serializer::new(String::new());
@@ -313,7 +416,14 @@ pub async fn get_trace(
     let backends = crate::api::backends()?;
     let ds = trace_datasource(&backends, datasource)?;
     let not_found = || AppError::NotFound(format!("trace {id} not found in {}", ds.name));
-    let (status, body) = get_bytes(&backends.http, &ds, &format!("api/traces/{id}"), None).await?;
+    let v3 = ds.kind == DatasourceKind::Jaeger
+        && jaeger_api(&backends.http, &ds).await? == crate::backend::registry::JaegerApi::V3;
+    let path = if v3 {
+        format!("api/v3/traces/{id}")
+    } else {
+        format!("api/traces/{id}")
+    };
+    let (status, body) = get_bytes(&backends.http, &ds, &path, None).await?;
     if status == 404 {
         return Err(not_found());
     }
@@ -329,6 +439,16 @@ pub async fn get_trace(
     }
     let trace = match ds.kind {
         DatasourceKind::Tempo => decode_tempo_trace(&body).map_err(|e| invalid(&ds, e))?,
+        _ if v3 => match crate::model::traces::decode_otlp_traces(&body) {
+            Ok(mut t) if !t.is_empty() => t.remove(0),
+            Ok(_) => return Err(not_found()),
+            Err(crate::model::traces::TraceDecodeError::Backend(msg))
+                if msg.to_ascii_lowercase().contains("not found") =>
+            {
+                return Err(not_found())
+            }
+            Err(e) => return Err(invalid(&ds, e)),
+        },
         _ => match decode_jaeger_traces(&body) {
             Ok(mut t) if !t.is_empty() => t.remove(0),
             Ok(_) => return Err(not_found()),
@@ -350,5 +470,22 @@ pub async fn get_trace(
         trace,
         rows,
         hit,
+        traces_to_logs: ds.correlations.traces_to_logs.clone().unwrap_or_default(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_become_protobuf_durations_for_api_v3() {
+        assert_eq!(proto_duration("100ms").as_deref(), Some("0.100000s"));
+        assert_eq!(proto_duration("1.2s").as_deref(), Some("1.200000s"));
+        assert_eq!(proto_duration("250us").as_deref(), Some("0.000250s"));
+        assert_eq!(proto_duration("2m").as_deref(), Some("120.000000s"));
+        assert_eq!(proto_duration(""), None);
+        assert_eq!(proto_duration("fast"), None);
+        assert_eq!(proto_duration("10 parsecs"), None);
+    }
 }

@@ -278,6 +278,14 @@ fn build(
         Ok(n) => n,
         Err(e) => return fail(e),
     };
+    // Correlation settings are structured, so they are read from the jsonData as a whole.
+    let correlations = match serde_json::to_value(&raw.json_data)
+        .map_err(|e| e.to_string())
+        .and_then(|v| crate::model::correlation::Correlations::from_json_data(&v))
+    {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
     let uid = raw
         .uid
         .clone()
@@ -307,6 +315,8 @@ fn build(
             .filter_map(|(k, v)| yaml_string(&v).map(|v| (k, v)))
             .collect(),
         guard: super::guard::Guard::new(max_in_flight, max_response_mb << 20),
+        correlations,
+        jaeger_api: Default::default(),
     })
 }
 
@@ -412,6 +422,58 @@ datasources:
             vec![("X-Scope-OrgID".to_string(), "octollm".to_string())]
         );
         assert_eq!(ds[2].timeout, Duration::from_secs(10));
+    }
+
+    #[test]
+    fn correlation_settings_are_read_and_checked() {
+        let yaml = r#"
+apiVersion: 1
+datasources:
+  - name: Loki
+    type: loki
+    url: http://127.0.0.1:3100
+    jsonData:
+      derivedFields:
+        - name: TraceID
+          matcherRegex: '"trace_id":"(\w+)"'
+          url: '${__value.raw}'
+          datasourceUid: jaeger
+  - name: Jaeger
+    type: jaeger
+    url: http://127.0.0.1:16686
+    jsonData:
+      tracesToLogsV2:
+        datasourceUid: loki
+        spanStartTimeShift: -2m
+        tags: [{ key: service.name, value: service }]
+        filterByTraceID: true
+  - name: Broken Loki
+    type: loki
+    url: http://127.0.0.1:3101
+    jsonData:
+      derivedFields:
+        - name: TraceID
+          matcherRegex: 'trace_id=\w+'
+          datasourceUid: jaeger
+"#;
+        let (ds, problems) = parse_datasources_file("ds.yaml", yaml, &no_env);
+        assert_eq!(ds.len(), 2, "the broken entry does not hide the others");
+        assert_eq!(
+            ds[0].correlations.derived_fields[0]
+                .datasource_uid
+                .as_deref(),
+            Some("jaeger")
+        );
+        let t2l = ds[1].correlations.traces_to_logs.as_ref().unwrap();
+        assert_eq!(t2l.datasource_uid.as_deref(), Some("loki"));
+        assert!(t2l.filter_by_trace_id);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].datasource.as_deref(), Some("Broken Loki"));
+        assert!(
+            problems[0].message.contains("capture group"),
+            "{:?}",
+            problems[0]
+        );
     }
 
     #[test]

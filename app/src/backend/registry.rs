@@ -25,6 +25,45 @@ pub struct Datasource {
     /// Concurrency limit, circuit breaker and size cap (jsonData `octoscopeMaxConcurrent`,
     /// `octoscopeMaxResponseMB`).
     pub guard: super::guard::Guard,
+    /// `derivedFields` (Loki) and `tracesToLogsV2` (Jaeger, Tempo) from jsonData.
+    pub correlations: crate::model::correlation::Correlations,
+    /// Jaeger only: which HTTP API the backend speaks, found on first use.
+    pub jaeger_api: JaegerApiCell,
+}
+
+/// Jaeger's HTTP API generation: the v1 JSON API of the Jaeger UI or API v3 (OTLP JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JaegerApi {
+    V1,
+    V3,
+}
+
+/// The detected [`JaegerApi`], shared by the requests (and clones) of one datasource; empty
+/// until detected. Compares equal always: it is state, not configuration.
+#[derive(Debug, Default, Clone)]
+pub struct JaegerApiCell(std::sync::Arc<std::sync::atomic::AtomicU8>);
+
+impl PartialEq for JaegerApiCell {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl JaegerApiCell {
+    pub fn get(&self) -> Option<JaegerApi> {
+        match self.0.load(std::sync::atomic::Ordering::Relaxed) {
+            1 => Some(JaegerApi::V1),
+            3 => Some(JaegerApi::V3),
+            _ => None,
+        }
+    }
+    pub fn set(&self, api: JaegerApi) {
+        let v = match api {
+            JaegerApi::V1 => 1,
+            JaegerApi::V3 => 3,
+        };
+        self.0.store(v, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl Datasource {
@@ -121,6 +160,8 @@ mod tests {
             timeout: Duration::from_secs(1),
             json_data: BTreeMap::new(),
             guard: Default::default(),
+            correlations: Default::default(),
+            jaeger_api: Default::default(),
         }
     }
 

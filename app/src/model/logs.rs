@@ -284,9 +284,132 @@ pub fn stream_selector(labels: &BTreeMap<String, String>) -> String {
     format!("{{{}}}", pairs.join(", "))
 }
 
+/// Lines per level per time bucket: the histogram above the lines (Grafana's log volume).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Volume {
+    pub step_s: u32,
+    /// The range asked for (ms), so the page draws the same axis the server used.
+    pub from_ms: i64,
+    pub to_ms: i64,
+    /// (bucket start ms, count per level) in time order; levels as in `levels`.
+    pub buckets: Vec<(i64, Vec<(String, u64)>)>,
+    /// Levels present, most severe first.
+    pub levels: Vec<String>,
+    pub total: u64,
+}
+
+/// The LogQL metric query behind the volume of a log query.
+pub fn volume_query(log_query: &str, step_s: u32) -> String {
+    format!(
+        "sum by (level) (count_over_time({} [{step_s}s]))",
+        log_query.trim()
+    )
+}
+
+/// Most severe first, unknown levels after the known ones, then by name.
+fn severity_rank(level: &str) -> usize {
+    ["critical", "error", "warn", "info", "debug", "trace"]
+        .iter()
+        .position(|l| *l == level)
+        .unwrap_or(6)
+}
+
+/// Builds the histogram from the matrix answer of [`volume_query`]. Series without a `level`
+/// count as `unknown`; levels are spelled as [`level_of`] spells them.
+pub fn volume_from_matrix(series: &[super::prometheus::RangeSeries], step_s: u32) -> Volume {
+    let mut per_bucket: BTreeMap<i64, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut total = 0;
+    for s in series {
+        let level = level_of(&s.metric, &[]).unwrap_or_else(|| "unknown".into());
+        for (t, v) in &s.values {
+            let n = v.parse::<f64>().unwrap_or(0.0).max(0.0).round() as u64;
+            if n == 0 {
+                continue;
+            }
+            // Loki stamps each window at its end; the bar starts one step earlier.
+            let start = (*t * 1000.0) as i64 - step_s as i64 * 1000;
+            *per_bucket
+                .entry(start)
+                .or_default()
+                .entry(level.clone())
+                .or_default() += n;
+            total += n;
+        }
+    }
+    let mut levels: Vec<String> = per_bucket
+        .values()
+        .flat_map(|m| m.keys().cloned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    levels.sort_by(|a, b| severity_rank(a).cmp(&severity_rank(b)).then(a.cmp(b)));
+    let buckets = per_bucket
+        .into_iter()
+        .map(|(t, m)| {
+            let counts = levels
+                .iter()
+                .filter_map(|l| m.get(l).map(|n| (l.clone(), *n)))
+                .collect();
+            (t, counts)
+        })
+        .collect();
+    Volume {
+        step_s,
+        from_ms: 0,
+        to_ms: 0,
+        buckets,
+        levels,
+        total,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn volume_counts_lines_per_level_per_bucket_most_severe_first() {
+        use crate::model::prometheus::RangeSeries;
+        assert_eq!(
+            volume_query(" {service=\"executor\"} |= \"error\" ", 60),
+            r#"sum by (level) (count_over_time({service="executor"} |= "error" [60s]))"#
+        );
+        let series = |level: Option<&str>, values: &[(f64, &str)]| RangeSeries {
+            metric: level
+                .map(|l| [("level".to_string(), l.to_string())].into())
+                .unwrap_or_default(),
+            values: values.iter().map(|(t, v)| (*t, v.to_string())).collect(),
+        };
+        let v = volume_from_matrix(
+            &[
+                series(
+                    Some("info"),
+                    &[(1_700_000_060.0, "40"), (1_700_000_120.0, "0")],
+                ),
+                series(
+                    Some("ERROR"),
+                    &[(1_700_000_060.0, "3"), (1_700_000_120.0, "5")],
+                ),
+                series(None, &[(1_700_000_120.0, "1")]),
+            ],
+            60,
+        );
+        assert_eq!(v.levels, ["error", "info", "unknown"]);
+        assert_eq!(v.total, 49);
+        assert_eq!(
+            v.buckets,
+            vec![
+                (
+                    1_700_000_000_000,
+                    vec![("error".to_string(), 3), ("info".to_string(), 40)]
+                ),
+                (
+                    1_700_000_060_000,
+                    vec![("error".to_string(), 5), ("unknown".to_string(), 1)]
+                ),
+            ]
+        );
+    }
 
     #[test]
     fn json_lines_give_flattened_fields() {

@@ -291,13 +291,60 @@ fn nanos(v: &Value) -> i64 {
 pub fn decode_tempo_trace(body: &[u8]) -> Result<TraceView, TraceDecodeError> {
     let v = parse(body)?;
     let root = v.get("trace").unwrap_or(&v);
+    let spans = otlp_spans(root)?;
+    let trace_id = spans.first().map(|(t, _)| t.clone()).unwrap_or_default();
+    let mut spans: Vec<SpanView> = spans.into_iter().map(|(_, s)| s).collect();
+    if spans.is_empty() {
+        return Err(TraceDecodeError::Shape("the trace has no spans".into()));
+    }
+    spans.sort_by_key(|s| s.start_us);
+    Ok(TraceView {
+        trace_id,
+        spans,
+        warnings: vec![],
+    })
+}
+
+/// Jaeger API v3 (`/api/v3/traces`, `/api/v3/traces/{id}`): OTLP JSON inside `{result: …}`,
+/// one object per streamed chunk, spans of several traces mixed; an `{error: {message}}` chunk
+/// is the backend's refusal. Traces come back in order of first appearance.
+pub fn decode_otlp_traces(body: &[u8]) -> Result<Vec<TraceView>, TraceDecodeError> {
+    let mut by_trace: Vec<TraceView> = Vec::new();
+    for chunk in serde_json::Deserializer::from_slice(body).into_iter::<Value>() {
+        let chunk = chunk.map_err(|e| TraceDecodeError::Json(e.to_string()))?;
+        if let Some(err) = chunk.get("error") {
+            let msg = err["message"]
+                .as_str()
+                .map(String::from)
+                .unwrap_or_else(|| err.to_string());
+            return Err(TraceDecodeError::Backend(msg));
+        }
+        let root = chunk.get("result").unwrap_or(&chunk);
+        for (tid, span) in otlp_spans(root)? {
+            match by_trace.iter_mut().find(|t| t.trace_id == tid) {
+                Some(t) => t.spans.push(span),
+                None => by_trace.push(TraceView {
+                    trace_id: tid,
+                    spans: vec![span],
+                    warnings: vec![],
+                }),
+            }
+        }
+    }
+    for t in &mut by_trace {
+        t.spans.sort_by_key(|s| s.start_us);
+    }
+    Ok(by_trace)
+}
+
+/// Every span of an OTLP `resourceSpans` (or Tempo `batches`) document, with its trace id.
+fn otlp_spans(root: &Value) -> Result<Vec<(String, SpanView)>, TraceDecodeError> {
     let batches = root
         .get("batches")
         .or_else(|| root.get("resourceSpans"))
         .and_then(Value::as_array)
         .ok_or_else(|| TraceDecodeError::Shape("neither batches nor resourceSpans".into()))?;
     let mut spans = Vec::new();
-    let mut trace_id = String::new();
     for batch in batches {
         let resource = otlp_attrs(batch["resource"].get("attributes"));
         let service = resource
@@ -312,9 +359,6 @@ pub fn decode_tempo_trace(body: &[u8]) -> Result<TraceView, TraceDecodeError> {
         for scope in scopes.into_iter().flatten() {
             for s in scope["spans"].as_array().into_iter().flatten() {
                 let tid = otlp_id(&render(&s["traceId"]));
-                if trace_id.is_empty() {
-                    trace_id = tid.clone();
-                }
                 let start = nanos(&s["startTimeUnixNano"]);
                 let end = nanos(&s["endTimeUnixNano"]);
                 let parent = render(&s["parentSpanId"]);
@@ -341,44 +385,39 @@ pub fn decode_tempo_trace(body: &[u8]) -> Result<TraceView, TraceDecodeError> {
                 if let Some(kind) = s.get("kind") {
                     tags.push(("span.kind".into(), render(kind)));
                 }
-                spans.push(SpanView {
-                    span_id: otlp_id(&render(&s["spanId"])),
-                    parent_id,
-                    service: service.clone(),
-                    operation: render(&s["name"]),
-                    start_us: start / 1000,
-                    duration_us: (end - start) / 1000,
-                    error,
-                    tags,
-                    process_tags: resource.clone(),
-                    logs: s["events"]
-                        .as_array()
-                        .map(|ev| {
-                            ev.iter()
-                                .map(|e| {
-                                    let mut fields =
-                                        vec![("event".to_string(), render(&e["name"]))];
-                                    fields.extend(otlp_attrs(e.get("attributes")));
-                                    (nanos(&e["timeUnixNano"]) / 1000, fields)
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                    references,
-                    warnings: vec![],
-                });
+                spans.push((
+                    tid.clone(),
+                    SpanView {
+                        span_id: otlp_id(&render(&s["spanId"])),
+                        parent_id,
+                        service: service.clone(),
+                        operation: render(&s["name"]),
+                        start_us: start / 1000,
+                        duration_us: (end - start) / 1000,
+                        error,
+                        tags,
+                        process_tags: resource.clone(),
+                        logs: s["events"]
+                            .as_array()
+                            .map(|ev| {
+                                ev.iter()
+                                    .map(|e| {
+                                        let mut fields =
+                                            vec![("event".to_string(), render(&e["name"]))];
+                                        fields.extend(otlp_attrs(e.get("attributes")));
+                                        (nanos(&e["timeUnixNano"]) / 1000, fields)
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                        references,
+                        warnings: vec![],
+                    },
+                ));
             }
         }
     }
-    if spans.is_empty() {
-        return Err(TraceDecodeError::Shape("the trace has no spans".into()));
-    }
-    spans.sort_by_key(|s| s.start_us);
-    Ok(TraceView {
-        trace_id,
-        spans,
-        warnings: vec![],
-    })
+    Ok(spans)
 }
 
 /// One hit of Tempo's `/api/search`.
@@ -502,6 +541,33 @@ mod tests {
             .tags
             .contains(&("my.span.attr".into(), "some value".into())));
         assert!(s.tags.contains(&("span.kind".into(), "2".into())));
+    }
+
+    #[test]
+    fn jaeger_v3_streams_otlp_chunks_grouped_by_trace() {
+        // API v3 wraps OTLP in {result: …}, one chunk per streamed message: built here from
+        // Tempo's OTLP fixture, the second chunk a copy with another trace id.
+        let fixture: Value =
+            serde_json::from_slice(&fixture("tempo/trace-batches-single-span.json")).unwrap();
+        let batches = fixture["batches"].clone();
+        let mut other = batches.clone();
+        other[0]["scopeSpans"][0]["spans"][0]["traceId"] = "AAAAAAAAAAAAAAAAAAAAAQ==".into();
+        let body = format!(
+            "{}\n{}\n{}",
+            serde_json::json!({"result": {"resourceSpans": batches}}),
+            serde_json::json!({"result": {"resourceSpans": other}}),
+            serde_json::json!({"result": {"resourceSpans": batches}}),
+        );
+        let traces = decode_otlp_traces(body.as_bytes()).unwrap();
+        assert_eq!(traces.len(), 2);
+        assert_eq!(traces[0].trace_id, "5b8efff798038103d269b633813fc60c");
+        assert_eq!(traces[0].spans.len(), 2);
+        assert_eq!(traces[1].trace_id, "00000000000000000000000000000001");
+        assert_eq!(traces[1].spans[0].service, "my.service");
+        let err =
+            decode_otlp_traces(br#"{"error":{"code":5,"message":"trace not found"}}"#).unwrap_err();
+        assert!(matches!(err, TraceDecodeError::Backend(m) if m == "trace not found"));
+        assert!(decode_otlp_traces(b"").unwrap().is_empty());
     }
 
     #[test]

@@ -2,9 +2,10 @@
 //! query from Loki, newest first, rendered on the server. Alerts link here with their labels and
 //! active window.
 
-use crate::api::logs::query_logs;
+use crate::api::logs::{logs_volume, query_logs};
 use crate::components::feedback::{ErrorNotice, Warnings};
 use crate::components::layout::RefreshTick;
+use crate::model::correlation::CompiledFields;
 use crate::model::logs::{
     level_of, parse_fields, stream_selector, Direction, DEFAULT_LIMIT, MAX_LIMIT,
 };
@@ -48,6 +49,69 @@ fn context_href(
         href.push_str(&format!("&datasource={}", encode_component(ds)));
     }
     href
+}
+
+/// Colours of the levels in the volume bars (the line colours' hues).
+fn level_color(level: &str) -> &'static str {
+    match level {
+        "critical" => "#a21f2f",
+        "error" => "#e02f44",
+        "warn" => "#d6a000",
+        "info" => "#3d9a50",
+        "debug" | "trace" => "#6e9fff",
+        _ => "#8e8e8e",
+    }
+}
+
+/// The log volume as stacked bars on the query's time axis; a bar links to its own bucket.
+fn volume_svg(v: crate::model::logs::Volume, base: String) -> impl IntoView {
+    let (w, h) = (1000.0_f64, 80.0_f64);
+    let (from_ms, to_ms) = (v.from_ms, v.to_ms);
+    let span = (to_ms - from_ms).max(1) as f64;
+    let step_ms = v.step_s as i64 * 1000;
+    let max = v
+        .buckets
+        .iter()
+        .map(|(_, c)| c.iter().map(|(_, n)| *n).sum::<u64>())
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let bar_w = (step_ms as f64 / span * w * 0.85).max(1.0);
+    let bars = v
+        .buckets
+        .into_iter()
+        .map(|(t, counts)| {
+            let x = (t - from_ms) as f64 / span * w;
+            let sum: u64 = counts.iter().map(|(_, n)| *n).sum();
+            let title = format!(
+                "{}: {sum} lines ({})",
+                crate::model::timestamp::rfc3339(t).replace('T', " "),
+                counts.iter().map(|(l, n)| format!("{l} {n}")).collect::<Vec<_>>().join(", ")
+            );
+            let href = format!("{base}&from={t}&to={}", t + step_ms);
+            let mut y = h;
+            let rects = counts
+                .into_iter()
+                .map(|(level, n)| {
+                    let bh = n as f64 / max * (h - 4.0);
+                    y -= bh;
+                    view! { <rect x=format!("{x:.1}") y=format!("{y:.1}") width=format!("{bar_w:.1}") height=format!("{bh:.1}") fill=level_color(&level)/> }
+                })
+                .collect_view();
+            view! { <a href=href data-testid="log-volume-bar" data-count=sum.to_string()><title>{title}</title>{rects}</a> }
+        })
+        .collect_view();
+    let legend = v
+        .levels
+        .iter()
+        .map(|l| view! { <span class="legend-item"><span class="swatch" style=format!("background:{}", level_color(l))></span>{l.clone()}</span> })
+        .collect_view();
+    view! {
+        <div class="log-volume" data-testid="log-volume">
+            <svg viewBox=format!("0 0 {w} {h}") preserveAspectRatio="none" role="img" aria-label="Log volume over time">{bars}</svg>
+            <p class="muted small">{format!("{} lines in the range, {}s per bar · ", v.total, v.step_s)}{legend}" · click a bar to zoom in"</p>
+        </div>
+    }
 }
 
 #[component]
@@ -99,6 +163,39 @@ pub fn LogsExplore() -> impl IntoView {
             }
         },
     );
+    let volume = Resource::new(
+        move || {
+            (
+                expr.get(),
+                from.get(),
+                to.get(),
+                datasource.get(),
+                tick.get(),
+            )
+        },
+        |(expr, from, to, ds, _)| async move {
+            if expr.trim().is_empty() {
+                None
+            } else {
+                Some(logs_volume(expr, from, to, ds).await)
+            }
+        },
+    );
+    // Zooming keeps everything but the time range.
+    let zoom_base = move || {
+        let mut base = format!(
+            "/explore?mode=logs&query={}&direction={}",
+            encode_component(&expr.get_untracked()),
+            direction.get_untracked().as_str()
+        );
+        if let Some(l) = limit.get_untracked() {
+            base.push_str(&format!("&limit={}", encode_component(&l)));
+        }
+        if let Some(d) = datasource.get_untracked() {
+            base.push_str(&format!("&datasource={}", encode_component(&d)));
+        }
+        base
+    };
     view! {
         <Title text="Explore logs"/>
         <h1>"Explore " <span class="muted">"logs"</span></h1>
@@ -121,6 +218,16 @@ pub fn LogsExplore() -> impl IntoView {
                 value=limit.get_untracked().unwrap_or_else(|| DEFAULT_LIMIT.to_string()) data-testid="logs-limit"/>
             <button type="submit" data-testid="run-logs">"Show lines"</button>
         </Form>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match volume.await {
+                    Some(Ok(v)) if v.total > 0 => volume_svg(v, zoom_base()).into_any(),
+                    // The lines below carry the query's own error; a volume-only failure is named here.
+                    Some(Err(e)) => view! { <p class="muted small" data-testid="log-volume-error">{format!("No log volume: {e}")}</p> }.into_any(),
+                    _ => ().into_any(),
+                }
+            })}
+        </Transition>
         <section class="query-result" data-testid="logs-result">
             <Transition fallback=|| view! { <p class="muted">"Querying…"</p> }>
                 {move || Suspend::new(async move {
@@ -130,7 +237,10 @@ pub fn LogsExplore() -> impl IntoView {
                         Some(Ok(a)) if a.lines.is_empty() => view! {
                             <p class="muted" data-testid="no-logs">{format!("No lines from {} in this time range.", a.datasource_name)}</p>
                         }.into_any(),
-                        Some(Ok(a)) => view! {
+                        Some(Ok(a)) => {
+                            let derived = CompiledFields::new(&a.derived_fields);
+                            let time = format!("from={}&to={}", encode_component(&from.get_untracked()), encode_component(&to.get_untracked()));
+                            view! {
                             <p class="muted">
                                 {format!("{} lines from {}, {}", a.lines.len(), a.datasource_name, direction.get_untracked().label())}
                                 {a.truncated.then_some(" (more in the range: narrow the query or the time range)")}
@@ -142,10 +252,12 @@ pub fn LogsExplore() -> impl IntoView {
                                     {a.lines.into_iter().map(|l| {
                                         let fields = parse_fields(&l.line);
                                         let level = level_of(&l.labels, &fields).unwrap_or_default();
-                                        let trace = crate::model::logs::trace_id_of(&l.line, &l.labels).map(|id| {
-                                            let href = format!("/trace/{id}?from={}&to={}", encode_component(&from.get_untracked()), encode_component(&to.get_untracked()));
-                                            view! { <a href=href data-testid="log-trace-link">"Trace"</a> }
-                                        });
+                                        // Derived fields: links to the trace view, or external (new tab, no referrer).
+                                        let trace = derived.links(&l.line, &l.labels, &time).into_iter().map(|k| if k.to_trace {
+                                            view! { <a href=k.href data-testid="log-trace-link">{k.label}</a> " " }.into_any()
+                                        } else {
+                                            view! { <a href=k.href target="_blank" rel="noopener noreferrer" data-testid="log-derived-link">{k.label}</a> " " }.into_any()
+                                        }).collect_view();
                                         let context = context_href(&l.labels, &l.ts_ns, datasource.get_untracked().as_deref());
                                         let highlighted = highlight.get_untracked().as_deref() == Some(l.ts_ns.as_str());
                                         view! {
@@ -174,7 +286,8 @@ pub fn LogsExplore() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                        }.into_any(),
+                        }.into_any()
+                        }
                     }
                 })}
             </Transition>

@@ -210,8 +210,10 @@ fn Waterfall(detail: TraceDetail) -> impl IntoView {
         trace,
         rows,
         hit,
+        traces_to_logs,
     } = detail;
     let trace = StoredValue::new(trace);
+    let traces_to_logs = StoredValue::new(traces_to_logs);
     let rows = StoredValue::new(rows);
     let collapsed = RwSignal::new(HashSet::<usize>::new());
     let selected = RwSignal::new(None::<usize>);
@@ -297,7 +299,7 @@ fn Waterfall(detail: TraceDetail) -> impl IntoView {
                             </div>
                             <div class="span-duration small">{format_us(s.duration_us)}</div>
                         </div>
-                        {move || is_selected().then(|| span_details(trace, span_index))}
+                        {move || is_selected().then(|| span_details(trace, traces_to_logs, span_index))}
                     }
                 }}
             </For>
@@ -321,7 +323,11 @@ fn kv_table(title: &'static str, rows: Vec<(String, String)>) -> impl IntoView {
     })
 }
 
-fn span_details(trace: StoredValue<crate::model::traces::TraceView>, i: usize) -> impl IntoView {
+fn span_details(
+    trace: StoredValue<crate::model::traces::TraceView>,
+    traces_to_logs: StoredValue<crate::model::correlation::TracesToLogs>,
+    i: usize,
+) -> impl IntoView {
     let (s, trace_id, start) = trace.with_value(|t| {
         (
             t.spans[i].clone(),
@@ -329,20 +335,35 @@ fn span_details(trace: StoredValue<crate::model::traces::TraceView>, i: usize) -
             t.spans.iter().map(|s| s.start_us).min().unwrap_or(0),
         )
     });
-    // Logs for this span: the service's lines that carry the trace id, from a minute before the
-    // span to a minute after (Grafana's tracesToLogsV2 defaults).
-    let from_ms = s.start_us / 1000 - 60_000;
-    let to_ms = (s.start_us + s.duration_us) / 1000 + 60_000;
-    let logs_href = format!(
-        "/explore?mode=logs&query={}&from={from_ms}&to={to_ms}",
-        encode_component(&format!("{{service=\"{}\"}} |= \"{trace_id}\"", s.service))
-    );
+    // Logs for this span, as the tracing datasource's tracesToLogsV2 says (by default the
+    // service's lines that carry the trace id, a minute either side of the span).
+    let logs_href = traces_to_logs.with_value(|cfg| {
+        let span = crate::model::correlation::SpanRef {
+            trace_id: &trace_id,
+            span_id: &s.span_id,
+            service: &s.service,
+            start_us: s.start_us,
+            duration_us: s.duration_us,
+            tags: &s.tags,
+            process_tags: &s.process_tags,
+        };
+        crate::model::correlation::span_logs_query(cfg, &span).map(|(query, from_ms, to_ms)| {
+            let mut href = format!(
+                "/explore?mode=logs&query={}&from={from_ms}&to={to_ms}",
+                encode_component(&query)
+            );
+            if let Some(uid) = &cfg.datasource_uid {
+                href.push_str(&format!("&datasource={}", encode_component(uid)));
+            }
+            href
+        })
+    });
     view! {
         <div class="span-details" data-testid="span-details">
             <p>
                 <strong>{s.operation.clone()}</strong>{format!(" · {} · {} · starts at +{}", s.service, format_us(s.duration_us), format_us(s.start_us - start))}
                 {s.error.then(|| view! { " " <span class="badge state-firing">"error"</span> })}
-                " " <a href=logs_href data-testid="span-logs-link">"Logs for this span"</a>
+                {logs_href.map(|href| view! { " " <a href=href data-testid="span-logs-link">"Logs for this span"</a> })}
             </p>
             <p class="small muted mono">{format!("span {}{}", s.span_id, s.parent_id.as_ref().map(|p| format!(" · parent {p}")).unwrap_or_default())}</p>
             {kv_table("Tags", s.tags.clone())}

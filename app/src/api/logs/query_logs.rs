@@ -10,6 +10,8 @@ pub struct LogsAnswer {
     /// True when Loki had more lines than the limit in the range.
     pub truncated: bool,
     pub warnings: Vec<String>,
+    /// The Loki datasource's `derivedFields` (none: the default trace id link).
+    pub derived_fields: Vec<crate::model::correlation::DerivedField>,
 }
 
 /// Runs a LogQL log query over `from`..`to` (Grafana time expressions) against `datasource`
@@ -66,5 +68,6 @@ pub async fn query_logs(
         lines,
         truncated,
         warnings: answer.warnings,
+        derived_fields: ds.correlations.derived_fields.clone(),
     })
 }
