@@ -31,7 +31,8 @@ export default defineConfig({
   retries: 0,
   forbidOnly: true,
   reporter: [['list']],
-  use: { baseURL, trace: 'retain-on-failure' },
+  // A missing element fails the action in 15 s with its locator, not the whole test at its timeout.
+  use: { baseURL, trace: 'retain-on-failure', actionTimeout: 15_000, navigationTimeout: 30_000 },
   projects: [
     { name: 'chromium', use: chromium, testIgnore: /no_js\.spec\.ts/ },
     { name: 'chromium-no-js', use: { ...chromium, javaScriptEnabled: false }, testMatch: /no_js\.spec\.ts/ },

@@ -68,9 +68,15 @@ test('silence a firing alert from its group, then expire the silence', async ({ 
     expect(logsHref).toMatch(/mode=logs&query=.*orchestrator.*&from=\d+&to=now/);
     const dashHref = (await alert.first().getByTestId('alert-dashboard').getAttribute('href'))!;
     expect(dashHref).toMatch(/^\/d\//);
+    const tracesHref = (await alert.first().getByTestId('alert-traces').getAttribute('href'))!;
     await open(page, logsHref!);
     await expect(page.getByTestId('log-line').first()).toBeVisible();
     await expect(page.getByTestId('log-lines')).toContainText('orchestrator');
+    // Traces of the alert's service in its window, only the failing ones for an error alert.
+    expect(tracesHref).toMatch(/mode=traces&service=orchestrator&tags=error%3Dtrue&from=\d+&to=now/);
+    await open(page, tracesHref);
+    await expect(page.getByTestId('trace-scatter')).toBeVisible();
+    await expect(page.getByTestId('trace-hit').first()).not.toHaveAttribute('data-errors', '0');
     await open(page, dashHref);
     await expect(page.getByTestId('dashboard-title')).toBeVisible();
     await expect(page.locator('svg.chart-svg').first()).toBeVisible();

@@ -498,6 +498,76 @@ async fn loki_series(State(sim): State<SharedSim>, RawQuery(raw): RawQuery) -> R
 }
 
 // ---------------------------------------------------------------------------------------------
+// Recorded upstream samples
+
+/// Upstream trace samples served verbatim beside the simulated traces (`--recorded-traces DIR`:
+/// `DIR/jaeger/*.json`, `DIR/tempo/*.json`), so the console is checked against real shapes.
+#[derive(Default)]
+struct Recorded {
+    /// trace id → the whole `GET /api/traces/{id}` answer.
+    jaeger: HashMap<String, Value>,
+    /// lowercase hex trace id → Tempo's `GET /api/traces/{id}` body, byte for byte.
+    tempo: HashMap<String, String>,
+}
+
+static RECORDED: std::sync::OnceLock<Recorded> = std::sync::OnceLock::new();
+
+fn recorded() -> &'static Recorded {
+    RECORDED.get_or_init(Recorded::default)
+}
+
+/// Loads the samples; returns how many traces each stand-in serves. Files that hold no trace
+/// (service lists, operation lists) are skipped.
+pub fn load_recorded_traces(dir: &std::path::Path) -> Result<(usize, usize), String> {
+    let mut rec = Recorded::default();
+    let files = |sub: &str| -> Vec<std::path::PathBuf> {
+        let mut v: Vec<_> = std::fs::read_dir(dir.join(sub))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        v.sort();
+        v
+    };
+    let read = |p: &std::path::Path| -> Result<(String, Value), String> {
+        let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        let v = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?;
+        Ok((text, v))
+    };
+    for path in files("jaeger") {
+        let (_, v) = read(&path)?;
+        if let Some(id) = v["traceID"].as_str() {
+            // A bare trace (the UI's model): the query service wraps it in its envelope.
+            rec.jaeger.insert(
+                id.to_string(),
+                json!({"data": [v.clone()], "total": 0, "limit": 0, "offset": 0, "errors": null}),
+            );
+        } else if let Some(traces) = v["data"].as_array() {
+            for id in traces.iter().filter_map(|t| t["traceID"].as_str()) {
+                rec.jaeger.insert(id.to_string(), v.clone());
+            }
+        }
+    }
+    for path in files("tempo") {
+        let (text, v) = read(&path)?;
+        let id = v["batches"][0]["scopeSpans"][0]["spans"][0]["traceId"]
+            .as_str()
+            .filter(|id| id.chars().all(|c| c.is_ascii_hexdigit()))
+            .map(str::to_ascii_lowercase);
+        if let Some(id) = id {
+            rec.tempo.insert(id, text);
+        }
+    }
+    let counts = (rec.jaeger.len(), rec.tempo.len());
+    RECORDED
+        .set(rec)
+        .map_err(|_| "recorded traces were already loaded".to_string())?;
+    Ok(counts)
+}
+
+// ---------------------------------------------------------------------------------------------
 // Jaeger (query service v1 JSON API)
 
 pub fn jaeger_router(sim: SharedSim) -> Router {
@@ -699,6 +769,9 @@ async fn jaeger_search(State(sim): State<SharedSim>, Q(q): Q<HashMap<String, Str
 }
 
 async fn jaeger_trace(State(sim): State<SharedSim>, Path(id): Path<String>) -> Response {
+    if let Some(answer) = recorded().jaeger.get(&id) {
+        return Json(answer.clone()).into_response();
+    }
     match lock(&sim).stores.trace(&id) {
         Some(t) => jaeger_ok(json!([t.to_jaeger()]), 0).into_response(),
         None => jaeger_error(StatusCode::NOT_FOUND, "trace not found"),
@@ -720,6 +793,9 @@ pub fn tempo_router(sim: SharedSim) -> Router {
 }
 
 async fn tempo_trace_v1(State(sim): State<SharedSim>, Path(id): Path<String>) -> Response {
+    if let Some(body) = recorded().tempo.get(&id.to_ascii_lowercase()) {
+        return ([(header::CONTENT_TYPE, "application/json")], body.clone()).into_response();
+    }
     match lock(&sim).stores.trace(&id) {
         Some(t) => Json(json!({"batches": t.to_otlp_resource_spans()})).into_response(),
         None => text_error(StatusCode::NOT_FOUND, "trace not found"),

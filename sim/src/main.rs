@@ -3,6 +3,7 @@
 //! ```text
 //! octollm-sim [serve] [--seed N] [--rate TASKS_PER_S] [--port SERVICE=PORT]... [--control-port P]
 //!             [--loki-port P] [--jaeger-port P] [--tempo-port P] [--incident KIND:TARGET[:DURATION]]...
+//!             [--recorded-traces DIR]  (upstream samples DIR/jaeger/*.json, DIR/tempo/*.json served verbatim)
 //! octollm-sim incident add KIND TARGET [DURATION] [--url http://127.0.0.1:9900]
 //! octollm-sim incident list [--url …]
 //! octollm-sim incident clear [ID] [--url …]
@@ -24,6 +25,7 @@ struct ServeArgs {
     jaeger: u16,
     tempo: u16,
     incidents: Vec<IncidentRequest>,
+    recorded: Option<std::path::PathBuf>,
 }
 
 fn parse_serve(args: &[String]) -> Result<ServeArgs, String> {
@@ -35,6 +37,7 @@ fn parse_serve(args: &[String]) -> Result<ServeArgs, String> {
         jaeger: 16686,
         tempo: 3200,
         incidents: vec![],
+        recorded: None,
     };
     let mut it = args.iter();
     let num = |v: Option<&String>, what: &str| -> Result<u64, String> {
@@ -56,6 +59,13 @@ fn parse_serve(args: &[String]) -> Result<ServeArgs, String> {
             "--loki-port" => a.loki = num(it.next(), "--loki-port")? as u16,
             "--jaeger-port" => a.jaeger = num(it.next(), "--jaeger-port")? as u16,
             "--tempo-port" => a.tempo = num(it.next(), "--tempo-port")? as u16,
+            "--recorded-traces" => {
+                a.recorded = Some(
+                    it.next()
+                        .ok_or("--recorded-traces needs a directory")?
+                        .into(),
+                )
+            }
             "--port" => {
                 let v = it.next().ok_or("--port needs SERVICE=PORT")?;
                 let (name, port) = v.split_once('=').ok_or("--port needs SERVICE=PORT")?;
@@ -81,6 +91,13 @@ fn parse_serve(args: &[String]) -> Result<ServeArgs, String> {
 }
 
 async fn serve(a: ServeArgs) -> Result<(), String> {
+    if let Some(dir) = &a.recorded {
+        let (jaeger, tempo) = octollm_sim::http::load_recorded_traces(dir)?;
+        println!(
+            "serving {jaeger} recorded Jaeger and {tempo} recorded Tempo traces from {}",
+            dir.display()
+        );
+    }
     let ports = octollm_sim::Ports {
         services: a.ports,
         control: a.control,

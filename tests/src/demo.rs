@@ -57,6 +57,15 @@ impl SimPorts {
             args.push(flag.to_string());
             args.push(port.to_string());
         }
+        // The upstream trace samples, served by the Jaeger and Tempo stand-ins beside the
+        // simulated traces.
+        args.push("--recorded-traces".to_string());
+        args.push(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures")
+                .display()
+                .to_string(),
+        );
         args
     }
 

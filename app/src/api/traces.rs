@@ -120,6 +120,22 @@ async fn jaeger_api(
     Ok(api)
 }
 
+/// A trace id as backends key it: hex ids lowercased (Tempo prints them upper case); other ids
+/// (some instrumentations and Jaeger's own samples use words) kept as they are, limited to
+/// characters that cannot leave the URL path segment.
+pub fn normalize_trace_id(id: &str) -> Option<String> {
+    let id = id.trim();
+    if id.is_empty() || id.len() > 64 {
+        return None;
+    }
+    if id.len() <= 32 && id.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Some(id.to_ascii_lowercase());
+    }
+    id.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        .then(|| id.to_string())
+}
+
 /// `100ms`, `1.2s`, `250us` → protobuf Duration JSON (`0.100000s`), as API v3 takes it.
 pub fn proto_duration(d: &str) -> Option<String> {
     let d = d.trim();
@@ -407,12 +423,14 @@ pub async fn get_trace(
     use crate::model::traces::{decode_jaeger_traces, decode_tempo_trace};
     use crate::model::waterfall::{layout, summarize};
 
-    let id = trace_id.trim().to_ascii_lowercase();
-    if id.is_empty() || id.len() > 32 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(AppError::BadRequest(format!(
-            "{trace_id:?} is not a trace id; trace ids are up to 32 hexadecimal characters"
-        )));
-    }
+    let id = match normalize_trace_id(&trace_id) {
+        Some(id) => id,
+        None => {
+            return Err(AppError::BadRequest(format!(
+                "{trace_id:?} is not a trace id; trace ids are hexadecimal (up to 32 characters) or at most 64 letters, digits, '-' and '_'"
+            )))
+        }
+    };
     let backends = crate::api::backends()?;
     let ds = trace_datasource(&backends, datasource)?;
     let not_found = || AppError::NotFound(format!("trace {id} not found in {}", ds.name));
@@ -477,6 +495,24 @@ pub async fn get_trace(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trace_ids_are_normalised_and_checked() {
+        assert_eq!(
+            normalize_trace_id(" 5B8EFFF798038103D269B633813FC60C ").as_deref(),
+            Some("5b8efff798038103d269b633813fc60c")
+        );
+        assert_eq!(
+            normalize_trace_id("trace-123").as_deref(),
+            Some("trace-123")
+        );
+        assert_eq!(normalize_trace_id("Trace_A").as_deref(), Some("Trace_A"));
+        assert_eq!(normalize_trace_id(""), None);
+        assert_eq!(normalize_trace_id("../admin"), None);
+        assert_eq!(normalize_trace_id("a/b"), None);
+        assert_eq!(normalize_trace_id("a%2fb"), None);
+        assert_eq!(normalize_trace_id(&"a".repeat(65)), None);
+    }
 
     #[test]
     fn durations_become_protobuf_durations_for_api_v3() {

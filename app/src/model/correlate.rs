@@ -230,9 +230,74 @@ pub fn logs_link(
     Some(url)
 }
 
+/// Explore in traces mode for an alert: the traces of its `service` (else `app`/`job`) over its
+/// active window, only the failing ones (`error=true`) when the alert is about errors or
+/// availability, so the first dot to click is a culprit.
+pub fn traces_link(
+    labels: &BTreeMap<String, String>,
+    starts_ms: Option<i64>,
+    ends_ms: Option<i64>,
+) -> Option<String> {
+    let service = ["service", "app", "job"]
+        .iter()
+        .find_map(|k| labels.get(*k).filter(|v| !v.is_empty()))?;
+    let name = labels
+        .get("alertname")
+        .map(|n| n.to_ascii_lowercase())
+        .unwrap_or_default();
+    let about_errors = ["error", "fail", "5xx", "availability", "budget", "down"]
+        .iter()
+        .any(|w| name.contains(w));
+    let enc = crate::model::url_state::encode_component;
+    let mut url = format!("/explore?mode=traces&service={}", enc(service));
+    if about_errors {
+        url.push_str(&format!("&tags={}", enc("error=true")));
+    }
+    if let Some(s) = starts_ms {
+        url.push_str(&format!("&from={}", s - 5 * 60_000));
+        url.push_str(&match ends_ms {
+            Some(e) if e > s => format!("&to={e}"),
+            _ => "&to=now".to_string(),
+        });
+    }
+    Some(url)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn traces_links_name_the_service_and_filter_errors_for_error_alerts() {
+        let labels = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            traces_link(
+                &labels(&[("alertname", "HighErrorRate"), ("service", "orchestrator")]),
+                Some(1_000_000),
+                Some(2_000_000)
+            )
+            .unwrap(),
+            "/explore?mode=traces&service=orchestrator&tags=error%3Dtrue&from=700000&to=2000000"
+        );
+        assert_eq!(
+            traces_link(
+                &labels(&[("alertname", "HighLatencyP99"), ("job", "executor")]),
+                None,
+                None
+            )
+            .unwrap(),
+            "/explore?mode=traces&service=executor"
+        );
+        assert_eq!(
+            traces_link(&labels(&[("alertname", "Watchdog")]), None, None),
+            None
+        );
+    }
 
     #[test]
     fn metric_names_skip_functions_labels_and_keywords() {

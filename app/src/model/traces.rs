@@ -116,10 +116,15 @@ pub fn decode_jaeger_trace_object(t: &Value) -> Result<TraceView, TraceDecodeErr
                         .collect()
                 })
                 .unwrap_or_default();
-            let parent_id = references
-                .iter()
-                .find(|r| r.kind == "CHILD_OF" && r.trace_id == trace_id)
-                .map(|r| r.span_id.clone());
+            // As the Jaeger UI: the first CHILD_OF is the parent, else the first FOLLOWS_FROM
+            // (a producer/consumer hop still belongs under its producer).
+            let in_trace = |kind: &str| {
+                references
+                    .iter()
+                    .find(|r| r.kind == kind && r.trace_id == trace_id)
+                    .map(|r| r.span_id.clone())
+            };
+            let parent_id = in_trace("CHILD_OF").or_else(|| in_trace("FOLLOWS_FROM"));
             let error = tags.iter().any(|(k, v)| k == "error" && v == "true")
                 || tags
                     .iter()
@@ -492,6 +497,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(t.spans.len(), 11);
+        let follower = t.spans.iter().find(|s| s.span_id == "span-7").unwrap();
+        assert_eq!(
+            follower.parent_id.as_deref(),
+            Some("span-6"),
+            "a lone FOLLOWS_FROM hangs under its producer"
+        );
         let err = decode_jaeger_traces(br#"{"data":null,"total":0,"limit":0,"offset":0,"errors":[{"code":404,"msg":"trace not found"}]}"#).unwrap_err();
         assert_eq!(err, TraceDecodeError::Backend("trace not found".into()));
     }

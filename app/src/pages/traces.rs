@@ -266,7 +266,7 @@ fn Waterfall(detail: TraceDetail) -> impl IntoView {
         <p class="muted" data-testid="trace-summary">
             {format!("{} · started {} UTC · {} spans · {} services · {} errors · from {}", format_us(hit.duration_us), rfc3339(hit.start_us / 1000), hit.spans, hit.services.len(), hit.errors, datasource_name)}
         </p>
-        {trace.with_value(|t| t.warnings.clone()).into_iter().map(|w| view! { <p class="notice warning">{w}</p> }).collect_view()}
+        {trace.with_value(|t| t.warnings.clone()).into_iter().map(|w| view! { <p class="notice warning" data-testid="trace-warning">{w}</p> }).collect_view()}
         {(orphans > 0).then(|| view! { <p class="notice warning" data-testid="trace-orphans">{format!("{orphans} spans name a parent that is not in this trace; they are shown as extra roots, marked ⚠")}</p> })}
         <div class="trace-minimap-host" inner_html=minimap></div>
         <p class="small muted">"Bars on the critical path are outlined; error spans are red. Click a span for its details."</p>

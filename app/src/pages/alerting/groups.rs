@@ -108,6 +108,7 @@ fn AlertRow(alert: MergedAlert, now: i64, instances: Vec<String>) -> impl IntoVi
     // Alertmanager sets endsAt in the future for active alerts: the window ends now then.
     let ends = parse_rfc3339(&a.ends_at).filter(|e| *e < now);
     let logs = crate::model::correlate::logs_link(&a.labels, parse_rfc3339(&a.starts_at), ends);
+    let traces = crate::model::correlate::traces_link(&a.labels, parse_rfc3339(&a.starts_at), ends);
     view! {
         <tr data-testid="am-alert" id=format!("alert-{}", a.fingerprint) data-alertname=name data-state=state.clone()>
             <td><span class=format!("badge state-{state}") data-testid="am-alert-state">{state.clone()}</span></td>
@@ -128,6 +129,7 @@ fn AlertRow(alert: MergedAlert, now: i64, instances: Vec<String>) -> impl IntoVi
                 {(!a.generator_url.is_empty()).then(|| view! { <a href=a.generator_url.clone() rel="noopener noreferrer" target="_blank">"Source"</a> })}
                 {a.annotations.get("runbook_url").cloned().map(|u| view! { <a href=u rel="noopener noreferrer" target="_blank">"Runbook"</a> })}
                 {logs.map(|u| view! { <a href=u data-testid="alert-logs">"Logs"</a> })}
+                {traces.map(|u| view! { <a href=u data-testid="alert-traces">"Traces"</a> })}
                 {alert.dashboard.clone().map(|u| view! { <a href=u data-testid="alert-dashboard">"Dashboard"</a> })}
             </td>
         </tr>
