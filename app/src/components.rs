@@ -7,3 +7,4 @@ pub mod panel;
 pub mod pickers;
 pub mod series_table;
 pub mod timeseries;
+pub mod zone;

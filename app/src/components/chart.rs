@@ -506,6 +506,13 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
             escape(&time_label(*x, to - from, spec.utc_offset_min))
         );
     }
+    // The axis says its zone, in the corner under the value labels.
+    let _ = write!(
+        svg,
+        r#"<text x="2" y="{}" text-anchor="start" class="axis-zone" font-size="9">{}</text>"#,
+        h - 6,
+        crate::model::timestamp::zone_label(spec.utc_offset_min)
+    );
     svg.push_str("</g></svg>");
     (svg, geometry)
 }

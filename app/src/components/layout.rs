@@ -2,6 +2,7 @@
 //! and the page outlet. `?kiosk` hides all chrome for iframes; `?theme=light|dark` forces a theme.
 
 use crate::components::pickers::{RefreshPicker, TimePicker};
+use crate::components::zone::{DisplayZone, ZoneToggle};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_query_map;
@@ -60,6 +61,7 @@ pub fn ConsoleLayout() -> impl IntoView {
         })
     };
     provide_context(RefreshTick(RwSignal::new(0)));
+    DisplayZone::provide();
 
     view! {
         <div class="console" data-theme=move || theme.get() data-kiosk=move || kiosk.get().to_string()>
@@ -78,6 +80,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                     <div class="spacer"></div>
                     {move || if hide_time.get() { ().into_any() } else { view! { <TimePicker/> }.into_any() }}
                     <RefreshPicker/>
+                    <ZoneToggle/>
                     <button
                         type="button"
                         class="theme-toggle"

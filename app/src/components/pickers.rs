@@ -22,16 +22,23 @@ pub fn TimePicker() -> impl IntoView {
             .with(|q| q.get("from"))
             .unwrap_or_else(|| "now-6h".into())
     };
+    let zone = crate::components::zone::DisplayZone::current();
     let label = move || {
         let f = from();
+        // Absolute ends (epoch ms in the URL, as Grafana writes them) read as dates in the zone.
+        let end = |e: String| match e.parse::<i64>() {
+            Ok(ms) => zone.get().stamp(ms),
+            Err(_) => e,
+        };
         QUICK_RANGES
             .iter()
             .find(|(expr, _)| *expr == f)
             .map(|(_, l)| l.to_string())
             .unwrap_or_else(|| {
                 format!(
-                    "{f} to {}",
-                    query.with(|q| q.get("to")).unwrap_or_else(|| "now".into())
+                    "{} to {}",
+                    end(f),
+                    end(query.with(|q| q.get("to")).unwrap_or_else(|| "now".into()))
                 )
             })
     };

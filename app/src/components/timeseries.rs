@@ -21,10 +21,23 @@ pub struct Crosshair(pub RwSignal<Option<(u32, i64)>>);
 pub struct ChartZone(pub RwSignal<i32>);
 
 impl ChartZone {
-    /// Provides the zone for a page; `browser` takes the browser's offset after hydration.
+    /// Provides the zone for a page. A dashboard saying `browser` (Grafana's default) follows the
+    /// console's UTC/local switch; `timezone=browser` in the URL pins the browser's zone, and
+    /// `utc` or an IANA zone is pinned as well (the server computed its offset).
     pub fn provide(timezone: &str, server_offset_min: i32) -> RwSignal<i32> {
-        let zone = RwSignal::new(server_offset_min);
-        if timezone == "browser" {
+        let display = crate::components::zone::DisplayZone::current();
+        let url_pins_browser = leptos_router::hooks::use_query_map()
+            .with_untracked(|q| q.get("timezone").as_deref() == Some("browser"));
+        let follows = matches!(timezone, "browser" | "") && !url_pins_browser;
+        let initial = if follows {
+            display.0.get_untracked().offset_min()
+        } else {
+            server_offset_min
+        };
+        let zone = RwSignal::new(initial);
+        if follows {
+            Effect::new(move |_| zone.set(display.get().offset_min()));
+        } else if url_pins_browser {
             Effect::new(move |_| {
                 if let Some(off) = browser_offset_min() {
                     zone.set(off);
@@ -49,8 +62,7 @@ fn browser_offset_min() -> Option<i32> {
 
 /// `2026-11-22 03:04:05` in the zone `offset_min` minutes east of UTC.
 pub fn zoned_time(ms: i64, offset_min: i32) -> String {
-    crate::model::timestamp::rfc3339(ms + offset_min as i64 * 60_000).replace('T', " ")[..19]
-        .to_string()
+    crate::model::timestamp::zoned(ms, offset_min)
 }
 
 /// Hidden series per panel, kept across refreshes.
@@ -172,9 +184,14 @@ pub fn TimeseriesChart(
     let drag = RwSignal::new(None::<(f64, f64)>);
     let crosshair = use_context::<Crosshair>().map(|c| c.0);
     let container = NodeRef::<leptos::html::Div>::new();
-    let zone = use_context::<ChartZone>()
-        .map(|z| z.0)
-        .unwrap_or_else(|| RwSignal::new(0));
+    // Outside dashboards (Explore, SLOs) charts follow the console's UTC/local switch.
+    let zone: Signal<i32> = match use_context::<ChartZone>() {
+        Some(z) => z.0.into(),
+        None => {
+            let d = crate::components::zone::DisplayZone::current();
+            Signal::derive(move || d.get().offset_min())
+        }
+    };
     let rendered = Memo::new(move |_| {
         let spec = styled.with_value(|s| {
             panel.with_value(|p| {
@@ -296,7 +313,11 @@ pub fn TimeseriesChart(
         } else {
             x + 14.0
         };
-        let time = zoned_time(t, zone.get());
+        let time = format!(
+            "{} {}",
+            zoned_time(t, zone.get()),
+            crate::model::timestamp::zone_label(zone.get())
+        );
         Some(view! {
             <div class="chart-tooltip" data-testid="chart-tooltip" style=format!("left:{left:.0}px")>
                 <div class="tt-time">{time}</div>

@@ -103,6 +103,79 @@ pub fn age(ms: i64, now_ms: i64) -> String {
     }
 }
 
+/// The display zone chosen in the top bar: UTC, or the browser's zone as a fixed offset
+/// (minutes east of UTC) so the server renders exactly what the browser will.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Zone {
+    #[default]
+    Utc,
+    Local(i32),
+}
+
+/// Longest real offsets are UTC−12 and UTC+14.
+const MAX_OFFSET_MIN: i32 = 14 * 60;
+
+impl Zone {
+    /// From the `octoscope_tz` cookie value: `utc`, or `local:<minutes east of UTC>`. Anything
+    /// else (a stale or hand-edited cookie) means UTC.
+    pub fn from_cookie(value: Option<&str>) -> Zone {
+        let local = value
+            .and_then(|v| v.trim().strip_prefix("local:"))
+            .and_then(|m| m.parse::<i32>().ok())
+            .filter(|m| m.abs() <= MAX_OFFSET_MIN);
+        local.map(Zone::Local).unwrap_or(Zone::Utc)
+    }
+
+    pub fn cookie_value(self) -> String {
+        match self {
+            Zone::Utc => "utc".into(),
+            Zone::Local(m) => format!("local:{m}"),
+        }
+    }
+
+    pub fn offset_min(self) -> i32 {
+        match self {
+            Zone::Utc => 0,
+            Zone::Local(m) => m,
+        }
+    }
+
+    pub fn is_local(self) -> bool {
+        matches!(self, Zone::Local(_))
+    }
+
+    /// `UTC`, `UTC+05:30`, `UTC-04:00`: always the exact offset the times are shown in.
+    pub fn label(self) -> String {
+        zone_label(self.offset_min())
+    }
+
+    /// `2026-11-22 08:34:05 UTC+05:30`
+    pub fn stamp(self, ms: i64) -> String {
+        format!("{} {}", zoned(ms, self.offset_min()), self.label())
+    }
+}
+
+/// `UTC` for offset 0, else `UTC±HH:MM`.
+pub fn zone_label(offset_min: i32) -> String {
+    if offset_min == 0 {
+        return "UTC".into();
+    }
+    let sign = if offset_min < 0 { '-' } else { '+' };
+    let m = offset_min.abs();
+    format!("UTC{sign}{:02}:{:02}", m / 60, m % 60)
+}
+
+/// `2026-11-22 03:04:05` in the zone `offset_min` minutes east of UTC (no zone suffix).
+pub fn zoned(ms: i64, offset_min: i32) -> String {
+    zoned_millis(ms, offset_min)[..19].to_string()
+}
+
+/// `2026-11-22 03:04:05.678` in the zone `offset_min` minutes east of UTC (no zone suffix).
+pub fn zoned_millis(ms: i64, offset_min: i32) -> String {
+    let s = rfc3339(ms + offset_min as i64 * 60_000).replace('T', " ");
+    s.trim_end_matches('Z').to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +208,35 @@ mod tests {
         assert_eq!(age(0, 42_000), "42s");
         assert_eq!(age(0, 3_900_000), "1h 5m");
         assert_eq!(age(0, 90_000_000), "1d 1h");
+    }
+
+    #[test]
+    fn zones_from_the_cookie_and_their_labels() {
+        assert_eq!(Zone::from_cookie(None), Zone::Utc);
+        assert_eq!(Zone::from_cookie(Some("utc")), Zone::Utc);
+        assert_eq!(Zone::from_cookie(Some("local:330")), Zone::Local(330));
+        assert_eq!(Zone::from_cookie(Some("local:-240")), Zone::Local(-240));
+        assert_eq!(
+            Zone::from_cookie(Some("local:9999")),
+            Zone::Utc,
+            "out of range"
+        );
+        assert_eq!(Zone::from_cookie(Some("local:abc")), Zone::Utc);
+        assert_eq!(
+            Zone::from_cookie(Some(&Zone::Local(60).cookie_value())),
+            Zone::Local(60)
+        );
+        assert_eq!(zone_label(0), "UTC");
+        assert_eq!(zone_label(330), "UTC+05:30");
+        assert_eq!(zone_label(-570), "UTC-09:30");
+        let ms = 1_773_233_318_409; // 2026-03-11T12:48:38.409Z
+        assert_eq!(Zone::Utc.stamp(ms), "2026-03-11 12:48:38 UTC");
+        assert_eq!(Zone::Local(330).stamp(ms), "2026-03-11 18:18:38 UTC+05:30");
+        assert_eq!(
+            Zone::Local(-780).stamp(ms),
+            "2026-03-10 23:48:38 UTC-13:00",
+            "across midnight"
+        );
+        assert_eq!(zoned_millis(ms, 0), "2026-03-11 12:48:38.409");
     }
 }

@@ -5,6 +5,7 @@
 use crate::api::logs::{logs_volume, query_logs};
 use crate::components::feedback::{ErrorNotice, Warnings};
 use crate::components::layout::RefreshTick;
+use crate::components::zone::{DisplayZone, Time};
 use crate::model::correlation::CompiledFields;
 use crate::model::logs::{
     level_of, parse_fields, stream_selector, Direction, DEFAULT_LIMIT, MAX_LIMIT,
@@ -15,16 +16,11 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-/// `2026-11-22 03:04:05.678` from nanoseconds since the epoch.
-fn ns_time(ns: &str) -> String {
-    let ms = ns
-        .parse::<i128>()
+/// Epoch milliseconds from Loki's nanosecond timestamp string.
+fn ns_ms(ns: &str) -> i64 {
+    ns.parse::<i128>()
         .map(|n| (n / 1_000_000) as i64)
-        .unwrap_or(0);
-    crate::model::timestamp::rfc3339(ms)
-        .replace('T', " ")
-        .trim_end_matches('Z')
-        .to_string()
+        .unwrap_or(0)
 }
 
 /// "Show context": the line's whole stream, unfiltered, a minute either side, oldest first, with
@@ -64,7 +60,11 @@ fn level_color(level: &str) -> &'static str {
 }
 
 /// The log volume as stacked bars on the query's time axis; a bar links to its own bucket.
-fn volume_svg(v: crate::model::logs::Volume, base: String) -> impl IntoView {
+fn volume_svg(
+    v: crate::model::logs::Volume,
+    base: String,
+    zone: crate::model::timestamp::Zone,
+) -> impl IntoView {
     let (w, h) = (1000.0_f64, 80.0_f64);
     let (from_ms, to_ms) = (v.from_ms, v.to_ms);
     let span = (to_ms - from_ms).max(1) as f64;
@@ -85,7 +85,7 @@ fn volume_svg(v: crate::model::logs::Volume, base: String) -> impl IntoView {
             let sum: u64 = counts.iter().map(|(_, n)| *n).sum();
             let title = format!(
                 "{}: {sum} lines ({})",
-                crate::model::timestamp::rfc3339(t).replace('T', " "),
+                zone.stamp(t),
                 counts.iter().map(|(l, n)| format!("{l} {n}")).collect::<Vec<_>>().join(", ")
             );
             let href = format!("{base}&from={t}&to={}", t + step_ms);
@@ -221,7 +221,7 @@ pub fn LogsExplore() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match volume.await {
-                    Some(Ok(v)) if v.total > 0 => volume_svg(v, zoom_base()).into_any(),
+                    Some(Ok(v)) if v.total > 0 => volume_svg(v, zoom_base(), DisplayZone::current().get()).into_any(),
                     // The lines below carry the query's own error; a volume-only failure is named here.
                     Some(Err(e)) => view! { <p class="muted small" data-testid="log-volume-error">{format!("No log volume: {e}")}</p> }.into_any(),
                     _ => ().into_any(),
@@ -247,7 +247,7 @@ pub fn LogsExplore() -> impl IntoView {
                             </p>
                             <Warnings warnings=a.warnings.clone()/>
                             <table class="data-table logs" data-testid="log-lines">
-                                <thead><tr><th>"Time (UTC)"</th><th>"Labels"</th><th>"Line"</th><th>"Trace"</th></tr></thead>
+                                <thead><tr><th>"Time"</th><th>"Labels"</th><th>"Line"</th><th>"Trace"</th></tr></thead>
                                 <tbody>
                                     {a.lines.into_iter().map(|l| {
                                         let fields = parse_fields(&l.line);
@@ -263,7 +263,7 @@ pub fn LogsExplore() -> impl IntoView {
                                         view! {
                                             <tr data-testid="log-line" data-level=level.clone() data-highlighted=highlighted.to_string()
                                                 class=format!("level-{level}{}", if highlighted { " highlight" } else { "" })>
-                                                <td class="nowrap">{ns_time(&l.ts_ns)}</td>
+                                                <td class="nowrap"><Time ms=ns_ms(&l.ts_ns) millis=true/></td>
                                                 <td class="muted small">{l.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")}</td>
                                                 <td class="mono">
                                                     <details class="log-line" data-testid="log-line-details">

@@ -5,7 +5,7 @@
 
 use crate::api::traces::{get_trace, search_traces, TraceDetail, TraceQuery};
 use crate::components::feedback::ErrorNotice;
-use crate::model::timestamp::rfc3339;
+use crate::components::zone::Time;
 use crate::model::url_state::encode_component;
 use crate::model::waterfall::{format_us, service_color, TraceHit};
 use leptos::prelude::*;
@@ -120,13 +120,13 @@ pub fn TracesExplore() -> impl IntoView {
                                     {scatter_svg(&r.hits, &ds)}
                                     <p class="muted">{format!("{} traces, newest first", r.hits.len())}</p>
                                     <table class="data-table" data-testid="trace-results">
-                                        <thead><tr><th>"Start (UTC)"</th><th>"Trace"</th><th class="num">"Duration"</th><th class="num">"Spans"</th><th class="num">"Errors"</th><th>"Services"</th></tr></thead>
+                                        <thead><tr><th>"Start"</th><th>"Trace"</th><th class="num">"Duration"</th><th class="num">"Spans"</th><th class="num">"Errors"</th><th>"Services"</th></tr></thead>
                                         <tbody>
                                             {r.hits.iter().map(|h| {
                                                 let href = format!("/trace/{}?datasource={}", h.trace_id, encode_component(&ds));
                                                 view! {
                                                     <tr data-testid="trace-hit" data-errors=h.errors.to_string()>
-                                                        <td class="small">{rfc3339(h.start_us / 1000)}</td>
+                                                        <td class="small"><Time ms=h.start_us / 1000/></td>
                                                         <td><a href=href data-testid="trace-link">{format!("{}: {}", h.root_service, h.root_operation)}</a> <span class="muted mono small">{h.trace_id.chars().take(12).collect::<String>()}</span></td>
                                                         <td class="num">{format_us(h.duration_us)}</td>
                                                         <td class="num">{h.spans}</td>
@@ -264,7 +264,9 @@ fn Waterfall(detail: TraceDetail) -> impl IntoView {
     view! {
         <h1>{format!("{}: {}", hit.root_service, hit.root_operation)} " " <span class="muted mono small" data-testid="trace-id">{hit.trace_id.clone()}</span></h1>
         <p class="muted" data-testid="trace-summary">
-            {format!("{} · started {} UTC · {} spans · {} services · {} errors · from {}", format_us(hit.duration_us), rfc3339(hit.start_us / 1000), hit.spans, hit.services.len(), hit.errors, datasource_name)}
+            {format!("{} · started ", format_us(hit.duration_us))}
+            <Time ms=hit.start_us / 1000 millis=true/>
+            {format!(" · {} spans · {} services · {} errors · from {}", hit.spans, hit.services.len(), hit.errors, datasource_name)}
         </p>
         {trace.with_value(|t| t.warnings.clone()).into_iter().map(|w| view! { <p class="notice warning" data-testid="trace-warning">{w}</p> }).collect_view()}
         {(orphans > 0).then(|| view! { <p class="notice warning" data-testid="trace-orphans">{format!("{orphans} spans name a parent that is not in this trace; they are shown as extra roots, marked ⚠")}</p> })}

@@ -5,6 +5,7 @@ use super::{silence_link, AlertingTabs};
 use crate::api::alerting::list_alert_groups;
 use crate::components::feedback::ErrorNotice;
 use crate::components::layout::RefreshTick;
+use crate::components::zone::Time;
 use crate::model::alerting::{regroup, MergedAlert};
 use crate::model::matchers::parse_matchers;
 use crate::model::timestamp::{age, parse_rfc3339};
@@ -116,7 +117,7 @@ fn AlertRow(alert: MergedAlert, now: i64, instances: Vec<String>) -> impl IntoVi
                 {a.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")}
                 {a.annotations.get("summary").cloned().map(|s| view! { <div class="muted">{s}</div> })}
             </td>
-            <td>{since}</td>
+            <td>{since}{parse_rfc3339(&a.starts_at).map(|t| view! { <div class="small muted">"since "<Time ms=t/></div> })}</td>
             <td>{a.receivers.iter().map(|r| r.name.clone()).collect::<Vec<_>>().join(", ")}</td>
             <td class="links">
                 {a.status.silenced_by.iter().map(|id| view! {

@@ -5,6 +5,7 @@ use super::AlertingTabs;
 use crate::api::alerting::list_rules;
 use crate::components::feedback::{ErrorNotice, Warnings};
 use crate::components::layout::RefreshTick;
+use crate::components::zone::Time;
 use crate::model::alerting::{filter_rules, AlertingRule, Rule};
 use crate::model::matchers::parse_matchers;
 use crate::model::timestamp::{age, parse_rfc3339};
@@ -129,7 +130,7 @@ fn RuleCard(rule: AlertingRule, now: i64, dashboard: Option<String>) -> impl Int
                                     <td>{a.state.clone()}</td>
                                     <td class="series">{a.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")}</td>
                                     <td class="value">{a.value.clone()}</td>
-                                    <td>{since}</td>
+                                    <td>{since}{a.active_at.as_deref().and_then(parse_rfc3339).map(|t| view! { <div class="small muted"><Time ms=t/></div> })}</td>
                                 </tr>
                             }
                         }).collect_view()}

@@ -6,6 +6,7 @@ use super::AlertingTabs;
 use crate::api::alerting::list_alert_groups;
 use crate::components::feedback::ErrorNotice;
 use crate::components::layout::RefreshTick;
+use crate::components::zone::Time;
 use crate::model::alerting::Silence;
 use crate::model::timestamp::{age, parse_rfc3339};
 use leptos::prelude::*;
@@ -95,7 +96,14 @@ pub fn SilencesPage() -> impl IntoView {
                                                             <td data-testid="silence-mutes">{mutes}</td>
                                                             <td>{s.created_by.clone()}</td>
                                                             <td>{s.comment.clone()}</td>
-                                                            <td>{format!("{starts} · {ends}")}</td>
+                                                            <td>
+                                                                {format!("{starts} · {ends}")}
+                                                                <div class="small muted">
+                                                                    {parse_rfc3339(&s.starts_at).map(|t| view! { <Time ms=t/> })}
+                                                                    " → "
+                                                                    {parse_rfc3339(&s.ends_at).map(|t| view! { <Time ms=t/> })}
+                                                                </div>
+                                                            </td>
                                                             <td>
                                                                 {active.then(|| view! {
                                                                     <a class="button" href=edit_link.clone() data-testid="edit-silence">"Edit"</a>

@@ -104,10 +104,13 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
         .collect();
     let zone = ChartZone::provide(&view.timezone, view.utc_offset_min);
     provide_context(PoolsDown(view.pools_down.clone()));
-    let zone_label = match view.timezone.as_str() {
-        "utc" => "UTC".to_string(),
-        "browser" => "browser time".to_string(),
-        name => name.to_string(),
+    // Named zones say their name and offset; `browser` and `utc` say the offset shown.
+    let zone_label = {
+        let name = view.timezone.clone();
+        move |off: i32| match name.as_str() {
+            "utc" | "browser" | "" => crate::model::timestamp::zone_label(off),
+            name => format!("{name}, {}", crate::model::timestamp::zone_label(off)),
+        }
     };
     let uid = d.uid.clone();
     let link = {
@@ -171,7 +174,7 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
                         {d.title.clone()}
                     </h1>
                     <span class="muted" data-testid="dashboard-range">
-                        {move || format!("{} → {} ({zone_label})", &zoned_time(from_ms, zone.get())[..16], &zoned_time(to_ms, zone.get())[..16])}
+                        {move || format!("{} → {} ({})", &zoned_time(from_ms, zone.get())[..16], &zoned_time(to_ms, zone.get())[..16], zone_label(zone.get()))}
                     </span>
                     <a class="button" href=zoom_out data-testid="zoom-out" title="Zoom out (double the time range)">"⊖ Zoom out"</a>
                     <a class="button" href=format!("/api/dashboards/uid/{}", d.uid) data-testid="dashboard-json">"JSON"</a>

@@ -1,0 +1,152 @@
+//! The display time zone for the whole console: UTC or the browser's zone, switched from the top
+//! bar and kept in the `octoscope_tz` cookie, so the server's first HTML already shows the chosen
+//! zone and hydration agrees with it. Every timestamp is printed with its zone.
+
+use crate::model::timestamp::Zone;
+use leptos::prelude::*;
+
+pub const COOKIE: &str = "octoscope_tz";
+
+#[derive(Clone, Copy)]
+pub struct DisplayZone(pub RwSignal<Zone>);
+
+impl DisplayZone {
+    /// Called once by the layout: reads the cookie (request header on the server, `document.cookie`
+    /// in the browser) and, in local mode, follows the browser's current offset (DST changes).
+    pub fn provide() -> DisplayZone {
+        let zone = RwSignal::new(Zone::from_cookie(read_cookie().as_deref()));
+        Effect::new(move |_| {
+            if let (Zone::Local(old), Some(now)) = (zone.get(), browser_offset_min()) {
+                if old != now {
+                    zone.set(Zone::Local(now));
+                    write_cookie(Zone::Local(now));
+                }
+            }
+        });
+        let dz = DisplayZone(zone);
+        provide_context(dz);
+        dz
+    }
+
+    /// The page's zone; UTC where no layout provided one (server functions, tests).
+    pub fn current() -> DisplayZone {
+        use_context::<DisplayZone>().unwrap_or_else(|| DisplayZone(RwSignal::new(Zone::Utc)))
+    }
+
+    /// Flips UTC ↔ local and remembers the choice.
+    pub fn toggle(self) {
+        let next = match self.0.get_untracked() {
+            Zone::Local(_) => Zone::Utc,
+            Zone::Utc => Zone::Local(browser_offset_min().unwrap_or(0)),
+        };
+        write_cookie(next);
+        self.0.set(next);
+    }
+
+    pub fn get(self) -> Zone {
+        self.0.get()
+    }
+}
+
+/// A timestamp in the display zone, always with the zone's name; the exact instant in
+/// `datetime` (and the other zone in the tooltip) for copy-paste.
+#[component]
+pub fn Time(ms: i64, #[prop(optional)] millis: bool) -> impl IntoView {
+    let zone = DisplayZone::current();
+    let text = move || {
+        let z = zone.get();
+        if millis {
+            format!(
+                "{} {}",
+                crate::model::timestamp::zoned_millis(ms, z.offset_min()),
+                z.label()
+            )
+        } else {
+            z.stamp(ms)
+        }
+    };
+    let iso = crate::model::timestamp::rfc3339(ms);
+    view! { <time datetime=iso.clone() title=iso data-testid="timestamp">{text}</time> }
+}
+
+/// The UTC/local switch in the top bar.
+#[component]
+pub fn ZoneToggle() -> impl IntoView {
+    let zone = DisplayZone::current();
+    view! {
+        <button
+            type="button"
+            class="zone-toggle"
+            data-testid="zone-toggle"
+            data-zone=move || if zone.get().is_local() { "local" } else { "utc" }
+            title="Show times in UTC or in this browser's time zone"
+            on:click=move |_| zone.toggle()
+        >
+            {move || match zone.get() {
+                Zone::Utc => "UTC".to_string(),
+                z => format!("Local ({})", z.label()),
+            }}
+        </button>
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn read_cookie() -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    cookie_in(parts.headers.get(http::header::COOKIE)?.to_str().ok()?)
+}
+
+#[cfg(feature = "hydrate")]
+fn read_cookie() -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let doc = web_sys::window()?.document()?;
+    cookie_in(
+        &doc.dyn_into::<web_sys::HtmlDocument>()
+            .ok()?
+            .cookie()
+            .ok()?,
+    )
+}
+
+#[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+fn read_cookie() -> Option<String> {
+    None
+}
+
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
+fn cookie_in(header: &str) -> Option<String> {
+    header
+        .split(';')
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_string())
+}
+
+#[cfg(feature = "hydrate")]
+fn write_cookie(zone: Zone) {
+    use wasm_bindgen::JsCast;
+    if let Some(doc) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+    {
+        // A display preference, not a credential: readable by the page, a year long.
+        let _ = doc.set_cookie(&format!(
+            "{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            zone.cookie_value()
+        ));
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn write_cookie(_: Zone) {}
+
+#[cfg(feature = "hydrate")]
+fn browser_offset_min() -> Option<i32> {
+    // getTimezoneOffset is UTC minus local, in minutes.
+    Some(-(js_sys::Date::new_0().get_timezone_offset() as i32))
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn browser_offset_min() -> Option<i32> {
+    None
+}
