@@ -13,6 +13,7 @@ pub mod logs;
 pub mod markdown;
 pub mod matchers;
 pub mod prometheus;
+pub mod promql_complete;
 pub mod routing;
 pub mod silence;
 pub mod slo;

@@ -29,7 +29,7 @@ test('a service_down incident turns up to 0 for that service', async ({ page, re
     await expect
       .poll(
         async () => {
-          const answered = page.waitForResponse((r) => r.url().includes('/api/query_instant'));
+          const answered = page.waitForResponse((r) => r.url().includes('/api/explore_metrics'));
           await page.getByTestId('run-query').click();
           await answered;
           await page.waitForTimeout(200);

@@ -56,4 +56,6 @@ test('the Tempo batches sample: OTLP attributes, an orphan flagged', async ({ pa
   await expect(page.getByTestId('span-orphan')).toHaveCount(1);
   await row.click();
   await expect(page.getByTestId('span-details')).toContainText('my.span.attr');
+  // The span's permalink keeps the datasource, so it opens in Tempo again.
+  await expect(page.getByTestId('trace-permalink')).toHaveAttribute('href', '/trace/5b8efff798038103d269b633813fc60c?datasource=tempo');
 });

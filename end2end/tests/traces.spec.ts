@@ -77,3 +77,54 @@ test('error logs → trace → span logs, and an SLO\'s failed traces', async ({
     await request.delete(`${control}/sim/incidents/${id}`);
   }
 });
+
+// The issue's journey: a latency spike on the executor makes its slowest calls time out → the
+// error lines link to their trace → the slow executor span is on the critical path → its logs.
+test('latency_spike on executor: error logs → the slow span on the critical path → its logs', async ({ page, request }) => {
+  test.setTimeout(120_000);
+  expect(control, 'xtask exports OCTOLLM_SIM_CONTROL').not.toBe('');
+  const created = await request.post(`${control}/sim/incidents`, {
+    data: { kind: 'latency_spike', target: 'executor', duration: '2m' },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = await created.json();
+  const c = new ConsolePage(page);
+  try {
+    const query = encodeURIComponent('{service="executor"} |= "error"');
+    const timedOut = page.getByTestId('log-line').filter({ hasText: 'deadline exceeded' }).first();
+    await expect
+      .poll(
+        async () => {
+          await c.open(`/explore?mode=logs&query=${query}&from=now-15m&to=now`);
+          return page.getByTestId('log-line').filter({ hasText: 'deadline exceeded' }).count();
+        },
+        { timeout: 90_000, intervals: [3_000] },
+      )
+      .toBeGreaterThan(0);
+    await expect(timedOut).toHaveAttribute('data-level', 'error');
+    const traceId = /"trace_id":"([0-9a-f]{32})"/.exec((await timedOut.textContent()) ?? '')?.[1];
+    expect(traceId).toBeTruthy();
+    await timedOut.getByTestId('log-trace-link').click();
+    await expect(page).toHaveURL(new RegExp(`/trace/${traceId}\\?datasource=jaeger&from=now-15m&to=now`));
+    await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+
+    // The executor span: slow (past its 720 ms deadline, 12× its 60 ms median), failed, on the
+    // critical path.
+    const executor = page.locator('[data-testid="span-row"][data-service="executor"]');
+    await expect(executor).toHaveCount(1);
+    await expect(executor).toHaveAttribute('data-error', 'true');
+    await expect(executor).toHaveAttribute('data-critical', 'true');
+    expect(Number(await executor.getAttribute('data-duration-us'))).toBeGreaterThan(720_000);
+    await executor.click();
+    await expect(page.getByTestId('span-details')).toContainText('504');
+
+    // "Logs for this span": the executor's lines of this trace, around the span.
+    await page.getByTestId('span-logs-link').click();
+    await expect(page).toHaveURL(/mode=logs.*datasource=loki/);
+    await expect(page.getByTestId('logs-input')).toHaveValue(`{service="executor"} |= "${traceId}"`);
+    await expect(page.getByTestId('log-line').first()).toContainText(traceId!);
+    await expect(page.getByTestId('log-line').filter({ hasText: 'deadline exceeded' })).toHaveCount(1);
+  } finally {
+    await request.delete(`${control}/sim/incidents/${id}`);
+  }
+});

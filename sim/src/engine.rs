@@ -201,6 +201,7 @@ impl Sim {
                     "/health",
                     200,
                     0.001 + 0.001 * self.rng.gen::<f64>(),
+                    None,
                 );
             }
         }
@@ -257,9 +258,14 @@ impl Sim {
             let def: &ServiceDef = &SERVICES[svc];
             let down = self.is_down(svc);
             let seconds = if down { 0.002 } else { self.latency(svc) };
-            let error = down || self.rng.gen::<f64>() < self.error_rate(svc);
+            // The orchestrator gives each arm 12× its median latency: a latency spike turns the
+            // slowest calls into timeouts (normal noise never gets near the deadline).
+            let timed_out = !down && seconds > def.median_latency * 12.0;
+            let error = down || timed_out || self.rng.gen::<f64>() < self.error_rate(svc);
             let status: u16 = if down {
                 503
+            } else if timed_out {
+                504
             } else if error {
                 500
             } else {
@@ -275,7 +281,13 @@ impl Sim {
             ];
             let mut events = Vec::new();
             if !down {
-                self.services[svc].observe_http("POST", def.endpoint, status, seconds);
+                self.services[svc].observe_http(
+                    "POST",
+                    def.endpoint,
+                    status,
+                    seconds,
+                    Some(&trace_id),
+                );
                 busy[svc] += seconds;
             }
             if svc == 1 {
@@ -367,7 +379,7 @@ impl Sim {
         }
         let total_s = (cursor - start_us) as f64 / 1e6;
         let status = if failed_at.is_some() { 500 } else { 200 };
-        orch.observe_http("POST", "/api/v1/tasks", status, total_s);
+        orch.observe_http("POST", "/api/v1/tasks", status, total_s, Some(&trace_id));
         orch.tasks_created
             .get_or_create(&labels(&[("priority", priority)]))
             .inc();
@@ -381,7 +393,7 @@ impl Sim {
             .inc();
         orch.task_duration
             .get_or_create(&labels(&[("priority", priority)]))
-            .observe(total_s);
+            .observe(total_s, Some(labels(&[("trace_id", &trace_id)])));
         busy[ORCH] += total_s * 0.05;
 
         let root = Span {
@@ -570,6 +582,11 @@ impl Sim {
                     None => format!("{svc} handled {}", span.operation),
                 },
                 (svc, true) if status == 503 => format!("{svc} unavailable: connection refused"),
+                (svc, true) if status == 504 => format!(
+                    "{svc} timed out: {} took {} ms, deadline exceeded",
+                    span.operation,
+                    span.duration_us / 1000
+                ),
                 (svc, true) => format!("{svc} failed {}: upstream error", span.operation),
             };
             let line = serde_json::json!({
@@ -867,6 +884,43 @@ mod tests {
         sim.tick(now, 1.0);
         assert!(!sim.is_down(idx), "the incident expired");
         assert_eq!(service_names()[idx], "reflex-layer");
+    }
+
+    #[test]
+    fn a_latency_spike_slows_the_arm_and_times_out_its_slowest_calls() {
+        let (mut sim, mut now) = run(3);
+        sim.stores.logs.clear();
+        sim.stores.traces.clear();
+        sim.add_incident(IncidentKind::LatencySpike, "executor".into(), None, now);
+        for _ in 0..30 {
+            now += 1000;
+            sim.tick(now, 1.0);
+        }
+        let spans: Vec<_> = sim
+            .stores
+            .traces
+            .iter()
+            .flat_map(|t| &t.spans)
+            .filter(|s| s.service == "executor")
+            .collect();
+        assert!(
+            spans.iter().any(|s| s.duration_us > 1_000_000 && !s.error),
+            "slow calls"
+        );
+        assert!(
+            spans.iter().any(|s| s.error
+                && s.tags
+                    .iter()
+                    .any(|(k, v)| k == "http.status_code" && matches!(v, TagValue::Int(504)))),
+            "the slowest time out with 504"
+        );
+        assert!(sim
+            .stores
+            .logs
+            .iter()
+            .any(|l| l.labels["service"] == "executor"
+                && l.labels["level"] == "error"
+                && l.line.contains("deadline exceeded")));
     }
 
     #[test]

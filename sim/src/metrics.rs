@@ -3,6 +3,7 @@
 
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::exemplar::HistogramWithExemplars;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
@@ -13,6 +14,10 @@ pub type Labels = Vec<(String, String)>;
 pub type CounterF = Counter<f64, AtomicU64>;
 pub type GaugeF = Gauge<f64, AtomicU64>;
 type HistFamily = Family<Labels, Histogram, fn() -> Histogram>;
+/// Latency histograms whose buckets carry the trace id of their latest observation as an
+/// OpenMetrics exemplar (Prometheus keeps them with `--enable-feature=exemplar-storage`).
+type ExemplarHistFamily =
+    Family<Labels, HistogramWithExemplars<Labels>, fn() -> HistogramWithExemplars<Labels>>;
 
 pub fn labels(pairs: &[(&str, &str)]) -> Labels {
     pairs
@@ -31,8 +36,11 @@ const MEMORY_BUCKETS: [f64; 8] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
 fn http_hist() -> Histogram {
     Histogram::new(HTTP_BUCKETS)
 }
-fn task_hist() -> Histogram {
-    Histogram::new(TASK_BUCKETS)
+fn http_hist_ex() -> HistogramWithExemplars<Labels> {
+    HistogramWithExemplars::new(HTTP_BUCKETS.into_iter())
+}
+fn task_hist_ex() -> HistogramWithExemplars<Labels> {
+    HistogramWithExemplars::new(TASK_BUCKETS.into_iter())
 }
 fn llm_hist() -> Histogram {
     Histogram::new(LLM_BUCKETS)
@@ -45,11 +53,11 @@ fn memory_hist() -> Histogram {
 pub struct ServiceMetrics {
     registry: Registry,
     pub http_requests: Family<Labels, Counter>,
-    pub http_duration: HistFamily,
+    pub http_duration: ExemplarHistFamily,
     pub tasks_created: Family<Labels, Counter>,
     pub tasks_completed: Family<Labels, Counter>,
     pub tasks_in_progress: Gauge,
-    pub task_duration: HistFamily,
+    pub task_duration: ExemplarHistFamily,
     pub arm_requests: Family<Labels, Counter>,
     pub arm_duration: HistFamily,
     pub arm_availability: Family<Labels, GaugeF>,
@@ -70,11 +78,11 @@ impl ServiceMetrics {
     pub fn new(service: &str, version: &str) -> Self {
         let mut r = Registry::default();
         let http_requests = Family::<Labels, Counter>::default();
-        let http_duration: HistFamily = Family::new_with_constructor(http_hist);
+        let http_duration: ExemplarHistFamily = Family::new_with_constructor(http_hist_ex);
         let tasks_created = Family::<Labels, Counter>::default();
         let tasks_completed = Family::<Labels, Counter>::default();
         let tasks_in_progress = Gauge::default();
-        let task_duration: HistFamily = Family::new_with_constructor(task_hist);
+        let task_duration: ExemplarHistFamily = Family::new_with_constructor(task_hist_ex);
         let arm_requests = Family::<Labels, Counter>::default();
         let arm_duration: HistFamily = Family::new_with_constructor(http_hist);
         let arm_availability = Family::<Labels, GaugeF>::default();
@@ -196,7 +204,14 @@ impl ServiceMetrics {
     }
 
     /// Records one HTTP request served by this service.
-    pub fn observe_http(&self, method: &str, endpoint: &str, status: u16, seconds: f64) {
+    pub fn observe_http(
+        &self,
+        method: &str,
+        endpoint: &str,
+        status: u16,
+        seconds: f64,
+        trace_id: Option<&str>,
+    ) {
         let status = status.to_string();
         self.http_requests
             .get_or_create(&labels(&[
@@ -207,7 +222,7 @@ impl ServiceMetrics {
             .inc();
         self.http_duration
             .get_or_create(&labels(&[("method", method), ("endpoint", endpoint)]))
-            .observe(seconds);
+            .observe(seconds, trace_id.map(|t| labels(&[("trace_id", t)])));
     }
 }
 

@@ -335,6 +335,8 @@ pub fn start_prometheus(spec: &PrometheusSpec<'_>) -> Result<Backend, HarnessErr
         "--storage.tsdb.path=data".to_string(),
         format!("--web.listen-address={me}"),
         "--log.level=warn".to_string(),
+        // The simulator's latency histograms carry trace ids as exemplars.
+        "--enable-feature=exemplar-storage".to_string(),
     ];
     let prometheus = spawn("prometheus", "prometheus", dir, &args, port)?
         .wait_ready("/-/ready", Duration::from_secs(30))?;

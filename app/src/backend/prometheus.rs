@@ -2,7 +2,9 @@
 
 use super::http::get_bytes;
 use super::registry::Datasource;
-use crate::model::prometheus::{decode_envelope, Answer, BackendError, BuildInfo, QueryData};
+use crate::model::prometheus::{
+    decode_envelope, Answer, BackendError, BuildInfo, ExemplarSeries, QueryData,
+};
 
 pub struct PrometheusClient<'a> {
     pub http: &'a reqwest::Client,
@@ -54,6 +56,20 @@ impl PrometheusClient<'_> {
             ("step", &step),
         ]);
         let (status, body) = get_bytes(self.http, self.ds, "api/v1/query_range", Some(&q)).await?;
+        decode_envelope(&self.ds.name, status, &body)
+    }
+
+    /// `GET /api/v1/query_exemplars` over `start..end` (unix seconds).
+    pub async fn query_exemplars(
+        &self,
+        expr: &str,
+        start: f64,
+        end: f64,
+    ) -> Result<Answer<Vec<ExemplarSeries>>, BackendError> {
+        let (start, end) = (format!("{start:.3}"), format!("{end:.3}"));
+        let q = form(&[("query", expr), ("start", &start), ("end", &end)]);
+        let (status, body) =
+            get_bytes(self.http, self.ds, "api/v1/query_exemplars", Some(&q)).await?;
         decode_envelope(&self.ds.name, status, &body)
     }
 

@@ -52,9 +52,25 @@ pub struct Geometry {
     pub height: f64,
     pub from_ms: i64,
     pub to_ms: i64,
+    /// The value axis (after the log transform, when there is one).
+    pub lo: f64,
+    pub hi: f64,
+    pub log_base: Option<f64>,
 }
 
 impl Geometry {
+    /// Vertical position of value `v` (SVG pixels), or None off a log axis.
+    pub fn y_of(&self, v: f64) -> Option<f64> {
+        let t = match self.log_base {
+            Some(b) if v > 0.0 => v.log(b),
+            Some(_) => return None,
+            None => v,
+        };
+        let f = (t - self.lo) / (self.hi - self.lo).max(f64::MIN_POSITIVE);
+        f.is_finite()
+            .then(|| self.top + self.height * (1.0 - f.clamp(0.0, 1.0)))
+    }
+
     /// Time at horizontal position `x` (SVG pixels), clamped to the range.
     pub fn time_at(&self, x: f64) -> i64 {
         let f = ((x - self.left) / self.width.max(1.0)).clamp(0.0, 1.0);
@@ -298,6 +314,9 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
         height: (h - TOP - BOTTOM) as f64,
         from_ms: from,
         to_ms: to,
+        lo,
+        hi,
+        log_base: log,
     };
     let y_ticks = match log {
         Some(_) => (lo.floor() as i64..=hi.ceil() as i64)

@@ -1,6 +1,7 @@
 //! Grafana's correlation settings, read from datasource `jsonData`, and the links they make:
 //! Loki `derivedFields` (a log line → its trace) and Tempo/Jaeger `tracesToLogsV2` (a span → its
-//! logs). Without settings the defaults below make the demo work out of the box. Pure.
+//! logs), Prometheus `exemplarTraceIdDestinations` (an exemplar → its trace). Without settings
+//! the defaults below make the demo work out of the box. Pure.
 
 use super::logs::trace_id_of;
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,9 @@ pub struct Correlations {
     pub derived_fields: Vec<DerivedField>,
     /// Jaeger/Tempo: `jsonData.tracesToLogsV2`.
     pub traces_to_logs: Option<TracesToLogs>,
+    /// Prometheus: `jsonData.exemplarTraceIdDestinations`.
+    #[serde(default)]
+    pub exemplar_destinations: Vec<ExemplarDestination>,
 }
 
 impl Correlations {
@@ -27,6 +31,10 @@ impl Correlations {
                 .get("tracesToLogsV2")
                 .map(parse_traces_to_logs)
                 .transpose()?,
+            exemplar_destinations: match json_data.get("exemplarTraceIdDestinations") {
+                Some(v) => parse_exemplar_destinations(v)?,
+                None => Vec::new(),
+            },
         })
     }
 }
@@ -182,6 +190,97 @@ impl CompiledFields {
         }
         out
     }
+}
+
+/// One Prometheus `exemplarTraceIdDestinations` entry: the exemplar label holding the trace id,
+/// and where it leads (a tracing datasource of the console, or an external URL template).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExemplarDestination {
+    pub name: String,
+    #[serde(default)]
+    pub datasource_uid: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub url_display_label: Option<String>,
+}
+
+/// Checks `jsonData.exemplarTraceIdDestinations` as provisioned.
+pub fn parse_exemplar_destinations(
+    v: &serde_json::Value,
+) -> Result<Vec<ExemplarDestination>, String> {
+    let dests: Vec<ExemplarDestination> = serde_json::from_value(v.clone()).map_err(|e| {
+        format!("jsonData.exemplarTraceIdDestinations must be a list of {{name, datasourceUid}} or {{name, url}} ({e})")
+    })?;
+    for (i, d) in dests.iter().enumerate() {
+        let at = format!("jsonData.exemplarTraceIdDestinations[{i}]");
+        if d.name.trim().is_empty() {
+            return Err(format!(
+                "{at}: name (the exemplar label with the trace id, e.g. trace_id) is empty"
+            ));
+        }
+        let url_ok = d
+            .url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("http://") || u.starts_with("https://"));
+        if d.datasource_uid.is_none() && !url_ok {
+            return Err(format!(
+                "{at} ({:?}): set datasourceUid (a trace view inside the console) or an http(s) url",
+                d.name
+            ));
+        }
+    }
+    Ok(dests)
+}
+
+/// The links of one exemplar (its labels). With no destinations configured: a `trace_id` label
+/// opens the default tracing datasource. `time` is the `from=…&to=…` pair to keep.
+pub fn exemplar_links(
+    dests: &[ExemplarDestination],
+    labels: &BTreeMap<String, String>,
+    time: &str,
+) -> Vec<LineLink> {
+    use super::url_state::encode_component;
+    if dests.is_empty() {
+        return labels
+            .get("trace_id")
+            .filter(|v| !v.is_empty())
+            .map(|id| LineLink {
+                label: "Trace".into(),
+                href: format!("/trace/{}?{time}", encode_component(id)),
+                to_trace: true,
+            })
+            .into_iter()
+            .collect();
+    }
+    dests
+        .iter()
+        .filter_map(|d| {
+            let value = labels.get(&d.name).filter(|v| !v.is_empty())?;
+            let label = d
+                .url_display_label
+                .clone()
+                .unwrap_or_else(|| format!("Trace ({})", d.name));
+            Some(match (&d.datasource_uid, &d.url) {
+                (Some(uid), _) => LineLink {
+                    label,
+                    href: format!(
+                        "/trace/{}?datasource={}&{time}",
+                        encode_component(value),
+                        encode_component(uid)
+                    ),
+                    to_trace: true,
+                },
+                (None, Some(url)) => LineLink {
+                    label,
+                    href: url.replace("${__value.raw}", &encode_component(value)),
+                    to_trace: false,
+                },
+                (None, None) => return None,
+            })
+        })
+        .collect()
 }
 
 /// `tracesToLogsV2`: from a span to the logs of its service around its time.
@@ -509,5 +608,32 @@ mod tests {
         // No mapped attribute on the span: no link rather than every log.
         let cfg = parse_traces_to_logs(&json!({"tags": [{"key": "pod"}]})).unwrap();
         assert!(span_logs_query(&cfg, &span(&[], &[])).is_none());
+    }
+
+    #[test]
+    fn exemplar_destinations_internal_external_and_default() {
+        let json = serde_json::json!({"exemplarTraceIdDestinations": [
+            {"name": "trace_id", "datasourceUid": "jaeger"},
+            {"name": "trace_id", "url": "https://tempo.example/trace/${__value.raw}", "urlDisplayLabel": "Tempo"}
+        ]});
+        let c = Correlations::from_json_data(&json).unwrap();
+        assert_eq!(c.exemplar_destinations.len(), 2);
+        let ex = labels(&[("trace_id", "abc123")]);
+        let links = exemplar_links(&c.exemplar_destinations, &ex, "from=1&to=2");
+        assert_eq!(links[0].href, "/trace/abc123?datasource=jaeger&from=1&to=2");
+        assert!(links[0].to_trace);
+        assert_eq!(links[1].href, "https://tempo.example/trace/abc123");
+        assert_eq!(links[1].label, "Tempo");
+        assert!(exemplar_links(&c.exemplar_destinations, &labels(&[("span", "x")]), "").is_empty());
+        assert_eq!(
+            exemplar_links(&[], &ex, "from=1&to=2")[0].href,
+            "/trace/abc123?from=1&to=2"
+        );
+        let bad = serde_json::json!({"exemplarTraceIdDestinations": [{"name": "trace_id"}]});
+        let e = Correlations::from_json_data(&bad).unwrap_err();
+        assert!(
+            e.contains("exemplarTraceIdDestinations[0]") && e.contains("datasourceUid"),
+            "{e}"
+        );
     }
 }

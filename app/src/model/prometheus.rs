@@ -147,6 +147,26 @@ pub struct BuildInfo {
     pub revision: String,
 }
 
+/// `data` of `/api/v1/query_exemplars`: the exemplars of each series the query selects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExemplarSeries {
+    #[serde(default)]
+    pub series_labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub exemplars: Vec<Exemplar>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exemplar {
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// As Prometheus writes it: a string.
+    pub value: String,
+    /// Unix seconds.
+    pub timestamp: f64,
+}
+
 /// Renders a series' labels as `name{a="b", …}` for tables and legends.
 pub fn series_name(metric: &BTreeMap<String, String>) -> String {
     let name = metric.get("__name__").cloned().unwrap_or_default();
@@ -169,6 +189,20 @@ mod tests {
     const VECTOR: &str = include_str!("../../../tests/fixtures/prometheus/query-vector-up.json");
     const MATRIX: &str =
         include_str!("../../../tests/fixtures/prometheus/query-range-matrix-up.json");
+
+    #[test]
+    fn decodes_upstream_exemplars_sample() {
+        let body = include_str!("../../../tests/fixtures/prometheus/query-exemplars-docs.json");
+        let ans: Answer<Vec<ExemplarSeries>> =
+            decode_envelope("prom", 200, body.as_bytes()).unwrap();
+        assert_eq!(ans.data.len(), 2);
+        let foo = &ans.data[1];
+        assert_eq!(foo.series_labels["service"], "foo");
+        assert_eq!(foo.exemplars.len(), 2);
+        assert_eq!(foo.exemplars[0].labels["trace_id"], "Olp9XHlq763ccsfa");
+        assert_eq!(parse_sample(&foo.exemplars[1].value), 20.0);
+        assert_eq!(foo.exemplars[1].timestamp, 1600096965.489);
+    }
 
     #[test]
     fn decodes_upstream_vector_sample() {

@@ -1,11 +1,19 @@
-//! Explore: run a PromQL query against a Prometheus datasource. The query lives in the URL
-//! (`/explore?query=…`), so the server renders the answer in the first HTML and a link
-//! reproduces the view.
+//! Explore: run a PromQL query against a Prometheus datasource over the page's time range. The
+//! query lives in the URL (`/explore?query=…&from=…&to=…`), so the server renders the graph and
+//! table in the first HTML and a link reproduces the view. The editor completes metric, function
+//! and label names and label values from Prometheus; exemplars are markers linking to traces.
 
-use crate::api::prometheus::query_instant;
+use crate::api::prometheus::{explore_metrics, promql_completions, MetricsAnswer};
+use crate::components::chart::{timeseries_svg, ChartSeries, ChartSpec};
 use crate::components::feedback::{ErrorNotice, Warnings};
 use crate::components::layout::RefreshTick;
 use crate::components::series_table::SeriesTable;
+use crate::components::zone::{DisplayZone, Time};
+use crate::model::correlation::exemplar_links;
+use crate::model::dashboard::field::{DrawStyle, Stacking, ThresholdsStyle, PALETTE};
+use crate::model::prometheus::{parse_sample, series_name, QueryData};
+use crate::model::promql_complete::{apply, CompletionContext};
+use crate::model::url_state::encode_component;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -28,6 +36,12 @@ fn MetricsExplore() -> impl IntoView {
     let query = use_query_map();
     let expr = Memo::new(move |_| query.with(|q| q.get("query")).unwrap_or_default());
     let datasource = Memo::new(move |_| query.with(|q| q.get("datasource")));
+    let from = Memo::new(move |_| {
+        query
+            .with(|q| q.get("from"))
+            .unwrap_or_else(|| "now-6h".into())
+    });
+    let to = Memo::new(move |_| query.with(|q| q.get("to")).unwrap_or_else(|| "now".into()));
     let tick = use_context::<RefreshTick>()
         .map(|t| t.0)
         .unwrap_or_else(|| RwSignal::new(0));
@@ -43,12 +57,21 @@ fn MetricsExplore() -> impl IntoView {
         }
     };
     let result = Resource::new(
-        move || (expr.get(), datasource.get(), tick.get(), reruns.get()),
-        |(expr, datasource, _, _)| async move {
+        move || {
+            (
+                expr.get(),
+                from.get(),
+                to.get(),
+                datasource.get(),
+                tick.get(),
+                reruns.get(),
+            )
+        },
+        |(expr, from, to, datasource, _, _)| async move {
             if expr.trim().is_empty() {
                 None
             } else {
-                Some(query_instant(expr, datasource).await)
+                Some(explore_metrics(expr, from, to, datasource).await)
             }
         },
     );
@@ -59,19 +82,10 @@ fn MetricsExplore() -> impl IntoView {
         <p class="tabs"><strong>"Metrics"</strong>" · "<a href="/explore?mode=logs" data-testid="mode-logs">"Logs"</a>" · "<a href="/explore?mode=traces" data-testid="mode-traces">"Traces"</a></p>
         <Form action="/explore" attr:class="query-form" attr:data-testid="query-form">
             {move || datasource.get().map(|d| view! { <input type="hidden" name="datasource" value=d/> })}
+            <input type="hidden" name="from" value=move || from.get()/>
+            <input type="hidden" name="to" value=move || to.get()/>
             <label for="promql">"PromQL"</label>
-            <input
-                id="promql"
-                type="text"
-                name="query"
-                class="promql"
-                autocomplete="off"
-                spellcheck="false"
-                placeholder="e.g. sum by (job) (up)"
-                value=expr.get_untracked()
-                node_ref=input
-                data-testid="query-input"
-            />
+            <PromqlEditor input=input initial=expr.get_untracked() datasource=datasource/>
             <button type="submit" data-testid="run-query" on:click=rerun_if_unchanged>
                 "Run query"
             </button>
@@ -82,20 +96,343 @@ fn MetricsExplore() -> impl IntoView {
                     match result.await {
                         None => view! {
                             <p class="muted" data-testid="query-hint">
-                                "Type a PromQL expression and press Run query."
+                                "Type a PromQL expression and press Run query. Tab completes metric, label and value names."
                             </p>
                         }
                         .into_any(),
-                        Some(Ok(answer)) => view! {
-                            <p class="muted">"From " <strong>{answer.datasource_name.clone()}</strong></p>
-                            <Warnings warnings=answer.answer.warnings.clone()/>
-                            <SeriesTable data=answer.answer.data/>
-                        }
-                        .into_any(),
+                        Some(Ok(answer)) => view! { <MetricsResult answer=answer from=from.get_untracked() to=to.get_untracked()/> }.into_any(),
                         Some(Err(e)) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
                     }
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// The PromQL input with completion: suggestions for the text left of the cursor, chosen with
+/// a click, Tab, or the arrows and Enter; Escape closes the list.
+#[component]
+fn PromqlEditor(
+    input: NodeRef<leptos::html::Input>,
+    initial: String,
+    datasource: Memo<Option<String>>,
+) -> impl IntoView {
+    // The text left of the cursor after the last keystroke; empty until the user types.
+    let before = RwSignal::new(String::new());
+    let open = RwSignal::new(false);
+    let active = RwSignal::new(None::<usize>);
+    let completions = LocalResource::new(move || {
+        let before = before.get();
+        let ds = datasource.get_untracked();
+        async move {
+            if before.trim().is_empty() {
+                None
+            } else {
+                promql_completions(before, ds).await.ok()
+            }
+        }
+    });
+    let items = move || {
+        completions
+            .get()
+            .flatten()
+            .filter(|c| c.context.is_some() && !c.items.is_empty())
+    };
+    let read_cursor = move || {
+        input.get_untracked().map(|el| {
+            let value = el.value();
+            let pos = el
+                .selection_start()
+                .ok()
+                .flatten()
+                .map(|p| p as usize)
+                .unwrap_or(value.len());
+            // selectionStart counts UTF-16 units; map back to a char boundary.
+            let byte = value
+                .char_indices()
+                .scan(0usize, |units, (i, c)| {
+                    let at = *units;
+                    *units += c.len_utf16();
+                    Some((i, at))
+                })
+                .find(|(_, at)| *at >= pos)
+                .map(|(i, _)| i)
+                .unwrap_or(value.len());
+            (value, byte)
+        })
+    };
+    let choose = move |item: String| {
+        let (Some(el), Some(c)) = (input.get_untracked(), completions.get_untracked().flatten())
+        else {
+            return;
+        };
+        let Some(ctx) = c.context else { return };
+        let Some((value, pos)) = read_cursor() else {
+            return;
+        };
+        let done = apply(&value[..pos], &ctx, &item);
+        let text = format!("{done}{}", &value[pos..]);
+        el.set_value(&text);
+        let cursor = done.encode_utf16().count() as u32;
+        let _ = el.set_selection_range(cursor, cursor);
+        let _ = el.focus();
+        active.set(None);
+        // After a label name the value list follows at once.
+        let again = matches!(
+            ctx,
+            CompletionContext::LabelName {
+                metric: Some(_),
+                ..
+            }
+        );
+        open.set(again);
+        before.set(if again { done } else { String::new() });
+    };
+    let on_input = move |_| {
+        if let Some((value, pos)) = read_cursor() {
+            before.set(value[..pos].to_string());
+            open.set(true);
+            active.set(None);
+        }
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let Some(c) = items().filter(|_| open.get_untracked()) else {
+            return;
+        };
+        let n = c.items.len();
+        match ev.key().as_str() {
+            "ArrowDown" => {
+                ev.prevent_default();
+                active.update(|a| *a = Some(a.map_or(0, |i| (i + 1) % n)));
+            }
+            "ArrowUp" => {
+                ev.prevent_default();
+                active.update(|a| *a = Some(a.map_or(n - 1, |i| (i + n - 1) % n)));
+            }
+            // Tab takes the highlighted (or first) item; Enter only one picked with the arrows,
+            // so Enter still runs the query.
+            "Tab" => {
+                ev.prevent_default();
+                choose(c.items[active.get_untracked().unwrap_or(0)].clone());
+            }
+            "Enter" if active.get_untracked().is_some() => {
+                ev.prevent_default();
+                choose(c.items[active.get_untracked().unwrap_or(0)].clone());
+            }
+            "Escape" => open.set(false),
+            _ => {}
+        }
+    };
+    view! {
+        <div class="editor">
+            <input
+                id="promql"
+                type="text"
+                name="query"
+                class="promql"
+                autocomplete="off"
+                spellcheck="false"
+                placeholder="e.g. sum by (job) (up)"
+                value=initial
+                node_ref=input
+                data-testid="query-input"
+                aria-autocomplete="list"
+                on:input=on_input
+                on:keydown=on_keydown
+                on:blur=move |_| {
+                    // Let a click on a suggestion land first.
+                    set_timeout(move || open.set(false), std::time::Duration::from_millis(200));
+                }
+            />
+            {move || {
+                open.get()
+                    .then(items)
+                    .flatten()
+                    .map(|c| {
+                        let kind = match c.context {
+                            Some(CompletionContext::Metric { .. }) => "metric or function",
+                            Some(CompletionContext::LabelName { .. }) => "label",
+                            _ => "value",
+                        };
+                        view! {
+                            <ul class="completions" role="listbox" data-testid="completions" data-kind=kind>
+                                {c.items.into_iter().enumerate().map(|(i, item)| {
+                                    let chosen = item.clone();
+                                    view! {
+                                        <li role="option" class:active=move || active.get() == Some(i)
+                                            data-testid="completion"
+                                            on:mousedown=move |ev| { ev.prevent_default(); choose(chosen.clone()); }>
+                                            {item}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }
+                    })
+            }}
+        </div>
+    }
+}
+
+/// Series drawn in the graph at most; the table still lists every one.
+const GRAPH_SERIES: usize = 50;
+
+#[component]
+fn MetricsResult(answer: MetricsAnswer, from: String, to: String) -> impl IntoView {
+    let zone = DisplayZone::current();
+    let time_pair = format!(
+        "from={}&to={}",
+        encode_component(&from),
+        encode_component(&to)
+    );
+    let series: Vec<ChartSeries> = match &answer.range.data {
+        QueryData::Matrix(m) => m
+            .iter()
+            .take(GRAPH_SERIES)
+            .enumerate()
+            .map(|(i, s)| ChartSeries {
+                name: series_name(&s.metric),
+                color: PALETTE[i % PALETTE.len()].to_string(),
+                points: s
+                    .values
+                    .iter()
+                    .map(|(t, v)| ((t * 1000.0) as i64, parse_sample(v)))
+                    .collect(),
+                draw: DrawStyle::Line,
+                fill_opacity: 0.0,
+                line_width: 1.0,
+                show_points: false,
+                negative_y: false,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let total_series = match &answer.range.data {
+        QueryData::Matrix(m) => m.len(),
+        _ => 0,
+    };
+    // Every exemplar in range with its links (the first one opens on click).
+    let exemplars: Vec<(i64, f64, String, Vec<crate::model::correlation::LineLink>)> = answer
+        .exemplars
+        .iter()
+        .flat_map(|s| {
+            let series = series_name(&s.series_labels);
+            let dests = &answer.exemplar_destinations;
+            let time_pair = &time_pair;
+            s.exemplars.iter().map(move |e| {
+                let labels = e
+                    .labels
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                (
+                    (e.timestamp * 1000.0) as i64,
+                    parse_sample(&e.value),
+                    format!("{series} · {labels}"),
+                    exemplar_links(dests, &e.labels, time_pair),
+                )
+            })
+        })
+        .filter(|(t, v, _, _)| *t >= answer.from_ms && *t <= answer.to_ms && v.is_finite())
+        .collect();
+    let has_graph = !series.is_empty();
+    let (from_ms, to_ms) = (answer.from_ms, answer.to_ms);
+    let marks = exemplars.clone();
+    let svg = move || {
+        let spec = ChartSpec {
+            width: 1000,
+            height: 280,
+            from_ms,
+            to_ms,
+            series: series.clone(),
+            min: None,
+            max: None,
+            log_base: None,
+            stacking: Stacking::None,
+            thresholds: Vec::new(),
+            thresholds_style: ThresholdsStyle::Off,
+            unit: String::new(),
+            decimals: None,
+            utc_offset_min: zone.get().offset_min(),
+        };
+        let (svg, g) = timeseries_svg(&spec);
+        let z = zone.get();
+        let markers: String = marks
+            .iter()
+            .filter_map(|(t, v, title, links)| {
+                let (x, y) = (g.x_of(*t), g.y_of(*v)?);
+                let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;");
+                let shape = format!(
+                    r#"<rect x="{:.1}" y="{:.1}" width="7" height="7" transform="rotate(45 {x:.1} {y:.1})" class="exemplar-mark"/><title>{} · {} · value {v}</title>"#,
+                    x - 3.5,
+                    y - 3.5,
+                    esc(&z.stamp(*t)),
+                    esc(title)
+                );
+                let trace = links.first().map(|l| l.href.as_str()).unwrap_or("");
+                Some(match links.first() {
+                    Some(l) => format!(
+                        r#"<a href="{}" data-testid="exemplar" data-trace="{}">{shape}</a>"#,
+                        esc(&l.href),
+                        esc(trace)
+                    ),
+                    None => format!(r#"<g data-testid="exemplar">{shape}</g>"#),
+                })
+            })
+            .collect();
+        match svg.rfind("</svg>") {
+            Some(i) => format!("{}{markers}{}", &svg[..i], &svg[i..]),
+            None => svg,
+        }
+    };
+    let legend = match &answer.range.data {
+        QueryData::Matrix(m) => m
+            .iter()
+            .take(GRAPH_SERIES)
+            .enumerate()
+            .map(|(i, s)| view! {
+                <span class="legend-item"><span class="swatch" style=format!("background:{}", PALETTE[i % PALETTE.len()])></span>{series_name(&s.metric)}</span>
+            })
+            .collect_view()
+            .into_any(),
+        _ => ().into_any(),
+    };
+    let n_exemplars = exemplars.len();
+    view! {
+        <p class="muted">"From " <strong>{answer.datasource_name.clone()}</strong>{format!(" · step {}s", answer.step_s)}</p>
+        <Warnings warnings=answer.range.warnings.clone()/>
+        {has_graph.then(|| view! {
+            <figure class="explore-graph" data-testid="explore-graph" data-series=total_series.to_string()>
+                <div class="chart-svg-host" inner_html=svg></div>
+                <div class="legend small">{legend}</div>
+                {(total_series > GRAPH_SERIES).then(|| view! { <p class="muted small">{format!("Graphing the first {GRAPH_SERIES} of {total_series} series; the table lists all.")}</p> })}
+            </figure>
+        })}
+        {answer.exemplars_error.clone().map(|e| view! { <p class="field-error small" data-testid="exemplars-error">{format!("Exemplars unavailable: {e}")}</p> })}
+        {(n_exemplars > 0).then(|| view! {
+            <details class="exemplars" data-testid="exemplar-list">
+                <summary>{format!("{n_exemplars} exemplars (◆ on the graph; click one for its trace)")}</summary>
+                <table class="results">
+                    <thead><tr><th>"Time"</th><th class="num">"Value"</th><th>"Series and labels"</th><th></th></tr></thead>
+                    <tbody>
+                        {exemplars.into_iter().rev().take(100).map(|(t, v, title, links)| view! {
+                            <tr data-testid="exemplar-row">
+                                <td><Time ms=t millis=true/></td>
+                                <td class="num">{v.to_string()}</td>
+                                <td class="series small">{title}</td>
+                                <td>{links.into_iter().map(|l| if l.to_trace {
+                                    view! { <a href=l.href data-testid="exemplar-link">{l.label}</a> }.into_any()
+                                } else {
+                                    view! { <a href=l.href target="_blank" rel="noopener noreferrer">{l.label}</a> }.into_any()
+                                }).collect_view()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </details>
+        })}
+        <Warnings warnings=answer.instant.warnings.clone()/>
+        <SeriesTable data=answer.instant.data/>
     }
 }

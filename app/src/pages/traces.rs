@@ -283,7 +283,7 @@ fn Waterfall(detail: TraceDetail) -> impl IntoView {
                     let color = service_color(&s.service);
                     view! {
                         <div class="span-row" class:error=s.error class:critical=r.critical class:selected=is_selected
-                            data-testid="span-row" data-service=s.service.clone() data-critical=r.critical.to_string() data-error=s.error.to_string()
+                            data-testid="span-row" data-service=s.service.clone() data-critical=r.critical.to_string() data-error=s.error.to_string() data-duration-us=s.duration_us.to_string()
                             on:click=move |_| selected.update(|v| *v = if *v == Some(span_index) { None } else { Some(span_index) })>
                             <div class="span-name" style=format!("padding-left:{}rem", r.depth as f64 * 0.9)>
                                 {(r.children > 0).then(|| view! {
@@ -330,6 +330,15 @@ fn span_details(
     traces_to_logs: StoredValue<crate::model::correlation::TracesToLogs>,
     i: usize,
 ) -> impl IntoView {
+    // The trace's own link names its datasource, so it opens in the same backend.
+    let permalink = {
+        let ds = use_query_map().with_untracked(|q| q.get("datasource"));
+        let id = trace.with_value(|t| t.trace_id.clone());
+        match ds {
+            Some(d) => format!("/trace/{id}?datasource={}", encode_component(&d)),
+            None => format!("/trace/{id}"),
+        }
+    };
     let (s, trace_id, start) = trace.with_value(|t| {
         (
             t.spans[i].clone(),
@@ -383,7 +392,7 @@ fn span_details(
                 <ul class="small mono">{s.references.iter().map(|r| view! { <li>{format!("{} {} / {}", r.kind, r.trace_id, r.span_id)}</li> }).collect_view()}</ul>
             })}
             {s.warnings.iter().map(|w| view! { <p class="notice warning small">{w.clone()}</p> }).collect_view()}
-            <p class="small"><A href=format!("/trace/{trace_id}")>"Permalink"</A></p>
+            <p class="small"><A href=permalink attr:data-testid="trace-permalink">"Permalink"</A></p>
         </div>
     }
 }

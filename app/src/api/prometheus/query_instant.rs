@@ -26,6 +26,7 @@ pub async fn query_instant(
             "the query is empty; type a PromQL expression such as up".into(),
         ));
     }
+    super::check_promql(&query)?;
     let backends = crate::api::backends()?;
     let ds = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, datasource)?;
     let client = PrometheusClient {

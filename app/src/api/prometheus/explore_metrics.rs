@@ -1,0 +1,104 @@
+use crate::api::AppError;
+use crate::model::correlation::ExemplarDestination;
+use crate::model::prometheus::{Answer, ExemplarSeries, QueryData};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Points per series in the Explore graph at most (the step follows the range).
+pub const EXPLORE_POINTS: u32 = 600;
+
+/// Explore's metrics answer: the graph (range query), the table (instant query at the range's
+/// end) and the exemplars of the range with where their trace ids lead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricsAnswer {
+    pub datasource_uid: String,
+    pub datasource_name: String,
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub step_s: u32,
+    pub range: Answer<QueryData>,
+    pub instant: Answer<QueryData>,
+    pub exemplars: Vec<ExemplarSeries>,
+    /// Why exemplars are missing, when Prometheus refused them (the graph still shows).
+    pub exemplars_error: Option<String>,
+    pub exemplar_destinations: Vec<ExemplarDestination>,
+}
+
+/// Checks PromQL with `promql-parser` so a typo is explained at the editor and never reaches
+/// Prometheus.
+#[cfg(feature = "ssr")]
+pub fn check_promql(expr: &str) -> Result<(), AppError> {
+    promql_parser::parser::parse(expr).map(|_| ()).map_err(|e| {
+        AppError::BadRequest(format!(
+            "PromQL syntax error: {e}. Fix the query; it was not sent to Prometheus"
+        ))
+    })
+}
+
+/// Runs a PromQL query for Explore over `from`..`to` against `datasource` (uid) or the default
+/// Prometheus.
+#[server(endpoint = "explore_metrics")]
+pub async fn explore_metrics(
+    query: String,
+    from: String,
+    to: String,
+    datasource: Option<String>,
+) -> Result<MetricsAnswer, AppError> {
+    use crate::backend::prometheus::PrometheusClient;
+    use crate::model::datasource::DatasourceKind;
+    use crate::model::time_range::TimeRange;
+
+    let query = query.trim().to_string();
+    if query.is_empty() {
+        return Err(AppError::BadRequest(
+            "the query is empty; type a PromQL expression such as up".into(),
+        ));
+    }
+    check_promql(&query)?;
+    let range = TimeRange::parse(&from, &to, crate::api::now_ms())
+        .map_err(|e| AppError::BadRequest(format!("the time range is not valid: {e}")))?;
+    let step_s = range.step_seconds(EXPLORE_POINTS, 1);
+    let backends = crate::api::backends()?;
+    let ds = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, datasource)?;
+    let client = PrometheusClient {
+        http: &backends.http,
+        ds: &ds,
+    };
+    let (start, end) = (range.from_ms as f64 / 1000.0, range.to_ms as f64 / 1000.0);
+    let (graph, table, exemplars) = futures::join!(
+        client.query_range(&query, start, end, step_s),
+        client.query(&query, Some(end)),
+        client.query_exemplars(&query, start, end),
+    );
+    // The instant query carries the backend's message for a query Prometheus rejects; the
+    // graph is then rejected for the same reason.
+    let instant = table?;
+    let range_answer = match graph {
+        Ok(g) => g,
+        // A string or scalar query has no range form worth a graph: show the table alone.
+        Err(e) if matches!(instant.data, QueryData::Scalar(_) | QueryData::String(_)) => {
+            tracing::debug!(error = %e, "range query of a scalar");
+            Answer {
+                data: QueryData::Matrix(Vec::new()),
+                warnings: Vec::new(),
+            }
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (exemplars, exemplars_error) = match exemplars {
+        Ok(a) => (a.data, None),
+        Err(e) => (Vec::new(), Some(e.to_string())),
+    };
+    Ok(MetricsAnswer {
+        datasource_uid: ds.uid.clone(),
+        datasource_name: ds.name.clone(),
+        from_ms: range.from_ms,
+        to_ms: range.to_ms,
+        step_s,
+        range: range_answer,
+        instant,
+        exemplars,
+        exemplars_error,
+        exemplar_destinations: ds.correlations.exemplar_destinations.clone(),
+    })
+}
