@@ -904,8 +904,8 @@ mod tests {
             .filter(|s| s.service == "executor")
             .collect();
         assert!(
-            spans.iter().any(|s| s.duration_us > 1_000_000 && !s.error),
-            "slow calls"
+            spans.iter().any(|s| s.duration_us > 300_000 && !s.error),
+            "slow calls (5× the 60 ms median) that still make the deadline"
         );
         assert!(
             spans.iter().any(|s| s.error

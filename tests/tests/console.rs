@@ -72,7 +72,7 @@ async fn ssr_renders_query_results_from_real_prometheus() {
         "hydration script is referenced"
     );
 
-    // A bad query shows Prometheus' own message in place, and the page still renders.
+    // A syntax error is explained by promql-parser before anything is sent.
     let html = console
         .get("/explore?query=sum(")
         .await
@@ -80,7 +80,18 @@ async fn ssr_renders_query_results_from_real_prometheus() {
         .await
         .unwrap();
     assert!(html.contains("data-testid=\"error\""), "{html}");
-    assert!(html.contains("bad_data"), "{html}");
+    assert!(html.contains("PromQL syntax error"), "{html}");
+    assert!(html.contains("not sent to Prometheus"), "{html}");
+    assert!(html.contains("data-testid=\"nav\""));
+    // A query Prometheus refuses while evaluating shows Prometheus' own message in place.
+    let html = console
+        .get("/explore?query=count_values(%22not%20a%20label%22%2C%20up)")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("data-testid=\"error\""), "{html}");
+    assert!(html.contains("invalid label name"), "{html}");
     assert!(html.contains("data-testid=\"nav\""));
 }
 
