@@ -82,3 +82,26 @@ test('logs oldest first with a limit, a line expanded to its fields, and its con
   await expect(page.getByTestId('error')).toContainText('between 1 and 5000');
   await expect(page.getByTestId('logs-input')).toHaveValue('{service="executor"}');
 });
+
+test('the LogQL editor completes stream label names and values from Loki', async ({ page }) => {
+  const c = new ConsolePage(page);
+  await c.open('/explore?mode=logs&from=now-15m&to=now');
+  const input = page.getByTestId('logs-input');
+  await input.click();
+  await input.pressSequentially('{serv');
+  const list = page.getByTestId('completions');
+  await expect(list).toHaveAttribute('data-kind', 'label');
+  await expect(list.getByTestId('completion').first()).toHaveText('service');
+  await page.keyboard.press('Tab');
+  await expect(input).toHaveValue('{service="');
+  // The values of `service` from Loki's label API follow at once.
+  await expect(list).toHaveAttribute('data-kind', 'value');
+  await list.getByTestId('completion').filter({ hasText: /^executor$/ }).click();
+  await expect(input).toHaveValue('{service="executor"');
+  await input.press('End');
+  await input.pressSequentially('} |= "handled"');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('run-logs').click();
+  await expect(page).toHaveURL(/query=%7Bservice%3D%22executor%22%7D/);
+  await expect(page.getByTestId('log-line').first()).toContainText('executor');
+});

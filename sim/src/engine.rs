@@ -241,6 +241,8 @@ impl Sim {
         // The reflex layer answers repeated requests from cache; the rest go through the arms.
         let cache_hit = self.rng.gen::<f64>() < 0.35;
         let mut notable = false;
+        // Drawn first so exemplars name only traces that will be kept (failed, notable, sampled).
+        let sampled = self.rng.gen::<f64>() < self.cfg.trace_sample;
         let mut route: Vec<usize> = vec![1];
         if !cache_hit {
             route.extend([6, 2]);
@@ -281,13 +283,9 @@ impl Sim {
             ];
             let mut events = Vec::new();
             if !down {
-                self.services[svc].observe_http(
-                    "POST",
-                    def.endpoint,
-                    status,
-                    seconds,
-                    Some(&trace_id),
-                );
+                // A failing call fails its task, whose trace is always kept.
+                let exemplar = (sampled || error).then_some(trace_id.as_str());
+                self.services[svc].observe_http("POST", def.endpoint, status, seconds, exemplar);
                 busy[svc] += seconds;
             }
             if svc == 1 {
@@ -379,7 +377,10 @@ impl Sim {
         }
         let total_s = (cursor - start_us) as f64 / 1e6;
         let status = if failed_at.is_some() { 500 } else { 200 };
-        orch.observe_http("POST", "/api/v1/tasks", status, total_s, Some(&trace_id));
+        // Failed tasks and ones an incident marked (security, cost) are always kept.
+        let keep = failed_at.is_some() || notable || sampled;
+        let exemplar = keep.then_some(trace_id.as_str());
+        orch.observe_http("POST", "/api/v1/tasks", status, total_s, exemplar);
         orch.tasks_created
             .get_or_create(&labels(&[("priority", priority)]))
             .inc();
@@ -393,7 +394,7 @@ impl Sim {
             .inc();
         orch.task_duration
             .get_or_create(&labels(&[("priority", priority)]))
-            .observe(total_s, Some(labels(&[("trace_id", &trace_id)])));
+            .observe(total_s, exemplar.map(|t| labels(&[("trace_id", t)])));
         busy[ORCH] += total_s * 0.05;
 
         let root = Span {
@@ -422,8 +423,6 @@ impl Sim {
         } else {
             spans.insert(0, root);
         }
-        // Failed tasks and ones an incident marked (security, cost) are always kept.
-        let keep = failed_at.is_some() || notable || self.rng.gen::<f64>() < self.cfg.trace_sample;
         if keep {
             let trace = Trace {
                 trace_id: trace_id.clone(),
@@ -884,6 +883,41 @@ mod tests {
         sim.tick(now, 1.0);
         assert!(!sim.is_down(idx), "the incident expired");
         assert_eq!(service_names()[idx], "reflex-layer");
+    }
+
+    #[test]
+    fn every_exemplar_names_a_kept_trace() {
+        let (mut sim, mut now) = run(5);
+        sim.add_incident(IncidentKind::ErrorSpike, "executor".into(), None, now);
+        for _ in 0..20 {
+            now += 1000;
+            sim.tick(now, 1.0);
+        }
+        let kept: std::collections::HashSet<&str> = sim
+            .stores
+            .traces
+            .iter()
+            .map(|t| t.trace_id.as_str())
+            .collect();
+        let mut seen = 0;
+        for svc in [0, 3] {
+            let text = sim.services[svc].render();
+            for line in text.lines().filter(|l| l.contains("# {trace_id=")) {
+                let id = line
+                    .split("trace_id=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap();
+                assert!(
+                    kept.contains(id),
+                    "exemplar {id} has no stored trace: {line}"
+                );
+                seen += 1;
+            }
+        }
+        assert!(seen > 0, "the latency histograms carry exemplars");
     }
 
     #[test]

@@ -8,10 +8,12 @@ use serde::{Deserialize, Serialize};
 pub enum CompletionContext {
     /// A metric or function name starting with `prefix`.
     Metric { prefix: String },
-    /// A label name of `metric` (any metric when None) starting with `prefix`.
+    /// A label name of `metric` (any metric when None) starting with `prefix`; `selector`
+    /// inside `{…}` (a matcher follows), else in a `by (…)` list.
     LabelName {
         metric: Option<String>,
         prefix: String,
+        selector: bool,
     },
     /// A value of `label` (of `metric`) starting with `prefix`, inside quotes.
     LabelValue {
@@ -171,6 +173,7 @@ pub fn context_at(before: &str) -> Option<CompletionContext> {
             return Some(CompletionContext::LabelName {
                 metric,
                 prefix: segment.to_string(),
+                selector: true,
             });
         }
         return None;
@@ -195,6 +198,7 @@ pub fn context_at(before: &str) -> Option<CompletionContext> {
                 return Some(CompletionContext::LabelName {
                     metric: None,
                     prefix: segment.to_string(),
+                    selector: false,
                 });
             }
             return None;
@@ -246,10 +250,10 @@ pub fn apply(before: &str, ctx: &CompletionContext, item: &str) -> String {
     let head = &before[..before.len() - ctx.prefix().len()];
     match ctx {
         CompletionContext::Metric { .. } => format!("{head}{item}"),
+        CompletionContext::LabelName { selector: true, .. } => format!("{head}{item}=\""),
         CompletionContext::LabelName {
-            metric: Some(_), ..
-        } => format!("{head}{item}=\""),
-        CompletionContext::LabelName { metric: None, .. } => format!("{head}{item}"),
+            selector: false, ..
+        } => format!("{head}{item}"),
         CompletionContext::LabelValue { .. } => {
             let escaped = item.replace('\\', "\\\\").replace('"', "\\\"");
             format!("{head}{escaped}\"")
@@ -273,14 +277,16 @@ mod tests {
             context_at("http_requests_total{"),
             Some(CompletionContext::LabelName {
                 metric: Some("http_requests_total".into()),
-                prefix: "".into()
+                prefix: "".into(),
+                selector: true
             })
         );
         assert_eq!(
             context_at(r#"http_requests_total{job="a", ser"#),
             Some(CompletionContext::LabelName {
                 metric: Some("http_requests_total".into()),
-                prefix: "ser".into()
+                prefix: "ser".into(),
+                selector: true
             })
         );
         assert_eq!(
@@ -303,7 +309,8 @@ mod tests {
             context_at("sum by (serv"),
             Some(CompletionContext::LabelName {
                 metric: None,
-                prefix: "serv".into()
+                prefix: "serv".into(),
+                selector: false
             })
         );
         assert_eq!(context_at("rate(x[5m"), None, "a duration");
@@ -314,6 +321,19 @@ mod tests {
         );
         assert_eq!(context_at(r#"x{a="b"}"#), None);
         assert_eq!(context_at(""), None);
+        // LogQL: a stream selector without a metric, then a line filter.
+        let logql = r#"{serv"#;
+        let ctx = context_at(logql).unwrap();
+        assert_eq!(
+            ctx,
+            CompletionContext::LabelName {
+                metric: None,
+                prefix: "serv".into(),
+                selector: true
+            }
+        );
+        assert_eq!(apply(logql, &ctx, "service"), r#"{service=""#);
+        assert_eq!(context_at(r#"{service="executor"} |= "err"#), None);
     }
 
     #[test]

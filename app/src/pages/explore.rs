@@ -3,16 +3,16 @@
 //! table in the first HTML and a link reproduces the view. The editor completes metric, function
 //! and label names and label values from Prometheus; exemplars are markers linking to traces.
 
-use crate::api::prometheus::{explore_metrics, promql_completions, MetricsAnswer};
+use crate::api::prometheus::{explore_metrics, MetricsAnswer};
 use crate::components::chart::{timeseries_svg, ChartSeries, ChartSpec};
 use crate::components::feedback::{ErrorNotice, Warnings};
 use crate::components::layout::RefreshTick;
+use crate::components::query_editor::{QueryEditor, QueryLang};
 use crate::components::series_table::SeriesTable;
 use crate::components::zone::{DisplayZone, Time};
 use crate::model::correlation::exemplar_links;
 use crate::model::dashboard::field::{DrawStyle, Stacking, ThresholdsStyle, PALETTE};
 use crate::model::prometheus::{parse_sample, series_name, QueryData};
-use crate::model::promql_complete::{apply, CompletionContext};
 use crate::model::url_state::encode_component;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -85,7 +85,8 @@ fn MetricsExplore() -> impl IntoView {
             <input type="hidden" name="from" value=move || from.get()/>
             <input type="hidden" name="to" value=move || to.get()/>
             <label for="promql">"PromQL"</label>
-            <PromqlEditor input=input initial=expr.get_untracked() datasource=datasource/>
+            <QueryEditor lang=QueryLang::PromQl input=input initial=expr.get_untracked() datasource=datasource
+                id="promql" placeholder="e.g. sum by (job) (up)" testid="query-input"/>
             <button type="submit" data-testid="run-query" on:click=rerun_if_unchanged>
                 "Run query"
             </button>
@@ -106,171 +107,6 @@ fn MetricsExplore() -> impl IntoView {
                 })}
             </Transition>
         </section>
-    }
-}
-
-/// The PromQL input with completion: suggestions for the text left of the cursor, chosen with
-/// a click, Tab, or the arrows and Enter; Escape closes the list.
-#[component]
-fn PromqlEditor(
-    input: NodeRef<leptos::html::Input>,
-    initial: String,
-    datasource: Memo<Option<String>>,
-) -> impl IntoView {
-    // The text left of the cursor after the last keystroke; empty until the user types.
-    let before = RwSignal::new(String::new());
-    let open = RwSignal::new(false);
-    let active = RwSignal::new(None::<usize>);
-    let completions = LocalResource::new(move || {
-        let before = before.get();
-        let ds = datasource.get_untracked();
-        async move {
-            if before.trim().is_empty() {
-                None
-            } else {
-                promql_completions(before, ds).await.ok()
-            }
-        }
-    });
-    let items = move || {
-        completions
-            .get()
-            .flatten()
-            .filter(|c| c.context.is_some() && !c.items.is_empty())
-    };
-    let read_cursor = move || {
-        input.get_untracked().map(|el| {
-            let value = el.value();
-            let pos = el
-                .selection_start()
-                .ok()
-                .flatten()
-                .map(|p| p as usize)
-                .unwrap_or(value.len());
-            // selectionStart counts UTF-16 units; map back to a char boundary.
-            let byte = value
-                .char_indices()
-                .scan(0usize, |units, (i, c)| {
-                    let at = *units;
-                    *units += c.len_utf16();
-                    Some((i, at))
-                })
-                .find(|(_, at)| *at >= pos)
-                .map(|(i, _)| i)
-                .unwrap_or(value.len());
-            (value, byte)
-        })
-    };
-    let choose = move |item: String| {
-        let (Some(el), Some(c)) = (input.get_untracked(), completions.get_untracked().flatten())
-        else {
-            return;
-        };
-        let Some(ctx) = c.context else { return };
-        let Some((value, pos)) = read_cursor() else {
-            return;
-        };
-        let done = apply(&value[..pos], &ctx, &item);
-        let text = format!("{done}{}", &value[pos..]);
-        el.set_value(&text);
-        let cursor = done.encode_utf16().count() as u32;
-        let _ = el.set_selection_range(cursor, cursor);
-        let _ = el.focus();
-        active.set(None);
-        // After a label name the value list follows at once.
-        let again = matches!(
-            ctx,
-            CompletionContext::LabelName {
-                metric: Some(_),
-                ..
-            }
-        );
-        open.set(again);
-        before.set(if again { done } else { String::new() });
-    };
-    let on_input = move |_| {
-        if let Some((value, pos)) = read_cursor() {
-            before.set(value[..pos].to_string());
-            open.set(true);
-            active.set(None);
-        }
-    };
-    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        let Some(c) = items().filter(|_| open.get_untracked()) else {
-            return;
-        };
-        let n = c.items.len();
-        match ev.key().as_str() {
-            "ArrowDown" => {
-                ev.prevent_default();
-                active.update(|a| *a = Some(a.map_or(0, |i| (i + 1) % n)));
-            }
-            "ArrowUp" => {
-                ev.prevent_default();
-                active.update(|a| *a = Some(a.map_or(n - 1, |i| (i + n - 1) % n)));
-            }
-            // Tab takes the highlighted (or first) item; Enter only one picked with the arrows,
-            // so Enter still runs the query.
-            "Tab" => {
-                ev.prevent_default();
-                choose(c.items[active.get_untracked().unwrap_or(0)].clone());
-            }
-            "Enter" if active.get_untracked().is_some() => {
-                ev.prevent_default();
-                choose(c.items[active.get_untracked().unwrap_or(0)].clone());
-            }
-            "Escape" => open.set(false),
-            _ => {}
-        }
-    };
-    view! {
-        <div class="editor">
-            <input
-                id="promql"
-                type="text"
-                name="query"
-                class="promql"
-                autocomplete="off"
-                spellcheck="false"
-                placeholder="e.g. sum by (job) (up)"
-                value=initial
-                node_ref=input
-                data-testid="query-input"
-                aria-autocomplete="list"
-                on:input=on_input
-                on:keydown=on_keydown
-                on:blur=move |_| {
-                    // Let a click on a suggestion land first.
-                    set_timeout(move || open.set(false), std::time::Duration::from_millis(200));
-                }
-            />
-            {move || {
-                open.get()
-                    .then(items)
-                    .flatten()
-                    .map(|c| {
-                        let kind = match c.context {
-                            Some(CompletionContext::Metric { .. }) => "metric or function",
-                            Some(CompletionContext::LabelName { .. }) => "label",
-                            _ => "value",
-                        };
-                        view! {
-                            <ul class="completions" role="listbox" data-testid="completions" data-kind=kind>
-                                {c.items.into_iter().enumerate().map(|(i, item)| {
-                                    let chosen = item.clone();
-                                    view! {
-                                        <li role="option" class:active=move || active.get() == Some(i)
-                                            data-testid="completion"
-                                            on:mousedown=move |ev| { ev.prevent_default(); choose(chosen.clone()); }>
-                                            {item}
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        }
-                    })
-            }}
-        </div>
     }
 }
 

@@ -5,6 +5,7 @@
 use crate::api::logs::{logs_volume, query_logs};
 use crate::components::feedback::{ErrorNotice, Warnings};
 use crate::components::layout::RefreshTick;
+use crate::components::query_editor::{QueryEditor, QueryLang};
 use crate::components::zone::{DisplayZone, Time};
 use crate::model::correlation::CompiledFields;
 use crate::model::logs::{
@@ -125,6 +126,7 @@ pub fn LogsExplore() -> impl IntoView {
     });
     let to = Memo::new(move |_| query.with(|q| q.get("to")).unwrap_or_else(|| "now".into()));
     let datasource = Memo::new(move |_| query.with(|q| q.get("datasource")));
+    let editor = NodeRef::<leptos::html::Input>::new();
     let direction =
         Memo::new(move |_| Direction::parse(query.with(|q| q.get("direction")).as_deref()));
     let limit = Memo::new(move |_| query.with(|q| q.get("limit")));
@@ -206,8 +208,8 @@ pub fn LogsExplore() -> impl IntoView {
             <input type="hidden" name="to" value=to.get_untracked()/>
             {move || datasource.get().map(|d| view! { <input type="hidden" name="datasource" value=d/> })}
             <label for="logql">"LogQL"</label>
-            <input id="logql" type="text" name="query" class="promql" autocomplete="off" spellcheck="false"
-                placeholder="{service=\"orchestrator\"} |= \"error\"" value=expr.get_untracked() data-testid="logs-input"/>
+            <QueryEditor lang=QueryLang::LogQl input=editor initial=expr.get_untracked() datasource=datasource
+                id="logql" placeholder="{service=\"orchestrator\"} |= \"error\"" testid="logs-input"/>
             <label for="logs-direction">"Order"</label>
             <select id="logs-direction" name="direction" data-testid="logs-direction">
                 <option value="backward" selected=direction.get_untracked() == Direction::Backward>"Newest first"</option>

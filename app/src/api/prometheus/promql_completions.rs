@@ -61,7 +61,7 @@ pub async fn promql_completions(
             items.dedup();
             items
         }
-        CompletionContext::LabelName { metric, prefix } => {
+        CompletionContext::LabelName { metric, prefix, .. } => {
             let names = client
                 .label_names(selector(metric).as_deref(), start, end)
                 .await?
