@@ -39,7 +39,7 @@ impl ChartZone {
             Effect::new(move |_| zone.set(display.get().offset_min()));
         } else if url_pins_browser {
             Effect::new(move |_| {
-                if let Some(off) = browser_offset_min() {
+                if let Some(off) = crate::components::zone::browser_offset_min() {
                     zone.set(off);
                 }
             });
@@ -47,17 +47,6 @@ impl ChartZone {
         provide_context(ChartZone(zone));
         zone
     }
-}
-
-#[cfg(feature = "hydrate")]
-fn browser_offset_min() -> Option<i32> {
-    // getTimezoneOffset is UTC minus local, in minutes.
-    Some(-(js_sys::Date::new_0().get_timezone_offset() as i32))
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn browser_offset_min() -> Option<i32> {
-    None
 }
 
 /// `2026-11-22 03:04:05` in the zone `offset_min` minutes east of UTC.

@@ -140,13 +140,14 @@ fn write_cookie(zone: Zone) {
 #[cfg(not(feature = "hydrate"))]
 fn write_cookie(_: Zone) {}
 
+/// The browser's current offset in minutes east of UTC; None on the server.
 #[cfg(feature = "hydrate")]
-fn browser_offset_min() -> Option<i32> {
+pub fn browser_offset_min() -> Option<i32> {
     // getTimezoneOffset is UTC minus local, in minutes.
     Some(-(js_sys::Date::new_0().get_timezone_offset() as i32))
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn browser_offset_min() -> Option<i32> {
+pub fn browser_offset_min() -> Option<i32> {
     None
 }

@@ -220,14 +220,18 @@ pub fn logs_link(
         "/explore?mode=logs&query={}",
         crate::model::url_state::encode_component(&selector)
     );
-    if let Some(s) = starts_ms {
-        url.push_str(&format!("&from={}", s - 5 * 60_000));
-        url.push_str(&match ends_ms {
-            Some(e) if e > s => format!("&to={e}"),
-            _ => "&to=now".to_string(),
-        });
-    }
+    url.push_str(&alert_window(starts_ms, ends_ms));
     Some(url)
+}
+
+/// `&from=…&to=…` for an alert's links: from 5 minutes before it started until it ended, or
+/// now while it is active; nothing when the start is unknown.
+fn alert_window(starts_ms: Option<i64>, ends_ms: Option<i64>) -> String {
+    match (starts_ms, ends_ms) {
+        (Some(s), Some(e)) if e > s => format!("&from={}&to={e}", s - 5 * 60_000),
+        (Some(s), _) => format!("&from={}&to=now", s - 5 * 60_000),
+        (None, _) => String::new(),
+    }
 }
 
 /// Explore in traces mode for an alert: the traces of its `service` (else `app`/`job`) over its
@@ -253,13 +257,7 @@ pub fn traces_link(
     if about_errors {
         url.push_str(&format!("&tags={}", enc("error=true")));
     }
-    if let Some(s) = starts_ms {
-        url.push_str(&format!("&from={}", s - 5 * 60_000));
-        url.push_str(&match ends_ms {
-            Some(e) if e > s => format!("&to={e}"),
-            _ => "&to=now".to_string(),
-        });
-    }
+    url.push_str(&alert_window(starts_ms, ends_ms));
     Some(url)
 }
 

@@ -80,17 +80,25 @@ pub fn provisioning(files: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 /// Starts the OctoLLM simulator in-process (on this test's runtime) on free loopback ports.
+/// Tests run in parallel and each takes free ports: another test's process can bind a port
+/// between "free" and "listen", so a taken port means fresh ports and another try.
 pub async fn start_sim(cfg: octollm_sim::engine::SimConfig) -> octoscope_tests::demo::SimPorts {
-    let ports = octoscope_tests::demo::SimPorts::free();
-    let sim_ports = octollm_sim::Ports {
-        services: ports.services.clone(),
-        control: ports.control,
-        loki: ports.loki,
-        jaeger: ports.jaeger,
-        tempo: ports.tempo,
-    };
-    octollm_sim::start(cfg, &sim_ports).await.unwrap();
-    ports
+    let mut attempt = 0;
+    loop {
+        let ports = octoscope_tests::demo::SimPorts::free();
+        let sim_ports = octollm_sim::Ports {
+            services: ports.services.clone(),
+            control: ports.control,
+            loki: ports.loki,
+            jaeger: ports.jaeger,
+            tempo: ports.tempo,
+        };
+        match octollm_sim::start(cfg.clone(), &sim_ports).await {
+            Ok(_) => return ports,
+            Err(e) if attempt < 5 && e.to_string().contains("in use") => attempt += 1,
+            Err(e) => panic!("the simulator does not start: {e}"),
+        }
+    }
 }
 
 // Not every test binary encodes URLs.
