@@ -241,8 +241,11 @@ impl Sim {
         // The reflex layer answers repeated requests from cache; the rest go through the arms.
         let cache_hit = self.rng.gen::<f64>() < 0.35;
         let mut notable = false;
-        // Drawn first so exemplars name only traces that will be kept (failed, notable, sampled).
-        let sampled = self.rng.gen::<f64>() < self.cfg.trace_sample;
+        // Known before the calls, so exemplars name only traces that will be kept. Taken from the
+        // random trace id rather than a new draw, which would shift every seed's traffic.
+        let sampled = u32::from_str_radix(&trace_id[..8], 16).unwrap_or(u32::MAX) as f64
+            / (u32::MAX as f64)
+            < self.cfg.trace_sample;
         let mut route: Vec<usize> = vec![1];
         if !cache_hit {
             route.extend([6, 2]);
@@ -378,7 +381,11 @@ impl Sim {
         let total_s = (cursor - start_us) as f64 / 1e6;
         let status = if failed_at.is_some() { 500 } else { 200 };
         // Failed tasks and ones an incident marked (security, cost) are always kept.
-        let keep = failed_at.is_some() || notable || sampled;
+        // The draw comes before `sampled` so it happens exactly when it always did.
+        let keep = failed_at.is_some()
+            || notable
+            || self.rng.gen::<f64>() < self.cfg.trace_sample
+            || sampled;
         let exemplar = keep.then_some(trace_id.as_str());
         orch.observe_http("POST", "/api/v1/tasks", status, total_s, exemplar);
         orch.tasks_created
