@@ -29,7 +29,7 @@ pub(crate) fn current_user() -> crate::model::auth::CurrentUser {
         .and_then(|p| p.extensions.get::<CurrentUser>().cloned())
         .or_else(use_context::<CurrentUser>)
         .unwrap_or(CurrentUser {
-            name: "anonymous".into(),
+            name: crate::model::auth::ANONYMOUS.into(),
             role: Role::Viewer,
             can_sign_out: false,
         })

@@ -52,7 +52,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Stylesheet id="octoscope" href="/pkg/octoscope.css"/>
-        <Title formatter=|page: String| if page.is_empty() { "Octoscope".to_string() } else { format!("{page} · Octoscope") }/>
+        <Title formatter=|page: String| model::html::page_title(&page)/>
         // Async SSR: the server waits for the data and sends finished HTML, so pages are complete
         // with JavaScript disabled and in the first response (no fallbacks patched in later).
         <Router>

@@ -9,6 +9,7 @@ pub mod correlation;
 pub mod dashboard;
 pub mod datasource;
 pub mod decimate;
+pub mod html;
 pub mod logs;
 pub mod markdown;
 pub mod matchers;

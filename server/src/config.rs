@@ -61,6 +61,19 @@ pub struct ServerSection {
     pub site_root: Option<PathBuf>,
     /// Log format: "json" (default) or "pretty" (`OCTOSCOPE_LOG_FORMAT`).
     pub log_format: String,
+    /// The address users open, e.g. `https://octoscope.example.com` (`OCTOSCOPE_PUBLIC_URL`): its
+    /// host is allowed in `Host` headers.
+    pub public_url: Option<String>,
+    /// More `host[:port]` names the console answers to (`OCTOSCOPE_ALLOWED_HOSTS`,
+    /// comma-separated), e.g. the load balancer's and each replica's. With neither this nor
+    /// `public_url`, a loopback listener accepts loopback names only; see
+    /// [`ServerSection::host_policy`].
+    pub allowed_hosts: Vec<String>,
+    /// Seconds a client may take to send a request's headers, and a kept-alive connection may
+    /// sit idle (`OCTOSCOPE_HEADER_TIMEOUT_SECONDS`).
+    pub header_timeout_seconds: u64,
+    /// Seconds a client may take between two pieces of a request body.
+    pub body_timeout_seconds: u64,
 }
 
 impl Default for ServerSection {
@@ -69,6 +82,49 @@ impl Default for ServerSection {
             listen: ([127, 0, 0, 1], 3000).into(),
             site_root: None,
             log_format: "json".into(),
+            public_url: None,
+            allowed_hosts: Vec::new(),
+            header_timeout_seconds: 10,
+            body_timeout_seconds: 10,
+        }
+    }
+}
+
+/// Which `Host` headers the console answers (DNS rebinding defence): a page on another site
+/// whose name was pointed at the console's address still sends its own name as `Host`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HostPolicy {
+    /// Lowercase `host` (any port) or `host:port` entries.
+    Names(Vec<String>),
+    /// `localhost` and loopback addresses, any port: a loopback listener with no names set.
+    Loopback,
+    /// Anything: a non-loopback listener with no names set (the start-up log warns).
+    Any,
+}
+
+impl ServerSection {
+    /// `allowed_hosts` and `public_url`'s host, else the loopback names of a loopback listener.
+    pub fn host_policy(&self) -> HostPolicy {
+        let mut hosts: Vec<String> = self
+            .allowed_hosts
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect();
+        if let Some(url) = self
+            .public_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+        {
+            if let Some(host) = url.host_str() {
+                hosts.push(host.to_ascii_lowercase());
+            }
+        }
+        if !hosts.is_empty() {
+            HostPolicy::Names(hosts)
+        } else if self.listen.ip().is_loopback() {
+            HostPolicy::Loopback
+        } else {
+            HostPolicy::Any
         }
     }
 }
@@ -118,6 +174,12 @@ pub struct AuthSection {
     pub session_key: Option<String>,
     /// Session lifetime in hours.
     pub session_hours: u64,
+    /// A file every replica can read and append to (`OCTOSCOPE_AUTH_REVOCATIONS_FILE`): logouts
+    /// and admin revokes recorded there are refused by all of them. Without it a logout ends the
+    /// session on this replica only (a password change still ends it everywhere).
+    pub revocations_file: Option<PathBuf>,
+    /// Password checks run at once (argon2 holds ~19 MiB each); more wait, then get 429.
+    pub max_concurrent_logins: usize,
 }
 
 impl Default for AuthSection {
@@ -132,6 +194,8 @@ impl Default for AuthSection {
             users_file: None,
             session_key: None,
             session_hours: 12,
+            revocations_file: None,
+            max_concurrent_logins: 2,
         }
     }
 }
@@ -217,6 +281,38 @@ impl Config {
         }
         if let Some(v) = env("OCTOSCOPE_SESSION_KEY") {
             config.auth.session_key = Some(v);
+        }
+        if let Some(v) = env("OCTOSCOPE_AUTH_REVOCATIONS_FILE") {
+            config.auth.revocations_file = Some(v.into());
+        }
+        if let Some(v) = env("OCTOSCOPE_PUBLIC_URL") {
+            config.server.public_url = Some(v);
+        }
+        if let Some(v) = env("OCTOSCOPE_ALLOWED_HOSTS") {
+            config.server.allowed_hosts = split_list(&v);
+        }
+        if let Some(v) = env("OCTOSCOPE_HEADER_TIMEOUT_SECONDS") {
+            config.server.header_timeout_seconds =
+                v.parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| ConfigError::Env {
+                        name: "OCTOSCOPE_HEADER_TIMEOUT_SECONDS",
+                        value: v.clone(),
+                        message: "use a whole number of seconds above 0".into(),
+                    })?;
+        }
+        if let Some(url) = &config.server.public_url {
+            let ok = url::Url::parse(url)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+            if !ok {
+                return Err(ConfigError::Parse {
+                    path: path.map(Into::into).unwrap_or_else(|| "environment".into()),
+                    message: format!(
+                        "public_url {url:?} must look like https://octoscope.example.com"
+                    ),
+                });
+            }
         }
         for (name, slot) in [
             (
@@ -314,5 +410,27 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("embedding origin"));
         assert!(Config::load(Some(Path::new("/nonexistent/o.toml")), &|_| None).is_err());
+        let err = Config::load(None, &|k| {
+            (k == "OCTOSCOPE_PUBLIC_URL").then(|| "octoscope.example".into())
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("public_url"), "{err}");
+    }
+
+    #[test]
+    fn allowed_hosts_come_from_settings_or_the_loopback_listener() {
+        let mut s = ServerSection::default();
+        assert_eq!(s.host_policy(), HostPolicy::Loopback);
+        s.public_url = Some("https://Octoscope.example.com:8443/".into());
+        s.allowed_hosts = vec!["LB:8080".into()];
+        assert_eq!(
+            s.host_policy(),
+            HostPolicy::Names(vec!["lb:8080".into(), "octoscope.example.com".into()])
+        );
+        let open = ServerSection {
+            listen: ([0, 0, 0, 0], 3000).into(),
+            ..Default::default()
+        };
+        assert_eq!(open.host_policy(), HostPolicy::Any);
     }
 }

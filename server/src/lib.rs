@@ -8,6 +8,7 @@ pub mod health;
 pub mod metrics;
 pub mod proxy;
 pub mod security;
+pub mod serve;
 pub mod slo_rules;
 
 use app::backend::dashboards::DashboardStore;
@@ -142,8 +143,11 @@ pub fn build_state(config: &Config) -> Result<AppState, auth::AuthConfigError> {
         tracing::error!(file = %p.file, line = ?p.line, datasource = ?p.datasource, "provisioning problem: {}", p.message);
     }
     let registry = DatasourceRegistry::new(datasources, problems);
+    if config.server.host_policy() == config::HostPolicy::Any {
+        tracing::warn!("listening beyond loopback with neither [server] public_url nor allowed_hosts: any Host header is answered, so a DNS-rebinding page could act as the console; set public_url");
+    }
     for ds in registry.all() {
-        tracing::info!(uid = %ds.uid, kind = %ds.kind, url = %ds.url, "datasource provisioned");
+        tracing::info!(uid = %ds.uid, kind = %ds.kind, url = %ds.display_url(), "datasource provisioned");
     }
     let site_root = resolve_site_root(config.server.site_root.as_deref());
     let leptos_options = LeptosOptions::builder()
@@ -173,6 +177,7 @@ pub fn build_state(config: &Config) -> Result<AppState, auth::AuthConfigError> {
         auth,
         security: Arc::new(security::SecurityHeaders::new(
             &config.embedding.allowed_origins,
+            config.server.host_policy(),
         )),
     })
 }
@@ -234,12 +239,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/datasources/proxy/uid/{uid}/", any(proxy::proxy_root))
         .route("/api/datasources/proxy/uid/{uid}/{*path}", any(proxy::proxy))
         .route("/login", post(auth::login).with_state(state.auth.clone()))
-        .route("/logout", post(auth::logout))
+        .route("/logout", post(auth::logout).with_state(state.auth.clone()))
+        .route("/api/admin/revoke", post(auth::revoke).with_state(state.auth.clone()))
         .route("/api/admin/reload", post(admin_reload))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(axum::middleware::from_fn_with_state(state.auth.clone(), auth::authenticate))
         .layer(axum::middleware::from_fn_with_state(state.security.clone(), security::csrf))
+        .layer(axum::middleware::from_fn_with_state(state.security.clone(), security::hosts))
         .layer(axum::middleware::from_fn_with_state(state.security.clone(), security::apply))
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))

@@ -142,12 +142,6 @@ async fn main() -> ExitCode {
         .local_addr()
         .map(|a| a.to_string())
         .unwrap_or_default();
-    // Small responses (proxied JSON, server functions) must not wait ~40 ms for delayed ACKs.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!("TCP_NODELAY: {e}");
-        }
-    });
     tracing::info!(%addr, site_root = %state.leptos_options.site_root, "octoscope listening on http://{addr}");
     // SIGHUP re-reads provisioning and the users file without dropping a request.
     let reloadable = state.clone();
@@ -160,15 +154,13 @@ async fn main() -> ExitCode {
             reloadable.reload();
         }
     });
-    let app = octoscope::router(state);
-    // Peer addresses decide whether a proxy's user header is believed.
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    if let Err(e) = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-    {
-        tracing::error!("server error: {e}");
-        return ExitCode::FAILURE;
-    }
+    let timeouts = octoscope::serve::Timeouts::from_config(&config.server);
+    octoscope::serve::serve(
+        listener,
+        octoscope::router(state),
+        timeouts,
+        shutdown_signal(),
+    )
+    .await;
     ExitCode::SUCCESS
 }

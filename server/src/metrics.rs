@@ -94,13 +94,28 @@ pub fn route_class(path: &str) -> &'static str {
     }
 }
 
+/// The request method as a label value: the standard ones, else `other` (custom methods are free
+/// text a client chooses, and every new label value is a series kept forever).
+pub fn method_class(method: &http::Method) -> &'static str {
+    match *method {
+        http::Method::GET => "GET",
+        http::Method::HEAD => "HEAD",
+        http::Method::POST => "POST",
+        http::Method::PUT => "PUT",
+        http::Method::DELETE => "DELETE",
+        http::Method::PATCH => "PATCH",
+        http::Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
 pub async fn track(
     State(metrics): State<std::sync::Arc<Metrics>>,
     req: Request,
     next: Next,
 ) -> Response {
     let route = route_class(req.uri().path()).to_string();
-    let method = req.method().to_string();
+    let method = method_class(req.method()).to_string();
     let started = Instant::now();
     let resp = next.run(req).await;
     metrics
@@ -128,4 +143,21 @@ pub async fn serve(State(state): State<crate::AppState>) -> impl IntoResponse {
         )],
         state.metrics.render(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_values_stay_bounded() {
+        assert_eq!(method_class(&http::Method::GET), "GET");
+        let custom = http::Method::from_bytes(&[b'X'; 60]).unwrap();
+        assert_eq!(method_class(&custom), "other");
+        assert_eq!(
+            route_class("/api/datasources/proxy/uid/x/y"),
+            "datasource_proxy"
+        );
+        assert_eq!(route_class("/d/abc"), "page");
+    }
 }

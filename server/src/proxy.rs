@@ -2,30 +2,65 @@
 //!
 //! Only provisioned datasources are targets, only allow-listed read paths are forwarded, the
 //! browser's cookies and Authorization never leave the console, and the datasource's own
-//! credentials are added. Bodies stream in both directions.
+//! credentials are added. Bodies stream in both directions; request bodies are capped, answers
+//! are capped and served with a content type that cannot run in the console's origin, and
+//! Alertmanager's status is redacted like `/status/alerting`.
 
 use crate::metrics::ProxyLabels;
 use crate::{json_error, AppState};
 use app::backend::http::{request, transport_error};
+use app::backend::Datasource;
 use app::model::allowlist::check_proxy_path;
+use app::model::datasource::DatasourceKind;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use http::{header, HeaderName, StatusCode};
+use std::sync::{Arc, Mutex};
 
 const PREFIX: &str = "/api/datasources/proxy/uid/";
 
-/// Request headers worth passing on; everything else (Cookie, Authorization, Host, …) is dropped.
-const FORWARD_REQUEST: &[HeaderName] = &[
-    header::ACCEPT,
-    header::ACCEPT_ENCODING,
-    header::CONTENT_TYPE,
+/// Largest request body passed on (form-encoded queries are far smaller).
+pub const MAX_REQUEST_BODY: u64 = 1 << 20;
+
+/// Error answers (for the breaker) and Alertmanager's status are read whole, up to this size.
+const MAX_INSPECTED_BODY: u64 = 1 << 20;
+
+/// Content types passed back as they are; anything else (HTML, SVG, XML, scripts from a backend
+/// or a misconfigured URL) is served as plain text, so it can never render in the console's origin.
+const SAFE_CONTENT_TYPES: &[&str] = &[
+    "application/json",
+    "text/plain",
+    "application/openmetrics-text",
+    "application/x-protobuf",
+    "application/protobuf",
+    "application/vnd.google.protobuf",
+    "application/octet-stream",
 ];
 
-/// Response headers passed back; Set-Cookie and hop-by-hop headers are not.
+/// The content type to answer with for a backend's `Content-Type`.
+pub fn safe_content_type(backend: Option<&str>) -> http::HeaderValue {
+    let essence = backend
+        .and_then(|t| t.split(';').next())
+        .map(|t| t.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let safe = SAFE_CONTENT_TYPES.contains(&essence.as_str())
+        || (essence.starts_with("application/") && essence.ends_with("+json"));
+    match backend.filter(|_| safe).map(http::HeaderValue::from_str) {
+        Some(Ok(v)) => v,
+        _ => http::HeaderValue::from_static("text/plain; charset=utf-8"),
+    }
+}
+
+/// Request headers worth passing on; everything else (Cookie, Authorization, Host, …) is dropped.
+/// Accept-Encoding too: answers arrive uncompressed, so the console can read an error or redact
+/// a status, and compresses for the browser itself.
+const FORWARD_REQUEST: &[HeaderName] = &[header::ACCEPT, header::CONTENT_TYPE];
+
+/// Response headers passed back; Set-Cookie and hop-by-hop headers are not, and Content-Type
+/// only through [`safe_content_type`].
 const FORWARD_RESPONSE: &[HeaderName] = &[
-    header::CONTENT_TYPE,
     header::CONTENT_ENCODING,
     header::CONTENT_LENGTH,
     header::CACHE_CONTROL,
@@ -51,17 +86,20 @@ pub async fn proxy(
 }
 
 async fn forward(state: AppState, uid: String, req: Request) -> Response {
+    let backends = state.backends();
+    let known = backends.registry.by_uid(&uid).is_some();
+    // Only provisioned uids become label values: made-up ones must not grow /metrics forever.
+    let label = if known { uid.clone() } else { "unknown".into() };
     let count = |status: u16| {
         state
             .metrics
             .proxy_requests
             .get_or_create(&ProxyLabels {
-                datasource: uid.clone(),
+                datasource: label.clone(),
                 status,
             })
             .inc();
     };
-    let backends = state.backends();
     let Some(ds) = backends.registry.by_uid(&uid) else {
         count(404);
         return json_error(
@@ -80,6 +118,21 @@ async fn forward(state: AppState, uid: String, req: Request) -> Response {
         let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::FORBIDDEN);
         count(status.as_u16());
         return json_error(status, e.to_string());
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_REQUEST_BODY) {
+        count(413);
+        return json_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the request body is larger than {} KB; send the query in the URL or shorten it",
+                MAX_REQUEST_BODY >> 10
+            ),
+        );
     }
     if let Err(e) = ds.guard.admit(&ds.name) {
         count(503);
@@ -102,7 +155,17 @@ async fn forward(state: AppState, uid: String, req: Request) -> Response {
         }
     }
     if method == http::Method::POST {
-        upstream = upstream.body(reqwest::Body::wrap_stream(body.into_data_stream()));
+        // Chunked bodies carry no length: count them as they stream and stop at the cap.
+        let mut received = 0u64;
+        let capped = body.into_data_stream().map(move |chunk| {
+            let chunk = chunk.map_err(std::io::Error::other)?;
+            received += chunk.len() as u64;
+            if received > MAX_REQUEST_BODY {
+                return Err(std::io::Error::other("request body over the cap"));
+            }
+            Ok(chunk)
+        });
+        upstream = upstream.body(reqwest::Body::wrap_stream(capped));
     }
     let resp = match upstream.send().await {
         Ok(resp) => resp,
@@ -120,10 +183,20 @@ async fn forward(state: AppState, uid: String, req: Request) -> Response {
         }
     };
     let status = resp.status();
-    ds.guard
-        .record(!app::backend::guard::is_backend_failure(status.as_u16()));
     count(status.as_u16());
     let cap = ds.guard.0.max_response_bytes;
+    let content_type = safe_content_type(
+        resp.headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let redact = ds.kind == DatasourceKind::Alertmanager && path == "api/v2/status";
+    if app::backend::guard::is_backend_failure(status.as_u16()) || redact {
+        // Small answers read whole: an error tells whether the backend or the query failed, and
+        // the status gets its secrets removed before it leaves.
+        return answer_whole(&ds, resp, content_type, redact).await;
+    }
+    ds.guard.record(true);
     if resp.content_length().is_some_and(|n| n > cap) {
         return json_error(
             StatusCode::BAD_GATEWAY,
@@ -137,14 +210,25 @@ async fn forward(state: AppState, uid: String, req: Request) -> Response {
             format!("{} answered with a redirect ({status}); point the datasource URL at the final address", ds.name),
         );
     }
-    let mut out = Response::builder().status(status.as_u16());
+    let mut out = Response::builder()
+        .status(status.as_u16())
+        .header(header::CONTENT_TYPE, content_type);
     for name in FORWARD_RESPONSE {
         if let Some(v) = resp.headers().get(name) {
             out = out.header(name, v);
         }
     }
-    // The slot is held until the body has streamed; a body that grows past the cap is cut off
-    // (the client sees an aborted response, never a silently truncated one).
+    // The slot is held while the body streams, but no longer than the datasource timeout: a
+    // client that stops reading must not keep the backend's slots from everyone else. A body
+    // that grows past the cap is cut off (the client sees an aborted response, never a silently
+    // truncated one).
+    let slot = Arc::new(Mutex::new(Some(slot)));
+    let release = slot.clone();
+    let timeout = ds.timeout;
+    tokio::spawn(async move {
+        tokio::time::sleep(timeout).await;
+        release.lock().unwrap_or_else(|e| e.into_inner()).take();
+    });
     let mut sent = 0u64;
     let name = ds.name.clone();
     let body = resp.bytes_stream().map(move |chunk| {
@@ -159,4 +243,96 @@ async fn forward(state: AppState, uid: String, req: Request) -> Response {
     });
     out.body(Body::from_stream(body))
         .unwrap_or_else(|e| json_error(StatusCode::BAD_GATEWAY, e.to_string()).into_response())
+}
+
+/// Reads a (small) answer whole, records it with the breaker, redacts Alertmanager's status when
+/// asked, and answers with it.
+async fn answer_whole(
+    ds: &Datasource,
+    mut resp: reqwest::Response,
+    content_type: http::HeaderValue,
+    redact: bool,
+) -> Response {
+    let status = resp.status().as_u16();
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) if (body.len() + chunk.len()) as u64 <= MAX_INSPECTED_BODY => {
+                body.extend_from_slice(&chunk)
+            }
+            Ok(Some(_)) => {
+                ds.guard.record(false);
+                return json_error(
+                    StatusCode::BAD_GATEWAY,
+                    format!(
+                        "{} answered HTTP {status} with a body over {} KB",
+                        ds.name,
+                        MAX_INSPECTED_BODY >> 10
+                    ),
+                );
+            }
+            Ok(None) => break,
+            Err(e) => {
+                ds.guard.record(false);
+                return json_error(StatusCode::BAD_GATEWAY, transport_error(ds, &e).to_string());
+            }
+        }
+    }
+    ds.guard
+        .record(!app::backend::guard::is_backend_failure_answer(
+            status, &body,
+        ));
+    // Compressed answers would need decoding before redaction; the console asks for none here.
+    if redact && (200..300).contains(&status) {
+        body = match app::backend::alertmanager::redact_status(&body) {
+            Ok(b) => b,
+            Err(e) => {
+                return json_error(
+                    StatusCode::BAD_GATEWAY,
+                    format!(
+                        "{}'s status could not be read to remove its secrets ({e})",
+                        ds.name
+                    ),
+                )
+            }
+        };
+    }
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body))
+        .unwrap_or_else(|e| json_error(StatusCode::BAD_GATEWAY, e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_data_content_types_pass() {
+        let t = |v: Option<&str>| safe_content_type(v).to_str().unwrap().to_string();
+        assert_eq!(t(Some("application/json")), "application/json");
+        assert_eq!(
+            t(Some("application/json; charset=utf-8")),
+            "application/json; charset=utf-8"
+        );
+        assert_eq!(
+            t(Some("application/problem+json")),
+            "application/problem+json"
+        );
+        for unsafe_type in [
+            Some("text/html"),
+            Some("TEXT/HTML; charset=utf-8"),
+            Some("image/svg+xml"),
+            Some("application/xhtml+xml"),
+            Some("application/javascript"),
+            None,
+        ] {
+            assert_eq!(
+                t(unsafe_type),
+                "text/plain; charset=utf-8",
+                "{unsafe_type:?}"
+            );
+        }
+    }
 }

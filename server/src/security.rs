@@ -1,11 +1,14 @@
-//! Response headers that keep the console safe to embed only where configured, and the CSRF
-//! check: a state-changing request from a browser must come from the console's own origin or a
-//! configured embedding origin.
+//! Response headers that keep the console safe to embed only where configured; the Host check
+//! (only the names the console is served at, against DNS rebinding); and the CSRF check: a
+//! state-changing request from a browser must come from the console's own origin or a configured
+//! embedding origin.
 
+use crate::config::HostPolicy;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use http::{header, HeaderValue};
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// The CSP nonce of one request: the middleware makes it, the page's hydration scripts carry it.
@@ -18,10 +21,11 @@ pub struct SecurityHeaders {
     deny_framing_elsewhere: bool,
     /// Origins besides the console's own that may send POSTs (the embedding portal).
     trusted_origins: Vec<String>,
+    hosts: HostPolicy,
 }
 
 impl SecurityHeaders {
-    pub fn new(allowed_origins: &[String]) -> Self {
+    pub fn new(allowed_origins: &[String], hosts: HostPolicy) -> Self {
         let mut policy = String::from("frame-ancestors 'self'");
         for o in allowed_origins {
             policy.push(' ');
@@ -34,6 +38,7 @@ impl SecurityHeaders {
                 .iter()
                 .map(|o| o.trim_end_matches('/').to_ascii_lowercase())
                 .collect(),
+            hosts,
         }
     }
 }
@@ -80,6 +85,45 @@ pub async fn apply(
         HeaderValue::from_static("same-origin"),
     );
     resp
+}
+
+/// Whether a `Host` header names the console under `policy` (no header: not a browser, allowed).
+pub fn host_allowed(host: Option<&str>, policy: &HostPolicy) -> bool {
+    let Some(host) = host.map(|h| h.trim().to_ascii_lowercase()) else {
+        return true;
+    };
+    // `name[:port]`, where name may be a bracketed IPv6 address.
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().map(|n| format!("[{n}]")),
+        None => host.split(':').next().map(str::to_string),
+    }
+    .unwrap_or_default();
+    match policy {
+        HostPolicy::Any => true,
+        HostPolicy::Loopback => {
+            let bare = name.trim_start_matches('[').trim_end_matches(']');
+            name == "localhost" || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        }
+        HostPolicy::Names(names) => names.iter().any(|n| *n == host || *n == name),
+    }
+}
+
+/// Refuses requests whose `Host` is not one the console is served at (421), before anything else
+/// runs: a rebinding page would otherwise read and write as if it were the console's own.
+pub async fn hosts(State(h): State<Arc<SecurityHeaders>>, req: Request, next: Next) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok());
+    if host_allowed(host, &h.hosts) {
+        return next.run(req).await;
+    }
+    let host = host.unwrap_or_default().to_string();
+    tracing::warn!(%host, path = %req.uri().path(), "request for a host this console does not serve");
+    crate::json_error(
+        http::StatusCode::MISDIRECTED_REQUEST,
+        format!("this console does not answer to the host {host:?}; open it at its own address, or add the name to [server] allowed_hosts / public_url"),
+    )
 }
 
 /// The `scheme://host[:port]` of a Referer URL.
@@ -147,6 +191,35 @@ mod tests {
             h.insert(*k, v.parse().unwrap());
         }
         h
+    }
+
+    #[test]
+    fn only_the_consoles_own_hosts_are_answered() {
+        let loopback = HostPolicy::Loopback;
+        for ok in [
+            "127.0.0.1:3000",
+            "localhost:9",
+            "[::1]:3000",
+            "127.0.0.2",
+            "LOCALHOST",
+        ] {
+            assert!(host_allowed(Some(ok), &loopback), "{ok}");
+        }
+        for bad in [
+            "evil.example:3000",
+            "127.0.0.1.evil.example",
+            "10.0.0.1:3000",
+            "",
+        ] {
+            assert!(!host_allowed(Some(bad), &loopback), "{bad}");
+        }
+        assert!(host_allowed(None, &loopback));
+        let named = HostPolicy::Names(vec!["octoscope.example.com".into(), "lb:8080".into()]);
+        assert!(host_allowed(Some("octoscope.example.com:443"), &named));
+        assert!(host_allowed(Some("lb:8080"), &named));
+        assert!(!host_allowed(Some("lb:8081"), &named));
+        assert!(!host_allowed(Some("127.0.0.1:3000"), &named));
+        assert!(host_allowed(Some("anything"), &HostPolicy::Any));
     }
 
     #[test]

@@ -45,8 +45,10 @@ fn start(provisioning: &std::path::Path, role: &str) -> (Console, String) {
 }
 
 async fn uids(http: &reqwest::Client, base: &str) -> Option<Vec<String>> {
+    // Viewers see the datasources through the list server function (health shows them to admins).
     let v: serde_json::Value = http
-        .get(format!("{base}/api/health"))
+        .post(format!("{base}/api/list_datasources"))
+        .header("content-type", "application/x-www-form-urlencoded")
         .send()
         .await
         .ok()?

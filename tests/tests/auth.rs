@@ -132,7 +132,7 @@ async fn basic_mode_signs_in_with_a_session_that_every_replica_accepts() {
         .await
         .unwrap();
     assert_eq!(me["name"], "eddie");
-    let forged = eddie.replacen("v1.", "v1.x", 1);
+    let forged = eddie.replacen("v2.", "v2.x", 1);
     assert_eq!(
         post(&replica, "/api/whoami", Some(&forged), "")
             .await

@@ -14,7 +14,7 @@ async fn health_lists_reachable_and_broken_datasources() {
         "apiVersion: 1\ndatasources:\n  - name: Broken\n    type: loki\n",
     )
     .unwrap();
-    let console = Console::start(Some(stack.provisioning_dir())).await;
+    let console = Console::start_admin(Some(stack.provisioning_dir())).await;
     let (status, body) = console.get_json("/api/health").await;
     assert_eq!(status, 200);
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
@@ -130,7 +130,7 @@ async fn server_function_queries_prometheus() {
 
 #[tokio::test]
 async fn without_configuration_the_console_explains_how_to_start() {
-    let console = Console::start(None).await;
+    let console = Console::start_admin(None).await;
     let html = console.get("/").await.text().await.unwrap();
     assert!(html.contains("data-testid=\"getting-started\""), "{html}");
     assert!(html.contains("cargo xtask demo"));

@@ -178,7 +178,7 @@ async fn service_down_goes_pending_then_firing_and_reaches_both_alertmanagers() 
     }
 
     // The console reads every demo datasource.
-    let console = Console::start(Some(stack.provisioning_dir())).await;
+    let console = Console::start_admin(Some(stack.provisioning_dir())).await;
     let (_, health) = console.get_json("/api/health").await;
     let ds = health["datasources"].as_array().unwrap();
     assert_eq!(ds.len(), 6, "{health}");

@@ -5,7 +5,7 @@ mod support;
 use octoscope_tests::Stack;
 use std::io::{Read, Write};
 use std::sync::mpsc;
-use support::{provisioning, Console};
+use support::{provisioning, recording_upstream, Console};
 
 #[tokio::test]
 async fn forwards_allowed_reads_and_refuses_everything_else() {
@@ -166,29 +166,6 @@ async fn browser_credentials_are_dropped_and_datasource_credentials_added() {
         "{seen}"
     );
     assert!(seen.contains("x-scope-orgid: octollm"), "{seen}");
-}
-
-/// A loopback upstream that reports every request head it receives and answers each with
-/// `response` (a full HTTP/1.1 response).
-fn recording_upstream(response: &'static str) -> (std::net::SocketAddr, mpsc::Receiver<String>) {
-    let upstream = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = upstream.local_addr().unwrap();
-    let (tx, rx) = mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for sock in upstream.incoming() {
-            let Ok(mut sock) = sock else { return };
-            let mut buf = vec![0u8; 8192];
-            let n = sock.read(&mut buf).unwrap_or(0);
-            if tx
-                .send(String::from_utf8_lossy(&buf[..n]).to_string())
-                .is_err()
-            {
-                return;
-            }
-            let _ = sock.write_all(response.as_bytes());
-        }
-    });
-    (addr, rx)
 }
 
 /// Sends `target` byte for byte as the request line (no client-side URL normalisation, which

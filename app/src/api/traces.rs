@@ -412,14 +412,18 @@ pub async fn search_traces(query: TraceQuery) -> Result<TraceSearch, AppError> {
     })
 }
 
+/// Largest trace answer read: a 66 MB trace once took the process to 2.2 GB.
+pub const MAX_TRACE_BYTES: u64 = 16 << 20;
+
 /// One trace by id, laid out as a waterfall. Not found → "trace not found in <datasource>".
 #[server(endpoint = "get_trace")]
 pub async fn get_trace(
     trace_id: String,
     datasource: Option<String>,
 ) -> Result<TraceDetail, AppError> {
-    use crate::backend::http::get_bytes;
+    use crate::backend::http::get_bytes_within;
     use crate::model::datasource::DatasourceKind;
+    use crate::model::prometheus::BackendError;
     use crate::model::traces::{decode_jaeger_traces, decode_tempo_trace};
     use crate::model::waterfall::{layout, summarize};
 
@@ -441,7 +445,16 @@ pub async fn get_trace(
     } else {
         format!("api/traces/{id}")
     };
-    let (status, body) = get_bytes(&backends.http, &ds, &path, None).await?;
+    let (status, body) =
+        match get_bytes_within(&backends.http, &ds, &path, None, MAX_TRACE_BYTES).await {
+            Err(BackendError::TooLarge { datasource, .. }) => {
+                return Err(AppError::BadRequest(format!(
+                    "trace {id} in {datasource} is larger than {} MB, more than this console opens at once (decoding costs ~30× its size in memory); open it in {datasource}'s own UI",
+                    MAX_TRACE_BYTES >> 20
+                )))
+            }
+            other => other?,
+        };
     if status == 404 {
         return Err(not_found());
     }

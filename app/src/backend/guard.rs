@@ -111,3 +111,48 @@ impl Guard {
 pub fn is_backend_failure(status: u16) -> bool {
     matches!(status, 502..=504)
 }
+
+/// Whether an answer means the backend itself is failing, for the breaker: a 502/503/504, except
+/// a Prometheus-style 503 whose `errorType` is `timeout` or `canceled`: that one query ran out of
+/// the time its caller gave it (a `timeout=` parameter, a heavy expression), which says nothing
+/// about the backend; counting it would let any viewer open the circuit for everyone.
+pub fn is_backend_failure_answer(status: u16, body: &[u8]) -> bool {
+    if !is_backend_failure(status) {
+        return false;
+    }
+    if status != 503 {
+        return true;
+    }
+    #[derive(serde::Deserialize)]
+    struct ErrorEnvelope {
+        #[serde(rename = "errorType")]
+        error_type: Option<String>,
+    }
+    let query_level = serde_json::from_slice::<ErrorEnvelope>(body)
+        .ok()
+        .and_then(|e| e.error_type)
+        .is_some_and(|t| t == "timeout" || t == "canceled");
+    !query_level
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_backends_own_failures_count() {
+        assert!(is_backend_failure_answer(502, b""));
+        assert!(is_backend_failure_answer(503, b"service unavailable"));
+        assert!(is_backend_failure_answer(504, b"{}"));
+        assert!(!is_backend_failure_answer(
+            503,
+            br#"{"status":"error","errorType":"timeout","error":"query timed out in expression evaluation"}"#
+        ));
+        assert!(!is_backend_failure_answer(
+            503,
+            br#"{"status":"error","errorType":"canceled","error":"context canceled"}"#
+        ));
+        assert!(!is_backend_failure_answer(400, b""));
+        assert!(!is_backend_failure_answer(422, b""));
+    }
+}

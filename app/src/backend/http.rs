@@ -77,21 +77,34 @@ pub async fn get_bytes(
     path: &str,
     query: Option<&str>,
 ) -> Result<(u16, Vec<u8>), BackendError> {
+    get_bytes_within(http, ds, path, query, ds.guard.0.max_response_bytes).await
+}
+
+/// [`get_bytes`] with a tighter size budget for answers whose decoding costs many times their
+/// size in memory (a trace: ~30× its JSON).
+pub async fn get_bytes_within(
+    http: &reqwest::Client,
+    ds: &Datasource,
+    path: &str,
+    query: Option<&str>,
+    budget: u64,
+) -> Result<(u16, Vec<u8>), BackendError> {
     const RETRIES: u32 = 2;
+    let budget = budget.min(ds.guard.0.max_response_bytes);
     ds.guard.admit(&ds.name)?;
     let _slot = ds.guard.permit(&ds.name, ds.timeout).await?;
     let mut attempt = 0;
     loop {
-        let result = get_once(http, ds, path, query).await;
+        let result = get_once(http, ds, path, query, budget).await;
         let failed = match &result {
-            Ok((status, _)) => super::guard::is_backend_failure(*status),
+            Ok((status, body)) => super::guard::is_backend_failure_answer(*status, body),
             Err(BackendError::Unreachable { .. } | BackendError::Timeout { .. }) => true,
             Err(_) => false,
         };
         // Timeouts are not retried: the user already waited the whole timeout once.
         let retry = attempt < RETRIES
             && match &result {
-                Ok((status, _)) => super::guard::is_backend_failure(*status),
+                Ok((status, body)) => super::guard::is_backend_failure_answer(*status, body),
                 Err(BackendError::Unreachable { .. }) => true,
                 Err(_) => false,
             };
@@ -113,13 +126,13 @@ async fn get_once(
     ds: &Datasource,
     path: &str,
     query: Option<&str>,
+    cap: u64,
 ) -> Result<(u16, Vec<u8>), BackendError> {
     let mut resp = request(http, ds, reqwest::Method::GET, path, query)
         .send()
         .await
         .map_err(|e| transport_error(ds, &e))?;
     let status = resp.status().as_u16();
-    let cap = ds.guard.0.max_response_bytes;
     let too_large = || BackendError::TooLarge {
         datasource: ds.name.clone(),
         limit_mb: cap >> 20,

@@ -4,7 +4,7 @@
 //! the file, line and reason, and the rest load.
 
 use super::registry::Datasource;
-use crate::model::datasource::{DatasourceKind, ProvisioningProblem};
+use crate::model::datasource::{redact_credentials, DatasourceKind, ProvisioningProblem};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -207,8 +207,18 @@ fn build(
     };
     let url = match url::Url::parse(url_text.trim()) {
         Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host().is_some() => u,
-        Ok(u) => return fail(format!("url {u} must be an http(s) address with a host")),
-        Err(e) => return fail(format!("url {url_text:?} does not parse ({e})")),
+        Ok(u) => {
+            return fail(format!(
+                "url {} must be an http(s) address with a host",
+                redact_credentials(u.as_str())
+            ))
+        }
+        Err(e) => {
+            return fail(format!(
+                "url {:?} does not parse ({e})",
+                redact_credentials(&url_text)
+            ))
+        }
     };
     let secure = |key: &str| {
         raw.secure_json_data

@@ -67,12 +67,17 @@ impl JaegerApiCell {
 }
 
 impl Datasource {
+    /// The URL without user or password: what pages, logs and errors may show.
+    pub fn display_url(&self) -> String {
+        crate::model::datasource::redact_credentials(self.url.as_str())
+    }
+
     pub fn summary(&self) -> DatasourceSummary {
         DatasourceSummary {
             uid: self.uid.clone(),
             name: self.name.clone(),
             kind: self.kind,
-            url: self.url.to_string(),
+            url: self.display_url(),
             is_default: self.is_default,
         }
     }

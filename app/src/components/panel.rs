@@ -8,7 +8,8 @@ use crate::components::timeseries::{style_series, TimeseriesChart};
 use crate::model::dashboard::data::{PanelData, SeriesData};
 use crate::model::dashboard::field::{css_color, resolve};
 use crate::model::dashboard::{Panel, PanelKind};
-use crate::model::markdown::{escape_html, render_markdown};
+use crate::model::html::escape_html;
+use crate::model::markdown::render_markdown;
 use crate::model::url_state::encode_component;
 use leptos::prelude::*;
 

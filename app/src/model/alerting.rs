@@ -404,9 +404,53 @@ pub fn silence_matchers_for(labels: &Labels) -> Vec<Matcher> {
         .collect()
 }
 
+/// An Alertmanager silence id: a UUID (36 characters, hex digits and dashes in the 8-4-4-4-12
+/// pattern). Only a valid one becomes part of a request path, so no text from a browser can steer
+/// a write elsewhere on the backend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SilenceId(String);
+
+impl SilenceId {
+    pub fn parse(id: &str) -> Result<SilenceId, String> {
+        let id = id.trim();
+        let groups: Vec<&str> = id.split('-').collect();
+        let shape_ok = groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+            && groups
+                .iter()
+                .all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()));
+        if shape_ok {
+            Ok(SilenceId(id.to_ascii_lowercase()))
+        } else {
+            Err(format!(
+                "{id:?} is not an Alertmanager silence id (a UUID such as 3f0c9e2a-1b4d-4e8f-9a7c-2d5e6f708192); copy it from the silences list"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_uuids_are_silence_ids() {
+        let id = SilenceId::parse(" 3F0C9E2A-1b4d-4e8f-9a7c-2d5e6f708192 ").unwrap();
+        assert_eq!(id.as_str(), "3f0c9e2a-1b4d-4e8f-9a7c-2d5e6f708192");
+        for bad in [
+            "",
+            "../../api/v1/admin/tsdb/delete_series?match[]=up",
+            "3f0c9e2a-1b4d-4e8f-9a7c-2d5e6f70819",
+            "3f0c9e2a-1b4d-4e8f-9a7c-2d5e6f708192/../x",
+            "3f0c9e2a_1b4d-4e8f-9a7c-2d5e6f708192",
+            "zf0c9e2a-1b4d-4e8f-9a7c-2d5e6f708192",
+        ] {
+            assert!(SilenceId::parse(bad).is_err(), "{bad}");
+        }
+    }
     use crate::model::fixture;
     use crate::model::matchers::parse_matchers;
     use crate::model::prometheus::{decode_envelope, Answer};

@@ -30,7 +30,15 @@ pub struct CurrentUser {
     pub can_sign_out: bool,
 }
 
+/// The name every request carries in anonymous mode.
+pub const ANONYMOUS: &str = "anonymous";
+
 impl CurrentUser {
+    /// Nobody signed in (anonymous mode): the console cannot say who anyone is.
+    pub fn is_anonymous(&self) -> bool {
+        self.name == ANONYMOUS && !self.can_sign_out
+    }
+
     /// Why this user may not write (silences), or `None` when they may.
     pub fn cannot_write(&self) -> Option<String> {
         (self.role < Role::Editor).then(|| {

@@ -95,9 +95,49 @@ pub struct DatasourceOverview {
     pub problems: Vec<ProvisioningProblem>,
 }
 
+/// `text` with the user and password of every `scheme://user:password@host` in it replaced by
+/// `***`: datasource URLs may carry credentials, which must never reach a page, a log or an
+/// error message.
+pub fn redact_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        let authority_end = tail
+            .find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace() || c == '"')
+            .unwrap_or(tail.len());
+        let authority = &tail[..authority_end];
+        match authority.rfind('@') {
+            Some(at) => {
+                out.push_str("***");
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[authority_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_in_urls_are_redacted() {
+        assert_eq!(
+            redact_credentials("http://reader:s3cret@loki:3100/x?a=b@c"),
+            "http://***@loki:3100/x?a=b@c"
+        );
+        assert_eq!(
+            redact_credentials("url \"https://u@h\" and http://h2/p"),
+            "url \"https://***@h\" and http://h2/p"
+        );
+        assert_eq!(redact_credentials("no url here"), "no url here");
+        assert_eq!(redact_credentials("http://p:w@"), "http://***@");
+    }
 
     #[test]
     fn grafana_type_ids_map_to_kinds() {

@@ -1,21 +1,8 @@
 //! Markdown of text panels to HTML that is safe to insert: raw HTML in the source is shown as
 //! text, and links keep only http(s), mailto and relative targets. Pure.
 
+use super::html::is_safe_url as safe_url;
 use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag};
-
-fn safe_url(url: &str) -> bool {
-    let lower = url.trim().to_ascii_lowercase();
-    let scheme_end = lower.find(':');
-    let slash = lower.find('/');
-    match scheme_end {
-        // No scheme (or a colon after the first slash, as in a path): relative.
-        None => true,
-        Some(i) if slash.is_some_and(|s| s < i) => true,
-        Some(_) => ["http:", "https:", "mailto:"]
-            .iter()
-            .any(|s| lower.starts_with(s)),
-    }
-}
 
 pub fn render_markdown(src: &str) -> String {
     let parser =
@@ -50,14 +37,6 @@ pub fn render_markdown(src: &str) -> String {
     let mut out = String::new();
     html::push_html(&mut out, parser);
     out
-}
-
-/// Escapes text for HTML (text panels in `html` mode are shown as text, never injected).
-pub fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

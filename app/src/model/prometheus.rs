@@ -25,6 +25,8 @@ pub enum BackendError {
         status: u16,
         body: String,
     },
+    #[error("{datasource} is a {kind} datasource, not an Alertmanager; choose one of the Alertmanager datasources")]
+    NotAlertmanager { datasource: String, kind: String },
     #[error("{datasource} sent a response Octoscope could not read ({message})")]
     Decode { datasource: String, message: String },
     #[error("{datasource} rejected the query ({error_type}): {message}")]

@@ -160,14 +160,15 @@ impl TimeRange {
         const NICE: [u32; 16] = [
             1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400,
         ];
-        let span_s = ((self.to_ms - self.from_ms).max(0) / 1000) as u64;
+        let span_s = (self.to_ms.saturating_sub(self.from_ms).max(0) / 1000) as u64;
         let raw = span_s
             .div_ceil(max_points.max(1) as u64)
             .max(min_step_s.max(1) as u64);
         NICE.iter()
             .copied()
             .find(|n| *n as u64 >= raw)
-            .unwrap_or(raw as u32)
+            // An absurd range must not wrap to a tiny step (and so past the point limit).
+            .unwrap_or(u32::try_from(raw).unwrap_or(u32::MAX))
     }
 }
 
@@ -267,6 +268,15 @@ mod tests {
     #[test]
     fn step_keeps_within_point_budget() {
         let r = TimeRange::parse("now-6h", "now", NOW).unwrap();
+        let absurd = TimeRange {
+            from_ms: i64::MIN,
+            to_ms: i64::MAX,
+        };
+        assert_eq!(
+            absurd.step_seconds(600, 1),
+            u32::MAX,
+            "no wrap to a tiny step"
+        );
         let step = r.step_seconds(1000, 15);
         assert_eq!(step, 30, "6h / 1000 points = 21.6s, rounded up to 30s");
         assert!(21_600 / step <= 1000);

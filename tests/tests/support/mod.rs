@@ -17,14 +17,22 @@ impl Console {
         Self::start_with(config).await
     }
 
+    /// The console with every anonymous user an admin: health shows the datasources.
+    pub async fn start_admin(provisioning: Option<&Path>) -> Console {
+        let mut config = octoscope::config::Config::default();
+        config.paths.provisioning = provisioning.map(Path::to_path_buf);
+        config.auth.anonymous_role = octoscope::config::Role::Admin;
+        Self::start_with(config).await
+    }
+
     pub async fn start_with(config: octoscope::config::Config) -> Console {
         let state = octoscope::build_state(&config).expect("valid auth settings");
-        let app =
-            octoscope::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let app = octoscope::router(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        let timeouts = octoscope::serve::Timeouts::from_config(&config.server);
         let server = tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
+            octoscope::serve::serve(listener, app, timeouts, std::future::pending()).await;
         });
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -62,11 +70,55 @@ impl Console {
         (status, resp.json().await.unwrap_or(serde_json::Value::Null))
     }
 
+    /// POSTs a form-encoded body to server function `endpoint` (`/api/<endpoint>`); returns the
+    /// status and the body as JSON (Null when it is not JSON).
+    pub async fn post_form(&self, endpoint: &str, body: &str) -> (u16, serde_json::Value) {
+        let resp = self
+            .http
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_default();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+        )
+    }
+
     pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
         let resp = self.get(path).await;
         let status = resp.status().as_u16();
         (status, resp.json().await.unwrap())
     }
+}
+
+/// A loopback upstream that reports every request head it receives and answers each with
+/// `response` (a full HTTP/1.1 response).
+pub fn recording_upstream(
+    response: &'static str,
+) -> (std::net::SocketAddr, std::sync::mpsc::Receiver<String>) {
+    let upstream = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = upstream.local_addr().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for sock in upstream.incoming() {
+            let Ok(mut sock) = sock else { return };
+            let mut buf = vec![0u8; 8192];
+            let n = std::io::Read::read(&mut sock, &mut buf).unwrap_or(0);
+            if tx
+                .send(String::from_utf8_lossy(&buf[..n]).to_string())
+                .is_err()
+            {
+                return;
+            }
+            let _ = std::io::Write::write_all(&mut sock, response.as_bytes());
+        }
+    });
+    (addr, rx)
 }
 
 /// Writes a datasources provisioning file into a fresh directory.

@@ -29,13 +29,19 @@ pub async fn create_silence(
     use crate::model::alerting::AmMatcher;
     use crate::model::timestamp::rfc3339;
 
-    crate::api::require_editor()?;
+    let user = crate::api::require_editor()?;
     let now = crate::api::now_ms();
     let valid = match crate::model::silence::validate(&draft, now) {
         Ok(v) => v,
         Err(errors) => return Ok(SilenceOutcome::Invalid(errors)),
     };
     let backends = crate::api::backends()?;
+    // A signed-in user is who created it; only the anonymous console takes the form's name.
+    let created_by = if user.is_anonymous() {
+        valid.created_by.clone()
+    } else {
+        user.name.clone()
+    };
     let matchers: Vec<AmMatcher> = valid.matchers.iter().map(AmMatcher::from_matcher).collect();
     let mut created: Vec<(String, String)> = Vec::new();
     let mut failed: Vec<(String, String)> = Vec::new();
@@ -47,9 +53,12 @@ pub async fn create_silence(
             let Some(ds) = backends.registry.by_uid(uid) else {
                 continue;
             };
-            let client = AlertmanagerClient {
-                http: &backends.http,
-                ds: &ds,
+            let client = match AlertmanagerClient::new(&backends.http, &ds) {
+                Ok(c) => c,
+                Err(e) => {
+                    cluster_error = Some(e);
+                    continue;
+                }
             };
             match client
                 .post_silence(
@@ -57,7 +66,7 @@ pub async fn create_silence(
                     &matchers,
                     &rfc3339(valid.starts_ms),
                     &rfc3339(valid.ends_ms),
-                    &valid.created_by,
+                    &created_by,
                     &valid.comment,
                 )
                 .await

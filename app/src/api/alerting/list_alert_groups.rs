@@ -47,7 +47,7 @@ pub async fn list_alert_groups() -> Result<AlertingOverview, AppError> {
     let fetches = instances.iter().map(|ds| {
         let http = backends.http.clone();
         async move {
-            let client = AlertmanagerClient { http: &http, ds };
+            let client = AlertmanagerClient::new(&http, ds)?;
             let peers = client.cluster_peers().await?;
             let groups = client.groups().await?;
             let silences = client.silences().await?;

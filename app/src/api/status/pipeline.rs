@@ -143,10 +143,7 @@ pub async fn alert_pipeline(labels: String) -> Result<PipelineView, AppError> {
                     Ok(c) => {
                         if first_config.is_none() {
                             first_config = Some((ds.name.clone(), c.clone()));
-                            let client = AlertmanagerClient {
-                                http: &backends.http,
-                                ds,
-                            };
+                            let client = AlertmanagerClient::new(&backends.http, ds)?;
                             if let Ok(groups) = client.groups().await {
                                 for a in groups.into_iter().flat_map(|g| g.alerts) {
                                     let t = labels_text(&a.labels);

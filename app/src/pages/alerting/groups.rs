@@ -7,6 +7,7 @@ use crate::components::feedback::ErrorNotice;
 use crate::components::layout::RefreshTick;
 use crate::components::zone::Time;
 use crate::model::alerting::{regroup, MergedAlert};
+use crate::model::html::safe_href;
 use crate::model::matchers::parse_matchers;
 use crate::model::timestamp::{age, parse_rfc3339};
 use leptos::prelude::*;
@@ -127,8 +128,8 @@ fn AlertRow(alert: MergedAlert, now: i64, instances: Vec<String>) -> impl IntoVi
                 // fingerprint as anchor.
                 {a.status.inhibited_by.iter().map(|fp| view! { <a href=format!("#alert-{fp}") data-testid="inhibited-by">{format!("inhibited by {}", &fp[..fp.len().min(8)])}</a> }).collect_view()}
                 <a href=silence_link(&a.labels, &instances) data-testid="silence-alert">"Silence"</a>
-                {(!a.generator_url.is_empty()).then(|| view! { <a href=a.generator_url.clone() rel="noopener noreferrer" target="_blank">"Source"</a> })}
-                {a.annotations.get("runbook_url").cloned().map(|u| view! { <a href=u rel="noopener noreferrer" target="_blank">"Runbook"</a> })}
+                {safe_href(&a.generator_url).map(|u| view! { <a href=u rel="noopener noreferrer" target="_blank">"Source"</a> })}
+                {a.annotations.get("runbook_url").and_then(|u| safe_href(u)).map(|u| view! { <a href=u rel="noopener noreferrer" target="_blank">"Runbook"</a> })}
                 {logs.map(|u| view! { <a href=u data-testid="alert-logs">"Logs"</a> })}
                 {traces.map(|u| view! { <a href=u data-testid="alert-traces">"Traces"</a> })}
                 {alert.dashboard.clone().map(|u| view! { <a href=u data-testid="alert-dashboard">"Dashboard"</a> })}

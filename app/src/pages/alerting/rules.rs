@@ -7,6 +7,7 @@ use crate::components::feedback::{ErrorNotice, Warnings};
 use crate::components::layout::RefreshTick;
 use crate::components::zone::Time;
 use crate::model::alerting::{filter_rules, AlertingRule, Rule};
+use crate::model::html::safe_href;
 use crate::model::matchers::parse_matchers;
 use crate::model::timestamp::{age, parse_rfc3339};
 use crate::model::url_state::encode_component;
@@ -101,7 +102,10 @@ fn seconds_text(s: f64) -> String {
 fn RuleCard(rule: AlertingRule, now: i64, dashboard: Option<String>) -> impl IntoView {
     let explore = format!("/explore?query={}", encode_component(&rule.query));
     let state = rule.state.clone();
-    let runbook = rule.annotations.get("runbook_url").cloned();
+    let runbook = rule
+        .annotations
+        .get("runbook_url")
+        .and_then(|u| safe_href(u));
     view! {
         <article class="rule" data-testid="rule-row" data-rule=rule.name.clone() data-state=state.clone()>
             <header>
