@@ -547,13 +547,14 @@ fn urlencode(s: &str) -> String {
 
 /// Only same-site paths may be a post-login destination (no `//evil`, no `/\evil`, no scheme).
 /// Browsers drop tabs and newlines from URLs and read `\` as `/`, so a path holding any control
-/// character, space or backslash is refused whole (`/\t/evil` would become `//evil`).
+/// character or backslash is refused whole (`/\t/evil` would become `//evil`). Inner spaces are
+/// harmless (they stay in the path).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.starts_with('/')
                 && !n.starts_with("//")
-                && !n.contains(|c: char| c.is_control() || c == ' ' || c == '\\')
+                && !n.contains(|c: char| c.is_control() || c == '\\')
                 && !n.starts_with("/login") =>
         {
             n.to_string()
@@ -843,11 +844,12 @@ mod tests {
             "/a\r\nSet-Cookie: x",
             "/\t/evil.example",
             "/\n/evil.example",
-            "/ /evil.example",
             "/x\\..\\evil",
         ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_next(None), "/");
+        // An inner space stays in the path (the login page hands `next` back decoded).
+        assert_eq!(safe_next(Some("/x?comment=signed in")), "/x?comment=signed in");
     }
 }
