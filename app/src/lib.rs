@@ -10,7 +10,7 @@ pub mod pages;
 
 use components::layout::ConsoleLayout;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::alerting::groups::AlertGroupsPage;
@@ -37,6 +37,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // Named by content hash when the build hashed it (cached as immutable).
+                <HashedStylesheet options=options.clone() id="octoscope"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -51,7 +53,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="octoscope" href="/pkg/octoscope.css"/>
         <Title formatter=|page: String| model::html::page_title(&page)/>
         // Async SSR: the server waits for the data and sends finished HTML, so pages are complete
         // with JavaScript disabled and in the first response (no fallbacks patched in later).

@@ -850,6 +850,9 @@ mod tests {
         }
         assert_eq!(safe_next(None), "/");
         // An inner space stays in the path (the login page hands `next` back decoded).
-        assert_eq!(safe_next(Some("/x?comment=signed in")), "/x?comment=signed in");
+        assert_eq!(
+            safe_next(Some("/x?comment=signed in")),
+            "/x?comment=signed in"
+        );
     }
 }

@@ -1,10 +1,12 @@
 //! Octoscope's axum server: SSR of the Leptos app, server functions, the datasource proxy,
 //! health and metrics. `main.rs` only reads config, binds and serves.
 
+pub mod assets;
 pub mod auth;
 pub mod config;
 pub mod grafana_api;
 pub mod health;
+pub mod html_cache;
 pub mod metrics;
 pub mod proxy;
 pub mod security;
@@ -27,6 +29,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -42,6 +45,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     pub security: Arc<security::SecurityHeaders>,
     pub auth: Arc<auth::Auth>,
+    /// Bundle files named by their content hash (cached as immutable).
+    pub hashed_assets: Arc<std::collections::HashSet<String>>,
 }
 
 impl AppState {
@@ -150,11 +155,18 @@ pub fn build_state(config: &Config) -> Result<AppState, auth::AuthConfigError> {
         tracing::info!(uid = %ds.uid, kind = %ds.kind, url = %ds.display_url(), "datasource provisioned");
     }
     let site_root = resolve_site_root(config.server.site_root.as_deref());
+    // cargo-leptos names the bundle by content hash and writes hash.txt beside the binary.
+    let hash_txt = assets::hash_file_path("hash.txt").and_then(|p| std::fs::read_to_string(p).ok());
+    let hashed_assets = hash_txt
+        .as_deref()
+        .map(|t| assets::hashed_names(t, "octoscope"))
+        .unwrap_or_default();
     let leptos_options = LeptosOptions::builder()
         .output_name("octoscope")
         .site_root(site_root.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .site_addr(config.server.listen)
+        .hash_files(hash_txt.is_some())
         .build();
     Ok(AppState {
         leptos_options,
@@ -175,6 +187,7 @@ pub fn build_state(config: &Config) -> Result<AppState, auth::AuthConfigError> {
         )),
         metrics: Arc::new(metrics::Metrics::default()),
         auth,
+        hashed_assets: Arc::new(hashed_assets),
         security: Arc::new(security::SecurityHeaders::new(
             &config.embedding.allowed_origins,
             config.server.host_policy(),
@@ -242,11 +255,13 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(auth::logout).with_state(state.auth.clone()))
         .route("/api/admin/revoke", post(auth::revoke).with_state(state.auth.clone()))
         .route("/api/admin/reload", post(admin_reload))
+        .nest_service("/pkg", assets::pkg_service(Path::new(&*state.leptos_options.site_root), state.hashed_assets.clone()))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(axum::middleware::from_fn_with_state(state.auth.clone(), auth::authenticate))
         .layer(axum::middleware::from_fn_with_state(state.security.clone(), security::csrf))
         .layer(axum::middleware::from_fn_with_state(state.security.clone(), security::hosts))
+        .layer(axum::middleware::from_fn(html_cache::revalidate))
         .layer(axum::middleware::from_fn_with_state(state.security.clone(), security::apply))
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
@@ -256,4 +271,13 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(SetRequestIdLayer::new(request_id, CountingRequestId::default()))
         .with_state(state)
+        // Outermost: every answer (pages, server functions, proxied data) is compressed for
+        // clients that accept it, unless it already is (precompressed bundle files). Brotli at 4
+        // and gzip at 6 keep per-request CPU small; the bundle is precompressed at the highest level.
+        .layer(
+            CompressionLayer::new()
+                .br(true)
+                .gzip(true)
+                .quality(CompressionLevel::Precise(4)),
+        )
 }

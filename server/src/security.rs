@@ -63,7 +63,15 @@ pub async fn apply(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let nonce: Arc<str> = leptos::nonce::Nonce::new().as_inner().clone();
+    // A revalidating browser gets its page rendered with the nonce it already has, so an
+    // unchanged page can be answered 304 (see html_cache).
+    let reused = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::html_cache::nonce_to_reuse)
+        .map(Arc::<str>::from);
+    let nonce: Arc<str> = reused.unwrap_or_else(|| leptos::nonce::Nonce::new().as_inner().clone());
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut resp = next.run(req).await;
     let headers = resp.headers_mut();

@@ -255,6 +255,77 @@ fn row(figure: &str, value: String, anchor: String, goal: &str, met: Option<bool
     }
 }
 
+/// Runs `end2end/bench/wire.mjs` (Debian's chromium through Playwright) on three pages and turns
+/// its samples into rows: each compressed figure next to the `Accept-Encoding: identity` anchor
+/// measured in the same run. Three samples per figure: the worst is reported (too few for a
+/// percentile). A page that shows an error is refused, not timed.
+fn wire_rows(addr: &str, trace_path: &str) -> Result<Vec<Row>> {
+    const RUNS: usize = 3;
+    let pages = [
+        (
+            "overview dashboard",
+            "/d/octollm-overview/octollm-overview?from=now-1h",
+        ),
+        ("alert groups", "/alerting/groups"),
+        ("10,000-span trace", trace_path),
+    ];
+    let out = Command::new("node")
+        .arg("bench/wire.mjs")
+        .arg(format!("http://{addr}"))
+        .arg(RUNS.to_string())
+        .args(pages.iter().map(|(_, p)| *p))
+        .current_dir(crate::workspace_root().join("end2end"))
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("node bench/wire.mjs: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("bench/wire.mjs failed ({})", out.status));
+    }
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("bench/wire.mjs printed no JSON: {e}"))?;
+    // The worst of the samples of one figure (`visit`: first|repeat, `field`: bytes|paint|interactive).
+    let worst = |path: &str, mode: &str, visit: &str, field: &str| -> Result<f64> {
+        let samples = v[path][mode]
+            .as_array()
+            .ok_or(format!("no samples for {path}"))?;
+        let mut max = 0f64;
+        for s in samples {
+            if s[visit]["broken"].as_u64().unwrap_or(0) > 0 {
+                return Err(format!(
+                    "{path} shows an error in chromium; fix it before timing it"
+                ));
+            }
+            max = max.max(s[visit][field].as_f64().unwrap_or(f64::NAN));
+        }
+        Ok(max)
+    };
+    let mut rows = Vec::new();
+    for (label, path) in pages {
+        for (visit, goal_s) in [("first", 6.0), ("repeat", 2.0)] {
+            let fig = |mode: &str| -> Result<String> {
+                Ok(format!(
+                    "{:.0} KB on the wire, paint {:.1} s, interactive {:.1} s",
+                    worst(path, mode, visit, "bytes")? / 1024.0,
+                    worst(path, mode, visit, "paint")? / 1000.0,
+                    worst(path, mode, visit, "interactive")? / 1000.0
+                ))
+            };
+            let interactive = worst(path, "compressed", visit, "interactive")? / 1000.0;
+            rows.push(row(
+                &format!("Phone network: {label}, {visit} visit (max of {RUNS})"),
+                fig("compressed")?,
+                format!(
+                    "uncompressed (`Accept-Encoding: identity`): {}",
+                    fig("identity")?
+                ),
+                &format!("interactive ≤ {goal_s:.0} s"),
+                Some(interactive <= goal_s),
+            ));
+        }
+    }
+    Ok(rows)
+}
+
 /// What went wrong with one load-test answer, if anything. A page that rendered but shows a
 /// panel error (a timed-out or refused query) counts as an error too: the user saw it fail.
 fn load_failure(answer: &std::io::Result<(u16, Vec<u8>)>) -> Option<String> {
@@ -344,21 +415,21 @@ pub fn bench(args: &[String]) -> Result {
     let pkg = root.join("target/site/pkg");
     let mut total = (0u64, 0u64, 0u64);
     let mut parts = Vec::new();
-    for name in ["octoscope.wasm", "octoscope.js", "octoscope.css"] {
-        let path = pkg.join(name);
-        if !path.is_file() {
+    for kind in ["wasm", "js", "css"] {
+        let Some(path) = crate::bundle_file(&pkg, kind) else {
             return Err(format!(
-                "{} is missing after the release build",
-                path.display()
+                "the {kind} bundle file is missing in {} after the release build",
+                pkg.display()
             ));
-        }
+        };
+        let name = format!("octoscope.{kind}");
         let (raw, gz, br) = compressed_sizes(&path)?;
         parts.push(format!(
             "{name} {:.0} KB raw / {:.0} KB br",
             raw as f64 / 1024.0,
             br as f64 / 1024.0
         ));
-        if name != "octoscope.css" {
+        if kind != "css" {
             total = (total.0 + raw, total.1 + gz, total.2 + br);
         }
     }
@@ -659,6 +730,9 @@ pub fn bench(args: &[String]) -> Result {
         "no freeze: paged",
         None,
     ));
+
+    step("bench: over the wire in chromium (1.6 Mbit/s, 150 ms latency, CPU 4×), compressed vs identity");
+    rows.extend(wire_rows(&addr, &trace_path)?);
 
     step(&format!(
         "bench: load, 100 connections for {load_secs} s on a dashboard page and the proxy"

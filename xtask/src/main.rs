@@ -331,9 +331,28 @@ fn build(release: bool) -> Result {
     });
     let mut c = cmd("cargo", &["leptos", "build"]);
     if release {
-        c.arg("--release");
+        // --precompress: `.br` (brotli 11) and `.gz` copies of every bundle file, served as
+        // they are to browsers that accept them.
+        c.args(["--release", "--precompress"]);
     }
     run(&mut c)
+}
+
+/// The bundle file of `kind` (`js`, `wasm`, `css`) in `pkg/`: `octoscope.<content hash>.<kind>`
+/// (cargo-leptos `hash-files`), else `octoscope.<kind>`.
+pub fn bundle_file(pkg: &std::path::Path, kind: &str) -> Option<PathBuf> {
+    let plain = pkg.join(format!("octoscope.{kind}"));
+    if plain.is_file() {
+        return Some(plain);
+    }
+    std::fs::read_dir(pkg)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name.starts_with("octoscope.") && name.ends_with(&format!(".{kind}"))
+        })
+        .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
 }
 
 fn server_binary(release: bool) -> PathBuf {

@@ -1,0 +1,65 @@
+// Bytes on the wire and time to first paint / to interactive for console pages in Debian's
+// chromium with a phone-like network (1.6 Mbit/s down, 750 kbit/s up, 150 ms latency) and the CPU
+// throttled 4×, each page on a first visit (empty cache) and a repeat visit (same browser
+// profile), once with compression negotiated and once with `Accept-Encoding: identity` as the
+// anchor. "Interactive" is when the page has hydrated (`body[data-hydrated]`). Run by
+// `cargo xtask bench`: node bench/wire.mjs BASE_URL RUNS PATH… ; prints one JSON object.
+import { chromium } from '@playwright/test';
+
+const [base, runsArg, ...paths] = process.argv.slice(2);
+const runs = Number(runsArg ?? 3);
+const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+async function visit(page, cdp, url) {
+  let bytes = 0;
+  const onDone = (e) => { bytes += e.encodedDataLength ?? 0; };
+  cdp.on('Network.loadingFinished', onDone);
+  const start = Date.now();
+  await page.goto(url, { waitUntil: 'commit', timeout: 120_000 });
+  await page.waitForSelector('body[data-hydrated]', { state: 'attached', timeout: 120_000 });
+  const interactive = Date.now() - start;
+  const paint = await page.evaluate(() => {
+    const e = performance.getEntriesByName('first-contentful-paint')[0];
+    return e ? e.startTime : null;
+  });
+  // The page must show data, not an error (a benchmark times only a page that works).
+  const broken = await page.evaluate(() => document.querySelectorAll('[data-testid="error"], [data-testid="panel-error"]').length);
+  await page.waitForTimeout(500);
+  cdp.off('Network.loadingFinished', onDone);
+  return { bytes, paint, interactive, broken };
+}
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+const out = {};
+try {
+  for (const path of paths) {
+    out[path] = {};
+    for (const mode of ['compressed', 'identity']) {
+      const samples = [];
+      for (let i = 0; i < runs; i++) {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        const cdp = await context.newCDPSession(page);
+        await cdp.send('Network.enable');
+        if (mode === 'identity') {
+          await cdp.send('Network.setExtraHTTPHeaders', { headers: { 'Accept-Encoding': 'identity' } });
+        }
+        await cdp.send('Network.emulateNetworkConditions', {
+          offline: false, latency: 150, downloadThroughput: 200_000, uploadThroughput: 93_750,
+        });
+        await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+        const first = await visit(page, cdp, base + path);
+        // A repeat visit: another page first, then this one again (a navigation, not a reload).
+        await page.goto(base + '/favicon.svg', { waitUntil: 'commit' }).catch(() => {});
+        const repeat = await visit(page, cdp, base + path);
+        samples.push({ first, repeat });
+        await context.close();
+      }
+      out[path][mode] = samples;
+    }
+  }
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(out));
