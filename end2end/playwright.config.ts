@@ -33,9 +33,14 @@ export default defineConfig({
   reporter: [['list']],
   // A missing element fails the action in 15 s with its locator, not the whole test at its timeout.
   use: { baseURL, trace: 'retain-on-failure', actionTimeout: 15_000, navigationTimeout: 30_000 },
+  // The order is part of the configuration, so `npx playwright test` alone runs it right:
+  // journeys tagged @fresh need a young demo history (SLO windows dominated by their incident) and
+  // run first; those tagged @destructive stop a backend (the first Alertmanager) and run last.
   projects: [
-    { name: 'chromium', use: chromium, testIgnore: /no_js\.spec\.ts/ },
-    { name: 'chromium-no-js', use: { ...chromium, javaScriptEnabled: false }, testMatch: /no_js\.spec\.ts/ },
+    { name: 'fresh', use: chromium, grep: /@fresh/, testIgnore: /no_js\.spec\.ts/ },
+    { name: 'chromium', use: chromium, grepInvert: /@fresh|@destructive/, testIgnore: /no_js\.spec\.ts/, dependencies: ['fresh'] },
+    { name: 'chromium-no-js', use: { ...chromium, javaScriptEnabled: false }, testMatch: /no_js\.spec\.ts/, dependencies: ['fresh'] },
+    { name: 'destructive', use: chromium, grep: /@destructive/, testIgnore: /no_js\.spec\.ts/, dependencies: ['chromium', 'chromium-no-js'] },
   ],
   webServer: [{
     command: process.env.OCTOSCOPE_BIN ?? '../target/debug/octoscope serve',

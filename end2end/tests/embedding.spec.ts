@@ -50,10 +50,11 @@ test('a listed portal origin frames /d-solo and a kiosk dashboard', async ({ pag
 test('an unlisted origin cannot frame the console', async ({ page }) => {
   const refused = await frameHydrated(page, `http://localhost:${portalPort}`, '/d-solo/octollm-namespace-prod/namespace-octollm-prod?panelId=6');
   await expect(page.getByRole('heading', { name: 'Internal portal' })).toBeVisible();
-  // The browser blocks the document: nothing of the console renders in the frame.
-  await page.waitForTimeout(1500);
+  // The frame exists and the browser reports the refusal (waited for, not slept on); only then
+  // is the absence of the console inside it a finding.
+  await expect(page.locator('iframe#octoscope')).toHaveCount(1);
+  await expect.poll(() => refused.join('\n'), { timeout: 10_000 }).toContain('frame-ancestors');
   await expect(page.frameLocator('#octoscope').getByTestId('solo')).toHaveCount(0);
   const frame = page.frames().find((f) => f !== page.mainFrame());
   expect(frame?.url() ?? '').not.toContain('/d-solo/');
-  expect(refused.join('\n')).toContain('frame-ancestors');
 });

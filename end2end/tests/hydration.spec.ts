@@ -62,5 +62,9 @@ test('the content security policy lets every page hydrate and blocks nothing it 
   const overlay = page.getByTestId('chart-overlay').first();
   const box = (await overlay.boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  // The tooltip (a hydrated, style-positioned element) shows values under the cursor.
+  const tooltip = page.getByTestId('chart-tooltip').first();
+  await expect(tooltip).toBeVisible();
+  await expect(tooltip.locator('.tt-row').first()).toContainText(/\d/);
   expect(violations).toEqual([]);
 });

@@ -300,7 +300,23 @@ fn backfill(dir: &Path, om: &str) -> Result<(), HarnessError> {
     Ok(())
 }
 
+/// Starts Prometheus on a free port; retried on a fresh port when another process took the
+/// chosen one between choosing it and Prometheus binding it.
 pub fn start_prometheus(spec: &PrometheusSpec<'_>) -> Result<Backend, HarnessError> {
+    let mut attempt = 0;
+    loop {
+        match start_prometheus_once(spec) {
+            Err(HarnessError::NotReady { log, .. })
+                if attempt < 3 && log.contains("address already in use") =>
+            {
+                attempt += 1
+            }
+            other => return other,
+        }
+    }
+}
+
+fn start_prometheus_once(spec: &PrometheusSpec<'_>) -> Result<Backend, HarnessError> {
     let dir = temp_dir("octoscope-prometheus-")?;
     let port = free_port();
     let me = format!("127.0.0.1:{port}");

@@ -18,20 +18,7 @@ async fn start(role: &str) -> (DemoStack, Console) {
 }
 
 async fn call(console: &Console, fn_name: &str, body: &str) -> (u16, Value) {
-    let resp = console
-        .http
-        .post(console.url(&format!("/api/{fn_name}")))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    let text = resp.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    console.post_form(fn_name, body).await
 }
 
 fn draft(matchers: &str, instances: &[&str]) -> String {
@@ -87,6 +74,16 @@ async fn silences_are_validated_created_merged_and_expired() {
             .contains("does not compile"),
         "{out}"
     );
+    // The Alertmanagers themselves are the witnesses: no silence reached either.
+    for am in &stack.alertmanagers {
+        let list: Value = reqwest::get(format!("{}/api/v2/silences", am.url()))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(list, serde_json::json!([]), "{} got a silence", am.url());
+    }
 
     let (status, out) = call(
         &console,

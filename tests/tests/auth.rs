@@ -121,8 +121,17 @@ async fn basic_mode_signs_in_with_a_session_that_every_replica_accepts() {
     // An editor passes the role check (this console has no Alertmanager, so it fails later).
     let eddie = sign_in(&console, "eddie", "editor-pass").await;
     let tried = post(&console, "/api/create_silence", Some(&eddie), SILENCE).await;
-    assert_ne!(tried.status(), 403);
-    assert!(!tried.text().await.unwrap().contains("editor role"));
+    assert_eq!(
+        tried.status(),
+        500,
+        "past the role check, refused for want of an Alertmanager"
+    );
+    let text = tried.text().await.unwrap();
+    assert!(!text.contains("editor role"), "{text}");
+    assert!(
+        text.contains("choose at least one Alertmanager cluster"),
+        "{text}"
+    );
 
     // Another replica with the same key serves the same session; a forged one is refused.
     let replica = Console::start_with(basic_config()).await;
@@ -202,7 +211,12 @@ async fn proxy_mode_believes_the_user_header_only_from_trusted_proxies() {
     )
     .await
     .unwrap();
-    assert_ne!(editor.status(), 403);
+    assert_eq!(editor.status(), 500, "past the role check");
+    assert!(editor
+        .text()
+        .await
+        .unwrap()
+        .contains("choose at least one Alertmanager cluster"));
     let none = call("/api/whoami", vec![], "").await.unwrap();
     assert_eq!(none.status(), 401);
 

@@ -266,3 +266,30 @@ async fn unknown_pages_are_404() {
         .unwrap()
         .contains("data-testid=\"not-found\""));
 }
+
+#[tokio::test]
+async fn a_promql_syntax_error_sends_nothing_to_prometheus() {
+    let (addr, seen) = support::recording_upstream(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 63\r\nConnection: close\r\n\r\n{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}",
+    );
+    let yaml = format!(
+        "apiVersion: 1\ndatasources:\n  - name: Rec\n    uid: rec\n    type: prometheus\n    url: http://{addr}\n    isDefault: true\n"
+    );
+    let dir = support::provisioning(&[("ds.yaml", &yaml)]);
+    let console = Console::start(Some(dir.path())).await;
+    let html = console
+        .get("/explore?query=sum(rate(&datasource=rec")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("PromQL syntax error"), "{html}");
+    assert!(
+        seen.recv_timeout(std::time::Duration::from_millis(500))
+            .is_err(),
+        "the recording Prometheus received nothing"
+    );
+    // Control: a valid query does reach it.
+    console.get("/explore?query=up&datasource=rec").await;
+    assert!(seen.recv_timeout(std::time::Duration::from_secs(5)).is_ok());
+}

@@ -265,3 +265,68 @@ async fn failing_queries_fail_their_panel_only_and_grafana_api_serves_json() {
     let resp = console.get("/d/nope").await;
     assert_eq!(resp.status(), 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_datasource_variable_without_a_value_takes_the_default_datasource() {
+    let stack = tokio::task::spawn_blocking(|| octoscope_tests::Stack::start(0))
+        .await
+        .unwrap()
+        .unwrap();
+    let prov = stack.provisioning_dir().to_path_buf();
+    // A second Prometheus whose file sorts first and that is not the default: it must not win.
+    let (empty, seen) = support::recording_upstream(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 63\r\nConnection: close\r\n\r\n{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}",
+    );
+    std::fs::write(
+        prov.join("datasources/aaa-other.yaml"),
+        format!("apiVersion: 1\ndatasources:\n  - name: Aaa Other\n    uid: aaa-other\n    type: prometheus\n    url: http://{empty}\n"),
+    )
+    .unwrap();
+    let dash_dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dash_dir.path().join("ds-var.json"),
+        json!({
+            "uid": "ds-var", "title": "Datasource variable", "schemaVersion": 39,
+            "templating": {"list": [{"name": "datasource", "type": "datasource", "query": "prometheus"}]},
+            "panels": [{"id": 1, "type": "timeseries", "title": "Up", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8},
+                        "datasource": {"type": "prometheus", "uid": "${datasource}"},
+                        "targets": [{"refId": "A", "expr": "up"}]}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::create_dir_all(prov.join("dashboards")).unwrap();
+    std::fs::write(
+        prov.join("dashboards/test.yaml"),
+        format!("apiVersion: 1\nproviders:\n  - name: t\n    type: file\n    options:\n      path: {}\n", dash_dir.path().display()),
+    )
+    .unwrap();
+    let console = Console::start(Some(&prov)).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let view = loop {
+        let view = load(&console, "ds-var", &[("from", "now-5m")]).await;
+        if view.data(1).is_some_and(|d| !d.series.is_empty()) || Instant::now() > deadline {
+            break view;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let up = view.data(1).unwrap();
+    assert!(up.error.is_none(), "{:?}", up.error);
+    assert!(
+        !up.series.is_empty(),
+        "the default Prometheus answered, with data"
+    );
+    assert!(
+        seen.try_recv().is_err(),
+        "the non-default datasource was never asked"
+    );
+    // An explicit choice still wins.
+    let other = load(
+        &console,
+        "ds-var",
+        &[("from", "now-5m"), ("var-datasource", "aaa-other")],
+    )
+    .await;
+    assert!(other.data(1).unwrap().series.is_empty());
+    assert!(seen.try_recv().is_ok(), "the chosen datasource was asked");
+}

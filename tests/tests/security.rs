@@ -68,6 +68,19 @@ async fn titles_from_urls_and_dashboards_are_escaped() {
     }
 }
 
+/// A console with one datasource of `kind` at `addr` (uid `rec`), with extra `jsonData` lines.
+async fn console_for(
+    kind: &str,
+    addr: std::net::SocketAddr,
+    json_data: &str,
+) -> (Console, tempfile::TempDir) {
+    let yaml = format!(
+        "apiVersion: 1\ndatasources:\n  - name: Rec\n    uid: rec\n    type: {kind}\n    url: http://{addr}\n    jsonData:\n      timeInterval: 15s\n{json_data}"
+    );
+    let dir = provisioning(&[("ds.yaml", &yaml)]);
+    (Console::start(Some(dir.path())).await, dir)
+}
+
 /// An editor's console pointed at one recording upstream provisioned as `kind`.
 async fn editor_console(kind: &str, addr: std::net::SocketAddr) -> (Console, tempfile::TempDir) {
     let yaml = format!(
@@ -516,14 +529,10 @@ async fn a_callers_timeout_does_not_open_the_circuit_for_everyone() {
         )
         .into_boxed_str(),
     ));
-    let yaml = format!(
-        "apiVersion: 1\ndatasources:\n  - name: Prom\n    uid: prom\n    type: prometheus\n    url: http://{addr}\n"
-    );
-    let dir = provisioning(&[("ds.yaml", &yaml)]);
-    let console = Console::start(Some(dir.path())).await;
+    let (console, _dir) = console_for("prometheus", addr, "").await;
     for _ in 0..8 {
         let resp = console
-            .get("/api/datasources/proxy/uid/prom/api/v1/query?query=up&timeout=0.000001")
+            .get("/api/datasources/proxy/uid/rec/api/v1/query?query=up&timeout=0.000001")
             .await;
         assert_eq!(resp.status(), 503);
         let body: serde_json::Value = resp.json().await.unwrap();
@@ -569,19 +578,20 @@ fn holding_upstream() -> (std::net::SocketAddr, std::sync::mpsc::Receiver<String
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_stops_reading_frees_its_slot_after_the_timeout() {
     let (addr, seen) = holding_upstream();
-    let yaml = format!(
-        "apiVersion: 1\ndatasources:\n  - name: Prom\n    uid: prom\n    type: prometheus\n    url: http://{addr}\n    jsonData:\n      timeout: 1\n      octoscopeMaxConcurrent: 1\n"
-    );
-    let dir = provisioning(&[("ds.yaml", &yaml)]);
-    let console = Console::start(Some(dir.path())).await;
+    let (console, _dir) = console_for(
+        "prometheus",
+        addr,
+        "      timeout: 1\n      octoscopeMaxConcurrent: 1\n",
+    )
+    .await;
     // A client takes the only slot and never reads the rest of the answer.
     let held = console
-        .get("/api/datasources/proxy/uid/prom/api/v1/query?query=hold")
+        .get("/api/datasources/proxy/uid/rec/api/v1/query?query=hold")
         .await;
     assert_eq!(held.status(), 200);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let next = console
-        .get("/api/datasources/proxy/uid/prom/api/v1/query?query=up")
+        .get("/api/datasources/proxy/uid/rec/api/v1/query?query=up")
         .await;
     assert_eq!(
         next.status(),
@@ -610,13 +620,9 @@ async fn proxied_alertmanager_status_hides_receiver_secrets() {
         .into_boxed_str(),
     );
     let (addr, _seen) = recording_upstream(response);
-    let yaml = format!(
-        "apiVersion: 1\ndatasources:\n  - name: AM\n    uid: am\n    type: alertmanager\n    url: http://{addr}\n"
-    );
-    let dir = provisioning(&[("ds.yaml", &yaml)]);
-    let console = Console::start(Some(dir.path())).await;
+    let (console, _dir) = console_for("alertmanager", addr, "").await;
     let (status, v) = console
-        .get_json("/api/datasources/proxy/uid/am/api/v2/status")
+        .get_json("/api/datasources/proxy/uid/rec/api/v2/status")
         .await;
     assert_eq!(status, 200, "{v}");
     let text = v["config"]["original"].as_str().unwrap();
@@ -677,13 +683,9 @@ async fn proxy_answers_are_safe_to_serve_and_request_bodies_capped() {
     let (addr, seen) = recording_upstream(
         "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 31\r\nConnection: close\r\n\r\n<script>alert(1)</script>hello",
     );
-    let yaml = format!(
-        "apiVersion: 1\ndatasources:\n  - name: Prom\n    uid: prom\n    type: prometheus\n    url: http://{addr}\n"
-    );
-    let dir = provisioning(&[("ds.yaml", &yaml)]);
-    let console = Console::start(Some(dir.path())).await;
+    let (console, _dir) = console_for("prometheus", addr, "").await;
     let resp = console
-        .get("/api/datasources/proxy/uid/prom/api/v1/query?query=up")
+        .get("/api/datasources/proxy/uid/rec/api/v1/query?query=up")
         .await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "text/plain; charset=utf-8");
@@ -692,7 +694,7 @@ async fn proxy_answers_are_safe_to_serve_and_request_bodies_capped() {
     let big = "query=".to_string() + &"a".repeat(2 << 20);
     let resp = console
         .http
-        .post(console.url("/api/datasources/proxy/uid/prom/api/v1/query"))
+        .post(console.url("/api/datasources/proxy/uid/rec/api/v1/query"))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(big)
         .send()
@@ -717,13 +719,10 @@ async fn an_answer_over_the_cap_is_cut_off_not_passed_whole() {
     }
     response.push_str("0\r\n\r\n");
     let (addr, _seen) = recording_upstream(Box::leak(response.into_boxed_str()));
-    let yaml = format!(
-        "apiVersion: 1\ndatasources:\n  - name: Prom\n    uid: prom\n    type: prometheus\n    url: http://{addr}\n    jsonData:\n      octoscopeMaxResponseMB: 1\n"
-    );
-    let dir = provisioning(&[("ds.yaml", &yaml)]);
-    let console = Console::start(Some(dir.path())).await;
+    let (console, _dir) =
+        console_for("prometheus", addr, "      octoscopeMaxResponseMB: 1\n").await;
     let resp = console
-        .get("/api/datasources/proxy/uid/prom/api/v1/query?query=up")
+        .get("/api/datasources/proxy/uid/rec/api/v1/query?query=up")
         .await;
     let body = resp.bytes().await;
     assert!(

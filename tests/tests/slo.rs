@@ -272,6 +272,10 @@ async fn budget_burn_pages_with_the_same_burn_rates_in_ui_and_rules() {
         missing.to_string().contains("there is no SLO named"),
         "{missing}"
     );
+    // The page of an unknown SLO is a 404 with the same message.
+    let page = console.get("/slo/nope").await;
+    assert_eq!(page.status(), 404);
+    assert!(page.text().await.unwrap().contains("there is no SLO named"));
 
     // The "Failed traces" link's search: the orchestrator's error traces in the window.
     let search = |tags: &'static str, limit: &'static str| {

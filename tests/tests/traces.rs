@@ -152,12 +152,11 @@ async fn a_v3_only_jaeger_is_detected_and_searched_and_its_traces_open() {
         "the waterfall is in the first HTML"
     );
 
-    let html = console
+    let resp = console
         .get("/trace/00000000000000000000000000000042?datasource=jaeger-v3")
-        .await
-        .text()
-        .await
-        .unwrap();
+        .await;
+    assert_eq!(resp.status(), 404, "an unknown trace is a 404 page");
+    let html = resp.text().await.unwrap();
     assert!(
         html.contains("trace 00000000000000000000000000000042 not found in Jaeger v3"),
         "{html}"

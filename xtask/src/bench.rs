@@ -36,10 +36,40 @@ fn stat(mut v: Vec<f64>) -> Stat {
     }
 }
 
+/// The nearest-rank percentile `p` (0 < p ≤ 1) of `v`: the smallest sample with at least
+/// `p` of all samples at or below it.
 fn percentile(v: &mut [f64], p: f64) -> f64 {
     v.sort_by(f64::total_cmp);
-    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-    v[i.min(v.len().saturating_sub(1))]
+    let rank = (p * v.len() as f64).ceil() as usize;
+    v[rank.clamp(1, v.len().max(1)) - 1]
+}
+
+/// Samples needed before a p99 means something (at least 10 samples above it).
+const P99_SAMPLES: usize = 1_000;
+
+/// The tail of `v`: its p99 when there are enough samples for one, else its maximum, named so.
+fn tail(v: &mut [f64]) -> (&'static str, f64) {
+    if v.len() >= P99_SAMPLES {
+        ("p99", percentile(v, 0.99))
+    } else {
+        ("max", percentile(v, 1.0))
+    }
+}
+
+/// A timed page must show what it is timed for: no panel error, no "No data".
+fn shows_data(path: &str, html: &[u8]) -> Result {
+    let html = String::from_utf8_lossy(html);
+    for (marker, what) in [
+        ("data-testid=\"error\"", "an error"),
+        ("data-testid=\"no-data\"", "a panel with No data"),
+    ] {
+        if html.contains(marker) {
+            return Err(format!(
+                "{path} shows {what}: fix the bench set-up before timing an empty page"
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn ms(t: Instant) -> f64 {
@@ -332,22 +362,43 @@ fn load_failure(answer: &std::io::Result<(u16, Vec<u8>)>) -> Option<String> {
     match answer {
         Ok((200, body)) => {
             let html = String::from_utf8_lossy(body);
-            html.contains("data-testid=\"error\"")
-                .then(|| "200 with a panel error".to_string())
+            if html.contains("data-testid=\"error\"") {
+                Some("200 with a panel error".to_string())
+            } else if html.contains("data-testid=\"no-data\"") {
+                Some("200 with a No data panel".to_string())
+            } else {
+                None
+            }
         }
         Ok((status, _)) => Some(format!("HTTP {status}")),
         Err(e) => Some(format!("I/O {:?}", e.kind())),
     }
 }
 
+/// What a load run measured: requests, errors by kind, p50 ms, tail (p99 or max) ms, requests
+/// per second.
+type LoadResult = (
+    usize,
+    BTreeMap<String, usize>,
+    f64,
+    (&'static str, f64),
+    f64,
+);
+
 /// 100 (or `connections`) keep-alive connections for `secs`, split between `paths`.
-/// Returns (requests, errors by kind, p50 ms, p99 ms, requests per second).
-fn load(
+/// Returns (requests, errors by kind, p50 ms, tail (p99 or max) ms, requests per second).
+pub fn load(
     addr: &str,
     paths: &[String],
     connections: usize,
     secs: u64,
-) -> (usize, BTreeMap<String, usize>, f64, f64, f64) {
+) -> (
+    usize,
+    BTreeMap<String, usize>,
+    f64,
+    (&'static str, f64),
+    f64,
+) {
     let stop = Arc::new(AtomicBool::new(false));
     let samples = Arc::new(Mutex::new(Vec::<f64>::new()));
     let errors = Arc::new(Mutex::new(BTreeMap::<String, usize>::new()));
@@ -384,12 +435,77 @@ fn load(
     let mut v = samples.lock().expect("lock").clone();
     let errors = errors.lock().expect("lock").clone();
     if v.is_empty() {
-        return (0, errors, f64::NAN, f64::NAN, 0.0);
+        return (0, errors, f64::NAN, ("max", f64::NAN), 0.0);
     }
     let n = v.len();
     let p50 = percentile(&mut v, 0.5);
-    let p99 = percentile(&mut v, 0.99);
-    (n, errors, p50, p99, n as f64 / elapsed)
+    let tail = tail(&mut v);
+    (n, errors, p50, tail, n as f64 / elapsed)
+}
+
+/// Runs [`load`] in a release build of xtask (`cargo run --release -p xtask -- load-gen …`) and
+/// reads its JSON answer.
+fn release_load(addr: &str, paths: &[String], connections: usize, secs: u64) -> Result<LoadResult> {
+    let out = Command::new("cargo")
+        .args([
+            "run",
+            "--quiet",
+            "--release",
+            "-p",
+            "xtask",
+            "--",
+            "load-gen",
+            addr,
+        ])
+        .arg(connections.to_string())
+        .arg(secs.to_string())
+        .args(paths)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cargo run --release -p xtask: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "the release load generator failed ({})",
+            out.status
+        ));
+    }
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("the load generator printed no JSON: {e}"))?;
+    let errors = v["errors"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, n)| (k.clone(), n.as_u64().unwrap_or(0) as usize))
+                .collect()
+        })
+        .unwrap_or_default();
+    let tail_name = if v["tail_name"] == "p99" {
+        "p99"
+    } else {
+        "max"
+    };
+    Ok((
+        v["n"].as_u64().unwrap_or(0) as usize,
+        errors,
+        v["p50"].as_f64().unwrap_or(f64::NAN),
+        (tail_name, v["tail"].as_f64().unwrap_or(f64::NAN)),
+        v["rps"].as_f64().unwrap_or(0.0),
+    ))
+}
+
+/// `xtask load-gen ADDR CONNECTIONS SECONDS PATH…`: the load generator alone, printing JSON.
+pub fn load_gen(args: &[String]) -> Result {
+    let [addr, conns, secs, paths @ ..] = args else {
+        return Err("usage: xtask load-gen ADDR CONNECTIONS SECONDS PATH…".into());
+    };
+    let conns: usize = conns.parse().map_err(|_| "CONNECTIONS is a number")?;
+    let secs: u64 = secs.parse().map_err(|_| "SECONDS is a number")?;
+    let (n, errors, p50, (tail_name, tail), rps) = load(addr, paths, conns, secs);
+    println!(
+        "{}",
+        json!({"n": n, "errors": errors, "p50": p50, "tail_name": tail_name, "tail": tail, "rps": rps})
+    );
+    Ok(())
 }
 
 pub fn bench(args: &[String]) -> Result {
@@ -498,10 +614,21 @@ pub fn bench(args: &[String]) -> Result {
     let pid = console.id();
     let _console = Guard(console);
     wait_http(&addr, "/api/health", Duration::from_secs(30))?;
-    std::thread::sleep(Duration::from_secs(3));
-    let idle_rss = rss_mb(pid);
     println!("waiting 40 s for the demo stack to collect data…");
     std::thread::sleep(Duration::from_secs(40));
+    // Idle memory of a console that has served: one page and one proxied query, then quiet.
+    let mut warm = Conn::new(&addr);
+    get_ok(
+        &mut warm,
+        "/d/octollm-service-health/service-health?from=now-1h",
+    )?;
+    get_ok(
+        &mut warm,
+        "/api/datasources/proxy/uid/prometheus/api/v1/query?query=up",
+    )?;
+    drop(warm);
+    std::thread::sleep(Duration::from_secs(3));
+    let idle_rss = rss_mb(pid);
 
     step("bench: proxy overhead (interleaved A/B: direct Prometheus vs the console's proxy)");
     let mut direct = Conn::new(&bench_prom.addr);
@@ -539,10 +666,7 @@ pub fn bench(args: &[String]) -> Result {
                 }
             }
         }
-        let (a99, b99) = (
-            percentile(&mut a.clone(), 0.99),
-            percentile(&mut b.clone(), 0.99),
-        );
+        let ((tail_name, a99), (_, b99)) = (tail(&mut a.clone()), tail(&mut b.clone()));
         let (sa, sb) = (stat(a), stat(b));
         let ratio = sb.p50 / sa.p50;
         rows.push(row(
@@ -551,12 +675,12 @@ pub fn bench(args: &[String]) -> Result {
                 bytes as f64 / 1e6
             ),
             format!(
-                "{} (×{ratio:.2}), p99 {b99:.1} ms ({:+.1} ms)",
+                "{} (×{ratio:.2}), {tail_name} {b99:.1} ms ({:+.1} ms)",
                 fmt_stat(sb),
                 b99 - a99
             ),
             format!(
-                "direct Prometheus {}, p99 {a99:.1} ms; {runs} interleaved runs each",
+                "direct Prometheus {}, {tail_name} {a99:.1} ms; {runs} interleaved runs each",
                 fmt_stat(sa)
             ),
             "≤ 1.05× p50, ≤ +1 ms p99",
@@ -568,6 +692,7 @@ pub fn bench(args: &[String]) -> Result {
     let mut page_conn = Conn::new(&addr);
     let page = "/d/octollm-service-health/service-health?from=now-1h";
     let html = get_ok(&mut page_conn, page)?;
+    shows_data(page, &html)?;
     let ssr = stat(
         (0..9)
             .map(|_| {
@@ -719,9 +844,12 @@ pub fn bench(args: &[String]) -> Result {
     rows.push(row(
         "Trace view: 10,000 spans, full HTML",
         format!(
-            "{}; {:.0} KB HTML (500 rows drawn, the rest paged)",
+            "{}; {:.0} KB HTML ({} span rows drawn, the rest paged)",
             fmt_stat(trace),
-            trace_html.len() as f64 / 1024.0
+            trace_html.len() as f64 / 1024.0,
+            String::from_utf8_lossy(&trace_html)
+                .matches("data-testid=\"span-row\"")
+                .count()
         ),
         format!(
             "fetching the trace JSON from the backend {}",
@@ -745,13 +873,18 @@ pub fn bench(args: &[String]) -> Result {
             end_s - 3_600
         ),
     ];
-    let (n, errors, p50, p99, rps) = load(&addr, &paths, 100, load_secs);
+    for p in &paths {
+        shows_data(p, &get_ok(&mut page_conn, p)?)?;
+    }
+    // The load generator runs as a release build of its own (not this debug xtask), so it
+    // measures the console rather than itself.
+    let (n, errors, p50, (tail_name, p99), rps) = release_load(&addr, &paths, 100, load_secs)?;
     let failed: usize = errors.values().sum();
     let loaded_rss = rss_mb(pid);
     rows.push(row(
         "Load: 100 connections (50 dashboard page, 50 proxy)",
         format!(
-            "{rps:.0} req/s, p50 {p50:.0} ms, p99 {p99:.0} ms, {failed} errors of {}{}",
+            "{rps:.0} req/s, p50 {p50:.0} ms, {tail_name} {p99:.0} ms, {failed} errors of {}{}",
             n + failed,
             if errors.is_empty() {
                 String::new()
@@ -761,7 +894,7 @@ pub fn bench(args: &[String]) -> Result {
             }
         ),
         format!(
-            "{load_secs} s, keep-alive, loopback; a page showing a panel error counts as an error"
+            "{load_secs} s, keep-alive, loopback, a release-built generator; a page showing a panel error or No data counts as an error"
         ),
         "0 errors",
         Some(failed == 0),
@@ -779,8 +912,19 @@ pub fn bench(args: &[String]) -> Result {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default();
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(&root)
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default()
+    };
+    let commit = git(&["rev-parse", "--short=12", "HEAD"]);
+    let dirty = !git(&["status", "--porcelain", "--untracked-files=no"]).is_empty();
     let mut md = format!(
-        "# Benchmarks\n\nMeasured by `cargo xtask bench` on {date}: {}.\nRelease build with wasm-opt; the demo stack and a backfilled Prometheus on loopback. Times are medians (min–max) unless marked p99.\n\n| figure | Octoscope | anchor (same run) | goal | met |\n|---|---|---|---|---|\n",
+        "# Benchmarks\n\nMeasured by `cargo xtask bench` at commit `{commit}`{} on {date}: {}.\nRelease build with wasm-opt; the demo stack and a backfilled Prometheus on loopback. Times are medians (min–max) of the stated runs; a tail is a p99 only with ≥ {P99_SAMPLES} samples, else it says max.\n\n| figure | Octoscope | anchor (same run) | goal | met |\n|---|---|---|---|---|\n",
+        if dirty { " (with uncommitted changes)" } else { "" },
         machine()
     );
     for r in &rows {
@@ -805,4 +949,32 @@ pub fn bench(args: &[String]) -> Result {
     drop(bench_prom);
     drop(demo);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_nearest_rank_and_small_samples_report_their_maximum() {
+        let mut v: Vec<f64> = (1..=1000).rev().map(f64::from).collect();
+        assert_eq!(percentile(&mut v, 0.5), 500.0);
+        assert_eq!(percentile(&mut v, 0.99), 990.0);
+        assert_eq!(percentile(&mut v, 1.0), 1000.0);
+        assert_eq!(tail(&mut v), ("p99", 990.0));
+        let mut few: Vec<f64> = (1..=41).map(f64::from).collect();
+        assert_eq!(tail(&mut few), ("max", 41.0), "41 samples hold no p99");
+        assert_eq!(percentile(&mut [7.0], 0.99), 7.0);
+    }
+
+    #[test]
+    fn a_page_without_data_is_refused() {
+        assert!(shows_data("/d/x", b"<div data-testid=\"panel\">ok</div>").is_ok());
+        assert!(shows_data(
+            "/d/x",
+            b"<p class=\"no-data\" data-testid=\"no-data\">No data</p>"
+        )
+        .is_err());
+        assert!(shows_data("/d/x", b"<div data-testid=\"error\">boom</div>").is_err());
+    }
 }

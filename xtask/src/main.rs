@@ -40,6 +40,8 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
         Some("bench") => bench::bench(&args[1..]),
+        // Used by the bench: the load generator as its own release build.
+        Some("load-gen") => bench::load_gen(&args[1..]),
         Some("fuzz") => fuzz_command(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
@@ -267,11 +269,13 @@ fn ensure_nightly() -> Result {
 // fuzz
 
 /// The targets in fuzz/Cargo.toml: the pure parsers that take user input.
-const FUZZ_TARGETS: [&str; 4] = [
+const FUZZ_TARGETS: [&str; 6] = [
     "dashboard_json",
     "time_range",
     "matchers",
     "promql_template",
+    "proxy_path",
+    "upstream_decoders",
 ];
 
 fn fuzz_command(args: &[String]) -> Result {
@@ -307,13 +311,26 @@ fn fuzz(targets: &[&str], seconds: u32) -> Result {
     let limit = format!("-max_total_time={seconds}");
     for target in targets {
         step(&format!("fuzz {target} for {seconds}s"));
-        // No sanitizer: the targets are safe Rust, so ASan only slows the search down.
-        let mut c = cmd(
-            "cargo",
-            &[
-                "+nightly", "fuzz", "run", "-s", "none", target, "--", &limit,
-            ],
-        );
+        // No sanitizer: the targets are safe Rust, so ASan only slows the search down. New
+        // inputs go to the working corpus; the committed seeds (fuzz/seeds/<target>) are read.
+        let corpus = format!("corpus/{target}");
+        let seeds = format!("seeds/{target}");
+        std::fs::create_dir_all(workspace_root().join("fuzz").join(&corpus))
+            .map_err(|e| format!("create fuzz/{corpus}: {e}"))?;
+        let mut args = vec![
+            "+nightly",
+            "fuzz",
+            "run",
+            "-s",
+            "none",
+            target,
+            corpus.as_str(),
+        ];
+        if workspace_root().join("fuzz").join(&seeds).is_dir() {
+            args.push(seeds.as_str());
+        }
+        args.extend(["--", limit.as_str()]);
+        let mut c = cmd("cargo", &args);
         c.current_dir("fuzz");
         run(&mut c)?;
     }
@@ -558,36 +575,28 @@ fn test() -> Result {
     let demo = start_demo(&[])?;
     let stack = &demo.stack;
     let port = free_port();
-    // Journeys tagged @fresh need a young demo history (SLO windows dominated by their
-    // incident): they run first. Those tagged @destructive stop a backend (the first
-    // Alertmanager): they run last.
+    // The order (@fresh first, @destructive last) is in playwright.config.ts's projects.
     let am1_pid = stack
         .alertmanagers
         .first()
         .and_then(|a| a.pid())
         .map(|p| p.to_string())
         .unwrap_or_default();
-    for (grep, tags) in [
-        ("--grep", "@fresh"),
-        ("--grep-invert", "@fresh|@destructive"),
-        ("--grep", "@destructive"),
-    ] {
-        let mut c = cmd("npx", &["playwright", "test", grep, tags]);
-        c.current_dir("end2end")
-            .env("OCTOSCOPE_PROVISIONING", stack.provisioning_dir())
-            .env(
-                "OCTOLLM_SIM_CONTROL",
-                format!("http://{}", stack.sim.control_addr()),
-            )
-            .env("OCTOSCOPE_E2E_PORT", port.to_string())
-            .env("OCTOSCOPE_E2E_AM1_PID", &am1_pid)
-            .env(
-                "OCTOSCOPE_BIN",
-                format!("{} serve", server_binary(false).display()),
-            )
-            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        run(&mut c)?;
-    }
+    let mut c = cmd("npx", &["playwright", "test"]);
+    c.current_dir("end2end")
+        .env("OCTOSCOPE_PROVISIONING", stack.provisioning_dir())
+        .env(
+            "OCTOLLM_SIM_CONTROL",
+            format!("http://{}", stack.sim.control_addr()),
+        )
+        .env("OCTOSCOPE_E2E_PORT", port.to_string())
+        .env("OCTOSCOPE_E2E_AM1_PID", &am1_pid)
+        .env(
+            "OCTOSCOPE_BIN",
+            format!("{} serve", server_binary(false).display()),
+        )
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+    run(&mut c)?;
     drop(demo);
     println!(
         "\nall tests passed in {:.0}s",

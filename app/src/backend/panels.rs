@@ -127,11 +127,17 @@ async fn query_options(
         VarKind::Constant | VarKind::Textbox | VarKind::Other => Ok(Vec::new()),
         VarKind::Datasource => {
             let kind = DatasourceKind::from_grafana_type(&var.query);
-            let raw: Vec<(String, String)> = b
+            let mut of_kind: Vec<&Arc<Datasource>> = b
                 .registry
                 .all()
                 .iter()
                 .filter(|d| Some(d.kind) == kind)
+                .collect();
+            // As Grafana: with no saved value the variable takes the type's default datasource
+            // (`isDefault`), then the first of the type; the first option is what it takes.
+            of_kind.sort_by_key(|d| !d.is_default);
+            let raw: Vec<(String, String)> = of_kind
+                .iter()
                 .map(|d| (d.name.clone(), d.uid.clone()))
                 .collect();
             let names: Vec<String> = raw.iter().map(|(n, _)| n.clone()).collect();

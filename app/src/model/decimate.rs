@@ -1,13 +1,15 @@
 //! Series decimation for charts: min/max per pixel column (the M4 idea without the redundant
-//! first/last points), so a series never ships more than 2 points per horizontal pixel while every
-//! spike and dip a pixel column can show is kept. Pure.
+//! first/last points), so a series ships at most 2 points per horizontal pixel (3 where the column
+//! also holds a gap) while every spike and dip a pixel column can show is kept. Pure.
 
 /// A sample: epoch milliseconds and value (NaN for a gap).
 pub type Point = (i64, f64);
 
 /// Reduces `points` (sorted by time, within `from_ms..=to_ms`) to at most 2 per pixel column of a
 /// `width_px` wide chart: the minimum and the maximum of each column, in time order. Gaps (NaN)
-/// are kept once per column so lines still break where data is missing.
+/// are kept once per column so lines still break where data is missing; a column with a gap keeps
+/// its minimum and maximum too (3 points), since dropping either would hide a spike beside an
+/// outage, which is exactly what the chart is looked at for.
 pub fn min_max(points: &[Point], from_ms: i64, to_ms: i64, width_px: u32) -> Vec<Point> {
     let width = width_px.max(1) as i64;
     if points.len() <= 2 * width as usize {
@@ -45,10 +47,6 @@ pub fn min_max(points: &[Point], from_ms: i64, to_ms: i64, width_px: u32) -> Vec
             _ => {}
         }
         if let Some(g) = gap {
-            // A gap and two values would be 3 points: keep the gap and the extreme further from it.
-            if col_points.len() == 2 {
-                col_points.pop();
-            }
             col_points.push(g);
         }
         col_points.sort_by_key(|p| p.0);
@@ -88,6 +86,17 @@ mod tests {
     }
 
     #[test]
+    fn a_spike_beside_a_gap_survives() {
+        // One pixel column (width 1 over 0..=3000) with a low value, a gap and a spike.
+        let mut pts: Vec<Point> = vec![(0, 1.0), (1000, f64::NAN), (2000, 500.0), (3000, 2.0)];
+        pts.extend((4..10).map(|i| (i * 1000, 1.5)));
+        let out = min_max(&pts, 0, 9000, 1);
+        assert!(out.iter().any(|p| p.1 == 500.0), "the spike: {out:?}");
+        assert!(out.iter().any(|p| p.1 == 1.0), "the dip: {out:?}");
+        assert!(out.iter().any(|p| p.1.is_nan()), "the gap: {out:?}");
+    }
+
+    #[test]
     fn small_series_are_untouched_and_gaps_kept() {
         let pts = vec![(0, 1.0), (1000, f64::NAN), (2000, 3.0)];
         assert_eq!(min_max(&pts, 0, 2000, 100).len(), 3);
@@ -104,10 +113,65 @@ mod tests {
             })
             .collect();
         let out = min_max(&many, 0, 999, 10);
-        assert!(out.len() <= 20);
+        assert!(out.len() <= 30);
         assert!(
             out.iter().any(|p| p.1.is_nan()),
             "the gap survives decimation"
         );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn series() -> impl Strategy<Value = Vec<Point>> {
+        proptest::collection::vec(
+            prop_oneof![9 => -1e6f64..1e6, 1 => Just(f64::NAN)],
+            0..2_000,
+        )
+        .prop_map(|vals| {
+            vals.into_iter()
+                .enumerate()
+                .map(|(i, v)| (i as i64 * 1000, v))
+                .collect()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn every_column_keeps_its_extremes_and_gaps(pts in series(), width in 1u32..400) {
+            let to = (pts.len().max(1) as i64 - 1) * 1000;
+            let out = min_max(&pts, 0, to, width);
+            if pts.len() <= 2 * width as usize {
+                prop_assert_eq!(out.len(), pts.len());
+                return Ok(());
+            }
+            let w = width as i64;
+            let col = |t: i64| (t.clamp(0, to.max(1)) * (w - 1) / to.max(1)) as usize;
+            let mut by_col: std::collections::BTreeMap<usize, (Vec<f64>, Vec<f64>)> = Default::default();
+            for p in &pts {
+                by_col.entry(col(p.0)).or_default().0.push(p.1);
+            }
+            for p in &out {
+                by_col.entry(col(p.0)).or_default().1.push(p.1);
+                prop_assert!(pts.iter().any(|q| q.0 == p.0), "only input points");
+            }
+            prop_assert!(out.windows(2).all(|w| w[0].0 < w[1].0), "time order");
+            for (c, (input, kept)) in by_col {
+                let values: Vec<f64> = input.iter().copied().filter(|v| !v.is_nan()).collect();
+                let has_gap = input.iter().any(|v| v.is_nan());
+                prop_assert!(kept.len() <= 2 + usize::from(has_gap), "column {}: {:?}", c, kept);
+                prop_assert_eq!(kept.iter().any(|v| v.is_nan()), has_gap, "column {} gap", c);
+                if let (Some(lo), Some(hi)) = (
+                    values.iter().copied().reduce(f64::min),
+                    values.iter().copied().reduce(f64::max),
+                ) {
+                    prop_assert!(kept.contains(&lo), "column {} min {}", c, lo);
+                    prop_assert!(kept.contains(&hi), "column {} max {}", c, hi);
+                }
+            }
+        }
     }
 }

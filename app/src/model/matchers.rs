@@ -278,3 +278,37 @@ mod tests {
         assert_eq!(m[0].to_string(), r#"severity="critical""#);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn matcher() -> impl Strategy<Value = Matcher> {
+        (
+            "[a-zA-Z_][a-zA-Z0-9_]{0,12}",
+            "[ -~]{0,16}",
+            prop_oneof![
+                Just(MatchType::Equal),
+                Just(MatchType::NotEqual),
+                Just(MatchType::Regex),
+                Just(MatchType::NotRegex)
+            ],
+        )
+            .prop_map(|(name, value, kind)| Matcher { name, value, kind })
+            // Regex matchers must compile: parse refuses the others, as it should.
+            .prop_filter("a regex matcher needs a valid regex", |m| {
+                !matches!(m.kind, MatchType::Regex | MatchType::NotRegex)
+                    || regex_lite::Regex::new(&m.value).is_ok()
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn printed_matchers_parse_back_to_themselves(ms in proptest::collection::vec(matcher(), 1..5)) {
+            let text = ms.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ");
+            let back = parse_matchers(&text);
+            prop_assert_eq!(back.as_ref().ok(), Some(&ms), "{}", text);
+        }
+    }
+}

@@ -1167,3 +1167,43 @@ mod tests {
         assert!(y.contains("\"severity\": \"page\"") && y.contains("\"severity\": \"ticket\""));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn burning_at_the_burn_rate_spends_the_budget_in_the_window(
+            objective in 90.0f64..99.999,
+            ratio in 0.0f64..1.0,
+            window_days in 1i64..90,
+        ) {
+            let window = window_days * 86_400;
+            let burn = burn_rate(ratio, objective);
+            prop_assert!(burn >= 0.0);
+            // 1× burn spends the whole budget over the whole window.
+            prop_assert!((budget_spent(1.0, window, window) - 1.0).abs() < 1e-9);
+            // The remaining budget and the time to exhaustion agree: burning at `burn` for the
+            // exhaustion time spends exactly what remains.
+            let remaining = 0.5;
+            if let Some(t) = time_to_exhaustion_s(remaining, burn, window) {
+                prop_assert!((budget_spent(burn, t.round() as i64, window) - remaining).abs() < 1e-3 * burn.max(1.0));
+            } else {
+                prop_assert!(burn == 0.0);
+            }
+            // A whole window at the error ratio leaves 1 - burn of the budget.
+            prop_assert!((budget_remaining(ratio, objective) - (1.0 - burn)).abs() < 1e-9);
+        }
+
+        #[test]
+        fn alert_thresholds_spend_their_share_in_their_long_window(window_days in 1i64..90) {
+            let window = window_days * 86_400;
+            for w in burn_windows(window) {
+                prop_assert!(w.short_s <= w.long_s && w.short_s > 0);
+                prop_assert!((budget_spent(w.factor, w.long_s, window) - w.budget_share).abs() < 1e-9);
+            }
+        }
+    }
+}

@@ -297,3 +297,33 @@ mod tests {
         assert_eq!(refresh_millis("fast"), None);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn steps_respect_the_point_budget_and_the_minimum(
+            from in -4_000_000_000_000i64..4_000_000_000_000,
+            span in 0i64..400_000_000_000,
+            points in 1u32..20_000,
+            min_step in 0u32..3_600,
+        ) {
+            let r = TimeRange { from_ms: from, to_ms: from + span };
+            let step = r.step_seconds(points, min_step) as i64;
+            prop_assert!(step >= min_step.max(1) as i64);
+            prop_assert!((span / 1000) / step <= points as i64, "{} s / {} s > {}", span / 1000, step, points);
+        }
+
+        #[test]
+        fn rounding_brackets_the_instant(now in 0i64..4_000_000_000_000, unit in prop::sample::select(vec!["m", "h", "d", "w", "M", "y"])) {
+            let start = parse_time_end(&format!("now/{unit}"), now, false).unwrap();
+            let end = parse_time_end(&format!("now/{unit}"), now, true).unwrap();
+            prop_assert!(start <= now && now <= end, "{} <= {} <= {}", start, now, end);
+            // Rounding is idempotent: the start of the unit rounds to itself.
+            prop_assert_eq!(parse_time_end(&format!("now/{unit}"), start, false).unwrap(), start);
+        }
+    }
+}

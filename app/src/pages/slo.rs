@@ -4,7 +4,7 @@
 
 use crate::api::slo::{list_slos, slo_detail, SloChart, SloRow};
 use crate::components::chart::{timeseries_svg, ChartSeries, ChartSpec};
-use crate::components::feedback::ErrorNotice;
+use crate::components::feedback::{set_status_for, ErrorNotice};
 use crate::components::layout::RefreshTick;
 use crate::model::dashboard::field::{format_value, DrawStyle, Stacking, ThresholdsStyle};
 use crate::model::slo::{format_duration, human_duration, Status};
@@ -232,7 +232,10 @@ pub fn SloDetailPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Evaluating the SLO…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Err(e) => view! { <h1>{name.get_untracked()}</h1><ErrorNotice message=e.to_string()/> }.into_any(),
+                    Err(e) => {
+                        set_status_for(&e);
+                        view! { <h1>{name.get_untracked()}</h1><ErrorNotice message=e.to_string()/> }.into_any()
+                    }
                     Ok(d) => {
                         let r = d.row.clone();
                         let ranges = ["now-1h", "now-6h", "now-24h", "now-3d"].map(|f| {

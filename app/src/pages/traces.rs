@@ -4,7 +4,7 @@
 //! spans and the critical path marked, span details, and "Logs for this span").
 
 use crate::api::traces::{get_trace, search_traces, TraceDetail, TraceQuery};
-use crate::components::feedback::ErrorNotice;
+use crate::components::feedback::{set_status_for, ErrorNotice};
 use crate::components::zone::Time;
 use crate::model::url_state::encode_component;
 use crate::model::waterfall::{format_us, service_color, TraceHit};
@@ -195,7 +195,10 @@ pub fn TracePage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading the trace…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Err(e) => view! { <h1>"Trace " <span class="mono">{id.get_untracked()}</span></h1><ErrorNotice message=e.to_string()/> }.into_any(),
+                    Err(e) => {
+                        set_status_for(&e);
+                        view! { <h1>"Trace " <span class="mono">{id.get_untracked()}</span></h1><ErrorNotice message=e.to_string()/> }.into_any()
+                    }
                     Ok(d) => view! { <Waterfall detail=d/> }.into_any(),
                 }
             })}

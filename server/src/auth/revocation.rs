@@ -138,22 +138,16 @@ impl Revocations {
     }
 
     pub fn revoke_token(&self, id: &str, expires_unix: u64) {
-        let line = self
-            .state
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .list
-            .revoke_token(id, expires_unix);
-        self.append(&line);
+        self.record(|list| list.revoke_token(id, expires_unix));
     }
 
     pub fn revoke_user(&self, name: &str, now_unix: u64) {
-        let line = self
-            .state
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .list
-            .revoke_user(name, now_unix);
+        self.record(|list| list.revoke_user(name, now_unix));
+    }
+
+    /// Applies one revocation in memory, then appends its line to the shared file.
+    fn record(&self, revoke: impl FnOnce(&mut RevocationList) -> String) {
+        let line = revoke(&mut self.state.lock().unwrap_or_else(|e| e.into_inner()).list);
         self.append(&line);
     }
 
