@@ -17,7 +17,7 @@ pub use throttle::{LoginThrottle, ThrottlePolicy};
 use crate::config::{AuthMode, AuthSection};
 use crate::json_error;
 use app::model::auth::{CurrentUser, Role};
-use argon2::{Argon2, PasswordHash, PasswordVerifier};
+use argon2::{Argon2, PasswordHash};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -166,13 +166,49 @@ pub fn now_unix() -> u64 {
 
 /// Checks a password against a PHC hash (argon2id). Slow on purpose (~tens of ms).
 pub fn password_matches(hash: &str, password: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    password_matches_in(hash, password, &mut Vec::new())
+}
+
+/// [`password_matches`] with the caller's argon2 working memory (~19 MiB for the default cost),
+/// grown when a hash needs more and kept for the next check, so a checking thread allocates it
+/// once instead of once per sign-in.
+pub fn password_matches_in(hash: &str, password: &str, blocks: &mut Vec<argon2::Block>) -> bool {
+    use argon2::password_hash::Output;
+    use argon2::{Algorithm, Params, Version};
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (
+        Algorithm::try_from(parsed.algorithm),
+        Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from) {
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+        None => Version::default(),
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    let need = params.block_count();
+    if blocks.len() < need {
+        blocks.resize(need, argon2::Block::default());
+    }
+    let mut out = vec![0u8; expected.len()];
+    let computed = Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+        password.as_bytes(),
+        salt,
+        &mut out,
+        &mut blocks[..need],
+    );
+    // Output's equality is constant-time.
+    computed.is_ok() && Output::new(&out).is_ok_and(|o| o == expected)
 }
 
 /// A PHC argon2id hash of `password` with a random salt (for `octoscope passwd`).
@@ -185,6 +221,50 @@ pub fn hash_password(password: &str) -> String {
         .hash_password(password.as_bytes(), &salt)
         .expect("argon2 hashes any password")
         .to_string()
+}
+
+/// Runs argon2 checks on a fixed set of long-lived threads, each with its own working memory
+/// (~19 MiB) allocated once: a burst of sign-ins can hold at most `n` of them. (Allocating per
+/// check on the blocking pool let the allocator keep a copy per pool thread: 270 MiB for a burst
+/// with only two checks at a time.)
+struct PasswordChecker {
+    jobs: std::sync::mpsc::SyncSender<PasswordJob>,
+}
+
+type PasswordJob = (String, String, tokio::sync::oneshot::Sender<bool>);
+
+impl PasswordChecker {
+    fn new(threads: usize) -> Self {
+        let (jobs, queue) = std::sync::mpsc::sync_channel::<PasswordJob>(threads);
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..threads {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-check-{i}"))
+                .spawn(move || loop {
+                    // Ends when the Auth (and so the sender) is dropped.
+                    let job = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let Ok((hash, password, done)) = job else {
+                        return;
+                    };
+                    let _ = done.send(password_matches(&hash, &password));
+                });
+            if let Err(e) = spawned {
+                tracing::error!("cannot start a password-check thread: {e}");
+            }
+        }
+        Self { jobs }
+    }
+
+    /// Whether `password` matches `hash`; callers hold one of as many permits as there are
+    /// threads, so the queue never fills.
+    async fn check(&self, hash: String, password: String) -> bool {
+        let (done, answer) = tokio::sync::oneshot::channel();
+        if self.jobs.try_send((hash, password, done)).is_err() {
+            return false;
+        }
+        answer.await.unwrap_or(false)
+    }
 }
 
 /// The configured authentication, shared by the middleware and the login handlers.
@@ -202,8 +282,9 @@ pub struct Auth {
     /// Framing origins are configured: the cookie must be SameSite=None to work inside the portal.
     embedded: bool,
     throttle: Mutex<LoginThrottle>,
-    /// Bounds the argon2 checks running at once (each holds ~19 MiB).
+    /// Bounds the argon2 checks running or queued at once (each holds ~19 MiB).
     password_checks: Arc<tokio::sync::Semaphore>,
+    checker: PasswordChecker,
     /// Checked when the user name is unknown, so unknown and known names cost the same time.
     decoy_hash: String,
     revocations: Revocations,
@@ -258,6 +339,7 @@ impl Auth {
             password_checks: Arc::new(tokio::sync::Semaphore::new(
                 cfg.max_concurrent_logins.max(1),
             )),
+            checker: PasswordChecker::new(cfg.max_concurrent_logins.max(1)),
             decoy_hash: if cfg.mode == AuthMode::Basic {
                 hash_password("decoy: never a real password")
             } else {
@@ -330,10 +412,7 @@ impl Auth {
             .as_ref()
             .map(|e| e.hash.clone())
             .unwrap_or_else(|| self.decoy_hash.clone());
-        let password = password.to_string();
-        let ok = tokio::task::spawn_blocking(move || password_matches(&hash, &password))
-            .await
-            .unwrap_or(false);
+        let ok = self.checker.check(hash, password.to_string()).await;
         let mut throttle = self.throttle.lock().unwrap_or_else(|e| e.into_inner());
         match entry.filter(|_| ok) {
             Some(e) => {

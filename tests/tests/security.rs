@@ -773,3 +773,72 @@ async fn silences_are_created_by_the_signed_in_user() {
         .collect();
     assert_eq!(creators, ["alice"]);
 }
+
+#[tokio::test]
+async fn links_from_backend_data_keep_only_web_targets() {
+    let rules = r#"{"status":"success","data":{"groups":[{"name":"g","file":"f.yml","interval":15,"rules":[
+        {"type":"alerting","name":"Evil","query":"up == 0","duration":60,"health":"ok","state":"inactive","alerts":[],
+         "labels":{"severity":"critical"},"annotations":{"runbook_url":"java\tscript:alert(document.domain)"}},
+        {"type":"alerting","name":"Good","query":"up == 0","duration":60,"health":"ok","state":"inactive","alerts":[],
+         "labels":{"severity":"critical"},"annotations":{"runbook_url":"https://runbooks.example/good"}}]}]}}"#;
+    let (addr, _seen) = recording_upstream(Box::leak(
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{rules}",
+            rules.len()
+        )
+        .into_boxed_str(),
+    ));
+    let (console, _dir) = console_for("prometheus", addr, "").await;
+    let html = console.get("/alerting/list").await.text().await.unwrap();
+    assert!(
+        html.contains(r#"data-rule="Evil""#),
+        "the rule is listed: {html}"
+    );
+    assert!(
+        html.contains(r#"href="https://runbooks.example/good""#),
+        "{html}"
+    );
+    assert_eq!(
+        html.matches("data-testid=\"runbook-link\"").count(),
+        1,
+        "only the web runbook becomes a link"
+    );
+    // The annotation is still data on the page (hydration state), never a link target.
+    for href in html.split("href=\"").skip(1) {
+        let target = href
+            .split('"')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        assert!(!target.contains("script:"), "a link to {target:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_trace_too_large_to_open_fails_clearly_instead_of_eating_memory() {
+    // 17 MB of spans, declared with a Content-Length: refused before it is read.
+    let span = r#"{"traceID":"0123456789abcdef0123456789abcdef","spanID":"0000000000000001","operationName":"op","references":[],"startTime":1,"duration":1,"tags":[],"logs":[],"processID":"p1"},"#;
+    let spans = span.repeat((17 << 20) / span.len() + 1);
+    let body = format!(
+        r#"{{"data":[{{"traceID":"0123456789abcdef0123456789abcdef","spans":[{}],"processes":{{"p1":{{"serviceName":"s","tags":[]}}}}}}]}}"#,
+        spans.trim_end_matches(',')
+    );
+    let (addr, _seen) = recording_upstream(Box::leak(
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_boxed_str(),
+    ));
+    let (console, _dir) = console_for("jaeger", addr, "").await;
+    let resp = console
+        .get("/trace/0123456789abcdef0123456789abcdef?datasource=rec")
+        .await;
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("larger than 16 MB"),
+        "the limit is named: {}",
+        &html[..html.len().min(3000)]
+    );
+    assert!(!html.contains("data-testid=\"span-row\""));
+}
