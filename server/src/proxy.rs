@@ -223,11 +223,15 @@ async fn forward(state: AppState, uid: String, req: Request) -> Response {
     // that grows past the cap is cut off (the client sees an aborted response, never a silently
     // truncated one).
     let slot = Arc::new(Mutex::new(Some(slot)));
-    let release = slot.clone();
+    // The timer holds only a weak reference: a body that finishes (or a client that hangs up)
+    // drops the slot at once; the timer frees it only from a stream still held open.
+    let release = Arc::downgrade(&slot);
     let timeout = ds.timeout;
     tokio::spawn(async move {
         tokio::time::sleep(timeout).await;
-        release.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(slot) = release.upgrade() {
+            slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+        }
     });
     let mut sent = 0u64;
     let name = ds.name.clone();

@@ -842,3 +842,28 @@ async fn a_trace_too_large_to_open_fails_clearly_instead_of_eating_memory() {
     );
     assert!(!html.contains("data-testid=\"span-row\""));
 }
+
+#[tokio::test]
+async fn a_finished_answer_frees_its_slot_at_once() {
+    let (addr, _seen) = recording_upstream(ok_json());
+    let (console, _dir) = console_for(
+        "prometheus",
+        addr,
+        "      timeout: 5\n      octoscopeMaxConcurrent: 1\n",
+    )
+    .await;
+    // With one slot, each request needs the previous one's slot back: read whole, it is free.
+    let started = Instant::now();
+    for _ in 0..5 {
+        let resp = console
+            .get("/api/datasources/proxy/uid/rec/api/v1/query?query=up")
+            .await;
+        assert_eq!(resp.status(), 200);
+        resp.bytes().await.unwrap();
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "slots were held after their answers: {:?}",
+        started.elapsed()
+    );
+}
