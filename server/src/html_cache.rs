@@ -6,9 +6,11 @@
 
 use crate::security::CspNonce;
 use axum::body::Body;
+use axum::body::Bytes;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
 use http::{header, HeaderValue, StatusCode};
 use sha2::{Digest, Sha256};
 
@@ -55,17 +57,31 @@ pub async fn revalidate(req: Request, next: Next) -> Response {
         return resp;
     };
     let (mut parts, body) = resp.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_HASHED_PAGE).await else {
-        return (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "the page could not be rendered; reload it",
-        )
-            .into_response();
-    };
-    let tag = etag(&bytes, &nonce);
     parts
         .headers
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // Read the page up to the size worth hashing; a larger one is sent on as it streams, with
+    // no validator (and a failing stream fails the response as it would have anyway).
+    let mut stream = body.into_data_stream();
+    let mut chunks: Vec<Bytes> = Vec::new();
+    let mut size = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be rendered; reload it",
+            )
+                .into_response();
+        };
+        size += chunk.len();
+        chunks.push(chunk);
+        if size > MAX_HASHED_PAGE {
+            let head = futures::stream::iter(chunks.into_iter().map(Ok::<_, axum::Error>));
+            return Response::from_parts(parts, Body::from_stream(head.chain(stream)));
+        }
+    }
+    let bytes = chunks.concat();
+    let tag = etag(&bytes, &nonce);
     if let Ok(v) = HeaderValue::from_str(&tag) {
         parts.headers.insert(header::ETAG, v);
     }

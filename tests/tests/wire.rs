@@ -280,3 +280,58 @@ async fn pages_revalidate_with_an_etag_that_keeps_their_nonce() {
         .unwrap();
     assert_eq!(other.status(), 200);
 }
+
+#[tokio::test]
+async fn a_page_too_large_to_hash_is_sent_whole_without_a_validator() {
+    use axum::response::IntoResponse;
+    let big = "x".repeat(17 << 20);
+    let page = big.clone();
+    let app = axum::Router::new()
+        .route(
+            "/",
+            axum::routing::get(move || {
+                let page = page.clone();
+                async move { ([("content-type", "text/html; charset=utf-8")], page).into_response() }
+            }),
+        )
+        .route(
+            "/small",
+            axum::routing::get(|| async { ([("content-type", "text/html")], "<p>hi</p>").into_response() }),
+        )
+        .layer(axum::middleware::from_fn(octoscope::html_cache::revalidate))
+        .layer(axum::middleware::from_fn(
+            |mut req: axum::extract::Request, next: axum::middleware::Next| async move {
+                req.extensions_mut()
+                    .insert(octoscope::security::CspNonce("AbCdEfGh12345678".into()));
+                next.run(req).await
+            },
+        ));
+    let resp = app
+        .clone()
+        .oneshot(
+            http::Request::get("/")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers().get("etag").is_none(), "too large to hash");
+    assert_eq!(resp.headers()["cache-control"], "no-cache");
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    assert_eq!(body.len(), big.len(), "every byte arrives");
+    let small = app
+        .oneshot(
+            http::Request::get("/small")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert!(small.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .ends_with(".AbCdEfGh12345678\""));
+}
