@@ -87,9 +87,13 @@ pub async fn proxy(
 
 async fn forward(state: AppState, uid: String, req: Request) -> Response {
     let backends = state.backends();
-    let known = backends.registry.by_uid(&uid).is_some();
+    let found = backends.registry.by_uid(&uid);
     // Only provisioned uids become label values: made-up ones must not grow /metrics forever.
-    let label = if known { uid.clone() } else { "unknown".into() };
+    let label = if found.is_some() {
+        uid.clone()
+    } else {
+        "unknown".into()
+    };
     let count = |status: u16| {
         state
             .metrics
@@ -100,7 +104,7 @@ async fn forward(state: AppState, uid: String, req: Request) -> Response {
             })
             .inc();
     };
-    let Some(ds) = backends.registry.by_uid(&uid) else {
+    let Some(ds) = found else {
         count(404);
         return json_error(
             StatusCode::NOT_FOUND,

@@ -17,6 +17,16 @@ async fn start(role: &str) -> (DemoStack, Console) {
     (stack, console)
 }
 
+/// The silences one Alertmanager holds, asked directly (the witness, not the console).
+async fn silences_of(alertmanager: &str) -> Value {
+    reqwest::get(format!("{alertmanager}/api/v2/silences"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 async fn call(console: &Console, fn_name: &str, body: &str) -> (u16, Value) {
     console.post_form(fn_name, body).await
 }
@@ -76,12 +86,7 @@ async fn silences_are_validated_created_merged_and_expired() {
     );
     // The Alertmanagers themselves are the witnesses: no silence reached either.
     for am in &stack.alertmanagers {
-        let list: Value = reqwest::get(format!("{}/api/v2/silences", am.url()))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list = silences_of(&am.url()).await;
         assert_eq!(list, serde_json::json!([]), "{} got a silence", am.url());
     }
 
@@ -106,12 +111,7 @@ async fn silences_are_validated_created_merged_and_expired() {
         assert_eq!(clusters[0]["instances"].as_array().unwrap().len(), 2);
         let mut all = true;
         for am in &stack.alertmanagers {
-            let list: Value = reqwest::get(format!("{}/api/v2/silences", am.url()))
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let list = silences_of(&am.url()).await;
             all &= list
                 .as_array()
                 .unwrap()

@@ -338,12 +338,9 @@ async fn sessions_are_unique_and_revoked_by_logout_password_change_and_admin() {
     );
 }
 
-#[tokio::test]
-async fn https_is_believed_only_from_trusted_proxies() {
-    let mut config = basic_config();
-    config.auth.trusted_proxies = vec!["10.9.9.9".into()];
-    let console = Console::start_with(config).await;
-    let resp = console
+/// vera's sign-in as a TLS terminator would forward it.
+async fn https_login(console: &Console) -> reqwest::Response {
+    console
         .http
         .post(console.url("/login"))
         .header("content-type", "application/x-www-form-urlencoded")
@@ -351,22 +348,22 @@ async fn https_is_believed_only_from_trusted_proxies() {
         .body("user=vera&password=viewer-pass")
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn https_is_believed_only_from_trusted_proxies() {
+    let mut config = basic_config();
+    config.auth.trusted_proxies = vec!["10.9.9.9".into()];
+    let console = Console::start_with(config).await;
+    let resp = https_login(&console).await;
     let set = resp.headers()["set-cookie"].to_str().unwrap();
     assert!(
         !set.contains("Secure"),
         "an untrusted peer's X-Forwarded-Proto: {set}"
     );
     let trusted = Console::start_with(basic_config()).await;
-    let resp = trusted
-        .http
-        .post(trusted.url("/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-forwarded-proto", "https")
-        .body("user=vera&password=viewer-pass")
-        .send()
-        .await
-        .unwrap();
+    let resp = https_login(&trusted).await;
     assert!(resp.headers()["set-cookie"]
         .to_str()
         .unwrap()
