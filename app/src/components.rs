@@ -5,6 +5,7 @@ pub mod feedback;
 pub mod layout;
 pub mod panel;
 pub mod pickers;
+pub mod prefs;
 pub mod query_editor;
 pub mod series_table;
 pub mod timeseries;

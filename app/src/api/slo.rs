@@ -240,7 +240,7 @@ pub async fn slo_detail(name: String, from: String, to: String) -> Result<SloRep
     use crate::model::datasource::DatasourceKind;
     use crate::model::prometheus::{parse_sample, QueryData};
     use crate::model::slo::{burn_windows, format_duration, rules_yaml, SloEntry};
-    use crate::model::time_range::TimeRange;
+    use crate::model::time_range::{TimeRange, DEFAULT_FROM, DEFAULT_TO};
 
     let backends = crate::api::backends()?;
     let ds = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, None)?;
@@ -265,8 +265,8 @@ pub async fn slo_detail(name: String, from: String, to: String) -> Result<SloRep
         })??;
     let now_ms = crate::api::now_ms();
     let range = TimeRange::parse(
-        if from.is_empty() { "now-6h" } else { &from },
-        if to.is_empty() { "now" } else { &to },
+        if from.is_empty() { DEFAULT_FROM } else { &from },
+        if to.is_empty() { DEFAULT_TO } else { &to },
         now_ms,
     )
     .map_err(|e| AppError::BadRequest(format!("the time range is not valid: {e}")))?;
@@ -469,8 +469,9 @@ fn links_for(
     worst_window_s: i64,
 ) -> SloLinks {
     use crate::model::url_state::encode_component;
+    use crate::model::links::{self, Hop};
     let from = now_ms - worst_window_s * 1000;
-    let range = format!("&from={from}&to={now_ms}");
+    let hop = Hop::range(&from.to_string(), &now_ms.to_string());
     let alerts = format!(
         "/alerting/list?matchers={}",
         encode_component(&format!(
@@ -478,29 +479,18 @@ fn links_for(
             serde_json::to_string(&slo.name).unwrap_or_default()
         ))
     );
-    let dashboard = crate::model::correlate::dashboard_for(
-        &BTreeMap::new(),
-        Some(&slo.total_expr(300)),
-        &backends.dashboards.catalog().index(),
-    )
-    .map(|url| {
-        let sep = if url.contains('?') { '&' } else { '?' };
-        format!("{url}{sep}from={from}&to={now_ms}")
-    });
     let service = (!slo.service.is_empty()).then_some(slo.service.as_str());
-    let logs = service.map(|s| {
-        format!(
-            "/explore?mode=logs&query={}{range}",
-            encode_component(&format!("{{service=\"{s}\"}} |= \"error\""))
-        )
-    });
-    let traces = service.map(|s| {
-        format!(
-            "/explore?mode=traces&service={}&tags={}{range}",
-            encode_component(s),
-            encode_component("error=true")
-        )
-    });
+    let labels: BTreeMap<String, String> = service
+        .map(|s| ("service".to_string(), s.to_string()))
+        .into_iter()
+        .collect();
+    let index = backends.dashboards.catalog().index();
+    let dashboard =
+        crate::model::correlate::dashboard_for(&BTreeMap::new(), Some(&slo.total_expr(300)), &index)
+            .map(|d| d.link(&labels, Some(from + 5 * 60_000), Some(now_ms)));
+    let logs = links::logs_selector(&labels)
+        .map(|sel| links::explore_logs(&format!("{sel} |= \"error\""), &hop));
+    let traces = service.map(|s| links::explore_traces(Some(s), Some("error=true"), &hop));
     SloLinks {
         alerts,
         dashboard,

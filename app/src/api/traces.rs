@@ -11,6 +11,8 @@ pub struct TraceSearch {
     pub datasource_name: String,
     pub datasource_uid: String,
     pub services: Vec<String>,
+    /// The chosen service's operations (Jaeger; empty when unknown: the field stays free text).
+    pub operations: Vec<String>,
     pub hits: Vec<TraceHit>,
     /// Why the service list could not be read (the search may still work).
     pub services_error: Option<String>,
@@ -271,10 +273,12 @@ pub async fn search_traces(query: TraceQuery) -> Result<TraceSearch, AppError> {
             datasource_name: ds.name.clone(),
             datasource_uid: ds.uid.clone(),
             services,
+            operations: Vec::new(),
             hits: Vec::new(),
             services_error,
         });
     }
+    let operations = operations_of(&backends, &ds, service.trim(), v3).await;
     let hits = match ds.kind {
         DatasourceKind::Tempo => {
             let mut tempo_tags = format!("service.name={}", service.trim());
@@ -407,9 +411,45 @@ pub async fn search_traces(query: TraceQuery) -> Result<TraceSearch, AppError> {
         datasource_name: ds.name.clone(),
         datasource_uid: ds.uid.clone(),
         services,
+        operations,
         hits,
         services_error,
     })
+}
+
+/// A Jaeger service's operation names, sorted; empty for Tempo or when Jaeger cannot say (the
+/// search form then keeps a free-text field).
+#[cfg(feature = "ssr")]
+async fn operations_of(
+    backends: &crate::backend::Backends,
+    ds: &crate::backend::Datasource,
+    service: &str,
+    v3: bool,
+) -> Vec<String> {
+    use crate::model::datasource::DatasourceKind;
+    if ds.kind != DatasourceKind::Jaeger {
+        return Vec::new();
+    }
+    let enc: String = url::form_urlencoded::byte_serialize(service.as_bytes()).collect();
+    let (path, query) = if v3 {
+        ("api/v3/operations".to_string(), Some(format!("service={enc}")))
+    } else {
+        (format!("api/services/{enc}/operations"), None)
+    };
+    match crate::backend::http::get_bytes(&backends.http, ds, &path, query.as_deref()).await {
+        Ok((200, body)) => {
+            let mut names: Vec<String> = crate::model::traces::decode_operations(&body)
+                .map(|ops| ops.into_iter().map(|(name, _)| name).collect())
+                .unwrap_or_default();
+            names.sort();
+            names.dedup();
+            names
+        }
+        other => {
+            tracing::debug!(?other, "Jaeger operations");
+            Vec::new()
+        }
+    }
 }
 
 /// Largest trace answer read: a 66 MB trace once took the process to 2.2 GB.

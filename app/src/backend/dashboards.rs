@@ -54,6 +54,12 @@ impl Catalog {
                     .iter()
                     .flat_map(|p| p.targets.iter().map(|t| t.expr.clone()))
                     .collect(),
+                vars: e
+                    .dashboard
+                    .variables
+                    .iter()
+                    .map(|v| v.name.clone())
+                    .collect(),
             })
             .collect()
     }

@@ -7,6 +7,7 @@ use super::http::get_bytes;
 use super::prometheus::PrometheusClient;
 use super::{Backends, Datasource};
 use crate::model::dashboard::data::{
+    ExploreQuery,
     panel_width_px, shape, step_ms, to_series, PanelData, ResolvedVar, SeriesData,
 };
 use crate::model::dashboard::vars::{
@@ -92,8 +93,8 @@ fn secs(ms: i64) -> f64 {
     ms as f64 / 1000.0
 }
 
-/// The scrape interval the datasource declares (`jsonData.timeInterval`), else 15s.
-fn scrape_ms(ds: &Datasource) -> i64 {
+/// The datasource's scrape interval (Grafana's `timeInterval`), 15 s when unset.
+pub fn scrape_ms(ds: &Datasource) -> i64 {
     ds.json_data
         .get("timeInterval")
         .and_then(|t| parse_duration_ms(t))
@@ -284,6 +285,9 @@ struct Job {
     ref_id: String,
     legend: String,
     expr: String,
+    /// The query with the dashboard's variables filled and the built-ins (`$__rate_interval`)
+    /// left for Explore to fill at its own range.
+    explore_expr: String,
     instant: bool,
     ds: Arc<Datasource>,
     step_ms: i64,
@@ -294,6 +298,7 @@ struct JobResult {
     panel_id: u32,
     ref_id: String,
     expr: String,
+    explore: ExploreQuery,
     step_ms: i64,
     instant: bool,
     width_px: u32,
@@ -360,6 +365,11 @@ async fn run_job(b: &Backends, job: Job, range: TimeRange) -> JobResult {
     };
     JobResult {
         panel_id: job.panel_id,
+        explore: ExploreQuery {
+            logs: job.ds.kind == DatasourceKind::Loki,
+            datasource: job.ds.uid.clone(),
+            expr: job.explore_expr,
+        },
         expr: job.expr,
         step_ms: job.step_ms,
         instant: job.instant,
@@ -444,6 +454,7 @@ pub async fn run_panels(
                 ref_id: t.ref_id.clone(),
                 legend: t.legend_format.clone(),
                 expr: interpolate(&t.expr, &s),
+                explore_expr: interpolate(&t.expr, scope),
                 instant,
                 ds,
                 step_ms: step,
@@ -472,6 +483,9 @@ pub async fn run_panels(
         let mut width_px = 800;
         for r in results {
             data.queries.push((r.ref_id.clone(), r.expr.clone()));
+            if data.explore.is_none() {
+                data.explore = Some(r.explore.clone());
+            }
             data.step_ms = data.step_ms.max(r.step_ms);
             data.instant |= r.instant;
             width_px = r.width_px;

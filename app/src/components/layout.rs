@@ -1,11 +1,15 @@
 //! The console frame: top bar (dashboard search, time and refresh pickers, theme), navigation,
-//! and the page outlet. `?kiosk` hides all chrome for iframes; `?theme=light|dark` forces a theme.
+//! and the page outlet. `?kiosk` hides all chrome for iframes; `?theme=light|dark` forces a theme,
+//! else the theme chosen with the toggle (cookie `octoscope_theme`) applies.
 
 use crate::components::pickers::{RefreshPicker, TimePicker};
 use crate::components::zone::{DisplayZone, ZoneToggle};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_location, use_query_map};
+
+/// The theme preference's cookie.
+pub const THEME_COOKIE: &str = "octoscope_theme";
 
 /// Bumped by the refresh picker's timer; resources that read it refetch.
 #[derive(Clone, Copy)]
@@ -36,8 +40,13 @@ pub fn ConsoleLayout() -> impl IntoView {
     let kiosk = Memo::new(move |_| query.with(|q| q.get_str("kiosk").is_some()));
     // Grafana's `_dash.hideTimePicker` (dashboards embedded with a fixed range).
     let hide_time = Memo::new(move |_| query.with(|q| q.get_str("_dash.hideTimePicker").is_some()));
-    // The URL decides the first render (SSR and hydration agree); the toggle then takes over.
-    let theme = RwSignal::new(theme_from_param(query.with_untracked(|q| q.get("theme"))));
+    // The URL, else the remembered choice, decides the first render (SSR and hydration read the
+    // same cookie); the toggle then takes over and remembers.
+    let theme = RwSignal::new(theme_from_param(
+        query
+            .with_untracked(|q| q.get("theme"))
+            .or_else(|| crate::components::prefs::read(THEME_COOKIE)),
+    ));
     Effect::new(move |_| {
         let from_url = theme_from_param(query.with(|q| q.get("theme")));
         if from_url != "system" {
@@ -58,14 +67,21 @@ pub fn ConsoleLayout() -> impl IntoView {
                     }
                 }
             }
-        })
+        });
+        crate::components::prefs::write(THEME_COOKIE, theme.get_untracked());
     };
     provide_context(RefreshTick(RwSignal::new(0)));
+    crate::components::pickers::install_menu_closing();
+    focus_new_content();
+    // Dashboards render their own pickers with the dashboard's default range and refresh.
+    let location = use_location();
+    let own_pickers = Memo::new(move |_| location.pathname.with(|p| p.starts_with("/d/")));
     DisplayZone::provide();
 
     view! {
         <div class="console" data-theme=move || theme.get() data-kiosk=move || kiosk.get().to_string()>
             <Show when=move || !kiosk.get()>
+                <a class="skip-link" href="#content" data-testid="skip-link">"Skip to content"</a>
                 <header class="topbar" data-testid="topbar">
                     <A href="/" attr:class="brand" attr:data-testid="home-link">"Octoscope"</A>
                     <form class="search" method="get" action="/dashboards" role="search">
@@ -78,8 +94,8 @@ pub fn ConsoleLayout() -> impl IntoView {
                         />
                     </form>
                     <div class="spacer"></div>
-                    {move || if hide_time.get() { ().into_any() } else { view! { <TimePicker/> }.into_any() }}
-                    <RefreshPicker/>
+                    {move || if hide_time.get() || own_pickers.get() { ().into_any() } else { view! { <TimePicker/> }.into_any() }}
+                    {move || (!own_pickers.get()).then(|| view! { <RefreshPicker/> })}
                     <ZoneToggle/>
                     <button
                         type="button"
@@ -105,12 +121,51 @@ pub fn ConsoleLayout() -> impl IntoView {
                         .collect_view()}
                 </nav>
             </Show>
-            <main class="content" data-testid="content">
+            <main class="content" id="content" tabindex="-1" data-testid="content">
                 <Outlet/>
             </main>
         </div>
     }
 }
+
+/// After a navigation or a submit, focus goes to the new content instead of falling to `<body>`:
+/// to `<main>` when the page changed, or when the focused element left the document.
+#[cfg(feature = "hydrate")]
+fn focus_new_content() {
+    use wasm_bindgen::JsCast;
+    let location = use_location();
+    Effect::new(move |prev: Option<String>| {
+        let path = location.pathname.get();
+        location.search.track();
+        let page_changed = prev.as_ref().is_some_and(|p| *p != path);
+        if prev.is_some() {
+            // After the new content rendered.
+            set_timeout(
+                move || {
+                    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+                        return;
+                    };
+                    let lost = doc
+                        .active_element()
+                        .is_none_or(|a| a.tag_name() == "BODY" || !a.is_connected());
+                    if page_changed || lost {
+                        if let Some(main) = doc
+                            .get_element_by_id("content")
+                            .and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok())
+                        {
+                            let _ = main.focus();
+                        }
+                    }
+                },
+                std::time::Duration::from_millis(50),
+            );
+        }
+        path
+    });
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn focus_new_content() {}
 
 #[cfg(feature = "hydrate")]
 fn system_prefers_dark() -> bool {

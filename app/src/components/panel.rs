@@ -10,7 +10,7 @@ use crate::model::dashboard::field::{css_color, resolve};
 use crate::model::dashboard::{Panel, PanelKind};
 use crate::model::html::escape_html;
 use crate::model::markdown::render_markdown;
-use crate::model::url_state::encode_component;
+use crate::model::links::Hop;
 use leptos::prelude::*;
 
 /// Pixel size of a panel's body for a grid size (30 px grid rows, ~1600 px page).
@@ -48,6 +48,9 @@ pub fn PanelView(
     #[prop(default = false)] shared_crosshair: bool,
     #[prop(default = false)] solo: bool,
     links: PanelLinks,
+    /// What the panel's Explore link carries (the dashboard's range as written).
+    #[prop(default = Hop::default())]
+    hop: Hop,
 ) -> impl IntoView {
     let pools_down = use_context::<PoolsDown>().map(|p| p.0).unwrap_or_default();
     let id = panel.id;
@@ -55,8 +58,8 @@ pub fn PanelView(
     let description = panel.description.clone();
     let explore = data
         .as_ref()
-        .and_then(|d| d.queries.first())
-        .map(|(_, q)| format!("/explore?query={}", encode_component(q)));
+        .and_then(|d| d.explore.as_ref())
+        .map(|e| e.href(&hop));
     let (error, warnings, capped) = match &data {
         Some(d) => (
             d.error.clone(),

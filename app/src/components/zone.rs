@@ -90,55 +90,13 @@ pub fn ZoneToggle() -> impl IntoView {
     }
 }
 
-#[cfg(feature = "ssr")]
 fn read_cookie() -> Option<String> {
-    let parts = use_context::<http::request::Parts>()?;
-    cookie_in(parts.headers.get(http::header::COOKIE)?.to_str().ok()?)
+    crate::components::prefs::read(COOKIE)
 }
 
-#[cfg(feature = "hydrate")]
-fn read_cookie() -> Option<String> {
-    use wasm_bindgen::JsCast;
-    let doc = web_sys::window()?.document()?;
-    cookie_in(
-        &doc.dyn_into::<web_sys::HtmlDocument>()
-            .ok()?
-            .cookie()
-            .ok()?,
-    )
-}
-
-#[cfg(not(any(feature = "ssr", feature = "hydrate")))]
-fn read_cookie() -> Option<String> {
-    None
-}
-
-#[cfg(any(feature = "ssr", feature = "hydrate"))]
-fn cookie_in(header: &str) -> Option<String> {
-    header
-        .split(';')
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v.to_string())
-}
-
-#[cfg(feature = "hydrate")]
 fn write_cookie(zone: Zone) {
-    use wasm_bindgen::JsCast;
-    if let Some(doc) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
-    {
-        // A display preference, not a credential: readable by the page, a year long.
-        let _ = doc.set_cookie(&format!(
-            "{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            zone.cookie_value()
-        ));
-    }
+    crate::components::prefs::write(COOKIE, &zone.cookie_value());
 }
-
-#[cfg(not(feature = "hydrate"))]
-fn write_cookie(_: Zone) {}
 
 /// The browser's current offset in minutes east of UTC; None on the server.
 #[cfg(feature = "hydrate")]

@@ -266,6 +266,23 @@ pub struct MergedAlert {
     /// The dashboard to open for it (annotation, or one whose panels read its metrics).
     #[serde(default)]
     pub dashboard: Option<String>,
+    /// The rule's page in Prometheus' own UI, only when a Prometheus datasource declares the
+    /// external URL its generator links use (`jsonData.octoscopeExternalUrl`): Prometheus
+    /// otherwise writes its own hostname, which a browser rarely reaches.
+    #[serde(default)]
+    pub prometheus_url: Option<String>,
+}
+
+impl MergedAlert {
+    /// Its active window in epoch ms: (start, end). Alertmanager sets `endsAt` in the future for
+    /// active alerts, so an end is only given once it has passed.
+    pub fn window(&self, now_ms: i64) -> (Option<i64>, Option<i64>) {
+        use crate::model::timestamp::parse_rfc3339;
+        (
+            parse_rfc3339(&self.alert.starts_at),
+            parse_rfc3339(&self.alert.ends_at).filter(|e| *e < now_ms),
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -298,6 +315,7 @@ pub fn merge_cluster(cluster: &str, instances: &[(String, Vec<AmGroup>)]) -> Vec
                         alert: a.clone(),
                         seen_by: vec![],
                         dashboard: None,
+                        prometheus_url: None,
                     });
                 if !entry.seen_by.contains(instance) {
                     entry.seen_by.push(instance.clone());
@@ -368,6 +386,47 @@ pub fn regroup(
         }
     }
     out
+}
+
+/// Triage order of a `severity` label: critical (or page) first, then error, warning, info,
+/// anything else, and none last.
+pub fn severity_rank(severity: Option<&str>) -> u8 {
+    match severity.map(str::to_ascii_lowercase).as_deref() {
+        Some("critical" | "page" | "p1") => 0,
+        Some("error" | "high" | "p2") => 1,
+        Some("warning" | "warn" | "medium" | "p3") => 2,
+        Some("info" | "low" | "p4") => 3,
+        Some(_) => 4,
+        None => 5,
+    }
+}
+
+fn alert_rank(a: &MergedAlert) -> (u8, bool, String) {
+    (
+        severity_rank(a.alert.labels.get("severity").map(String::as_str)),
+        // Suppressed (silenced or inhibited) alerts after the active ones.
+        a.alert.status.state != "active",
+        // RFC 3339 in one zone sorts as time: the oldest first.
+        a.alert.starts_at.clone(),
+    )
+}
+
+/// Groups in triage order: the most severe first, then the one firing longest; inside a group
+/// the same order, active before suppressed.
+pub fn triage_order(groups: &mut [(Labels, Vec<MergedAlert>)]) {
+    for (_, alerts) in groups.iter_mut() {
+        alerts.sort_by_key(alert_rank);
+    }
+    groups.sort_by_key(|(_, alerts)| alerts.first().map(alert_rank));
+}
+
+/// The most severe `severity` among alerts (the group's colour).
+pub fn worst_severity(alerts: &[MergedAlert]) -> Option<String> {
+    alerts
+        .iter()
+        .filter_map(|a| a.alert.labels.get("severity"))
+        .min_by_key(|s| severity_rank(Some(s)))
+        .cloned()
 }
 
 /// How many distinct current alerts silence `id` mutes (an alert in several receivers' groups
@@ -451,6 +510,61 @@ mod tests {
             assert!(SilenceId::parse(bad).is_err(), "{bad}");
         }
     }
+
+    fn alert(fp: &str, severity: Option<&str>, state: &str, starts: &str) -> MergedAlert {
+        let mut labels = Labels::new();
+        labels.insert("alertname".into(), fp.into());
+        if let Some(s) = severity {
+            labels.insert("severity".into(), s.into());
+        }
+        MergedAlert {
+            alert: AmAlert {
+                fingerprint: fp.into(),
+                labels,
+                annotations: Labels::new(),
+                starts_at: starts.into(),
+                ends_at: String::new(),
+                generator_url: String::new(),
+                receivers: vec![],
+                status: AmAlertStatus {
+                    state: state.into(),
+                    silenced_by: vec![],
+                    inhibited_by: vec![],
+                    muted_by: vec![],
+                },
+            },
+            seen_by: vec![],
+            dashboard: None,
+            prometheus_url: None,
+        }
+    }
+
+    #[test]
+    fn triage_puts_critical_first_then_the_oldest() {
+        let group = |name: &str, alerts: Vec<MergedAlert>| {
+            ([("g".to_string(), name.to_string())].into(), alerts)
+        };
+        let mut groups = vec![
+            group("slo", vec![alert("budget", Some("warning"), "active", "2026-11-30T07:00:00Z")]),
+            group("none", vec![alert("watchdog", None, "active", "2026-11-30T01:00:00Z")]),
+            group(
+                "api",
+                vec![
+                    alert("muted", Some("critical"), "suppressed", "2026-11-30T05:00:00Z"),
+                    alert("errors", Some("critical"), "active", "2026-11-30T08:00:00Z"),
+                    alert("slow", Some("warning"), "active", "2026-11-30T02:00:00Z"),
+                ],
+            ),
+            group("old-slo", vec![alert("burn", Some("warning"), "active", "2026-11-30T06:00:00Z")]),
+        ];
+        triage_order(&mut groups);
+        let names: Vec<&str> = groups.iter().map(|(l, _)| l["g"].as_str()).collect();
+        assert_eq!(names, ["api", "old-slo", "slo", "none"]);
+        let inside: Vec<&str> = groups[0].1.iter().map(|a| a.alert.fingerprint.as_str()).collect();
+        assert_eq!(inside, ["errors", "muted", "slow"], "active before suppressed, then warnings");
+        assert_eq!(worst_severity(&groups[0].1).as_deref(), Some("critical"));
+    }
+
     use crate::model::fixture;
     use crate::model::matchers::parse_matchers;
     use crate::model::prometheus::{decode_envelope, Answer};

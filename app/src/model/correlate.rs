@@ -2,6 +2,7 @@
 //! whose panels query the alert's metrics; and the PromQL expression behind an alert (from
 //! Prometheus' generator URL). Pure.
 
+use crate::model::links::{self, Hop};
 use std::collections::BTreeMap;
 
 const KEYWORDS: &[&str] = &[
@@ -152,30 +153,32 @@ pub struct DashboardIndex {
     pub uid: String,
     pub url: String,
     pub exprs: Vec<String>,
+    /// Its variables' names (an alert's labels fill the ones it has).
+    pub vars: Vec<String>,
 }
 
 /// The dashboard for an alert: `dashboard_uid` or `dashboard_url` annotations first (only
 /// relative or http(s) URLs), else the dashboard with the most panel queries reading the alert's
 /// metrics (ties: the first in the list).
-pub fn dashboard_for(
+pub fn dashboard_for<'a>(
     annotations: &BTreeMap<String, String>,
     alert_expr: Option<&str>,
-    dashboards: &[DashboardIndex],
-) -> Option<String> {
+    dashboards: &'a [DashboardIndex],
+) -> Option<AlertDashboard<'a>> {
     if let Some(uid) = annotations.get("dashboard_uid").filter(|u| !u.is_empty()) {
         return Some(
             dashboards
                 .iter()
                 .find(|d| &d.uid == uid)
-                .map(|d| d.url.clone())
-                .unwrap_or_else(|| format!("/d/{uid}")),
+                .map(AlertDashboard::Indexed)
+                .unwrap_or_else(|| AlertDashboard::Elsewhere(format!("/d/{uid}"))),
         );
     }
     if let Some(url) = annotations.get("dashboard_url").filter(|u| {
         let l = u.to_ascii_lowercase();
         l.starts_with('/') || l.starts_with("http://") || l.starts_with("https://")
     }) {
-        return Some(url.clone());
+        return Some(AlertDashboard::Elsewhere(url.clone()));
     }
     let metrics = metric_names(alert_expr?);
     if metrics.is_empty() {
@@ -192,59 +195,57 @@ pub fn dashboard_for(
             best = Some((hits, d));
         }
     }
-    best.map(|(_, d)| d.url.clone())
+    best.map(|(_, d)| AlertDashboard::Indexed(d))
 }
 
-/// Labels that name a log stream in Loki (the rest, like `severity`, are the alert's own).
-const STREAM_LABELS: &[&str] = &["namespace", "service", "app", "job", "pod", "container"];
+/// Where an alert's dashboard is: one of ours (its variables known), or a URL an annotation names.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlertDashboard<'a> {
+    Indexed(&'a DashboardIndex),
+    Elsewhere(String),
+}
 
-/// Explore in logs mode for an alert: a selector from its stream-like labels, over its active
-/// window (from five minutes before it started until it ended, or now).
+impl AlertDashboard<'_> {
+    /// The link opened on the alert: its window and, on our dashboards, its labels as variables.
+    /// A URL elsewhere is left as written (its parameters are not ours to guess).
+    pub fn link(
+        &self,
+        labels: &BTreeMap<String, String>,
+        starts_ms: Option<i64>,
+        ends_ms: Option<i64>,
+    ) -> String {
+        match self {
+            AlertDashboard::Indexed(d) => dashboard_link(d, labels, starts_ms, ends_ms),
+            AlertDashboard::Elsewhere(url) if url.starts_with('/') => {
+                links::dashboard(url, &Hop::alert_window(starts_ms, ends_ms))
+            }
+            AlertDashboard::Elsewhere(url) => url.clone(),
+        }
+    }
+}
+
+/// Explore in logs mode for an alert: a selector from its workload labels, over its window.
 pub fn logs_link(
     labels: &BTreeMap<String, String>,
     starts_ms: Option<i64>,
     ends_ms: Option<i64>,
 ) -> Option<String> {
-    let matchers: Vec<String> = STREAM_LABELS
-        .iter()
-        .filter_map(|k| labels.get(*k).filter(|v| !v.is_empty()).map(|v| (k, v)))
-        // `job` in Prometheus is the scrape job, rarely Loki's: only use it alone.
-        .filter(|(k, _)| **k != "job" || !labels.contains_key("service"))
-        .map(|(k, v)| format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")))
-        .collect();
-    if matchers.is_empty() {
-        return None;
-    }
-    let selector = format!("{{{}}}", matchers.join(", "));
-    let mut url = format!(
-        "/explore?mode=logs&query={}",
-        crate::model::url_state::encode_component(&selector)
-    );
-    url.push_str(&alert_window(starts_ms, ends_ms));
-    Some(url)
+    let selector = links::logs_selector(labels)?;
+    Some(links::explore_logs(
+        &selector,
+        &Hop::alert_window(starts_ms, ends_ms),
+    ))
 }
 
-/// `&from=…&to=…` for an alert's links: from 5 minutes before it started until it ended, or
-/// now while it is active; nothing when the start is unknown.
-fn alert_window(starts_ms: Option<i64>, ends_ms: Option<i64>) -> String {
-    match (starts_ms, ends_ms) {
-        (Some(s), Some(e)) if e > s => format!("&from={}&to={e}", s - 5 * 60_000),
-        (Some(s), _) => format!("&from={}&to=now", s - 5 * 60_000),
-        (None, _) => String::new(),
-    }
-}
-
-/// Explore in traces mode for an alert: the traces of its `service` (else `app`/`job`) over its
-/// active window, only the failing ones (`error=true`) when the alert is about errors or
-/// availability, so the first dot to click is a culprit.
+/// Explore in traces mode for an alert: the traces of its service over its window, only the
+/// failing ones (`error=true`) when the alert is about errors or availability, so the first dot
+/// to click is a culprit.
 pub fn traces_link(
     labels: &BTreeMap<String, String>,
     starts_ms: Option<i64>,
     ends_ms: Option<i64>,
 ) -> Option<String> {
-    let service = ["service", "app", "job"]
-        .iter()
-        .find_map(|k| labels.get(*k).filter(|v| !v.is_empty()))?;
+    let service = links::service_of(labels)?;
     let name = labels
         .get("alertname")
         .map(|n| n.to_ascii_lowercase())
@@ -252,13 +253,25 @@ pub fn traces_link(
     let about_errors = ["error", "fail", "5xx", "availability", "budget", "down"]
         .iter()
         .any(|w| name.contains(w));
-    let enc = crate::model::url_state::encode_component;
-    let mut url = format!("/explore?mode=traces&service={}", enc(service));
-    if about_errors {
-        url.push_str(&format!("&tags={}", enc("error=true")));
-    }
-    url.push_str(&alert_window(starts_ms, ends_ms));
-    Some(url)
+    Some(links::explore_traces(
+        Some(service),
+        about_errors.then_some("error=true"),
+        &Hop::alert_window(starts_ms, ends_ms),
+    ))
+}
+
+/// An alert's dashboard opened on the alert: its window, and its labels as the dashboard's
+/// variables where they have one (`service` → `var-service`).
+pub fn dashboard_link(
+    dashboard: &DashboardIndex,
+    labels: &BTreeMap<String, String>,
+    starts_ms: Option<i64>,
+    ends_ms: Option<i64>,
+) -> String {
+    links::dashboard(
+        &dashboard.url,
+        &Hop::alert_window(starts_ms, ends_ms).vars_from_labels(labels, &dashboard.vars),
+    )
 }
 
 #[cfg(test)]
@@ -357,6 +370,7 @@ mod tests {
                 uid: "a".into(),
                 url: "/d/a/alpha".into(),
                 exprs: vec!["sum(up)".into()],
+                vars: vec![],
             },
             DashboardIndex {
                 uid: "b".into(),
@@ -365,12 +379,22 @@ mod tests {
                     "rate(http_requests_total[5m])".into(),
                     "sum(http_requests_total)".into(),
                 ],
+                vars: vec!["service".into()],
             },
         ];
         let mut ann = BTreeMap::new();
+        let labels: BTreeMap<String, String> = [
+            ("service".to_string(), "executor".to_string()),
+            ("severity".to_string(), "warning".to_string()),
+        ]
+        .into();
+        let link = |ann: &BTreeMap<String, String>, expr: Option<&str>| {
+            dashboard_for(ann, expr, &dashboards).map(|d| d.link(&labels, Some(600_000), None))
+        };
         assert_eq!(
-            dashboard_for(&ann, Some("rate(http_requests_total[1m]) > 1"), &dashboards).as_deref(),
-            Some("/d/b/beta")
+            link(&ann, Some("rate(http_requests_total[1m]) > 1")).as_deref(),
+            Some("/d/b/beta?from=300000&to=now&var-service=executor"),
+            "the alert's window and its service as the dashboard's variable"
         );
         assert_eq!(dashboard_for(&ann, Some("pg_up == 0"), &dashboards), None);
         ann.insert(
@@ -384,8 +408,18 @@ mod tests {
         );
         ann.insert("dashboard_uid".to_string(), "a".to_string());
         assert_eq!(
-            dashboard_for(&ann, None, &dashboards).as_deref(),
-            Some("/d/a/alpha")
+            link(&ann, None).as_deref(),
+            Some("/d/a/alpha?from=300000&to=now"),
+            "no variable the dashboard does not have"
+        );
+        ann.insert("dashboard_uid".to_string(), String::new());
+        ann.insert(
+            "dashboard_url".to_string(),
+            "https://grafana.example/d/x?orgId=1".to_string(),
+        );
+        assert_eq!(
+            link(&ann, None).as_deref(),
+            Some("https://grafana.example/d/x?orgId=1")
         );
     }
 }

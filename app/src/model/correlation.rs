@@ -401,7 +401,6 @@ pub fn span_logs_query(cfg: &TracesToLogs, span: &SpanRef) -> Option<(String, i6
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.clone())
     };
-    let esc = |v: &str| v.replace('\\', "\\\\").replace('"', "\\\"");
     let matchers: Vec<String> = cfg
         .tags
         .iter()
@@ -411,7 +410,7 @@ pub fn span_logs_query(cfg: &TracesToLogs, span: &SpanRef) -> Option<(String, i6
                 .clone()
                 .filter(|v| !v.is_empty())
                 .unwrap_or_else(|| t.key.replace('.', "_"));
-            attr(&t.key).map(|v| format!("{label}=\"{}\"", esc(&v)))
+            attr(&t.key).map(|v| format!("{label}={}", crate::model::links::quote(&v)))
         })
         .collect();
     let query = if cfg.custom_query {

@@ -55,8 +55,43 @@ pub fn min_max(points: &[Point], from_ms: i64, to_ms: i64, width_px: u32) -> Vec
     out
 }
 
+/// Markers thinned to one per `cell`-pixel square: for each occupied cell, the index of the
+/// marker kept (the highest, i.e. smallest y: the slowest exemplar) and how many it stands for.
+/// In first-seen cell order.
+pub fn thin_markers(positions: &[(f64, f64)], cell: f64) -> Vec<(usize, usize)> {
+    let cell = cell.max(1.0);
+    let mut cells: Vec<((i64, i64), usize, usize)> = Vec::new();
+    let mut index: std::collections::HashMap<(i64, i64), usize> = std::collections::HashMap::new();
+    for (i, (x, y)) in positions.iter().enumerate() {
+        let key = ((x / cell).floor() as i64, (y / cell).floor() as i64);
+        match index.get(&key) {
+            Some(&c) => {
+                let entry = &mut cells[c];
+                entry.2 += 1;
+                if *y < positions[entry.1].1 {
+                    entry.1 = i;
+                }
+            }
+            None => {
+                index.insert(key, cells.len());
+                cells.push((key, i, 1));
+            }
+        }
+    }
+    cells.into_iter().map(|(_, i, n)| (i, n)).collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn markers_thin_to_one_per_cell_with_their_count() {
+        let pos = [(1.0, 50.0), (3.0, 49.0), (7.9, 52.0), (9.0, 50.0), (100.0, 10.0)];
+        // Cells of 8 px: the first three share one, kept by the highest (y 49).
+        assert_eq!(thin_markers(&pos, 8.0), vec![(1, 3), (3, 1), (4, 1)]);
+        let many: Vec<(f64, f64)> = (0..1631).map(|i| (496.0 + (i % 5) as f64, 100.0)).collect();
+        assert_eq!(thin_markers(&many, 8.0), vec![(0, 1631)], "1,631 overlapping markers make one");
+    }
+
     use super::*;
 
     #[test]

@@ -274,14 +274,16 @@ pub fn level_of(labels: &BTreeMap<String, String>, fields: &[(String, String)]) 
     Some(level.to_string())
 }
 
-/// The LogQL selector of exactly this line's stream, for "show context": the same labels, no
-/// filters, so the lines around it appear whatever the original query filtered out.
-pub fn stream_selector(labels: &BTreeMap<String, String>) -> String {
-    let pairs: Vec<String> = labels
-        .iter()
-        .map(|(k, v)| format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")))
-        .collect();
-    format!("{{{}}}", pairs.join(", "))
+/// The LogQL selector of exactly this line's stream, for "show context": its stream labels
+/// (those named in `stream_labels`, or all when that is empty), no filters, so the lines around
+/// it appear whatever the original query filtered out. Labels a parser extracted (`| json`)
+/// are left out: they select no stream.
+pub fn stream_selector(labels: &BTreeMap<String, String>, stream_labels: &[String]) -> String {
+    crate::model::links::selector(
+        labels
+            .iter()
+            .filter(|(k, _)| stream_labels.is_empty() || stream_labels.contains(k)),
+    )
 }
 
 /// Lines per level per time bucket: the histogram above the lines (Grafana's log volume).
@@ -478,9 +480,24 @@ mod tests {
         ]
         .into();
         assert_eq!(
-            stream_selector(&labels),
+            stream_selector(&labels, &[]),
             r#"{msg="a \"b\" \\c", service="executor"}"#
         );
+    }
+
+    #[test]
+    fn the_context_selector_leaves_out_extracted_fields() {
+        // `{service="executor"} | json` answers with `level` and `trace_id` from the line too.
+        let labels: BTreeMap<String, String> = [
+            ("service", "executor"),
+            ("level", "error"),
+            ("trace_id", "abc"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let indexed = vec!["service".to_string(), "namespace".to_string()];
+        assert_eq!(stream_selector(&labels, &indexed), r#"{service="executor"}"#);
     }
 
     #[test]

@@ -149,10 +149,10 @@ impl std::fmt::Display for Matcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{}{}\"{}\"",
+            "{}{}{}",
             self.name,
             self.kind.op(),
-            self.value.replace('\\', "\\\\").replace('"', "\\\"")
+            crate::model::links::quote(&self.value)
         )
     }
 }

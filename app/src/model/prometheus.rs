@@ -175,7 +175,7 @@ pub fn series_name(metric: &BTreeMap<String, String>) -> String {
     let labels: Vec<String> = metric
         .iter()
         .filter(|(k, _)| k.as_str() != "__name__")
-        .map(|(k, v)| format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")))
+        .map(|(k, v)| format!("{k}={}", crate::model::links::quote(v)))
         .collect();
     if labels.is_empty() && !name.is_empty() {
         name

@@ -172,6 +172,10 @@ impl TimeRange {
     }
 }
 
+/// The range every page shows when its URL names none (a dashboard's own `time` wins there).
+pub const DEFAULT_FROM: &str = "now-1h";
+pub const DEFAULT_TO: &str = "now";
+
 /// The quick ranges offered by the time picker: (`from` expression, label).
 pub const QUICK_RANGES: &[(&str, &str)] = &[
     ("now-5m", "Last 5 minutes"),

@@ -28,7 +28,7 @@ pub fn silence_link(labels: &crate::model::alerting::Labels, instances: &[String
         .map(|(k, v)| {
             format!(
                 "matcher={}",
-                encode_component(&format!("{k}=\"{}\"", v.replace('"', "\\\"")))
+                encode_component(&format!("{k}={}", crate::model::links::quote(v)))
             )
         })
         .collect();

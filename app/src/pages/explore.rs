@@ -7,17 +7,44 @@ use crate::api::prometheus::{explore_metrics, MetricsAnswer};
 use crate::components::chart::{timeseries_svg, ChartSeries, ChartSpec};
 use crate::components::feedback::{ErrorNotice, Warnings};
 use crate::components::layout::RefreshTick;
+use crate::components::pickers::use_range;
 use crate::components::query_editor::{QueryEditor, QueryLang};
 use crate::components::series_table::SeriesTable;
 use crate::components::zone::{DisplayZone, Time};
 use crate::model::correlation::exemplar_links;
+use crate::model::decimate::thin_markers;
 use crate::model::dashboard::field::{DrawStyle, Stacking, ThresholdsStyle, PALETTE};
 use crate::model::prometheus::{parse_sample, series_name, QueryData};
+use crate::model::links::{mode_links, workload_labels, Hop};
 use crate::model::url_state::encode_component;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
+
+/// Explore's mode tabs. Each keeps what the current mode shows and the target can use (the range,
+/// the workload: a PromQL query's service becomes the logs stream and the traced service).
+#[component]
+pub fn ModeTabs(
+    current: &'static str,
+    /// The workload labels of what the current mode shows.
+    labels: Signal<std::collections::BTreeMap<String, String>>,
+) -> impl IntoView {
+    let (from, to) = use_range();
+    let tab = move |mode: &'static str, label: &'static str, href: String| {
+        if mode == current {
+            view! { <strong aria-current="page">{label}</strong> }.into_any()
+        } else {
+            view! { <a href=href data-testid=format!("mode-{mode}")>{label}</a> }.into_any()
+        }
+    };
+    move || {
+        let (m, l, t) = mode_links(&labels.get(), &Hop::range(&from.get(), &to.get()));
+        view! {
+            <p class="tabs">{tab("metrics", "Metrics", m)}" · "{tab("logs", "Logs", l)}" · "{tab("traces", "Traces", t)}</p>
+        }
+    }
+}
 
 /// Explore: metrics (PromQL) by default, logs (LogQL) with `mode=logs`, traces with `mode=traces`.
 #[component]
@@ -36,12 +63,7 @@ fn MetricsExplore() -> impl IntoView {
     let query = use_query_map();
     let expr = Memo::new(move |_| query.with(|q| q.get("query")).unwrap_or_default());
     let datasource = Memo::new(move |_| query.with(|q| q.get("datasource")));
-    let from = Memo::new(move |_| {
-        query
-            .with(|q| q.get("from"))
-            .unwrap_or_else(|| "now-6h".into())
-    });
-    let to = Memo::new(move |_| query.with(|q| q.get("to")).unwrap_or_else(|| "now".into()));
+    let (from, to) = use_range();
     let tick = use_context::<RefreshTick>()
         .map(|t| t.0)
         .unwrap_or_else(|| RwSignal::new(0));
@@ -79,7 +101,7 @@ fn MetricsExplore() -> impl IntoView {
     view! {
         <Title text="Explore"/>
         <h1>"Explore"</h1>
-        <p class="tabs"><strong>"Metrics"</strong>" · "<a href="/explore?mode=logs" data-testid="mode-logs">"Logs"</a>" · "<a href="/explore?mode=traces" data-testid="mode-traces">"Traces"</a></p>
+        <ModeTabs current="metrics" labels=Signal::derive(move || workload_labels(&expr.get()))/>
         <Form action="/explore" attr:class="query-form" attr:data-testid="query-form">
             {move || datasource.get().map(|d| view! { <input type="hidden" name="datasource" value=d/> })}
             <input type="hidden" name="from" value=move || from.get()/>
@@ -194,27 +216,41 @@ fn MetricsResult(answer: MetricsAnswer, from: String, to: String) -> impl IntoVi
         };
         let (svg, g) = timeseries_svg(&spec);
         let z = zone.get();
-        let markers: String = marks
+        // One marker per 8-px cell (the slowest exemplar there) with how many it stands for:
+        // a thousand overlapping diamonds are one blob, not a thousand links.
+        let placed: Vec<(f64, f64, usize)> = marks
             .iter()
-            .filter_map(|(t, v, title, links)| {
-                let (x, y) = (g.x_of(*t), g.y_of(*v)?);
-                let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;");
+            .enumerate()
+            .filter_map(|(i, (t, v, _, _))| Some((g.x_of(*t), g.y_of(*v)?, i)))
+            .collect();
+        let positions: Vec<(f64, f64)> = placed.iter().map(|(x, y, _)| (*x, *y)).collect();
+        let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;");
+        let markers: String = thin_markers(&positions, 8.0)
+            .into_iter()
+            .map(|(p, count)| {
+                let (x, y, i) = placed[p];
+                let (t, v, title, links) = &marks[i];
+                let more = if count > 1 { format!(" · {count} exemplars here, this the slowest") } else { String::new() };
+                let badge = if count > 1 {
+                    format!(r#"<text x="{:.1}" y="{:.1}" class="exemplar-count">{count}</text>"#, x + 6.0, y - 4.0)
+                } else {
+                    String::new()
+                };
                 let shape = format!(
-                    r#"<rect x="{:.1}" y="{:.1}" width="7" height="7" transform="rotate(45 {x:.1} {y:.1})" class="exemplar-mark"/><title>{} · {} · value {v}</title>"#,
+                    r#"<rect x="{:.1}" y="{:.1}" width="7" height="7" transform="rotate(45 {x:.1} {y:.1})" class="exemplar-mark"/>{badge}<title>{} · {} · value {v}{more}</title>"#,
                     x - 3.5,
                     y - 3.5,
                     esc(&z.stamp(*t)),
                     esc(title)
                 );
-                let trace = links.first().map(|l| l.href.as_str()).unwrap_or("");
-                Some(match links.first() {
+                match links.first() {
                     Some(l) => format!(
-                        r#"<a href="{}" data-testid="exemplar" data-trace="{}">{shape}</a>"#,
+                        r#"<a href="{}" data-testid="exemplar" data-count="{count}" data-trace="{}">{shape}</a>"#,
                         esc(&l.href),
-                        esc(trace)
+                        esc(&l.href)
                     ),
-                    None => format!(r#"<g data-testid="exemplar">{shape}</g>"#),
-                })
+                    None => format!(r#"<g data-testid="exemplar" data-count="{count}">{shape}</g>"#),
+                }
             })
             .collect();
         match svg.rfind("</svg>") {
@@ -248,14 +284,14 @@ fn MetricsResult(answer: MetricsAnswer, from: String, to: String) -> impl IntoVi
         {answer.exemplars_error.clone().map(|e| view! { <p class="field-error small" data-testid="exemplars-error">{format!("Exemplars unavailable: {e}")}</p> })}
         {(n_exemplars > 0).then(|| view! {
             <details class="exemplars" data-testid="exemplar-list">
-                <summary>{format!("{n_exemplars} exemplars (◆ on the graph; click one for its trace)")}</summary>
+                <summary>{format!("{n_exemplars} exemplars (◆ on the graph, one per spot with its count; click one for its trace)")}</summary>
                 <table class="results">
                     <thead><tr><th>"Time"</th><th class="num">"Value"</th><th>"Series and labels"</th><th></th></tr></thead>
                     <tbody>
                         {exemplars.into_iter().rev().take(100).map(|(t, v, title, links)| view! {
                             <tr data-testid="exemplar-row">
                                 <td><Time ms=t millis=true/></td>
-                                <td class="num">{v.to_string()}</td>
+                                <td class="num" title=v.to_string()>{crate::model::numbers::sample(&v.to_string())}</td>
                                 <td class="series small">{title}</td>
                                 <td>{links.into_iter().map(|l| if l.to_trace {
                                     view! { <a href=l.href data-testid="exemplar-link">{l.label}</a> }.into_any()

@@ -5,6 +5,7 @@
 use crate::api::logs::{logs_volume, query_logs};
 use crate::components::feedback::{ErrorNotice, Warnings};
 use crate::components::layout::RefreshTick;
+use crate::components::pickers::use_range;
 use crate::components::query_editor::{QueryEditor, QueryLang};
 use crate::components::zone::{DisplayZone, Time};
 use crate::model::correlation::CompiledFields;
@@ -28,6 +29,7 @@ fn ns_ms(ns: &str) -> i64 {
 /// the line itself outlined.
 fn context_href(
     labels: &std::collections::BTreeMap<String, String>,
+    stream_labels: &[String],
     ts_ns: &str,
     datasource: Option<&str>,
 ) -> String {
@@ -37,7 +39,7 @@ fn context_href(
         .unwrap_or(0);
     let mut href = format!(
         "/explore?mode=logs&query={}&from={}&to={}&direction=forward&highlight={}",
-        encode_component(&stream_selector(labels)),
+        encode_component(&stream_selector(labels, stream_labels)),
         ms - 60_000,
         ms + 60_000,
         encode_component(ts_ns)
@@ -99,7 +101,9 @@ fn volume_svg(
                     view! { <rect x=format!("{x:.1}") y=format!("{y:.1}") width=format!("{bar_w:.1}") height=format!("{bh:.1}") fill=level_color(&level)/> }
                 })
                 .collect_view();
-            view! { <a href=href data-testid="log-volume-bar" data-count=sum.to_string()><title>{title}</title>{rects}</a> }
+            // The `<g>` puts the macro in SVG mode: a bare `<a>` would be an HTML anchor, which the
+            // browser does not draw inside `<svg>` when it is created by script (after navigation).
+            view! { <g><a href=href data-testid="log-volume-bar" data-count=sum.to_string()><title>{title}</title>{rects}</a></g> }
         })
         .collect_view();
     let legend = v
@@ -119,12 +123,7 @@ fn volume_svg(
 pub fn LogsExplore() -> impl IntoView {
     let query = use_query_map();
     let expr = Memo::new(move |_| query.with(|q| q.get("query")).unwrap_or_default());
-    let from = Memo::new(move |_| {
-        query
-            .with(|q| q.get("from"))
-            .unwrap_or_else(|| "now-1h".into())
-    });
-    let to = Memo::new(move |_| query.with(|q| q.get("to")).unwrap_or_else(|| "now".into()));
+    let (from, to) = use_range();
     let datasource = Memo::new(move |_| query.with(|q| q.get("datasource")));
     let editor = NodeRef::<leptos::html::Input>::new();
     let direction =
@@ -201,7 +200,7 @@ pub fn LogsExplore() -> impl IntoView {
     view! {
         <Title text="Explore logs"/>
         <h1>"Explore " <span class="muted">"logs"</span></h1>
-        <p class="tabs"><a href="/explore">"Metrics"</a>" · "<strong>"Logs"</strong>" · "<a href="/explore?mode=traces" data-testid="mode-traces">"Traces"</a></p>
+        <crate::pages::explore::ModeTabs current="logs" labels=Signal::derive(move || crate::model::links::workload_labels(&expr.get()))/>
         <Form action="/explore" attr:class="query-form" attr:data-testid="logs-form">
             <input type="hidden" name="mode" value="logs"/>
             <input type="hidden" name="from" value=from.get_untracked()/>
@@ -260,7 +259,8 @@ pub fn LogsExplore() -> impl IntoView {
                                         } else {
                                             view! { <a href=k.href target="_blank" rel="noopener noreferrer" data-testid="log-derived-link">{k.label}</a> " " }.into_any()
                                         }).collect_view();
-                                        let context = context_href(&l.labels, &l.ts_ns, datasource.get_untracked().as_deref());
+                                        let context = context_href(&l.labels, &a.stream_labels, &l.ts_ns, datasource.get_untracked().as_deref());
+                                        let context_name = format!("Show context of the line at {}", DisplayZone::current().get().stamp(ns_ms(&l.ts_ns)));
                                         let highlighted = highlight.get_untracked().as_deref() == Some(l.ts_ns.as_str());
                                         view! {
                                             <tr data-testid="log-line" data-level=level.clone() data-highlighted=highlighted.to_string()
@@ -278,7 +278,7 @@ pub fn LogsExplore() -> impl IntoView {
                                                                 }).collect_view()}
                                                             </tbody></table>
                                                         })}
-                                                        <a href=context data-testid="log-context-link">"Show context"</a>
+                                                        <a href=context aria-label=context_name data-testid="log-context-link">"Show context"</a>
                                                         <span class="muted small">" (this stream, a minute either side, oldest first)"</span>
                                                     </details>
                                                 </td>

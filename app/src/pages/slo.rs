@@ -215,12 +215,7 @@ pub fn SloDetailPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let name = Memo::new(move |_| params.with(|p| p.get("name")).unwrap_or_default());
-    let from = Memo::new(move |_| {
-        query
-            .with(|q| q.get("from"))
-            .unwrap_or_else(|| "now-6h".into())
-    });
-    let to = Memo::new(move |_| query.with(|q| q.get("to")).unwrap_or_else(|| "now".into()));
+    let (from, to) = crate::components::pickers::use_range();
     let tick = tick();
     let data = Resource::new(
         move || (name.get(), from.get(), to.get(), tick.get()),

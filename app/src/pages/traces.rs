@@ -6,6 +6,7 @@
 use crate::api::traces::{get_trace, search_traces, TraceDetail, TraceQuery};
 use crate::components::feedback::{set_status_for, ErrorNotice};
 use crate::components::zone::Time;
+use crate::model::time_range::{DEFAULT_FROM, DEFAULT_TO};
 use crate::model::url_state::encode_component;
 use crate::model::waterfall::{format_us, service_color, TraceHit};
 use leptos::prelude::*;
@@ -37,12 +38,13 @@ fn scatter_svg(hits: &[TraceHit], ds: &str) -> impl IntoView {
             let y = h - pad / 2.0 - hit.duration_us as f64 / dmax * (h - pad);
             let href = format!("/trace/{}?datasource={}", hit.trace_id, encode_component(ds));
             let color = if hit.errors > 0 { "#e02f44" } else { "#3274d9" };
+            // `<g>` keeps the anchor an SVG one (see the log volume bars).
             view! {
-                <a href=href>
+                <g><a href=href data-testid="trace-dot">
                     <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="5" fill=color fill-opacity="0.7">
                         <title>{format!("{} {} · {}", hit.root_service, hit.root_operation, format_us(hit.duration_us))}</title>
                     </circle>
-                </a>
+                </a></g>
             }
         })
         .collect_view();
@@ -60,6 +62,7 @@ pub fn TracesExplore() -> impl IntoView {
     let (service, operation, tags) = (param("service"), param("operation"), param("tags"));
     let (min_d, max_d, limit) = (param("minDuration"), param("maxDuration"), param("limit"));
     let (from, to, datasource) = (param("from"), param("to"), param("datasource"));
+    let sort = param("sort");
     let result = Resource::new(
         move || {
             (
@@ -75,12 +78,8 @@ pub fn TracesExplore() -> impl IntoView {
             )
         },
         |(s, o, t, mi, ma, l, f, to, d)| {
-            let f = if f.is_empty() {
-                "now-1h".to_string()
-            } else {
-                f
-            };
-            let to = if to.is_empty() { "now".to_string() } else { to };
+            let f = if f.is_empty() { DEFAULT_FROM.to_string() } else { f };
+            let to = if to.is_empty() { DEFAULT_TO.to_string() } else { to };
             search_traces(TraceQuery {
                 service: s,
                 operation: o,
@@ -97,18 +96,22 @@ pub fn TracesExplore() -> impl IntoView {
     view! {
         <Title text="Explore traces"/>
         <h1>"Explore · traces"</h1>
-        <p class="tabs"><a href="/explore">"Metrics"</a>" · "<a href="/explore?mode=logs">"Logs"</a>" · "<strong>"Traces"</strong></p>
+        <crate::pages::explore::ModeTabs current="traces" labels=Signal::derive(move || {
+            let s = service.get();
+            (!s.is_empty()).then(|| ("service".to_string(), s)).into_iter().collect()
+        })/>
         <Transition fallback=|| view! { <p class="muted">"Searching…"</p> }>
             {move || Suspend::new(async move {
                 match result.await {
                     Err(e) => view! {
-                        <SearchForm services=vec![]/>
+                        <SearchForm services=vec![] operations=vec![]/>
                         <ErrorNotice message=e.to_string()/>
                     }.into_any(),
                     Ok(r) => {
                         let ds = r.datasource_uid.clone();
+                        let order = TraceOrder::parse(&sort.get_untracked());
                         view! {
-                            <SearchForm services=r.services.clone()/>
+                            <SearchForm services=r.services.clone() operations=r.operations.clone()/>
                             {r.services_error.clone().map(|e| view! { <p class="field-error">{e}</p> })}
                             <p class="muted">{format!("From {}", r.datasource_name)}</p>
                             {if service.get_untracked().is_empty() {
@@ -118,11 +121,18 @@ pub fn TracesExplore() -> impl IntoView {
                             } else {
                                 view! {
                                     {scatter_svg(&r.hits, &ds)}
-                                    <p class="muted">{format!("{} traces, newest first", r.hits.len())}</p>
+                                    <p class="muted">{format!("{} traces, {}", r.hits.len(), order.label())}</p>
                                     <table class="data-table" data-testid="trace-results">
-                                        <thead><tr><th>"Start"</th><th>"Trace"</th><th class="num">"Duration"</th><th class="num">"Spans"</th><th class="num">"Errors"</th><th>"Services"</th></tr></thead>
+                                        <thead><tr>
+                                            {sort_header(TraceOrder::Start, order, "Start", "")}
+                                            <th>"Trace"</th>
+                                            {sort_header(TraceOrder::Duration, order, "Duration", "num")}
+                                            {sort_header(TraceOrder::Spans, order, "Spans", "num")}
+                                            {sort_header(TraceOrder::Errors, order, "Errors", "num")}
+                                            <th>"Services"</th>
+                                        </tr></thead>
                                         <tbody>
-                                            {r.hits.iter().map(|h| {
+                                            {sorted_hits(&r.hits, order).into_iter().map(|h| {
                                                 let href = format!("/trace/{}?datasource={}", h.trace_id, encode_component(&ds));
                                                 view! {
                                                     <tr data-testid="trace-hit" data-errors=h.errors.to_string()>
@@ -147,8 +157,76 @@ pub fn TracesExplore() -> impl IntoView {
     }
 }
 
+/// How trace results are sorted (`sort=` in the URL), always the largest or newest first.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TraceOrder {
+    Start,
+    Duration,
+    Spans,
+    Errors,
+}
+
+impl TraceOrder {
+    pub fn parse(s: &str) -> TraceOrder {
+        match s {
+            "duration" => TraceOrder::Duration,
+            "spans" => TraceOrder::Spans,
+            "errors" => TraceOrder::Errors,
+            _ => TraceOrder::Start,
+        }
+    }
+
+    fn param(self) -> &'static str {
+        match self {
+            TraceOrder::Start => "start",
+            TraceOrder::Duration => "duration",
+            TraceOrder::Spans => "spans",
+            TraceOrder::Errors => "errors",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            TraceOrder::Start => "newest first",
+            TraceOrder::Duration => "slowest first",
+            TraceOrder::Spans => "most spans first",
+            TraceOrder::Errors => "most errors first",
+        }
+    }
+}
+
+/// The hits in `order` (ties: newest first).
+pub fn sorted_hits(hits: &[TraceHit], order: TraceOrder) -> Vec<TraceHit> {
+    let mut out = hits.to_vec();
+    out.sort_by_key(|h| {
+        let key = match order {
+            TraceOrder::Start => h.start_us,
+            TraceOrder::Duration => h.duration_us,
+            TraceOrder::Spans => h.spans as i64,
+            TraceOrder::Errors => h.errors as i64,
+        };
+        (std::cmp::Reverse(key), std::cmp::Reverse(h.start_us))
+    });
+    out
+}
+
+/// A column header that sorts by it (a link: works without JavaScript), marked when active.
+fn sort_header(col: TraceOrder, current: TraceOrder, label: &'static str, class: &'static str) -> impl IntoView {
+    let query = use_query_map();
+    let pairs: Vec<(String, String)> = query.with_untracked(|q| {
+        q.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    });
+    let href = format!("/explore{}", crate::model::url_state::with_params(&pairs, &[("sort", Some(col.param()))]));
+    let active = col == current;
+    view! {
+        <th class=class aria-sort=if active { "descending" } else { "none" }>
+            <a href=href data-testid=format!("trace-sort-{}", col.param())>{label}{active.then_some(" ▾")}</a>
+        </th>
+    }
+}
+
 #[component]
-fn SearchForm(services: Vec<String>) -> impl IntoView {
+fn SearchForm(services: Vec<String>, operations: Vec<String>) -> impl IntoView {
     let (service, operation, tags) = (param("service"), param("operation"), param("tags"));
     let (min_d, max_d, limit) = (param("minDuration"), param("maxDuration"), param("limit"));
     let (from, to, datasource) = (param("from"), param("to"), param("datasource"));
@@ -168,7 +246,22 @@ fn SearchForm(services: Vec<String>) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
-            <label>"Operation " <input type="text" name="operation" value=operation.get_untracked() data-testid="trace-operation"/></label>
+            <label>"Operation "
+                {if operations.is_empty() {
+                    view! { <input type="text" name="operation" value=operation.get_untracked() data-testid="trace-operation"/> }.into_any()
+                } else {
+                    let chosen = operation.get_untracked();
+                    view! {
+                        <select name="operation" data-testid="trace-operation">
+                            <option value="">"All operations"</option>
+                            {operations.into_iter().map(|o| {
+                                let selected = o == chosen;
+                                view! { <option value=o.clone() selected=selected>{o.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                    }.into_any()
+                }}
+            </label>
             <label>"Tags " <input type="text" name="tags" value=tags.get_untracked() placeholder="error=true http.status_code=500" data-testid="trace-tags"/></label>
             <label>"Min " <input type="text" name="minDuration" size="6" value=min_d.get_untracked() placeholder="100ms" data-testid="trace-min"/></label>
             <label>"Max " <input type="text" name="maxDuration" size="6" value=max_d.get_untracked() placeholder="5s" data-testid="trace-max"/></label>
@@ -362,14 +455,9 @@ fn span_details(
             process_tags: &s.process_tags,
         };
         crate::model::correlation::span_logs_query(cfg, &span).map(|(query, from_ms, to_ms)| {
-            let mut href = format!(
-                "/explore?mode=logs&query={}&from={from_ms}&to={to_ms}",
-                encode_component(&query)
-            );
-            if let Some(uid) = &cfg.datasource_uid {
-                href.push_str(&format!("&datasource={}", encode_component(uid)));
-            }
-            href
+            let hop = crate::model::links::Hop::range(&from_ms.to_string(), &to_ms.to_string())
+                .datasource(cfg.datasource_uid.as_deref());
+            crate::model::links::explore_logs(&query, &hop)
         })
     });
     view! {

@@ -82,6 +82,14 @@ pub async fn list_alert_groups() -> Result<AlertingOverview, AppError> {
         }
     }
     let index = backends.dashboards.catalog().index();
+    let external_urls: Vec<String> = backends
+        .registry
+        .of_kind(DatasourceKind::Prometheus)
+        .filter_map(|d| d.json_data.get("octoscopeExternalUrl"))
+        .filter(|u| !u.is_empty())
+        .cloned()
+        .collect();
+    let now_ms = crate::api::now_ms();
     let clusters = clusters
         .into_iter()
         .map(|(_, reported, uids, silences)| {
@@ -93,7 +101,13 @@ pub async fn list_alert_groups() -> Result<AlertingOverview, AppError> {
             let mut groups = merge_cluster(&name, &reported);
             for a in groups.iter_mut().flat_map(|g| g.alerts.iter_mut()) {
                 let expr = expr_from_generator_url(&a.alert.generator_url);
-                a.dashboard = dashboard_for(&a.alert.annotations, expr.as_deref(), &index);
+                let (starts, ends) = a.window(now_ms);
+                a.dashboard = dashboard_for(&a.alert.annotations, expr.as_deref(), &index)
+                    .map(|d| d.link(&a.alert.labels, starts, ends));
+                a.prometheus_url = external_urls
+                    .iter()
+                    .any(|u| a.alert.generator_url.starts_with(u.as_str()))
+                    .then(|| a.alert.generator_url.clone());
             }
             ClusterView {
                 groups,
@@ -106,7 +120,7 @@ pub async fn list_alert_groups() -> Result<AlertingOverview, AppError> {
     Ok(AlertingOverview {
         clusters,
         unreachable,
-        now_ms: crate::api::now_ms(),
+        now_ms,
         cannot_write: crate::api::current_user().cannot_write(),
     })
 }

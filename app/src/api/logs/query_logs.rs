@@ -12,6 +12,10 @@ pub struct LogsAnswer {
     pub warnings: Vec<String>,
     /// The Loki datasource's `derivedFields` (none: the default trace id link).
     pub derived_fields: Vec<crate::model::correlation::DerivedField>,
+    /// The indexed (stream) label names in the range, from Loki's `labels` API: a line's labels
+    /// also hold fields a parser (`| json`) extracted, which select no stream. Empty when Loki
+    /// did not say (then every label is used).
+    pub stream_labels: Vec<String>,
 }
 
 /// Runs a LogQL log query over `from`..`to` (Grafana time expressions) against `datasource`
@@ -29,7 +33,7 @@ pub async fn query_logs(
     use crate::backend::http::get_bytes;
     use crate::model::datasource::DatasourceKind;
     use crate::model::logs::{
-        decode_loki_query, flatten_streams, parse_limit, Direction, LokiResult,
+        decode_loki_list, decode_loki_query, flatten_streams, parse_limit, Direction, LokiResult,
     };
     use crate::model::time_range::TimeRange;
 
@@ -52,8 +56,23 @@ pub async fn query_logs(
         .append_pair("limit", &(limit + 1).to_string())
         .append_pair("direction", direction.as_str())
         .finish();
-    let (status, body) =
-        get_bytes(&backends.http, &ds, "loki/api/v1/query_range", Some(&q)).await?;
+    let window = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("start", &(range.from_ms as i128 * 1_000_000).to_string())
+        .append_pair("end", &(range.to_ms as i128 * 1_000_000).to_string())
+        .finish();
+    let (lines_answer, names_answer) = futures::join!(
+        get_bytes(&backends.http, &ds, "loki/api/v1/query_range", Some(&q)),
+        get_bytes(&backends.http, &ds, "loki/api/v1/labels", Some(&window)),
+    );
+    let (status, body) = lines_answer?;
+    // Only "Show context" needs the names: without them it falls back to every label.
+    let stream_labels = names_answer
+        .map_err(|e| e.to_string())
+        .and_then(|(st, b)| decode_loki_list(&ds.name, st, &b).map_err(|e| e.to_string()))
+        .unwrap_or_else(|e| {
+            tracing::debug!(error = %e, "Loki label names");
+            Vec::new()
+        });
     let answer = decode_loki_query(&ds.name, status, &body)?;
     let LokiResult::Streams(streams) = answer.data else {
         return Err(AppError::BadRequest(
@@ -69,5 +88,6 @@ pub async fn query_logs(
         truncated,
         warnings: answer.warnings,
         derived_fields: ds.correlations.derived_fields.clone(),
+        stream_labels,
     })
 }

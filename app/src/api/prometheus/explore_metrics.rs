@@ -54,12 +54,23 @@ pub async fn explore_metrics(
             "the query is empty; type a PromQL expression such as up".into(),
         ));
     }
-    check_promql(&query)?;
     let range = TimeRange::parse(&from, &to, crate::api::now_ms())
         .map_err(|e| AppError::BadRequest(format!("the time range is not valid: {e}")))?;
     let step_s = range.step_seconds(EXPLORE_POINTS, 1);
     let backends = crate::api::backends()?;
     let ds = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, datasource)?;
+    // A panel's query arrives with Grafana's built-ins (`$__rate_interval`): filled here for
+    // Explore's own range and step, as the panel fills them for its own.
+    let query = if query.contains('$') {
+        use crate::model::dashboard::vars::{builtins, interpolate, Scope};
+        let mut scope = Scope::new();
+        let scrape = crate::backend::panels::scrape_ms(&ds);
+        builtins(&mut scope, range.from_ms, range.to_ms, step_s as i64 * 1000, scrape);
+        interpolate(&query, &scope)
+    } else {
+        query
+    };
+    check_promql(&query)?;
     let client = PrometheusClient {
         http: &backends.http,
         ds: &ds,

@@ -39,11 +39,10 @@ pub async fn promql_completions(
     };
     let end = crate::api::now_ms() as f64 / 1000.0;
     let start = end - 6.0 * 3600.0;
-    let esc = |v: &str| v.replace('\\', "\\\\").replace('"', "\\\"");
     let selector = |metric: &Option<String>| {
         metric
             .as_ref()
-            .map(|m| format!("{{__name__=\"{}\"}}", esc(m)))
+            .map(|m| format!("{{__name__={}}}", crate::model::links::quote(m)))
     };
     let items = match &context {
         CompletionContext::Metric { prefix } => {

@@ -104,6 +104,30 @@ pub struct PanelData {
     /// Interpolated queries (refId, expr) as run, for "Explore" links and debugging.
     pub queries: Vec<(String, String)>,
     pub instant: bool,
+    /// The first query as Explore opens it.
+    pub explore: Option<ExploreQuery>,
+}
+
+/// A panel query for Explore: variables filled, built-ins (`$__rate_interval`) kept, so Explore
+/// fills them for its own range and step.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExploreQuery {
+    /// Loki (logs mode) rather than Prometheus.
+    pub logs: bool,
+    pub datasource: String,
+    pub expr: String,
+}
+
+impl ExploreQuery {
+    /// The Explore link at `hop` (the dashboard's range as written).
+    pub fn href(&self, hop: &crate::model::links::Hop) -> String {
+        let hop = hop.clone().datasource(Some(&self.datasource));
+        if self.logs {
+            crate::model::links::explore_logs(&self.expr, &hop)
+        } else {
+            crate::model::links::explore_metrics(&self.expr, &hop)
+        }
+    }
 }
 
 /// A dashboard ready to render.

@@ -1,15 +1,17 @@
 //! `/alerting/groups`: Alertmanager alert groups from every instance, clusters merged by
-//! fingerprint, with state, silenced/inhibited-by, receiver, age and onward links.
+//! fingerprint, in triage order (most severe first, then the longest firing) and coloured by
+//! severity, with state, silenced/inhibited-by, receiver, age and onward links.
 
 use super::{silence_link, AlertingTabs};
 use crate::api::alerting::list_alert_groups;
 use crate::components::feedback::ErrorNotice;
 use crate::components::layout::RefreshTick;
 use crate::components::zone::Time;
-use crate::model::alerting::{regroup, MergedAlert};
+use crate::model::alerting::{regroup, triage_order, worst_severity, MergedAlert};
 use crate::model::html::safe_href;
 use crate::model::matchers::parse_matchers;
 use crate::model::timestamp::{age, parse_rfc3339};
+use crate::model::numbers::tidy;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -24,6 +26,31 @@ pub fn UnreachableBanner(unreachable: Vec<(String, String)>) -> impl IntoView {
             </div>
         }
     })
+}
+
+/// The CSS class of a severity (`severity-critical`, …; unknown ones are `other`).
+pub fn severity_class(severity: &str) -> &'static str {
+    match crate::model::alerting::severity_rank(Some(severity).filter(|s| !s.is_empty())) {
+        0 => "critical",
+        1 => "error",
+        2 => "warning",
+        3 => "info",
+        4 => "other",
+        _ => "none",
+    }
+}
+
+/// Labels as chips, one per label (never broken inside a name or value); `severity` coloured.
+#[component]
+pub fn LabelChips(labels: std::collections::BTreeMap<String, String>) -> impl IntoView {
+    view! {
+        <span class="chips" data-testid="label-chips">
+            {labels.into_iter().map(|(k, v)| {
+                let class = if k == "severity" { format!("chip label-chip severity-{}", severity_class(&v)) } else { "chip label-chip".to_string() };
+                view! { <span class=class data-testid="label-chip"><span class="chip-key">{k}</span>"="{v}</span> }
+            }).collect_view()}
+        </span>
+    }
 }
 
 #[component]
@@ -62,7 +89,8 @@ pub fn AlertGroupsPage() -> impl IntoView {
                     <UnreachableBanner unreachable=o.unreachable.clone()/>
                     {o.clusters.into_iter().map(|c| {
                         let instances = c.instances.clone();
-                        let groups = regroup(&c.groups, &matchers, &by);
+                        let mut groups = regroup(&c.groups, &matchers, &by);
+                        triage_order(&mut groups);
                         view! {
                             <section class="cluster" data-testid="am-cluster">
                                 <h2>{format!("Alertmanager cluster: {}", c.name)}</h2>
@@ -72,10 +100,11 @@ pub fn AlertGroupsPage() -> impl IntoView {
                                     groups.into_iter().map(|(labels, alerts)| {
                                         let group_silence = silence_link(&labels, &instances);
                                         let instances = instances.clone();
+                                        let severity = worst_severity(&alerts).unwrap_or_default();
                                         view! {
-                                            <article class="alert-group" data-testid="alert-group">
+                                            <article class=format!("alert-group severity-{}", severity_class(&severity)) data-testid="alert-group" data-severity=severity.clone()>
                                                 <header>
-                                                    {labels.iter().map(|(k, v)| view! { <span class="label">{format!("{k}={v}")}</span> }).collect_view()}
+                                                    <LabelChips labels=labels.clone()/>
                                                     <span class="muted">{format!(" {} alert(s)", alerts.len())}</span>
                                                     <a class="button" href=group_silence data-testid="silence-group">"Silence group"</a>
                                                 </header>
@@ -110,13 +139,19 @@ fn AlertRow(alert: MergedAlert, now: i64, instances: Vec<String>) -> impl IntoVi
     // Alertmanager sets endsAt in the future for active alerts: the window ends now then.
     let ends = parse_rfc3339(&a.ends_at).filter(|e| *e < now);
     let logs = crate::model::correlate::logs_link(&a.labels, parse_rfc3339(&a.starts_at), ends);
+    let source = crate::model::correlate::expr_from_generator_url(&a.generator_url).map(|expr| {
+        crate::model::links::explore_metrics(
+            &expr,
+            &crate::model::links::Hop::alert_window(parse_rfc3339(&a.starts_at), ends),
+        )
+    });
     let traces = crate::model::correlate::traces_link(&a.labels, parse_rfc3339(&a.starts_at), ends);
     view! {
         <tr data-testid="am-alert" id=format!("alert-{}", a.fingerprint) data-alertname=name data-state=state.clone()>
             <td><span class=format!("badge state-{state}") data-testid="am-alert-state">{state.clone()}</span></td>
             <td class="series">
-                {a.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")}
-                {a.annotations.get("summary").cloned().map(|s| view! { <div class="muted">{s}</div> })}
+                <LabelChips labels=a.labels.clone()/>
+                {a.annotations.get("summary").map(|s| view! { <div class="muted">{tidy(s)}</div> })}
             </td>
             <td>{since}{parse_rfc3339(&a.starts_at).map(|t| view! { <div class="small muted">"since "<Time ms=t/></div> })}</td>
             <td>{a.receivers.iter().map(|r| r.name.clone()).collect::<Vec<_>>().join(", ")}</td>
@@ -128,7 +163,8 @@ fn AlertRow(alert: MergedAlert, now: i64, instances: Vec<String>) -> impl IntoVi
                 // fingerprint as anchor.
                 {a.status.inhibited_by.iter().map(|fp| view! { <a href=format!("#alert-{fp}") data-testid="inhibited-by">{format!("inhibited by {}", &fp[..fp.len().min(8)])}</a> }).collect_view()}
                 <a href=silence_link(&a.labels, &instances) data-testid="silence-alert">"Silence"</a>
-                {safe_href(&a.generator_url).map(|u| view! { <a href=u rel="noopener noreferrer" target="_blank">"Source"</a> })}
+                {source.map(|u| view! { <a href=u data-testid="alert-source" title="The alert's expression in Explore, over its window">"Source"</a> })}
+                {alert.prometheus_url.as_deref().and_then(safe_href).map(|u| view! { <a href=u rel="noopener noreferrer" target="_blank" data-testid="alert-prometheus">"Prometheus"</a> })}
                 {a.annotations.get("runbook_url").and_then(|u| safe_href(u)).map(|u| view! { <a href=u rel="noopener noreferrer" target="_blank">"Runbook"</a> })}
                 {logs.map(|u| view! { <a href=u data-testid="alert-logs">"Logs"</a> })}
                 {traces.map(|u| view! { <a href=u data-testid="alert-traces">"Traces"</a> })}

@@ -11,6 +11,7 @@ use crate::model::html::safe_href;
 use crate::model::matchers::parse_matchers;
 use crate::model::timestamp::{age, parse_rfc3339};
 use crate::model::url_state::encode_component;
+use crate::model::numbers::{sample, tidy};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -100,7 +101,7 @@ fn seconds_text(s: f64) -> String {
 
 #[component]
 fn RuleCard(rule: AlertingRule, now: i64, dashboard: Option<String>) -> impl IntoView {
-    let explore = format!("/explore?query={}", encode_component(&rule.query));
+    let explore = crate::model::links::explore_metrics(&rule.query, &Default::default());
     let state = rule.state.clone();
     let runbook = rule
         .annotations
@@ -117,10 +118,10 @@ fn RuleCard(rule: AlertingRule, now: i64, dashboard: Option<String>) -> impl Int
             </header>
             <pre class="expr"><a href=explore data-testid="rule-explore">{rule.query.clone()}</a></pre>
             <div class="labels">
-                {rule.labels.iter().map(|(k, v)| view! { <span class="label">{format!("{k}={v}")}</span> }).collect_view()}
+                <super::groups::LabelChips labels=rule.labels.clone()/>
             </div>
-            {rule.annotations.get("summary").cloned().map(|s| view! { <p>{s}</p> })}
-            {rule.annotations.get("description").cloned().map(|s| view! { <p class="muted">{s}</p> })}
+            {rule.annotations.get("summary").map(|s| view! { <p>{tidy(s)}</p> })}
+            {rule.annotations.get("description").map(|s| view! { <p class="muted">{tidy(s)}</p> })}
             {runbook.map(|u| view! { <a href=u.clone() rel="noopener noreferrer" target="_blank" data-testid="runbook-link">"Runbook"</a> })}
             {dashboard.map(|u| view! { " " <a href=u data-testid="rule-dashboard">"Dashboard"</a> })}
             {(!rule.alerts.is_empty()).then(|| view! {
@@ -132,8 +133,8 @@ fn RuleCard(rule: AlertingRule, now: i64, dashboard: Option<String>) -> impl Int
                             view! {
                                 <tr data-testid="alert-row">
                                     <td>{a.state.clone()}</td>
-                                    <td class="series">{a.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")}</td>
-                                    <td class="value">{a.value.clone()}</td>
+                                    <td class="series"><super::groups::LabelChips labels=a.labels.clone()/></td>
+                                    <td class="value num" title=a.value.clone() data-testid="alert-value">{sample(&a.value)}</td>
                                     <td>{since}{a.active_at.as_deref().and_then(parse_rfc3339).map(|t| view! { <div class="small muted"><Time ms=t/></div> })}</td>
                                 </tr>
                             }

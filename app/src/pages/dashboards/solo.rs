@@ -72,7 +72,7 @@ pub fn SoloPanelPage() -> impl IntoView {
                                 provide_context(PoolsDown(v.pools_down.clone()));
                                 view! {
                                     <Title text=format!("{} · {}", p.title, v.dashboard.title)/>
-                                    <PanelView panel=p data from_ms=v.from_ms to_ms=v.to_ms solo=true links=PanelLinks { view: None }/>
+                                    <PanelView panel=p data from_ms=v.from_ms to_ms=v.to_ms solo=true links=PanelLinks { view: None } hop=crate::model::links::Hop::range(&v.from, &v.to)/>
                                 }.into_any()
                             }
                         },

@@ -7,11 +7,13 @@ use crate::api::AppError;
 use crate::components::feedback::ErrorNotice;
 use crate::components::layout::RefreshTick;
 use crate::components::panel::{PanelLinks, PanelView, PoolsDown};
+use crate::components::pickers::{auto_refresh, use_refresh, RefreshPicker, TimePicker};
 use crate::components::timeseries::{zoned_time, ChartZone, Crosshair, LegendState};
 use crate::model::dashboard::data::{DashboardView, PanelData, ResolvedVar};
 use crate::model::dashboard::params::parse_panel_id;
 use crate::model::dashboard::vars::{VarKind, ALL};
 use crate::model::dashboard::{Panel, PanelKind};
+use crate::model::links::Hop;
 use crate::model::url_state::with_params;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -78,6 +80,11 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
     let path = location.pathname.get_untracked();
     let d = view.dashboard.clone();
     let kiosk = flag(&pairs, "kiosk");
+    let hide_time = flag(&pairs, "_dash.hideTimePicker");
+    if kiosk {
+        // No picker on a wall screen, but the dashboard's own refresh still runs.
+        auto_refresh(use_refresh(d.refresh.clone()));
+    }
     let hide_vars = kiosk || flag(&pairs, "_dash.hideVariables");
     let view_panel = pairs
         .iter()
@@ -85,6 +92,7 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
         .find(|(k, _)| k == "viewPanel")
         .and_then(|(_, v)| parse_panel_id(v));
     let shared = d.graph_tooltip >= 1;
+    let hop = Hop::range(&view.from, &view.to);
     let (from_ms, to_ms) = (view.from_ms, view.to_ms);
     let span = to_ms - from_ms;
     let zoom_out = format!(
@@ -138,6 +146,7 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
                         shared_crosshair=false
                         solo=true
                         links=PanelLinks { view: Some((back, "Back to dashboard")) }
+                        hop=hop.clone()
                     />
                 </div>
             }
@@ -152,11 +161,11 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
                         let children: Vec<(Panel, Option<PanelData>)> =
                             p.children.iter().map(|c| (c.clone(), data.get(&c.id).cloned())).collect();
                         view! {
-                            <RowView row=p.clone() children uid=uid.clone() pairs=pairs.clone() from_ms to_ms shared link=link.clone()/>
+                            <RowView row=p.clone() children uid=uid.clone() pairs=pairs.clone() from_ms to_ms shared link=link.clone() hop=hop.clone()/>
                         }
                         .into_any()
                     } else {
-                        grid_item(p.clone(), data.get(&p.id).cloned(), from_ms, to_ms, shared, link(Some(p.id)))
+                        grid_item(p.clone(), data.get(&p.id).cloned(), (from_ms, to_ms), shared, link(Some(p.id)), hop.clone())
                     }
                 })
                 .collect_view();
@@ -176,6 +185,9 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
                     <span class="muted" data-testid="dashboard-range">
                         {move || format!("{} → {} ({})", &zoned_time(from_ms, zone.get())[..16], &zoned_time(to_ms, zone.get())[..16], zone_label(zone.get()))}
                     </span>
+                    <span class="spacer"></span>
+                    {(!hide_time).then(|| view! { <TimePicker default_from=d.time_from.clone() default_to=d.time_to.clone()/> })}
+                    <RefreshPicker default=d.refresh.clone()/>
                     <a class="button" href=zoom_out data-testid="zoom-out" title="Zoom out (double the time range)">"⊖ Zoom out"</a>
                     <a class="button" href=format!("/api/dashboards/uid/{}", d.uid) data-testid="dashboard-json">"JSON"</a>
                 </header>
@@ -192,10 +204,10 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
 fn grid_item(
     panel: Panel,
     data: Option<PanelData>,
-    from_ms: i64,
-    to_ms: i64,
+    (from_ms, to_ms): (i64, i64),
     shared: bool,
     view_href: String,
+    hop: Hop,
 ) -> AnyView {
     let style = format!(
         "grid-column:{} / span {};grid-row:span {}",
@@ -205,7 +217,7 @@ fn grid_item(
     );
     view! {
         <div class="grid-item" style=style>
-            <PanelView panel data from_ms to_ms shared_crosshair=shared links=PanelLinks { view: Some((view_href, "View")) }/>
+            <PanelView panel data from_ms to_ms shared_crosshair=shared links=PanelLinks { view: Some((view_href, "View")) } hop/>
         </div>
     }
     .into_any()
@@ -222,6 +234,7 @@ fn RowView<L>(
     to_ms: i64,
     shared: bool,
     link: L,
+    hop: Hop,
 ) -> impl IntoView
 where
     L: Fn(Option<u32>) -> String + Clone + Send + Sync + 'static,
@@ -267,7 +280,7 @@ where
                 .map(|(p, d)| {
                     let d = d.or_else(|| fetched.as_ref().and_then(|r| r.as_ref().ok()).and_then(|all| all.iter().find(|x| x.panel_id == p.id).cloned()));
                     let href = link(Some(p.id));
-                    grid_item(p, d, from_ms, to_ms, shared, href)
+                    grid_item(p, d, (from_ms, to_ms), shared, href, hop.clone())
                 })
                 .collect_view()
                 .into_any()
@@ -313,11 +326,28 @@ fn VariableBar(
                             opts.push((s.clone(), s.clone(), true));
                         }
                     }
-                    view! {
-                        <select id=id.clone() name=name multiple=v.multi on:change=submit data-testid=format!("var-{}", v.name)>
-                            {opts.into_iter().map(|(t, val, sel)| view! { <option value=val selected=sel>{t}</option> }).collect_view()}
-                        </select>
-                    }.into_any()
+                    if v.multi {
+                        // A menu of checkboxes (same GET form: `var-x=a&var-x=b`), readable at any
+                        // size, instead of the native multi-select's tiny listbox.
+                        let chosen: Vec<String> = opts.iter().filter(|o| o.2).map(|o| o.0.clone()).collect();
+                        let summary = if chosen.is_empty() { "None".to_string() } else { chosen.join(" + ") };
+                        view! {
+                            <details class="picker var-multi" data-testid=format!("var-{}", v.name)>
+                                <summary id=id.clone() aria-label=format!("{}: {summary}", v.label)>{summary.clone()}</summary>
+                                <div class="menu" role="group" aria-label=v.label.clone()>
+                                    {opts.into_iter().map(|(t, val, sel)| view! {
+                                        <label class="option"><input type="checkbox" name=name.clone() value=val checked=sel on:change=submit/>{t}</label>
+                                    }).collect_view()}
+                                </div>
+                            </details>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <select id=id.clone() name=name on:change=submit data-testid=format!("var-{}", v.name)>
+                                {opts.into_iter().map(|(t, val, sel)| view! { <option value=val selected=sel>{t}</option> }).collect_view()}
+                            </select>
+                        }.into_any()
+                    }
                 };
                 view! {
                     <span class="var" data-testid="variable">
