@@ -60,6 +60,23 @@ pub(crate) fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// Wall-clock milliseconds where the code runs: the server's clock during SSR, the browser's
+/// after hydration (for hints such as example times; never for data).
+pub fn now_ms_anywhere() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(all(feature = "ssr", not(feature = "hydrate")))]
+    {
+        now_ms()
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        0
+    }
+}
+
 /// The datasource named by `uid` (it must be of `kind`), or the default one of that kind.
 #[cfg(feature = "ssr")]
 pub(crate) fn datasource_of(

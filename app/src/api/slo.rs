@@ -468,8 +468,8 @@ fn links_for(
     now_ms: i64,
     worst_window_s: i64,
 ) -> SloLinks {
-    use crate::model::url_state::encode_component;
     use crate::model::links::{self, Hop};
+    use crate::model::url_state::encode_component;
     let from = now_ms - worst_window_s * 1000;
     let hop = Hop::range(&from.to_string(), &now_ms.to_string());
     let alerts = format!(
@@ -485,9 +485,12 @@ fn links_for(
         .into_iter()
         .collect();
     let index = backends.dashboards.catalog().index();
-    let dashboard =
-        crate::model::correlate::dashboard_for(&BTreeMap::new(), Some(&slo.total_expr(300)), &index)
-            .map(|d| d.link(&labels, Some(from + 5 * 60_000), Some(now_ms)));
+    let dashboard = crate::model::correlate::dashboard_for(
+        &BTreeMap::new(),
+        Some(&slo.total_expr(300)),
+        &index,
+    )
+    .map(|d| d.link(&labels, Some(from + 5 * 60_000), Some(now_ms)));
     let logs = links::logs_selector(&labels)
         .map(|sel| links::explore_logs(&format!("{sel} |= \"error\""), &hop));
     let traces = service.map(|s| links::explore_traces(Some(s), Some("error=true"), &hop));

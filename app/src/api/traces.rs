@@ -432,7 +432,10 @@ async fn operations_of(
     }
     let enc: String = url::form_urlencoded::byte_serialize(service.as_bytes()).collect();
     let (path, query) = if v3 {
-        ("api/v3/operations".to_string(), Some(format!("service={enc}")))
+        (
+            "api/v3/operations".to_string(),
+            Some(format!("service={enc}")),
+        )
     } else {
         (format!("api/services/{enc}/operations"), None)
     };

@@ -7,8 +7,7 @@ use super::http::get_bytes;
 use super::prometheus::PrometheusClient;
 use super::{Backends, Datasource};
 use crate::model::dashboard::data::{
-    ExploreQuery,
-    panel_width_px, shape, step_ms, to_series, PanelData, ResolvedVar, SeriesData,
+    panel_width_px, shape, step_ms, to_series, ExploreQuery, PanelData, ResolvedVar, SeriesData,
 };
 use crate::model::dashboard::vars::{
     auto_interval, builtins, choose, interpolate, parse_duration_ms, parse_var_query,

@@ -6,11 +6,11 @@ use crate::components::chart::{gauge_svg, sparkline_svg};
 use crate::components::feedback::ErrorNotice;
 use crate::components::timeseries::{style_series, TimeseriesChart};
 use crate::model::dashboard::data::{PanelData, SeriesData};
-use crate::model::dashboard::field::{css_color, resolve};
+use crate::model::dashboard::field::{css_color, resolve, text_on};
 use crate::model::dashboard::{Panel, PanelKind};
 use crate::model::html::escape_html;
-use crate::model::markdown::render_markdown;
 use crate::model::links::Hop;
+use crate::model::markdown::render_markdown;
 use leptos::prelude::*;
 
 /// Pixel size of a panel's body for a grid size (30 px grid rows, ~1600 px page).
@@ -204,9 +204,16 @@ fn panel_body(
                             let v = panel.options.reducer.apply(&values(&s.series));
                             let (text, color) = s.field.display(v);
                             let color = css_color(&color);
-                            let style = if bg { format!("background:{color};color:#fff") } else { format!("color:{color}") };
+                            // Text that reads on its colour (WCAG AA): black or white on a coloured
+                            // background; on the page, the colour mixed towards the theme's text.
+                            let ink = text_on(&color);
+                            let style = if bg {
+                                format!("background:{color};color:{ink}")
+                            } else {
+                                format!("color:color-mix(in srgb, {color} 60%, var(--fg))")
+                            };
                             let spark = (sparkline && s.series.points.len() > 1)
-                                .then(|| sparkline_svg(&s.series.points, if bg { "#ffffff" } else { &s.color }, 200, 40));
+                                .then(|| sparkline_svg(&s.series.points, if bg { ink } else { &s.color }, 200, 40));
                             let name = s.series.name.clone();
                             view! {
                                 <div class="stat" style=style data-testid="stat" title=name.clone()>

@@ -208,7 +208,10 @@ pub fn install_menu_closing() {
             let inside = target.as_ref().is_some_and(|t| menu.contains(Some(t)));
             // A click inside closes the menu when it chose something (a link or an option).
             let chose = target.as_ref().is_some_and(|t| {
-                menu.query_selector(".menu").ok().flatten().is_some_and(|m| m.contains(Some(t)))
+                menu.query_selector(".menu")
+                    .ok()
+                    .flatten()
+                    .is_some_and(|m| m.contains(Some(t)))
                     && t.closest("a, [role=option]").ok().flatten().is_some()
             });
             if !inside || chose {

@@ -26,7 +26,14 @@ pub fn write(_name: &str, _value: &str) {}
 #[cfg(feature = "ssr")]
 fn cookie_header() -> Option<String> {
     let parts = leptos::prelude::use_context::<http::request::Parts>()?;
-    Some(parts.headers.get(http::header::COOKIE)?.to_str().ok()?.to_string())
+    Some(
+        parts
+            .headers
+            .get(http::header::COOKIE)?
+            .to_str()
+            .ok()?
+            .to_string(),
+    )
 }
 
 #[cfg(feature = "hydrate")]
@@ -54,7 +61,10 @@ mod tests {
     #[test]
     fn finds_one_cookie_among_others() {
         let h = "octoscope_session=abc; octoscope_theme=dark; octoscope_tz=utc";
-        assert_eq!(super::cookie_in(h, "octoscope_theme").as_deref(), Some("dark"));
+        assert_eq!(
+            super::cookie_in(h, "octoscope_theme").as_deref(),
+            Some("dark")
+        );
         assert_eq!(super::cookie_in(h, "octoscope_tz").as_deref(), Some("utc"));
         assert_eq!(super::cookie_in(h, "missing"), None);
     }

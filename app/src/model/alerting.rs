@@ -545,23 +545,55 @@ mod tests {
             ([("g".to_string(), name.to_string())].into(), alerts)
         };
         let mut groups = vec![
-            group("slo", vec![alert("budget", Some("warning"), "active", "2026-11-30T07:00:00Z")]),
-            group("none", vec![alert("watchdog", None, "active", "2026-11-30T01:00:00Z")]),
+            group(
+                "slo",
+                vec![alert(
+                    "budget",
+                    Some("warning"),
+                    "active",
+                    "2026-11-30T07:00:00Z",
+                )],
+            ),
+            group(
+                "none",
+                vec![alert("watchdog", None, "active", "2026-11-30T01:00:00Z")],
+            ),
             group(
                 "api",
                 vec![
-                    alert("muted", Some("critical"), "suppressed", "2026-11-30T05:00:00Z"),
+                    alert(
+                        "muted",
+                        Some("critical"),
+                        "suppressed",
+                        "2026-11-30T05:00:00Z",
+                    ),
                     alert("errors", Some("critical"), "active", "2026-11-30T08:00:00Z"),
                     alert("slow", Some("warning"), "active", "2026-11-30T02:00:00Z"),
                 ],
             ),
-            group("old-slo", vec![alert("burn", Some("warning"), "active", "2026-11-30T06:00:00Z")]),
+            group(
+                "old-slo",
+                vec![alert(
+                    "burn",
+                    Some("warning"),
+                    "active",
+                    "2026-11-30T06:00:00Z",
+                )],
+            ),
         ];
         triage_order(&mut groups);
         let names: Vec<&str> = groups.iter().map(|(l, _)| l["g"].as_str()).collect();
         assert_eq!(names, ["api", "old-slo", "slo", "none"]);
-        let inside: Vec<&str> = groups[0].1.iter().map(|a| a.alert.fingerprint.as_str()).collect();
-        assert_eq!(inside, ["errors", "muted", "slow"], "active before suppressed, then warnings");
+        let inside: Vec<&str> = groups[0]
+            .1
+            .iter()
+            .map(|a| a.alert.fingerprint.as_str())
+            .collect();
+        assert_eq!(
+            inside,
+            ["errors", "muted", "slow"],
+            "active before suppressed, then warnings"
+        );
         assert_eq!(worst_severity(&groups[0].1).as_deref(), Some("critical"));
     }
 

@@ -85,11 +85,21 @@ pub fn thin_markers(positions: &[(f64, f64)], cell: f64) -> Vec<(usize, usize)> 
 mod tests {
     #[test]
     fn markers_thin_to_one_per_cell_with_their_count() {
-        let pos = [(1.0, 50.0), (3.0, 49.0), (7.9, 52.0), (9.0, 50.0), (100.0, 10.0)];
+        let pos = [
+            (1.0, 50.0),
+            (3.0, 49.0),
+            (7.9, 52.0),
+            (9.0, 50.0),
+            (100.0, 10.0),
+        ];
         // Cells of 8 px: the first three share one, kept by the highest (y 49).
         assert_eq!(thin_markers(&pos, 8.0), vec![(1, 3), (3, 1), (4, 1)]);
         let many: Vec<(f64, f64)> = (0..1631).map(|i| (496.0 + (i % 5) as f64, 100.0)).collect();
-        assert_eq!(thin_markers(&many, 8.0), vec![(0, 1631)], "1,631 overlapping markers make one");
+        assert_eq!(
+            thin_markers(&many, 8.0),
+            vec![(0, 1631)],
+            "1,631 overlapping markers make one"
+        );
     }
 
     use super::*;

@@ -50,7 +50,9 @@ impl Hop {
     /// is active; no range when the start is unknown.
     pub fn alert_window(starts_ms: Option<i64>, ends_ms: Option<i64>) -> Hop {
         match (starts_ms, ends_ms) {
-            (Some(s), Some(e)) if e > s => Hop::range(&(s - 5 * 60_000).to_string(), &e.to_string()),
+            (Some(s), Some(e)) if e > s => {
+                Hop::range(&(s - 5 * 60_000).to_string(), &e.to_string())
+            }
             (Some(s), _) => Hop::range(&(s - 5 * 60_000).to_string(), "now"),
             (None, _) => Hop::default(),
         }
@@ -63,11 +65,12 @@ impl Hop {
 
     /// The labels that are variables of the target dashboard, as its variables.
     pub fn vars_from_labels(mut self, labels: &BTreeMap<String, String>, names: &[String]) -> Hop {
-        self.vars.extend(
-            names
-                .iter()
-                .filter_map(|n| labels.get(n).filter(|v| !v.is_empty()).map(|v| (n.clone(), v.clone()))),
-        );
+        self.vars.extend(names.iter().filter_map(|n| {
+            labels
+                .get(n)
+                .filter(|v| !v.is_empty())
+                .map(|v| (n.clone(), v.clone()))
+        }));
         self
     }
 
@@ -75,12 +78,19 @@ impl Hop {
         let mut out = Vec::new();
         if let Some(f) = &self.from {
             out.push(("from".to_string(), f.clone()));
-            out.push(("to".to_string(), self.to.clone().unwrap_or_else(|| "now".into())));
+            out.push((
+                "to".to_string(),
+                self.to.clone().unwrap_or_else(|| "now".into()),
+            ));
         }
         if let Some(d) = &self.datasource {
             out.push(("datasource".to_string(), d.clone()));
         }
-        out.extend(self.vars.iter().map(|(k, v)| (format!("var-{k}"), v.clone())));
+        out.extend(
+            self.vars
+                .iter()
+                .map(|(k, v)| (format!("var-{k}"), v.clone())),
+        );
         out
     }
 }
@@ -227,7 +237,10 @@ mod tests {
             "/explore?query=rate%28x%5B%24__rate_interval%5D%29&from=now-1h&to=now&datasource=prom-b&var-service=executor"
         );
         assert_eq!(
-            dashboard("/d/abc/slug?orgId=1", &Hop::alert_window(Some(600_000), None)),
+            dashboard(
+                "/d/abc/slug?orgId=1",
+                &Hop::alert_window(Some(600_000), None)
+            ),
             "/d/abc/slug?orgId=1&from=300000&to=now"
         );
         assert_eq!(dashboard("/d/abc", &Hop::default()), "/d/abc");
@@ -267,7 +280,12 @@ mod tests {
     #[test]
     fn logs_selectors_prefer_service_over_the_scrape_job() {
         assert_eq!(
-            logs_selector(&labels(&[("job", "x"), ("service", "y"), ("severity", "z")])).as_deref(),
+            logs_selector(&labels(&[
+                ("job", "x"),
+                ("service", "y"),
+                ("severity", "z")
+            ]))
+            .as_deref(),
             Some(r#"{service="y"}"#)
         );
         assert_eq!(

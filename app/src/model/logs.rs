@@ -497,7 +497,10 @@ mod tests {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         let indexed = vec!["service".to_string(), "namespace".to_string()];
-        assert_eq!(stream_selector(&labels, &indexed), r#"{service="executor"}"#);
+        assert_eq!(
+            stream_selector(&labels, &indexed),
+            r#"{service="executor"}"#
+        );
     }
 
     #[test]

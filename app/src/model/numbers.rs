@@ -21,7 +21,8 @@ pub fn tidy(text: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         let starts_number = b[i].is_ascii_digit()
-            && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.' || b[i - 1] == b'_'));
+            && (i == 0
+                || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.' || b[i - 1] == b'_'));
         if !starts_number {
             let c = text[i..].chars().next().unwrap_or(' ');
             out.push(c);
@@ -54,11 +55,15 @@ pub fn tidy(text: &str) -> String {
                 exponent = true;
             }
         }
-        // A number glued to more dots or letters is a version or an id, not a value.
-        let glued = j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || (b[j] == b'.' && b.get(j + 1).is_some_and(u8::is_ascii_digit)));
+        // A number followed by more dotted digits is a version, by `_` part of a name; a unit
+        // right after it (`1.67s`) is fine.
+        let glued = j < b.len()
+            && (b[j] == b'_' || (b[j] == b'.' && b.get(j + 1).is_some_and(u8::is_ascii_digit)));
         let token = &text[i..j];
         match token.parse::<f64>() {
-            Ok(v) if !glued && (decimals > 4 || exponent) => out.push_str(&format_value(v, "none", Some(significant(v)))),
+            Ok(v) if !glued && (decimals > 4 || exponent) => {
+                out.push_str(&format_value(v, "none", Some(significant(v))))
+            }
             _ => out.push_str(token),
         }
         i = j;
@@ -93,8 +98,14 @@ mod tests {
             tidy("p95 latency is 1.6749999999999994s on executor-2"),
             "p95 latency is 1.675s on executor-2"
         );
-        assert_eq!(tidy("error ratio 3.5243376463339493e-01"), "error ratio 0.3524");
-        assert_eq!(tidy("v1.2.3 build 20240101 at 0.5"), "v1.2.3 build 20240101 at 0.5");
+        assert_eq!(
+            tidy("error ratio 3.5243376463339493e-01"),
+            "error ratio 0.3524"
+        );
+        assert_eq!(
+            tidy("v1.2.3 build 20240101 at 0.5"),
+            "v1.2.3 build 20240101 at 0.5"
+        );
         assert_eq!(tidy("café 12345.678901 €"), "café 12346 €");
     }
 }

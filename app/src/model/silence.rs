@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 pub struct SilenceDraft {
     /// One matcher per line (or comma-separated): `alertname="HighErrorRate"`.
     pub matchers: String,
-    /// Empty for now, else an RFC 3339 / `datetime-local` time (UTC).
+    /// Empty for now, else a time in the display zone (`2026-11-22T03:00`) or with its own
+    /// offset (RFC 3339).
     pub starts_at: String,
-    /// `1h`, `4h`, `24h`, `90m`, `2d`; ignored when `ends_at` is set.
+    /// Any duration: `1h`, `2h30m`, `90m`, `2d`; ignored when `ends_at` is set.
     pub duration: String,
     pub ends_at: String,
     pub created_by: String,
@@ -20,6 +21,76 @@ pub struct SilenceDraft {
     /// Id of the silence this draft edits (Alertmanager expires it and creates the new one).
     #[serde(default)]
     pub replaces: String,
+    /// The display zone the times are typed in (minutes east of UTC; 0 is UTC).
+    #[serde(default)]
+    pub utc_offset_min: i32,
+}
+
+/// A typed time: with its own offset (`Z`, `+02:00`) as written, else read in the zone
+/// `offset_min` minutes east of UTC.
+pub fn parse_in_zone(text: &str, offset_min: i32) -> Option<i64> {
+    let t = text.trim();
+    let has_zone = t.len() > 16 && {
+        let tail = &t[16..];
+        tail.ends_with(['Z', 'z']) || tail.contains(['+', '-'])
+    };
+    let ms = parse_rfc3339(t)?;
+    Some(if has_zone {
+        ms
+    } else {
+        ms - i64::from(offset_min) * 60_000
+    })
+}
+
+/// The window a draft asks for, `(start, end)`, or what to fix: start empty = now; end from
+/// the end time, else start + duration. Errors land on the field they concern.
+pub fn draft_window(d: &SilenceDraft, now_ms: i64) -> (Option<i64>, Option<i64>, DraftErrors) {
+    let mut errors = DraftErrors::default();
+    let zone = crate::model::timestamp::zone_label(d.utc_offset_min);
+    let example =
+        |ms: i64| crate::model::timestamp::zoned(ms, d.utc_offset_min)[..16].replace(" ", "T");
+    let starts_ms = if d.starts_at.trim().is_empty() {
+        Some(now_ms)
+    } else {
+        let s = parse_in_zone(&d.starts_at, d.utc_offset_min);
+        if s.is_none() {
+            errors.starts_at = Some(format!(
+                "use a time like {} ({zone}), or leave empty for now",
+                example(now_ms + 3_600_000)
+            ));
+        }
+        s
+    };
+    let ends_ms = if !d.ends_at.trim().is_empty() {
+        let e = parse_in_zone(&d.ends_at, d.utc_offset_min);
+        if e.is_none() {
+            errors.ends_at = Some(format!(
+                "use a time like {} ({zone})",
+                example(now_ms + 4 * 3_600_000)
+            ));
+        }
+        e
+    } else {
+        match parse_duration_ms(&d.duration) {
+            Some(ms) => starts_ms.map(|s| s + ms),
+            None => {
+                errors.ends_at = Some(format!(
+                    "{:?} is not a duration; write one such as 2h30m, 90m or 2d, or give an end time",
+                    d.duration.trim()
+                ));
+                None
+            }
+        }
+    };
+    if let (Some(s), Some(e)) = (starts_ms, ends_ms) {
+        if e <= s {
+            errors.ends_at = Some("the end must be after the start".into());
+        } else if e <= now_ms {
+            errors.ends_at =
+                Some("the end is in the past; this silence would never be active".into());
+        }
+    }
+    (starts_ms, ends_ms, errors)
 }
 
 /// One message per field that needs fixing.
@@ -101,40 +172,9 @@ pub fn validate(d: &SilenceDraft, now_ms: i64) -> Result<ValidSilence, DraftErro
             vec![]
         }
     };
-    let starts_ms = if d.starts_at.trim().is_empty() {
-        Some(now_ms)
-    } else {
-        let s = parse_rfc3339(&d.starts_at);
-        if s.is_none() {
-            errors.starts_at =
-                Some("use a time like 2026-11-22T03:00 (UTC), or leave empty for now".into());
-        }
-        s
-    };
-    let ends_ms = if !d.ends_at.trim().is_empty() {
-        let e = parse_rfc3339(&d.ends_at);
-        if e.is_none() {
-            errors.ends_at = Some("use a time like 2026-11-22T07:00 (UTC)".into());
-        }
-        e
-    } else {
-        match parse_duration_ms(&d.duration) {
-            Some(ms) => starts_ms.map(|s| s + ms),
-            None => {
-                errors.ends_at =
-                    Some("pick a duration (1h, 4h, 24h, or e.g. 90m) or an end time".into());
-                None
-            }
-        }
-    };
-    if let (Some(s), Some(e)) = (starts_ms, ends_ms) {
-        if e <= s {
-            errors.ends_at = Some("the end must be after the start".into());
-        } else if e <= now_ms {
-            errors.ends_at =
-                Some("the end is in the past; this silence would never be active".into());
-        }
-    }
+    let (starts_ms, ends_ms, time_errors) = draft_window(d, now_ms);
+    errors.starts_at = time_errors.starts_at;
+    errors.ends_at = time_errors.ends_at;
     if d.created_by.trim().is_empty() {
         errors.created_by = Some("say who is creating the silence".into());
     }
@@ -180,6 +220,30 @@ mod tests {
         let mut d = draft("alertname=X");
         d.ends_at = crate::model::timestamp::rfc3339(NOW + 60_000);
         assert_eq!(validate(&d, NOW).unwrap().ends_ms, NOW + 60_000);
+    }
+
+    #[test]
+    fn times_are_read_in_the_display_zone_and_any_duration_works() {
+        // 1_800_000_000_000 is 2027-01-15T08:00:00Z.
+        let mut d = draft("a=b");
+        d.utc_offset_min = 60;
+        d.starts_at = "2027-01-15T10:00".into();
+        d.duration = "2h30m".into();
+        let v = validate(&d, NOW).unwrap();
+        assert_eq!(v.starts_ms, NOW + 3_600_000, "10:00 at UTC+1 is 09:00 UTC");
+        assert_eq!(v.ends_ms, v.starts_ms + 9_000_000);
+        d.starts_at = "2027-01-15T10:00Z".into();
+        assert_eq!(
+            validate(&d, NOW).unwrap().starts_ms,
+            NOW + 2 * 3_600_000,
+            "an explicit zone wins"
+        );
+        d.starts_at = "tomorrow".into();
+        let e = validate(&d, NOW).unwrap_err().starts_at.unwrap();
+        assert!(
+            e.contains("2027-01-15T10:00") && e.contains("UTC+01:00"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -12,10 +12,10 @@ use crate::components::query_editor::{QueryEditor, QueryLang};
 use crate::components::series_table::SeriesTable;
 use crate::components::zone::{DisplayZone, Time};
 use crate::model::correlation::exemplar_links;
-use crate::model::decimate::thin_markers;
 use crate::model::dashboard::field::{DrawStyle, Stacking, ThresholdsStyle, PALETTE};
-use crate::model::prometheus::{parse_sample, series_name, QueryData};
+use crate::model::decimate::thin_markers;
 use crate::model::links::{mode_links, workload_labels, Hop};
+use crate::model::prometheus::{parse_sample, series_name, QueryData};
 use crate::model::url_state::encode_component;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -224,7 +224,11 @@ fn MetricsResult(answer: MetricsAnswer, from: String, to: String) -> impl IntoVi
             .filter_map(|(i, (t, v, _, _))| Some((g.x_of(*t), g.y_of(*v)?, i)))
             .collect();
         let positions: Vec<(f64, f64)> = placed.iter().map(|(x, y, _)| (*x, *y)).collect();
-        let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;");
+        let esc = |s: &str| {
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('"', "&quot;")
+        };
         let markers: String = thin_markers(&positions, 8.0)
             .into_iter()
             .map(|(p, count)| {

@@ -1,26 +1,121 @@
-//! Home: the datasources the console reads, their problems, and a getting-started guide when
-//! nothing is provisioned yet.
+//! Home: the morning summary (firing alerts by severity, SLOs burning, targets down, datasource
+//! health, each linking onward), the datasources and their problems, and a getting-started
+//! guide when nothing is provisioned yet.
 
-use crate::api::console::list_datasources;
+use crate::api::console::{list_datasources, morning_summary, OnCallSummary};
 use crate::components::feedback::ErrorNotice;
 use crate::model::datasource::DatasourceOverview;
+use crate::model::links::quote;
+use crate::model::url_state::encode_component;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let overview = Resource::new(|| (), |_| list_datasources());
+    let summary = Resource::new(|| (), |_| morning_summary());
     view! {
         <Title text="Home"/>
-        <Suspense fallback=|| view! { <p class="muted">"Loading datasources…"</p> }>
+        <Suspense fallback=|| view! { <p class="muted">"Loading the summary…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(o) if o.datasources.is_empty() && o.problems.is_empty() => view! { <GettingStarted/> }.into_any(),
-                    Ok(o) => view! { <DatasourceList overview=o/> }.into_any(),
+                    Ok(o) => view! {
+                        {match summary.await {
+                            Ok(s) => view! { <Summary summary=s/> }.into_any(),
+                            Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+                        }}
+                        <DatasourceList overview=o/>
+                    }.into_any(),
                     Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+fn part_error(e: String) -> AnyView {
+    view! { <p class="field-error" data-testid="summary-error">{e}</p> }.into_any()
+}
+
+#[component]
+fn Summary(summary: OnCallSummary) -> impl IntoView {
+    let OnCallSummary {
+        alerts,
+        slos,
+        targets,
+        datasources,
+        ..
+    } = summary;
+    let alerts_card = match alerts {
+        Ok((by_severity, suppressed)) => {
+            let firing: usize = by_severity.iter().map(|(_, n)| n).sum();
+            let class = if by_severity.iter().any(|(s, _)| s == "critical") { "summary-card bad" } else if firing > 0 { "summary-card warn" } else { "summary-card good" };
+            view! {
+                <section class=class data-testid="summary-alerts" data-firing=firing.to_string()>
+                    <h2><a href="/alerting/groups">"Firing alerts"</a></h2>
+                    <p class="big">{firing}</p>
+                    <p class="chips">
+                        {by_severity.into_iter().map(|(sev, n)| {
+                            let href = format!("/alerting/groups?filter={}", encode_component(&format!("severity={}", quote(&sev))));
+                            view! { <a class=format!("chip label-chip severity-{}", crate::pages::alerting::groups::severity_class(&sev)) href=href data-testid="summary-severity" data-severity=sev.clone()>{format!("{sev} {n}")}</a> }
+                        }).collect_view()}
+                    </p>
+                    {(suppressed > 0).then(|| view! { <p class="muted small"><a href="/alerting/silences">{format!("{suppressed} silenced or inhibited")}</a></p> })}
+                </section>
+            }.into_any()
+        }
+        Err(e) => view! { <section class="summary-card" data-testid="summary-alerts"><h2>"Firing alerts"</h2>{part_error(e)}</section> }.into_any(),
+    };
+    let slos_card = match slos {
+        Ok((burning, total)) => {
+            let n = burning.len();
+            let class = if burning.iter().any(|(_, s, _)| s == "page") { "summary-card bad" } else if !burning.is_empty() { "summary-card warn" } else { "summary-card good" };
+            view! {
+                <section class=class data-testid="summary-slos" data-burning=n.to_string()>
+                    <h2><a href="/slo">"SLOs burning"</a></h2>
+                    <p class="big">{format!("{n} of {total}")}</p>
+                    <ul class="plain">
+                        {burning.into_iter().map(|(name, status, remaining)| view! {
+                            <li><a href=format!("/slo/{}", encode_component(&name)) data-testid="summary-slo">{name.clone()}</a>
+                                {format!(" · {status}{}", remaining.map(|r| format!(" · {:.0}% budget left", r * 100.0)).unwrap_or_default())}</li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+            }.into_any()
+        }
+        Err(e) => view! { <section class="summary-card" data-testid="summary-slos"><h2>"SLOs burning"</h2>{part_error(e)}</section> }.into_any(),
+    };
+    let targets_card = match targets {
+        Ok((down, up, pools)) => view! {
+            <section class={if down > 0 { "summary-card bad" } else { "summary-card good" }} data-testid="summary-targets" data-down=down.to_string()>
+                <h2><a href="/status/targets?health=down">"Targets down"</a></h2>
+                <p class="big">{format!("{down} of {}", down + up)}</p>
+                {(!pools.is_empty()).then(|| view! { <p class="small">{format!("In {}", pools.join(", "))}</p> })}
+            </section>
+        }.into_any(),
+        Err(e) => view! { <section class="summary-card" data-testid="summary-targets"><h2>"Targets down"</h2>{part_error(e)}</section> }.into_any(),
+    };
+    let failing = datasources.iter().filter(|d| d.2.is_err()).count();
+    view! {
+        <h1>"Morning summary"</h1>
+        <div class="summary-grid" data-testid="morning-summary">
+            {alerts_card}
+            {slos_card}
+            {targets_card}
+            <section class={if failing > 0 { "summary-card bad" } else { "summary-card good" }} data-testid="summary-datasources" data-failing=failing.to_string()>
+                <h2><a href="#datasources">"Datasources"</a></h2>
+                <p class="big">{format!("{} of {} answer", datasources.len() - failing, datasources.len())}</p>
+                <ul class="plain small">
+                    {datasources.into_iter().map(|(name, kind, r)| { let ok = r.is_ok().to_string(); view! {
+                        <li data-testid="summary-datasource" data-ok=ok>
+                            {format!("{name} ({kind}): ")}
+                            {match r { Ok(ms) => format!("ok, {ms} ms"), Err(e) => e }}
+                        </li>
+                    }}).collect_view()}
+                </ul>
+            </section>
+        </div>
     }
 }
 
@@ -60,7 +155,7 @@ datasources:
 fn DatasourceList(overview: DatasourceOverview) -> impl IntoView {
     let problems = overview.problems.clone();
     view! {
-        <h1>"Datasources"</h1>
+        <h2 id="datasources">"Datasources"</h2>
         {(!problems.is_empty()).then(|| view! {
             <section class="notice error" data-testid="provisioning-problems">
                 <h2>"Provisioning problems"</h2>

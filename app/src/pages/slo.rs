@@ -213,7 +213,6 @@ fn chart_view(c: SloChart, from_ms: i64, to_ms: i64, testid: &'static str) -> im
 #[component]
 pub fn SloDetailPage() -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
     let name = Memo::new(move |_| params.with(|p| p.get("name")).unwrap_or_default());
     let (from, to) = crate::components::pickers::use_range();
     let tick = tick();

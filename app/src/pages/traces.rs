@@ -78,8 +78,16 @@ pub fn TracesExplore() -> impl IntoView {
             )
         },
         |(s, o, t, mi, ma, l, f, to, d)| {
-            let f = if f.is_empty() { DEFAULT_FROM.to_string() } else { f };
-            let to = if to.is_empty() { DEFAULT_TO.to_string() } else { to };
+            let f = if f.is_empty() {
+                DEFAULT_FROM.to_string()
+            } else {
+                f
+            };
+            let to = if to.is_empty() {
+                DEFAULT_TO.to_string()
+            } else {
+                to
+            };
             search_traces(TraceQuery {
                 service: s,
                 operation: o,
@@ -211,12 +219,22 @@ pub fn sorted_hits(hits: &[TraceHit], order: TraceOrder) -> Vec<TraceHit> {
 }
 
 /// A column header that sorts by it (a link: works without JavaScript), marked when active.
-fn sort_header(col: TraceOrder, current: TraceOrder, label: &'static str, class: &'static str) -> impl IntoView {
+fn sort_header(
+    col: TraceOrder,
+    current: TraceOrder,
+    label: &'static str,
+    class: &'static str,
+) -> impl IntoView {
     let query = use_query_map();
     let pairs: Vec<(String, String)> = query.with_untracked(|q| {
-        q.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        q.into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     });
-    let href = format!("/explore{}", crate::model::url_state::with_params(&pairs, &[("sort", Some(col.param()))]));
+    let href = format!(
+        "/explore{}",
+        crate::model::url_state::with_params(&pairs, &[("sort", Some(col.param()))])
+    );
     let active = col == current;
     view! {
         <th class=class aria-sort=if active { "descending" } else { "none" }>

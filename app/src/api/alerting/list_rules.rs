@@ -33,7 +33,7 @@ pub async fn list_rules(datasource: Option<String>) -> Result<RulesOverview, App
             if let Some(url) =
                 crate::model::correlate::dashboard_for(&a.annotations, Some(&a.query), &index)
             {
-                dashboards.insert(a.name.clone(), url);
+                dashboards.insert(a.name.clone(), url.link(&a.labels, None, None));
             }
         }
     }

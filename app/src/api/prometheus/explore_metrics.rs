@@ -65,7 +65,13 @@ pub async fn explore_metrics(
         use crate::model::dashboard::vars::{builtins, interpolate, Scope};
         let mut scope = Scope::new();
         let scrape = crate::backend::panels::scrape_ms(&ds);
-        builtins(&mut scope, range.from_ms, range.to_ms, step_s as i64 * 1000, scrape);
+        builtins(
+            &mut scope,
+            range.from_ms,
+            range.to_ms,
+            step_s as i64 * 1000,
+            scrape,
+        );
         interpolate(&query, &scope)
     } else {
         query

@@ -488,6 +488,32 @@ pub fn resolve(
 }
 
 /// Grafana's palette names to colours; anything else that is safe CSS passes through.
+/// Black or white, whichever reads better on `bg` (a `#rrggbb` colour; white otherwise), by
+/// WCAG contrast.
+pub fn text_on(bg: &str) -> &'static str {
+    let hex = bg.trim_start_matches('#');
+    let channel = |i: usize| {
+        u8::from_str_radix(hex.get(i..i + 2)?, 16).ok().map(|c| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.039_28 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        })
+    };
+    let (Some(r), Some(g), Some(b)) = (channel(0), channel(2), channel(4)) else {
+        return "#ffffff";
+    };
+    let l = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    // Contrast with black (l+0.05)/0.05 against white 1.05/(l+0.05).
+    if (l + 0.05) / 0.05 > 1.05 / (l + 0.05) {
+        "#000000"
+    } else {
+        "#ffffff"
+    }
+}
+
 pub fn css_color(name: &str) -> String {
     let base = name
         .trim_start_matches("super-light-")
@@ -930,6 +956,18 @@ pub fn legacy_table(p: &Value, field: &mut FieldConfig) -> Vec<Override> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_on_a_colour_is_the_readable_one() {
+        assert_eq!(
+            text_on("#73bf69"),
+            "#000000",
+            "black on Grafana green (white is 2.2:1)"
+        );
+        assert_eq!(text_on("#d1242f"), "#ffffff");
+        assert_eq!(text_on("#fade2a"), "#000000");
+        assert_eq!(text_on("rgb(1,2,3)"), "#ffffff");
+    }
     use serde_json::json;
 
     #[test]

@@ -7,8 +7,10 @@ use super::AlertingTabs;
 use crate::api::alerting::{list_alert_groups, CreateSilence, SilenceOutcome, SilenceWhatIf};
 use crate::api::console::whoami;
 use crate::components::feedback::ErrorNotice;
+use crate::components::zone::DisplayZone;
 use crate::model::matchers::matches_all;
-use crate::model::silence::{draft_matchers, DraftErrors, SilenceDraft};
+use crate::model::silence::{draft_matchers, draft_window, DraftErrors, SilenceDraft};
+use crate::model::timestamp::{zone_label, zoned};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -39,6 +41,24 @@ pub fn NewSilencePage() -> impl IntoView {
             .collect::<Vec<String>>(),
     );
     let errors = RwSignal::new(DraftErrors::default());
+    // Times are typed and shown in the console's display zone (UTC or the browser's).
+    let zone = DisplayZone::current();
+    let offset = move || zone.get().offset_min();
+    // The server's clock renders the page; the browser's takes over after hydration.
+    let now = RwSignal::new(crate::api::now_ms_anywhere());
+    Effect::new(move |_| now.set(crate::api::now_ms_anywhere()));
+    let draft = move || SilenceDraft {
+        matchers: String::new(),
+        starts_at: starts_at.get(),
+        duration: duration.get(),
+        ends_at: ends_at.get(),
+        utc_offset_min: offset(),
+        ..Default::default()
+    };
+    // Examples a few hours ahead, never stale: minutes cut, `T` as the field takes it.
+    let example = move |ahead_h: i64| {
+        zoned(now.get() + ahead_h * 3_600_000, offset())[..13].replace(' ', "T") + ":00"
+    };
 
     let overview = Resource::new(|| (), |_| list_alert_groups());
     let me = Resource::new(|| (), |_| whoami());
@@ -76,17 +96,38 @@ pub fn NewSilencePage() -> impl IntoView {
             created_by: created_by.get_untracked(),
             comment: comment.get_untracked(),
             replaces: replaces.clone(),
+            utc_offset_min: offset(),
         };
         create.dispatch(CreateSilence {
             draft,
             clusters: chosen.get_untracked(),
         });
     };
+    // Each message has an id the field names in `aria-describedby`, so a screen reader reads it
+    // with the field.
     let field_error = move |pick: fn(&DraftErrors) -> Option<String>, id: &'static str| {
         move || {
             errors
                 .with(pick)
-                .map(|m| view! { <p class="field-error" data-testid=id>{m}</p> })
+                .map(|m| view! { <p class="field-error" id=id role="alert" data-testid=id>{m}</p> })
+        }
+    };
+    let invalid = move |pick: fn(&DraftErrors) -> Option<String>| {
+        move || errors.with(pick).is_some().to_string()
+    };
+    let computed = move || {
+        let (start, end, errs) = draft_window(&draft(), now.get());
+        match (start, end) {
+            (Some(s), Some(e)) if errs.is_empty() => {
+                let off = offset();
+                let span = crate::model::dashboard::vars::format_duration_ms(e - s);
+                view! {
+                    <p class="field-hint" data-testid="silence-computed-end" id="silence-window">
+                        {format!("From {} to {} ({}), {span}", &zoned(s, off)[..16], &zoned(e, off)[..16], zone_label(off))}
+                    </p>
+                }.into_any()
+            }
+            _ => view! { <p class="field-hint" id="silence-window" data-testid="silence-computed-end">"Fix the times to see the window."</p> }.into_any(),
         }
     };
 
@@ -117,35 +158,43 @@ pub fn NewSilencePage() -> impl IntoView {
             <textarea
                 id="matchers"
                 rows="5"
+                aria-describedby="matchers-error matcher-syntax-error"
+                aria-invalid=invalid(|e| e.matchers.clone())
                 data-testid="silence-matchers-input"
                 prop:value=move || matchers.get()
                 on:input=move |ev| matchers.set(event_target_value(&ev))
             >
                 {matchers.get_untracked()}
             </textarea>
-            {move || draft_matchers(&matchers.get()).err().map(|e| view! { <p class="field-error" data-testid="matcher-syntax-error">{e}</p> })}
+            {move || draft_matchers(&matchers.get()).err().map(|e| view! { <p class="field-error" id="matcher-syntax-error" data-testid="matcher-syntax-error">{e}</p> })}
             {field_error(|e| e.matchers.clone(), "matchers-error")}
             <div class="row">
-                <label>"Start (UTC, empty = now) "
-                    <input type="text" placeholder="2026-11-22T03:00" data-testid="silence-start" prop:value=move || starts_at.get() on:input=move |ev| starts_at.set(event_target_value(&ev))/>
-                </label>
+                <label for="silence-start">{move || format!("Start ({}, empty = now) ", zone_label(offset()))}</label>
+                <input id="silence-start" type="text" placeholder=move || example(1) data-testid="silence-start"
+                    aria-describedby="start-error silence-window" aria-invalid=invalid(|e| e.starts_at.clone())
+                    prop:value=move || starts_at.get() on:input=move |ev| starts_at.set(event_target_value(&ev))/>
                 {field_error(|e| e.starts_at.clone(), "start-error")}
-                <label>"Duration "
-                    <select data-testid="silence-duration" on:change=move |ev| duration.set(event_target_value(&ev)) prop:value=move || duration.get()>
-                        <option value="1h">"1h"</option>
-                        <option value="4h">"4h"</option>
-                        <option value="24h">"24h"</option>
-                    </select>
-                </label>
-                <label>"or end (UTC) "
-                    <input type="text" placeholder="2026-11-22T07:00" data-testid="silence-end" prop:value=move || ends_at.get() on:input=move |ev| ends_at.set(event_target_value(&ev))/>
-                </label>
+                <label for="silence-duration">"Duration "</label>
+                <input id="silence-duration" type="text" list="silence-durations" class="narrow" data-testid="silence-duration"
+                    aria-describedby="end-error silence-window"
+                    prop:value=move || duration.get() on:input=move |ev| duration.set(event_target_value(&ev))/>
+                <datalist id="silence-durations">
+                    {["30m", "1h", "2h", "4h", "8h", "12h", "24h", "2d", "1w"].map(|d| view! { <option value=d></option> }).collect_view()}
+                </datalist>
+                <label for="silence-end">{move || format!("or end ({}) ", zone_label(offset()))}</label>
+                <input id="silence-end" type="text" placeholder=move || example(4) data-testid="silence-end"
+                    aria-describedby="end-error silence-window" aria-invalid=invalid(|e| e.ends_at.clone())
+                    prop:value=move || ends_at.get() on:input=move |ev| ends_at.set(event_target_value(&ev))/>
             </div>
+            {computed}
             {field_error(|e| e.ends_at.clone(), "end-error")}
-            <label>"Created by " <input type="text" data-testid="silence-creator" prop:value=move || created_by.get() on:input=move |ev| created_by.set(event_target_value(&ev))/></label>
+            <label for="silence-creator">"Created by "</label>
+            <input id="silence-creator" type="text" data-testid="silence-creator" aria-describedby="creator-error" aria-invalid=invalid(|e| e.created_by.clone())
+                prop:value=move || created_by.get() on:input=move |ev| created_by.set(event_target_value(&ev))/>
             {field_error(|e| e.created_by.clone(), "creator-error")}
             <label for="comment">"Comment"</label>
-            <textarea id="comment" rows="2" data-testid="silence-comment" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))>{comment.get_untracked()}</textarea>
+            <textarea id="comment" rows="2" data-testid="silence-comment" aria-describedby="comment-error" aria-invalid=invalid(|e| e.comment.clone())
+                prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))>{comment.get_untracked()}</textarea>
             {field_error(|e| e.comment.clone(), "comment-error")}
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {

@@ -1,0 +1,106 @@
+use crate::api::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One part of the summary: its figures, or why they could not be read (the rest still shows).
+pub type Part<T> = Result<T, String>;
+
+/// The home page: what an on-call engineer checks first, each part read concurrently.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnCallSummary {
+    /// Active (not silenced or inhibited) alerts per severity, most severe first, and how many
+    /// are suppressed.
+    pub alerts: Part<(Vec<(String, usize)>, usize)>,
+    /// SLOs paging or ticketing: (name, status, budget remaining), worst first; and the total.
+    pub slos: Part<(Vec<(String, String, Option<f64>)>, usize)>,
+    /// Scrape targets (down, up) and the pools with targets down.
+    pub targets: Part<(usize, usize, Vec<String>)>,
+    /// Each datasource: (name, kind, round-trip ms or why it failed).
+    pub datasources: Vec<(String, String, Result<u64, String>)>,
+    /// Nothing is provisioned: the page shows how to start instead.
+    pub empty: bool,
+}
+
+/// Firing alerts by severity, SLOs burning, targets down and datasource health, in one call.
+#[server(endpoint = "morning_summary")]
+pub async fn morning_summary() -> Result<OnCallSummary, AppError> {
+    use crate::model::alerting::severity_rank;
+    use crate::model::slo::Status;
+
+    let backends = crate::api::backends()?;
+    let overview = backends.registry.overview();
+    let probes = backends.registry.all().iter().map(|ds| {
+        let http = backends.http.clone();
+        async move {
+            let r = crate::backend::health::probe(&http, ds)
+                .await
+                .map_err(|e| e.to_string());
+            (ds.name.clone(), ds.kind.to_string(), r)
+        }
+    });
+    let (alerts, slos, targets, datasources) = futures::join!(
+        crate::api::alerting::list_alert_groups(),
+        crate::api::slo::list_slos(String::new()),
+        crate::api::status::list_targets(String::new(), String::new(), None),
+        futures::future::join_all(probes),
+    );
+    let alerts = alerts.map_err(|e| e.to_string()).map(|o| {
+        let mut seen = std::collections::HashSet::new();
+        let mut by_severity: std::collections::BTreeMap<(u8, String), usize> = Default::default();
+        let mut suppressed = 0;
+        for a in o
+            .clusters
+            .iter()
+            .flat_map(|c| c.groups.iter().flat_map(|g| g.alerts.iter()))
+            .filter(|a| seen.insert(a.alert.fingerprint.clone()))
+        {
+            if a.alert.status.state != "active" {
+                suppressed += 1;
+                continue;
+            }
+            let sev = a
+                .alert
+                .labels
+                .get("severity")
+                .cloned()
+                .unwrap_or_else(|| "none".into());
+            *by_severity
+                .entry((
+                    severity_rank(Some(sev.as_str()).filter(|s| *s != "none")),
+                    sev,
+                ))
+                .or_default() += 1;
+        }
+        (
+            by_severity.into_iter().map(|((_, s), n)| (s, n)).collect(),
+            suppressed,
+        )
+    });
+    let slos = slos.map_err(|e| e.to_string()).map(|l| {
+        let total = l.rows.len();
+        let mut burning: Vec<_> = l
+            .rows
+            .into_iter()
+            .filter(|r| matches!(r.status, Status::Page | Status::Ticket))
+            .map(|r| (r.name, r.status.as_str().to_string(), r.remaining))
+            .collect();
+        burning.sort_by_key(|(_, s, _)| if s == "page" { 0 } else { 1 });
+        (burning, total)
+    });
+    let targets = targets.map_err(|e| e.to_string()).map(|t| {
+        let pools = t
+            .pools
+            .iter()
+            .filter(|p| p.down > 0)
+            .map(|p| p.name.clone())
+            .collect();
+        (t.down, t.up, pools)
+    });
+    Ok(OnCallSummary {
+        empty: overview.datasources.is_empty() && overview.problems.is_empty(),
+        alerts,
+        slos,
+        targets,
+        datasources,
+    })
+}
