@@ -51,6 +51,24 @@ pub fn free_port() -> u16 {
         .expect("bind 127.0.0.1:0")
 }
 
+/// The first of `n` consecutive free loopback ports (for a process that takes `port`, `port+1`…).
+pub fn free_ports(n: u16) -> u16 {
+    for _ in 0..100 {
+        let first = free_port();
+        if first.checked_add(n).is_none() {
+            continue;
+        }
+        // Held together while checking, so none is the one just handed out.
+        let held: Vec<_> = (1..n)
+            .map_while(|i| TcpListener::bind(("127.0.0.1", first + i)).ok())
+            .collect();
+        if held.len() == usize::from(n - 1) {
+            return first;
+        }
+    }
+    panic!("no {n} consecutive free loopback ports")
+}
+
 /// Percent-encodes a query component (RFC 3986 unreserved characters stay).
 pub fn urlencode(s: &str) -> String {
     s.bytes()

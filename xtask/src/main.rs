@@ -2,7 +2,7 @@
 //! by hand. Every step says what it does; installs run only when something is missing.
 
 use octoscope_tests::demo::{DemoStack, SimPorts};
-use octoscope_tests::{free_port, http_get, which};
+use octoscope_tests::{free_port, free_ports, http_get, which};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
@@ -20,6 +20,9 @@ const USAGE: &str = "usage: cargo xtask <command>
                      set up, build, start the OctoLLM simulator, Prometheus, two clustered
                      Alertmanagers and the console; Ctrl-C stops all
   test               set up, fmt check, clippy per package, unit, integration and Playwright tests
+  e2e [PLAYWRIGHT ARGS]...
+                     build, start the demo stack and run only the Playwright journeys (e.g.
+                     `cargo xtask e2e tests/oncall_loop.spec.ts` or `-g \"skip link\"`)
   bench [--load-seconds N]
                      release build, then every speed and memory figure next to its anchor,
                      printed and written to BENCHMARKS.md
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
         Some("build") => setup().and_then(|_| build(args.iter().any(|a| a == "--release"))),
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
+        Some("e2e") => setup().and_then(|_| e2e(&args[1..])),
         Some("bench") => bench::bench(&args[1..]),
         // Used by the bench: the load generator as its own release build.
         Some("load-gen") => bench::load_gen(&args[1..]),
@@ -239,9 +243,14 @@ fn setup() -> Result {
     let have_npm = e2e
         .join("node_modules/@playwright/test/package.json")
         .is_file()
+        && e2e
+            .join("node_modules/@axe-core/playwright/package.json")
+            .is_file()
         && e2e.join("node_modules/.bin/wasm-opt").is_file();
     if have_npm {
-        println!("    ok: end2end npm packages (@playwright/test, binaryen 132)");
+        println!(
+            "    ok: end2end npm packages (@playwright/test, @axe-core/playwright, binaryen 132)"
+        );
     } else {
         let mut c = cmd("npm", &["ci", "--no-audit", "--no-fund"]);
         c.current_dir(e2e)
@@ -570,11 +579,23 @@ fn test() -> Result {
     step("integration tests (real Prometheus and Alertmanager, the simulator)");
     run(&mut cmd("cargo", &["test", "-p", "octoscope-tests"]))?;
 
+    e2e(&[])?;
+    println!(
+        "\nall tests passed in {:.0}s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Builds the console and runs the Playwright journeys against the demo stack; `playwright_args`
+/// go to `npx playwright test` (a spec file, `-g pattern`) for a quick run while developing.
+fn e2e(playwright_args: &[String]) -> Result {
     build(false)?;
     step("Playwright journeys in Debian chromium");
     let demo = start_demo(&[])?;
     let stack = &demo.stack;
-    let port = free_port();
+    // The console, the portal spec's host and the basic-auth console: three in a row.
+    let port = free_ports(3);
     // The order (@fresh first, @destructive last) is in playwright.config.ts's projects.
     let am1_pid = stack
         .alertmanagers
@@ -583,6 +604,7 @@ fn test() -> Result {
         .map(|p| p.to_string())
         .unwrap_or_default();
     let mut c = cmd("npx", &["playwright", "test"]);
+    c.args(playwright_args);
     c.current_dir("end2end")
         .env("OCTOSCOPE_PROVISIONING", stack.provisioning_dir())
         .env(
@@ -598,9 +620,5 @@ fn test() -> Result {
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
     run(&mut c)?;
     drop(demo);
-    println!(
-        "\nall tests passed in {:.0}s",
-        started.elapsed().as_secs_f64()
-    );
     Ok(())
 }

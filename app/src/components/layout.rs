@@ -24,6 +24,16 @@ fn theme_from_param(value: Option<String>) -> &'static str {
     }
 }
 
+/// The theme of the first render: the URL's `theme`, else the remembered choice (SSR and
+/// hydration read the same cookie), else the system's.
+pub fn initial_theme() -> &'static str {
+    theme_from_param(
+        use_query_map()
+            .with_untracked(|q| q.get("theme"))
+            .or_else(|| crate::components::prefs::read(THEME_COOKIE)),
+    )
+}
+
 const NAV: &[(&str, &str, &str)] = &[
     ("/dashboards", "Dashboards", "nav-dashboards"),
     ("/explore", "Explore", "nav-explore"),
@@ -40,13 +50,7 @@ pub fn ConsoleLayout() -> impl IntoView {
     let kiosk = Memo::new(move |_| query.with(|q| q.get_str("kiosk").is_some()));
     // Grafana's `_dash.hideTimePicker` (dashboards embedded with a fixed range).
     let hide_time = Memo::new(move |_| query.with(|q| q.get_str("_dash.hideTimePicker").is_some()));
-    // The URL, else the remembered choice, decides the first render (SSR and hydration read the
-    // same cookie); the toggle then takes over and remembers.
-    let theme = RwSignal::new(theme_from_param(
-        query
-            .with_untracked(|q| q.get("theme"))
-            .or_else(|| crate::components::prefs::read(THEME_COOKIE)),
-    ));
+    let theme = RwSignal::new(initial_theme());
     Effect::new(move |_| {
         let from_url = theme_from_param(query.with(|q| q.get("theme")));
         if from_url != "system" {
@@ -81,7 +85,7 @@ pub fn ConsoleLayout() -> impl IntoView {
     view! {
         <div class="console" data-theme=move || theme.get() data-kiosk=move || kiosk.get().to_string()>
             <Show when=move || !kiosk.get()>
-                <a class="skip-link" href="#content" data-testid="skip-link">"Skip to content"</a>
+                <a class="skip-link" href="#content" data-testid="skip-link" on:click=skip_to_content>"Skip to content"</a>
                 <header class="topbar" data-testid="topbar">
                     <A href="/" attr:class="brand" attr:data-testid="home-link">"Octoscope"</A>
                     <form class="search" method="get" action="/dashboards" role="search">
@@ -127,6 +131,23 @@ pub fn ConsoleLayout() -> impl IntoView {
         </div>
     }
 }
+
+/// The skip link moves focus itself: the router would treat `#content` as a navigation.
+#[cfg(feature = "hydrate")]
+fn skip_to_content(ev: leptos::ev::MouseEvent) {
+    use wasm_bindgen::JsCast;
+    ev.prevent_default();
+    if let Some(main) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("content"))
+        .and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = main.focus();
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn skip_to_content(_ev: leptos::ev::MouseEvent) {}
 
 /// After a navigation or a submit, focus goes to the new content instead of falling to `<body>`:
 /// to `<main>` when the page changed, or when the focused element left the document.

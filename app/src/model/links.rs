@@ -156,11 +156,22 @@ pub fn workload_labels(expr: &str) -> BTreeMap<String, String> {
         let body = &rest[open + 1..open + close];
         if let Ok(matchers) = crate::model::matchers::parse_matchers(body) {
             for m in matchers {
-                if m.kind == crate::model::matchers::MatchType::Equal
-                    && STREAM_LABELS.contains(&m.name.as_str())
-                    && !m.value.is_empty()
-                {
-                    out.entry(m.name).or_insert(m.value);
+                use crate::model::matchers::MatchType;
+                // A dashboard variable with one value reads `service=~"orchestrator"`: a regex
+                // that is a plain name selects just as `=` does.
+                let value = match m.kind {
+                    MatchType::Equal => Some(m.value.as_str()),
+                    MatchType::Regex => Some(m.value.trim_start_matches('(').trim_end_matches(')'))
+                        .filter(|v| {
+                            v.chars()
+                                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                        }),
+                    _ => None,
+                };
+                if let Some(v) = value.filter(|v| !v.is_empty()) {
+                    if STREAM_LABELS.contains(&m.name.as_str()) {
+                        out.entry(m.name.clone()).or_insert_with(|| v.to_string());
+                    }
                 }
             }
         }
@@ -271,6 +282,11 @@ mod tests {
             "/explore?mode=traces&service=orchestrator&from=now-3h&to=now"
         );
         assert!(workload_labels("up").is_empty());
+        assert_eq!(
+            workload_labels(r#"rate(x{service=~"executor", job=~"arm.*"}[1m])"#),
+            labels(&[("service", "executor")]),
+            "a one-value variable's regex selects like =, a pattern does not"
+        );
         assert_eq!(
             workload_labels(r#"{service="a", level="error"} | json | service="b""#),
             labels(&[("service", "a")])

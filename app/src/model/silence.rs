@@ -141,6 +141,23 @@ pub fn parse_duration_ms(s: &str) -> Option<i64> {
     (num.is_empty() && total > 0).then_some(total)
 }
 
+/// A length of time as people write it: `2h30m`, `1d4h`, `45s` (whole seconds).
+pub fn span_text(ms: i64) -> String {
+    let mut rest = (ms / 1000).max(0);
+    let mut out = String::new();
+    for (unit, secs) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        if rest >= secs {
+            out.push_str(&format!("{}{unit}", rest / secs));
+            rest %= secs;
+        }
+    }
+    if out.is_empty() {
+        "0s".into()
+    } else {
+        out
+    }
+}
+
 /// The matchers typed so far (lines and commas); errors name the offending line.
 pub fn draft_matchers(text: &str) -> Result<Vec<Matcher>, String> {
     let mut out = Vec::new();
@@ -244,6 +261,14 @@ mod tests {
             e.contains("2027-01-15T10:00") && e.contains("UTC+01:00"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn spans_read_as_typed() {
+        assert_eq!(span_text(9_000_000), "2h30m");
+        assert_eq!(span_text(100_800_000), "1d4h");
+        assert_eq!(span_text(45_500), "45s");
+        assert_eq!(span_text(parse_duration_ms("1w").unwrap()), "7d");
     }
 
     #[test]

@@ -11,9 +11,11 @@ pub fn NotFoundPage() -> impl IntoView {
     }
     view! {
         <Title text="Not found"/>
-        <main class="content" data-testid="not-found">
-            <h1>"Page not found"</h1>
-            <p>"This address is not part of Octoscope. Go to " <a href="/">"the home page"</a> "."</p>
-        </main>
+        <div class="console" data-theme=crate::components::layout::initial_theme() data-kiosk="true">
+            <main class="content" id="content" data-testid="not-found">
+                <h1>"Page not found"</h1>
+                <p>"This address is not part of Octoscope. Go to " <a href="/">"the home page"</a> "."</p>
+            </main>
+        </div>
     }
 }

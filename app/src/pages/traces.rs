@@ -110,6 +110,8 @@ pub fn TracesExplore() -> impl IntoView {
         })/>
         <Transition fallback=|| view! { <p class="muted">"Searching…"</p> }>
             {move || Suspend::new(async move {
+                // Read before the await so a new `sort` re-renders without a new search.
+                let order = TraceOrder::parse(&sort.get());
                 match result.await {
                     Err(e) => view! {
                         <SearchForm services=vec![] operations=vec![]/>
@@ -117,7 +119,6 @@ pub fn TracesExplore() -> impl IntoView {
                     }.into_any(),
                     Ok(r) => {
                         let ds = r.datasource_uid.clone();
-                        let order = TraceOrder::parse(&sort.get_untracked());
                         view! {
                             <SearchForm services=r.services.clone() operations=r.operations.clone()/>
                             {r.services_error.clone().map(|e| view! { <p class="field-error">{e}</p> })}

@@ -120,7 +120,7 @@ pub fn NewSilencePage() -> impl IntoView {
         match (start, end) {
             (Some(s), Some(e)) if errs.is_empty() => {
                 let off = offset();
-                let span = crate::model::dashboard::vars::format_duration_ms(e - s);
+                let span = crate::model::silence::span_text(e - s);
                 view! {
                     <p class="field-hint" data-testid="silence-computed-end" id="silence-window">
                         {format!("From {} to {} ({}), {span}", &zoned(s, off)[..16], &zoned(e, off)[..16], zone_label(off))}

@@ -23,10 +23,7 @@ pub fn SoloPanelPage() -> impl IntoView {
             .with(|q| q.get("panelId"))
             .and_then(|p| parse_panel_id(&p))
     });
-    let theme = query
-        .with_untracked(|q| q.get("theme"))
-        .filter(|t| t == "light" || t == "dark")
-        .unwrap_or_else(|| "system".into());
+    let theme = crate::components::layout::initial_theme();
     let tick = RwSignal::new(0u64);
     provide_context(RefreshTick(tick));
     provide_context(Crosshair(RwSignal::new(None)));

@@ -297,6 +297,10 @@ fn VariableBar(
     path: String,
 ) -> impl IntoView {
     let submit = move |ev: leptos::ev::Event| submit_enclosing_form(&ev);
+    let pick = move |ev: leptos::ev::Event| {
+        exclusive_all(&ev);
+        submit_enclosing_form(&ev)
+    };
     let names: Vec<String> = vars.iter().map(|v| format!("var-{}", v.name)).collect();
     let hidden: Vec<(String, String)> = pairs
         .into_iter()
@@ -336,7 +340,7 @@ fn VariableBar(
                                 <summary id=id.clone() aria-label=format!("{}: {summary}", v.label)>{summary.clone()}</summary>
                                 <div class="menu" role="group" aria-label=v.label.clone()>
                                     {opts.into_iter().map(|(t, val, sel)| view! {
-                                        <label class="option"><input type="checkbox" name=name.clone() value=val checked=sel on:change=submit/>{t}</label>
+                                        <label class="option"><input type="checkbox" name=name.clone() value=val checked=sel on:change=pick/>{t}</label>
                                     }).collect_view()}
                                 </div>
                             </details>
@@ -378,3 +382,39 @@ fn submit_enclosing_form(ev: &leptos::ev::Event) {
 
 #[cfg(not(feature = "hydrate"))]
 fn submit_enclosing_form(_ev: &leptos::ev::Event) {}
+
+/// "All" and single values exclude each other, as in Grafana: checking All clears the values,
+/// checking a value clears All.
+#[cfg(feature = "hydrate")]
+fn exclusive_all(ev: &leptos::ev::Event) {
+    use wasm_bindgen::JsCast;
+    let Some(input) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    if !input.checked() {
+        return;
+    }
+    let is_all = input.value() == ALL;
+    let Some(menu) = input.closest(".menu").ok().flatten() else {
+        return;
+    };
+    let Ok(boxes) = menu.query_selector_all("input[type=checkbox]") else {
+        return;
+    };
+    for i in 0..boxes.length() {
+        if let Some(other) = boxes
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok())
+        {
+            if other != input && (is_all || other.value() == ALL) {
+                other.set_checked(false);
+            }
+        }
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn exclusive_all(_ev: &leptos::ev::Event) {}
