@@ -10,6 +10,7 @@ const PAGES = [
   '/d/octollm-service-health?from=now-15m',
   '/d-solo/octollm-overview?panelId=1&from=now-15m',
   '/explore?query=sum%20by%20(service)%20(rate(http_requests_total%5B1m%5D))&from=now-15m',
+  `/explore?query=${encodeURIComponent('histogram_quantile(0.99, sum by (le) (rate(task_duration_seconds_bucket[1m])))')}&from=now-10m`,
   '/explore?mode=logs&query=%7Bservice%3D%22executor%22%7D&from=now-15m',
   '/explore?mode=traces&service=orchestrator&from=now-15m',
   'TRACE',

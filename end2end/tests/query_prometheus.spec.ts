@@ -83,6 +83,12 @@ test('exemplars are markers on the graph that open their trace, keeping the time
   // exemplarTraceIdDestinations in the demo's provisioning: trace_id → Jaeger.
   expect(href).toMatch(/^\/trace\/[0-9a-f]{32}\?datasource=jaeger&from=now-10m&to=now$/);
   await expect(page.getByTestId('exemplar-list')).toContainText('exemplars');
+  // Thinned per spot: each marker stands for the exemplars under it, and every exemplar is
+  // counted once.
+  const total = Number((await page.locator('[data-testid="exemplar-list"] summary').textContent())!.match(/^(\d+) exemplars/)![1]);
+  const counts = await page.getByTestId('exemplar').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count'))));
+  expect(counts.every((n) => n >= 1)).toBe(true);
+  expect(counts.reduce((a, b) => a + b, 0)).toBe(total);
   // Markers close in time overlap; the one on top takes the click, as for a user.
   await mark.click({ force: true });
   await expect(page).toHaveURL(/\/trace\/[0-9a-f]{32}\?datasource=jaeger&from=now-10m&to=now/);

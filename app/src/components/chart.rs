@@ -10,6 +10,22 @@ use plotters::prelude::*;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+/// What a chart shows, for screen readers: its series by name (the first few).
+fn chart_title(series: &[ChartSeries]) -> String {
+    match series.len() {
+        0 => "Time series chart, no data".to_string(),
+        n => {
+            let names: Vec<&str> = series.iter().take(5).map(|s| s.name.as_str()).collect();
+            let more = if n > 5 {
+                format!(" and {} more", n - 5)
+            } else {
+                String::new()
+            };
+            format!("Time series chart of {}{more}", names.join(", "))
+        }
+    }
+}
+
 /// One series as the chart draws it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChartSeries {
@@ -493,7 +509,8 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
     let inner_start = body.find('>').map(|i| i + 1).unwrap_or(0);
     let inner_end = body.rfind("</svg>").unwrap_or(body.len());
     let mut svg = format!(
-        r#"<svg class="chart-svg" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img">"#
+        r#"<svg class="chart-svg" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img"><title>{}</title>"#,
+        crate::model::html::escape_html(&chart_title(&spec.series))
     );
     svg.push_str(&body[inner_start..inner_end]);
     svg.push_str(r#"<g class="axis" font-size="11" fill="currentColor">"#);
@@ -596,7 +613,7 @@ pub fn gauge_svg(
         format!("M {x0:.2} {y0:.2} A {radius} {radius} 0 {large} 1 {x1:.2} {y1:.2}")
     };
     let mut svg = String::from(
-        r#"<svg class="gauge-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 170" role="img">"#,
+        r#"<svg class="gauge-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 170" role="img"><title>Gauge</title>"#,
     );
     for (i, (v, c)) in steps.iter().enumerate() {
         let start = v.unwrap_or(min).max(min);

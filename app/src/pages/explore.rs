@@ -257,6 +257,12 @@ fn MetricsResult(answer: MetricsAnswer, from: String, to: String) -> impl IntoVi
                 }
             })
             .collect();
+        // With links inside, the chart is a group of controls, not an image.
+        let svg = if markers.is_empty() {
+            svg
+        } else {
+            svg.replacen(r#"role="img""#, r#"role="group""#, 1)
+        };
         match svg.rfind("</svg>") {
             Some(i) => format!("{}{markers}{}", &svg[..i], &svg[i..]),
             None => svg,

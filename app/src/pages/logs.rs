@@ -113,7 +113,7 @@ fn volume_svg(
         .collect_view();
     view! {
         <div class="log-volume" data-testid="log-volume">
-            <svg viewBox=format!("0 0 {w} {h}") preserveAspectRatio="none" role="img" aria-label="Log volume over time">{bars}</svg>
+            <svg viewBox=format!("0 0 {w} {h}") preserveAspectRatio="none" role="group" aria-label="Log volume over time">{bars}</svg>
             <p class="muted small">{format!("{} lines in the range, {}s per bar · ", v.total, v.step_s)}{legend}" · click a bar to zoom in"</p>
         </div>
     }

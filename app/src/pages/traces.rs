@@ -49,7 +49,7 @@ fn scatter_svg(hits: &[TraceHit], ds: &str) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <svg class="trace-scatter" viewBox=format!("0 0 {w} {h}") data-testid="trace-scatter" role="img" aria-label="Trace duration over time">
+        <svg class="trace-scatter" viewBox=format!("0 0 {w} {h}") data-testid="trace-scatter" role="group" aria-label="Trace duration over time">
             <line x1=pad y1=h - pad / 2.0 x2=w - pad y2=h - pad / 2.0 stroke="currentColor" stroke-opacity="0.3"/>
             <text x="2" y="12" font-size="11" fill="currentColor">{format_us(dmax as i64)}</text>
             {dots}
