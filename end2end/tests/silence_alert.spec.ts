@@ -16,6 +16,16 @@ async function groupAlertState(page: Page, alert: Locator): Promise<string> {
   return attrNow(alert, 'data-state');
 }
 
+/** Presses Tab until the element with this test id has the focus (keyboard only). */
+async function tabTo(page: Page, testid: string, max = 400): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const at = await page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? '');
+    if (at === testid) return;
+  }
+  throw new Error(`${testid} not reached with ${max} Tab presses`);
+}
+
 async function open(page: Page, path: string) {
   await page.goto(path);
   await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
@@ -66,6 +76,17 @@ test('silence a firing alert from its group, then expire the silence', async ({ 
       )
       .toBeGreaterThan(0);
     await expect(alert.first().getByTestId('am-alert-state')).toHaveText('active');
+    // Triage: labels as chips, the group coloured by its severity; "Source" opens the expression
+    // in Octoscope's Explore over the alert's window, and no link to Prometheus' own hostname
+    // (no external URL is declared for it in the demo).
+    await expect(alert.first().getByTestId('label-chip').filter({ hasText: 'service=orchestrator' })).toHaveCount(1);
+    await expect(page.getByTestId('alert-group').first()).toHaveAttribute('data-severity', 'critical');
+    await expect(alert.first().getByTestId('alert-source')).toHaveAttribute('href', /^\/explore\?query=.*http_requests_total.*&from=\d+&to=now$/);
+    await expect(alert.first().getByTestId('alert-prometheus')).toHaveCount(0);
+    // Unfiltered, the critical alert comes before every warning group.
+    await open(page, '/alerting/groups');
+    await expect(page.getByTestId('alert-group').first()).toHaveAttribute('data-severity', 'critical');
+    await open(page, '/alerting/groups?filter=alertname%3D%22HighErrorRate%22');
     // Onward links: logs for the alert's labels over its active window, and a dashboard reading
     // the alert's metric.
     const logsHref = await alert.first().getByTestId('alert-logs').getAttribute('href');
@@ -81,11 +102,46 @@ test('silence a firing alert from its group, then expire the silence', async ({ 
     await open(page, tracesHref);
     await expect(page.getByTestId('trace-scatter')).toBeVisible();
     await expect(page.getByTestId('trace-hit').first()).not.toHaveAttribute('data-errors', '0');
-    await open(page, dashHref);
+    // Context carries at every hop: alert → dashboard → panel → Explore → logs → trace keep the
+    // alert's window and its service.
+    expect(dashHref).toMatch(/^\/d\/octollm-service-health[^?]*\?from=\d+&to=now&var-service=orchestrator$/);
+    const from = new URL(dashHref, 'http://x').searchParams.get('from')!;
+    await open(page, '/alerting/groups?filter=alertname%3D%22HighErrorRate%22');
+    await alert.first().getByTestId('alert-dashboard').click();
+    await expect(page).toHaveURL(new RegExp(`/d/octollm-service-health.*from=${from}`));
     await expect(page.getByTestId('dashboard-title')).toBeVisible();
     await expect(page.locator('svg.chart-svg').first()).toBeVisible();
+    await expect(page.getByTestId('var-service').locator('summary')).toHaveText('orchestrator');
+    await page.locator('[data-testid="panel"][data-panel-id="1"]').getByTestId('panel-explore-link').click();
+    await expect(page).toHaveURL(/\/explore\?query=/);
+    const explored = new URL(page.url()).searchParams;
+    expect(explored.get('from')).toBe(from);
+    expect(explored.get('query')).toContain('service=~"orchestrator"');
+    expect(explored.get('query'), 'built-ins stay for Explore to fill').toContain('$__rate_interval');
+    await expect(page.getByTestId('explore-graph')).toBeVisible();
+    await page.getByTestId('mode-logs').click();
+    await expect(page).toHaveURL(/mode=logs/);
+    const logged = new URL(page.url()).searchParams;
+    expect(logged.get('from')).toBe(from);
+    expect(logged.get('query')).toBe('{service="orchestrator"}');
+    const errorLine = page.locator('[data-testid="log-line"][data-level="error"]').first();
+    await expect(errorLine).toBeVisible();
+    await errorLine.getByTestId('log-trace-link').first().click();
+    await expect(page).toHaveURL(new RegExp(`/trace/[0-9a-f]+\\?.*from=${from}`));
+    await expect(page.locator('[data-testid="span-row"][data-service="orchestrator"]').first()).toBeVisible();
+    // Keyboard only: Tab to a failing span and open its details with Enter.
+    const failing = page.locator('[data-testid="span-row"][data-error="true"]').first();
+    await failing.getByTestId('span-open').evaluate((b) => b.setAttribute('data-testid', 'failing-span'));
+    await tabTo(page, 'failing-span');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('span-details')).toBeVisible();
+    // Keyboard only from here to the silence: the skip link, then Tab to "Silence group".
     await open(page, '/alerting/groups?filter=alertname%3D%22HighErrorRate%22');
-    await page.getByTestId('silence-group').first().click();
+    await page.keyboard.press('Tab');
+    await expect(page.getByTestId('skip-link')).toBeFocused();
+    await page.keyboard.press('Enter');
+    await tabTo(page, 'silence-group');
+    await page.keyboard.press('Enter');
     await expect(page).toHaveURL(/\/alerting\/silence\/new\?matcher=/);
     await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
     await expect(page.getByTestId('silence-matchers-input')).toHaveValue(/alertname="HighErrorRate"/);
@@ -107,7 +163,10 @@ test('silence a firing alert from its group, then expire the silence', async ({ 
     await expect(page.getByTestId('silence-comment')).toHaveValue('e2e: error spike drill');
 
     await page.getByTestId('silence-matchers-input').fill(matchers);
-    await page.getByTestId('create-silence').click();
+    await expect(page.getByTestId('matchers-error')).toHaveCount(1);
+    await page.getByTestId('silence-matchers-input').press('Shift+Tab');
+    await tabTo(page, 'create-silence');
+    await page.keyboard.press('Enter');
     await expect(page).toHaveURL(/\/alerting\/silences\?created=/);
     const silenceId = new URL(page.url()).searchParams.get('created') ?? '';
     expect(silenceId).not.toBe('');
@@ -125,7 +184,10 @@ test('silence a firing alert from its group, then expire the silence', async ({ 
     await open(page, '/alerting/silences');
     const row = page.locator(`[data-testid="silence-row"][data-silence-id="${silenceId}"]`);
     await expect(row.getByTestId('silence-mutes')).not.toHaveText('0');
-    await row.getByTestId('expire-silence').click();
+    // Keyboard: Tab to this silence's Expire button (focus starts on the new content).
+    await row.getByTestId('expire-silence').evaluate((b) => b.setAttribute('data-testid', 'expire-this-silence'));
+    await tabTo(page, 'expire-this-silence');
+    await page.keyboard.press('Enter');
     await expect(row).toHaveCount(0);
     await expect
       .poll(

@@ -407,9 +407,14 @@ fn Waterfall(detail: TraceDetail) -> impl IntoView {
                                         collapsed.update(|c| if !c.remove(&span_index) { c.insert(span_index); });
                                     }>{move || if open() { "▾" } else { "▸" }}</button>
                                 })}
-                                <span class="swatch" style=format!("background:{color}")></span>
-                                {r.orphan.then(|| view! { <span title="parent not in this trace" data-testid="span-orphan">"⚠ "</span> })}
-                                <strong>{s.service.clone()}</strong>" "<span data-testid="span-operation">{s.operation.clone()}</span>
+                                // A button, so the keyboard reaches every span: its click bubbles to the
+                                // row, which opens the details.
+                                <button type="button" class="span-open" data-testid="span-open" aria-expanded=move || is_selected().to_string()
+                                    aria-label=format!("{} {}, {}{}", s.service, s.operation, format_us(s.duration_us), if s.error { ", failed" } else { "" })>
+                                    <span class="swatch" style=format!("background:{color}")></span>
+                                    {r.orphan.then(|| view! { <span title="parent not in this trace" data-testid="span-orphan">"⚠ "</span> })}
+                                    <strong>{s.service.clone()}</strong>" "<span data-testid="span-operation">{s.operation.clone()}</span>
+                                </button>
                             </div>
                             <div class="span-timeline">
                                 <div class="span-bar" style=format!("left:{:.3}%;width:{:.3}%;background:{}", r.offset * 100.0, r.width * 100.0, if s.error { "#e02f44" } else { color })></div>
