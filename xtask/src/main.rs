@@ -2,7 +2,7 @@
 //! by hand. Every step says what it does; installs run only when something is missing.
 
 use octoscope_tests::demo::{DemoStack, SimPorts};
-use octoscope_tests::{free_port, free_ports, http_get, which};
+use octoscope_tests::{free_ports, http_get, which};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
