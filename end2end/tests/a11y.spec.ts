@@ -24,6 +24,8 @@ const PAGES = [
   '/status/cardinality',
   '/status/alerting',
   '/no-such-page',
+  // The sign-in page of the basic-auth console (playwright.config.ts's second web server).
+  `http://127.0.0.1:${Number(process.env.OCTOSCOPE_E2E_PORT ?? '3100') + 2}/login?error=1&user=ops`,
 ];
 
 /** Pages whose address comes from the data: the first trace found, the first SLO listed. */

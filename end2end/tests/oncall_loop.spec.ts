@@ -197,6 +197,14 @@ test.describe('in a browser an hour east of UTC', () => {
     await expect(page.getByTestId('silence-computed-end')).toHaveText(`From 2030-06-01 10:00 to 2030-06-01 12:30 (${zone}), 2h30m`);
     await page.getByTestId('silence-duration').fill('soon');
     await expect(page.getByTestId('silence-computed-end')).toContainText('Fix the times');
+    // A refused submit ties each message to its field, and keeps what was typed.
+    await page.getByTestId('silence-start').fill('tomorrow');
+    await page.getByTestId('create-silence').click();
+    await expect(page.getByTestId('start-error')).toContainText(zone);
+    await expect(page.getByTestId('silence-start')).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByTestId('silence-start')).toHaveAttribute('aria-describedby', /start-error/);
+    await expect(page.getByTestId('silence-start')).toHaveValue('tomorrow');
+    await expect(page.getByTestId('silence-duration')).toHaveValue('soon');
   });
 });
 
@@ -240,4 +248,16 @@ test('the skip link is the first Tab stop and focus lands on the content', async
   await page.getByTestId('nav-silences').click();
   await expect(page).toHaveURL(/\/alerting\/silences/);
   await expect(page.getByTestId('content')).toBeFocused();
+});
+
+test('every page opens on the same default range, and the picker says so', async ({ page }) => {
+  const c = new ConsolePage(page);
+  for (const path of ['/explore?query=up', `/explore?mode=logs&query=${encodeURIComponent('{service="executor"}')}`, '/explore?mode=traces&service=executor']) {
+    await c.open(path);
+    await expect(page.getByTestId('time-picker-button')).toHaveText('Last 1 hour');
+  }
+  await c.open('/explore?query=up');
+  await expect(page.locator('form[data-testid="query-form"] input[name="from"]')).toHaveValue('now-1h');
+  await c.open(`/explore?mode=logs&query=${encodeURIComponent('{service="executor"}')}`);
+  await expect(page.locator('form[data-testid="logs-form"] input[name="from"]')).toHaveValue('now-1h');
 });

@@ -45,6 +45,14 @@ test('graph and table over the page range, with completion of metric, label and 
   const list = page.getByTestId('completions');
   await expect(list).toHaveAttribute('data-kind', 'metric or function');
   await expect(list.getByTestId('completion').first()).toHaveText('http_requests_total');
+  // A combobox for screen readers: expanded, controlling the list, announcing the highlighted one.
+  await expect(explore.input).toHaveAttribute('role', 'combobox');
+  await expect(explore.input).toHaveAttribute('aria-expanded', 'true');
+  await expect(explore.input).toHaveAttribute('aria-controls', (await list.getAttribute('id'))!);
+  await page.keyboard.press('ArrowDown');
+  const first = list.getByTestId('completion').first();
+  await expect(first).toHaveAttribute('aria-selected', 'true');
+  await expect(explore.input).toHaveAttribute('aria-activedescendant', (await first.getAttribute('id'))!);
   await page.keyboard.press('Tab');
   await expect(explore.input).toHaveValue('http_requests_total');
   await explore.input.pressSequentially('{serv');

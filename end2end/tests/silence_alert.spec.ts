@@ -62,6 +62,10 @@ test('silence a firing alert from its group, then expire the silence', async ({ 
     expect(pendingAt, `states seen: ${seen.join(' → ')}`).toBeGreaterThanOrEqual(0);
     expect(pendingAt).toBeLessThan(seen.indexOf('firing'));
     await expect(rule.getByTestId('rule-explore')).toHaveAttribute('href', /\/explore\?query=/);
+    // The alert's value reads as a panel prints it (Prometheus sends 17 significant digits).
+    const value = rule.getByTestId('alert-value').first();
+    await expect(value).toHaveText(/^-?\d+(\.\d{1,3})?( [KM])?$/);
+    expect(Number(await value.getAttribute('title'))).toBeGreaterThan(0.05);
     await expect(rule.getByTestId('rule-dashboard')).toHaveAttribute('href', /^\/d\//);
 
     // Alert groups: the alert reaches the Alertmanagers; silence its group.

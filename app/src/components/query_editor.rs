@@ -144,7 +144,12 @@ pub fn QueryEditor(
                 value=initial
                 node_ref=input
                 data-testid=testid
+                // An ARIA 1.2 combobox: the list is announced, and the highlighted suggestion with it.
+                role="combobox"
                 aria-autocomplete="list"
+                aria-controls=format!("{id}-completions")
+                aria-expanded=move || (open.get() && items().is_some()).to_string()
+                aria-activedescendant=move || active.get().filter(|_| open.get()).map(|i| format!("{id}-option-{i}"))
                 on:input=on_input
                 on:keydown=on_keydown
                 on:blur=move |_| {
@@ -163,11 +168,11 @@ pub fn QueryEditor(
                             _ => "value",
                         };
                         view! {
-                            <ul class="completions" role="listbox" data-testid="completions" data-kind=kind>
+                            <ul class="completions" role="listbox" id=format!("{id}-completions") aria-label=format!("Suggestions: {kind}") data-testid="completions" data-kind=kind>
                                 {c.items.into_iter().enumerate().map(|(i, item)| {
                                     let chosen = item.clone();
                                     view! {
-                                        <li role="option" class:active=move || active.get() == Some(i)
+                                        <li role="option" id=format!("{id}-option-{i}") aria-selected=move || (active.get() == Some(i)).to_string() class:active=move || active.get() == Some(i)
                                             data-testid="completion"
                                             on:mousedown=move |ev| { ev.prevent_default(); choose(chosen.clone()); }>
                                             {item}

@@ -15,6 +15,7 @@ pub fn LoginPage() -> impl IntoView {
     let user = get("user");
     view! {
         <Title text="Sign in"/>
+        <div class="console" data-theme=crate::components::layout::initial_theme() data-kiosk="true">
         <main class="login" data-testid="login-page">
             <form class="login-form" method="post" action="/login">
                 <h1>"Octoscope"</h1>
@@ -57,5 +58,6 @@ pub fn LoginPage() -> impl IntoView {
                 </button>
             </form>
         </main>
+        </div>
     }
 }
