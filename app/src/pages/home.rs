@@ -2,7 +2,7 @@
 //! health, each linking onward), the datasources and their problems, and a getting-started
 //! guide when nothing is provisioned yet.
 
-use crate::api::console::{list_datasources, morning_summary, OnCallSummary};
+use crate::api::console::{list_datasources, morning_summary, BurningSlo, OnCallSummary};
 use crate::components::feedback::ErrorNotice;
 use crate::model::datasource::DatasourceOverview;
 use crate::model::links::quote;
@@ -70,13 +70,13 @@ fn Summary(summary: OnCallSummary) -> impl IntoView {
     let slos_card = match slos {
         Ok((burning, total)) => {
             let n = burning.len();
-            let class = if burning.iter().any(|(_, s, _)| s == "page") { "summary-card bad" } else if !burning.is_empty() { "summary-card warn" } else { "summary-card good" };
+            let class = if burning.iter().any(|b| b.status == "page") { "summary-card bad" } else if !burning.is_empty() { "summary-card warn" } else { "summary-card good" };
             view! {
                 <section class=class data-testid="summary-slos" data-burning=n.to_string()>
                     <h2><a href="/slo">"SLOs burning"</a></h2>
                     <p class="big">{format!("{n} of {total}")}</p>
                     <ul class="plain">
-                        {burning.into_iter().map(|(name, status, remaining)| view! {
+                        {burning.into_iter().map(|BurningSlo { name, status, remaining }| view! {
                             <li><a href=format!("/slo/{}", encode_component(&name)) data-testid="summary-slo">{name.clone()}</a>
                                 {format!(" · {status}{}", remaining.map(|r| format!(" · {:.0}% budget left", r * 100.0)).unwrap_or_default())}</li>
                         }).collect_view()}

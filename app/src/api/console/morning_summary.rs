@@ -11,14 +11,24 @@ pub struct OnCallSummary {
     /// Active (not silenced or inhibited) alerts per severity, most severe first, and how many
     /// are suppressed.
     pub alerts: Part<(Vec<(String, usize)>, usize)>,
-    /// SLOs paging or ticketing: (name, status, budget remaining), worst first; and the total.
-    pub slos: Part<(Vec<(String, String, Option<f64>)>, usize)>,
+    /// SLOs paging or ticketing, worst first; and how many SLOs there are.
+    pub slos: Part<(Vec<BurningSlo>, usize)>,
     /// Scrape targets (down, up) and the pools with targets down.
     pub targets: Part<(usize, usize, Vec<String>)>,
     /// Each datasource: (name, kind, round-trip ms or why it failed).
     pub datasources: Vec<(String, String, Result<u64, String>)>,
     /// Nothing is provisioned: the page shows how to start instead.
     pub empty: bool,
+}
+
+/// An SLO burning its budget too fast.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BurningSlo {
+    pub name: String,
+    /// `page` or `ticket`.
+    pub status: String,
+    /// Fraction of the budget left.
+    pub remaining: Option<f64>,
 }
 
 /// Firing alerts by severity, SLOs burning, targets down and datasource health, in one call.
@@ -82,9 +92,13 @@ pub async fn morning_summary() -> Result<OnCallSummary, AppError> {
             .rows
             .into_iter()
             .filter(|r| matches!(r.status, Status::Page | Status::Ticket))
-            .map(|r| (r.name, r.status.as_str().to_string(), r.remaining))
+            .map(|r| BurningSlo {
+                name: r.name,
+                status: r.status.as_str().to_string(),
+                remaining: r.remaining,
+            })
             .collect();
-        burning.sort_by_key(|(_, s, _)| if s == "page" { 0 } else { 1 });
+        burning.sort_by_key(|b| b.status != "page");
         (burning, total)
     });
     let targets = targets.map_err(|e| e.to_string()).map(|t| {
