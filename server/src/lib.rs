@@ -1,5 +1,7 @@
 //! Octoscope's axum server: SSR of the Leptos app, server functions, the datasource proxy,
 //! health and metrics. `main.rs` only reads config, binds and serves.
+// The app's view types are deep (the console layout nests every page): as in `frontend`.
+#![recursion_limit = "512"]
 
 pub mod assets;
 pub mod auth;
