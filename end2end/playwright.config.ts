@@ -22,6 +22,15 @@ const chromium = {
   launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
 };
 
+// A phone: 390 × 844 CSS pixels, touch, mobile viewport rules (tests/phone.spec.ts).
+const phone = {
+  ...chromium,
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 3,
+  isMobile: true,
+  hasTouch: true,
+};
+
 export default defineConfig({
   testDir: './tests',
   timeout: 30_000,
@@ -37,10 +46,11 @@ export default defineConfig({
   // journeys tagged @fresh need a young demo history (SLO windows dominated by their incident) and
   // run first; those tagged @destructive stop a backend (the first Alertmanager) and run last.
   projects: [
-    { name: 'fresh', use: chromium, grep: /@fresh/, testIgnore: /no_js\.spec\.ts/ },
-    { name: 'chromium', use: chromium, grepInvert: /@fresh|@destructive/, testIgnore: /no_js\.spec\.ts/, dependencies: ['fresh'] },
+    { name: 'fresh', use: chromium, grep: /@fresh/, testIgnore: /no_js\.spec\.ts|phone\.spec\.ts/ },
+    { name: 'chromium', use: chromium, grepInvert: /@fresh|@destructive/, testIgnore: /no_js\.spec\.ts|phone\.spec\.ts/, dependencies: ['fresh'] },
     { name: 'chromium-no-js', use: { ...chromium, javaScriptEnabled: false }, testMatch: /no_js\.spec\.ts/, dependencies: ['fresh'] },
-    { name: 'destructive', use: chromium, grep: /@destructive/, testIgnore: /no_js\.spec\.ts/, dependencies: ['chromium', 'chromium-no-js'] },
+    { name: 'phone', use: phone, testMatch: /phone\.spec\.ts|demo_incident\.spec\.ts/, dependencies: ['fresh'] },
+    { name: 'destructive', use: chromium, grep: /@destructive/, testIgnore: /no_js\.spec\.ts|phone\.spec\.ts/, dependencies: ['chromium', 'chromium-no-js', 'phone'] },
   ],
   webServer: [{
     command: process.env.OCTOSCOPE_BIN ?? '../target/debug/octoscope serve',

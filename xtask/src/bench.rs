@@ -356,6 +356,73 @@ fn wire_rows(addr: &str, trace_path: &str) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
+/// Runs `end2end/bench/phone.mjs`: the alert groups page's first contentful paint on a phone
+/// (390 × 844, touch) next to a desktop window measured in the same run, CPU throttled 4×, on
+/// Lighthouse's mobile network and on DevTools' Slow 3G. Three samples each: the worst is
+/// reported. A sample whose page shows no alert groups (nor "no alerts") is refused.
+fn phone_rows(addr: &str) -> Result<Vec<Row>> {
+    const RUNS: usize = 3;
+    let path = "/alerting/groups";
+    let out = Command::new("node")
+        .arg("bench/phone.mjs")
+        .arg(format!("http://{addr}"))
+        .arg(RUNS.to_string())
+        .arg(path)
+        .current_dir(crate::workspace_root().join("end2end"))
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("node bench/phone.mjs: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("bench/phone.mjs failed ({})", out.status));
+    }
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("bench/phone.mjs printed no JSON: {e}"))?;
+    let worst = |net: &str, device: &str| -> Result<f64> {
+        let samples = v[net][device]
+            .as_array()
+            .ok_or(format!("no samples for {net} {device}"))?;
+        let mut max = 0f64;
+        for s in samples {
+            if s["shown"].as_u64().unwrap_or(0) == 0 {
+                return Err(format!("{path} showed no alert groups on {device}; fix it before timing it"));
+            }
+            max = max.max(s["paint"].as_f64().unwrap_or(f64::NAN));
+        }
+        Ok(max / 1000.0)
+    };
+    let sideways = |net: &str| {
+        v[net]["phone"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|s| s["wide"].as_bool() == Some(true)))
+    };
+    let mut rows = Vec::new();
+    for (net, label, goal) in [
+        (
+            "lighthouse_mobile",
+            "Lighthouse mobile network (1.6 Mbit/s, 150 ms RTT)",
+            Some(2.0),
+        ),
+        ("slow_3g", "DevTools Slow 3G (400 kbit/s, 2 s RTT)", None),
+    ] {
+        let phone = worst(net, "phone")?;
+        rows.push(row(
+            &format!("Phone 390 px, {label}, 4× CPU: alert groups first contentful paint (max of {RUNS})"),
+            format!(
+                "**{phone:.2} s**{}",
+                if sideways(net) { " (page wider than the screen!)" } else { "" }
+            ),
+            format!("desktop 1280 px, same network and CPU: {:.2} s", worst(net, "desktop")?),
+            match goal {
+                Some(_) => "≤ 2 s",
+                // Each request costs 2 s of latency alone: recorded, not a goal.
+                None => "— (2 s per round trip)",
+            },
+            goal.map(|g| phone <= g && !sideways(net)),
+        ));
+    }
+    Ok(rows)
+}
+
 /// What went wrong with one load-test answer, if anything. A page that rendered but shows a
 /// panel error (a timed-out or refused query) counts as an error too: the user saw it fail.
 fn load_failure(answer: &std::io::Result<(u16, Vec<u8>)>) -> Option<String> {
@@ -861,6 +928,7 @@ pub fn bench(args: &[String]) -> Result {
 
     step("bench: over the wire in chromium (1.6 Mbit/s, 150 ms latency, CPU 4×), compressed vs identity");
     rows.extend(wire_rows(&addr, &trace_path)?);
+    rows.extend(phone_rows(&addr)?);
 
     step(&format!(
         "bench: load, 100 connections for {load_secs} s on a dashboard page and the proxy"

@@ -80,13 +80,26 @@ pub fn ConsoleLayout() -> impl IntoView {
     // Dashboards render their own pickers with the dashboard's default range and refresh.
     let location = use_location();
     let own_pickers = Memo::new(move |_| location.pathname.with(|p| p.starts_with("/d/")));
+    // On a phone the navigation is behind a menu button; a navigation closes it.
+    let nav_open = RwSignal::new(false);
+    Effect::new(move |_| {
+        location.pathname.track();
+        nav_open.set(false);
+    });
     DisplayZone::provide();
 
     view! {
-        <div class="console" data-theme=move || theme.get() data-kiosk=move || kiosk.get().to_string()>
+        <div class="console" data-theme=move || theme.get() data-kiosk=move || kiosk.get().to_string() data-nav=move || if nav_open.get() { "open" } else { "closed" }>
             <Show when=move || !kiosk.get()>
                 <a class="skip-link" href="#content" data-testid="skip-link" on:click=skip_to_content>"Skip to content"</a>
                 <header class="topbar" data-testid="topbar">
+                    // Shown on narrow screens only. Without JavaScript `#nav` opens the menu by
+                    // CSS (`:target`); after hydration the button toggles it.
+                    <a class="menu-button" href="#nav" data-testid="menu-button" aria-controls="nav"
+                        aria-expanded=move || nav_open.get().to_string()
+                        on:click=move |ev: leptos::ev::MouseEvent| { ev.prevent_default(); nav_open.update(|o| *o = !*o); }>
+                        "☰ Menu"
+                    </a>
                     <A href="/" attr:class="brand" attr:data-testid="home-link">"Octoscope"</A>
                     <form class="search" method="get" action="/dashboards" role="search">
                         <input
@@ -112,7 +125,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                     </button>
                     <UserBadge/>
                 </header>
-                <nav class="sidenav" data-testid="nav" aria-label="Main">
+                <nav class="sidenav" id="nav" data-testid="nav" aria-label="Main">
                     {NAV
                         .iter()
                         .map(|(href, label, id)| {

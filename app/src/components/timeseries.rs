@@ -150,6 +150,28 @@ fn spec_for(
     }
 }
 
+/// Browser only: a tap outside the chart hides the tooltip a tap inside it showed.
+#[cfg(feature = "hydrate")]
+fn hide_on_tap_elsewhere(chart: NodeRef<leptos::html::Div>, hover: RwSignal<Option<f64>>) {
+    use wasm_bindgen::JsCast;
+    let handle = window_event_listener(leptos::ev::pointerdown, move |ev| {
+        if ev.pointer_type() != "touch" || hover.get_untracked().is_none() {
+            return;
+        }
+        let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        let inside = chart
+            .get_untracked()
+            .is_some_and(|c| target.as_ref().is_some_and(|t| c.contains(Some(t))));
+        if !inside {
+            hover.set(None);
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn hide_on_tap_elsewhere(_chart: NodeRef<leptos::html::Div>, _hover: RwSignal<Option<f64>>) {}
+
 #[component]
 pub fn TimeseriesChart(
     panel: Panel,
@@ -230,7 +252,9 @@ pub fn TimeseriesChart(
         );
     };
 
-    let on_move = move |ev: leptos::ev::MouseEvent| {
+    // Pointer events: a mouse, a finger and a pen behave alike. A tap shows the tooltip where it
+    // landed (a tap elsewhere hides it), a drag selects a range, as with a mouse.
+    let on_move = move |ev: leptos::ev::PointerEvent| {
         let x = ev.offset_x() as f64;
         hover.set(Some(x));
         if let Some(c) = crosshair {
@@ -240,19 +264,31 @@ pub fn TimeseriesChart(
             drag.set(Some((start, x)));
         }
     };
-    let on_leave = move |_| {
+    let on_leave = move |ev: leptos::ev::PointerEvent| {
+        // A finger leaves when it lifts: the tapped tooltip stays until a tap elsewhere.
+        if ev.pointer_type() == "touch" {
+            return;
+        }
         hover.set(None);
         drag.set(None);
         if let Some(c) = crosshair {
             c.set(None);
         }
     };
-    let on_down = move |ev: leptos::ev::MouseEvent| {
-        ev.prevent_default();
+    let on_down = move |ev: leptos::ev::PointerEvent| {
         let x = ev.offset_x() as f64;
+        if ev.pointer_type() == "touch" {
+            hover.set(Some(x));
+            if let Some(c) = crosshair {
+                c.set(Some((panel_id, geometry().time_at(x))));
+            }
+        } else {
+            ev.prevent_default();
+        }
         drag.set(Some((x, x)));
     };
-    let on_up = move |_ev: leptos::ev::MouseEvent| {
+    hide_on_tap_elsewhere(container, hover);
+    let on_up = move |_ev: leptos::ev::PointerEvent| {
         if let Some((a, b)) = drag.get_untracked() {
             drag.set(None);
             if (a - b).abs() > 4.0 {
@@ -362,10 +398,10 @@ pub fn TimeseriesChart(
                 <div
                     class="chart-overlay"
                     data-testid="chart-overlay"
-                    on:mousemove=on_move
-                    on:mouseleave=on_leave
-                    on:mousedown=on_down
-                    on:mouseup=on_up
+                    on:pointermove=on_move
+                    on:pointerleave=on_leave
+                    on:pointerdown=on_down
+                    on:pointerup=on_up
                 >
                     {move || line_x().map(|x| view! { <div class="crosshair" data-testid="crosshair" style=format!("left:{x:.0}px")></div> })}
                     {selection}

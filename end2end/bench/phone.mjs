@@ -1,0 +1,53 @@
+// First contentful paint of the alert groups page on a phone (390 × 844, touch, mobile viewport)
+// beside the same page on a desktop window, both on a first visit with the CPU throttled 4×,
+// under two networks: Lighthouse's mobile profile (1.6 Mbit/s down, 750 kbit/s up, 150 ms RTT;
+// DevTools calls it "Fast 3G") and DevTools' "Slow 3G" (400 kbit/s, 2 s RTT). A sample counts
+// only when the page shows alert groups (or says none match). Run by `cargo xtask bench`:
+// node bench/phone.mjs BASE_URL RUNS PATH ; prints one JSON object.
+import { chromium } from '@playwright/test';
+
+const [base, runsArg, path] = process.argv.slice(2);
+const runs = Number(runsArg ?? 3);
+const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const devices = {
+  phone: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true },
+  desktop: { viewport: { width: 1280, height: 800 } },
+};
+const networks = {
+  lighthouse_mobile: { latency: 150, downloadThroughput: 200_000, uploadThroughput: 93_750 },
+  slow_3g: { latency: 2_000, downloadThroughput: 50_000, uploadThroughput: 50_000 },
+};
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+const out = {};
+try {
+  for (const [net, conditions] of Object.entries(networks)) {
+    out[net] = {};
+    for (const [device, options] of Object.entries(devices)) {
+      const samples = [];
+      for (let i = 0; i < runs; i++) {
+        const context = await browser.newContext(options);
+        const page = await context.newPage();
+        const cdp = await context.newCDPSession(page);
+        await cdp.send('Network.enable');
+        await cdp.send('Network.emulateNetworkConditions', { offline: false, ...conditions });
+        await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+        await page.goto(base + path, { waitUntil: 'load', timeout: 180_000 });
+        const paint = await page.evaluate(() => {
+          const e = performance.getEntriesByName('first-contentful-paint')[0];
+          return e ? e.startTime : null;
+        });
+        const shown = await page.evaluate(() =>
+          document.querySelectorAll('[data-testid="alert-group"], [data-testid="no-alerts"]').length);
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+        samples.push({ paint, shown, wide });
+        await context.close();
+      }
+      out[net][device] = samples;
+    }
+  }
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(out));
