@@ -384,7 +384,9 @@ fn phone_rows(addr: &str) -> Result<Vec<Row>> {
         let mut max = 0f64;
         for s in samples {
             if s["shown"].as_u64().unwrap_or(0) == 0 {
-                return Err(format!("{path} showed no alert groups on {device}; fix it before timing it"));
+                return Err(format!(
+                    "{path} showed no alert groups on {device}; fix it before timing it"
+                ));
             }
             max = max.max(s["paint"].as_f64().unwrap_or(f64::NAN));
         }

@@ -187,7 +187,11 @@ fn focus_new_content() {
                             .get_element_by_id("content")
                             .and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok())
                         {
-                            let _ = main.focus();
+                            // Focus without scrolling: the page keeps its place (a new page
+                            // starts at the top, with the top bar in view).
+                            let options = web_sys::FocusOptions::new();
+                            options.set_prevent_scroll(true);
+                            let _ = main.focus_with_options(&options);
                         }
                     }
                 },
