@@ -98,7 +98,7 @@ test('exemplars are markers on the graph that open their trace, keeping the time
   expect(counts.every((n) => n >= 1)).toBe(true);
   expect(counts.reduce((a, b) => a + b, 0)).toBe(total);
   // Markers close in time overlap; the one on top takes the click, as for a user.
-  await mark.click({ force: true });
+  await mark.locator('rect').click({ force: true });
   await expect(page).toHaveURL(/\/trace\/[0-9a-f]{32}\?datasource=jaeger&from=now-10m&to=now/);
   await expect(page.getByTestId('span-row').first()).toBeVisible();
   await expect(page.getByTestId('span-row').first()).toHaveAttribute('data-service', 'orchestrator');
