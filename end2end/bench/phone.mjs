@@ -34,10 +34,17 @@ try {
         await cdp.send('Network.emulateNetworkConditions', { offline: false, ...conditions });
         await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
         await page.goto(base + path, { waitUntil: 'load', timeout: 180_000 });
-        const paint = await page.evaluate(() => {
-          const e = performance.getEntriesByName('first-contentful-paint')[0];
-          return e ? e.startTime : null;
-        });
+        // The paint entry can land after `load` (a 1280 × 800 window has none at `load`): wait for
+        // it, buffered, up to 10 s.
+        const paint = await page.evaluate(() => new Promise((resolve) => {
+          const seen = performance.getEntriesByName('first-contentful-paint')[0];
+          if (seen) return resolve(seen.startTime);
+          new PerformanceObserver((list) => {
+            const e = list.getEntriesByName('first-contentful-paint')[0];
+            if (e) resolve(e.startTime);
+          }).observe({ type: 'paint', buffered: true });
+          setTimeout(() => resolve(null), 10_000);
+        }));
         const shown = await page.evaluate(() =>
           document.querySelectorAll('[data-testid="alert-group"], [data-testid="no-alerts"]').length);
         const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);

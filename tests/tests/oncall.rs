@@ -90,9 +90,15 @@ async fn the_remembered_theme_is_in_the_first_html_and_the_url_wins() {
         let req = console.http.get(console.url(path)).header("cookie", cookie);
         async move { req.send().await.unwrap().text().await.unwrap() }
     };
-    assert!(page("octoscope_theme=dark", "/").await.contains("data-theme=\"dark\""));
-    assert!(page("octoscope_theme=light", "/").await.contains("data-theme=\"light\""));
-    assert!(page("octoscope_theme=dark", "/?theme=light").await.contains("data-theme=\"light\""));
+    assert!(page("octoscope_theme=dark", "/")
+        .await
+        .contains("data-theme=\"dark\""));
+    assert!(page("octoscope_theme=light", "/")
+        .await
+        .contains("data-theme=\"light\""));
+    assert!(page("octoscope_theme=dark", "/?theme=light")
+        .await
+        .contains("data-theme=\"light\""));
     // An unknown value is the system's choice, never echoed into the page.
     let html = page("octoscope_theme=%22%3E%3Cscript%3E", "/").await;
     assert!(html.contains("data-theme=\"system\""));
@@ -111,8 +117,15 @@ async fn the_morning_summary_reads_every_part_and_names_the_one_that_fails() {
     let targets = &body["targets"]["Ok"];
     assert_eq!(targets[0], 0, "no target down: {body}");
     let datasources = body["datasources"].as_array().unwrap();
-    assert_eq!(datasources.len(), 3, "Prometheus and two Alertmanagers: {body}");
-    assert!(datasources.iter().all(|d| d[2].get("Ok").is_some()), "{body}");
+    assert_eq!(
+        datasources.len(),
+        3,
+        "Prometheus and two Alertmanagers: {body}"
+    );
+    assert!(
+        datasources.iter().all(|d| d[2].get("Ok").is_some()),
+        "{body}"
+    );
     let html = console.get("/").await.text().await.unwrap();
     assert!(html.contains("data-testid=\"morning-summary\""), "{html}");
 

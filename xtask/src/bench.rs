@@ -388,7 +388,12 @@ fn phone_rows(addr: &str) -> Result<Vec<Row>> {
                     "{path} showed no alert groups on {device}; fix it before timing it"
                 ));
             }
-            max = max.max(s["paint"].as_f64().unwrap_or(f64::NAN));
+            let Some(paint) = s["paint"].as_f64() else {
+                return Err(format!(
+                    "{path} on {device} reported no first contentful paint"
+                ));
+            };
+            max = max.max(paint);
         }
         Ok(max / 1000.0)
     };
