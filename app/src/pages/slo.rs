@@ -221,7 +221,7 @@ pub fn SloDetailPage() -> impl IntoView {
         |(n, f, t, _)| slo_detail(n, f, t),
     );
     view! {
-        <Title text=move || format!("SLO {}", name.get())/>
+        <Title text=move || format!("SLO {}", name.try_get().unwrap_or_default())/>
         <p class="small"><A href="/slo">"← All SLOs"</A></p>
         <Transition fallback=|| view! { <p class="muted">"Evaluating the SLO…"</p> }>
             {move || Suspend::new(async move {
