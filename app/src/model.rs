@@ -36,3 +36,12 @@ pub(crate) fn fixture(name: &str) -> Vec<u8> {
     ))
     .expect("fixture exists")
 }
+
+/// A label set from pairs, for tests.
+#[cfg(test)]
+pub(crate) fn labels(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}

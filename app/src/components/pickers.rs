@@ -11,7 +11,8 @@ use crate::model::url_state::with_params;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 
-fn current_pairs(q: &leptos_router::params::ParamsMap) -> Vec<(String, String)> {
+/// The URL's query parameters as pairs, in order (for links that change one of them).
+pub fn current_pairs(q: &leptos_router::params::ParamsMap) -> Vec<(String, String)> {
     q.into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()

@@ -466,14 +466,8 @@ pub fn span_logs_query(cfg: &TracesToLogs, span: &SpanRef) -> Option<(String, i6
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::labels;
     use serde_json::json;
-
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
 
     #[test]
     fn without_derived_fields_the_json_trace_id_links_to_the_trace_view() {

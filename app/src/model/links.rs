@@ -218,13 +218,7 @@ pub fn mode_links(labels: &BTreeMap<String, String>, hop: &Hop) -> (String, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::model::labels;
 
     #[test]
     fn quoting_escapes_backslashes_and_quotes() {

@@ -227,11 +227,7 @@ fn sort_header(
     class: &'static str,
 ) -> impl IntoView {
     let query = use_query_map();
-    let pairs: Vec<(String, String)> = query.with_untracked(|q| {
-        q.into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    });
+    let pairs = query.with_untracked(crate::components::pickers::current_pairs);
     let href = format!(
         "/explore{}",
         crate::model::url_state::with_params(&pairs, &[("sort", Some(col.param()))])
