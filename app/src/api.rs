@@ -40,13 +40,7 @@ pub(crate) fn current_user() -> crate::model::auth::CurrentUser {
 pub(crate) fn require_editor() -> Result<crate::model::auth::CurrentUser, AppError> {
     let user = current_user();
     match user.cannot_write() {
-        Some(why) => {
-            // 403 for scripts and tests; the page shows the message either way.
-            if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-                res.set_status(http::StatusCode::FORBIDDEN);
-            }
-            Err(AppError::Forbidden(why))
-        }
+        Some(why) => Err(AppError::Forbidden(why)),
         None => Ok(user),
     }
 }

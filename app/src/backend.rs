@@ -6,12 +6,16 @@ pub mod dashboards;
 pub mod guard;
 pub mod health;
 pub mod http;
+pub mod jaeger;
+pub mod loki;
 pub mod panels;
 pub mod prometheus;
 pub mod provisioning;
 pub mod registry;
 pub mod slo;
+pub mod tempo;
 pub mod timezone;
+pub mod traces;
 
 pub use registry::{Datasource, DatasourceRegistry};
 

@@ -24,6 +24,7 @@ pub mod status;
 pub mod time_range;
 pub mod timestamp;
 pub mod traces;
+pub mod upstream;
 pub mod url_state;
 pub mod waterfall;
 

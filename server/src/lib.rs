@@ -14,6 +14,7 @@ pub mod proxy;
 pub mod security;
 pub mod serve;
 pub mod slo_rules;
+pub mod statuses;
 
 use app::backend::dashboards::DashboardStore;
 use app::backend::panels::Limits;
@@ -260,6 +261,7 @@ pub fn router(state: AppState) -> Router {
         .nest_service("/pkg", assets::pkg_service(Path::new(&*state.leptos_options.site_root), state.hashed_assets.clone()))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn(statuses::server_fn_errors))
         .layer(axum::middleware::from_fn_with_state(state.auth.clone(), auth::authenticate))
         .layer(axum::middleware::from_fn_with_state(state.security.clone(), security::csrf))
         .layer(axum::middleware::from_fn_with_state(state.security.clone(), security::hosts))

@@ -256,6 +256,6 @@ async fn one_silence_goes_to_every_chosen_cluster_and_reports_the_ones_that_refu
     );
     // Only dead clusters: an error with the reason, nothing created.
     let (status, out) = call(&console, "create_silence", &body(&["am-gone"])).await;
-    assert_eq!(status, 500, "{out}");
+    assert_eq!(status, 502, "{out}");
     assert!(out.to_string().contains("AM gone"), "{out}");
 }

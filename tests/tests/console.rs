@@ -123,7 +123,7 @@ async fn server_function_queries_prometheus() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 500);
+    assert_eq!(resp.status(), 404);
     let text = resp.text().await.unwrap();
     assert!(text.contains("missing"), "{text}");
 }

@@ -8,7 +8,7 @@ use app::backend::guard::Guard;
 use app::backend::http::{client, get_bytes};
 use app::backend::Datasource;
 use app::model::datasource::DatasourceKind;
-use app::model::prometheus::BackendError;
+use app::model::upstream::BackendError;
 use axum::routing::get;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -267,7 +267,7 @@ async fn budget_burn_pages_with_the_same_burn_rates_in_ui_and_rules() {
         .unwrap()
         .starts_with("/d/"));
     let (status, missing) = slo_detail(&console, "nope", "").await;
-    assert_eq!(status, 500);
+    assert_eq!(status, 404);
     assert!(
         missing.to_string().contains("there is no SLO named"),
         "{missing}"
@@ -302,7 +302,7 @@ async fn budget_burn_pages_with_the_same_burn_rates_in_ui_and_rules() {
         "{found}"
     );
     let bad = search("error", "5").await.unwrap();
-    assert_eq!(bad.status(), 500);
+    assert_eq!(bad.status(), 400);
     assert!(bad.text().await.unwrap().contains("has no value"));
     let bad = search("", "0").await.unwrap();
     assert!(bad.text().await.unwrap().contains("from 1 to 1500"));

@@ -4,7 +4,7 @@ use super::http::{get_bytes, request, transport_error};
 use super::registry::Datasource;
 use crate::model::alerting::{AmGroup, AmMatcher, Silence, SilenceId};
 use crate::model::datasource::DatasourceKind;
-use crate::model::prometheus::BackendError;
+use crate::model::upstream::BackendError;
 use serde::de::DeserializeOwned;
 
 /// The only way the console talks to an Alertmanager, and the only place it writes to any

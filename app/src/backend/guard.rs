@@ -3,7 +3,7 @@
 //! response size cap. Shared by server functions and the proxy.
 
 use crate::model::breaker::{Breaker, BreakerPolicy};
-use crate::model::prometheus::BackendError;
+use crate::model::upstream::BackendError;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 use super::http::get_bytes;
 use super::registry::Datasource;
 use crate::model::datasource::DatasourceKind;
-use crate::model::prometheus::BackendError;
+use crate::model::upstream::BackendError;
 use std::time::Instant;
 
 /// A read every backend of the kind answers cheaply when healthy.

@@ -2,7 +2,7 @@
 //! applied, nothing of the browser's request carried over.
 
 use super::registry::Datasource;
-use crate::model::prometheus::BackendError;
+use crate::model::upstream::BackendError;
 
 /// Shared HTTP client. Redirects are not followed: a backend that redirects elsewhere must not
 /// turn the console into an open proxy.
@@ -65,6 +65,21 @@ pub fn transport_error(ds: &Datasource, err: &reqwest::Error) -> BackendError {
             datasource: ds.name.clone(),
             message,
         }
+    }
+}
+
+/// An answer with a status the API does not document for this request: the backend's own text
+/// (shortened) is what the user needs to read.
+pub fn unexpected_status(ds: &Datasource, status: u16, body: &[u8]) -> BackendError {
+    BackendError::Status {
+        datasource: ds.name.clone(),
+        status,
+        body: String::from_utf8_lossy(body)
+            .chars()
+            .take(300)
+            .collect::<String>()
+            .trim()
+            .to_string(),
     }
 }
 

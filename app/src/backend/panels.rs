@@ -3,7 +3,6 @@
 //! bound, each with its own step, and shapes the answers (gaps, series cap, decimation). A failing
 //! query fails only its panel; its message is the backend's own.
 
-use super::http::get_bytes;
 use super::prometheus::PrometheusClient;
 use super::{Backends, Datasource};
 use crate::model::dashboard::data::{
@@ -15,8 +14,9 @@ use crate::model::dashboard::vars::{
 };
 use crate::model::dashboard::{Dashboard, Panel};
 use crate::model::datasource::DatasourceKind;
-use crate::model::prometheus::{decode_envelope, BackendError, QueryData};
+use crate::model::prometheus::QueryData;
 use crate::model::time_range::TimeRange;
+use crate::model::upstream::BackendError;
 use futures::StreamExt;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -311,22 +311,30 @@ async fn loki_range(
     job: &Job,
     range: TimeRange,
 ) -> Result<(QueryData, Vec<String>), BackendError> {
-    let q = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("query", &job.expr)
-        .append_pair("start", &(range.from_ms as i128 * 1_000_000).to_string())
-        .append_pair("end", &(range.to_ms as i128 * 1_000_000).to_string())
-        .append_pair("step", &format!("{}", job.step_ms / 1000))
-        .finish();
-    let (status, body) = get_bytes(&b.http, &job.ds, "loki/api/v1/query_range", Some(&q)).await?;
-    let peek: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    if peek.pointer("/data/resultType").and_then(|t| t.as_str()) == Some("streams") {
-        return Err(BackendError::Api {
+    use super::loki::{LokiClient, RangeShape};
+    use crate::model::logs::LokiResult;
+    let step_s = (job.step_ms / 1000).max(1) as u32;
+    let answer = LokiClient {
+        http: &b.http,
+        ds: &job.ds,
+    }
+    .query_range(
+        &job.expr,
+        range.from_ms,
+        range.to_ms,
+        RangeShape::Samples { step_s },
+    )
+    .await?;
+    let data = match answer.data {
+        LokiResult::Matrix(series) => QueryData::Matrix(series),
+        LokiResult::Vector(samples) => QueryData::Vector(samples),
+        LokiResult::Streams(_) => return Err(BackendError::Api {
             datasource: job.ds.name.clone(),
             error_type: "log query".into(),
             message: "this LogQL query returns log lines, not numbers; wrap it in rate(…[$__interval]) or open it in Explore".into(),
-        });
-    }
-    decode_envelope::<QueryData>(&job.ds.name, status, &body).map(|a| (a.data, a.warnings))
+        }),
+    };
+    Ok((data, answer.warnings))
 }
 
 async fn run_job(b: &Backends, job: Job, range: TimeRange) -> JobResult {

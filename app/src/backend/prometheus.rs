@@ -2,9 +2,8 @@
 
 use super::http::get_bytes;
 use super::registry::Datasource;
-use crate::model::prometheus::{
-    decode_envelope, Answer, BackendError, BuildInfo, ExemplarSeries, QueryData,
-};
+use crate::model::prometheus::{BuildInfo, ExemplarSeries, QueryData};
+use crate::model::upstream::{decode_envelope, Answer, BackendError};
 
 pub struct PrometheusClient<'a> {
     pub http: &'a reqwest::Client,

@@ -3,14 +3,16 @@
 use crate::api::AppError;
 use leptos::prelude::*;
 
-/// Answers a page whose subject does not exist (an unknown trace, SLO, …) with HTTP 404 as well
-/// as the message, so scripts and link checkers see what the user sees. Server only.
+/// Answers a page whose subject could not be shown (an unknown trace or SLO: 404; its backend
+/// down: 502) with the error's status as well as the message, so scripts and link checkers see
+/// what the user sees. Server only.
 pub fn set_status_for(error: &AppError) {
     #[cfg(feature = "ssr")]
-    if matches!(error, AppError::NotFound(_)) {
-        if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
-            resp.set_status(http::StatusCode::NOT_FOUND);
-        }
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(
+            http::StatusCode::from_u16(error.http_status())
+                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+        );
     }
     #[cfg(not(feature = "ssr"))]
     let _ = error;

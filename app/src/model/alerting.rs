@@ -599,7 +599,7 @@ mod tests {
 
     use crate::model::fixture;
     use crate::model::matchers::parse_matchers;
-    use crate::model::prometheus::{decode_envelope, Answer};
+    use crate::model::upstream::{decode_envelope, Answer};
 
     #[test]
     fn decodes_upstream_rules_and_filters_them() {

@@ -1,7 +1,8 @@
 //! Loki query API decoding: the `{status, data: {resultType, result, stats}}` envelope with
 //! `streams`, `matrix` and `vector` results; Loki reports errors as plain text. Pure.
 
-use super::prometheus::{decode_envelope, Answer, BackendError, InstantSample, RangeSeries};
+use super::prometheus::{InstantSample, RangeSeries};
+use super::upstream::{decode_envelope, Answer, BackendError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -209,8 +209,8 @@ mod tests {
     #[test]
     fn decodes_prometheus_answers() {
         let body = br#"{"status":"success","data":{"headStats":{"numSeries":10,"numLabelPairs":5,"chunkCount":1,"minTime":0,"maxTime":1},"seriesCountByMetricName":[{"name":"a_bucket","value":8}],"labelValueCountByLabelName":[],"memoryInBytesByLabelName":[],"seriesCountByLabelValuePair":[]}}"#;
-        let s: crate::model::prometheus::Answer<TsdbStatus> =
-            crate::model::prometheus::decode_envelope("p", 200, body).unwrap();
+        let s: crate::model::upstream::Answer<TsdbStatus> =
+            crate::model::upstream::decode_envelope("p", 200, body).unwrap();
         assert_eq!(s.data.series_count_by_metric_name[0].value, 8);
         assert_eq!(share(8, s.data.head_stats.num_series), 80.0);
     }

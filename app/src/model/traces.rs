@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
+use super::upstream::BackendError;
+
 #[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
 pub enum TraceDecodeError {
     #[error("the response is not JSON: {0}")]
@@ -452,6 +454,172 @@ pub fn decode_tempo_search(body: &[u8]) -> Result<Vec<TraceSummary>, TraceDecode
         .map_err(|e| TraceDecodeError::Json(e.to_string()))
 }
 
+impl TraceDecodeError {
+    /// The failure as the user reads it, with the backend's name: its own refusal stays its
+    /// message; an answer that is not what the API documents is undecodable.
+    pub fn into_backend(self, datasource: &str) -> BackendError {
+        match self {
+            TraceDecodeError::Backend(message) => BackendError::Api {
+                datasource: datasource.into(),
+                error_type: "error".into(),
+                message,
+            },
+            other => BackendError::Decode {
+                datasource: datasource.into(),
+                message: other.to_string(),
+            },
+        }
+    }
+
+    /// Jaeger answers an unknown id with an error envelope rather than a 404.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, TraceDecodeError::Backend(m) if m.to_ascii_lowercase().contains("not found"))
+    }
+}
+
+/// Tempo's `/api/search/tag/<tag>/values`: `tagValues` as strings (v1) or `{type, value}` (v2).
+pub fn decode_tempo_tag_values(body: &[u8]) -> Result<Vec<String>, TraceDecodeError> {
+    let v = parse(body)?;
+    let list = v["tagValues"]
+        .as_array()
+        .ok_or_else(|| TraceDecodeError::Shape(format!("no tagValues: {}", truncate(&v))))?;
+    let mut values: Vec<String> = list
+        .iter()
+        .filter_map(|t| t.as_str().or(t["value"].as_str()))
+        .map(String::from)
+        .collect();
+    values.sort();
+    Ok(values)
+}
+
+/// A trace search, as the Explore URL spells it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TraceQuery {
+    pub service: String,
+    pub operation: String,
+    /// `key=value` pairs or a JSON object.
+    pub tags: String,
+    pub min_duration: String,
+    pub max_duration: String,
+    pub limit: String,
+    pub from: String,
+    pub to: String,
+    pub datasource: Option<String>,
+}
+
+/// A trace search checked and ready for any backend: every field trimmed and valid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceSearchParams {
+    pub service: String,
+    pub operation: Option<String>,
+    pub tags: Vec<(String, String)>,
+    pub min_duration: Option<String>,
+    pub max_duration: Option<String>,
+    pub limit: u32,
+    pub from_ms: i64,
+    pub to_ms: i64,
+}
+
+/// The default and the largest number of traces one search returns.
+pub const DEFAULT_LIMIT: u32 = 20;
+pub const MAX_LIMIT: u32 = 1500;
+
+impl TraceQuery {
+    /// Checks every field, saying what to write instead; `now_ms` resolves a relative range.
+    pub fn check(&self, now_ms: i64) -> Result<TraceSearchParams, String> {
+        let range = super::time_range::TimeRange::parse(&self.from, &self.to, now_ms)
+            .map_err(|e| format!("the time range is not valid: {e}"))?;
+        let limit = match self.limit.trim() {
+            "" => DEFAULT_LIMIT,
+            l => l
+                .parse()
+                .ok()
+                .filter(|n| (1..=MAX_LIMIT).contains(n))
+                .ok_or_else(|| format!("limit {l:?} is not a number from 1 to {MAX_LIMIT}"))?,
+        };
+        let duration = |d: &str| -> Result<Option<String>, String> {
+            match d.trim() {
+                "" => Ok(None),
+                d if valid_duration(d) => Ok(Some(d.to_string())),
+                d => Err(format!(
+                    "duration {d:?} is not valid; use values such as 100ms, 1.2s or 1m"
+                )),
+            }
+        };
+        let text = |t: &str| Some(t.trim().to_string()).filter(|t| !t.is_empty());
+        Ok(TraceSearchParams {
+            service: self.service.trim().to_string(),
+            operation: text(&self.operation),
+            tags: parse_tags(&self.tags)?,
+            min_duration: duration(&self.min_duration)?,
+            max_duration: duration(&self.max_duration)?,
+            limit,
+            from_ms: range.from_ms,
+            to_ms: range.to_ms,
+        })
+    }
+}
+
+/// `error=true http.status_code=500` (or a JSON object) → tag pairs, as every backend filters.
+pub fn parse_tags(text: &str) -> Result<Vec<(String, String)>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(Vec::new());
+    }
+    if t.starts_with('{') {
+        let map = serde_json::from_str::<serde_json::Map<String, Value>>(t)
+            .map_err(|e| format!("tags are not a JSON object: {e}"))?;
+        return Ok(map.into_iter().map(|(k, v)| (k, render(&v))).collect());
+    }
+    t.split_whitespace()
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').ok_or_else(|| {
+                format!("tag {pair:?} has no value; write key=value pairs such as error=true")
+            })?;
+            Ok((k.to_string(), v.trim_matches('"').to_string()))
+        })
+        .collect()
+}
+
+/// Jaeger's and Tempo's duration syntax: a number and one of us, µs, ms, s, m, h.
+pub fn valid_duration(d: &str) -> bool {
+    proto_duration(d).is_some()
+}
+
+/// `100ms`, `1.2s`, `250us` → protobuf Duration JSON (`0.100000s`), as API v3 takes it.
+pub fn proto_duration(d: &str) -> Option<String> {
+    let d = d.trim();
+    let split = d.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (num, unit) = d.split_at(split);
+    let n: f64 = num.parse().ok().filter(|n: &f64| *n >= 0.0)?;
+    let us = n * match unit {
+        "us" | "µs" => 1.0,
+        "ms" => 1e3,
+        "s" => 1e6,
+        "m" => 60e6,
+        "h" => 3600e6,
+        _ => return None,
+    };
+    let us = us.round() as i64;
+    Some(format!("{}.{:06}s", us / 1_000_000, us % 1_000_000))
+}
+
+/// A trace id as backends key it: hex ids lowercased (Tempo prints them upper case); other ids
+/// (some instrumentations and Jaeger's own samples use words) kept as they are, limited to
+/// characters that cannot leave the URL path segment.
+pub fn normalize_trace_id(id: &str) -> Option<String> {
+    let id = id.trim();
+    if id.is_empty() || id.len() > 64 {
+        return None;
+    }
+    if id.len() <= 32 && id.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Some(id.to_ascii_lowercase());
+    }
+    id.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        .then(|| id.to_string())
+}
+
 fn truncate(v: &Value) -> String {
     v.to_string().chars().take(80).collect()
 }
@@ -588,5 +756,67 @@ mod tests {
             "5b8efff798038103d269b633813fc60c"
         );
         assert_eq!(otlp_id("ABCDEF12"), "abcdef12");
+    }
+
+    #[test]
+    fn trace_ids_are_normalised_and_checked() {
+        assert_eq!(
+            normalize_trace_id(" 5B8EFFF798038103D269B633813FC60C ").as_deref(),
+            Some("5b8efff798038103d269b633813fc60c")
+        );
+        assert_eq!(
+            normalize_trace_id("trace-123").as_deref(),
+            Some("trace-123")
+        );
+        assert_eq!(normalize_trace_id("Trace_A").as_deref(), Some("Trace_A"));
+        assert_eq!(normalize_trace_id(""), None);
+        assert_eq!(normalize_trace_id("../admin"), None);
+        assert_eq!(normalize_trace_id("a/b"), None);
+        assert_eq!(normalize_trace_id("a%2fb"), None);
+        assert_eq!(normalize_trace_id(&"a".repeat(65)), None);
+    }
+
+    #[test]
+    fn durations_become_protobuf_durations_for_api_v3() {
+        assert_eq!(proto_duration("100ms").as_deref(), Some("0.100000s"));
+        assert_eq!(proto_duration("1.2s").as_deref(), Some("1.200000s"));
+        assert_eq!(proto_duration("250us").as_deref(), Some("0.000250s"));
+        assert_eq!(proto_duration("2m").as_deref(), Some("120.000000s"));
+        assert_eq!(proto_duration(""), None);
+        assert_eq!(proto_duration("fast"), None);
+        assert_eq!(proto_duration("10 parsecs"), None);
+    }
+
+    #[test]
+    fn a_search_is_checked_field_by_field() {
+        let q = |tags: &str, limit: &str, min: &str| TraceQuery {
+            service: " planner ".into(),
+            tags: tags.into(),
+            limit: limit.into(),
+            min_duration: min.into(),
+            from: "now-1h".into(),
+            to: "now".into(),
+            ..Default::default()
+        };
+        let p = q("error=true http.status_code=\"500\"", "", "100ms")
+            .check(3_600_000)
+            .unwrap();
+        assert_eq!(p.service, "planner");
+        assert_eq!(p.operation, None);
+        assert_eq!(
+            p.tags,
+            vec![
+                ("error".into(), "true".into()),
+                ("http.status_code".into(), "500".into())
+            ]
+        );
+        assert_eq!((p.limit, p.from_ms, p.to_ms), (DEFAULT_LIMIT, 0, 3_600_000));
+        assert_eq!(p.min_duration.as_deref(), Some("100ms"));
+        let json = q(r#"{"http.status_code": 500}"#, "5", "").check(0).unwrap();
+        assert_eq!(json.tags, vec![("http.status_code".into(), "500".into())]);
+        let err = |q: TraceQuery| q.check(0).unwrap_err();
+        assert!(err(q("error", "", "")).contains("has no value"));
+        assert!(err(q("", "0", "")).contains("from 1 to 1500"));
+        assert!(err(q("", "", "fast")).contains("100ms"));
     }
 }

@@ -3,10 +3,11 @@
 //! trace view (`/trace/:id`: a waterfall with a collapsible span tree, service colours, error
 //! spans and the critical path marked, span details, and "Logs for this span").
 
-use crate::api::traces::{get_trace, search_traces, TraceDetail, TraceQuery};
+use crate::api::traces::{get_trace, search_traces, TraceDetail};
 use crate::components::feedback::{set_status_for, ErrorNotice};
 use crate::components::zone::Time;
 use crate::model::time_range::{DEFAULT_FROM, DEFAULT_TO};
+use crate::model::traces::TraceQuery;
 use crate::model::url_state::encode_component;
 use crate::model::waterfall::{format_us, service_color, TraceHit};
 use leptos::prelude::*;

@@ -51,7 +51,7 @@ pub async fn list_alert_groups() -> Result<AlertingOverview, AppError> {
             let peers = client.cluster_peers().await?;
             let groups = client.groups().await?;
             let silences = client.silences().await?;
-            Ok::<_, crate::model::prometheus::BackendError>((peers, groups, silences))
+            Ok::<_, crate::model::upstream::BackendError>((peers, groups, silences))
         }
     });
     // Concurrently: a dead instance costs one timeout, not one per instance before it.

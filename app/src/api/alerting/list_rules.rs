@@ -20,7 +20,7 @@ pub async fn list_rules(datasource: Option<String>) -> Result<RulesOverview, App
     use crate::backend::http::get_bytes;
     use crate::model::alerting::RulesData;
     use crate::model::datasource::DatasourceKind;
-    use crate::model::prometheus::decode_envelope;
+    use crate::model::upstream::decode_envelope;
 
     let backends = crate::api::backends()?;
     let ds = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, datasource)?;

@@ -42,7 +42,7 @@ pub async fn silence_what_if(matchers: String) -> Result<WhatIf, AppError> {
     )
     .await?;
     let names =
-        crate::model::prometheus::decode_envelope::<Vec<String>>(&ds.name, status, &body)?.data;
+        crate::model::upstream::decode_envelope::<Vec<String>>(&ds.name, status, &body)?.data;
     let (kept, ignored): (Vec<_>, Vec<_>) =
         parsed.into_iter().partition(|m| names.contains(&m.name));
     let ignored: Vec<String> = ignored.iter().map(|m| m.to_string()).collect();

@@ -10,9 +10,8 @@ pub async fn logql_completions(
     before: String,
     datasource: Option<String>,
 ) -> Result<Completions, AppError> {
-    use crate::backend::http::get_bytes;
+    use crate::backend::loki::LokiClient;
     use crate::model::datasource::DatasourceKind;
-    use crate::model::logs::decode_loki_list;
     use crate::model::promql_complete::{context_at, rank, CompletionContext};
 
     const LIMIT: usize = 40;
@@ -26,21 +25,18 @@ pub async fn logql_completions(
     };
     let backends = crate::api::backends()?;
     let ds = crate::api::datasource_of(&backends, DatasourceKind::Loki, datasource)?;
-    let end_ns = crate::api::now_ms() as i128 * 1_000_000;
-    let start_ns = end_ns - 6 * 3600 * 1_000_000_000i128;
-    let q = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("start", &start_ns.to_string())
-        .append_pair("end", &end_ns.to_string())
-        .finish();
-    let path = match &context {
-        CompletionContext::LabelValue { label, .. } => format!(
-            "loki/api/v1/label/{}/values",
-            url::form_urlencoded::byte_serialize(label.as_bytes()).collect::<String>()
-        ),
-        _ => "loki/api/v1/labels".to_string(),
+    let to_ms = crate::api::now_ms();
+    let from_ms = to_ms - 6 * 3_600_000;
+    let loki = LokiClient {
+        http: &backends.http,
+        ds: &ds,
     };
-    let (status, body) = get_bytes(&backends.http, &ds, &path, Some(&q)).await?;
-    let list: Vec<String> = decode_loki_list(&ds.name, status, &body)?;
+    let list = match &context {
+        CompletionContext::LabelValue { label, .. } => {
+            loki.label_values(label, from_ms, to_ms).await?
+        }
+        _ => loki.labels(from_ms, to_ms).await?,
+    };
     let items = rank(
         list.into_iter().filter(|l| l != "__name__"),
         context.prefix(),

@@ -14,10 +14,11 @@ pub async fn logs_volume(
     to: String,
     datasource: Option<String>,
 ) -> Result<Volume, AppError> {
-    use crate::backend::http::get_bytes;
+    use crate::backend::loki::{LokiClient, RangeShape};
     use crate::model::datasource::DatasourceKind;
-    use crate::model::logs::{decode_loki_query, volume_from_matrix, volume_query, LokiResult};
+    use crate::model::logs::{volume_from_matrix, volume_query, LokiResult};
     use crate::model::time_range::TimeRange;
+    use crate::model::upstream::BackendError;
 
     let query = query.trim().to_string();
     if query.is_empty() {
@@ -32,24 +33,27 @@ pub async fn logs_volume(
     let step_ms = step_s as i64 * 1000;
     let start_ms = range.from_ms.div_euclid(step_ms) * step_ms + step_ms;
     let end_ms = (range.to_ms.div_euclid(step_ms) + 1) * step_ms;
-    let q = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("query", &volume_query(&query, step_s))
-        .append_pair("start", &(start_ms as i128 * 1_000_000).to_string())
-        .append_pair("end", &(end_ms as i128 * 1_000_000).to_string())
-        .append_pair("step", &format!("{step_s}s"))
-        .finish();
-    let (status, body) =
-        get_bytes(&backends.http, &ds, "loki/api/v1/query_range", Some(&q)).await?;
-    let answer = decode_loki_query(&ds.name, status, &body)?;
+    let answer = LokiClient {
+        http: &backends.http,
+        ds: &ds,
+    }
+    .query_range(
+        &volume_query(&query, step_s),
+        start_ms,
+        end_ms,
+        RangeShape::Samples { step_s },
+    )
+    .await?;
     match answer.data {
         LokiResult::Matrix(series) => Ok(Volume {
             from_ms: range.from_ms,
             to_ms: range.to_ms,
             ..volume_from_matrix(&series, step_s)
         }),
-        _ => Err(AppError::BadRequest(format!(
-            "{} did not answer the volume query with a matrix",
-            ds.name
-        ))),
+        _ => Err(BackendError::Decode {
+            datasource: ds.name.clone(),
+            message: "the volume query's answer is not a matrix".into(),
+        }
+        .into()),
     }
 }

@@ -30,11 +30,9 @@ pub async fn query_logs(
     direction: Option<String>,
     limit: Option<String>,
 ) -> Result<LogsAnswer, AppError> {
-    use crate::backend::http::get_bytes;
+    use crate::backend::loki::{LokiClient, RangeShape};
     use crate::model::datasource::DatasourceKind;
-    use crate::model::logs::{
-        decode_loki_list, decode_loki_query, flatten_streams, parse_limit, Direction, LokiResult,
-    };
+    use crate::model::logs::{flatten_streams, parse_limit, Direction, LokiResult};
     use crate::model::time_range::TimeRange;
 
     let query = query.trim().to_string();
@@ -49,31 +47,25 @@ pub async fn query_logs(
         .map_err(|e| AppError::BadRequest(format!("the time range is not valid: {e}")))?;
     let backends = crate::api::backends()?;
     let ds = crate::api::datasource_of(&backends, DatasourceKind::Loki, datasource)?;
-    let q = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("query", &query)
-        .append_pair("start", &(range.from_ms as i128 * 1_000_000).to_string())
-        .append_pair("end", &(range.to_ms as i128 * 1_000_000).to_string())
-        .append_pair("limit", &(limit + 1).to_string())
-        .append_pair("direction", direction.as_str())
-        .finish();
-    let window = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("start", &(range.from_ms as i128 * 1_000_000).to_string())
-        .append_pair("end", &(range.to_ms as i128 * 1_000_000).to_string())
-        .finish();
-    let (lines_answer, names_answer) = futures::join!(
-        get_bytes(&backends.http, &ds, "loki/api/v1/query_range", Some(&q)),
-        get_bytes(&backends.http, &ds, "loki/api/v1/labels", Some(&window)),
+    let loki = LokiClient {
+        http: &backends.http,
+        ds: &ds,
+    };
+    // One line more than the limit says whether there were more.
+    let shape = RangeShape::Lines {
+        limit: limit + 1,
+        direction,
+    };
+    let (answer, names) = futures::join!(
+        loki.query_range(&query, range.from_ms, range.to_ms, shape),
+        loki.labels(range.from_ms, range.to_ms),
     );
-    let (status, body) = lines_answer?;
+    let answer = answer?;
     // Only "Show context" needs the names: without them it falls back to every label.
-    let stream_labels = names_answer
-        .map_err(|e| e.to_string())
-        .and_then(|(st, b)| decode_loki_list(&ds.name, st, &b).map_err(|e| e.to_string()))
-        .unwrap_or_else(|e| {
-            tracing::debug!(error = %e, "Loki label names");
-            Vec::new()
-        });
-    let answer = decode_loki_query(&ds.name, status, &body)?;
+    let stream_labels = names.unwrap_or_else(|e| {
+        tracing::debug!(error = %e, "Loki label names");
+        Vec::new()
+    });
     let LokiResult::Streams(streams) = answer.data else {
         return Err(AppError::BadRequest(
             "this is a metric query (it returns numbers); open it in a dashboard panel, or drop the rate()/count_over_time() to see the lines".into(),

@@ -1,6 +1,7 @@
 use crate::api::AppError;
 use crate::model::correlation::ExemplarDestination;
-use crate::model::prometheus::{Answer, ExemplarSeries, QueryData};
+use crate::model::prometheus::{ExemplarSeries, QueryData};
+use crate::model::upstream::Answer;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 

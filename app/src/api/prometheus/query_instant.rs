@@ -1,5 +1,6 @@
 use crate::api::AppError;
-use crate::model::prometheus::{Answer, QueryData};
+use crate::model::prometheus::QueryData;
+use crate::model::upstream::Answer;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 

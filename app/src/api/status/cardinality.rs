@@ -38,8 +38,9 @@ pub async fn cardinality(
     use crate::backend::http::get_bytes;
     use crate::backend::prometheus::PrometheusClient;
     use crate::model::datasource::DatasourceKind;
-    use crate::model::prometheus::{decode_envelope, QueryData};
+    use crate::model::prometheus::QueryData;
     use crate::model::status::{unbounded_hint, TsdbStatus};
+    use crate::model::upstream::decode_envelope;
 
     let backends = crate::api::backends()?;
     let ds = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, datasource)?;

@@ -59,8 +59,8 @@ pub async fn alert_pipeline(labels: String) -> Result<PipelineView, AppError> {
     use crate::backend::http::get_bytes;
     use crate::model::alerting::RulesData;
     use crate::model::datasource::DatasourceKind;
-    use crate::model::prometheus::decode_envelope;
     use crate::model::routing::{inhibitions, parse_config, parse_label_pairs, route_alert};
+    use crate::model::upstream::decode_envelope;
     use serde_json::Value;
 
     let backends = crate::api::backends()?;

@@ -25,8 +25,8 @@ pub async fn list_targets(
     use crate::backend::http::get_bytes;
     use crate::model::datasource::DatasourceKind;
     use crate::model::matchers::parse_matchers;
-    use crate::model::prometheus::decode_envelope;
     use crate::model::status::{group_targets, TargetsData};
+    use crate::model::upstream::decode_envelope;
 
     let backends = crate::api::backends()?;
     let ds = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, datasource)?;

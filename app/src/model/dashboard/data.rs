@@ -290,7 +290,7 @@ pub fn panels_to_query(d: &Dashboard, only: Option<u32>) -> Vec<&Panel> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::prometheus::{decode_envelope, Answer};
+    use crate::model::upstream::{decode_envelope, Answer};
 
     #[test]
     fn step_respects_width_interval_and_the_prometheus_limit() {
