@@ -9,6 +9,7 @@ pub mod correlation;
 pub mod dashboard;
 pub mod datasource;
 pub mod decimate;
+pub mod duration;
 pub mod html;
 pub mod links;
 pub mod logs;

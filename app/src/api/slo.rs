@@ -80,9 +80,10 @@ async fn evaluate_row(
     retention_s: Option<i64>,
     now_s: f64,
 ) -> SloRow {
+    use crate::model::duration::format_s;
     use crate::model::slo::{
-        budget_remaining, budget_time_equivalent_s, burn_rate, evaluate, format_duration,
-        time_to_exhaustion_s, DISPLAY_WINDOWS,
+        budget_remaining, budget_time_equivalent_s, burn_rate, evaluate, time_to_exhaustion_s,
+        DISPLAY_WINDOWS,
     };
     let mut row = invalid_row(slo.name.clone(), slo.source.clone(), String::new());
     row.error = None;
@@ -94,8 +95,8 @@ async fn evaluate_row(
     row.retention_note = retention_s.filter(|r| *r < slo.window_s).map(|r| {
         format!(
             "Prometheus keeps {} of data: the SLI covers only that part of the {} window",
-            format_duration(r),
-            format_duration(slo.window_s)
+            format_s(r),
+            format_s(slo.window_s)
         )
     });
     let ratios = match crate::backend::slo::error_ratios(client, slo, &slo.windows(), now_s).await {
@@ -238,31 +239,13 @@ pub struct SloReport {
 #[server(endpoint = "slo_detail")]
 pub async fn slo_detail(name: String, from: String, to: String) -> Result<SloReport, AppError> {
     use crate::model::datasource::DatasourceKind;
-    use crate::model::prometheus::{parse_sample, QueryData};
-    use crate::model::slo::{burn_windows, format_duration, rules_yaml, SloEntry};
+    use crate::model::duration::format_s;
+    use crate::model::slo::{burn_windows, rules_yaml};
     use crate::model::time_range::{TimeRange, DEFAULT_FROM, DEFAULT_TO};
 
     let backends = crate::api::backends()?;
     let ds = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, None)?;
-    let entries = backends.slos();
-    let slo = entries
-        .into_iter()
-        .find_map(|e| match e {
-            SloEntry::Ok(s) if s.name == name => Some(Ok(s)),
-            SloEntry::Invalid {
-                name: n,
-                source,
-                error,
-            } if n == name => Some(Err(AppError::BadRequest(format!(
-                "SLO {n:?} in {source} cannot be used: {error}"
-            )))),
-            _ => None,
-        })
-        .ok_or_else(|| {
-            AppError::NotFound(format!(
-                "there is no SLO named {name:?}; pick one from the SLO list"
-            ))
-        })??;
+    let slo = find_slo(&backends, &name)?;
     let now_ms = crate::api::now_ms();
     let range = TimeRange::parse(
         if from.is_empty() { DEFAULT_FROM } else { &from },
@@ -276,143 +259,63 @@ pub async fn slo_detail(name: String, from: String, to: String) -> Result<SloRep
     };
     let retention = crate::backend::slo::retention_s(&backends.http, &ds).await;
     let row = evaluate_row(&client, &slo, retention, now_ms as f64 / 1000.0).await;
-
-    // Where data starts: the burndown spans the SLO window, but not before the oldest sample.
-    let lowest_ms = match client
-        .query("min(prometheus_tsdb_lowest_timestamp_seconds)", None)
-        .await
-    {
-        Ok(a) => match a.data {
-            QueryData::Vector(v) => v
-                .first()
-                .and_then(|s| s.value.as_ref())
-                .map(|(_, v)| (parse_sample(v) * 1000.0) as i64),
-            _ => None,
-        },
-        Err(_) => None,
-    };
-    let burndown_from_ms = (now_ms - slo.window_s * 1000).max(lowest_ms.unwrap_or(0));
+    // The burndown spans the SLO window, but not before the oldest sample.
+    let burndown_from_ms =
+        (now_ms - slo.window_s * 1000).max(lowest_sample_ms(&client).await.unwrap_or(0));
     let budget = slo.budget();
-    let step = range.step_seconds(240, 5);
-    let (from_s, to_s) = (range.from_ms as f64 / 1000.0, range.to_ms as f64 / 1000.0);
-
-    let chart = |title: String, unit: &str, queries: Vec<(String, String)>, threshold| {
-        let client = &client;
-        let unit = unit.to_string();
-        async move {
-            let mut series = Vec::new();
-            let mut error = None;
-            for (label, expr) in queries {
-                match client.query_range(&expr, from_s, to_s, step).await {
-                    Ok(a) => series.push((label, first_series(a.data))),
-                    Err(e) => error = Some(e.to_string()),
-                }
-            }
-            SloChart {
-                title,
-                unit,
-                series,
-                threshold,
-                error,
-            }
-        }
+    let charts = Charts {
+        client: &client,
+        from_s: range.from_ms as f64 / 1000.0,
+        to_s: range.to_ms as f64 / 1000.0,
+        step_s: range.step_seconds(240, 5),
     };
     let burn_charts = futures::future::join_all(burn_windows(slo.window_s).into_iter().map(|p| {
-        chart(
-            format!(
-                "{} · {} & {} at {:.1}×",
-                p.severity.as_str(),
-                format_duration(p.long_s),
-                format_duration(p.short_s),
-                p.factor
-            ),
-            "×",
-            vec![
-                (
-                    format!("{} burn rate", format_duration(p.long_s)),
-                    format!("({}) / {budget}", slo.error_ratio_expr(p.long_s)),
-                ),
-                (
-                    format!("{} burn rate", format_duration(p.short_s)),
-                    format!("({}) / {budget}", slo.error_ratio_expr(p.short_s)),
-                ),
-            ],
-            Some(p.factor),
-        )
-    }));
-    let burndown = async {
-        let span_s = ((now_ms - burndown_from_ms) / 1000).max(60);
-        let step = (span_s / 200).max(5) as u32;
-        let expr = format!("1 - ({}) / {budget}", slo.error_ratio_expr(slo.window_s));
-        let (series, error) = match client
-            .query_range(
-                &expr,
-                burndown_from_ms as f64 / 1000.0,
-                now_ms as f64 / 1000.0,
-                step,
+        let series = [p.long_s, p.short_s].map(|w| {
+            (
+                format!("{} burn rate", format_s(w)),
+                format!("({}) / {budget}", slo.error_ratio_expr(w)),
             )
-            .await
-        {
-            Ok(a) => (
-                vec![("budget remaining".to_string(), first_series(a.data))],
-                None,
-            ),
-            Err(e) => (Vec::new(), Some(e.to_string())),
-        };
-        SloChart {
-            title: format!(
-                "Error budget over the {} window",
-                format_duration(slo.window_s)
-            ),
-            unit: "percentunit".into(),
-            series,
-            threshold: Some(0.0),
-            error,
-        }
-    };
-    let traffic = chart(
+        });
+        let title = format!(
+            "{} · {} & {} at {:.1}×",
+            p.severity.as_str(),
+            format_s(p.long_s),
+            format_s(p.short_s),
+            p.factor
+        );
+        charts.chart(title, "×", series.to_vec(), Some(p.factor))
+    }));
+    let burndown = burndown(&client, &slo, burndown_from_ms, now_ms);
+    let traffic = charts.chart(
         "Traffic (events/s)".into(),
         "reqps",
         vec![("total".into(), slo.total_expr(300))],
         None,
     );
-    let errors = chart(
+    let errors = charts.chart(
         "Errors (events/s)".into(),
         "reqps",
         vec![("errors".into(), slo.errors_expr(300))],
         None,
     );
-    let latency_expr = slo.latency_expr(300);
     let latency = async {
-        match latency_expr {
-            Some(e) => Some(chart("Latency".into(), "s", vec![("latency".into(), e)], None).await),
+        match slo.latency_expr(300) {
+            Some(e) => Some(
+                charts
+                    .chart("Latency".into(), "s", vec![("latency".into(), e)], None)
+                    .await,
+            ),
             None => None,
         }
     };
-    let firing = async {
-        let q = format!(
-            "ALERTS{{alertstate=\"firing\", slo={}}}",
-            serde_json::to_string(&slo.name).unwrap_or_default()
-        );
-        match client.query(&q, None).await {
-            Ok(a) => match a.data {
-                QueryData::Vector(v) => v
-                    .into_iter()
-                    .map(|s| {
-                        (
-                            s.metric.get("alertname").cloned().unwrap_or_default(),
-                            s.metric.get("severity").cloned().unwrap_or_default(),
-                        )
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            },
-            Err(_) => Vec::new(),
-        }
-    };
-    let (burn_charts, burndown, traffic, errors, latency, firing_alerts) =
-        futures::join!(burn_charts, burndown, traffic, errors, latency, firing);
-
+    let (burn_charts, burndown, traffic, errors, latency, firing_alerts) = futures::join!(
+        burn_charts,
+        burndown,
+        traffic,
+        errors,
+        latency,
+        firing_alerts(&client, &slo.name)
+    );
     let worst_window_s = row
         .burns
         .iter()
@@ -437,6 +340,152 @@ pub async fn slo_detail(name: String, from: String, to: String) -> Result<SloRep
         links,
         rule_yaml: rules_yaml(&[&slo]),
     })
+}
+
+/// The SLO named `name`; an invalid definition is the caller's to fix, an unknown name a 404.
+#[cfg(feature = "ssr")]
+fn find_slo(
+    backends: &crate::backend::Backends,
+    name: &str,
+) -> Result<Box<crate::model::slo::Slo>, AppError> {
+    use crate::model::slo::SloEntry;
+    backends
+        .slos()
+        .into_iter()
+        .find_map(|e| match e {
+            SloEntry::Ok(s) if s.name == name => Some(Ok(s)),
+            SloEntry::Invalid {
+                name: n,
+                source,
+                error,
+            } if n == name => Some(Err(AppError::BadRequest(format!(
+                "SLO {n:?} in {source} cannot be used: {error}"
+            )))),
+            _ => None,
+        })
+        .unwrap_or_else(|| {
+            Err(AppError::NotFound(format!(
+                "there is no SLO named {name:?}; pick one from the SLO list"
+            )))
+        })
+}
+
+/// The oldest sample Prometheus holds (ms), if it says.
+#[cfg(feature = "ssr")]
+async fn lowest_sample_ms(
+    client: &crate::backend::prometheus::PrometheusClient<'_>,
+) -> Option<i64> {
+    use crate::model::prometheus::{parse_sample, QueryData};
+    let answer = client
+        .query("min(prometheus_tsdb_lowest_timestamp_seconds)", None)
+        .await
+        .ok()?;
+    match answer.data {
+        QueryData::Vector(v) => v
+            .first()
+            .and_then(|s| s.value.as_ref())
+            .map(|(_, v)| (parse_sample(v) * 1000.0) as i64),
+        _ => None,
+    }
+}
+
+/// Charts of the detail page's range: one range query per series; a failing one says why in
+/// its chart.
+#[cfg(feature = "ssr")]
+struct Charts<'a> {
+    client: &'a crate::backend::prometheus::PrometheusClient<'a>,
+    from_s: f64,
+    to_s: f64,
+    step_s: u32,
+}
+
+#[cfg(feature = "ssr")]
+impl Charts<'_> {
+    async fn chart(
+        &self,
+        title: String,
+        unit: &str,
+        queries: Vec<(String, String)>,
+        threshold: Option<f64>,
+    ) -> SloChart {
+        let mut series = Vec::new();
+        let mut error = None;
+        for (label, expr) in queries {
+            match self
+                .client
+                .query_range(&expr, self.from_s, self.to_s, self.step_s)
+                .await
+            {
+                Ok(a) => series.push((label, first_series(a.data))),
+                Err(e) => error = Some(e.to_string()),
+            }
+        }
+        SloChart {
+            title,
+            unit: unit.to_string(),
+            series,
+            threshold,
+            error,
+        }
+    }
+}
+
+/// The error budget left over the whole SLO window, from `from_ms` to now.
+#[cfg(feature = "ssr")]
+async fn burndown(
+    client: &crate::backend::prometheus::PrometheusClient<'_>,
+    slo: &crate::model::slo::Slo,
+    from_ms: i64,
+    now_ms: i64,
+) -> SloChart {
+    use crate::model::duration::format_s;
+    let span_s = ((now_ms - from_ms) / 1000).max(60);
+    let step = (span_s / 200).max(5) as u32;
+    let expr = format!(
+        "1 - ({}) / {}",
+        slo.error_ratio_expr(slo.window_s),
+        slo.budget()
+    );
+    let (series, error) = match client
+        .query_range(&expr, from_ms as f64 / 1000.0, now_ms as f64 / 1000.0, step)
+        .await
+    {
+        Ok(a) => (
+            vec![("budget remaining".to_string(), first_series(a.data))],
+            None,
+        ),
+        Err(e) => (Vec::new(), Some(e.to_string())),
+    };
+    SloChart {
+        title: format!("Error budget over the {} window", format_s(slo.window_s)),
+        unit: "percentunit".into(),
+        series,
+        threshold: Some(0.0),
+        error,
+    }
+}
+
+/// Alerts of this SLO firing now: (`alertname`, `severity`); none when Prometheus cannot say.
+#[cfg(feature = "ssr")]
+async fn firing_alerts(
+    client: &crate::backend::prometheus::PrometheusClient<'_>,
+    slo_name: &str,
+) -> Vec<(String, String)> {
+    use crate::model::prometheus::QueryData;
+    let q = format!(
+        "ALERTS{{alertstate=\"firing\", slo={}}}",
+        crate::model::links::quote(slo_name)
+    );
+    match client.query(&q, None).await.map(|a| a.data) {
+        Ok(QueryData::Vector(v)) => v
+            .into_iter()
+            .map(|s| {
+                let label = |k: &str| s.metric.get(k).cloned().unwrap_or_default();
+                (label("alertname"), label("severity"))
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The first series of a range answer as finite points (NaN, no traffic, becomes a gap).
@@ -474,10 +523,7 @@ fn links_for(
     let hop = Hop::range(&from.to_string(), &now_ms.to_string());
     let alerts = format!(
         "/alerting/list?matchers={}",
-        encode_component(&format!(
-            "slo={}",
-            serde_json::to_string(&slo.name).unwrap_or_default()
-        ))
+        encode_component(&format!("slo={}", links::quote(&slo.name)))
     );
     let service = (!slo.service.is_empty()).then_some(slo.service.as_str());
     let labels: BTreeMap<String, String> = service

@@ -4,6 +4,7 @@ use super::http::{get_bytes, request, transport_error};
 use super::registry::Datasource;
 use crate::model::alerting::{AmGroup, AmMatcher, Silence, SilenceId};
 use crate::model::datasource::DatasourceKind;
+use crate::model::status::AmStatus;
 use crate::model::upstream::BackendError;
 use serde::de::DeserializeOwned;
 
@@ -65,18 +66,23 @@ impl<'a> AlertmanagerClient<'a> {
         decode(self.ds, status, &body)
     }
 
+    /// `GET /api/v2/status`: version, uptime, cluster and loaded configuration.
+    pub async fn status(&self) -> Result<AmStatus, BackendError> {
+        let (status, body) = get_bytes(self.http, self.ds, "api/v2/status", None).await?;
+        decode(self.ds, status, &body)
+    }
+
     /// Names of the cluster's peers (sorted), or just this instance when clustering is off.
     pub async fn cluster_peers(&self) -> Result<Vec<String>, BackendError> {
-        let (status, body) = get_bytes(self.http, self.ds, "api/v2/status", None).await?;
-        let v: serde_json::Value = decode(self.ds, status, &body)?;
-        let mut peers: Vec<String> = v["cluster"]["peers"]
-            .as_array()
-            .map(|p| {
-                p.iter()
-                    .filter_map(|x| x["name"].as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut peers: Vec<String> = self
+            .status()
+            .await?
+            .cluster
+            .peers
+            .into_iter()
+            .map(|p| p.name)
+            .filter(|n| !n.is_empty())
+            .collect();
         peers.sort();
         if peers.is_empty() {
             peers.push(self.ds.display_url());

@@ -3,6 +3,7 @@
 
 use super::http::{get_bytes, get_bytes_within, unexpected_status};
 use super::registry::{Datasource, JaegerApi};
+use crate::model::duration::format_go_us;
 use crate::model::timestamp::rfc3339;
 use crate::model::traces::{
     decode_jaeger_traces, decode_operations, decode_otlp_traces, decode_services, proto_duration,
@@ -173,8 +174,8 @@ fn v3_search(p: &TraceSearchParams) -> String {
         ("query.duration_min", &p.min_duration),
         ("query.duration_max", &p.max_duration),
     ] {
-        if let Some(d) = v.as_deref().and_then(proto_duration) {
-            q.append_pair(k, &d);
+        if let Some(us) = v {
+            q.append_pair(k, &proto_duration(*us));
         }
     }
     q.finish()
@@ -189,8 +190,8 @@ pub(super) fn duration_bounds(
         ("minDuration", &p.min_duration),
         ("maxDuration", &p.max_duration),
     ] {
-        if let Some(d) = v {
-            q.append_pair(k, d);
+        if let Some(us) = v {
+            q.append_pair(k, &format_go_us(*us));
         }
     }
 }
@@ -204,7 +205,7 @@ mod tests {
             service: "planner".into(),
             operation: Some("plan".into()),
             tags: vec![("error".into(), "true".into())],
-            min_duration: Some("100ms".into()),
+            min_duration: Some(100_000),
             max_duration: None,
             limit: 5,
             from_ms: 1_000,

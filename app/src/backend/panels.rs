@@ -9,8 +9,8 @@ use crate::model::dashboard::data::{
     panel_width_px, shape, step_ms, to_series, ExploreQuery, PanelData, ResolvedVar, SeriesData,
 };
 use crate::model::dashboard::vars::{
-    auto_interval, builtins, choose, interpolate, parse_duration_ms, parse_var_query,
-    query_result_line, shape_options, Scope, ScopeValue, VarKind, VarOption, VarQuery, ALL,
+    auto_interval, builtins, choose, interpolate, interval_ms, parse_var_query, query_result_line,
+    shape_options, Scope, ScopeValue, VarKind, VarOption, VarQuery, ALL,
 };
 use crate::model::dashboard::{Dashboard, Panel};
 use crate::model::datasource::DatasourceKind;
@@ -96,7 +96,7 @@ fn secs(ms: i64) -> f64 {
 pub fn scrape_ms(ds: &Datasource) -> i64 {
     ds.json_data
         .get("timeInterval")
-        .and_then(|t| parse_duration_ms(t))
+        .and_then(|t| interval_ms(t))
         .unwrap_or(15_000)
 }
 
@@ -445,7 +445,7 @@ pub async fn run_panels(
             };
             let min_interval = [&t.interval, &p.interval]
                 .iter()
-                .filter_map(|i| parse_duration_ms(&interpolate(i, scope)))
+                .filter_map(|i| interval_ms(&interpolate(i, scope)))
                 .max()
                 .unwrap_or(0)
                 .max(scrape_ms(&ds));

@@ -2,7 +2,9 @@
 
 use super::http::get_bytes;
 use super::registry::Datasource;
+use crate::model::alerting::RulesData;
 use crate::model::prometheus::{BuildInfo, ExemplarSeries, QueryData};
+use crate::model::status::{AlertmanagerDiscovery, RuntimeInfo, TargetsData, TsdbStatus};
 use crate::model::upstream::{decode_envelope, Answer, BackendError};
 
 pub struct PrometheusClient<'a> {
@@ -101,6 +103,15 @@ impl PrometheusClient<'_> {
             .await
     }
 
+    /// `GET /api/v1/labels` over everything the TSDB holds (no range): which labels a series
+    /// selector's series have ever had.
+    pub async fn label_names_ever(
+        &self,
+        selector: &str,
+    ) -> Result<Answer<Vec<String>>, BackendError> {
+        self.get("api/v1/labels", &[("match[]", selector)]).await
+    }
+
     /// The label APIs: a list of strings for `match[]` over `start..end`.
     async fn string_list(
         &self,
@@ -114,12 +125,50 @@ impl PrometheusClient<'_> {
         if let Some(sel) = selector {
             pairs.push(("match[]", sel));
         }
-        let (status, body) = get_bytes(self.http, self.ds, path, Some(&form(&pairs))).await?;
-        decode_envelope(&self.ds.name, status, &body)
+        self.get(path, &pairs).await
     }
 
     pub async fn build_info(&self) -> Result<Answer<BuildInfo>, BackendError> {
-        let (status, body) = get_bytes(self.http, self.ds, "api/v1/status/buildinfo", None).await?;
+        self.get("api/v1/status/buildinfo", &[]).await
+    }
+
+    /// `GET /api/v1/rules`: every rule group, or only alerting rules.
+    pub async fn rules(&self, alerting_only: bool) -> Result<Answer<RulesData>, BackendError> {
+        let pairs: &[(&str, &str)] = if alerting_only {
+            &[("type", "alert")]
+        } else {
+            &[]
+        };
+        self.get("api/v1/rules", pairs).await
+    }
+
+    /// `GET /api/v1/alertmanagers`: where this Prometheus sends alerts.
+    pub async fn alertmanagers(&self) -> Result<Answer<AlertmanagerDiscovery>, BackendError> {
+        self.get("api/v1/alertmanagers", &[]).await
+    }
+
+    /// `GET /api/v1/targets?state=active`.
+    pub async fn targets(&self) -> Result<Answer<TargetsData>, BackendError> {
+        self.get("api/v1/targets", &[("state", "active")]).await
+    }
+
+    /// `GET /api/v1/status/tsdb` (Prometheus 2.15 and later: older ones answer 404).
+    pub async fn tsdb_status(&self) -> Result<Answer<TsdbStatus>, BackendError> {
+        self.get("api/v1/status/tsdb", &[]).await
+    }
+
+    /// `GET /api/v1/status/runtimeinfo`.
+    pub async fn runtime_info(&self) -> Result<Answer<RuntimeInfo>, BackendError> {
+        self.get("api/v1/status/runtimeinfo", &[]).await
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        pairs: &[(&str, &str)],
+    ) -> Result<Answer<T>, BackendError> {
+        let query = (!pairs.is_empty()).then(|| form(pairs));
+        let (status, body) = get_bytes(self.http, self.ds, path, query.as_deref()).await?;
         decode_envelope(&self.ds.name, status, &body)
     }
 }
@@ -128,15 +177,14 @@ impl PrometheusClient<'_> {
 /// tell: this is a hint, never an error).
 pub async fn pools_down(b: &super::Backends) -> Vec<String> {
     use crate::model::datasource::DatasourceKind;
-    use crate::model::status::TargetsData;
     let Some(ds) = b.registry.default_of(DatasourceKind::Prometheus) else {
         return Vec::new();
     };
-    let Ok((status, body)) = get_bytes(&b.http, &ds, "api/v1/targets", Some("state=active")).await
-    else {
-        return Vec::new();
+    let client = PrometheusClient {
+        http: &b.http,
+        ds: &ds,
     };
-    let Ok(t) = decode_envelope::<TargetsData>(&ds.name, status, &body) else {
+    let Ok(t) = client.targets().await else {
         return Vec::new();
     };
     let mut pools: Vec<String> = t

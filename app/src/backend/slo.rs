@@ -6,7 +6,7 @@ use super::prometheus::PrometheusClient;
 use super::registry::Datasource;
 use crate::model::prometheus::{parse_sample, InstantSample, QueryData};
 use crate::model::slo::{
-    from_seed, from_sloth, parse_duration, reject_duplicates, SeedFile, SloEntry, SlothFile,
+    from_seed, from_sloth, parse_window_s, reject_duplicates, SeedFile, SloEntry, SlothFile,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -122,14 +122,9 @@ pub async fn error_ratios(
 /// How long Prometheus keeps data (`storageRetention` of `/api/v1/status/runtimeinfo`), if it
 /// says so in time (`15d`, or `15d or 10GiB`).
 pub async fn retention_s(http: &reqwest::Client, ds: &Datasource) -> Option<i64> {
-    let (status, body) = super::http::get_bytes(http, ds, "api/v1/status/runtimeinfo", None)
-        .await
-        .ok()?;
-    if status != 200 {
-        return None;
-    }
-    let v: serde_json::Value = serde_json::from_slice(&body).ok()?;
-    let text = v.get("data")?.get("storageRetention")?.as_str()?;
-    text.split(" or ")
-        .find_map(|part| parse_duration(part.trim()).ok())
+    let client = super::prometheus::PrometheusClient { http, ds };
+    let info = client.runtime_info().await.ok()?.data;
+    info.storage_retention
+        .split(" or ")
+        .find_map(|part| parse_window_s(part.trim()).ok())
 }

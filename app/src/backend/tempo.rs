@@ -92,7 +92,7 @@ mod tests {
             operation: None,
             tags: vec![("error".into(), "true".into())],
             min_duration: None,
-            max_duration: Some("2s".into()),
+            max_duration: Some(2_000_000),
             limit: 20,
             from_ms: 10_000,
             to_ms: 70_000,

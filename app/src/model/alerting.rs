@@ -296,6 +296,51 @@ pub struct MergedGroup {
 /// Group key: receiver name and the group's labels.
 type GroupKey = (String, Vec<(String, String)>);
 
+/// What one Alertmanager instance reported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstanceReport {
+    pub name: String,
+    pub uid: String,
+    pub peers: Vec<String>,
+    pub groups: Vec<AmGroup>,
+    pub silences: Vec<Silence>,
+}
+
+/// The instances of one gossip cluster: each one's groups, their uids, and the first one's
+/// silences (gossip gives every peer the same).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterReport {
+    pub reported: Vec<(String, Vec<AmGroup>)>,
+    pub uids: Vec<String>,
+    pub silences: Vec<Silence>,
+}
+
+/// Instances sharing any peer belong to the same gossip cluster; clusters keep the order of
+/// their first instance.
+pub fn group_clusters(reports: Vec<InstanceReport>) -> Vec<ClusterReport> {
+    let mut clusters: Vec<(Vec<String>, ClusterReport)> = Vec::new();
+    for r in reports {
+        match clusters
+            .iter_mut()
+            .find(|(peers, _)| peers.iter().any(|p| r.peers.contains(p)))
+        {
+            Some((_, c)) => {
+                c.reported.push((r.name, r.groups));
+                c.uids.push(r.uid);
+            }
+            None => clusters.push((
+                r.peers,
+                ClusterReport {
+                    reported: vec![(r.name, r.groups)],
+                    uids: vec![r.uid],
+                    silences: r.silences,
+                },
+            )),
+        }
+    }
+    clusters.into_iter().map(|(_, c)| c).collect()
+}
+
 /// Merges the groups reported by each instance of one cluster: same receiver and group labels
 /// make one group and alerts are de-duplicated by fingerprint. Silenced-by and inhibited-by are
 /// unioned, so an alert one peer already mutes shows as suppressed while gossip catches up.
@@ -720,5 +765,23 @@ mod tests {
             first.alert.status.state, "suppressed",
             "silenced on one peer is silenced"
         );
+    }
+
+    #[test]
+    fn instances_sharing_a_peer_are_one_cluster() {
+        let report = |name: &str, peers: &[&str]| InstanceReport {
+            name: name.into(),
+            uid: name.to_lowercase(),
+            peers: peers.iter().map(|p| p.to_string()).collect(),
+            groups: Vec::new(),
+            silences: Vec::new(),
+        };
+        let clusters = group_clusters(vec![
+            report("AM1", &["a", "b"]),
+            report("Lone", &["z"]),
+            report("AM2", &["b", "a"]),
+        ]);
+        let uids: Vec<Vec<String>> = clusters.iter().map(|c| c.uids.clone()).collect();
+        assert_eq!(uids, vec![vec!["am1", "am2"], vec!["lone"]]);
     }
 }

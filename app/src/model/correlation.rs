@@ -373,7 +373,7 @@ fn shift_ms(s: &str) -> Option<i64> {
         Some(rest) => (true, rest),
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
-    let ms = super::dashboard::vars::parse_duration_ms(body)?;
+    let ms = super::duration::parse_ms(body)?;
     Some(if neg { -ms } else { ms })
 }
 

@@ -18,11 +18,16 @@ pub fn quote(value: &str) -> String {
 
 /// `{k="v", …}` of the given labels, in their order.
 pub fn selector<'a>(labels: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
+    format!("{{{}}}", matchers_text(labels))
+}
+
+/// `k="v", …` of the given labels, in their order: a label set as matchers can be typed.
+pub fn matchers_text<'a>(labels: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
     let pairs: Vec<String> = labels
         .into_iter()
         .map(|(k, v)| format!("{k}={}", quote(v)))
         .collect();
-    format!("{{{}}}", pairs.join(", "))
+    pairs.join(", ")
 }
 
 /// What a link takes along from the page it leaves.
@@ -120,10 +125,21 @@ pub fn explore_metrics(query: &str, hop: &Hop) -> String {
 
 /// Explore in logs mode with this LogQL.
 pub fn explore_logs(query: &str, hop: &Hop) -> String {
+    explore_logs_with(query, &[], hop)
+}
+
+/// Explore in logs mode with view options besides the query (`direction`, `limit`, `highlight`).
+pub fn explore_logs_with(query: &str, options: &[(&str, &str)], hop: &Hop) -> String {
     let mut params = vec![("mode".to_string(), "logs".to_string())];
     if !query.is_empty() {
         params.push(("query".into(), query.to_string()));
     }
+    params.extend(
+        options
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
     build("/explore", params, hop)
 }
 

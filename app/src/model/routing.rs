@@ -241,6 +241,59 @@ pub fn parse_label_pairs(text: &str) -> Result<BTreeMap<String, String>, String>
     Ok(out)
 }
 
+/// Where an alert with given labels would go in one Alertmanager, and what would stop it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteTest {
+    pub alertmanager: String,
+    pub matches: Vec<RouteMatch>,
+    /// (inhibit rule as text, firing alerts that would suppress this one now).
+    pub inhibitions: Vec<(String, Vec<String>)>,
+    /// (silence id, comment) of active silences that would mute it.
+    pub silences: Vec<(String, String)>,
+}
+
+/// Tests the label set typed as `labels` (`severity="page", service="planner"`) against the
+/// configuration of Alertmanager `alertmanager`, with the alerts firing and silences there now.
+pub fn test_route(
+    labels: &str,
+    alertmanager: &str,
+    config: &AmConfig,
+    firing: &[BTreeMap<String, String>],
+    silences: &[super::alerting::Silence],
+) -> Result<RouteTest, String> {
+    use super::links::matchers_text;
+    let l = parse_label_pairs(labels)?;
+    let text = |ms: &[Matcher]| {
+        ms.iter()
+            .map(|m| m.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Ok(RouteTest {
+        alertmanager: alertmanager.to_string(),
+        matches: route_alert(&config.route, &l),
+        inhibitions: inhibitions(&config.inhibit_rules, &l, firing)
+            .into_iter()
+            .map(|(r, sources)| {
+                (
+                    format!(
+                        "source {{{}}} → target {{{}}}, equal [{}]",
+                        text(&r.source),
+                        text(&r.target),
+                        r.equal.join(", ")
+                    ),
+                    sources.into_iter().map(matchers_text).collect(),
+                )
+            })
+            .collect(),
+        silences: silences
+            .iter()
+            .filter(|s| s.status.state == "active" && s.matches(&l))
+            .map(|s| (s.id.clone(), s.comment.clone()))
+            .collect(),
+    })
+}
+
 // The tests read YAML, which only the server build links.
 #[cfg(all(test, feature = "ssr"))]
 mod tests {

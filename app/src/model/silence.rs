@@ -71,7 +71,7 @@ pub fn draft_window(d: &SilenceDraft, now_ms: i64) -> (Option<i64>, Option<i64>,
         }
         e
     } else {
-        match parse_duration_ms(&d.duration) {
+        match super::duration::parse_ms(&d.duration).filter(|ms| *ms > 0) {
             Some(ms) => starts_ms.map(|s| s + ms),
             None => {
                 errors.ends_at = Some(format!(
@@ -116,46 +116,6 @@ pub struct ValidSilence {
     pub ends_ms: i64,
     pub created_by: String,
     pub comment: String,
-}
-
-/// `90m`, `4h`, `2d` (or `1h30m`) in milliseconds.
-pub fn parse_duration_ms(s: &str) -> Option<i64> {
-    let mut total = 0i64;
-    let mut num = String::new();
-    for c in s.trim().chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let n: i64 = num.parse().ok()?;
-        num.clear();
-        total += n * match c {
-            's' => 1_000,
-            'm' => 60_000,
-            'h' => 3_600_000,
-            'd' => 86_400_000,
-            'w' => 604_800_000,
-            _ => return None,
-        };
-    }
-    (num.is_empty() && total > 0).then_some(total)
-}
-
-/// A length of time as people write it: `2h30m`, `1d4h`, `45s` (whole seconds).
-pub fn span_text(ms: i64) -> String {
-    let mut rest = (ms / 1000).max(0);
-    let mut out = String::new();
-    for (unit, secs) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
-        if rest >= secs {
-            out.push_str(&format!("{}{unit}", rest / secs));
-            rest %= secs;
-        }
-    }
-    if out.is_empty() {
-        "0s".into()
-    } else {
-        out
-    }
 }
 
 /// The matchers typed so far (lines and commas); errors name the offending line.
@@ -264,14 +224,6 @@ mod tests {
     }
 
     #[test]
-    fn spans_read_as_typed() {
-        assert_eq!(span_text(9_000_000), "2h30m");
-        assert_eq!(span_text(100_800_000), "1d4h");
-        assert_eq!(span_text(45_500), "45s");
-        assert_eq!(span_text(parse_duration_ms("1w").unwrap()), "7d");
-    }
-
-    #[test]
     fn each_problem_is_reported_on_its_field() {
         let e = validate(&SilenceDraft::default(), NOW).unwrap_err();
         assert!(
@@ -300,14 +252,5 @@ mod tests {
         let mut d = draft("a=b");
         d.duration = "soon".into();
         assert!(validate(&d, NOW).unwrap_err().ends_at.is_some());
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration_ms("90m"), Some(5_400_000));
-        assert_eq!(parse_duration_ms("1h30m"), Some(5_400_000));
-        assert_eq!(parse_duration_ms("24h"), Some(86_400_000));
-        assert_eq!(parse_duration_ms("0h"), None);
-        assert_eq!(parse_duration_ms("4"), None);
     }
 }

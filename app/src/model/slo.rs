@@ -3,6 +3,21 @@
 //! of the Google SRE workbook (chapter 5), and the Prometheus rules that alert on it. Pure: the
 //! server reads the files and Prometheus; this module only turns values into decisions.
 
+mod burn;
+mod files;
+mod rules;
+
+pub use burn::{
+    budget_remaining, budget_spent, budget_time_equivalent_s, burn_factor, burn_rate, burn_windows,
+    evaluate, time_to_exhaustion_s, BurnWindow, PairState, Severity, Status,
+};
+pub use files::{
+    from_seed, from_sloth, reject_duplicates, SeedFile, SeedIndicator, SeedLatency, SeedSlo,
+    SlothAlertLabels, SlothAlerting, SlothFile, SlothSli, SlothSlo,
+};
+pub use rules::{ratio_record, rules_yaml};
+
+use super::duration::format_s;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use thiserror::Error;
@@ -90,406 +105,14 @@ pub enum SloEntry {
     },
 }
 
-// ---- File formats ----------------------------------------------------------------------------
-
-/// Octoscope's seed format: `slos: [{name, objective, window, indicator, …}]`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SeedFile {
-    pub slos: Vec<SeedSlo>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct SeedSlo {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub service: String,
-    #[serde(default)]
-    pub description: String,
-    pub objective: serde_json::Value,
-    #[serde(default)]
-    pub window: Option<String>,
-    #[serde(default)]
-    pub labels: BTreeMap<String, String>,
-    pub indicator: SeedIndicator,
-    #[serde(default)]
-    pub alerting: Option<SlothAlerting>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct SeedIndicator {
-    #[serde(default, alias = "error_query")]
-    pub errors: Option<String>,
-    #[serde(default, alias = "good_query")]
-    pub good: Option<String>,
-    #[serde(default, alias = "total_query")]
-    pub total: Option<String>,
-    #[serde(default)]
-    pub latency: Option<SeedLatency>,
-    #[serde(default)]
-    pub latency_query: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct SeedLatency {
-    /// The histogram's base name (`http_request_duration_seconds`).
-    pub metric: String,
-    /// Label matchers without braces: `job="orchestrator", endpoint!="/health"`.
-    #[serde(default)]
-    pub selector: String,
-    /// Seconds (`1`, `0.5`) or a duration (`1s`, `500ms`).
-    pub threshold: serde_json::Value,
-}
-
-/// Sloth's `prometheus/v1` spec (`version`, `service`, `labels`, `slos`).
-#[derive(Debug, Clone, Deserialize)]
-pub struct SlothFile {
-    pub version: String,
-    #[serde(default)]
-    pub service: String,
-    #[serde(default)]
-    pub labels: BTreeMap<String, String>,
-    pub slos: Vec<SlothSlo>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct SlothSlo {
-    #[serde(default)]
-    pub name: String,
-    pub objective: serde_json::Value,
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub labels: BTreeMap<String, String>,
-    pub sli: SlothSli,
-    #[serde(default)]
-    pub alerting: Option<SlothAlerting>,
-    /// Not in Sloth's spec (it takes the period from a flag); accepted so files can say it.
-    #[serde(default)]
-    pub window: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct SlothSli {
-    #[serde(default)]
-    pub events: Option<SeedIndicator>,
-    #[serde(default)]
-    pub raw: Option<serde_json::Value>,
-    #[serde(default)]
-    pub plugin: Option<serde_json::Value>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct SlothAlerting {
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub labels: BTreeMap<String, String>,
-    #[serde(default)]
-    pub annotations: BTreeMap<String, String>,
-    #[serde(default)]
-    pub page_alert: Option<SlothAlertLabels>,
-    #[serde(default)]
-    pub ticket_alert: Option<SlothAlertLabels>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct SlothAlertLabels {
-    #[serde(default)]
-    pub disable: bool,
-    #[serde(default)]
-    pub labels: BTreeMap<String, String>,
-    #[serde(default)]
-    pub annotations: BTreeMap<String, String>,
-}
-
-fn objective_of(v: &serde_json::Value) -> Result<f64, SloError> {
-    let n = match v {
-        serde_json::Value::Number(n) => n.as_f64(),
-        serde_json::Value::String(s) => s.trim().trim_end_matches('%').trim().parse().ok(),
-        _ => None,
-    }
-    .unwrap_or(f64::NAN);
-    if n.is_finite() && n > 0.0 && n < 100.0 {
-        Ok(n)
-    } else {
-        Err(SloError::Objective(n))
-    }
-}
-
-fn threshold_of(v: &serde_json::Value) -> Result<f64, SloError> {
-    let bad = || SloError::Threshold(v.to_string().trim_matches('"').to_string());
-    let s = match v {
-        serde_json::Value::Number(n) => return n.as_f64().filter(|n| *n > 0.0).ok_or_else(bad),
-        serde_json::Value::String(s) => s.trim(),
-        _ => return Err(bad()),
-    };
-    if let Ok(n) = s.parse::<f64>() {
-        return if n > 0.0 { Ok(n) } else { Err(bad()) };
-    }
-    if let Some(ms) = s.strip_suffix("ms") {
-        return ms
-            .parse::<f64>()
-            .ok()
-            .filter(|n| *n > 0.0)
-            .map(|n| n / 1000.0)
-            .ok_or_else(bad);
-    }
-    parse_duration(s).map(|n| n as f64).map_err(|_| bad())
-}
-
-/// CamelCase of `api-availability` → `ApiAvailability`, for alert names.
-fn camel(name: &str) -> String {
-    name.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let mut c = p.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
-fn indicator_of(i: &SeedIndicator) -> Result<Indicator, SloError> {
-    if let Some(l) = &i.latency {
-        if l.metric.trim().is_empty() {
-            return Err(SloError::Indicator(
-                "the latency indicator needs `metric`, the histogram's base name".into(),
-            ));
-        }
-        return Ok(Indicator::Latency {
-            metric: l.metric.trim().to_string(),
-            selector: l.selector.trim().trim_matches(['{', '}']).to_string(),
-            threshold_s: threshold_of(&l.threshold)?,
-        });
-    }
-    let need_window = |q: &str, what: &str| {
-        if q.contains(WINDOW_PLACEHOLDER) {
-            Ok(q.trim().to_string())
-        } else {
-            Err(SloError::Indicator(format!(
-                "the {what} query has no {WINDOW_PLACEHOLDER} range; write it as rate(metric[{WINDOW_PLACEHOLDER}])"
-            )))
-        }
-    };
-    match (&i.errors, &i.good, &i.total) {
-        (Some(e), None, Some(t)) => Ok(Indicator::Ratio {
-            errors: need_window(e, "error")?,
-            total: need_window(t, "total")?,
-        }),
-        (None, Some(g), Some(t)) => Ok(Indicator::GoodTotal {
-            good: need_window(g, "good")?,
-            total: need_window(t, "total")?,
-        }),
-        _ => Err(SloError::Indicator(
-            "the indicator needs `errors` and `total` queries, `good` and `total`, or `latency` (metric, selector, threshold)".into(),
-        )),
-    }
-}
-
-struct Common<'a> {
-    source: &'a str,
-    name: &'a str,
-    service: &'a str,
-    description: &'a str,
-    objective: &'a serde_json::Value,
-    window: Option<&'a str>,
-    labels: BTreeMap<String, String>,
-    indicator: Result<Indicator, SloError>,
-    latency_query: Option<String>,
-    alerting: Option<&'a SlothAlerting>,
-}
-
-fn build(c: Common<'_>) -> SloEntry {
-    let invalid = |e: SloError| SloEntry::Invalid {
-        name: if c.name.is_empty() {
-            format!("{} (unnamed)", c.source)
-        } else {
-            c.name.to_string()
-        },
-        source: c.source.to_string(),
-        error: e.to_string(),
-    };
-    let result = (|| {
-        if c.name.trim().is_empty() {
-            return Err(SloError::Name);
-        }
-        let objective = objective_of(c.objective)?;
-        let window_s = match c.window {
-            None => THIRTY_DAYS,
-            Some(w) => parse_duration(w).map_err(|_| SloError::Window(w.to_string()))?,
-        };
-        let indicator = c.indicator.clone()?;
-        let alerting = c.alerting.cloned().unwrap_or_default();
-        let mut page_labels = BTreeMap::from([("severity".to_string(), "page".to_string())]);
-        let mut ticket_labels = BTreeMap::from([("severity".to_string(), "ticket".to_string())]);
-        if let Some(p) = &alerting.page_alert {
-            page_labels.extend(p.labels.clone());
-        }
-        if let Some(t) = &alerting.ticket_alert {
-            ticket_labels.extend(t.labels.clone());
-        }
-        let mut labels = c.labels.clone();
-        if !c.service.is_empty() {
-            labels
-                .entry("service".into())
-                .or_insert(c.service.to_string());
-        }
-        Ok(Slo {
-            name: c.name.trim().to_string(),
-            service: c.service.to_string(),
-            description: c.description.to_string(),
-            objective,
-            window_s,
-            labels,
-            indicator,
-            latency_query: c.latency_query.clone(),
-            alert_name: alerting
-                .name
-                .clone()
-                .filter(|n| !n.trim().is_empty())
-                .unwrap_or_else(|| format!("{}BudgetBurn", camel(c.name))),
-            alert_labels: alerting.labels.clone(),
-            alert_annotations: alerting.annotations.clone(),
-            page_labels,
-            ticket_labels,
-            source: c.source.to_string(),
-        })
-    })();
-    match result {
-        Ok(s) => SloEntry::Ok(Box::new(s)),
-        Err(e) => invalid(e),
-    }
-}
-
-/// The SLOs of a seed-format file; each entry stands or falls on its own.
-pub fn from_seed(file: &SeedFile, source: &str) -> Vec<SloEntry> {
-    file.slos
-        .iter()
-        .map(|s| {
-            build(Common {
-                source,
-                name: &s.name,
-                service: &s.service,
-                description: &s.description,
-                objective: &s.objective,
-                window: s.window.as_deref(),
-                labels: s.labels.clone(),
-                indicator: indicator_of(&s.indicator),
-                latency_query: s.indicator.latency_query.clone(),
-                alerting: s.alerting.as_ref(),
-            })
-        })
-        .collect()
-}
-
-/// The SLOs of a Sloth `prometheus/v1` file. Only `sli.events` can be evaluated per window;
-/// `raw` and `plugin` SLIs are listed with that error.
-pub fn from_sloth(file: &SlothFile, source: &str) -> Vec<SloEntry> {
-    file.slos
-        .iter()
-        .map(|s| {
-            let mut labels = file.labels.clone();
-            labels.extend(s.labels.clone());
-            let indicator = match &s.sli.events {
-                Some(e) => indicator_of(e),
-                None if s.sli.raw.is_some() || s.sli.plugin.is_some() => Err(SloError::Indicator(
-                    "only `sli.events` (error_query, total_query) SLIs are supported; rewrite `raw` or `plugin` SLIs as events".into(),
-                )),
-                None => Err(SloError::Indicator(
-                    "the SLO has no `sli.events` with error_query and total_query".into(),
-                )),
-            };
-            build(Common {
-                source,
-                name: &s.name,
-                service: &file.service,
-                description: &s.description,
-                objective: &s.objective,
-                window: s.window.as_deref(),
-                labels,
-                indicator,
-                latency_query: s.sli.events.as_ref().and_then(|e| e.latency_query.clone()),
-                alerting: s.alerting.as_ref(),
-            })
-        })
-        .collect()
-}
-
-/// Marks every SLO whose name was already seen as invalid (the first one wins).
-pub fn reject_duplicates(entries: Vec<SloEntry>) -> Vec<SloEntry> {
-    let mut seen = std::collections::BTreeSet::new();
-    entries
-        .into_iter()
-        .map(|e| match e {
-            SloEntry::Ok(s) if !seen.insert(s.name.clone()) => SloEntry::Invalid {
-                name: s.name.clone(),
-                source: s.source.clone(),
-                error: SloError::Duplicate(s.name.clone()).to_string(),
-            },
-            other => other,
-        })
-        .collect()
-}
-
 // ---- Durations -------------------------------------------------------------------------------
 
-/// Parses Prometheus-style durations: `30d`, `4w`, `1h30m`, `90s`, `1y` (365d). Seconds.
-pub fn parse_duration(text: &str) -> Result<i64, SloError> {
-    let t = text.trim();
-    let bad = || SloError::Window(text.to_string());
-    if t.is_empty() {
-        return Err(bad());
-    }
-    let mut total: i64 = 0;
-    let mut rest = t;
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-        if digits == 0 {
-            return Err(bad());
-        }
-        let n: i64 = rest[..digits].parse().map_err(|_| bad())?;
-        rest = &rest[digits..];
-        let unit_len = if rest.starts_with("ms") {
-            2
-        } else {
-            rest.chars().next().map(char::len_utf8).unwrap_or(0)
-        };
-        let mult = match &rest[..unit_len] {
-            "s" => 1,
-            "m" => 60,
-            "h" => 3_600,
-            "d" => 86_400,
-            "w" => 604_800,
-            "y" => 365 * 86_400,
-            _ => return Err(bad()),
-        };
-        total = total
-            .checked_add(n.checked_mul(mult).ok_or_else(bad)?)
-            .ok_or_else(bad)?;
-        rest = &rest[unit_len..];
-    }
-    if total <= 0 {
-        return Err(bad());
-    }
-    Ok(total)
-}
-
-/// Formats seconds the way Prometheus writes ranges: `5m`, `1h`, `1h30m`, `30d`, `3d`.
-pub fn format_duration(secs: i64) -> String {
-    if secs <= 0 {
-        return "0s".into();
-    }
-    let mut out = String::new();
-    let mut rest = secs;
-    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
-        if rest >= size {
-            out.push_str(&format!("{}{unit}", rest / size));
-            rest %= size;
-        }
-    }
-    out
+/// A duration in whole seconds, more than zero (SLO windows; Prometheus' retention).
+pub fn parse_window_s(text: &str) -> Result<i64, SloError> {
+    super::duration::parse_ms(text)
+        .map(|ms| ms / 1_000)
+        .filter(|s| *s > 0)
+        .ok_or_else(|| SloError::Window(text.to_string()))
 }
 
 /// A human reading of a duration in seconds: `43m`, `21.6h`, `3.2d`.
@@ -512,7 +135,7 @@ pub fn human_duration(secs: f64) -> String {
 // ---- Queries ---------------------------------------------------------------------------------
 
 fn with_window(q: &str, window_s: i64) -> String {
-    q.replace(WINDOW_PLACEHOLDER, &format_duration(window_s))
+    q.replace(WINDOW_PLACEHOLDER, &format_s(window_s))
 }
 
 /// Label value of `threshold_s` as client libraries write `le`: `1` or `1.0`, `0.5`.
@@ -549,7 +172,7 @@ impl Slo {
                 selector,
                 threshold_s,
             } => {
-                let w = format_duration(window_s);
+                let w = format_s(window_s);
                 let sep = if selector.is_empty() { "" } else { ", " };
                 format!(
                     "1 - (sum(rate({metric}_bucket{{{selector}{sep}{le}}}[{w}])) or on() vector(0)) / sum(rate({metric}_count{{{selector}}}[{w}]))",
@@ -569,7 +192,7 @@ impl Slo {
                 metric, selector, ..
             } => format!(
                 "sum(rate({metric}_count{{{selector}}}[{}]))",
-                format_duration(window_s)
+                format_s(window_s)
             ),
         }
     }
@@ -594,8 +217,8 @@ impl Slo {
                 metric, selector, ..
             } => Some(format!(
                 "histogram_quantile({}, sum by (le) (rate({metric}_bucket{{{selector}}}[{}])))",
-                round6(self.objective / 100.0),
-                format_duration(window_s)
+                rules::round6(self.objective / 100.0),
+                format_s(window_s)
             )),
             _ => None,
         }
@@ -623,296 +246,6 @@ impl Slo {
         }
         l
     }
-}
-
-// ---- Burn-rate math --------------------------------------------------------------------------
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Severity {
-    Ticket,
-    Page,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Page => "page",
-            Severity::Ticket => "ticket",
-        }
-    }
-}
-
-/// One MWMB alerting condition: both windows burn faster than `factor`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct BurnWindow {
-    pub severity: Severity,
-    pub long_s: i64,
-    pub short_s: i64,
-    /// Burn-rate threshold (×): spending `budget_share` of the budget within `long_s`.
-    pub factor: f64,
-    /// Fraction of the whole budget spent in `long_s` at exactly `factor`.
-    pub budget_share: f64,
-}
-
-/// The workbook's table for a 30-day SLO: (severity, long window, short window, budget share).
-const WORKBOOK: [(Severity, i64, i64, f64); 4] = [
-    (Severity::Page, 3_600, 5 * 60, 0.02),
-    (Severity::Page, 6 * 3_600, 30 * 60, 0.05),
-    (Severity::Ticket, 86_400, 2 * 3_600, 0.10),
-    (Severity::Ticket, 3 * 86_400, 6 * 3_600, 0.10),
-];
-
-/// The burn-rate threshold that spends `share` of the budget in `long_s` of a `window_s` SLO.
-pub fn burn_factor(share: f64, window_s: i64, long_s: i64) -> f64 {
-    share * window_s as f64 / long_s as f64
-}
-
-/// The alerting windows for an SLO window. A 30-day SLO gets the workbook's windows and
-/// thresholds (14.4×, 6×, 3×, 1×). Other SLO windows scale the alert windows by
-/// `window / 30d` (whole minutes, at least one), which keeps the same budget shares and so the
-/// same thresholds, as Pyrra does: a 7-day SLO pages on 14m & 1m instead of 1h & 5m.
-pub fn burn_windows(window_s: i64) -> Vec<BurnWindow> {
-    let scale = |s: i64| -> i64 {
-        if window_s == THIRTY_DAYS {
-            s
-        } else {
-            let scaled = (s as f64 * window_s as f64 / THIRTY_DAYS as f64 / 60.0).round() as i64;
-            scaled.max(1) * 60
-        }
-    };
-    WORKBOOK
-        .iter()
-        .map(|&(severity, long, short, share)| {
-            let long_s = scale(long);
-            BurnWindow {
-                severity,
-                long_s,
-                short_s: scale(short).min(long_s),
-                factor: burn_factor(share, window_s, long_s),
-                budget_share: share,
-            }
-        })
-        .collect()
-}
-
-/// Burn rate (×) of an error ratio: 1× spends the budget exactly over the SLO window.
-pub fn burn_rate(error_ratio: f64, objective_pct: f64) -> f64 {
-    error_ratio / (1.0 - objective_pct / 100.0)
-}
-
-/// Fraction of the whole budget spent by burning at `burn` for `duration_s` of a `window_s` SLO.
-pub fn budget_spent(burn: f64, duration_s: i64, window_s: i64) -> f64 {
-    burn * duration_s as f64 / window_s as f64
-}
-
-/// Fraction of the budget left after an error ratio over the whole window (negative when overspent).
-pub fn budget_remaining(error_ratio_over_window: f64, objective_pct: f64) -> f64 {
-    1.0 - burn_rate(error_ratio_over_window, objective_pct)
-}
-
-/// The remaining budget as time of total failure: 99.9% over 30d allows 43.2 minutes.
-pub fn budget_time_equivalent_s(remaining: f64, objective_pct: f64, window_s: i64) -> f64 {
-    remaining * (1.0 - objective_pct / 100.0) * window_s as f64
-}
-
-/// Seconds until the budget is gone at a constant `burn`, or `None` when it is not burning.
-pub fn time_to_exhaustion_s(remaining: f64, burn: f64, window_s: i64) -> Option<f64> {
-    if !burn.is_finite() || burn <= 0.0 || !remaining.is_finite() {
-        return None;
-    }
-    Some((remaining.max(0.0)) * window_s as f64 / burn)
-}
-
-/// What one condition says now.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct PairState {
-    pub window: BurnWindow,
-    pub long_burn: Option<f64>,
-    pub short_burn: Option<f64>,
-}
-
-impl PairState {
-    /// Both windows over the threshold. No traffic (NaN or missing) never fires.
-    pub fn firing(&self) -> bool {
-        matches!((self.long_burn, self.short_burn),
-            (Some(l), Some(s)) if l > self.window.factor && s > self.window.factor)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Status {
-    NoData,
-    Ok,
-    Ticket,
-    Page,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::NoData => "no data",
-            Status::Ok => "ok",
-            Status::Ticket => "ticket",
-            Status::Page => "page",
-        }
-    }
-}
-
-/// Evaluates the SLO's conditions from burn rates by window (seconds → ×).
-pub fn evaluate(slo: &Slo, burns: &BTreeMap<i64, f64>) -> (Status, Vec<PairState>) {
-    let get = |w: i64| burns.get(&w).copied().filter(|b| b.is_finite());
-    let pairs: Vec<PairState> = burn_windows(slo.window_s)
-        .into_iter()
-        .map(|window| PairState {
-            window,
-            long_burn: get(window.long_s),
-            short_burn: get(window.short_s),
-        })
-        .collect();
-    let status = if pairs.iter().all(|p| p.long_burn.is_none()) {
-        Status::NoData
-    } else if pairs
-        .iter()
-        .any(|p| p.firing() && p.window.severity == Severity::Page)
-    {
-        Status::Page
-    } else if pairs.iter().any(PairState::firing) {
-        Status::Ticket
-    } else {
-        Status::Ok
-    };
-    (status, pairs)
-}
-
-// ---- Rules -----------------------------------------------------------------------------------
-
-/// The recording rule name of the error ratio over `window_s` (Sloth's naming).
-pub fn ratio_record(window_s: i64) -> String {
-    format!("slo:sli_error:ratio_rate{}", format_duration(window_s))
-}
-
-/// A YAML double-quoted scalar.
-fn q(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-fn push_map(out: &mut String, indent: &str, key: &str, map: &BTreeMap<String, String>) {
-    if map.is_empty() {
-        return;
-    }
-    out.push_str(&format!("{indent}{key}:\n"));
-    for (k, v) in map {
-        out.push_str(&format!("{indent}  {}: {}\n", q(k), q(v)));
-    }
-}
-
-/// Prometheus rule groups for the SLOs: per SLO, the error ratio over every window it needs
-/// (recording rules labelled `slo`), its objective, and one alert per severity that fires when
-/// any of its window pairs burns over its threshold: the same comparison as [`evaluate`].
-pub fn rules_yaml(slos: &[&Slo]) -> String {
-    let mut out = String::from(
-        "# Generated by `octoscope slo rules` from provisioning/slos; do not edit by hand.\ngroups:\n",
-    );
-    for slo in slos {
-        let sel = format!("{{slo={}}}", q(&slo.name));
-        let mut static_labels = BTreeMap::from([("slo".to_string(), slo.name.clone())]);
-        if !slo.service.is_empty() {
-            static_labels.insert("slo_service".into(), slo.service.clone());
-        }
-        out.push_str(&format!(
-            "  - name: {}\n    rules:\n",
-            q(&format!("slo-{}", slo.name))
-        ));
-        for w in slo.windows() {
-            out.push_str(&format!("      - record: {}\n", ratio_record(w)));
-            out.push_str(&format!("        expr: {}\n", q(&slo.error_ratio_expr(w))));
-            push_map(&mut out, "        ", "labels", &static_labels);
-        }
-        out.push_str("      - record: slo:objective:ratio\n");
-        out.push_str(&format!(
-            "        expr: vector({})\n",
-            slo.objective / 100.0
-        ));
-        push_map(&mut out, "        ", "labels", &static_labels);
-        for severity in [Severity::Page, Severity::Ticket] {
-            let pairs: Vec<BurnWindow> = burn_windows(slo.window_s)
-                .into_iter()
-                .filter(|p| p.severity == severity)
-                .collect();
-            let expr = pairs
-                .iter()
-                .map(|p| {
-                    format!(
-                        "({long}{sel} > ({f} * {b}) and {short}{sel} > ({f} * {b}))",
-                        long = ratio_record(p.long_s),
-                        short = ratio_record(p.short_s),
-                        f = round6(p.factor),
-                        b = round6(slo.budget()),
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(" or ");
-            let mut labels = slo.alert_labels.clone();
-            labels.extend(static_labels.clone());
-            labels.extend(match severity {
-                Severity::Page => slo.page_labels.clone(),
-                Severity::Ticket => slo.ticket_labels.clone(),
-            });
-            let mut annotations = BTreeMap::from([
-                (
-                    "summary".to_string(),
-                    format!(
-                        "{} error budget is burning too fast ({} alert)",
-                        slo.name,
-                        severity.as_str()
-                    ),
-                ),
-                (
-                    "description".to_string(),
-                    format!(
-                        "{} ({}% over {}): the error budget burns faster than the {} thresholds of the multi-window multi-burn-rate table",
-                        slo.name,
-                        slo.objective,
-                        format_duration(slo.window_s),
-                        severity.as_str()
-                    ),
-                ),
-            ]);
-            annotations.extend(slo.alert_annotations.clone());
-            out.push_str(&format!("      - alert: {}\n", slo.alert_name));
-            out.push_str(&format!("        expr: {}\n", q(&expr)));
-            // The workbook's `for` is short: the short window already filters blips.
-            out.push_str(&format!(
-                "        for: {}\n",
-                if severity == Severity::Page {
-                    "2m"
-                } else {
-                    "15m"
-                }
-            ));
-            push_map(&mut out, "        ", "labels", &labels);
-            push_map(&mut out, "        ", "annotations", &annotations);
-        }
-    }
-    out
-}
-
-fn round6(x: f64) -> String {
-    let s = format!("{x:.6}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.to_string()
 }
 
 #[cfg(test)]
@@ -1046,16 +379,18 @@ mod tests {
 
     #[test]
     fn durations_parse_and_format_like_prometheus() {
-        assert_eq!(parse_duration("30d").unwrap(), 30 * 86_400);
-        assert_eq!(parse_duration("4w").unwrap(), 28 * 86_400);
-        assert_eq!(parse_duration("1h30m").unwrap(), 5_400);
-        for bad in ["", "30", "d", "-1d", "1x", "0d", "1.5h"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
+        assert_eq!(parse_window_s("30d").unwrap(), 30 * 86_400);
+        assert_eq!(parse_window_s("4w").unwrap(), 28 * 86_400);
+        assert_eq!(parse_window_s("1h30m").unwrap(), 5_400);
+        // One parser for every duration: decimals and bare seconds read as everywhere else.
+        assert_eq!(parse_window_s("1.5h").unwrap(), 5_400);
+        for bad in ["", "d", "-1d", "1x", "0d", "0.5s"] {
+            assert!(parse_window_s(bad).is_err(), "{bad}");
         }
-        assert_eq!(format_duration(300), "5m");
-        assert_eq!(format_duration(5_400), "1h30m");
-        assert_eq!(format_duration(30 * 86_400), "30d");
-        assert_eq!(format_duration(60_480), "16h48m");
+        assert_eq!(format_s(300), "5m");
+        assert_eq!(format_s(5_400), "1h30m");
+        assert_eq!(format_s(30 * 86_400), "30d");
+        assert_eq!(format_s(60_480), "16h48m");
         assert_eq!(human_duration(43.2 * 60.0), "43m");
     }
 
@@ -1146,7 +481,7 @@ mod tests {
             total: Some("sum(rate(t[5m]))".into()),
             ..Default::default()
         };
-        assert!(indicator_of(&no_window)
+        assert!(files::indicator_of(&no_window)
             .unwrap_err()
             .to_string()
             .contains("{{.window}}"));

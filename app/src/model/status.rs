@@ -33,6 +33,72 @@ pub struct TargetsData {
     pub active_targets: Vec<Target>,
 }
 
+/// `/api/v1/alertmanagers`: where Prometheus sends alerts, and the ones it dropped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertmanagerDiscovery {
+    #[serde(default)]
+    pub active_alertmanagers: Vec<AlertmanagerUrl>,
+    #[serde(default)]
+    pub dropped_alertmanagers: Vec<AlertmanagerUrl>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertmanagerUrl {
+    pub url: String,
+}
+
+/// `/api/v1/status/runtimeinfo`, the part the console reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuntimeInfo {
+    #[serde(default)]
+    pub storage_retention: String,
+}
+
+/// Alertmanager's `/api/v2/status`: version, uptime, cluster and the configuration as loaded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AmStatus {
+    #[serde(default)]
+    pub version_info: AmVersion,
+    #[serde(default)]
+    pub uptime: String,
+    #[serde(default)]
+    pub cluster: AmCluster,
+    #[serde(default)]
+    pub config: AmLoadedConfig,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AmVersion {
+    #[serde(default)]
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AmCluster {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub peers: Vec<AmPeer>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AmPeer {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AmLoadedConfig {
+    /// The YAML as Alertmanager loaded it (secrets already masked by Alertmanager).
+    #[serde(default)]
+    pub original: String,
+}
+
 /// One scrape pool (job) with its targets and health counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pool {
@@ -230,5 +296,16 @@ mod tests {
         .is_some());
         assert!(unbounded_hint("path", 5000, &[]).is_some());
         assert_eq!(unbounded_hint("service", 8, &["planner".into()]), None);
+    }
+
+    #[test]
+    fn decodes_alertmanager_status_sample() {
+        let body = crate::model::fixture("alertmanager/status-v0.27.0.json");
+        let s: AmStatus = serde_json::from_slice(&body).unwrap();
+        assert_eq!(s.cluster.status, "ready");
+        assert_eq!(s.cluster.peers[0].address, "172.17.0.2:9094");
+        assert_eq!(s.version_info.version, "0.27.0");
+        assert!(s.config.original.starts_with("global:"));
+        assert_eq!(s.uptime, "2024-02-29T09:39:36.791Z");
     }
 }

@@ -18,16 +18,14 @@ pub enum TimeParseError {
 /// Seconds in a unit as Grafana uses them in relative times (months and years are calendar-ish
 /// approximations here; rounding to calendar boundaries comes with the dashboards module).
 fn unit_seconds(unit: &str) -> Result<i64, TimeParseError> {
-    Ok(match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3_600,
-        "d" => 86_400,
-        "w" => 604_800,
-        "M" => 30 * 86_400,
-        "y" => 365 * 86_400,
-        other => return Err(TimeParseError::Unit(other.to_string())),
-    })
+    match unit {
+        // Months exist only in time expressions; the others are the durations' units.
+        "M" => Ok(30 * 86_400),
+        u => super::duration::unit_us(u)
+            .filter(|us| *us >= 1_000_000)
+            .map(|us| us / 1_000_000)
+            .ok_or_else(|| TimeParseError::Unit(u.to_string())),
+    }
 }
 
 /// Adds `n` units to `ms`; months and years move on the calendar (UTC), clamping the day.

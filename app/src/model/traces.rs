@@ -513,8 +513,9 @@ pub struct TraceSearchParams {
     pub service: String,
     pub operation: Option<String>,
     pub tags: Vec<(String, String)>,
-    pub min_duration: Option<String>,
-    pub max_duration: Option<String>,
+    /// Duration bounds in microseconds.
+    pub min_duration: Option<i64>,
+    pub max_duration: Option<i64>,
     pub limit: u32,
     pub from_ms: i64,
     pub to_ms: i64,
@@ -537,13 +538,12 @@ impl TraceQuery {
                 .filter(|n| (1..=MAX_LIMIT).contains(n))
                 .ok_or_else(|| format!("limit {l:?} is not a number from 1 to {MAX_LIMIT}"))?,
         };
-        let duration = |d: &str| -> Result<Option<String>, String> {
+        let duration = |d: &str| -> Result<Option<i64>, String> {
             match d.trim() {
                 "" => Ok(None),
-                d if valid_duration(d) => Ok(Some(d.to_string())),
-                d => Err(format!(
-                    "duration {d:?} is not valid; use values such as 100ms, 1.2s or 1m"
-                )),
+                d => super::duration::parse_us(d).map(Some).ok_or_else(|| {
+                    format!("duration {d:?} is not valid; use values such as 100ms, 1.2s or 1m")
+                }),
             }
         };
         let text = |t: &str| Some(t.trim().to_string()).filter(|t| !t.is_empty());
@@ -581,27 +581,9 @@ pub fn parse_tags(text: &str) -> Result<Vec<(String, String)>, String> {
         .collect()
 }
 
-/// Jaeger's and Tempo's duration syntax: a number and one of us, µs, ms, s, m, h.
-pub fn valid_duration(d: &str) -> bool {
-    proto_duration(d).is_some()
-}
-
-/// `100ms`, `1.2s`, `250us` → protobuf Duration JSON (`0.100000s`), as API v3 takes it.
-pub fn proto_duration(d: &str) -> Option<String> {
-    let d = d.trim();
-    let split = d.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-    let (num, unit) = d.split_at(split);
-    let n: f64 = num.parse().ok().filter(|n: &f64| *n >= 0.0)?;
-    let us = n * match unit {
-        "us" | "µs" => 1.0,
-        "ms" => 1e3,
-        "s" => 1e6,
-        "m" => 60e6,
-        "h" => 3600e6,
-        _ => return None,
-    };
-    let us = us.round() as i64;
-    Some(format!("{}.{:06}s", us / 1_000_000, us % 1_000_000))
+/// Microseconds → protobuf Duration JSON (`0.100000s`), as Jaeger's API v3 takes it.
+pub fn proto_duration(us: i64) -> String {
+    format!("{}.{:06}s", us / 1_000_000, us % 1_000_000)
 }
 
 /// A trace id as backends key it: hex ids lowercased (Tempo prints them upper case); other ids
@@ -778,13 +760,10 @@ mod tests {
 
     #[test]
     fn durations_become_protobuf_durations_for_api_v3() {
-        assert_eq!(proto_duration("100ms").as_deref(), Some("0.100000s"));
-        assert_eq!(proto_duration("1.2s").as_deref(), Some("1.200000s"));
-        assert_eq!(proto_duration("250us").as_deref(), Some("0.000250s"));
-        assert_eq!(proto_duration("2m").as_deref(), Some("120.000000s"));
-        assert_eq!(proto_duration(""), None);
-        assert_eq!(proto_duration("fast"), None);
-        assert_eq!(proto_duration("10 parsecs"), None);
+        assert_eq!(proto_duration(100_000), "0.100000s");
+        assert_eq!(proto_duration(1_200_000), "1.200000s");
+        assert_eq!(proto_duration(250), "0.000250s");
+        assert_eq!(proto_duration(120_000_000), "120.000000s");
     }
 
     #[test]
@@ -811,7 +790,7 @@ mod tests {
             ]
         );
         assert_eq!((p.limit, p.from_ms, p.to_ms), (DEFAULT_LIMIT, 0, 3_600_000));
-        assert_eq!(p.min_duration.as_deref(), Some("100ms"));
+        assert_eq!(p.min_duration, Some(100_000));
         let json = q(r#"{"http.status_code": 500}"#, "5", "").check(0).unwrap();
         assert_eq!(json.tags, vec![("http.status_code".into(), "500".into())]);
         let err = |q: TraceQuery| q.check(0).unwrap_err();

@@ -9,6 +9,7 @@ use crate::components::pickers::use_range;
 use crate::components::query_editor::{QueryEditor, QueryLang};
 use crate::components::zone::{DisplayZone, Time};
 use crate::model::correlation::CompiledFields;
+use crate::model::links::{explore_logs_with, Hop};
 use crate::model::logs::{
     level_of, parse_fields, stream_selector, Direction, DEFAULT_LIMIT, MAX_LIMIT,
 };
@@ -37,17 +38,13 @@ fn context_href(
         .parse::<i128>()
         .map(|n| (n / 1_000_000) as i64)
         .unwrap_or(0);
-    let mut href = format!(
-        "/explore?mode=logs&query={}&from={}&to={}&direction=forward&highlight={}",
-        encode_component(&stream_selector(labels, stream_labels)),
-        ms - 60_000,
-        ms + 60_000,
-        encode_component(ts_ns)
-    );
-    if let Some(ds) = datasource {
-        href.push_str(&format!("&datasource={}", encode_component(ds)));
-    }
-    href
+    let hop =
+        Hop::range(&(ms - 60_000).to_string(), &(ms + 60_000).to_string()).datasource(datasource);
+    explore_logs_with(
+        &stream_selector(labels, stream_labels),
+        &[("direction", "forward"), ("highlight", ts_ns)],
+        &hop,
+    )
 }
 
 /// Colours of the levels in the volume bars (the line colours' hues).
@@ -65,7 +62,7 @@ fn level_color(level: &str) -> &'static str {
 /// The log volume as stacked bars on the query's time axis; a bar links to its own bucket.
 fn volume_svg(
     v: crate::model::logs::Volume,
-    base: String,
+    bucket_href: impl Fn(i64, i64) -> String,
     zone: crate::model::timestamp::Zone,
 ) -> impl IntoView {
     let (w, h) = (1000.0_f64, 80.0_f64);
@@ -91,7 +88,7 @@ fn volume_svg(
                 zone.stamp(t),
                 counts.iter().map(|(l, n)| format!("{l} {n}")).collect::<Vec<_>>().join(", ")
             );
-            let href = format!("{base}&from={t}&to={}", t + step_ms);
+            let href = bucket_href(t, t + step_ms);
             let mut y = h;
             let rects = counts
                 .into_iter()
@@ -183,19 +180,18 @@ pub fn LogsExplore() -> impl IntoView {
         },
     );
     // Zooming keeps everything but the time range.
-    let zoom_base = move || {
-        let mut base = format!(
-            "/explore?mode=logs&query={}&direction={}",
-            encode_component(&expr.get_untracked()),
-            direction.get_untracked().as_str()
-        );
-        if let Some(l) = limit.get_untracked() {
-            base.push_str(&format!("&limit={}", encode_component(&l)));
-        }
-        if let Some(d) = datasource.get_untracked() {
-            base.push_str(&format!("&datasource={}", encode_component(&d)));
-        }
-        base
+    let zoom_to = move |from_ms: i64, to_ms: i64| {
+        let hop = Hop::range(&from_ms.to_string(), &to_ms.to_string())
+            .datasource(datasource.get_untracked().as_deref());
+        let limit = limit.get_untracked().unwrap_or_default();
+        explore_logs_with(
+            &expr.get_untracked(),
+            &[
+                ("direction", direction.get_untracked().as_str()),
+                ("limit", &limit),
+            ],
+            &hop,
+        )
     };
     view! {
         <Title text="Explore logs"/>
@@ -222,7 +218,7 @@ pub fn LogsExplore() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match volume.await {
-                    Some(Ok(v)) if v.total > 0 => volume_svg(v, zoom_base(), DisplayZone::current().get()).into_any(),
+                    Some(Ok(v)) if v.total > 0 => volume_svg(v, zoom_to, DisplayZone::current().get()).into_any(),
                     // The lines below carry the query's own error; a volume-only failure is named here.
                     Some(Err(e)) => view! { <p class="muted small" data-testid="log-volume-error">{format!("No log volume: {e}")}</p> }.into_any(),
                     _ => ().into_any(),

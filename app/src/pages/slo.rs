@@ -7,7 +7,8 @@ use crate::components::chart::{timeseries_svg, ChartSeries, ChartSpec};
 use crate::components::feedback::{set_status_for, ErrorNotice};
 use crate::components::layout::RefreshTick;
 use crate::model::dashboard::field::{format_value, DrawStyle, Stacking, ThresholdsStyle};
-use crate::model::slo::{format_duration, human_duration, Status};
+use crate::model::duration::format_s;
+use crate::model::slo::{human_duration, Status};
 use crate::model::url_state::encode_component;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -74,7 +75,7 @@ pub fn SloListPage() -> impl IntoView {
                             <thead><tr>
                                 <th>"SLO"</th><th>"Objective"</th><th>"Window"</th><th>"SLI"</th>
                                 <th>"Budget left"</th><th>"Status"</th><th>"Exhaustion"</th>
-                                {crate::model::slo::DISPLAY_WINDOWS.iter().map(|w| view! { <th class="num">{format!("{} burn", format_duration(*w))}</th> }).collect_view()}
+                                {crate::model::slo::DISPLAY_WINDOWS.iter().map(|w| view! { <th class="num">{format!("{} burn", format_s(*w))}</th> }).collect_view()}
                             </tr></thead>
                             <tbody>
                                 {list.rows.into_iter().map(slo_row).collect_view()}
@@ -121,12 +122,12 @@ fn slo_row(r: SloRow) -> impl IntoView {
                 {r.retention_note.clone().map(|n| view! { <div class="muted small" data-testid="slo-retention">{n}</div> })}
             </td>
             <td class="num">{format!("{}%", r.objective)}</td>
-            <td>{format_duration(r.window_s)}</td>
+            <td>{format_s(r.window_s)}</td>
             <td class="num" data-testid="slo-sli">{percent(r.sli, 3)}</td>
             <td class="num" data-testid="slo-remaining">{remaining_cell}</td>
             <td>{status_badge(status)}</td>
             <td data-testid="slo-exhaustion">{exhaustion_text}</td>
-            {r.burns.iter().map(|(w, b)| view! { <td class="num" data-testid=format!("burn-{}", format_duration(*w))>{burn(*b)}</td> }).collect_view()}
+            {r.burns.iter().map(|(w, b)| view! { <td class="num" data-testid=format!("burn-{}", format_s(*w))>{burn(*b)}</td> }).collect_view()}
         </tr>
     }
     .into_any()
@@ -244,7 +245,7 @@ pub fn SloDetailPage() -> impl IntoView {
                             {r.error.clone().map(|e| view! { <ErrorNotice message=e/> })}
                             {r.retention_note.clone().map(|n| view! { <p class="muted" data-testid="slo-retention">{n}</p> })}
                             <dl class="slo-facts" data-testid="slo-facts">
-                                <div><dt>"Objective"</dt><dd>{format!("{}% over {}", r.objective, format_duration(r.window_s))}</dd></div>
+                                <div><dt>"Objective"</dt><dd>{format!("{}% over {}", r.objective, format_s(r.window_s))}</dd></div>
                                 <div><dt>"SLI"</dt><dd data-testid="slo-sli">{percent(r.sli, 3)}</dd></div>
                                 <div><dt>"Budget left"</dt><dd data-testid="slo-remaining">{percent(r.remaining, 1)}{r.remaining_time_s.map(|t| if t > 0.0 { format!(" ({} of full outage)", human_duration(t)) } else { " (overspent)".to_string() })}</dd></div>
                                 <div><dt>"Exhaustion"</dt><dd data-testid="slo-exhaustion">{exhaustion(&r)}</dd></div>
@@ -253,8 +254,8 @@ pub fn SloDetailPage() -> impl IntoView {
                             <nav class="onward" data-testid="slo-links">
                                 <a href=d.links.alerts.clone() data-testid="slo-alerts-link">"Alerts of this SLO"</a>
                                 {d.links.dashboard.clone().map(|u| view! { <a href=u data-testid="slo-dashboard-link">"Service dashboard"</a> })}
-                                {d.links.logs.clone().map(|u| view! { <a href=u data-testid="slo-logs-link">{format!("Error logs, last {}", format_duration(d.worst_window_s))}</a> })}
-                                {d.links.traces.clone().map(|u| view! { <a href=u data-testid="slo-traces-link">{format!("Failed traces, last {}", format_duration(d.worst_window_s))}</a> })}
+                                {d.links.logs.clone().map(|u| view! { <a href=u data-testid="slo-logs-link">{format!("Error logs, last {}", format_s(d.worst_window_s))}</a> })}
+                                {d.links.traces.clone().map(|u| view! { <a href=u data-testid="slo-traces-link">{format!("Failed traces, last {}", format_s(d.worst_window_s))}</a> })}
                             </nav>
                             <h2>"Multi-window burn rates"</h2>
                             <table class="data-table" data-testid="slo-pairs">
@@ -263,12 +264,12 @@ pub fn SloDetailPage() -> impl IntoView {
                                     {pairs.into_iter().map(|p| {
                                         let firing = p.firing();
                                         view! {
-                                            <tr data-testid="slo-pair" data-long=format_duration(p.window.long_s) data-firing=firing.to_string()>
+                                            <tr data-testid="slo-pair" data-long=format_s(p.window.long_s) data-firing=firing.to_string()>
                                                 <td>{p.window.severity.as_str()}</td>
-                                                <td>{format!("{}: ", format_duration(p.window.long_s))}<strong data-testid="pair-long-burn">{burn(p.long_burn)}</strong></td>
-                                                <td>{format!("{}: ", format_duration(p.window.short_s))}<strong data-testid="pair-short-burn">{burn(p.short_burn)}</strong></td>
+                                                <td>{format!("{}: ", format_s(p.window.long_s))}<strong data-testid="pair-long-burn">{burn(p.long_burn)}</strong></td>
+                                                <td>{format!("{}: ", format_s(p.window.short_s))}<strong data-testid="pair-short-burn">{burn(p.short_burn)}</strong></td>
                                                 <td class="num">{format!("{:.1}×", p.window.factor)}</td>
-                                                <td class="num">{format!("{:.0}% in {}", p.window.budget_share * 100.0, format_duration(p.window.long_s))}</td>
+                                                <td class="num">{format!("{:.0}% in {}", p.window.budget_share * 100.0, format_s(p.window.long_s))}</td>
                                                 <td>{if firing { view! { <span class="badge slo-page">"firing"</span> }.into_any() } else { view! { <span class="muted">"no"</span> }.into_any() }}</td>
                                             </tr>
                                         }

@@ -29,7 +29,7 @@ pub struct AlertingOverview {
 #[server(endpoint = "list_alert_groups")]
 pub async fn list_alert_groups() -> Result<AlertingOverview, AppError> {
     use crate::backend::alertmanager::AlertmanagerClient;
-    use crate::model::alerting::merge_cluster;
+    use crate::model::alerting::{group_clusters, merge_cluster, ClusterReport, InstanceReport};
     use crate::model::correlate::{dashboard_for, expr_from_generator_url};
     use crate::model::datasource::DatasourceKind;
 
@@ -48,36 +48,24 @@ pub async fn list_alert_groups() -> Result<AlertingOverview, AppError> {
         let http = backends.http.clone();
         async move {
             let client = AlertmanagerClient::new(&http, ds)?;
-            let peers = client.cluster_peers().await?;
-            let groups = client.groups().await?;
-            let silences = client.silences().await?;
-            Ok::<_, crate::model::upstream::BackendError>((peers, groups, silences))
+            Ok::<_, crate::model::upstream::BackendError>(InstanceReport {
+                name: ds.name.clone(),
+                uid: ds.uid.clone(),
+                peers: client.cluster_peers().await?,
+                groups: client.groups().await?,
+                silences: client.silences().await?,
+            })
         }
     });
     // Concurrently: a dead instance costs one timeout, not one per instance before it.
-    let results = futures::future::join_all(fetches).await;
-    let mut clusters: Vec<ClusterAcc> = Vec::new();
+    let mut reports = Vec::new();
     let mut unreachable = Vec::new();
-    for (ds, result) in instances.iter().zip(results) {
+    for (ds, result) in instances
+        .iter()
+        .zip(futures::future::join_all(fetches).await)
+    {
         match result {
-            Ok((peers, groups, silences)) => {
-                // Instances sharing any peer belong to the same gossip cluster.
-                match clusters
-                    .iter_mut()
-                    .find(|c| c.0.iter().any(|p| peers.contains(p)))
-                {
-                    Some(c) => {
-                        c.1.push((ds.name.clone(), groups));
-                        c.2.push(ds.uid.clone());
-                    }
-                    None => clusters.push((
-                        peers,
-                        vec![(ds.name.clone(), groups)],
-                        vec![ds.uid.clone()],
-                        silences,
-                    )),
-                }
-            }
+            Ok(report) => reports.push(report),
             Err(e) => unreachable.push((ds.name.clone(), e.to_string())),
         }
     }
@@ -90,32 +78,38 @@ pub async fn list_alert_groups() -> Result<AlertingOverview, AppError> {
         .cloned()
         .collect();
     let now_ms = crate::api::now_ms();
-    let clusters = clusters
+    let clusters = group_clusters(reports)
         .into_iter()
-        .map(|(_, reported, uids, silences)| {
-            let name = reported
-                .iter()
-                .map(|(n, _)| n.as_str())
-                .collect::<Vec<_>>()
-                .join(" + ");
-            let mut groups = merge_cluster(&name, &reported);
-            for a in groups.iter_mut().flat_map(|g| g.alerts.iter_mut()) {
-                let expr = expr_from_generator_url(&a.alert.generator_url);
-                let (starts, ends) = a.window(now_ms);
-                a.dashboard = dashboard_for(&a.alert.annotations, expr.as_deref(), &index)
-                    .map(|d| d.link(&a.alert.labels, starts, ends));
-                a.prometheus_url = external_urls
+        .map(
+            |ClusterReport {
+                 reported,
+                 uids,
+                 silences,
+             }| {
+                let name = reported
                     .iter()
-                    .any(|u| a.alert.generator_url.starts_with(u.as_str()))
-                    .then(|| a.alert.generator_url.clone());
-            }
-            ClusterView {
-                groups,
-                name,
-                instances: uids,
-                silences,
-            }
-        })
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" + ");
+                let mut groups = merge_cluster(&name, &reported);
+                for a in groups.iter_mut().flat_map(|g| g.alerts.iter_mut()) {
+                    let expr = expr_from_generator_url(&a.alert.generator_url);
+                    let (starts, ends) = a.window(now_ms);
+                    a.dashboard = dashboard_for(&a.alert.annotations, expr.as_deref(), &index)
+                        .map(|d| d.link(&a.alert.labels, starts, ends));
+                    a.prometheus_url = external_urls
+                        .iter()
+                        .any(|u| a.alert.generator_url.starts_with(u.as_str()))
+                        .then(|| a.alert.generator_url.clone());
+                }
+                ClusterView {
+                    groups,
+                    name,
+                    instances: uids,
+                    silences,
+                }
+            },
+        )
         .collect();
     Ok(AlertingOverview {
         clusters,
@@ -124,12 +118,3 @@ pub async fn list_alert_groups() -> Result<AlertingOverview, AppError> {
         cannot_write: crate::api::current_user().cannot_write(),
     })
 }
-
-/// Peers, per-instance groups, instance uids and the first instance's silences of one cluster.
-#[cfg(feature = "ssr")]
-type ClusterAcc = (
-    Vec<String>,
-    Vec<(String, Vec<crate::model::alerting::AmGroup>)>,
-    Vec<String>,
-    Vec<Silence>,
-);

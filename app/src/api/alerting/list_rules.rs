@@ -17,15 +17,17 @@ pub struct RulesOverview {
 /// Every rule group of the default (or named) Prometheus, with rule states and active alerts.
 #[server(endpoint = "list_rules")]
 pub async fn list_rules(datasource: Option<String>) -> Result<RulesOverview, AppError> {
-    use crate::backend::http::get_bytes;
-    use crate::model::alerting::RulesData;
+    use crate::backend::prometheus::PrometheusClient;
     use crate::model::datasource::DatasourceKind;
-    use crate::model::upstream::decode_envelope;
 
     let backends = crate::api::backends()?;
     let ds = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, datasource)?;
-    let (status, body) = get_bytes(&backends.http, &ds, "api/v1/rules", Some("type=alert")).await?;
-    let answer = decode_envelope::<RulesData>(&ds.name, status, &body)?;
+    let answer = PrometheusClient {
+        http: &backends.http,
+        ds: &ds,
+    }
+    .rules(true)
+    .await?;
     let index = backends.dashboards.catalog().index();
     let mut dashboards = std::collections::BTreeMap::new();
     for rule in answer.data.groups.iter().flat_map(|g| g.rules.iter()) {

@@ -34,15 +34,7 @@ pub async fn silence_what_if(matchers: String) -> Result<WhatIf, AppError> {
         http: &backends.http,
         ds: &ds,
     };
-    let (status, body) = crate::backend::http::get_bytes(
-        &backends.http,
-        &ds,
-        "api/v1/labels",
-        Some("match%5B%5D=ALERTS"),
-    )
-    .await?;
-    let names =
-        crate::model::upstream::decode_envelope::<Vec<String>>(&ds.name, status, &body)?.data;
+    let names = client.label_names_ever("ALERTS").await?.data;
     let (kept, ignored): (Vec<_>, Vec<_>) =
         parsed.into_iter().partition(|m| names.contains(&m.name));
     let ignored: Vec<String> = ignored.iter().map(|m| m.to_string()).collect();

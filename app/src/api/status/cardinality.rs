@@ -35,23 +35,26 @@ pub async fn cardinality(
     metric: Option<String>,
     datasource: Option<String>,
 ) -> Result<CardinalityView, AppError> {
-    use crate::backend::http::get_bytes;
     use crate::backend::prometheus::PrometheusClient;
     use crate::model::datasource::DatasourceKind;
-    use crate::model::prometheus::QueryData;
-    use crate::model::status::{unbounded_hint, TsdbStatus};
-    use crate::model::upstream::decode_envelope;
+    use crate::model::status::unbounded_hint;
+    use crate::model::upstream::BackendError;
 
     let backends = crate::api::backends()?;
     let ds = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, datasource)?;
-    let (status, body) = get_bytes(&backends.http, &ds, "api/v1/status/tsdb", None).await?;
-    if status == 404 {
-        return Err(AppError::BadRequest(format!(
-            "{} has no /api/v1/status/tsdb: it was added in Prometheus 2.15; upgrade to see cardinality",
-            ds.name
-        )));
-    }
-    let tsdb = decode_envelope::<TsdbStatus>(&ds.name, status, &body)?.data;
+    let client = PrometheusClient {
+        http: &backends.http,
+        ds: &ds,
+    };
+    let tsdb = match client.tsdb_status().await {
+        Err(BackendError::Status { status: 404, .. }) => {
+            return Err(AppError::Upstream(format!(
+                "{} has no /api/v1/status/tsdb: it was added in Prometheus 2.15; upgrade to see cardinality",
+                ds.name
+            )))
+        }
+        other => other?.data,
+    };
     let per_metric = match metric
         .map(|m| m.trim().to_string())
         .filter(|m| !m.is_empty())
@@ -60,55 +63,7 @@ pub async fn cardinality(
         Some(m) if !valid_metric(&m) => Some(Err(format!(
             "{m:?} is not a metric name; use letters, digits, _ and : (e.g. http_requests_total)"
         ))),
-        Some(m) => {
-            let client = PrometheusClient {
-                http: &backends.http,
-                ds: &ds,
-            };
-            let now = crate::api::now_ms() as f64 / 1000.0;
-            let selector = format!("{{__name__=\"{m}\"}}");
-            match client.label_names(Some(&selector), now - 3600.0, now).await {
-                Err(e) => Some(Err(e.to_string())),
-                Ok(names) if names.data.iter().all(|n| n == "__name__") => Some(Err(format!(
-                    "no series of {m} in the last hour; check the name (metrics are listed above)"
-                ))),
-                Ok(names) => {
-                    let labels: Vec<String> =
-                        names.data.into_iter().filter(|n| n != "__name__").collect();
-                    let queries = labels.iter().map(|l| {
-                        let q = format!("count(count by ({l}) ({selector}))");
-                        let client = &client;
-                        async move { client.query(&q, None).await }
-                    });
-                    let answers = futures::future::join_all(queries).await;
-                    let mut rows = Vec::new();
-                    let mut error = None;
-                    for (l, a) in labels.into_iter().zip(answers) {
-                        match a {
-                            Ok(a) => {
-                                let value = match a.data {
-                                    QueryData::Vector(v) => v
-                                        .first()
-                                        .and_then(|s| s.value.as_ref())
-                                        .and_then(|(_, v)| v.parse::<f64>().ok())
-                                        .unwrap_or(0.0)
-                                        as u64,
-                                    _ => 0,
-                                };
-                                let hint = unbounded_hint(&l, value, &[]);
-                                rows.push((NameValue { name: l, value }, hint));
-                            }
-                            Err(e) => error = Some(e.to_string()),
-                        }
-                    }
-                    rows.sort_by_key(|r| std::cmp::Reverse(r.0.value));
-                    Some(match error {
-                        Some(e) if rows.is_empty() => Err(e),
-                        _ => Ok(rows),
-                    })
-                }
-            }
-        }
+        Some(m) => Some(label_cardinality(&client, &m).await),
     };
     Ok(CardinalityView {
         datasource_name: ds.name.clone(),
@@ -126,4 +81,56 @@ pub async fn cardinality(
         pairs: tsdb.series_count_by_label_value_pair,
         per_metric,
     })
+}
+
+/// How many distinct values each label of `metric` has over the last hour, most first.
+#[cfg(feature = "ssr")]
+async fn label_cardinality(
+    client: &crate::backend::prometheus::PrometheusClient<'_>,
+    metric: &str,
+) -> Result<Vec<(NameValue, Option<String>)>, String> {
+    use crate::model::prometheus::QueryData;
+    use crate::model::status::unbounded_hint;
+
+    let now = crate::api::now_ms() as f64 / 1000.0;
+    let selector = format!("{{__name__={}}}", crate::model::links::quote(metric));
+    let names = client
+        .label_names(Some(&selector), now - 3600.0, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    let labels: Vec<String> = names.data.into_iter().filter(|n| n != "__name__").collect();
+    if labels.is_empty() {
+        return Err(format!(
+            "no series of {metric} in the last hour; check the name (metrics are listed above)"
+        ));
+    }
+    let queries = labels.iter().map(|l| {
+        let q = format!("count(count by ({l}) ({selector}))");
+        async move { client.query(&q, None).await }
+    });
+    let answers = futures::future::join_all(queries).await;
+    let mut rows = Vec::new();
+    let mut error = None;
+    for (l, a) in labels.into_iter().zip(answers) {
+        match a {
+            Ok(a) => {
+                let value = match a.data {
+                    QueryData::Vector(v) => v
+                        .first()
+                        .and_then(|s| s.value.as_ref())
+                        .and_then(|(_, v)| v.parse::<f64>().ok())
+                        .unwrap_or(0.0) as u64,
+                    _ => 0,
+                };
+                let hint = unbounded_hint(&l, value, &[]);
+                rows.push((NameValue { name: l, value }, hint));
+            }
+            Err(e) => error = Some(e.to_string()),
+        }
+    }
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0.value));
+    match error {
+        Some(e) if rows.is_empty() => Err(e),
+        _ => Ok(rows),
+    }
 }

@@ -1,5 +1,5 @@
 use crate::api::AppError;
-use crate::model::routing::{AmConfig, RouteMatch};
+use crate::model::routing::{AmConfig, RouteTest};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -25,16 +25,6 @@ pub struct AmPipeline {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RouteTest {
-    pub alertmanager: String,
-    pub matches: Vec<RouteMatch>,
-    /// (inhibit rule as text, firing alerts that would suppress this one now).
-    pub inhibitions: Vec<(String, Vec<String>)>,
-    /// (silence id, comment) of active silences that would mute it.
-    pub silences: Vec<(String, String)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PipelineView {
     pub prometheus: PromPipeline,
     pub alertmanagers: Vec<AmPipeline>,
@@ -43,168 +33,57 @@ pub struct PipelineView {
     pub test: Option<Result<RouteTest, String>>,
 }
 
-#[cfg(feature = "ssr")]
-fn labels_text(l: &std::collections::BTreeMap<String, String>) -> String {
-    l.iter()
-        .map(|(k, v)| format!("{k}=\"{v}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// The alert pipeline: Prometheus' rule files and Alertmanagers, each Alertmanager's cluster and
 /// routing tree; with `labels`, where an alert with those labels would go.
 #[server(endpoint = "alert_pipeline")]
 pub async fn alert_pipeline(labels: String) -> Result<PipelineView, AppError> {
     use crate::backend::alertmanager::AlertmanagerClient;
-    use crate::backend::http::get_bytes;
-    use crate::model::alerting::RulesData;
+    use crate::backend::prometheus::PrometheusClient;
     use crate::model::datasource::DatasourceKind;
-    use crate::model::routing::{inhibitions, parse_config, parse_label_pairs, route_alert};
-    use crate::model::upstream::decode_envelope;
-    use serde_json::Value;
+    use crate::model::links::matchers_text;
+    use crate::model::routing::test_route;
 
     let backends = crate::api::backends()?;
     let prom = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, None)?;
-    let mut prometheus = PromPipeline {
-        name: prom.name.clone(),
-        rule_files: Vec::new(),
-        alertmanagers: Vec::new(),
-        dropped: Vec::new(),
-        error: None,
-    };
-    match get_bytes(&backends.http, &prom, "api/v1/rules", None).await {
-        Ok((status, body)) => match decode_envelope::<RulesData>(&prom.name, status, &body) {
-            Ok(r) => {
-                let mut files: Vec<String> = r.data.groups.into_iter().map(|g| g.file).collect();
-                files.sort();
-                files.dedup();
-                prometheus.rule_files = files;
-            }
-            Err(e) => prometheus.error = Some(e.to_string()),
-        },
-        Err(e) => prometheus.error = Some(e.to_string()),
-    }
-    if let Ok((status, body)) = get_bytes(&backends.http, &prom, "api/v1/alertmanagers", None).await
-    {
-        match decode_envelope::<Value>(&prom.name, status, &body) {
-            Ok(a) => {
-                let urls = |k: &str| -> Vec<String> {
-                    a.data[k]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|x| x["url"].as_str().map(str::to_string))
-                        .collect()
-                };
-                prometheus.alertmanagers = urls("activeAlertmanagers");
-                prometheus.dropped = urls("droppedAlertmanagers");
-            }
-            Err(e) => {
-                prometheus.error.get_or_insert(e.to_string());
-            }
-        }
-    }
-
+    let prometheus = prom_pipeline(&PrometheusClient {
+        http: &backends.http,
+        ds: &prom,
+    })
+    .await;
     let mut alertmanagers = Vec::new();
-    let mut live = Vec::new();
-    let mut firing = Vec::new();
-    let mut silences = Vec::new();
-    let mut first_config: Option<(String, AmConfig)> = None;
+    // The first Alertmanager whose configuration reads: its routes, alerts and silences test.
+    let mut tested: Option<(String, AmConfig, Vec<_>, Vec<_>)> = None;
     for ds in backends.registry.of_kind(DatasourceKind::Alertmanager) {
-        let mut am = AmPipeline {
-            name: ds.name.clone(),
-            version: String::new(),
-            uptime: String::new(),
-            cluster_status: String::new(),
-            peers: Vec::new(),
-            config: None,
-            error: None,
-        };
-        match get_bytes(&backends.http, ds, "api/v2/status", None).await {
-            Ok((200, body)) => {
-                let v: Value = serde_json::from_slice(&body).unwrap_or_default();
-                am.version = v["versionInfo"]["version"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string();
-                am.uptime = v["uptime"].as_str().unwrap_or("").to_string();
-                am.cluster_status = v["cluster"]["status"].as_str().unwrap_or("").to_string();
-                am.peers = v["cluster"]["peers"]
-                    .as_array()
+        let client = AlertmanagerClient::new(&backends.http, ds)?;
+        let am = am_pipeline(&client, &ds.name).await;
+        if let (None, Some(config)) = (&tested, &am.config) {
+            let firing: Vec<_> = match client.groups().await {
+                Ok(groups) => groups
                     .into_iter()
-                    .flatten()
-                    .filter_map(|p| p["address"].as_str().map(str::to_string))
-                    .collect();
-                let original = v["config"]["original"].as_str().unwrap_or("");
-                match serde_yaml::from_str::<Value>(original)
-                    .map_err(|e| format!("the configuration is not valid YAML: {e}"))
-                    .and_then(|y| parse_config(&y))
-                {
-                    Ok(c) => {
-                        if first_config.is_none() {
-                            first_config = Some((ds.name.clone(), c.clone()));
-                            let client = AlertmanagerClient::new(&backends.http, ds)?;
-                            if let Ok(groups) = client.groups().await {
-                                for a in groups.into_iter().flat_map(|g| g.alerts) {
-                                    let t = labels_text(&a.labels);
-                                    if !live.contains(&t) {
-                                        live.push(t);
-                                    }
-                                    firing.push(a.labels);
-                                }
-                            }
-                            silences = client.silences().await.unwrap_or_default();
-                        }
-                        am.config = Some(c);
-                    }
-                    Err(e) => am.error = Some(e),
-                }
-            }
-            Ok((status, _)) => {
-                am.error = Some(format!(
-                    "{} answered HTTP {status} for /api/v2/status",
-                    ds.name
-                ))
-            }
-            Err(e) => am.error = Some(e.to_string()),
+                    .flat_map(|g| g.alerts)
+                    .map(|a| a.labels)
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
+            let silences = client.silences().await.unwrap_or_default();
+            tested = Some((ds.name.clone(), config.clone(), firing, silences));
         }
         alertmanagers.push(am);
     }
-
-    let test = (!labels.trim().is_empty()).then(|| {
-        let l = parse_label_pairs(&labels)?;
-        let (name, config) = first_config
-            .as_ref()
-            .ok_or("no Alertmanager answered with its configuration; the route cannot be tested")?;
-        Ok(RouteTest {
-            alertmanager: name.clone(),
-            matches: route_alert(&config.route, &l),
-            inhibitions: inhibitions(&config.inhibit_rules, &l, &firing)
-                .into_iter()
-                .map(|(r, sources)| {
-                    let text = |ms: &[crate::model::matchers::Matcher]| {
-                        ms.iter()
-                            .map(|m| m.to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    };
-                    (
-                        format!(
-                            "source {{{}}} → target {{{}}}, equal [{}]",
-                            text(&r.source),
-                            text(&r.target),
-                            r.equal.join(", ")
-                        ),
-                        sources.into_iter().map(labels_text).collect(),
-                    )
-                })
-                .collect(),
-            silences: silences
-                .iter()
-                .filter(|s| s.status.state == "active" && s.matches(&l))
-                .map(|s| (s.id.clone(), s.comment.clone()))
-                .collect(),
-        })
+    let mut live: Vec<String> = Vec::new();
+    for l in tested.iter().flat_map(|t| &t.2) {
+        let text = matchers_text(l);
+        if !live.contains(&text) {
+            live.push(text);
+        }
+    }
+    let test = (!labels.trim().is_empty()).then(|| match &tested {
+        Some((name, config, firing, silences)) => {
+            test_route(&labels, name, config, firing, silences)
+        }
+        None => Err(
+            "no Alertmanager answered with its configuration; the route cannot be tested".into(),
+        ),
     });
     Ok(PipelineView {
         prometheus,
@@ -212,4 +91,79 @@ pub async fn alert_pipeline(labels: String) -> Result<PipelineView, AppError> {
         live,
         test,
     })
+}
+
+/// Prometheus' rule files and where it sends alerts; a failure is said in the card.
+#[cfg(feature = "ssr")]
+async fn prom_pipeline(client: &crate::backend::prometheus::PrometheusClient<'_>) -> PromPipeline {
+    let mut prometheus = PromPipeline {
+        name: client.ds.name.clone(),
+        rule_files: Vec::new(),
+        alertmanagers: Vec::new(),
+        dropped: Vec::new(),
+        error: None,
+    };
+    let (rules, discovery) = futures::join!(client.rules(false), client.alertmanagers());
+    match rules {
+        Ok(r) => {
+            let mut files: Vec<String> = r.data.groups.into_iter().map(|g| g.file).collect();
+            files.sort();
+            files.dedup();
+            prometheus.rule_files = files;
+        }
+        Err(e) => prometheus.error = Some(e.to_string()),
+    }
+    match discovery {
+        Ok(a) => {
+            let urls = |list: Vec<crate::model::status::AlertmanagerUrl>| {
+                list.into_iter().map(|a| a.url).collect()
+            };
+            prometheus.alertmanagers = urls(a.data.active_alertmanagers);
+            prometheus.dropped = urls(a.data.dropped_alertmanagers);
+        }
+        Err(e) => {
+            prometheus.error.get_or_insert(e.to_string());
+        }
+    }
+    prometheus
+}
+
+/// One Alertmanager's version, cluster and routing configuration; a failure is said in the card.
+#[cfg(feature = "ssr")]
+async fn am_pipeline(
+    client: &crate::backend::alertmanager::AlertmanagerClient<'_>,
+    name: &str,
+) -> AmPipeline {
+    use crate::model::routing::parse_config;
+    let mut am = AmPipeline {
+        name: name.to_string(),
+        version: String::new(),
+        uptime: String::new(),
+        cluster_status: String::new(),
+        peers: Vec::new(),
+        config: None,
+        error: None,
+    };
+    match client.status().await {
+        Ok(status) => {
+            am.version = status.version_info.version;
+            am.uptime = status.uptime;
+            am.cluster_status = status.cluster.status;
+            am.peers = status
+                .cluster
+                .peers
+                .into_iter()
+                .map(|p| p.address)
+                .collect();
+            match serde_yaml::from_str::<serde_json::Value>(&status.config.original)
+                .map_err(|e| format!("the configuration is not valid YAML: {e}"))
+                .and_then(|y| parse_config(&y))
+            {
+                Ok(c) => am.config = Some(c),
+                Err(e) => am.error = Some(e),
+            }
+        }
+        Err(e) => am.error = Some(e.to_string()),
+    }
+    am
 }

@@ -22,17 +22,20 @@ pub async fn list_targets(
     matchers: String,
     datasource: Option<String>,
 ) -> Result<TargetsView, AppError> {
-    use crate::backend::http::get_bytes;
+    use crate::backend::prometheus::PrometheusClient;
     use crate::model::datasource::DatasourceKind;
     use crate::model::matchers::parse_matchers;
-    use crate::model::status::{group_targets, TargetsData};
-    use crate::model::upstream::decode_envelope;
+    use crate::model::status::group_targets;
 
     let backends = crate::api::backends()?;
     let ds = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, datasource)?;
-    let (status, body) =
-        get_bytes(&backends.http, &ds, "api/v1/targets", Some("state=active")).await?;
-    let data = decode_envelope::<TargetsData>(&ds.name, status, &body)?.data;
+    let data = PrometheusClient {
+        http: &backends.http,
+        ds: &ds,
+    }
+    .targets()
+    .await?
+    .data;
     let (parsed, matcher_error) = if matchers.trim().is_empty() {
         (Vec::new(), None)
     } else {

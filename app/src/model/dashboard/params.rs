@@ -1,8 +1,8 @@
 //! Grafana dashboard URL parameters: `from`/`to` (relative, epoch ms, ISO 8601), `time` +
 //! `time.window`, repeated `var-<name>`, `viewPanel` (`12` or `panel-12`), `panelId`. Pure.
 
-use super::vars::parse_duration_ms;
 use super::Dashboard;
+use crate::model::duration::parse_ms;
 use crate::model::time_range::{parse_time, TimeRange};
 use std::collections::BTreeMap;
 
@@ -41,7 +41,7 @@ pub fn parse(pairs: &[(String, String)], d: &Dashboard, now_ms: i64) -> DashPara
         match parse_time(time, now_ms) {
             Ok(center) => {
                 let window = get(pairs, "time.window")
-                    .and_then(|w| w.parse::<i64>().ok().or_else(|| parse_duration_ms(w)))
+                    .and_then(|w| w.parse::<i64>().ok().or_else(|| parse_ms(w)))
                     .unwrap_or(3_600_000);
                 from = (center - window / 2).to_string();
                 to = (center + window / 2).to_string();

@@ -3,6 +3,7 @@
 //! current value (URL, then saved, then first), and interpolation in the `$var`, `${var}`,
 //! `[[var]]` and `${var:format}` forms with Prometheus escaping. Pure.
 
+use super::super::duration::format_ms;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -516,44 +517,9 @@ pub fn interpolate(text: &str, scope: &Scope) -> String {
     out
 }
 
-/// Durations as Grafana writes them in intervals: `30s`, `5m`, `1h`, `1d` (or ms below 1s).
-pub fn format_duration_ms(ms: i64) -> String {
-    let ms = ms.max(1);
-    if ms % 86_400_000 == 0 {
-        format!("{}d", ms / 86_400_000)
-    } else if ms % 3_600_000 == 0 {
-        format!("{}h", ms / 3_600_000)
-    } else if ms % 60_000 == 0 {
-        format!("{}m", ms / 60_000)
-    } else if ms % 1000 == 0 {
-        format!("{}s", ms / 1000)
-    } else {
-        format!("{ms}ms")
-    }
-}
-
-/// Parses `30s`, `5m`, `1h`, `2d`, `1w`, `500ms` (or a bare number of seconds) to milliseconds.
-pub fn parse_duration_ms(s: &str) -> Option<i64> {
-    let s = s.trim().trim_start_matches('>');
-    if s.is_empty() {
-        return None;
-    }
-    if let Ok(n) = s.parse::<f64>() {
-        return Some((n * 1000.0) as i64);
-    }
-    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.')?;
-    let n: f64 = s[..split].parse().ok()?;
-    let unit = match &s[split..] {
-        "ms" => 1.0,
-        "s" => 1000.0,
-        "m" => 60_000.0,
-        "h" => 3_600_000.0,
-        "d" => 86_400_000.0,
-        "w" => 604_800_000.0,
-        "y" => 31_536_000_000.0,
-        _ => return None,
-    };
-    Some((n * unit) as i64)
+/// A Grafana interval (`10s`, `1m`, or a minimum: `>30s`) in milliseconds.
+pub fn interval_ms(text: &str) -> Option<i64> {
+    super::super::duration::parse_ms(text.trim().trim_start_matches('>'))
 }
 
 /// The built-in variables of one panel query.
@@ -561,14 +527,14 @@ pub fn builtins(scope: &mut Scope, from_ms: i64, to_ms: i64, interval_ms: i64, s
     let range_ms = (to_ms - from_ms).max(0);
     let rate = (interval_ms + scrape_ms).max(4 * scrape_ms);
     for (k, v) in [
-        ("__interval", format_duration_ms(interval_ms)),
+        ("__interval", format_ms(interval_ms.max(1))),
         // Grafana's Loki datasource: the step-sized range of metric queries.
-        ("__auto", format_duration_ms(interval_ms)),
+        ("__auto", format_ms(interval_ms.max(1))),
         ("__interval_ms", interval_ms.to_string()),
         ("__range", format!("{}s", range_ms / 1000)),
         ("__range_s", (range_ms / 1000).to_string()),
         ("__range_ms", range_ms.to_string()),
-        ("__rate_interval", format_duration_ms(rate)),
+        ("__rate_interval", format_ms(rate.max(1))),
         ("__from", from_ms.to_string()),
         ("__to", to_ms.to_string()),
     ] {
@@ -579,13 +545,13 @@ pub fn builtins(scope: &mut Scope, from_ms: i64, to_ms: i64, interval_ms: i64, s
 /// The `auto` option of an interval variable: range ÷ `auto_count`, at least `auto_min`.
 pub fn auto_interval(range_ms: i64, count: u32, min: &str) -> String {
     let raw = range_ms / i64::from(count.max(1));
-    let min_ms = parse_duration_ms(min).unwrap_or(10_000);
+    let min_ms = interval_ms(min).unwrap_or(10_000);
     const NICE: [i64; 14] = [
         1_000, 5_000, 10_000, 15_000, 30_000, 60_000, 300_000, 600_000, 1_800_000, 3_600_000,
         10_800_000, 21_600_000, 43_200_000, 86_400_000,
     ];
     let nice = NICE.iter().copied().find(|n| *n >= raw).unwrap_or(raw);
-    format_duration_ms(nice.max(min_ms))
+    format_ms(nice.max(min_ms).max(1))
 }
 
 #[cfg(test)]
@@ -757,8 +723,7 @@ mod tests {
         assert_eq!(o[2].value, "a,b");
         assert_eq!(auto_interval(86_400_000, 30, "10s"), "1h");
         assert_eq!(auto_interval(300_000, 30, "1m"), "1m");
-        assert_eq!(parse_duration_ms("5m"), Some(300_000));
-        assert_eq!(parse_duration_ms(">30s"), Some(30_000));
-        assert_eq!(format_duration_ms(90_000), "90s");
+        assert_eq!(interval_ms("5m"), Some(300_000));
+        assert_eq!(interval_ms(">30s"), Some(30_000));
     }
 }

@@ -120,7 +120,8 @@ pub fn NewSilencePage() -> impl IntoView {
         match (start, end) {
             (Some(s), Some(e)) if errs.is_empty() => {
                 let off = offset();
-                let span = crate::model::silence::span_text(e - s);
+                // Whole seconds: the window as typed, not its milliseconds.
+                let span = crate::model::duration::format_ms((e - s) / 1000 * 1000);
                 view! {
                     <p class="field-hint" data-testid="silence-computed-end" id="silence-window">
                         {format!("From {} to {} ({}), {span}", &zoned(s, off)[..16], &zoned(e, off)[..16], zone_label(off))}
