@@ -4,8 +4,6 @@ pub mod alerting;
 pub mod allowlist;
 pub mod auth;
 pub mod breaker;
-pub mod correlate;
-pub mod correlation;
 pub mod dashboard;
 pub mod datasource;
 pub mod decimate;

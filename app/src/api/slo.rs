@@ -531,7 +531,7 @@ fn links_for(
         .into_iter()
         .collect();
     let index = backends.dashboards.catalog().index();
-    let dashboard = crate::model::correlate::dashboard_for(
+    let dashboard = crate::model::links::alerts::dashboard_for(
         &BTreeMap::new(),
         Some(&slo.total_expr(300)),
         &index,

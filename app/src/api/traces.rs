@@ -26,7 +26,7 @@ pub struct TraceDetail {
     pub rows: Vec<Row>,
     pub hit: TraceHit,
     /// The datasource's `tracesToLogsV2`, or the defaults.
-    pub traces_to_logs: crate::model::correlation::TracesToLogs,
+    pub traces_to_logs: crate::model::datasource::correlations::TracesToLogs,
 }
 
 /// The trace datasource named by `uid`, else the default Jaeger, else the default Tempo.

@@ -42,10 +42,10 @@ impl Catalog {
     }
 
     /// What each dashboard's panels query (for linking alerts to dashboards).
-    pub fn index(&self) -> Vec<crate::model::correlate::DashboardIndex> {
+    pub fn index(&self) -> Vec<crate::model::links::alerts::DashboardIndex> {
         self.entries
             .iter()
-            .map(|e| crate::model::correlate::DashboardIndex {
+            .map(|e| crate::model::links::alerts::DashboardIndex {
                 uid: e.summary.uid.clone(),
                 url: e.summary.url(),
                 exprs: e

@@ -291,7 +291,7 @@ fn build(
     // Correlation settings are structured, so they are read from the jsonData as a whole.
     let correlations = match serde_json::to_value(&raw.json_data)
         .map_err(|e| e.to_string())
-        .and_then(|v| crate::model::correlation::Correlations::from_json_data(&v))
+        .and_then(|v| crate::model::datasource::correlations::Correlations::from_json_data(&v))
     {
         Ok(c) => c,
         Err(e) => return fail(e),

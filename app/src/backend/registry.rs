@@ -26,7 +26,7 @@ pub struct Datasource {
     /// `octoscopeMaxResponseMB`).
     pub guard: super::guard::Guard,
     /// `derivedFields` (Loki) and `tracesToLogsV2` (Jaeger, Tempo) from jsonData.
-    pub correlations: crate::model::correlation::Correlations,
+    pub correlations: crate::model::datasource::correlations::Correlations,
     /// Jaeger only: which HTTP API the backend speaks, found on first use.
     pub jaeger_api: JaegerApiCell,
 }

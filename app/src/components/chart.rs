@@ -2,9 +2,8 @@
 //! and this module adds the axis labels, so the same function renders on the server for the
 //! first HTML and in the browser when data, size or the visible series change. Pure: no IO.
 
-use crate::model::dashboard::field::{
-    css_color, format_value, DrawStyle, Stacking, ThresholdsStyle,
-};
+use crate::model::dashboard::field::{css_color, DrawStyle, Stacking, ThresholdsStyle};
+use crate::model::dashboard::units::format_value;
 use crate::model::decimate::Point;
 use plotters::prelude::*;
 use std::collections::BTreeMap;

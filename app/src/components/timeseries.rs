@@ -5,7 +5,8 @@
 
 use crate::components::chart::{timeseries_svg, ChartSeries, ChartSpec, Geometry};
 use crate::model::dashboard::data::SeriesData;
-use crate::model::dashboard::field::{css_color, format_value, resolve, FieldConfig, PALETTE};
+use crate::model::dashboard::field::{css_color, resolve, FieldConfig, PALETTE};
+use crate::model::dashboard::units::format_value;
 use crate::model::dashboard::Panel;
 use crate::model::url_state::with_params;
 use leptos::prelude::*;

@@ -8,7 +8,9 @@
 
 pub mod data;
 pub mod field;
+pub mod legacy;
 pub mod params;
+pub mod units;
 pub mod vars;
 
 use field::{FieldConfig, Override};
@@ -616,12 +618,12 @@ fn panel_from_json(p: &Value, grid: GridPos, ids: &mut IdAllocator) -> Panel {
         .and_then(Value::as_str)
         == Some("html");
     match source_type.as_str() {
-        "graph" => field::legacy_graph(p, &mut field, &mut overrides, &mut options),
-        "singlestat" if field::legacy_singlestat(p, &mut field, &mut options) => {
+        "graph" => legacy::legacy_graph(p, &mut field, &mut overrides, &mut options),
+        "singlestat" if legacy::legacy_singlestat(p, &mut field, &mut options) => {
             kind = PanelKind::Gauge;
         }
         "table-old" | "table" if p.get("styles").is_some() => {
-            overrides.extend(field::legacy_table(p, &mut field))
+            overrides.extend(legacy::legacy_table(p, &mut field))
         }
         _ => {}
     }

@@ -1,5 +1,7 @@
 //! Datasource kinds and the summaries the UI shows. Provisioning files use Grafana's type ids.
 
+pub mod correlations;
+
 use serde::{Deserialize, Serialize};
 
 /// The backends Octoscope knows how to talk to, named by Grafana's datasource `type` ids.

@@ -4,6 +4,8 @@
 //! or span that select something on the target (its service, namespace…). Every page builds its
 //! onward links here, so they agree. Pure.
 
+pub mod alerts;
+
 use crate::model::url_state::encode_component;
 use std::collections::BTreeMap;
 

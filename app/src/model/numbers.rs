@@ -2,7 +2,7 @@
 //! `3.5243376463339493e-01`) and numbers inside free text (annotations templated with a raw
 //! `{{ $value }}`), through the same formatter as panel values. Pure.
 
-use crate::model::dashboard::field::format_value;
+use crate::model::dashboard::units::format_value;
 
 /// A Prometheus sample string as a panel would print it with no unit (`0.352`); text that is no
 /// number stays as it is.

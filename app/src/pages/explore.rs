@@ -11,8 +11,8 @@ use crate::components::pickers::use_range;
 use crate::components::query_editor::{QueryEditor, QueryLang};
 use crate::components::series_table::SeriesTable;
 use crate::components::zone::{DisplayZone, Time};
-use crate::model::correlation::exemplar_links;
 use crate::model::dashboard::field::{DrawStyle, Stacking, ThresholdsStyle, PALETTE};
+use crate::model::datasource::correlations::exemplar_links;
 use crate::model::decimate::thin_markers;
 use crate::model::links::{mode_links, workload_labels, Hop};
 use crate::model::prometheus::{parse_sample, series_name, QueryData};
@@ -170,7 +170,12 @@ fn MetricsResult(answer: MetricsAnswer, from: String, to: String) -> impl IntoVi
         _ => 0,
     };
     // Every exemplar in range with its links (the first one opens on click).
-    let exemplars: Vec<(i64, f64, String, Vec<crate::model::correlation::LineLink>)> = answer
+    let exemplars: Vec<(
+        i64,
+        f64,
+        String,
+        Vec<crate::model::datasource::correlations::LineLink>,
+    )> = answer
         .exemplars
         .iter()
         .flat_map(|s| {

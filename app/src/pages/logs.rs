@@ -8,7 +8,7 @@ use crate::components::layout::RefreshTick;
 use crate::components::pickers::use_range;
 use crate::components::query_editor::{QueryEditor, QueryLang};
 use crate::components::zone::{DisplayZone, Time};
-use crate::model::correlation::CompiledFields;
+use crate::model::datasource::correlations::CompiledFields;
 use crate::model::links::{explore_logs_with, Hop};
 use crate::model::logs::{
     level_of, parse_fields, stream_selector, Direction, DEFAULT_LIMIT, MAX_LIMIT,

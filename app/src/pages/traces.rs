@@ -446,7 +446,7 @@ fn kv_table(title: &'static str, rows: Vec<(String, String)>) -> impl IntoView {
 
 fn span_details(
     trace: StoredValue<crate::model::traces::TraceView>,
-    traces_to_logs: StoredValue<crate::model::correlation::TracesToLogs>,
+    traces_to_logs: StoredValue<crate::model::datasource::correlations::TracesToLogs>,
     i: usize,
 ) -> impl IntoView {
     // The trace's own link names its datasource, so it opens in the same backend.
@@ -468,7 +468,7 @@ fn span_details(
     // Logs for this span, as the tracing datasource's tracesToLogsV2 says (by default the
     // service's lines that carry the trace id, a minute either side of the span).
     let logs_href = traces_to_logs.with_value(|cfg| {
-        let span = crate::model::correlation::SpanRef {
+        let span = crate::model::datasource::correlations::SpanRef {
             trace_id: &trace_id,
             span_id: &s.span_id,
             service: &s.service,
@@ -477,11 +477,13 @@ fn span_details(
             tags: &s.tags,
             process_tags: &s.process_tags,
         };
-        crate::model::correlation::span_logs_query(cfg, &span).map(|(query, from_ms, to_ms)| {
-            let hop = crate::model::links::Hop::range(&from_ms.to_string(), &to_ms.to_string())
-                .datasource(cfg.datasource_uid.as_deref());
-            crate::model::links::explore_logs(&query, &hop)
-        })
+        crate::model::datasource::correlations::span_logs_query(cfg, &span).map(
+            |(query, from_ms, to_ms)| {
+                let hop = crate::model::links::Hop::range(&from_ms.to_string(), &to_ms.to_string())
+                    .datasource(cfg.datasource_uid.as_deref());
+                crate::model::links::explore_logs(&query, &hop)
+            },
+        )
     });
     view! {
         <div class="span-details" data-testid="span-details">

@@ -30,8 +30,8 @@ pub struct AlertingOverview {
 pub async fn list_alert_groups() -> Result<AlertingOverview, AppError> {
     use crate::backend::alertmanager::AlertmanagerClient;
     use crate::model::alerting::{group_clusters, merge_cluster, ClusterReport, InstanceReport};
-    use crate::model::correlate::{dashboard_for, expr_from_generator_url};
     use crate::model::datasource::DatasourceKind;
+    use crate::model::links::alerts::{dashboard_for, expr_from_generator_url};
 
     let backends = crate::api::backends()?;
     let instances: Vec<_> = backends

@@ -33,7 +33,7 @@ pub async fn list_rules(datasource: Option<String>) -> Result<RulesOverview, App
     for rule in answer.data.groups.iter().flat_map(|g| g.rules.iter()) {
         if let crate::model::alerting::Rule::Alerting(a) = rule {
             if let Some(url) =
-                crate::model::correlate::dashboard_for(&a.annotations, Some(&a.query), &index)
+                crate::model::links::alerts::dashboard_for(&a.annotations, Some(&a.query), &index)
             {
                 dashboards.insert(a.name.clone(), url.link(&a.labels, None, None));
             }

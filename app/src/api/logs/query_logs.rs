@@ -11,7 +11,7 @@ pub struct LogsAnswer {
     pub truncated: bool,
     pub warnings: Vec<String>,
     /// The Loki datasource's `derivedFields` (none: the default trace id link).
-    pub derived_fields: Vec<crate::model::correlation::DerivedField>,
+    pub derived_fields: Vec<crate::model::datasource::correlations::DerivedField>,
     /// The indexed (stream) label names in the range, from Loki's `labels` API: a line's labels
     /// also hold fields a parser (`| json`) extracted, which select no stream. Empty when Loki
     /// did not say (then every label is used).

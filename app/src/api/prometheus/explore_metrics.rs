@@ -1,5 +1,5 @@
 use crate::api::AppError;
-use crate::model::correlation::ExemplarDestination;
+use crate::model::datasource::correlations::ExemplarDestination;
 use crate::model::prometheus::{ExemplarSeries, QueryData};
 use crate::model::upstream::Answer;
 use leptos::prelude::*;

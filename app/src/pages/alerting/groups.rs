@@ -138,14 +138,16 @@ fn AlertRow(alert: MergedAlert, now: i64, instances: Vec<String>) -> impl IntoVi
     let name = a.labels.get("alertname").cloned().unwrap_or_default();
     // Alertmanager sets endsAt in the future for active alerts: the window ends now then.
     let ends = parse_rfc3339(&a.ends_at).filter(|e| *e < now);
-    let logs = crate::model::correlate::logs_link(&a.labels, parse_rfc3339(&a.starts_at), ends);
-    let source = crate::model::correlate::expr_from_generator_url(&a.generator_url).map(|expr| {
-        crate::model::links::explore_metrics(
-            &expr,
-            &crate::model::links::Hop::alert_window(parse_rfc3339(&a.starts_at), ends),
-        )
-    });
-    let traces = crate::model::correlate::traces_link(&a.labels, parse_rfc3339(&a.starts_at), ends);
+    let logs = crate::model::links::alerts::logs_link(&a.labels, parse_rfc3339(&a.starts_at), ends);
+    let source =
+        crate::model::links::alerts::expr_from_generator_url(&a.generator_url).map(|expr| {
+            crate::model::links::explore_metrics(
+                &expr,
+                &crate::model::links::Hop::alert_window(parse_rfc3339(&a.starts_at), ends),
+            )
+        });
+    let traces =
+        crate::model::links::alerts::traces_link(&a.labels, parse_rfc3339(&a.starts_at), ends);
     view! {
         <tr data-testid="am-alert" id=format!("alert-{}", a.fingerprint) data-alertname=name data-state=state.clone()>
             <td><span class=format!("badge state-{state}") data-testid="am-alert-state">{state.clone()}</span></td>

@@ -3,7 +3,7 @@
 //! logs), Prometheus `exemplarTraceIdDestinations` (an exemplar → its trace). Without settings
 //! the defaults below make the demo work out of the box. Pure.
 
-use super::logs::trace_id_of;
+use crate::model::logs::trace_id_of;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -171,8 +171,8 @@ impl CompiledFields {
                         label,
                         href: format!(
                             "/trace/{}?datasource={}&{time}",
-                            super::url_state::encode_component(id.trim()),
-                            super::url_state::encode_component(uid)
+                            crate::model::url_state::encode_component(id.trim()),
+                            crate::model::url_state::encode_component(uid)
                         ),
                         to_trace: true,
                     }
@@ -181,7 +181,7 @@ impl CompiledFields {
                     label,
                     href: f.url.replace(
                         "${__value.raw}",
-                        &super::url_state::encode_component(&value),
+                        &crate::model::url_state::encode_component(&value),
                     ),
                     to_trace: false,
                 },
@@ -241,7 +241,7 @@ pub fn exemplar_links(
     labels: &BTreeMap<String, String>,
     time: &str,
 ) -> Vec<LineLink> {
-    use super::url_state::encode_component;
+    use crate::model::url_state::encode_component;
     if dests.is_empty() {
         return labels
             .get("trace_id")
@@ -373,7 +373,7 @@ fn shift_ms(s: &str) -> Option<i64> {
         Some(rest) => (true, rest),
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
-    let ms = super::duration::parse_ms(body)?;
+    let ms = crate::model::duration::parse_ms(body)?;
     Some(if neg { -ms } else { ms })
 }
 
