@@ -8,7 +8,7 @@
 mod support;
 
 use app::model::dashboard::data::DashboardView;
-use octoscope_tests::demo::DemoStack;
+use octoscope_harness::demo::DemoStack;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

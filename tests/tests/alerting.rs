@@ -3,7 +3,7 @@
 
 mod support;
 
-use octoscope_tests::demo::DemoStack;
+use octoscope_harness::demo::DemoStack;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use support::{urlencode, Console};
@@ -180,7 +180,7 @@ async fn viewers_cannot_write_silences() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_silence_goes_to_every_chosen_cluster_and_reports_the_ones_that_refused() {
-    use octoscope_tests::{start_alertmanagers, NULL_ALERTMANAGER_CONFIG};
+    use octoscope_harness::{start_alertmanagers, NULL_ALERTMANAGER_CONFIG};
     // Two separate single-node clusters (no gossip between them).
     let a = tokio::task::spawn_blocking(|| start_alertmanagers(NULL_ALERTMANAGER_CONFIG, 1))
         .await
@@ -190,7 +190,7 @@ async fn one_silence_goes_to_every_chosen_cluster_and_reports_the_ones_that_refu
         .await
         .unwrap()
         .unwrap();
-    let dead_port = octoscope_tests::free_port();
+    let dead_port = octoscope_harness::free_port();
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("datasources")).unwrap();
     std::fs::write(

@@ -2,7 +2,7 @@
 
 mod support;
 
-use octoscope_tests::Stack;
+use octoscope_harness::Stack;
 use support::{provisioning, Console};
 
 #[tokio::test]

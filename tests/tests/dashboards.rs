@@ -182,7 +182,7 @@ async fn fixture_and_shipped_dashboards_render_every_panel() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failing_queries_fail_their_panel_only_and_grafana_api_serves_json() {
     // Prometheus is real; the dashboard mixes a broken query with a good one.
-    let stack = tokio::task::spawn_blocking(|| octoscope_tests::Stack::start(0))
+    let stack = tokio::task::spawn_blocking(|| octoscope_harness::Stack::start(0))
         .await
         .unwrap()
         .unwrap();
@@ -268,7 +268,7 @@ async fn failing_queries_fail_their_panel_only_and_grafana_api_serves_json() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_datasource_variable_without_a_value_takes_the_default_datasource() {
-    let stack = tokio::task::spawn_blocking(|| octoscope_tests::Stack::start(0))
+    let stack = tokio::task::spawn_blocking(|| octoscope_harness::Stack::start(0))
         .await
         .unwrap()
         .unwrap();

@@ -8,7 +8,7 @@ use app::model::traces::{
     decode_jaeger_traces, decode_operations, decode_services, decode_tempo_search,
     decode_tempo_trace,
 };
-use octoscope_tests::demo::{DemoStack, SimPorts, SIM_SERVICES};
+use octoscope_harness::demo::{DemoStack, SimPorts, SIM_SERVICES};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -4,7 +4,7 @@
 
 mod support;
 
-use octoscope_tests::Stack;
+use octoscope_harness::Stack;
 use support::{provisioning, Console};
 
 /// A provisioning directory with one dashboard of its own range and refresh.

@@ -2,7 +2,7 @@
 
 mod support;
 
-use octoscope_tests::Stack;
+use octoscope_harness::Stack;
 use std::io::{Read, Write};
 use std::sync::mpsc;
 use support::{provisioning, recording_upstream, Console};
@@ -90,7 +90,7 @@ async fn forwards_allowed_reads_and_refuses_everything_else() {
 
 #[tokio::test]
 async fn unreachable_and_silent_backends_get_502_and_504() {
-    let closed = octoscope_tests::free_port();
+    let closed = octoscope_harness::free_port();
     // Accepts connections and never answers.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let silent_addr = silent.local_addr().unwrap();

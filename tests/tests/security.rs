@@ -730,7 +730,7 @@ async fn an_answer_over_the_cap_is_cut_off_not_passed_whole() {
 
 #[tokio::test]
 async fn silences_are_created_by_the_signed_in_user() {
-    let stack = octoscope_tests::Stack::start(1).unwrap();
+    let stack = octoscope_harness::Stack::start(1).unwrap();
     let mut config = Config::default();
     config.paths.provisioning = Some(stack.provisioning_dir().to_path_buf());
     config.auth.mode = AuthMode::Proxy;

@@ -46,7 +46,7 @@ async fn misbehaving_backends() -> String {
 
 async fn console() -> (Console, tempfile::TempDir) {
     let url = misbehaving_backends().await;
-    let closed = octoscope_tests::free_port();
+    let closed = octoscope_harness::free_port();
     let yaml = format!(
         "apiVersion: 1
 datasources:

@@ -6,7 +6,7 @@ use crate::http1::Conn;
 use crate::{
     build, server_binary, setup, start_demo, step, wait_http, workspace_root, Guard, Result,
 };
-use octoscope_tests::{
+use octoscope_harness::{
     free_port, start_prometheus, urlencode as enc, PrometheusSpec, SELF_SCRAPE_CONFIG,
 };
 use serde_json::{json, Value};

@@ -1,8 +1,8 @@
 //! `cargo xtask setup | build | demo | test`: the whole developer workflow, with nothing to install
 //! by hand. Every step says what it does; installs run only when something is missing.
 
-use octoscope_tests::demo::{DemoStack, SimPorts};
-use octoscope_tests::{free_ports, http_get, which};
+use octoscope_harness::demo::{DemoStack, SimPorts};
+use octoscope_harness::{free_ports, http_get, which};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
@@ -550,6 +550,8 @@ fn test() -> Result {
         "-p",
         "octollm-sim",
         "-p",
+        "octoscope-harness",
+        "-p",
         "octoscope-tests",
         "-p",
         "xtask",
@@ -569,6 +571,8 @@ fn test() -> Result {
             "octoscope",
             "-p",
             "octollm-sim",
+            "-p",
+            "octoscope-harness",
             "-p",
             "xtask",
         ],

@@ -134,10 +134,10 @@ pub fn provisioning(files: &[(&str, &str)]) -> tempfile::TempDir {
 /// Starts the OctoLLM simulator in-process (on this test's runtime) on free loopback ports.
 /// Tests run in parallel and each takes free ports: another test's process can bind a port
 /// between "free" and "listen", so a taken port means fresh ports and another try.
-pub async fn start_sim(cfg: octollm_sim::engine::SimConfig) -> octoscope_tests::demo::SimPorts {
+pub async fn start_sim(cfg: octollm_sim::engine::SimConfig) -> octoscope_harness::demo::SimPorts {
     let mut attempt = 0;
     loop {
-        let ports = octoscope_tests::demo::SimPorts::free();
+        let ports = octoscope_harness::demo::SimPorts::free();
         let sim_ports = octollm_sim::Ports {
             services: ports.services.clone(),
             control: ports.control,
@@ -155,7 +155,7 @@ pub async fn start_sim(cfg: octollm_sim::engine::SimConfig) -> octoscope_tests::
 
 // Not every test binary encodes URLs.
 #[allow(unused_imports)]
-pub use octoscope_tests::urlencode;
+pub use octoscope_harness::urlencode;
 
 /// The workspace root (for `deploy/demo` and `provisioning`).
 pub fn repo() -> std::path::PathBuf {
@@ -170,7 +170,7 @@ pub fn repo() -> std::path::PathBuf {
 pub async fn start_demo(
     seed: u64,
     base_rate: Option<f64>,
-) -> (octoscope_tests::demo::DemoStack, String) {
+) -> (octoscope_harness::demo::DemoStack, String) {
     let mut cfg = octollm_sim::engine::SimConfig {
         seed,
         ..Default::default()
@@ -181,7 +181,7 @@ pub async fn start_demo(
     let ports = start_sim(cfg).await;
     let control = format!("http://{}", ports.control_addr());
     let stack = tokio::task::spawn_blocking(move || {
-        octoscope_tests::demo::DemoStack::start(&repo(), ports)
+        octoscope_harness::demo::DemoStack::start(&repo(), ports)
     })
     .await
     .expect("the harness thread")

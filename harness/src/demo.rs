@@ -62,7 +62,7 @@ impl SimPorts {
         args.push("--recorded-traces".to_string());
         args.push(
             std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("fixtures")
+                .join("../tests/fixtures")
                 .display()
                 .to_string(),
         );
