@@ -239,8 +239,7 @@ pub struct SloReport {
 #[server(endpoint = "slo_detail")]
 pub async fn slo_detail(name: String, from: String, to: String) -> Result<SloReport, AppError> {
     use crate::model::datasource::DatasourceKind;
-    use crate::model::duration::format_s;
-    use crate::model::slo::{burn_windows, rules_yaml};
+    use crate::model::slo::rules_yaml;
     use crate::model::time_range::{TimeRange, DEFAULT_FROM, DEFAULT_TO};
 
     let backends = crate::api::backends()?;
@@ -262,29 +261,13 @@ pub async fn slo_detail(name: String, from: String, to: String) -> Result<SloRep
     // The burndown spans the SLO window, but not before the oldest sample.
     let burndown_from_ms =
         (now_ms - slo.window_s * 1000).max(lowest_sample_ms(&client).await.unwrap_or(0));
-    let budget = slo.budget();
     let charts = Charts {
         client: &client,
         from_s: range.from_ms as f64 / 1000.0,
         to_s: range.to_ms as f64 / 1000.0,
         step_s: range.step_seconds(240, 5),
     };
-    let burn_charts = futures::future::join_all(burn_windows(slo.window_s).into_iter().map(|p| {
-        let series = [p.long_s, p.short_s].map(|w| {
-            (
-                format!("{} burn rate", format_s(w)),
-                format!("({}) / {budget}", slo.error_ratio_expr(w)),
-            )
-        });
-        let title = format!(
-            "{} · {} & {} at {:.1}×",
-            p.severity.as_str(),
-            format_s(p.long_s),
-            format_s(p.short_s),
-            p.factor
-        );
-        charts.chart(title, "×", series.to_vec(), Some(p.factor))
-    }));
+    let burn_charts = charts.burn_pairs(&slo);
     let burndown = burndown(&client, &slo, burndown_from_ms, now_ms);
     let traffic = charts.chart(
         "Traffic (events/s)".into(),
@@ -401,6 +384,30 @@ struct Charts<'a> {
 
 #[cfg(feature = "ssr")]
 impl Charts<'_> {
+    /// One chart per alerting window pair: both windows' burn rates against the pair's factor.
+    async fn burn_pairs(&self, slo: &crate::model::slo::Slo) -> Vec<SloChart> {
+        use crate::model::duration::format_s;
+        use crate::model::slo::burn_windows;
+        let budget = slo.budget();
+        futures::future::join_all(burn_windows(slo.window_s).into_iter().map(|p| {
+            let series = [p.long_s, p.short_s].map(|w| {
+                (
+                    format!("{} burn rate", format_s(w)),
+                    format!("({}) / {budget}", slo.error_ratio_expr(w)),
+                )
+            });
+            let title = format!(
+                "{} · {} & {} at {:.1}×",
+                p.severity.as_str(),
+                format_s(p.long_s),
+                format_s(p.short_s),
+                p.factor
+            );
+            self.chart(title, "×", series.to_vec(), Some(p.factor))
+        }))
+        .await
+    }
+
     async fn chart(
         &self,
         title: String,

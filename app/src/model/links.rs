@@ -157,6 +157,23 @@ pub fn explore_traces(service: Option<&str>, tags: Option<&str>, hop: &Hop) -> S
     build("/explore", params, hop)
 }
 
+/// The silence form prefilled: `matchers` as typed (`alertname="X"`), then options such as
+/// `comment`, `instances` (the clusters' datasource uids, comma-separated) or `edit` (the silence
+/// it replaces); empty options are left out.
+pub fn new_silence(matchers: &[String], options: &[(&str, &str)]) -> String {
+    let mut params: Vec<(String, String)> = matchers
+        .iter()
+        .map(|m| ("matcher".to_string(), m.clone()))
+        .collect();
+    params.extend(
+        options
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
+    build("/alerting/silence/new", params, &Hop::default())
+}
+
 /// A dashboard (its URL may already hold parameters) at the hop's range with its variables.
 pub fn dashboard(url: &str, hop: &Hop) -> String {
     build(url, vec![], hop)
@@ -321,5 +338,14 @@ mod tests {
             Some(r#"{job="x"}"#)
         );
         assert_eq!(logs_selector(&labels(&[("severity", "z")])), None);
+    }
+
+    #[test]
+    fn silence_links_prefill_the_form_and_leave_out_empty_options() {
+        let m = vec![format!("alertname={}", quote(r#"Odd "name""#))];
+        assert_eq!(
+            new_silence(&m, &[("comment", "c d"), ("instances", ""), ("edit", "id-1")]),
+            "/alerting/silence/new?matcher=alertname%3D%22Odd%20%5C%22name%5C%22%22&comment=c%20d&edit=id-1"
+        );
     }
 }

@@ -22,21 +22,10 @@ pub fn AlertingTabs() -> impl IntoView {
 
 /// `/alerting/silence/new?matcher=…&matcher=…&instances=…`: a link that prefills the form.
 pub fn silence_link(labels: &crate::model::alerting::Labels, instances: &[String]) -> String {
-    use crate::model::url_state::encode_component;
-    let mut parts: Vec<String> = labels
+    use crate::model::links::{new_silence, quote};
+    let matchers: Vec<String> = labels
         .iter()
-        .map(|(k, v)| {
-            format!(
-                "matcher={}",
-                encode_component(&format!("{k}={}", crate::model::links::quote(v)))
-            )
-        })
+        .map(|(k, v)| format!("{k}={}", quote(v)))
         .collect();
-    if !instances.is_empty() {
-        parts.push(format!(
-            "instances={}",
-            encode_component(&instances.join(","))
-        ));
-    }
-    format!("/alerting/silence/new?{}", parts.join("&"))
+    new_silence(&matchers, &[("instances", &instances.join(","))])
 }

@@ -26,6 +26,8 @@ pub async fn expire_silence(id: String, instances: Vec<String>) -> Result<(), Ap
         }
     }
     Err(last_error.map(AppError::from).unwrap_or_else(|| {
-        AppError::BadRequest("no Alertmanager of that cluster is configured".into())
+        AppError::NotFound(
+            "no Alertmanager of that cluster is configured; reload the silences page".into(),
+        )
     }))
 }

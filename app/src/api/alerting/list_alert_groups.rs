@@ -31,7 +31,6 @@ pub async fn list_alert_groups() -> Result<AlertingOverview, AppError> {
     use crate::backend::alertmanager::AlertmanagerClient;
     use crate::model::alerting::{group_clusters, merge_cluster, ClusterReport, InstanceReport};
     use crate::model::datasource::DatasourceKind;
-    use crate::model::links::alerts::{dashboard_for, expr_from_generator_url};
 
     let backends = crate::api::backends()?;
     let instances: Vec<_> = backends
@@ -93,14 +92,7 @@ pub async fn list_alert_groups() -> Result<AlertingOverview, AppError> {
                     .join(" + ");
                 let mut groups = merge_cluster(&name, &reported);
                 for a in groups.iter_mut().flat_map(|g| g.alerts.iter_mut()) {
-                    let expr = expr_from_generator_url(&a.alert.generator_url);
-                    let (starts, ends) = a.window(now_ms);
-                    a.dashboard = dashboard_for(&a.alert.annotations, expr.as_deref(), &index)
-                        .map(|d| d.link(&a.alert.labels, starts, ends));
-                    a.prometheus_url = external_urls
-                        .iter()
-                        .any(|u| a.alert.generator_url.starts_with(u.as_str()))
-                        .then(|| a.alert.generator_url.clone());
+                    add_links(a, &index, &external_urls, now_ms);
                 }
                 ClusterView {
                     groups,
@@ -117,4 +109,24 @@ pub async fn list_alert_groups() -> Result<AlertingOverview, AppError> {
         now_ms,
         cannot_write: crate::api::current_user().cannot_write(),
     })
+}
+
+/// An alert's onward links: the dashboard for it over its window, and its Prometheus graph when
+/// that Prometheus is reachable by the user (`jsonData.octoscopeExternalUrl`).
+#[cfg(feature = "ssr")]
+fn add_links(
+    a: &mut crate::model::alerting::MergedAlert,
+    index: &[crate::model::links::alerts::DashboardIndex],
+    external_urls: &[String],
+    now_ms: i64,
+) {
+    use crate::model::links::alerts::{dashboard_for, expr_from_generator_url};
+    let expr = expr_from_generator_url(&a.alert.generator_url);
+    let (starts, ends) = a.window(now_ms);
+    a.dashboard = dashboard_for(&a.alert.annotations, expr.as_deref(), index)
+        .map(|d| d.link(&a.alert.labels, starts, ends));
+    a.prometheus_url = external_urls
+        .iter()
+        .any(|u| a.alert.generator_url.starts_with(u.as_str()))
+        .then(|| a.alert.generator_url.clone());
 }

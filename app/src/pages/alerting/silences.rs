@@ -81,14 +81,10 @@ pub fn SilencesPage() -> impl IntoView {
                                                     let instances = instances.clone();
                                                     let disabled = cannot_write.clone();
                                                     let active = s.status.state != "expired";
-                                                    let edit_link = {
-                                                        use crate::model::url_state::encode_component;
-                                                        let mut parts: Vec<String> = s.matchers().iter().map(|m| format!("matcher={}", encode_component(&m.to_string()))).collect();
-                                                        parts.push(format!("comment={}", encode_component(&s.comment)));
-                                                        parts.push(format!("instances={}", encode_component(&instances.join(","))));
-                                                        parts.push(format!("edit={}", encode_component(&s.id)));
-                                                        format!("/alerting/silence/new?{}", parts.join("&"))
-                                                    };
+                                                    let edit_link = crate::model::links::new_silence(
+                                                        &s.matchers().iter().map(|m| m.to_string()).collect::<Vec<_>>(),
+                                                        &[("comment", &s.comment), ("instances", &instances.join(",")), ("edit", &s.id)],
+                                                    );
                                                     view! {
                                                         <tr id=s.id.clone() data-testid="silence-row" data-state=s.status.state.clone() data-silence-id=s.id.clone()>
                                                             <td><span class=format!("badge silence-{}", s.status.state)>{s.status.state.clone()}</span></td>
