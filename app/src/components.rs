@@ -10,3 +10,12 @@ pub mod query_editor;
 pub mod series_table;
 pub mod timeseries;
 pub mod zone;
+
+/// Renders a view on the server the way a page would, for the components' SSR tests.
+#[cfg(all(test, feature = "ssr"))]
+pub(crate) fn render<V: leptos::prelude::RenderHtml + 'static>(
+    view: impl FnOnce() -> V + 'static,
+) -> String {
+    let owner = leptos::prelude::Owner::new();
+    owner.with(|| view().to_html())
+}

@@ -33,17 +33,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <!DOCTYPE html>
         <html lang="en">
             <head>
-                <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <meta name="color-scheme" content="light dark"/>
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 // Named by content hash when the build hashed it (cached as immutable).
-                <HashedStylesheet options=options.clone() id="octoscope"/>
-                <HydrationScripts options/>
-                <MetaTags/>
+                <HashedStylesheet options=options.clone() id="octoscope" />
+                <HydrationScripts options />
+                <MetaTags />
             </head>
             <body>
-                <App/>
+                <App />
             </body>
         </html>
     }
@@ -53,32 +53,44 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Title formatter=|page: String| model::html::page_title(&page)/>
+        <Title formatter=|page: String| model::html::page_title(&page) />
         // Async SSR: the server waits for the data and sends finished HTML, so pages are complete
         // with JavaScript disabled and in the first response (no fallbacks patched in later).
         <Router>
             <Routes fallback=NotFoundPage>
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("explore") view=ExplorePage ssr=SsrMode::Async/>
-                    <Route path=path!("alerting/list") view=AlertRulesPage ssr=SsrMode::Async/>
-                    <Route path=path!("alerting/groups") view=AlertGroupsPage ssr=SsrMode::Async/>
-                    <Route path=path!("alerting/silences") view=SilencesPage ssr=SsrMode::Async/>
-                    <Route path=path!("alerting/silence/new") view=NewSilencePage ssr=SsrMode::Async/>
-                    <Route path=path!("dashboards") view=DashboardListPage ssr=SsrMode::Async/>
-                    <Route path=path!("d/:uid") view=DashboardPage ssr=SsrMode::Async/>
-                    <Route path=path!("d/:uid/:slug") view=DashboardPage ssr=SsrMode::Async/>
-                    <Route path=path!("status/targets") view=TargetsPage ssr=SsrMode::Async/>
-                    <Route path=path!("status/cardinality") view=CardinalityPage ssr=SsrMode::Async/>
-                    <Route path=path!("status/alerting") view=AlertPipelinePage ssr=SsrMode::Async/>
-                    <Route path=path!("slo") view=SloListPage ssr=SsrMode::Async/>
-                    <Route path=path!("slo/:name") view=SloDetailPage ssr=SsrMode::Async/>
-                    <Route path=path!("traces") view=TracesExplore ssr=SsrMode::Async/>
-                    <Route path=path!("trace/:id") view=TracePage ssr=SsrMode::Async/>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("explore") view=ExplorePage ssr=SsrMode::Async />
+                    <Route path=path!("alerting/list") view=AlertRulesPage ssr=SsrMode::Async />
+                    <Route path=path!("alerting/groups") view=AlertGroupsPage ssr=SsrMode::Async />
+                    <Route path=path!("alerting/silences") view=SilencesPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("alerting/silence/new")
+                        view=NewSilencePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("dashboards") view=DashboardListPage ssr=SsrMode::Async />
+                    <Route path=path!("d/:uid") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("d/:uid/:slug") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("status/targets") view=TargetsPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("status/cardinality")
+                        view=CardinalityPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("status/alerting")
+                        view=AlertPipelinePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("slo") view=SloListPage ssr=SsrMode::Async />
+                    <Route path=path!("slo/:name") view=SloDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("traces") view=TracesExplore ssr=SsrMode::Async />
+                    <Route path=path!("trace/:id") view=TracePage ssr=SsrMode::Async />
                 </ParentRoute>
-                <Route path=path!("login") view=pages::login::LoginPage ssr=SsrMode::Async/>
-                <Route path=path!("d-solo/:uid") view=SoloPanelPage ssr=SsrMode::Async/>
-                <Route path=path!("d-solo/:uid/:slug") view=SoloPanelPage ssr=SsrMode::Async/>
+                <Route path=path!("login") view=pages::login::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("d-solo/:uid") view=SoloPanelPage ssr=SsrMode::Async />
+                <Route path=path!("d-solo/:uid/:slug") view=SoloPanelPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -151,6 +151,10 @@ fn apt_install(packages: &[&str]) -> Result {
     run(&mut apt(&args))
 }
 
+/// The leptosfmt release whose output the sources are checked against (another release may
+/// format `view!` differently).
+const LEPTOSFMT: &str = "0.1.33";
+
 fn setup() -> Result {
     let started = Instant::now();
     step("setup: checking the toolchain and test dependencies");
@@ -215,6 +219,25 @@ fn setup() -> Result {
     } else {
         println!("    installing cargo-fuzz (once per machine, ~1 min)");
         run(&mut cmd("cargo", &["install", "cargo-fuzz", "--locked"]))?;
+    }
+
+    // The view! formatter `test` checks with (leptosfmt.toml: the width rustfmt uses).
+    let have = output(&mut cmd("leptosfmt", &["--version"])).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(LEPTOSFMT) {
+        println!("    ok: leptosfmt {LEPTOSFMT}");
+    } else {
+        println!("    installing leptosfmt {LEPTOSFMT} (once per machine, ~2 min)");
+        run(&mut cmd(
+            "cargo",
+            &[
+                "install",
+                "leptosfmt",
+                "--version",
+                LEPTOSFMT,
+                "--locked",
+                "--force",
+            ],
+        ))?;
     }
 
     let wanted = locked_wasm_bindgen()?;
@@ -523,8 +546,13 @@ fn demo(args: &[String]) -> Result {
 fn test() -> Result {
     let started = Instant::now();
     setup()?;
-    step("fmt check");
+    step("fmt check (rustfmt, and leptosfmt for view! macros)");
     run(&mut cmd("cargo", &["fmt", "--all", "--", "--check"]))?;
+    run(cmd(
+        "leptosfmt",
+        &["--check", "--quiet", "app/src", "frontend/src"],
+    )
+    .env("PATH", tool_path()))?;
 
     // Per package: `app` must never be built with ssr and hydrate together.
     step("clippy per package");

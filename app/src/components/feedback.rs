@@ -37,3 +37,27 @@ pub fn Warnings(warnings: Vec<String>) -> impl IntoView {
         }
     })
 }
+
+#[cfg(all(test, feature = "ssr"))]
+mod ssr_tests {
+    use super::*;
+    use crate::components::render;
+
+    #[test]
+    fn an_error_is_an_alert_with_its_text_escaped() {
+        let html = render(|| view! { <ErrorNotice message="Loki answered <b>500</b>" /> });
+        assert!(html.contains(r#"role="alert""#), "{html}");
+        assert!(
+            html.contains("Loki answered &lt;b&gt;500&lt;/b&gt;"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn warnings_list_each_one_and_none_renders_nothing() {
+        let html = render(|| view! { <Warnings warnings=vec!["w1".into(), "w2".into()] /> });
+        assert_eq!(html.matches("<li>").count(), 2, "{html}");
+        let none = render(|| view! { <Warnings warnings=vec![] /> });
+        assert!(!none.contains("warnings"), "{none}");
+    }
+}

@@ -89,18 +89,40 @@ pub fn ConsoleLayout() -> impl IntoView {
     DisplayZone::provide();
 
     view! {
-        <div class="console" data-theme=move || theme.get() data-kiosk=move || kiosk.get().to_string() data-nav=move || if nav_open.get() { "open" } else { "closed" }>
+        <div
+            class="console"
+            data-theme=move || theme.get()
+            data-kiosk=move || kiosk.get().to_string()
+            data-nav=move || if nav_open.get() { "open" } else { "closed" }
+        >
             <Show when=move || !kiosk.get()>
-                <a class="skip-link" href="#content" data-testid="skip-link" on:click=skip_to_content>"Skip to content"</a>
+                <a
+                    class="skip-link"
+                    href="#content"
+                    data-testid="skip-link"
+                    on:click=skip_to_content
+                >
+                    "Skip to content"
+                </a>
                 <header class="topbar" data-testid="topbar">
                     // Shown on narrow screens only. Without JavaScript `#nav` opens the menu by
                     // CSS (`:target`); after hydration the button toggles it.
-                    <a class="menu-button" href="#nav" data-testid="menu-button" aria-controls="nav"
+                    <a
+                        class="menu-button"
+                        href="#nav"
+                        data-testid="menu-button"
+                        aria-controls="nav"
                         aria-expanded=move || nav_open.get().to_string()
-                        on:click=move |ev: leptos::ev::MouseEvent| { ev.prevent_default(); nav_open.update(|o| *o = !*o); }>
+                        on:click=move |ev: leptos::ev::MouseEvent| {
+                            ev.prevent_default();
+                            nav_open.update(|o| *o = !*o);
+                        }
+                    >
                         "☰ Menu"
                     </a>
-                    <A href="/" attr:class="brand" attr:data-testid="home-link">"Octoscope"</A>
+                    <A href="/" attr:class="brand" attr:data-testid="home-link">
+                        "Octoscope"
+                    </A>
                     <form class="search" method="get" action="/dashboards" role="search">
                         <input
                             type="search"
@@ -111,9 +133,15 @@ pub fn ConsoleLayout() -> impl IntoView {
                         />
                     </form>
                     <div class="spacer"></div>
-                    {move || if hide_time.get() || own_pickers.get() { ().into_any() } else { view! { <TimePicker/> }.into_any() }}
-                    {move || (!own_pickers.get()).then(|| view! { <RefreshPicker/> })}
-                    <ZoneToggle/>
+                    {move || {
+                        if hide_time.get() || own_pickers.get() {
+                            ().into_any()
+                        } else {
+                            view! { <TimePicker /> }.into_any()
+                        }
+                    }}
+                    {move || (!own_pickers.get()).then(|| view! { <RefreshPicker /> })}
+                    <ZoneToggle />
                     <button
                         type="button"
                         class="theme-toggle"
@@ -123,7 +151,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                     >
                         {move || if theme.get() == "dark" { "☀ Light" } else { "☾ Dark" }}
                     </button>
-                    <UserBadge/>
+                    <UserBadge />
                 </header>
                 <nav class="sidenav" id="nav" data-testid="nav" aria-label="Main">
                     {NAV
@@ -139,7 +167,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                 </nav>
             </Show>
             <main class="content" id="content" tabindex="-1" data-testid="content">
-                <Outlet/>
+                <Outlet />
             </main>
         </div>
     }
@@ -233,12 +261,18 @@ fn UserBadge() -> impl IntoView {
                             .then(|| {
                                 view! {
                                     <form method="post" action="/logout" class="sign-out">
-                                        <button type="submit" data-testid="sign-out">"Sign out"</button>
+                                        <button type="submit" data-testid="sign-out">
+                                            "Sign out"
+                                        </button>
                                     </form>
                                 }
                             });
                         view! {
-                            <span class="user-badge" data-testid="user-badge" data-role=u.role.as_str()>
+                            <span
+                                class="user-badge"
+                                data-testid="user-badge"
+                                data-role=u.role.as_str()
+                            >
                                 {u.name.clone()}
                                 " · "
                                 {u.role.as_str()}

@@ -90,20 +90,51 @@ pub fn PanelView(
             aria-label=title.clone()
         >
             <header class="panel-header">
-                <h3 class="panel-title" title=description>{title.clone()}</h3>
-                {capped.map(|c| view! { <span class="badge" data-testid="series-cap">{c}</span> })}
-                {(!warnings.is_empty()).then(|| view! {
-                    <span class="badge warn" data-testid="panel-warnings" title=warnings.join("\n")>{format!("⚠ {}", warnings.len())}</span>
-                })}
+                <h3 class="panel-title" title=description>
+                    {title.clone()}
+                </h3>
+                {capped
+                    .map(|c| {
+                        view! {
+                            <span class="badge" data-testid="series-cap">
+                                {c}
+                            </span>
+                        }
+                    })}
+                {(!warnings.is_empty())
+                    .then(|| {
+                        view! {
+                            <span
+                                class="badge warn"
+                                data-testid="panel-warnings"
+                                title=warnings.join("\n")
+                            >
+                                {format!("⚠ {}", warnings.len())}
+                            </span>
+                        }
+                    })}
                 <span class="panel-links">
-                    {links.view.map(|(href, label)| view! { <a href=href data-testid="panel-view-link">{label}</a> })}
-                    {explore.map(|href| view! { <a href=href data-testid="panel-explore-link">"Explore"</a> })}
+                    {links
+                        .view
+                        .map(|(href, label)| {
+                            view! {
+                                <a href=href data-testid="panel-view-link">
+                                    {label}
+                                </a>
+                            }
+                        })}
+                    {explore
+                        .map(|href| {
+                            view! {
+                                <a href=href data-testid="panel-explore-link">
+                                    "Explore"
+                                </a>
+                            }
+                        })}
                 </span>
             </header>
             <div class="panel-body">
-                {error.map(|e| view! { <ErrorNotice message=e/> })}
-                {body}
-                {down_hint}
+                {error.map(|e| view! { <ErrorNotice message=e /> })} {body} {down_hint}
             </div>
         </section>
     }
@@ -123,7 +154,12 @@ fn kind_class(k: PanelKind) -> &'static str {
 }
 
 fn no_data(text: Option<String>) -> AnyView {
-    view! { <p class="no-data" data-testid="no-data">{text.unwrap_or_else(|| "No data".into())}</p> }.into_any()
+    view! {
+        <p class="no-data" data-testid="no-data">
+            {text.unwrap_or_else(|| "No data".into())}
+        </p>
+    }
+    .into_any()
 }
 
 fn values(s: &SeriesData) -> Vec<f64> {
@@ -147,14 +183,15 @@ fn panel_body(
             };
             return view! { <div class="markdown" inner_html=html></div> }.into_any();
         }
-        PanelKind::Unsupported => {
-            return view! {
-                <p class="unsupported" data-testid="unsupported-panel">
-                    {format!("Panel type “{}” is not supported by Octoscope yet; its queries are not run.", panel.source_type)}
-                </p>
-            }
-            .into_any()
+        PanelKind::Unsupported => return view! {
+            <p class="unsupported" data-testid="unsupported-panel">
+                {format!(
+                    "Panel type “{}” is not supported by Octoscope yet; its queries are not run.",
+                    panel.source_type,
+                )}
+            </p>
         }
+        .into_any(),
         PanelKind::Row => return ().into_any(),
         _ => {}
     }
@@ -204,8 +241,6 @@ fn panel_body(
                             let v = panel.options.reducer.apply(&values(&s.series));
                             let (text, color) = s.field.display(v);
                             let color = css_color(&color);
-                            // Text that reads on its colour (WCAG AA): black or white on a coloured
-                            // background; on the page, the colour mixed towards the theme's text.
                             let ink = text_on(&color);
                             let style = if bg {
                                 format!("background:{color};color:{ink}")
@@ -213,13 +248,28 @@ fn panel_body(
                                 format!("color:color-mix(in srgb, {color} 60%, var(--fg))")
                             };
                             let spark = (sparkline && s.series.points.len() > 1)
-                                .then(|| sparkline_svg(&s.series.points, if bg { ink } else { &s.color }, 200, 40));
+                                .then(|| sparkline_svg(
+                                    &s.series.points,
+                                    if bg { ink } else { &s.color },
+                                    200,
+                                    40,
+                                ));
                             let name = s.series.name.clone();
+                            // Text that reads on its colour (WCAG AA): black or white on a coloured
+                            // background; on the page, the colour mixed towards the theme's text.
                             view! {
                                 <div class="stat" style=style data-testid="stat" title=name.clone()>
-                                    <div class="stat-value" data-testid="stat-value">{text}</div>
-                                    {(data.series.len() > 1).then(|| view! { <div class="stat-name">{name.clone()}</div> })}
-                                    {spark.map(|svg| view! { <div class="stat-spark" inner_html=svg></div> })}
+                                    <div class="stat-value" data-testid="stat-value">
+                                        {text}
+                                    </div>
+                                    {(data.series.len() > 1)
+                                        .then(|| {
+                                            view! { <div class="stat-name">{name.clone()}</div> }
+                                        })}
+                                    {spark
+                                        .map(|svg| {
+                                            view! { <div class="stat-spark" inner_html=svg></div> }
+                                        })}
                                 </div>
                             }
                         })
@@ -236,15 +286,28 @@ fn panel_body(
                         .into_iter()
                         .map(|s| {
                             let v = panel.options.reducer.apply(&values(&s.series));
-                            let (min, max) = (s.field.min.unwrap_or(0.0), s.field.max.unwrap_or(100.0));
+                            let (min, max) = (
+                                s.field.min.unwrap_or(0.0),
+                                s.field.max.unwrap_or(100.0),
+                            );
                             let (text, color) = s.field.display(v);
                             let steps = s.field.thresholds.absolute_steps(min, max);
                             let svg = gauge_svg(v, min, max, &steps, &color);
                             view! {
                                 <div class="gauge" data-testid="gauge" title=s.series.name.clone()>
                                     <div class="gauge-arc" inner_html=svg></div>
-                                    <div class="gauge-value" style=format!("color:{}", css_color(&color))>{text}</div>
-                                    {(data.series.len() > 1).then(|| view! { <div class="stat-name">{s.series.name.clone()}</div> })}
+                                    <div
+                                        class="gauge-value"
+                                        style=format!("color:{}", css_color(&color))
+                                    >
+                                        {text}
+                                    </div>
+                                    {(data.series.len() > 1)
+                                        .then(|| {
+                                            view! {
+                                                <div class="stat-name">{s.series.name.clone()}</div>
+                                            }
+                                        })}
                                 </div>
                             }
                         })
@@ -261,13 +324,29 @@ fn panel_body(
                         .into_iter()
                         .map(|s| {
                             let v = panel.options.reducer.apply(&values(&s.series));
-                            let (min, max) = (s.field.min.unwrap_or(0.0), s.field.max.unwrap_or(100.0));
+                            let (min, max) = (
+                                s.field.min.unwrap_or(0.0),
+                                s.field.max.unwrap_or(100.0),
+                            );
                             let (text, color) = s.field.display(v);
-                            let pct = v.map(|v| ((v - min) / (max - min).max(f64::EPSILON) * 100.0).clamp(0.0, 100.0)).unwrap_or(0.0);
+                            let pct = v
+                                .map(|v| {
+                                    ((v - min) / (max - min).max(f64::EPSILON) * 100.0)
+                                        .clamp(0.0, 100.0)
+                                })
+                                .unwrap_or(0.0);
                             view! {
                                 <div class="bar-row" data-testid="bar">
                                     <span class="bar-name">{s.series.name.clone()}</span>
-                                    <span class="bar-track"><span class="bar-fill" style=format!("width:{pct:.1}%;background:{}", css_color(&color))></span></span>
+                                    <span class="bar-track">
+                                        <span
+                                            class="bar-fill"
+                                            style=format!(
+                                                "width:{pct:.1}%;background:{}",
+                                                css_color(&color),
+                                            )
+                                        ></span>
+                                    </span>
                                     <span class="bar-value">{text}</span>
                                 </div>
                             }
@@ -278,7 +357,7 @@ fn panel_body(
             .into_any()
         }
         PanelKind::Table => {
-            view! { <PanelTable panel=panel.clone() series=data.series/> }.into_any()
+            view! { <PanelTable panel=panel.clone() series=data.series /> }.into_any()
         }
         _ => ().into_any(),
     }
@@ -392,20 +471,42 @@ fn PanelTable(panel: Panel, series: Vec<SeriesData>) -> impl IntoView {
             <table class="data-table" data-testid="panel-table">
                 <thead>
                     <tr>
-                        {columns.get_value()
+                        {columns
+                            .get_value()
                             .into_iter()
                             .enumerate()
                             .map(|(i, (name, _, r))| {
-                                let label = panel.with_value(|p| resolve(&p.field, &p.overrides, &name, r.as_deref().unwrap_or("")).display_name).unwrap_or(name);
+                                let label = panel
+                                    .with_value(|p| {
+                                        resolve(
+                                                &p.field,
+                                                &p.overrides,
+                                                &name,
+                                                r.as_deref().unwrap_or(""),
+                                            )
+                                            .display_name
+                                    })
+                                    .unwrap_or(name);
                                 view! {
                                     <th>
-                                        <button type="button" class="sort" on:click=move |_| sort.update(|s| *s = match *s {
-                                            Some((c, false)) if c == i => Some((i, true)),
-                                            Some((c, true)) if c == i => None,
-                                            _ => Some((i, false)),
-                                        })>
+                                        <button
+                                            type="button"
+                                            class="sort"
+                                            on:click=move |_| {
+                                                sort.update(|s| {
+                                                    *s = match *s {
+                                                        Some((c, false)) if c == i => Some((i, true)),
+                                                        Some((c, true)) if c == i => None,
+                                                        _ => Some((i, false)),
+                                                    };
+                                                })
+                                            }
+                                        >
                                             {label}
-                                            {move || match sort.get() { Some((c, d)) if c == i => if d { " ▼" } else { " ▲" }, _ => "" }}
+                                            {move || match sort.get() {
+                                                Some((c, d)) if c == i => if d { " ▼" } else { " ▲" }
+                                                _ => "",
+                                            }}
                                         </button>
                                     </th>
                                 }
@@ -414,17 +515,25 @@ fn PanelTable(panel: Panel, series: Vec<SeriesData>) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {move || sorted_rows()
-                        .into_iter()
-                        .map(|row| view! {
-                            <tr>
-                                {columns.get_value().iter().map(|c| {
-                                    let (text, v) = cell(&row, c);
-                                    view! { <td class:num=v.is_some()>{text}</td> }
-                                }).collect_view()}
-                            </tr>
-                        })
-                        .collect_view()}
+                    {move || {
+                        sorted_rows()
+                            .into_iter()
+                            .map(|row| {
+                                view! {
+                                    <tr>
+                                        {columns
+                                            .get_value()
+                                            .iter()
+                                            .map(|c| {
+                                                let (text, v) = cell(&row, c);
+                                                view! { <td class:num=v.is_some()>{text}</td> }
+                                            })
+                                            .collect_view()}
+                                    </tr>
+                                }
+                            })
+                            .collect_view()
+                    }}
                 </tbody>
             </table>
         </div>

@@ -69,18 +69,26 @@ pub fn TimePicker(
     };
     view! {
         <details class="picker" data-testid="time-picker">
-            <summary data-testid="time-picker-button" aria-label="Time range">{label}</summary>
+            <summary data-testid="time-picker-button" aria-label="Time range">
+                {label}
+            </summary>
             <ul class="menu">
                 {QUICK_RANGES
                     .iter()
                     .map(|(expr, text)| {
                         let href = move || {
-                            let search = query.with(|q| with_params(&current_pairs(q), &[("from", Some(expr)), ("to", Some("now"))]));
+                            let search = query
+                                .with(|q| with_params(
+                                    &current_pairs(q),
+                                    &[("from", Some(expr)), ("to", Some("now"))],
+                                ));
                             format!("{}{}", location.pathname.get(), search)
                         };
                         view! {
                             <li>
-                                <a href=href data-testid=format!("time-range-{expr}")>{*text}</a>
+                                <a href=href data-testid=format!("time-range-{expr}")>
+                                    {*text}
+                                </a>
                             </li>
                         }
                     })
@@ -106,7 +114,11 @@ pub fn RefreshPicker(
             <summary data-testid="refresh-picker-button" aria-label="Auto refresh">
                 {move || {
                     let r = refresh.get();
-                    if refresh_millis(&r).is_some() { format!("⟳ {r}") } else { "⟳ Off".to_string() }
+                    if refresh_millis(&r).is_some() {
+                        format!("⟳ {r}")
+                    } else {
+                        "⟳ Off".to_string()
+                    }
                 }}
             </summary>
             <ul class="menu">
@@ -114,14 +126,23 @@ pub fn RefreshPicker(
                     .iter()
                     .map(|(value, text)| {
                         let href = move || {
-                            // "Off" on a page with its own interval must say so in the URL.
                             let v = if value.is_empty() { Some("off") } else { Some(*value) };
-                            let search = query.with(|q| with_params(&current_pairs(q), &[("refresh", v)]));
+                            let search = query
+                                .with(|q| with_params(&current_pairs(q), &[("refresh", v)]));
                             format!("{}{}", location.pathname.get(), search)
                         };
+                        // "Off" on a page with its own interval must say so in the URL.
                         view! {
                             <li>
-                                <a href=href data-testid=format!("refresh-{}", if value.is_empty() { "off" } else { value })>{*text}</a>
+                                <a
+                                    href=href
+                                    data-testid=format!(
+                                        "refresh-{}",
+                                        if value.is_empty() { "off" } else { value },
+                                    )
+                                >
+                                    {*text}
+                                </a>
                             </li>
                         }
                     })

@@ -149,11 +149,12 @@ pub fn QueryEditor(
                 aria-autocomplete="list"
                 aria-controls=format!("{id}-completions")
                 aria-expanded=move || (open.get() && items().is_some()).to_string()
-                aria-activedescendant=move || active.get().filter(|_| open.get()).map(|i| format!("{id}-option-{i}"))
+                aria-activedescendant=move || {
+                    active.get().filter(|_| open.get()).map(|i| format!("{id}-option-{i}"))
+                }
                 on:input=on_input
                 on:keydown=on_keydown
                 on:blur=move |_| {
-                    // Let a click on a suggestion land first.
                     set_timeout(move || open.set(false), std::time::Duration::from_millis(200));
                 }
             />
@@ -168,17 +169,37 @@ pub fn QueryEditor(
                             _ => "value",
                         };
                         view! {
-                            <ul class="completions" role="listbox" id=format!("{id}-completions") aria-label=format!("Suggestions: {kind}") data-testid="completions" data-kind=kind>
-                                {c.items.into_iter().enumerate().map(|(i, item)| {
-                                    let chosen = item.clone();
-                                    view! {
-                                        <li role="option" id=format!("{id}-option-{i}") aria-selected=move || (active.get() == Some(i)).to_string() class:active=move || active.get() == Some(i)
-                                            data-testid="completion"
-                                            on:mousedown=move |ev| { ev.prevent_default(); choose(chosen.clone()); }>
-                                            {item}
-                                        </li>
-                                    }
-                                }).collect_view()}
+                            <ul
+                                class="completions"
+                                role="listbox"
+                                id=format!("{id}-completions")
+                                aria-label=format!("Suggestions: {kind}")
+                                data-testid="completions"
+                                data-kind=kind
+                            >
+                                {c
+                                    .items
+                                    .into_iter()
+                                    .enumerate()
+                                    .map(|(i, item)| {
+                                        let chosen = item.clone();
+                                        view! {
+                                            <li
+                                                role="option"
+                                                id=format!("{id}-option-{i}")
+                                                aria-selected=move || (active.get() == Some(i)).to_string()
+                                                class:active=move || active.get() == Some(i)
+                                                data-testid="completion"
+                                                on:mousedown=move |ev| {
+                                                    ev.prevent_default();
+                                                    choose(chosen.clone());
+                                                }
+                                            >
+                                                {item}
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
                             </ul>
                         }
                     })

@@ -30,7 +30,9 @@ pub fn SeriesTable(data: QueryData) -> impl IntoView {
     };
     let count = rows.len();
     view! {
-        <p class="muted" data-testid="result-count">{format!("{count} series")}</p>
+        <p class="muted" data-testid="result-count">
+            {format!("{count} series")}
+        </p>
         <table class="results" data-testid="results-table">
             <thead>
                 <tr>
@@ -44,13 +46,40 @@ pub fn SeriesTable(data: QueryData) -> impl IntoView {
                     .map(|(name, value)| {
                         view! {
                             <tr>
-                                <td class="series" data-testid="result-series">{name}</td>
-                                <td class="value" data-testid="result-value">{value}</td>
+                                <td class="series" data-testid="result-series">
+                                    {name}
+                                </td>
+                                <td class="value" data-testid="result-value">
+                                    {value}
+                                </td>
                             </tr>
                         }
                     })
                     .collect_view()}
             </tbody>
         </table>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod ssr_tests {
+    use super::*;
+    use crate::components::render;
+
+    use crate::model::prometheus::InstantSample;
+
+    #[test]
+    fn one_row_per_series_inside_tbody() {
+        let sample = |job: &str, v: &str| InstantSample {
+            metric: [("job".to_string(), job.to_string())].into(),
+            value: Some((1.0, v.to_string())),
+        };
+        let data = QueryData::Vector(vec![sample("a", "1"), sample("b\"q", "2")]);
+        let html = render(move || view! { <SeriesTable data=data /> });
+        assert!(html.contains("2 series"), "{html}");
+        let body = &html[html.find("<tbody>").expect("a tbody")..];
+        assert_eq!(body.matches("<tr>").count(), 2, "{html}");
+        // The series name quotes its values as PromQL does.
+        assert!(html.contains(r#"{job="b\"q"}"#), "{html}");
     }
 }

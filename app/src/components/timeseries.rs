@@ -345,27 +345,45 @@ pub fn TimeseriesChart(
             crate::model::timestamp::zone_label(zone.get())
         );
         Some(view! {
-            <div class="chart-tooltip" data-testid="chart-tooltip" style=format!("left:{left:.0}px")>
+            <div
+                class="chart-tooltip"
+                data-testid="chart-tooltip"
+                style=format!("left:{left:.0}px")
+            >
                 <div class="tt-time">{time}</div>
-                {if rows.is_empty() { Some(view! { <div class="muted">"No value here"</div> }) } else { None }}
+                {if rows.is_empty() {
+                    Some(view! { <div class="muted">"No value here"</div> })
+                } else {
+                    None
+                }}
                 {rows
                     .into_iter()
                     .take(20)
-                    .map(|(name, color, _, text)| view! {
-                        <div class="tt-row">
-                            <span class="swatch" style=format!("background:{color}")></span>
-                            <span class="tt-name">{name}</span>
-                            <span class="tt-value">{text}</span>
-                        </div>
+                    .map(|(name, color, _, text)| {
+                        view! {
+                            <div class="tt-row">
+                                <span class="swatch" style=format!("background:{color}")></span>
+                                <span class="tt-name">{name}</span>
+                                <span class="tt-value">{text}</span>
+                            </div>
+                        }
                     })
                     .collect_view()}
             </div>
         })
     };
     let selection = move || {
-        drag.get().filter(|(a, b)| (a - b).abs() > 1.0).map(|(a, b)| {
-            view! { <div class="chart-selection" data-testid="chart-selection" style=format!("left:{:.0}px;width:{:.0}px", a.min(b), (a - b).abs())></div> }
-        })
+        drag.get()
+            .filter(|(a, b)| (a - b).abs() > 1.0)
+            .map(|(a, b)| {
+                view! {
+                    <div
+                        class="chart-selection"
+                        data-testid="chart-selection"
+                        style=format!("left:{:.0}px;width:{:.0}px", a.min(b), (a - b).abs())
+                    ></div>
+                }
+            })
     };
 
     let toggle = move |name: String, additive: bool| {
@@ -404,36 +422,56 @@ pub fn TimeseriesChart(
                     on:pointerdown=on_down
                     on:pointerup=on_up
                 >
-                    {move || line_x().map(|x| view! { <div class="crosshair" data-testid="crosshair" style=format!("left:{x:.0}px")></div> })}
+                    {move || {
+                        line_x()
+                            .map(|x| {
+                                view! {
+                                    <div
+                                        class="crosshair"
+                                        data-testid="crosshair"
+                                        style=format!("left:{x:.0}px")
+                                    ></div>
+                                }
+                            })
+                    }}
                     {selection}
                     {tooltip}
                 </div>
             </div>
-            {show_legend.then(|| view! {
-                <ul class="legend" data-testid="legend">
-                    {legend_items
-                        .into_iter()
-                        .map(|(name, color)| {
-                            let n = name.clone();
-                            let n2 = name.clone();
-                            view! {
-                                <li>
-                                    <button
-                                        type="button"
-                                        class="legend-item"
-                                        class:off=move || hidden.with(|h| h.contains(&n2))
-                                        title="Click to show only this series; Ctrl/Shift-click to toggle it"
-                                        on:click=move |ev: leptos::ev::MouseEvent| toggle(n.clone(), ev.ctrl_key() || ev.meta_key() || ev.shift_key())
-                                    >
-                                        <span class="swatch" style=format!("background:{color}")></span>
-                                        {name}
-                                    </button>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
-            })}
+            {show_legend
+                .then(|| {
+                    view! {
+                        <ul class="legend" data-testid="legend">
+                            {legend_items
+                                .into_iter()
+                                .map(|(name, color)| {
+                                    let n = name.clone();
+                                    let n2 = name.clone();
+                                    view! {
+                                        <li>
+                                            <button
+                                                type="button"
+                                                class="legend-item"
+                                                class:off=move || hidden.with(|h| h.contains(&n2))
+                                                title="Click to show only this series; Ctrl/Shift-click to toggle it"
+                                                on:click=move |ev: leptos::ev::MouseEvent| toggle(
+                                                    n.clone(),
+                                                    ev.ctrl_key() || ev.meta_key() || ev.shift_key(),
+                                                )
+                                            >
+                                                <span
+                                                    class="swatch"
+                                                    style=format!("background:{color}")
+                                                ></span>
+                                                {name}
+                                            </button>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                })}
         </div>
     }
 }

@@ -66,7 +66,11 @@ pub fn Time(ms: i64, #[prop(optional)] millis: bool) -> impl IntoView {
         }
     };
     let iso = crate::model::timestamp::rfc3339(ms);
-    view! { <time datetime=iso.clone() title=iso data-testid="timestamp">{text}</time> }
+    view! {
+        <time datetime=iso.clone() title=iso data-testid="timestamp">
+            {text}
+        </time>
+    }
 }
 
 /// The UTC/local switch in the top bar.
@@ -108,4 +112,17 @@ pub fn browser_offset_min() -> Option<i32> {
 #[cfg(not(feature = "hydrate"))]
 pub fn browser_offset_min() -> Option<i32> {
     None
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod ssr_tests {
+    use super::*;
+    use crate::components::render;
+
+    #[test]
+    fn a_time_says_its_zone_and_keeps_the_instant() {
+        let html = render(|| view! { <Time ms=1_700_000_000_000 /> });
+        assert!(html.contains(r#"datetime="2023-11-14T22:13:20"#), "{html}");
+        assert!(html.contains("UTC"), "{html}");
+    }
 }

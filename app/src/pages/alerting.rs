@@ -13,9 +13,15 @@ use leptos_router::components::A;
 pub fn AlertingTabs() -> impl IntoView {
     view! {
         <nav class="tabs" data-testid="alerting-tabs">
-            <A href="/alerting/list" attr:data-testid="tab-rules">"Alert rules"</A>
-            <A href="/alerting/groups" attr:data-testid="tab-groups">"Alert groups"</A>
-            <A href="/alerting/silences" attr:data-testid="tab-silences">"Silences"</A>
+            <A href="/alerting/list" attr:data-testid="tab-rules">
+                "Alert rules"
+            </A>
+            <A href="/alerting/groups" attr:data-testid="tab-groups">
+                "Alert groups"
+            </A>
+            <A href="/alerting/silences" attr:data-testid="tab-silences">
+                "Silences"
+            </A>
         </nav>
     }
 }

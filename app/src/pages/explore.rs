@@ -35,13 +35,21 @@ pub fn ModeTabs(
         if mode == current {
             view! { <strong aria-current="page">{label}</strong> }.into_any()
         } else {
-            view! { <a href=href data-testid=format!("mode-{mode}")>{label}</a> }.into_any()
+            view! {
+                <a href=href data-testid=format!("mode-{mode}")>
+                    {label}
+                </a>
+            }
+            .into_any()
         }
     };
     move || {
         let (m, l, t) = mode_links(&labels.get(), &Hop::range(&from.get(), &to.get()));
         view! {
-            <p class="tabs">{tab("metrics", "Metrics", m)}" · "{tab("logs", "Logs", l)}" · "{tab("traces", "Traces", t)}</p>
+            <p class="tabs">
+                {tab("metrics", "Metrics", m)}" · "{tab("logs", "Logs", l)}" · "
+                {tab("traces", "Traces", t)}
+            </p>
         }
     }
 }
@@ -52,9 +60,9 @@ pub fn ExplorePage() -> impl IntoView {
     let query = use_query_map();
     let mode = Memo::new(move |_| query.with(|q| q.get("mode")).unwrap_or_default());
     move || match mode.get().as_str() {
-        "logs" => view! { <crate::pages::logs::LogsExplore/> }.into_any(),
-        "traces" => view! { <crate::pages::traces::TracesExplore/> }.into_any(),
-        _ => view! { <MetricsExplore/> }.into_any(),
+        "logs" => view! { <crate::pages::logs::LogsExplore /> }.into_any(),
+        "traces" => view! { <crate::pages::traces::TracesExplore /> }.into_any(),
+        _ => view! { <MetricsExplore /> }.into_any(),
     }
 }
 
@@ -99,32 +107,56 @@ fn MetricsExplore() -> impl IntoView {
     );
 
     view! {
-        <Title text="Explore"/>
+        <Title text="Explore" />
         <h1>"Explore"</h1>
-        <ModeTabs current="metrics" labels=Signal::derive(move || workload_labels(&expr.get()))/>
+        <ModeTabs current="metrics" labels=Signal::derive(move || workload_labels(&expr.get())) />
         <Form action="/explore" attr:class="query-form" attr:data-testid="query-form">
-            {move || datasource.get().map(|d| view! { <input type="hidden" name="datasource" value=d/> })}
-            <input type="hidden" name="from" value=move || from.get()/>
-            <input type="hidden" name="to" value=move || to.get()/>
+            {move || {
+                datasource
+                    .get()
+                    .map(|d| view! { <input type="hidden" name="datasource" value=d /> })
+            }}
+            <input type="hidden" name="from" value=move || from.get() />
+            <input type="hidden" name="to" value=move || to.get() />
             <label for="promql">"PromQL"</label>
-            <QueryEditor lang=QueryLang::PromQl input=input initial=expr.get_untracked() datasource=datasource
-                id="promql" placeholder="e.g. sum by (job) (up)" testid="query-input"/>
+            <QueryEditor
+                lang=QueryLang::PromQl
+                input=input
+                initial=expr.get_untracked()
+                datasource=datasource
+                id="promql"
+                placeholder="e.g. sum by (job) (up)"
+                testid="query-input"
+            />
             <button type="submit" data-testid="run-query" on:click=rerun_if_unchanged>
                 "Run query"
             </button>
         </Form>
         <section class="query-result" data-testid="query-result">
-            <Transition fallback=|| view! { <p class="muted">"Querying…"</p> }>
+            <Transition fallback=|| {
+                view! { <p class="muted">"Querying…"</p> }
+            }>
                 {move || Suspend::new(async move {
                     match result.await {
-                        None => view! {
-                            <p class="muted" data-testid="query-hint">
-                                "Type a PromQL expression and press Run query. Tab completes metric, label and value names."
-                            </p>
+                        None => {
+                            view! {
+                                <p class="muted" data-testid="query-hint">
+                                    "Type a PromQL expression and press Run query. Tab completes metric, label and value names."
+                                </p>
+                            }
+                                .into_any()
                         }
-                        .into_any(),
-                        Some(Ok(answer)) => view! { <MetricsResult answer=answer from=from.get_untracked() to=to.get_untracked()/> }.into_any(),
-                        Some(Err(e)) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+                        Some(Ok(answer)) => {
+                            view! {
+                                <MetricsResult
+                                    answer=answer
+                                    from=from.get_untracked()
+                                    to=to.get_untracked()
+                                />
+                            }
+                                .into_any()
+                        }
+                        Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -278,8 +310,16 @@ fn MetricsResult(answer: MetricsAnswer, from: String, to: String) -> impl IntoVi
             .iter()
             .take(GRAPH_SERIES)
             .enumerate()
-            .map(|(i, s)| view! {
-                <span class="legend-item"><span class="swatch" style=format!("background:{}", PALETTE[i % PALETTE.len()])></span>{series_name(&s.metric)}</span>
+            .map(|(i, s)| {
+                view! {
+                    <span class="legend-item">
+                        <span
+                            class="swatch"
+                            style=format!("background:{}", PALETTE[i % PALETTE.len()])
+                        ></span>
+                        {series_name(&s.metric)}
+                    </span>
+                }
             })
             .collect_view()
             .into_any(),
@@ -287,39 +327,109 @@ fn MetricsResult(answer: MetricsAnswer, from: String, to: String) -> impl IntoVi
     };
     let n_exemplars = exemplars.len();
     view! {
-        <p class="muted">"From " <strong>{answer.datasource_name.clone()}</strong>{format!(" · step {}s", answer.step_s)}</p>
-        <Warnings warnings=answer.range.warnings.clone()/>
-        {has_graph.then(|| view! {
-            <figure class="explore-graph" data-testid="explore-graph" data-series=total_series.to_string()>
-                <div class="chart-svg-host" inner_html=svg></div>
-                <div class="legend small">{legend}</div>
-                {(total_series > GRAPH_SERIES).then(|| view! { <p class="muted small">{format!("Graphing the first {GRAPH_SERIES} of {total_series} series; the table lists all.")}</p> })}
-            </figure>
-        })}
-        {answer.exemplars_error.clone().map(|e| view! { <p class="field-error small" data-testid="exemplars-error">{format!("Exemplars unavailable: {e}")}</p> })}
-        {(n_exemplars > 0).then(|| view! {
-            <details class="exemplars" data-testid="exemplar-list">
-                <summary>{format!("{n_exemplars} exemplars (◆ on the graph, one per spot with its count; click one for its trace)")}</summary>
-                <table class="results">
-                    <thead><tr><th>"Time"</th><th class="num">"Value"</th><th>"Series and labels"</th><th></th></tr></thead>
-                    <tbody>
-                        {exemplars.into_iter().rev().take(100).map(|(t, v, title, links)| view! {
-                            <tr data-testid="exemplar-row">
-                                <td><Time ms=t millis=true/></td>
-                                <td class="num" title=v.to_string()>{crate::model::numbers::sample(&v.to_string())}</td>
-                                <td class="series small">{title}</td>
-                                <td>{links.into_iter().map(|l| if l.to_trace {
-                                    view! { <a href=l.href data-testid="exemplar-link">{l.label}</a> }.into_any()
-                                } else {
-                                    view! { <a href=l.href target="_blank" rel="noopener noreferrer">{l.label}</a> }.into_any()
-                                }).collect_view()}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </details>
-        })}
-        <Warnings warnings=answer.instant.warnings.clone()/>
-        <SeriesTable data=answer.instant.data/>
+        <p class="muted">
+            "From " <strong>{answer.datasource_name.clone()}</strong>
+            {format!(" · step {}s", answer.step_s)}
+        </p>
+        <Warnings warnings=answer.range.warnings.clone() />
+        {has_graph
+            .then(|| {
+                view! {
+                    <figure
+                        class="explore-graph"
+                        data-testid="explore-graph"
+                        data-series=total_series.to_string()
+                    >
+                        <div class="chart-svg-host" inner_html=svg></div>
+                        <div class="legend small">{legend}</div>
+                        {(total_series > GRAPH_SERIES)
+                            .then(|| {
+                                view! {
+                                    <p class="muted small">
+                                        {format!(
+                                            "Graphing the first {GRAPH_SERIES} of {total_series} series; the table lists all.",
+                                        )}
+                                    </p>
+                                }
+                            })}
+                    </figure>
+                }
+            })}
+        {answer
+            .exemplars_error
+            .clone()
+            .map(|e| {
+                view! {
+                    <p class="field-error small" data-testid="exemplars-error">
+                        {format!("Exemplars unavailable: {e}")}
+                    </p>
+                }
+            })}
+        {(n_exemplars > 0)
+            .then(|| {
+                view! {
+                    <details class="exemplars" data-testid="exemplar-list">
+                        <summary>
+                            {format!(
+                                "{n_exemplars} exemplars (◆ on the graph, one per spot with its count; click one for its trace)",
+                            )}
+                        </summary>
+                        <table class="results">
+                            <thead>
+                                <tr>
+                                    <th>"Time"</th>
+                                    <th class="num">"Value"</th>
+                                    <th>"Series and labels"</th>
+                                    <th></th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {exemplars
+                                    .into_iter()
+                                    .rev()
+                                    .take(100)
+                                    .map(|(t, v, title, links)| {
+                                        view! {
+                                            <tr data-testid="exemplar-row">
+                                                <td>
+                                                    <Time ms=t millis=true />
+                                                </td>
+                                                <td class="num" title=v.to_string()>
+                                                    {crate::model::numbers::sample(&v.to_string())}
+                                                </td>
+                                                <td class="series small">{title}</td>
+                                                <td>
+                                                    {links
+                                                        .into_iter()
+                                                        .map(|l| {
+                                                            if l.to_trace {
+                                                                view! {
+                                                                    <a href=l.href data-testid="exemplar-link">
+                                                                        {l.label}
+                                                                    </a>
+                                                                }
+                                                                    .into_any()
+                                                            } else {
+                                                                view! {
+                                                                    <a href=l.href target="_blank" rel="noopener noreferrer">
+                                                                        {l.label}
+                                                                    </a>
+                                                                }
+                                                                    .into_any()
+                                                            }
+                                                        })
+                                                        .collect_view()}
+                                                </td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    </details>
+                }
+            })}
+        <Warnings warnings=answer.instant.warnings.clone() />
+        <SeriesTable data=answer.instant.data />
     }
 }

@@ -14,50 +14,55 @@ pub fn LoginPage() -> impl IntoView {
     let next = get("next");
     let user = get("user");
     view! {
-        <Title text="Sign in"/>
-        <div class="console" data-theme=crate::components::layout::initial_theme() data-kiosk="true">
-        <main class="login" data-testid="login-page">
-            <form class="login-form" method="post" action="/login">
-                <h1>"Octoscope"</h1>
-                <p class="muted">"Sign in with your console account."</p>
-                {failed
-                    .then(|| {
-                        view! {
-                            <p class="error" role="alert" data-testid="login-error">
-                                "Wrong user name or password. Check both and try again; an admin can reset your password with "
-                                <code>"octoscope passwd"</code> "."
-                            </p>
-                        }
-                    })}
-                <label>
-                    "User name"
-                    <input
-                        type="text"
-                        name="user"
-                        autocomplete="username"
-                        required
-                        autofocus=!failed
-                        value=user
-                        data-testid="login-user"
-                    />
-                </label>
-                <label>
-                    "Password"
-                    <input
-                        type="password"
-                        name="password"
-                        autocomplete="current-password"
-                        required
-                        autofocus=failed
-                        data-testid="login-password"
-                    />
-                </label>
-                <input type="hidden" name="next" value=next/>
-                <button type="submit" class="primary" data-testid="login-submit">
-                    "Sign in"
-                </button>
-            </form>
-        </main>
+        <Title text="Sign in" />
+        <div
+            class="console"
+            data-theme=crate::components::layout::initial_theme()
+            data-kiosk="true"
+        >
+            <main class="login" data-testid="login-page">
+                <form class="login-form" method="post" action="/login">
+                    <h1>"Octoscope"</h1>
+                    <p class="muted">"Sign in with your console account."</p>
+                    {failed
+                        .then(|| {
+                            view! {
+                                <p class="error" role="alert" data-testid="login-error">
+                                    "Wrong user name or password. Check both and try again; an admin can reset your password with "
+                                    <code>"octoscope passwd"</code>
+                                    "."
+                                </p>
+                            }
+                        })}
+                    <label>
+                        "User name"
+                        <input
+                            type="text"
+                            name="user"
+                            autocomplete="username"
+                            required
+                            autofocus=!failed
+                            value=user
+                            data-testid="login-user"
+                        />
+                    </label>
+                    <label>
+                        "Password"
+                        <input
+                            type="password"
+                            name="password"
+                            autocomplete="current-password"
+                            required
+                            autofocus=failed
+                            data-testid="login-password"
+                        />
+                    </label>
+                    <input type="hidden" name="next" value=next />
+                    <button type="submit" class="primary" data-testid="login-submit">
+                        "Sign in"
+                    </button>
+                </form>
+            </main>
         </div>
     }
 }

@@ -86,7 +86,11 @@ fn volume_svg(
             let title = format!(
                 "{}: {sum} lines ({})",
                 zone.stamp(t),
-                counts.iter().map(|(l, n)| format!("{l} {n}")).collect::<Vec<_>>().join(", ")
+                counts
+                    .iter()
+                    .map(|(l, n)| format!("{l} {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
             let href = bucket_href(t, t + step_ms);
             let mut y = h;
@@ -95,23 +99,55 @@ fn volume_svg(
                 .map(|(level, n)| {
                     let bh = n as f64 / max * (h - 4.0);
                     y -= bh;
-                    view! { <rect x=format!("{x:.1}") y=format!("{y:.1}") width=format!("{bar_w:.1}") height=format!("{bh:.1}") fill=level_color(&level)/> }
+                    view! {
+                        <rect
+                            x=format!("{x:.1}")
+                            y=format!("{y:.1}")
+                            width=format!("{bar_w:.1}")
+                            height=format!("{bh:.1}")
+                            fill=level_color(&level)
+                        />
+                    }
                 })
                 .collect_view();
             // The `<g>` puts the macro in SVG mode: a bare `<a>` would be an HTML anchor, which the
             // browser does not draw inside `<svg>` when it is created by script (after navigation).
-            view! { <g><a href=href data-testid="log-volume-bar" data-count=sum.to_string()><title>{title}</title>{rects}</a></g> }
+            view! {
+                <g>
+                    <a href=href data-testid="log-volume-bar" data-count=sum.to_string()>
+                        <title>{title}</title>
+                        {rects}
+                    </a>
+                </g>
+            }
         })
         .collect_view();
     let legend = v
         .levels
         .iter()
-        .map(|l| view! { <span class="legend-item"><span class="swatch" style=format!("background:{}", level_color(l))></span>{l.clone()}</span> })
+        .map(|l| {
+            view! {
+                <span class="legend-item">
+                    <span class="swatch" style=format!("background:{}", level_color(l))></span>
+                    {l.clone()}
+                </span>
+            }
+        })
         .collect_view();
     view! {
         <div class="log-volume" data-testid="log-volume">
-            <svg viewBox=format!("0 0 {w} {h}") preserveAspectRatio="none" role="group" aria-label="Log volume over time">{bars}</svg>
-            <p class="muted small">{format!("{} lines in the range, {}s per bar · ", v.total, v.step_s)}{legend}" · click a bar to zoom in"</p>
+            <svg
+                viewBox=format!("0 0 {w} {h}")
+                preserveAspectRatio="none"
+                role="group"
+                aria-label="Log volume over time"
+            >
+                {bars}
+            </svg>
+            <p class="muted small">
+                {format!("{} lines in the range, {}s per bar · ", v.total, v.step_s)}{legend}
+                " · click a bar to zoom in"
+            </p>
         </div>
     }
 }
@@ -194,97 +230,246 @@ pub fn LogsExplore() -> impl IntoView {
         )
     };
     view! {
-        <Title text="Explore logs"/>
+        <Title text="Explore logs" />
         <h1>"Explore " <span class="muted">"logs"</span></h1>
-        <crate::pages::explore::ModeTabs current="logs" labels=Signal::derive(move || crate::model::links::workload_labels(&expr.get()))/>
+        <crate::pages::explore::ModeTabs
+            current="logs"
+            labels=Signal::derive(move || crate::model::links::workload_labels(&expr.get()))
+        />
         <Form action="/explore" attr:class="query-form" attr:data-testid="logs-form">
-            <input type="hidden" name="mode" value="logs"/>
-            <input type="hidden" name="from" value=from.get_untracked()/>
-            <input type="hidden" name="to" value=to.get_untracked()/>
-            {move || datasource.get().map(|d| view! { <input type="hidden" name="datasource" value=d/> })}
+            <input type="hidden" name="mode" value="logs" />
+            <input type="hidden" name="from" value=from.get_untracked() />
+            <input type="hidden" name="to" value=to.get_untracked() />
+            {move || {
+                datasource
+                    .get()
+                    .map(|d| view! { <input type="hidden" name="datasource" value=d /> })
+            }}
             <label for="logql">"LogQL"</label>
-            <QueryEditor lang=QueryLang::LogQl input=editor initial=expr.get_untracked() datasource=datasource
-                id="logql" placeholder="{service=\"orchestrator\"} |= \"error\"" testid="logs-input"/>
+            <QueryEditor
+                lang=QueryLang::LogQl
+                input=editor
+                initial=expr.get_untracked()
+                datasource=datasource
+                id="logql"
+                placeholder="{service=\"orchestrator\"} |= \"error\""
+                testid="logs-input"
+            />
             <label for="logs-direction">"Order"</label>
             <select id="logs-direction" name="direction" data-testid="logs-direction">
-                <option value="backward" selected=direction.get_untracked() == Direction::Backward>"Newest first"</option>
-                <option value="forward" selected=direction.get_untracked() == Direction::Forward>"Oldest first"</option>
+                <option value="backward" selected=direction.get_untracked() == Direction::Backward>
+                    "Newest first"
+                </option>
+                <option value="forward" selected=direction.get_untracked() == Direction::Forward>
+                    "Oldest first"
+                </option>
             </select>
             <label for="logs-limit">"Limit"</label>
-            <input id="logs-limit" type="number" name="limit" min="1" max=MAX_LIMIT.to_string() class="narrow"
-                value=limit.get_untracked().unwrap_or_else(|| DEFAULT_LIMIT.to_string()) data-testid="logs-limit"/>
-            <button type="submit" data-testid="run-logs">"Show lines"</button>
+            <input
+                id="logs-limit"
+                type="number"
+                name="limit"
+                min="1"
+                max=MAX_LIMIT.to_string()
+                class="narrow"
+                value=limit.get_untracked().unwrap_or_else(|| DEFAULT_LIMIT.to_string())
+                data-testid="logs-limit"
+            />
+            <button type="submit" data-testid="run-logs">
+                "Show lines"
+            </button>
         </Form>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match volume.await {
-                    Some(Ok(v)) if v.total > 0 => volume_svg(v, zoom_to, DisplayZone::current().get()).into_any(),
-                    // The lines below carry the query's own error; a volume-only failure is named here.
-                    Some(Err(e)) => view! { <p class="muted small" data-testid="log-volume-error">{format!("No log volume: {e}")}</p> }.into_any(),
+                    Some(Ok(v)) if v.total > 0 => {
+                        volume_svg(v, zoom_to, DisplayZone::current().get()).into_any()
+                    }
+                    Some(Err(e)) => {
+                        // The lines below carry the query's own error; a volume-only failure is named here.
+                        view! {
+                            <p class="muted small" data-testid="log-volume-error">
+                                {format!("No log volume: {e}")}
+                            </p>
+                        }
+                            .into_any()
+                    }
                     _ => ().into_any(),
                 }
             })}
         </Transition>
         <section class="query-result" data-testid="logs-result">
-            <Transition fallback=|| view! { <p class="muted">"Querying…"</p> }>
+            <Transition fallback=|| {
+                view! { <p class="muted">"Querying…"</p> }
+            }>
                 {move || Suspend::new(async move {
                     match result.await {
-                        None => view! { <p class="muted">"Type a LogQL selector, e.g. {service=\"orchestrator\"}, and press Show lines."</p> }.into_any(),
-                        Some(Err(e)) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
-                        Some(Ok(a)) if a.lines.is_empty() => view! {
-                            <p class="muted" data-testid="no-logs">{format!("No lines from {} in this time range.", a.datasource_name)}</p>
-                        }.into_any(),
+                        None => {
+                            view! {
+                                <p class="muted">
+                                    "Type a LogQL selector, e.g. {service=\"orchestrator\"}, and press Show lines."
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Some(Err(e)) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
+                        Some(Ok(a)) if a.lines.is_empty() => {
+                            view! {
+                                <p class="muted" data-testid="no-logs">
+                                    {format!(
+                                        "No lines from {} in this time range.",
+                                        a.datasource_name,
+                                    )}
+                                </p>
+                            }
+                                .into_any()
+                        }
                         Some(Ok(a)) => {
                             let derived = CompiledFields::new(&a.derived_fields);
-                            let time = format!("from={}&to={}", encode_component(&from.get_untracked()), encode_component(&to.get_untracked()));
+                            let time = format!(
+                                "from={}&to={}",
+                                encode_component(&from.get_untracked()),
+                                encode_component(&to.get_untracked()),
+                            );
                             view! {
-                            <p class="muted">
-                                {format!("{} lines from {}, {}", a.lines.len(), a.datasource_name, direction.get_untracked().label())}
-                                {a.truncated.then_some(" (more in the range: narrow the query or the time range)")}
-                            </p>
-                            <Warnings warnings=a.warnings.clone()/>
-                            <table class="data-table logs" data-testid="log-lines">
-                                <thead><tr><th>"Time"</th><th>"Labels"</th><th>"Line"</th><th>"Trace"</th></tr></thead>
-                                <tbody>
-                                    {a.lines.into_iter().map(|l| {
-                                        let fields = parse_fields(&l.line);
-                                        let level = level_of(&l.labels, &fields).unwrap_or_default();
-                                        // Derived fields: links to the trace view, or external (new tab, no referrer).
-                                        let trace = derived.links(&l.line, &l.labels, &time).into_iter().map(|k| if k.to_trace {
-                                            view! { <a href=k.href data-testid="log-trace-link">{k.label}</a> " " }.into_any()
-                                        } else {
-                                            view! { <a href=k.href target="_blank" rel="noopener noreferrer" data-testid="log-derived-link">{k.label}</a> " " }.into_any()
-                                        }).collect_view();
-                                        let context = context_href(&l.labels, &a.stream_labels, &l.ts_ns, datasource.get_untracked().as_deref());
-                                        let context_name = format!("Show context of the line at {}", DisplayZone::current().get().stamp(ns_ms(&l.ts_ns)));
-                                        let highlighted = highlight.get_untracked().as_deref() == Some(l.ts_ns.as_str());
-                                        view! {
-                                            <tr data-testid="log-line" data-level=level.clone() data-highlighted=highlighted.to_string()
-                                                class=format!("level-{level}{}", if highlighted { " highlight" } else { "" })>
-                                                <td class="nowrap"><Time ms=ns_ms(&l.ts_ns) millis=true/></td>
-                                                <td class="muted small">{l.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")}</td>
-                                                <td class="mono">
-                                                    <details class="log-line" data-testid="log-line-details">
-                                                        <summary data-testid="log-line-text">{l.line}</summary>
-                                                        {(!fields.is_empty()).then(|| view! {
-                                                            // An explicit tbody: the HTML parser adds one, and hydration must see the same tree.
-                                                            <table class="fields" data-testid="log-fields"><tbody>
-                                                                {fields.into_iter().map(|(k, v)| view! {
-                                                                    <tr><th>{k}</th><td>{v}</td></tr>
-                                                                }).collect_view()}
-                                                            </tbody></table>
-                                                        })}
-                                                        <a href=context aria-label=context_name data-testid="log-context-link">"Show context"</a>
-                                                        <span class="muted small">" (this stream, a minute either side, oldest first)"</span>
-                                                    </details>
-                                                </td>
-                                                <td>{trace}</td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any()
+                                <p class="muted">
+                                    {format!(
+                                        "{} lines from {}, {}",
+                                        a.lines.len(),
+                                        a.datasource_name,
+                                        direction.get_untracked().label(),
+                                    )}
+                                    {a
+                                        .truncated
+                                        .then_some(
+                                            " (more in the range: narrow the query or the time range)",
+                                        )}
+                                </p>
+                                <Warnings warnings=a.warnings.clone() />
+                                <table class="data-table logs" data-testid="log-lines">
+                                    <thead>
+                                        <tr>
+                                            <th>"Time"</th>
+                                            <th>"Labels"</th>
+                                            <th>"Line"</th>
+                                            <th>"Trace"</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {a
+                                            .lines
+                                            .into_iter()
+                                            .map(|l| {
+                                                let fields = parse_fields(&l.line);
+                                                let level = level_of(&l.labels, &fields)
+                                                    .unwrap_or_default();
+                                                let trace = derived
+                                                    .links(&l.line, &l.labels, &time)
+                                                    .into_iter()
+                                                    .map(|k| {
+                                                        if k.to_trace {
+                                                            // Derived fields: links to the trace view, or external (new tab, no referrer).
+                                                            view! {
+                                                                <a href=k.href data-testid="log-trace-link">
+                                                                    {k.label}
+                                                                </a>
+                                                                " "
+                                                            }
+                                                                .into_any()
+                                                        } else {
+                                                            view! {
+                                                                <a
+                                                                    href=k.href
+                                                                    target="_blank"
+                                                                    rel="noopener noreferrer"
+                                                                    data-testid="log-derived-link"
+                                                                >
+                                                                    {k.label}
+                                                                </a>
+                                                                " "
+                                                            }
+                                                                .into_any()
+                                                        }
+                                                    })
+                                                    .collect_view();
+                                                let context = context_href(
+                                                    &l.labels,
+                                                    &a.stream_labels,
+                                                    &l.ts_ns,
+                                                    datasource.get_untracked().as_deref(),
+                                                );
+                                                let context_name = format!(
+                                                    "Show context of the line at {}",
+                                                    DisplayZone::current().get().stamp(ns_ms(&l.ts_ns)),
+                                                );
+                                                let highlighted = highlight.get_untracked().as_deref()
+                                                    == Some(l.ts_ns.as_str());
+                                                view! {
+                                                    <tr
+                                                        data-testid="log-line"
+                                                        data-level=level.clone()
+                                                        data-highlighted=highlighted.to_string()
+                                                        class=format!(
+                                                            "level-{level}{}",
+                                                            if highlighted { " highlight" } else { "" },
+                                                        )
+                                                    >
+                                                        <td class="nowrap">
+                                                            <Time ms=ns_ms(&l.ts_ns) millis=true />
+                                                        </td>
+                                                        <td class="muted small">
+                                                            {l
+                                                                .labels
+                                                                .iter()
+                                                                .map(|(k, v)| format!("{k}={v}"))
+                                                                .collect::<Vec<_>>()
+                                                                .join(" ")}
+                                                        </td>
+                                                        <td class="mono">
+                                                            <details class="log-line" data-testid="log-line-details">
+                                                                <summary data-testid="log-line-text">{l.line}</summary>
+                                                                {(!fields.is_empty())
+                                                                    .then(|| {
+                                                                        view! {
+                                                                            // An explicit tbody: the HTML parser adds one, and hydration must see the same tree.
+                                                                            <table class="fields" data-testid="log-fields">
+                                                                                <tbody>
+                                                                                    {fields
+                                                                                        .into_iter()
+                                                                                        .map(|(k, v)| {
+                                                                                            view! {
+                                                                                                <tr>
+                                                                                                    <th>{k}</th>
+                                                                                                    <td>{v}</td>
+                                                                                                </tr>
+                                                                                            }
+                                                                                        })
+                                                                                        .collect_view()}
+                                                                                </tbody>
+                                                                            </table>
+                                                                        }
+                                                                    })}
+                                                                <a
+                                                                    href=context
+                                                                    aria-label=context_name
+                                                                    data-testid="log-context-link"
+                                                                >
+                                                                    "Show context"
+                                                                </a>
+                                                                <span class="muted small">
+                                                                    " (this stream, a minute either side, oldest first)"
+                                                                </span>
+                                                            </details>
+                                                        </td>
+                                                        <td>{trace}</td>
+                                                    </tr>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </tbody>
+                                </table>
+                            }
+                                .into_any()
                         }
                     }
                 })}

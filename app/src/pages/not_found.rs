@@ -10,11 +10,18 @@ pub fn NotFoundPage() -> impl IntoView {
         resp.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Not found"/>
-        <div class="console" data-theme=crate::components::layout::initial_theme() data-kiosk="true">
+        <Title text="Not found" />
+        <div
+            class="console"
+            data-theme=crate::components::layout::initial_theme()
+            data-kiosk="true"
+        >
             <main class="content" id="content" data-testid="not-found">
                 <h1>"Page not found"</h1>
-                <p>"This address is not part of Octoscope. Go to " <a href="/">"the home page"</a> "."</p>
+                <p>
+                    "This address is not part of Octoscope. Go to " <a href="/">"the home page"</a>
+                    "."
+                </p>
             </main>
         </div>
     }

@@ -37,22 +37,56 @@ fn scatter_svg(hits: &[TraceHit], ds: &str) -> impl IntoView {
         .map(|hit| {
             let x = pad + (hit.start_us - t0) as f64 / (t1 - t0) as f64 * (w - 2.0 * pad);
             let y = h - pad / 2.0 - hit.duration_us as f64 / dmax * (h - pad);
-            let href = format!("/trace/{}?datasource={}", hit.trace_id, encode_component(ds));
+            let href = format!(
+                "/trace/{}?datasource={}",
+                hit.trace_id,
+                encode_component(ds)
+            );
             let color = if hit.errors > 0 { "#e02f44" } else { "#3274d9" };
             // `<g>` keeps the anchor an SVG one (see the log volume bars).
             view! {
-                <g><a href=href data-testid="trace-dot">
-                    <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="5" fill=color fill-opacity="0.7">
-                        <title>{format!("{} {} · {}", hit.root_service, hit.root_operation, format_us(hit.duration_us))}</title>
-                    </circle>
-                </a></g>
+                <g>
+                    <a href=href data-testid="trace-dot">
+                        <circle
+                            cx=format!("{x:.1}")
+                            cy=format!("{y:.1}")
+                            r="5"
+                            fill=color
+                            fill-opacity="0.7"
+                        >
+                            <title>
+                                {format!(
+                                    "{} {} · {}",
+                                    hit.root_service,
+                                    hit.root_operation,
+                                    format_us(hit.duration_us),
+                                )}
+                            </title>
+                        </circle>
+                    </a>
+                </g>
             }
         })
         .collect_view();
     view! {
-        <svg class="trace-scatter" viewBox=format!("0 0 {w} {h}") data-testid="trace-scatter" role="group" aria-label="Trace duration over time">
-            <line x1=pad y1=h - pad / 2.0 x2=w - pad y2=h - pad / 2.0 stroke="currentColor" stroke-opacity="0.3"/>
-            <text x="2" y="12" font-size="11" fill="currentColor">{format_us(dmax as i64)}</text>
+        <svg
+            class="trace-scatter"
+            viewBox=format!("0 0 {w} {h}")
+            data-testid="trace-scatter"
+            role="group"
+            aria-label="Trace duration over time"
+        >
+            <line
+                x1=pad
+                y1=h - pad / 2.0
+                x2=w - pad
+                y2=h - pad / 2.0
+                stroke="currentColor"
+                stroke-opacity="0.3"
+            />
+            <text x="2" y="12" font-size="11" fill="currentColor">
+                {format_us(dmax as i64)}
+            </text>
             {dots}
         </svg>
     }
@@ -103,63 +137,136 @@ pub fn TracesExplore() -> impl IntoView {
         },
     );
     view! {
-        <Title text="Explore traces"/>
+        <Title text="Explore traces" />
         <h1>"Explore · traces"</h1>
-        <crate::pages::explore::ModeTabs current="traces" labels=Signal::derive(move || {
-            let s = service.get();
-            (!s.is_empty()).then(|| ("service".to_string(), s)).into_iter().collect()
-        })/>
-        <Transition fallback=|| view! { <p class="muted">"Searching…"</p> }>
+        <crate::pages::explore::ModeTabs
+            current="traces"
+            labels=Signal::derive(move || {
+                let s = service.get();
+                (!s.is_empty()).then(|| ("service".to_string(), s)).into_iter().collect()
+            })
+        />
+        <Transition fallback=|| {
+            view! { <p class="muted">"Searching…"</p> }
+        }>
             {move || Suspend::new(async move {
-                // Read before the await so a new `sort` re-renders without a new search.
                 let order = TraceOrder::parse(&sort.get());
                 match result.await {
-                    Err(e) => view! {
-                        <SearchForm services=vec![] operations=vec![]/>
-                        <ErrorNotice message=e.to_string()/>
-                    }.into_any(),
+                    Err(e) => {
+                        // Read before the await so a new `sort` re-renders without a new search.
+                        view! {
+                            <SearchForm services=vec![] operations=vec![] />
+                            <ErrorNotice message=e.to_string() />
+                        }
+                            .into_any()
+                    }
                     Ok(r) => {
                         let ds = r.datasource_uid.clone();
                         view! {
-                            <SearchForm services=r.services.clone() operations=r.operations.clone()/>
-                            {r.services_error.clone().map(|e| view! { <p class="field-error">{e}</p> })}
+                            <SearchForm
+                                services=r.services.clone()
+                                operations=r.operations.clone()
+                            />
+                            {r
+                                .services_error
+                                .clone()
+                                .map(|e| view! { <p class="field-error">{e}</p> })}
                             <p class="muted">{format!("From {}", r.datasource_name)}</p>
                             {if service.get_untracked().is_empty() {
-                                view! { <p class="muted" data-testid="trace-hint">"Pick a service and press Find traces."</p> }.into_any()
+                                view! {
+                                    <p class="muted" data-testid="trace-hint">
+                                        "Pick a service and press Find traces."
+                                    </p>
+                                }
+                                    .into_any()
                             } else if r.hits.is_empty() {
-                                view! { <p class="muted" data-testid="trace-none">"No traces match in this time range."</p> }.into_any()
+                                view! {
+                                    <p class="muted" data-testid="trace-none">
+                                        "No traces match in this time range."
+                                    </p>
+                                }
+                                    .into_any()
                             } else {
                                 view! {
                                     {scatter_svg(&r.hits, &ds)}
-                                    <p class="muted">{format!("{} traces, {}", r.hits.len(), order.label())}</p>
+                                    <p class="muted">
+                                        {format!("{} traces, {}", r.hits.len(), order.label())}
+                                    </p>
                                     <table class="data-table" data-testid="trace-results">
-                                        <thead><tr>
-                                            {sort_header(TraceOrder::Start, order, "Start", "")}
-                                            <th>"Trace"</th>
-                                            {sort_header(TraceOrder::Duration, order, "Duration", "num")}
-                                            {sort_header(TraceOrder::Spans, order, "Spans", "num")}
-                                            {sort_header(TraceOrder::Errors, order, "Errors", "num")}
-                                            <th>"Services"</th>
-                                        </tr></thead>
+                                        <thead>
+                                            <tr>
+                                                {sort_header(TraceOrder::Start, order, "Start", "")}
+                                                <th>"Trace"</th>
+                                                {sort_header(
+                                                    TraceOrder::Duration,
+                                                    order,
+                                                    "Duration",
+                                                    "num",
+                                                )} {sort_header(TraceOrder::Spans, order, "Spans", "num")}
+                                                {sort_header(TraceOrder::Errors, order, "Errors", "num")}
+                                                <th>"Services"</th>
+                                            </tr>
+                                        </thead>
                                         <tbody>
-                                            {sorted_hits(&r.hits, order).into_iter().map(|h| {
-                                                let href = format!("/trace/{}?datasource={}", h.trace_id, encode_component(&ds));
-                                                view! {
-                                                    <tr data-testid="trace-hit" data-errors=h.errors.to_string()>
-                                                        <td class="small"><Time ms=h.start_us / 1000/></td>
-                                                        <td><a href=href data-testid="trace-link">{format!("{}: {}", h.root_service, h.root_operation)}</a> <span class="muted mono small">{h.trace_id.chars().take(12).collect::<String>()}</span></td>
-                                                        <td class="num">{format_us(h.duration_us)}</td>
-                                                        <td class="num">{h.spans}</td>
-                                                        <td class="num">{(h.errors > 0).then(|| view! { <span class="badge state-firing">{h.errors}</span> })}</td>
-                                                        <td class="small">{h.services.iter().map(|(s, n)| view! { <span class="label" style=format!("border-left:3px solid {}", service_color(s))>{format!("{s} ({n})")}</span> }).collect_view()}</td>
-                                                    </tr>
-                                                }
-                                            }).collect_view()}
+                                            {sorted_hits(&r.hits, order)
+                                                .into_iter()
+                                                .map(|h| {
+                                                    let href = format!(
+                                                        "/trace/{}?datasource={}",
+                                                        h.trace_id,
+                                                        encode_component(&ds),
+                                                    );
+                                                    view! {
+                                                        <tr
+                                                            data-testid="trace-hit"
+                                                            data-errors=h.errors.to_string()
+                                                        >
+                                                            <td class="small">
+                                                                <Time ms=h.start_us / 1000 />
+                                                            </td>
+                                                            <td>
+                                                                <a href=href data-testid="trace-link">
+                                                                    {format!("{}: {}", h.root_service, h.root_operation)}
+                                                                </a>
+                                                                <span class="muted mono small">
+                                                                    {h.trace_id.chars().take(12).collect::<String>()}
+                                                                </span>
+                                                            </td>
+                                                            <td class="num">{format_us(h.duration_us)}</td>
+                                                            <td class="num">{h.spans}</td>
+                                                            <td class="num">
+                                                                {(h.errors > 0)
+                                                                    .then(|| {
+                                                                        view! { <span class="badge state-firing">{h.errors}</span> }
+                                                                    })}
+                                                            </td>
+                                                            <td class="small">
+                                                                {h
+                                                                    .services
+                                                                    .iter()
+                                                                    .map(|(s, n)| {
+                                                                        view! {
+                                                                            <span
+                                                                                class="label"
+                                                                                style=format!("border-left:3px solid {}", service_color(s))
+                                                                            >
+                                                                                {format!("{s} ({n})")}
+                                                                            </span>
+                                                                        }
+                                                                    })
+                                                                    .collect_view()}
+                                                            </td>
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()}
                                         </tbody>
                                     </table>
-                                }.into_any()
+                                }
+                                    .into_any()
                             }}
-                        }.into_any()
+                        }
+                            .into_any()
                     }
                 }
             })}
@@ -236,7 +343,10 @@ fn sort_header(
     let active = col == current;
     view! {
         <th class=class aria-sort=if active { "descending" } else { "none" }>
-            <a href=href data-testid=format!("trace-sort-{}", col.param())>{label}{active.then_some(" ▾")}</a>
+            <a href=href data-testid=format!("trace-sort-{}", col.param())>
+                {label}
+                {active.then_some(" ▾")}
+            </a>
         </th>
     }
 }
@@ -249,40 +359,116 @@ fn SearchForm(services: Vec<String>, operations: Vec<String>) -> impl IntoView {
     let current = service.get_untracked();
     view! {
         <Form action="/explore" attr:class="query-form trace-form" attr:data-testid="trace-form">
-            <input type="hidden" name="mode" value="traces"/>
-            {(!datasource.get_untracked().is_empty()).then(|| view! { <input type="hidden" name="datasource" value=datasource.get_untracked()/> })}
-            {(!from.get_untracked().is_empty()).then(|| view! { <input type="hidden" name="from" value=from.get_untracked()/> })}
-            {(!to.get_untracked().is_empty()).then(|| view! { <input type="hidden" name="to" value=to.get_untracked()/> })}
-            <label>"Service "
-                <select name="service" data-testid="trace-service">
+            <input type="hidden" name="mode" value="traces" />
+            {(!datasource.get_untracked().is_empty())
+                .then(|| {
+                    view! {
+                        <input type="hidden" name="datasource" value=datasource.get_untracked() />
+                    }
+                })}
+            {(!from.get_untracked().is_empty())
+                .then(|| view! { <input type="hidden" name="from" value=from.get_untracked() /> })}
+            {(!to.get_untracked().is_empty())
+                .then(|| view! { <input type="hidden" name="to" value=to.get_untracked() /> })}
+            <label>
+                "Service " <select name="service" data-testid="trace-service">
                     <option value="">"—"</option>
-                    {services.into_iter().map(|s| {
-                        let selected = s == current;
-                        view! { <option value=s.clone() selected=selected>{s.clone()}</option> }
-                    }).collect_view()}
+                    {services
+                        .into_iter()
+                        .map(|s| {
+                            let selected = s == current;
+                            view! {
+                                <option value=s.clone() selected=selected>
+                                    {s.clone()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </label>
-            <label>"Operation "
+            <label>
+                "Operation "
                 {if operations.is_empty() {
-                    view! { <input type="text" name="operation" value=operation.get_untracked() data-testid="trace-operation"/> }.into_any()
+                    view! {
+                        <input
+                            type="text"
+                            name="operation"
+                            value=operation.get_untracked()
+                            data-testid="trace-operation"
+                        />
+                    }
+                        .into_any()
                 } else {
                     let chosen = operation.get_untracked();
                     view! {
                         <select name="operation" data-testid="trace-operation">
                             <option value="">"All operations"</option>
-                            {operations.into_iter().map(|o| {
-                                let selected = o == chosen;
-                                view! { <option value=o.clone() selected=selected>{o.clone()}</option> }
-                            }).collect_view()}
+                            {operations
+                                .into_iter()
+                                .map(|o| {
+                                    let selected = o == chosen;
+                                    view! {
+                                        <option value=o.clone() selected=selected>
+                                            {o.clone()}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
                         </select>
-                    }.into_any()
+                    }
+                        .into_any()
                 }}
             </label>
-            <label>"Tags " <input type="text" name="tags" value=tags.get_untracked() placeholder="error=true http.status_code=500" data-testid="trace-tags"/></label>
-            <label>"Min " <input type="text" name="minDuration" size="6" value=min_d.get_untracked() placeholder="100ms" data-testid="trace-min"/></label>
-            <label>"Max " <input type="text" name="maxDuration" size="6" value=max_d.get_untracked() placeholder="5s" data-testid="trace-max"/></label>
-            <label>"Limit " <input type="number" name="limit" min="1" max="1500" value=if limit.get_untracked().is_empty() { "20".to_string() } else { limit.get_untracked() } data-testid="trace-limit"/></label>
-            <button type="submit" data-testid="trace-find">"Find traces"</button>
+            <label>
+                "Tags "
+                <input
+                    type="text"
+                    name="tags"
+                    value=tags.get_untracked()
+                    placeholder="error=true http.status_code=500"
+                    data-testid="trace-tags"
+                />
+            </label>
+            <label>
+                "Min "
+                <input
+                    type="text"
+                    name="minDuration"
+                    size="6"
+                    value=min_d.get_untracked()
+                    placeholder="100ms"
+                    data-testid="trace-min"
+                />
+            </label>
+            <label>
+                "Max "
+                <input
+                    type="text"
+                    name="maxDuration"
+                    size="6"
+                    value=max_d.get_untracked()
+                    placeholder="5s"
+                    data-testid="trace-max"
+                />
+            </label>
+            <label>
+                "Limit "
+                <input
+                    type="number"
+                    name="limit"
+                    min="1"
+                    max="1500"
+                    value=if limit.get_untracked().is_empty() {
+                        "20".to_string()
+                    } else {
+                        limit.get_untracked()
+                    }
+                    data-testid="trace-limit"
+                />
+            </label>
+            <button type="submit" data-testid="trace-find">
+                "Find traces"
+            </button>
         </Form>
     }
 }
@@ -302,15 +488,21 @@ pub fn TracePage() -> impl IntoView {
     view! {
         // The head is written after the body: a title must not panic if the route's memo is gone
         // by then (seen once in the bench, on the 10,000-span trace page).
-        <Title text=move || format!("Trace {}", id.try_get().unwrap_or_default())/>
-        <Transition fallback=|| view! { <p class="muted">"Loading the trace…"</p> }>
+        <Title text=move || format!("Trace {}", id.try_get().unwrap_or_default()) />
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading the trace…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => {
                         set_status_for(&e);
-                        view! { <h1>"Trace " <span class="mono">{id.get_untracked()}</span></h1><ErrorNotice message=e.to_string()/> }.into_any()
+                        view! {
+                            <h1>"Trace " <span class="mono">{id.get_untracked()}</span></h1>
+                            <ErrorNotice message=e.to_string() />
+                        }
+                            .into_any()
                     }
-                    Ok(d) => view! { <Waterfall detail=d/> }.into_any(),
+                    Ok(d) => view! { <Waterfall detail=d /> }.into_any(),
                 }
             })}
         </Transition>
@@ -376,18 +568,57 @@ fn Waterfall(detail: TraceDetail) -> impl IntoView {
         "<svg viewBox=\"0 0 1000 62\" preserveAspectRatio=\"none\" class=\"trace-minimap\">{minimap}</svg>"
     );
     view! {
-        <h1>{format!("{}: {}", hit.root_service, hit.root_operation)} " " <span class="muted mono small" data-testid="trace-id">{hit.trace_id.clone()}</span></h1>
+        <h1>
+            {format!("{}: {}", hit.root_service, hit.root_operation)} " "
+            <span class="muted mono small" data-testid="trace-id">
+                {hit.trace_id.clone()}
+            </span>
+        </h1>
         <p class="muted" data-testid="trace-summary">
             {format!("{} · started ", format_us(hit.duration_us))}
-            <Time ms=hit.start_us / 1000 millis=true/>
-            {format!(" · {} spans · {} services · {} errors · from {}", hit.spans, hit.services.len(), hit.errors, datasource_name)}
+            <Time ms=hit.start_us / 1000 millis=true />
+            {format!(
+                " · {} spans · {} services · {} errors · from {}",
+                hit.spans,
+                hit.services.len(),
+                hit.errors,
+                datasource_name,
+            )}
         </p>
-        {trace.with_value(|t| t.warnings.clone()).into_iter().map(|w| view! { <p class="notice warning" data-testid="trace-warning">{w}</p> }).collect_view()}
-        {(orphans > 0).then(|| view! { <p class="notice warning" data-testid="trace-orphans">{format!("{orphans} spans name a parent that is not in this trace; they are shown as extra roots, marked ⚠")}</p> })}
+        {trace
+            .with_value(|t| t.warnings.clone())
+            .into_iter()
+            .map(|w| {
+                view! {
+                    <p class="notice warning" data-testid="trace-warning">
+                        {w}
+                    </p>
+                }
+            })
+            .collect_view()}
+        {(orphans > 0)
+            .then(|| {
+                view! {
+                    <p class="notice warning" data-testid="trace-orphans">
+                        {format!(
+                            "{orphans} spans name a parent that is not in this trace; they are shown as extra roots, marked ⚠",
+                        )}
+                    </p>
+                }
+            })}
         <div class="trace-minimap-host" inner_html=minimap></div>
-        <p class="small muted">"Bars on the critical path are outlined; error spans are red. Click a span for its details."</p>
+        <p class="small muted">
+            "Bars on the critical path are outlined; error spans are red. Click a span for its details."
+        </p>
         <div class="waterfall" data-testid="waterfall">
-            <For each=move || { let v = visible.get(); v.into_iter().take(shown.get()).collect::<Vec<_>>() } key=|i| *i let:i>
+            <For
+                each=move || {
+                    let v = visible.get();
+                    v.into_iter().take(shown.get()).collect::<Vec<_>>()
+                }
+                key=|i| *i
+                let:i
+            >
                 {move || {
                     let r = rows.with_value(|rows| rows[i].clone());
                     let s = trace.with_value(|t| t.spans[r.span].clone());
@@ -396,40 +627,123 @@ fn Waterfall(detail: TraceDetail) -> impl IntoView {
                     let is_selected = move || selected.get() == Some(span_index);
                     let color = service_color(&s.service);
                     view! {
-                        <div class="span-row" class:error=s.error class:critical=r.critical class:selected=is_selected
-                            data-testid="span-row" data-service=s.service.clone() data-critical=r.critical.to_string() data-error=s.error.to_string() data-duration-us=s.duration_us.to_string()
-                            on:click=move |_| selected.update(|v| *v = if *v == Some(span_index) { None } else { Some(span_index) })>
-                            <div class="span-name" style=format!("padding-left:{}rem", r.depth as f64 * 0.9)>
-                                {(r.children > 0).then(|| view! {
-                                    <button class="span-toggle" data-testid="span-toggle" on:click=move |ev| {
-                                        ev.stop_propagation();
-                                        collapsed.update(|c| if !c.remove(&span_index) { c.insert(span_index); });
-                                    }>{move || if open() { "▾" } else { "▸" }}</button>
-                                })}
+                        <div
+                            class="span-row"
+                            class:error=s.error
+                            class:critical=r.critical
+                            class:selected=is_selected
+                            data-testid="span-row"
+                            data-service=s.service.clone()
+                            data-critical=r.critical.to_string()
+                            data-error=s.error.to_string()
+                            data-duration-us=s.duration_us.to_string()
+                            on:click=move |_| {
+                                selected
+                                    .update(|v| {
+                                        *v = if *v == Some(span_index) {
+                                            None
+                                        } else {
+                                            Some(span_index)
+                                        };
+                                    })
+                            }
+                        >
+                            <div
+                                class="span-name"
+                                style=format!("padding-left:{}rem", r.depth as f64 * 0.9)
+                            >
+                                {(r.children > 0)
+                                    .then(|| {
+                                        view! {
+                                            <button
+                                                class="span-toggle"
+                                                data-testid="span-toggle"
+                                                on:click=move |ev| {
+                                                    ev.stop_propagation();
+                                                    collapsed
+                                                        .update(|c| {
+                                                            if !c.remove(&span_index) {
+                                                                c.insert(span_index);
+                                                            }
+                                                        });
+                                                }
+                                            >
+                                                {move || if open() { "▾" } else { "▸" }}
+                                            </button>
+                                        }
+                                    })}
                                 // A button, so the keyboard reaches every span: its click bubbles to the
                                 // row, which opens the details.
-                                <button type="button" class="span-open" data-testid="span-open" aria-expanded=move || is_selected().to_string()
-                                    aria-label=format!("{} {}, {}{}", s.service, s.operation, format_us(s.duration_us), if s.error { ", failed" } else { "" })>
+                                <button
+                                    type="button"
+                                    class="span-open"
+                                    data-testid="span-open"
+                                    aria-expanded=move || is_selected().to_string()
+                                    aria-label=format!(
+                                        "{} {}, {}{}",
+                                        s.service,
+                                        s.operation,
+                                        format_us(s.duration_us),
+                                        if s.error { ", failed" } else { "" },
+                                    )
+                                >
                                     <span class="swatch" style=format!("background:{color}")></span>
-                                    {r.orphan.then(|| view! { <span title="parent not in this trace" data-testid="span-orphan">"⚠ "</span> })}
-                                    <strong>{s.service.clone()}</strong>" "<span data-testid="span-operation">{s.operation.clone()}</span>
+                                    {r
+                                        .orphan
+                                        .then(|| {
+                                            view! {
+                                                <span
+                                                    title="parent not in this trace"
+                                                    data-testid="span-orphan"
+                                                >
+                                                    "⚠ "
+                                                </span>
+                                            }
+                                        })}
+                                    <strong>{s.service.clone()}</strong>
+                                    " "
+                                    <span data-testid="span-operation">{s.operation.clone()}</span>
                                 </button>
                             </div>
                             <div class="span-timeline">
-                                <div class="span-bar" style=format!("left:{:.3}%;width:{:.3}%;background:{}", r.offset * 100.0, r.width * 100.0, if s.error { "#e02f44" } else { color })></div>
+                                <div
+                                    class="span-bar"
+                                    style=format!(
+                                        "left:{:.3}%;width:{:.3}%;background:{}",
+                                        r.offset * 100.0,
+                                        r.width * 100.0,
+                                        if s.error { "#e02f44" } else { color },
+                                    )
+                                ></div>
                             </div>
                             <div class="span-duration small">{format_us(s.duration_us)}</div>
                         </div>
-                        {move || is_selected().then(|| span_details(trace, traces_to_logs, span_index))}
+                        {move || {
+                            is_selected().then(|| span_details(trace, traces_to_logs, span_index))
+                        }}
                     }
                 }}
             </For>
         </div>
-        {move || (visible.with(|v| v.len()) > shown.get()).then(|| view! {
-            <button data-testid="span-more" on:click=move |_| shown.update(|n| *n += PAGE)>
-                {move || format!("Show {} more of {} spans", PAGE.min(visible.with(|v| v.len()) - shown.get()), total_rows)}
-            </button>
-        })}
+        {move || {
+            (visible.with(|v| v.len()) > shown.get())
+                .then(|| {
+                    view! {
+                        <button
+                            data-testid="span-more"
+                            on:click=move |_| shown.update(|n| *n += PAGE)
+                        >
+                            {move || {
+                                format!(
+                                    "Show {} more of {} spans",
+                                    PAGE.min(visible.with(|v| v.len()) - shown.get()),
+                                    total_rows,
+                                )
+                            }}
+                        </button>
+                    }
+                })
+        }}
     }
 }
 
@@ -438,7 +752,17 @@ fn kv_table(title: &'static str, rows: Vec<(String, String)>) -> impl IntoView {
         view! {
             <h4>{title}</h4>
             <table class="kv small">
-                {rows.into_iter().map(|(k, v)| view! { <tr><td class="muted">{k}</td><td class="mono">{v}</td></tr> }).collect_view()}
+                {rows
+                    .into_iter()
+                    .map(|(k, v)| {
+                        view! {
+                            <tr>
+                                <td class="muted">{k}</td>
+                                <td class="mono">{v}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
             </table>
         }
     })
@@ -488,27 +812,95 @@ fn span_details(
     view! {
         <div class="span-details" data-testid="span-details">
             <p>
-                <strong>{s.operation.clone()}</strong>{format!(" · {} · {} · starts at +{}", s.service, format_us(s.duration_us), format_us(s.start_us - start))}
-                {s.error.then(|| view! { " " <span class="badge state-firing">"error"</span> })}
-                {logs_href.map(|href| view! { " " <a href=href data-testid="span-logs-link">"Logs for this span"</a> })}
+                <strong>{s.operation.clone()}</strong>
+                {format!(
+                    " · {} · {} · starts at +{}",
+                    s.service,
+                    format_us(s.duration_us),
+                    format_us(s.start_us - start),
+                )}
+                {s
+                    .error
+                    .then(|| {
+                        view! {
+                            " "
+                            <span class="badge state-firing">"error"</span>
+                        }
+                    })}
+                {logs_href
+                    .map(|href| {
+                        view! {
+                            " "
+                            <a href=href data-testid="span-logs-link">
+                                "Logs for this span"
+                            </a>
+                        }
+                    })}
             </p>
-            <p class="small muted mono">{format!("span {}{}", s.span_id, s.parent_id.as_ref().map(|p| format!(" · parent {p}")).unwrap_or_default())}</p>
+            <p class="small muted mono">
+                {format!(
+                    "span {}{}",
+                    s.span_id,
+                    s.parent_id.as_ref().map(|p| format!(" · parent {p}")).unwrap_or_default(),
+                )}
+            </p>
             {kv_table("Tags", s.tags.clone())}
             {kv_table("Process", s.process_tags.clone())}
-            {(!s.logs.is_empty()).then(|| view! {
-                <h4>"Logs / events"</h4>
-                <ul class="small">
-                    {s.logs.iter().map(|(t, fields)| view! {
-                        <li><span class="muted">{format!("+{} ", format_us(t - s.start_us))}</span>{fields.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")}</li>
-                    }).collect_view()}
-                </ul>
-            })}
-            {(!s.references.is_empty()).then(|| view! {
-                <h4>"References"</h4>
-                <ul class="small mono">{s.references.iter().map(|r| view! { <li>{format!("{} {} / {}", r.kind, r.trace_id, r.span_id)}</li> }).collect_view()}</ul>
-            })}
-            {s.warnings.iter().map(|w| view! { <p class="notice warning small">{w.clone()}</p> }).collect_view()}
-            <p class="small"><A href=permalink attr:data-testid="trace-permalink">"Permalink"</A></p>
+            {(!s.logs.is_empty())
+                .then(|| {
+                    view! {
+                        <h4>"Logs / events"</h4>
+                        <ul class="small">
+                            {s
+                                .logs
+                                .iter()
+                                .map(|(t, fields)| {
+                                    view! {
+                                        <li>
+                                            <span class="muted">
+                                                {format!("+{} ", format_us(t - s.start_us))}
+                                            </span>
+                                            {fields
+                                                .iter()
+                                                .map(|(k, v)| format!("{k}={v}"))
+                                                .collect::<Vec<_>>()
+                                                .join(" ")}
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                })}
+            {(!s.references.is_empty())
+                .then(|| {
+                    view! {
+                        <h4>"References"</h4>
+                        <ul class="small mono">
+                            {s
+                                .references
+                                .iter()
+                                .map(|r| {
+                                    view! {
+                                        <li>
+                                            {format!("{} {} / {}", r.kind, r.trace_id, r.span_id)}
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                })}
+            {s
+                .warnings
+                .iter()
+                .map(|w| view! { <p class="notice warning small">{w.clone()}</p> })
+                .collect_view()}
+            <p class="small">
+                <A href=permalink attr:data-testid="trace-permalink">
+                    "Permalink"
+                </A>
+            </p>
         </div>
     }
 }

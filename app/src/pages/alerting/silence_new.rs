@@ -107,9 +107,13 @@ pub fn NewSilencePage() -> impl IntoView {
     // with the field.
     let field_error = move |pick: fn(&DraftErrors) -> Option<String>, id: &'static str| {
         move || {
-            errors
-                .with(pick)
-                .map(|m| view! { <p class="field-error" id=id role="alert" data-testid=id>{m}</p> })
+            errors.with(pick).map(|m| {
+                view! {
+                    <p class="field-error" id=id role="alert" data-testid=id>
+                        {m}
+                    </p>
+                }
+            })
         }
     };
     let invalid = move |pick: fn(&DraftErrors) -> Option<String>| {
@@ -124,34 +128,69 @@ pub fn NewSilencePage() -> impl IntoView {
                 let span = crate::model::duration::format_ms((e - s) / 1000 * 1000);
                 view! {
                     <p class="field-hint" data-testid="silence-computed-end" id="silence-window">
-                        {format!("From {} to {} ({}), {span}", &zoned(s, off)[..16], &zoned(e, off)[..16], zone_label(off))}
+                        {format!(
+                            "From {} to {} ({}), {span}",
+                            &zoned(s, off)[..16],
+                            &zoned(e, off)[..16],
+                            zone_label(off),
+                        )}
                     </p>
-                }.into_any()
+                }
+                .into_any()
             }
-            _ => view! { <p class="field-hint" id="silence-window" data-testid="silence-computed-end">"Fix the times to see the window."</p> }.into_any(),
+            _ => view! {
+                <p class="field-hint" id="silence-window" data-testid="silence-computed-end">
+                    "Fix the times to see the window."
+                </p>
+            }
+            .into_any(),
         }
     };
 
     view! {
-        <Title text="New silence"/>
+        <Title text="New silence" />
         <h1>{if editing.is_some() { "Edit silence" } else { "New silence" }}</h1>
-        <AlertingTabs/>
-        {editing.map(|id| view! {
-            <p class="notice warning" data-testid="edit-notice">
-                {format!("Editing silence {id}: Alertmanager expires it and creates a new silence with a new id when you save.")}
-            </p>
-        })}
-        {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=e.to_string()/> })}
+        <AlertingTabs />
+        {editing
+            .map(|id| {
+                view! {
+                    <p class="notice warning" data-testid="edit-notice">
+                        {format!(
+                            "Editing silence {id}: Alertmanager expires it and creates a new silence with a new id when you save.",
+                        )}
+                    </p>
+                }
+            })}
+        {move || {
+            create
+                .value()
+                .get()
+                .and_then(|r| r.err())
+                .map(|e| view! { <ErrorNotice message=e.to_string() /> })
+        }}
         {move || match create.value().get() {
-            Some(Ok(SilenceOutcome::Created { id, alertmanager, also, failed })) if !failed.is_empty() => Some(view! {
-                <div class="notice warning" role="alert" data-testid="silence-partial">
-                    {format!("Created {id} in {alertmanager}")}
-                    {also.iter().map(|(am, id)| format!(", {id} in {am}")).collect::<String>()}
-                    ". Not created in: "
-                    {failed.iter().map(|(c, why)| format!("{c} ({why})")).collect::<Vec<_>>().join("; ")}
-                    ". Fix that cluster and submit again with only it selected."
-                </div>
-            }),
+            Some(
+                Ok(SilenceOutcome::Created { id, alertmanager, also, failed }),
+            ) if !failed.is_empty() => {
+                Some(
+                    view! {
+                        <div class="notice warning" role="alert" data-testid="silence-partial">
+                            {format!("Created {id} in {alertmanager}")}
+                            {also
+                                .iter()
+                                .map(|(am, id)| format!(", {id} in {am}"))
+                                .collect::<String>()}
+                            ". Not created in: "
+                            {failed
+                                .iter()
+                                .map(|(c, why)| format!("{c} ({why})"))
+                                .collect::<Vec<_>>()
+                                .join("; ")}
+                            ". Fix that cluster and submit again with only it selected."
+                        </div>
+                    },
+                )
+            }
             _ => None,
         }}
         <form class="silence-form" on:submit=submit data-testid="silence-form">
@@ -167,35 +206,92 @@ pub fn NewSilencePage() -> impl IntoView {
             >
                 {matchers.get_untracked()}
             </textarea>
-            {move || draft_matchers(&matchers.get()).err().map(|e| view! { <p class="field-error" id="matcher-syntax-error" data-testid="matcher-syntax-error">{e}</p> })}
+            {move || {
+                draft_matchers(&matchers.get())
+                    .err()
+                    .map(|e| {
+                        view! {
+                            <p
+                                class="field-error"
+                                id="matcher-syntax-error"
+                                data-testid="matcher-syntax-error"
+                            >
+                                {e}
+                            </p>
+                        }
+                    })
+            }}
             {field_error(|e| e.matchers.clone(), "matchers-error")}
             <div class="row">
-                <label for="silence-start">{move || format!("Start ({}, empty = now) ", zone_label(offset()))}</label>
-                <input id="silence-start" type="text" placeholder=move || example(1) data-testid="silence-start"
-                    aria-describedby="start-error silence-window" aria-invalid=invalid(|e| e.starts_at.clone())
-                    prop:value=move || starts_at.get() on:input=move |ev| starts_at.set(event_target_value(&ev))/>
+                <label for="silence-start">
+                    {move || format!("Start ({}, empty = now) ", zone_label(offset()))}
+                </label>
+                <input
+                    id="silence-start"
+                    type="text"
+                    placeholder=move || example(1)
+                    data-testid="silence-start"
+                    aria-describedby="start-error silence-window"
+                    aria-invalid=invalid(|e| e.starts_at.clone())
+                    prop:value=move || starts_at.get()
+                    on:input=move |ev| starts_at.set(event_target_value(&ev))
+                />
                 {field_error(|e| e.starts_at.clone(), "start-error")}
                 <label for="silence-duration">"Duration "</label>
-                <input id="silence-duration" type="text" list="silence-durations" class="narrow" data-testid="silence-duration"
+                <input
+                    id="silence-duration"
+                    type="text"
+                    list="silence-durations"
+                    class="narrow"
+                    data-testid="silence-duration"
                     aria-describedby="end-error silence-window"
-                    prop:value=move || duration.get() on:input=move |ev| duration.set(event_target_value(&ev))/>
+                    prop:value=move || duration.get()
+                    on:input=move |ev| duration.set(event_target_value(&ev))
+                />
                 <datalist id="silence-durations">
-                    {["30m", "1h", "2h", "4h", "8h", "12h", "24h", "2d", "1w"].map(|d| view! { <option value=d></option> }).collect_view()}
+                    {["30m", "1h", "2h", "4h", "8h", "12h", "24h", "2d", "1w"]
+                        .map(|d| view! { <option value=d></option> })
+                        .collect_view()}
                 </datalist>
-                <label for="silence-end">{move || format!("or end ({}) ", zone_label(offset()))}</label>
-                <input id="silence-end" type="text" placeholder=move || example(4) data-testid="silence-end"
-                    aria-describedby="end-error silence-window" aria-invalid=invalid(|e| e.ends_at.clone())
-                    prop:value=move || ends_at.get() on:input=move |ev| ends_at.set(event_target_value(&ev))/>
+                <label for="silence-end">
+                    {move || format!("or end ({}) ", zone_label(offset()))}
+                </label>
+                <input
+                    id="silence-end"
+                    type="text"
+                    placeholder=move || example(4)
+                    data-testid="silence-end"
+                    aria-describedby="end-error silence-window"
+                    aria-invalid=invalid(|e| e.ends_at.clone())
+                    prop:value=move || ends_at.get()
+                    on:input=move |ev| ends_at.set(event_target_value(&ev))
+                />
             </div>
             {computed}
             {field_error(|e| e.ends_at.clone(), "end-error")}
             <label for="silence-creator">"Created by "</label>
-            <input id="silence-creator" type="text" data-testid="silence-creator" aria-describedby="creator-error" aria-invalid=invalid(|e| e.created_by.clone())
-                prop:value=move || created_by.get() on:input=move |ev| created_by.set(event_target_value(&ev))/>
+            <input
+                id="silence-creator"
+                type="text"
+                data-testid="silence-creator"
+                aria-describedby="creator-error"
+                aria-invalid=invalid(|e| e.created_by.clone())
+                prop:value=move || created_by.get()
+                on:input=move |ev| created_by.set(event_target_value(&ev))
+            />
             {field_error(|e| e.created_by.clone(), "creator-error")}
             <label for="comment">"Comment"</label>
-            <textarea id="comment" rows="2" data-testid="silence-comment" aria-describedby="comment-error" aria-invalid=invalid(|e| e.comment.clone())
-                prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))>{comment.get_untracked()}</textarea>
+            <textarea
+                id="comment"
+                rows="2"
+                data-testid="silence-comment"
+                aria-describedby="comment-error"
+                aria-invalid=invalid(|e| e.comment.clone())
+                prop:value=move || comment.get()
+                on:input=move |ev| comment.set(event_target_value(&ev))
+            >
+                {comment.get_untracked()}
+            </textarea>
             {field_error(|e| e.comment.clone(), "comment-error")}
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -206,101 +302,191 @@ pub fn NewSilencePage() -> impl IntoView {
                         }
                     }
                     let blocked = o.cannot_write.clone();
-                    Some(view! {
-                        <UnreachableBanner unreachable=o.unreachable.clone()/>
-                        <fieldset class="clusters" data-testid="silence-clusters">
-                            <legend>"Alertmanager clusters (the silence is created in each)"</legend>
-                            {o.clusters.iter().map(|c| {
-                                let value = c.instances.join(",");
-                                let v1 = value.clone();
-                                let v2 = value.clone();
-                                view! {
-                                    <label>
-                                        <input
-                                            type="checkbox"
-                                            data-testid="silence-cluster"
-                                            value=value
-                                            prop:checked=move || chosen.with(|ch| ch.contains(&v1))
-                                            on:change=move |ev| {
-                                                let on = event_target_checked(&ev);
-                                                chosen.update(|ch| {
-                                                    ch.retain(|x| *x != v2);
-                                                    if on {
-                                                        ch.push(v2.clone());
+                    Some(
+                        view! {
+                            <UnreachableBanner unreachable=o.unreachable.clone() />
+                            <fieldset class="clusters" data-testid="silence-clusters">
+                                <legend>
+                                    "Alertmanager clusters (the silence is created in each)"
+                                </legend>
+                                {o
+                                    .clusters
+                                    .iter()
+                                    .map(|c| {
+                                        let value = c.instances.join(",");
+                                        let v1 = value.clone();
+                                        let v2 = value.clone();
+                                        view! {
+                                            <label>
+                                                <input
+                                                    type="checkbox"
+                                                    data-testid="silence-cluster"
+                                                    value=value
+                                                    prop:checked=move || chosen.with(|ch| ch.contains(&v1))
+                                                    on:change=move |ev| {
+                                                        let on = event_target_checked(&ev);
+                                                        chosen
+                                                            .update(|ch| {
+                                                                ch.retain(|x| *x != v2);
+                                                                if on {
+                                                                    ch.push(v2.clone());
+                                                                }
+                                                            });
                                                     }
-                                                });
-                                            }
-                                        />
-                                        {c.name.clone()}
-                                    </label>
-                                }
-                            }).collect_view()}
-                        </fieldset>
-                        {blocked.clone().map(|why| view! { <p class="notice warning" data-testid="write-blocked">{why}</p> })}
-                        <button type="submit" data-testid="create-silence" disabled=move || blocked.is_some() || create.pending().get()>"Create silence"</button>
-                    })
+                                                />
+                                                {c.name.clone()}
+                                            </label>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </fieldset>
+                            {blocked
+                                .clone()
+                                .map(|why| {
+                                    view! {
+                                        <p class="notice warning" data-testid="write-blocked">
+                                            {why}
+                                        </p>
+                                    }
+                                })}
+                            <button
+                                type="submit"
+                                data-testid="create-silence"
+                                disabled=move || blocked.is_some() || create.pending().get()
+                            >
+                                "Create silence"
+                            </button>
+                        },
+                    )
                 })}
             </Suspense>
         </form>
         <section class="what-if" data-testid="silence-what-if">
-            <button type="button" data-testid="what-if" on:click=move |_| { what_if.dispatch(SilenceWhatIf { matchers: matchers.get_untracked() }); }>
+            <button
+                type="button"
+                data-testid="what-if"
+                on:click=move |_| {
+                    what_if
+                        .dispatch(SilenceWhatIf {
+                            matchers: matchers.get_untracked(),
+                        });
+                }
+            >
                 "What would this have muted?"
             </button>
-            {move || what_if.value().get().map(|r| match r {
-                Ok(w) if w.windows.is_empty() => view! {
-                    <p class="muted" data-testid="what-if-empty">
-                        {if w.ignored.is_empty() {
-                            "Add matchers first.".to_string()
-                        } else {
-                            format!("None of these labels are in Prometheus' alert history ({}); nothing to count.", w.ignored.join(", "))
-                        }}
-                    </p>
-                }.into_any(),
-                Ok(w) => view! {
-                    {(!w.ignored.is_empty()).then(|| view! {
-                        <p class="muted" data-testid="what-if-ignored">
-                            {format!("Not in Prometheus' alert history, so not counted: {}", w.ignored.join(", "))}
-                        </p>
-                    })}
-                    <ul data-testid="what-if-result">
-                        {w.windows.into_iter().map(|(window, alerts, hours)| view! {
-                            <li>{format!("Last {window}: {alerts} alert(s) fired for {hours} h in total")}</li>
-                        }).collect_view()}
-                    </ul>
-                }.into_any(),
-                Err(e) => view! { <ErrorNotice message=e.to_string()/> }.into_any(),
-            })}
+            {move || {
+                what_if
+                    .value()
+                    .get()
+                    .map(|r| match r {
+                        Ok(w) if w.windows.is_empty() => {
+                            view! {
+                                <p class="muted" data-testid="what-if-empty">
+                                    {if w.ignored.is_empty() {
+                                        "Add matchers first.".to_string()
+                                    } else {
+                                        format!(
+                                            "None of these labels are in Prometheus' alert history ({}); nothing to count.",
+                                            w.ignored.join(", "),
+                                        )
+                                    }}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Ok(w) => {
+                            view! {
+                                {(!w.ignored.is_empty())
+                                    .then(|| {
+                                        view! {
+                                            <p class="muted" data-testid="what-if-ignored">
+                                                {format!(
+                                                    "Not in Prometheus' alert history, so not counted: {}",
+                                                    w.ignored.join(", "),
+                                                )}
+                                            </p>
+                                        }
+                                    })}
+                                <ul data-testid="what-if-result">
+                                    {w
+                                        .windows
+                                        .into_iter()
+                                        .map(|(window, alerts, hours)| {
+                                            view! {
+                                                <li>
+                                                    {format!(
+                                                        "Last {window}: {alerts} alert(s) fired for {hours} h in total",
+                                                    )}
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
+                    })
+            }}
         </section>
         <section class="preview" data-testid="silence-preview">
             <h2>"Alerts this silence matches now"</h2>
-            <Suspense fallback=|| view! { <p class="muted">"Loading alerts…"</p> }>
+            <Suspense fallback=|| {
+                view! { <p class="muted">"Loading alerts…"</p> }
+            }>
                 {move || Suspend::new(async move {
                     let o = match overview.await {
                         Ok(o) => o,
-                        Err(e) => return view! { <ErrorNotice message=e.to_string()/> }.into_any(),
+                        Err(e) => return view! { <ErrorNotice message=e.to_string() /> }.into_any(),
                     };
                     view! {
                         {move || {
                             let Ok(ms) = draft_matchers(&matchers.get()) else {
-                                return view! { <p class="muted">"Fix the matchers to see the preview."</p> }.into_any();
+                                return view! {
+                                    <p class="muted">"Fix the matchers to see the preview."</p>
+                                }
+                                    .into_any();
                             };
                             let mut seen = Vec::new();
-                            let hits: Vec<_> = o.clusters.iter()
+                            let hits: Vec<_> = o
+                                .clusters
+                                .iter()
                                 .flat_map(|c| c.groups.iter().flat_map(|g| g.alerts.iter()))
                                 .filter(|a| !ms.is_empty() && matches_all(&ms, &a.alert.labels))
-                                .filter(|a| { let new = !seen.contains(&a.alert.fingerprint); seen.push(a.alert.fingerprint.clone()); new })
+                                .filter(|a| {
+                                    let new = !seen.contains(&a.alert.fingerprint);
+                                    seen.push(a.alert.fingerprint.clone());
+                                    new
+                                })
                                 .cloned()
                                 .collect();
                             view! {
-                                <p data-testid="preview-count">{format!("{} alert(s) match", hits.len())}</p>
+                                <p data-testid="preview-count">
+                                    {format!("{} alert(s) match", hits.len())}
+                                </p>
                                 <ul>
-                                    {hits.into_iter().map(|a| view! {
-                                        <li data-testid="preview-alert">{a.alert.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")}</li>
-                                    }).collect_view()}
+                                    {hits
+                                        .into_iter()
+                                        .map(|a| {
+                                            view! {
+                                                <li data-testid="preview-alert">
+                                                    {a
+                                                        .alert
+                                                        .labels
+                                                        .iter()
+                                                        .map(|(k, v)| format!("{k}={v}"))
+                                                        .collect::<Vec<_>>()
+                                                        .join(", ")}
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
                                 </ul>
-                            }.into_any()
+                            }
+                                .into_any()
                         }}
-                    }.into_any()
+                    }
+                        .into_any()
                 })}
             </Suspense>
         </section>

@@ -56,23 +56,49 @@ pub fn SoloPanelPage() -> impl IntoView {
     );
     view! {
         <div class="console solo" data-theme=theme data-testid="solo">
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Transition fallback=|| {
+                view! { <p class="muted">"Loading…"</p> }
+            }>
                 {move || Suspend::new(async move {
                     let id = panel_id.get_untracked();
                     match dash.await {
-                        Err(e) => view! { <ErrorNotice message=e/> }.into_any(),
-                        Ok(v) => match id.and_then(|id| v.dashboard.panel(id).cloned()) {
-                            None => view! { <ErrorNotice message=format!("dashboard {:?} has no panel {}; check panelId", v.dashboard.title, id.unwrap_or(0))/> }.into_any(),
-                            Some(p) => {
-                                let data = v.data(p.id).cloned();
-                                ChartZone::provide(&v.timezone, v.utc_offset_min);
-                                provide_context(PoolsDown(v.pools_down.clone()));
-                                view! {
-                                    <Title text=format!("{} · {}", p.title, v.dashboard.title)/>
-                                    <PanelView panel=p data from_ms=v.from_ms to_ms=v.to_ms solo=true links=PanelLinks { view: None } hop=crate::model::links::Hop::range(&v.from, &v.to)/>
-                                }.into_any()
+                        Err(e) => view! { <ErrorNotice message=e /> }.into_any(),
+                        Ok(v) => {
+                            match id.and_then(|id| v.dashboard.panel(id).cloned()) {
+                                None => {
+                                    view! {
+                                        <ErrorNotice message=format!(
+                                            "dashboard {:?} has no panel {}; check panelId",
+                                            v.dashboard.title,
+                                            id.unwrap_or(0),
+                                        ) />
+                                    }
+                                        .into_any()
+                                }
+                                Some(p) => {
+                                    let data = v.data(p.id).cloned();
+                                    ChartZone::provide(&v.timezone, v.utc_offset_min);
+                                    provide_context(PoolsDown(v.pools_down.clone()));
+                                    view! {
+                                        <Title text=format!(
+                                            "{} · {}",
+                                            p.title,
+                                            v.dashboard.title,
+                                        ) />
+                                        <PanelView
+                                            panel=p
+                                            data
+                                            from_ms=v.from_ms
+                                            to_ms=v.to_ms
+                                            solo=true
+                                            links=PanelLinks { view: None }
+                                            hop=crate::model::links::Hop::range(&v.from, &v.to)
+                                        />
+                                    }
+                                        .into_any()
+                                }
                             }
-                        },
+                        }
                     }
                 })}
             </Transition>

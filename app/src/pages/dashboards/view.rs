@@ -37,12 +37,24 @@ pub fn DashboardPage() -> impl IntoView {
     provide_context(Crosshair(RwSignal::new(None)));
     provide_context(LegendState(RwSignal::new(BTreeMap::new())));
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading dashboard…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading dashboard…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match dash.await {
-                    Ok(v) => view! { <DashboardBody view=v pairs=pairs.get_untracked()/> }.into_any(),
-                    Err(AppError::NotFound(message)) => view! { <UnknownDashboard message/> }.into_any(),
-                    Err(e) => view! { <Title text="Dashboard"/><ErrorNotice message=e.to_string()/> }.into_any(),
+                    Ok(v) => {
+                        view! { <DashboardBody view=v pairs=pairs.get_untracked() /> }.into_any()
+                    }
+                    Err(AppError::NotFound(message)) => {
+                        view! { <UnknownDashboard message /> }.into_any()
+                    }
+                    Err(e) => {
+                        view! {
+                            <Title text="Dashboard" />
+                            <ErrorNotice message=e.to_string() />
+                        }
+                            .into_any()
+                    }
                 }
             })}
         </Transition>
@@ -57,13 +69,13 @@ pub fn UnknownDashboard(message: String) -> impl IntoView {
         resp.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Dashboard not found"/>
+        <Title text="Dashboard not found" />
         <h1>"Dashboard not found"</h1>
         <div data-testid="dashboard-not-found">
-            <ErrorNotice message=message/>
+            <ErrorNotice message=message />
             <form method="get" action="/dashboards" class="query-form">
                 <label for="nf-query">"Search dashboards"</label>
-                <input id="nf-query" type="search" name="query" data-testid="not-found-search"/>
+                <input id="nf-query" type="search" name="query" data-testid="not-found-search" />
                 <button type="submit">"Search"</button>
             </form>
         </div>
@@ -145,7 +157,9 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
                         to_ms=to_ms
                         shared_crosshair=false
                         solo=true
-                        links=PanelLinks { view: Some((back, "Back to dashboard")) }
+                        links=PanelLinks {
+                            view: Some((back, "Back to dashboard")),
+                        }
                         hop=hop.clone()
                     />
                 </div>
@@ -158,44 +172,115 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
                 .iter()
                 .map(|p| {
                     if p.kind == PanelKind::Row {
-                        let children: Vec<(Panel, Option<PanelData>)> =
-                            p.children.iter().map(|c| (c.clone(), data.get(&c.id).cloned())).collect();
+                        let children: Vec<(Panel, Option<PanelData>)> = p
+                            .children
+                            .iter()
+                            .map(|c| (c.clone(), data.get(&c.id).cloned()))
+                            .collect();
                         view! {
-                            <RowView row=p.clone() children uid=uid.clone() pairs=pairs.clone() from_ms to_ms shared link=link.clone() hop=hop.clone()/>
+                            <RowView
+                                row=p.clone()
+                                children
+                                uid=uid.clone()
+                                pairs=pairs.clone()
+                                from_ms
+                                to_ms
+                                shared
+                                link=link.clone()
+                                hop=hop.clone()
+                            />
                         }
                         .into_any()
                     } else {
-                        grid_item(p.clone(), data.get(&p.id).cloned(), (from_ms, to_ms), shared, link(Some(p.id)), hop.clone())
+                        grid_item(
+                            p.clone(),
+                            data.get(&p.id).cloned(),
+                            (from_ms, to_ms),
+                            shared,
+                            link(Some(p.id)),
+                            hop.clone(),
+                        )
                     }
                 })
                 .collect_view();
-            view! { <div class="dash-grid" data-testid="dashboard-grid">{items}</div> }.into_any()
+            view! {
+                <div class="dash-grid" data-testid="dashboard-grid">
+                    {items}
+                </div>
+            }
+            .into_any()
         }
     };
 
     view! {
-        <Title text=d.title.clone()/>
+        <Title text=d.title.clone() />
         <div class="dashboard" data-testid="dashboard" data-uid=d.uid.clone()>
-            {(!kiosk).then(|| view! {
-                <header class="dash-header">
-                    <h1 data-testid="dashboard-title">
-                        {(!view.folder.is_empty()).then(|| view! { <span class="muted">{format!("{} / ", view.folder)}</span> })}
-                        {d.title.clone()}
-                    </h1>
-                    <span class="muted" data-testid="dashboard-range">
-                        {move || format!("{} → {} ({})", &zoned_time(from_ms, zone.get())[..16], &zoned_time(to_ms, zone.get())[..16], zone_label(zone.get()))}
-                    </span>
-                    <span class="spacer"></span>
-                    {(!hide_time).then(|| view! { <TimePicker default_from=d.time_from.clone() default_to=d.time_to.clone()/> })}
-                    <RefreshPicker default=d.refresh.clone()/>
-                    <a class="button" href=zoom_out data-testid="zoom-out" title="Zoom out (double the time range)">"⊖ Zoom out"</a>
-                    <a class="button" href=format!("/api/dashboards/uid/{}", d.uid) data-testid="dashboard-json">"JSON"</a>
-                </header>
-            })}
-            {(!hide_vars && !view.variables.iter().all(|v| v.hide >= 2)).then(|| view! {
-                <VariableBar vars=view.variables.clone() pairs=pairs.clone() path=path.clone()/>
-            })}
-            {view.notices.iter().map(|n| view! { <ErrorNotice message=n.clone()/> }).collect_view()}
+            {(!kiosk)
+                .then(|| {
+                    view! {
+                        <header class="dash-header">
+                            <h1 data-testid="dashboard-title">
+                                {(!view.folder.is_empty())
+                                    .then(|| {
+                                        view! {
+                                            <span class="muted">{format!("{} / ", view.folder)}</span>
+                                        }
+                                    })} {d.title.clone()}
+                            </h1>
+                            <span class="muted" data-testid="dashboard-range">
+                                {move || {
+                                    format!(
+                                        "{} → {} ({})",
+                                        &zoned_time(from_ms, zone.get())[..16],
+                                        &zoned_time(to_ms, zone.get())[..16],
+                                        zone_label(zone.get()),
+                                    )
+                                }}
+                            </span>
+                            <span class="spacer"></span>
+                            {(!hide_time)
+                                .then(|| {
+                                    view! {
+                                        <TimePicker
+                                            default_from=d.time_from.clone()
+                                            default_to=d.time_to.clone()
+                                        />
+                                    }
+                                })}
+                            <RefreshPicker default=d.refresh.clone() />
+                            <a
+                                class="button"
+                                href=zoom_out
+                                data-testid="zoom-out"
+                                title="Zoom out (double the time range)"
+                            >
+                                "⊖ Zoom out"
+                            </a>
+                            <a
+                                class="button"
+                                href=format!("/api/dashboards/uid/{}", d.uid)
+                                data-testid="dashboard-json"
+                            >
+                                "JSON"
+                            </a>
+                        </header>
+                    }
+                })}
+            {(!hide_vars && !view.variables.iter().all(|v| v.hide >= 2))
+                .then(|| {
+                    view! {
+                        <VariableBar
+                            vars=view.variables.clone()
+                            pairs=pairs.clone()
+                            path=path.clone()
+                        />
+                    }
+                })}
+            {view
+                .notices
+                .iter()
+                .map(|n| view! { <ErrorNotice message=n.clone() /> })
+                .collect_view()}
             {body}
         </div>
     }
@@ -217,7 +302,17 @@ fn grid_item(
     );
     view! {
         <div class="grid-item" style=style>
-            <PanelView panel data from_ms to_ms shared_crosshair=shared links=PanelLinks { view: Some((view_href, "View")) } hop/>
+            <PanelView
+                panel
+                data
+                from_ms
+                to_ms
+                shared_crosshair=shared
+                links=PanelLinks {
+                    view: Some((view_href, "View")),
+                }
+                hop
+            />
         </div>
     }
     .into_any()
@@ -259,11 +354,24 @@ where
     let children = StoredValue::new(children);
     let count = children.with_value(|c| c.len());
     view! {
-        <div class="grid-item row-header" style="grid-column:1 / span 24" data-testid="row" data-row-id=row_id.to_string()>
-            <button type="button" class="row-toggle" aria-expanded=move || open.get().to_string() on:click=toggle data-testid="row-toggle">
+        <div
+            class="grid-item row-header"
+            style="grid-column:1 / span 24"
+            data-testid="row"
+            data-row-id=row_id.to_string()
+        >
+            <button
+                type="button"
+                class="row-toggle"
+                aria-expanded=move || open.get().to_string()
+                on:click=toggle
+                data-testid="row-toggle"
+            >
                 {move || if open.get() { "▾ " } else { "▸ " }}
                 {row.title.clone()}
-                <span class="muted">{move || (!open.get()).then(|| format!(" ({count} panels)"))}</span>
+                <span class="muted">
+                    {move || (!open.get()).then(|| format!(" ({count} panels)"))}
+                </span>
             </button>
         </div>
         {move || {
@@ -272,13 +380,24 @@ where
             }
             let fetched = loaded.get();
             if let Some(Err(e)) = &fetched {
-                return view! { <div class="grid-item" style="grid-column:1 / span 24"><ErrorNotice message=e.clone()/></div> }.into_any();
+                return view! {
+                    <div class="grid-item" style="grid-column:1 / span 24">
+                        <ErrorNotice message=e.clone() />
+                    </div>
+                }
+                    .into_any();
             }
             children
                 .get_value()
                 .into_iter()
                 .map(|(p, d)| {
-                    let d = d.or_else(|| fetched.as_ref().and_then(|r| r.as_ref().ok()).and_then(|all| all.iter().find(|x| x.panel_id == p.id).cloned()));
+                    let d = d
+                        .or_else(|| {
+                            fetched
+                                .as_ref()
+                                .and_then(|r| r.as_ref().ok())
+                                .and_then(|all| all.iter().find(|x| x.panel_id == p.id).cloned())
+                        });
                     let href = link(Some(p.id));
                     grid_item(p, d, (from_ms, to_ms), shared, href, hop.clone())
                 })
@@ -308,60 +427,142 @@ fn VariableBar(
         .collect();
     view! {
         <Form action=path attr:class="var-bar" attr:data-testid="variables">
-            {hidden.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}
-            {vars.into_iter().filter(|v| v.hide < 2 && v.kind != VarKind::Constant).map(|v| {
-                let name = format!("var-{}", v.name);
-                let id = format!("var-{}-input", v.name);
-                let label = (v.hide == 0).then(|| view! { <label for=id.clone()>{v.label.clone()}</label> });
-                let control = if v.kind == VarKind::Textbox {
-                    view! { <input id=id.clone() type="text" name=name value=v.selected.first().cloned().unwrap_or_default() on:change=submit data-testid=format!("var-{}", v.name)/> }.into_any()
-                } else {
-                    let all_selected = v.selected.iter().any(|s| s == ALL);
-                    let mut opts: Vec<(String, String, bool)> = Vec::new();
-                    if v.include_all {
-                        opts.push(("All".into(), ALL.into(), all_selected));
-                    }
-                    for o in &v.options {
-                        opts.push((o.text.clone(), o.value.clone(), !all_selected && v.selected.contains(&o.value)));
-                    }
-                    // A selected value that is not (or no longer) an option stays visible.
-                    for s in &v.selected {
-                        if !opts.iter().any(|(_, val, _)| val == s) {
-                            opts.push((s.clone(), s.clone(), true));
+            {hidden
+                .into_iter()
+                .map(|(k, v)| view! { <input type="hidden" name=k value=v /> })
+                .collect_view()}
+            {vars
+                .into_iter()
+                .filter(|v| v.hide < 2 && v.kind != VarKind::Constant)
+                .map(|v| {
+                    let name = format!("var-{}", v.name);
+                    let id = format!("var-{}-input", v.name);
+                    let label = (v.hide == 0)
+                        .then(|| view! { <label for=id.clone()>{v.label.clone()}</label> });
+                    let control = if v.kind == VarKind::Textbox {
+                        view! {
+                            <input
+                                id=id.clone()
+                                type="text"
+                                name=name
+                                value=v.selected.first().cloned().unwrap_or_default()
+                                on:change=submit
+                                data-testid=format!("var-{}", v.name)
+                            />
                         }
-                    }
-                    if v.multi {
-                        // A menu of checkboxes (same GET form: `var-x=a&var-x=b`), readable at any
-                        // size, instead of the native multi-select's tiny listbox.
-                        let chosen: Vec<String> = opts.iter().filter(|o| o.2).map(|o| o.0.clone()).collect();
-                        let summary = if chosen.is_empty() { "None".to_string() } else { chosen.join(" + ") };
-                        view! {
-                            <details class="picker var-multi" data-testid=format!("var-{}", v.name)>
-                                <summary id=id.clone() aria-label=format!("{}: {summary}", v.label)>{summary.clone()}</summary>
-                                <div class="menu" role="group" aria-label=v.label.clone()>
-                                    {opts.into_iter().map(|(t, val, sel)| view! {
-                                        <label class="option"><input type="checkbox" name=name.clone() value=val checked=sel on:change=pick/>{t}</label>
-                                    }).collect_view()}
-                                </div>
-                            </details>
-                        }.into_any()
+                            .into_any()
                     } else {
-                        view! {
-                            <select id=id.clone() name=name on:change=submit data-testid=format!("var-{}", v.name)>
-                                {opts.into_iter().map(|(t, val, sel)| view! { <option value=val selected=sel>{t}</option> }).collect_view()}
-                            </select>
-                        }.into_any()
+                        let all_selected = v.selected.iter().any(|s| s == ALL);
+                        let mut opts: Vec<(String, String, bool)> = Vec::new();
+                        if v.include_all {
+                            opts.push(("All".into(), ALL.into(), all_selected));
+                        }
+                        for o in &v.options {
+                            opts.push((
+                                o.text.clone(),
+                                o.value.clone(),
+                                !all_selected && v.selected.contains(&o.value),
+                            ));
+                        }
+                        for s in &v.selected {
+                            if !opts.iter().any(|(_, val, _)| val == s) {
+                                opts.push((s.clone(), s.clone(), true));
+                            }
+                        }
+                        if v.multi {
+                            let chosen: Vec<String> = opts
+                                .iter()
+                                .filter(|o| o.2)
+                                .map(|o| o.0.clone())
+                                .collect();
+                            let summary = if chosen.is_empty() {
+                                "None".to_string()
+                            } else {
+                                chosen.join(" + ")
+                            };
+                            // A selected value that is not (or no longer) an option stays visible.
+                            // A menu of checkboxes (same GET form: `var-x=a&var-x=b`), readable at any
+                            // size, instead of the native multi-select's tiny listbox.
+                            view! {
+                                <details
+                                    class="picker var-multi"
+                                    data-testid=format!("var-{}", v.name)
+                                >
+                                    <summary
+                                        id=id.clone()
+                                        aria-label=format!("{}: {summary}", v.label)
+                                    >
+                                        {summary.clone()}
+                                    </summary>
+                                    <div class="menu" role="group" aria-label=v.label.clone()>
+                                        {opts
+                                            .into_iter()
+                                            .map(|(t, val, sel)| {
+                                                view! {
+                                                    <label class="option">
+                                                        <input
+                                                            type="checkbox"
+                                                            name=name.clone()
+                                                            value=val
+                                                            checked=sel
+                                                            on:change=pick
+                                                        />
+                                                        {t}
+                                                    </label>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </div>
+                                </details>
+                            }
+                                .into_any()
+                        } else {
+                            view! {
+                                <select
+                                    id=id.clone()
+                                    name=name
+                                    on:change=submit
+                                    data-testid=format!("var-{}", v.name)
+                                >
+                                    {opts
+                                        .into_iter()
+                                        .map(|(t, val, sel)| {
+                                            view! {
+                                                <option value=val selected=sel>
+                                                    {t}
+                                                </option>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </select>
+                            }
+                                .into_any()
+                        }
+                    };
+                    view! {
+                        <span class="var" data-testid="variable">
+                            {label}
+                            {control}
+                            {v
+                                .error
+                                .map(|e| {
+                                    view! {
+                                        <span
+                                            class="var-error"
+                                            role="alert"
+                                            data-testid="variable-error"
+                                        >
+                                            {e}
+                                        </span>
+                                    }
+                                })}
+                        </span>
                     }
-                };
-                view! {
-                    <span class="var" data-testid="variable">
-                        {label}
-                        {control}
-                        {v.error.map(|e| view! { <span class="var-error" role="alert" data-testid="variable-error">{e}</span> })}
-                    </span>
-                }
-            }).collect_view()}
-            <noscript><button type="submit">"Apply"</button></noscript>
+                })
+                .collect_view()}
+            <noscript>
+                <button type="submit">"Apply"</button>
+            </noscript>
         </Form>
     }
 }
