@@ -1,6 +1,7 @@
 //! Server-only side of the app: provisioned datasources and the HTTP clients that reach them.
 //! Compiled only with the `ssr` feature; server functions and the axum server share it.
 
+pub mod alert_snapshot;
 pub mod alertmanager;
 pub mod dashboards;
 pub mod guard;

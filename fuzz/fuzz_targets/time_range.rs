@@ -15,5 +15,13 @@ fuzz_target!(|data: &[u8]| {
     if let (Ok(s), Ok(e)) = (start, end) {
         assert!(e >= s, "{text:?}: end {e} before start {s}");
     }
-    let _ = app::model::dashboard::vars::parse_duration_ms(text);
+    // A duration reads back as itself once written (whole milliseconds).
+    if let Some(ms) = app::model::duration::parse_ms(text).filter(|ms| *ms > 0) {
+        let written = app::model::duration::format_ms(ms);
+        assert_eq!(
+            app::model::duration::parse_ms(&written),
+            Some(ms),
+            "{text:?} → {written}"
+        );
+    }
 });

@@ -4,7 +4,7 @@
 #![no_main]
 use app::model::alerting::{AmGroup, Silence};
 use app::model::logs::{decode_loki_list, decode_loki_query};
-use app::model::prometheus::decode_envelope;
+use app::model::upstream::decode_envelope;
 use app::model::traces::{
     decode_jaeger_traces, decode_operations, decode_otlp_traces, decode_services,
     decode_tempo_search, decode_tempo_trace,

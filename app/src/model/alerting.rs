@@ -2,6 +2,8 @@
 //! groups and silences, merging the instances of one Alertmanager cluster by fingerprint, and the
 //! filters the alerting pages offer. Pure.
 
+pub mod board;
+
 use super::matchers::{matches_all, MatchType, Matcher};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -143,12 +145,12 @@ pub fn filter_rules(
 // ---------------------------------------------------------------------------------------------
 // Alertmanager v2
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Receiver {
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AmAlertStatus {
     pub state: String,
     #[serde(rename = "silencedBy", default)]
@@ -160,7 +162,7 @@ pub struct AmAlertStatus {
     pub muted_by: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AmAlert {
     pub fingerprint: String,
     #[serde(default)]

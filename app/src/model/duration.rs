@@ -28,8 +28,8 @@ pub fn parse_us(text: &str) -> Option<i64> {
     if t.is_empty() {
         return None;
     }
-    if let Ok(secs) = t.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| (secs * 1e6).round() as i64);
+    if t.parse::<f64>().is_ok() {
+        return part_us(t, 1_000_000);
     }
     let mut total: i64 = 0;
     let mut rest = t;
@@ -37,17 +37,24 @@ pub fn parse_us(text: &str) -> Option<i64> {
         let digits = rest
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(rest.len());
-        let n: f64 = rest[..digits].parse().ok()?;
+        let number = &rest[..digits];
         rest = &rest[digits..];
         let (unit, size) = UNITS.iter().find(|(u, _)| rest.starts_with(u))?;
-        let part = n * *size as f64;
-        if !part.is_finite() || part > i64::MAX as f64 {
-            return None;
-        }
-        total = total.checked_add(part.round() as i64)?;
+        total = total.checked_add(part_us(number, *size)?)?;
         rest = &rest[unit.len()..];
     }
     Some(total)
+}
+
+/// `number` units of `size` µs: whole numbers exactly (no float rounding at large values),
+/// decimals to the nearest microsecond; `None` when negative, malformed or past `i64`.
+fn part_us(number: &str, size: i64) -> Option<i64> {
+    if let Ok(n) = number.parse::<i64>() {
+        return (n >= 0).then(|| n.checked_mul(size)).flatten();
+    }
+    let n: f64 = number.parse().ok()?;
+    let us = n * size as f64;
+    (us.is_finite() && us >= 0.0 && us < i64::MAX as f64).then(|| us.round() as i64)
 }
 
 /// [`parse_us`] in milliseconds.

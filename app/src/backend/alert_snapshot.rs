@@ -1,0 +1,114 @@
+//! What each Alertmanager reports (peers, alert groups, silences), read at most once per
+//! `max_age` into a shared snapshot. Alertmanager's group API takes seconds at fleet size, so
+//! concurrent viewers and refreshes share one read (single flight: whoever comes while a read is
+//! in flight waits for it) instead of multiplying the load. A write (silence created or expired)
+//! drops the snapshot of that instance, so its author sees the change at once.
+
+use super::alertmanager::AlertmanagerClient;
+use super::registry::Datasource;
+use crate::model::alerting::InstanceReport;
+use crate::model::upstream::BackendError;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a read serves before the next request reads again.
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(5);
+
+/// One instance's report as of `read_at_ms` (wall clock, for the page's "as of").
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub read_at_ms: i64,
+    pub report: Result<InstanceReport, BackendError>,
+}
+
+/// One instance: its last read (when, at which generation) and the generation, which a write
+/// bumps so that a read started before the write no longer counts.
+#[derive(Debug, Default)]
+struct SlotState {
+    generation: AtomicU64,
+    last: tokio::sync::Mutex<Option<(Instant, u64, Arc<Snapshot>)>>,
+}
+
+type Slot = Arc<SlotState>;
+
+/// The snapshots of every Alertmanager instance, keyed by datasource uid.
+#[derive(Debug)]
+pub struct AlertSnapshots {
+    max_age: Duration,
+    slots: Mutex<HashMap<String, Slot>>,
+}
+
+impl Default for AlertSnapshots {
+    fn default() -> Self {
+        Self::new(DEFAULT_MAX_AGE)
+    }
+}
+
+impl AlertSnapshots {
+    pub fn new(max_age: Duration) -> Self {
+        Self {
+            max_age,
+            slots: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn slot(&self, uid: &str) -> Slot {
+        self.slots
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(uid.to_string())
+            .or_default()
+            .clone()
+    }
+
+    /// `ds`'s report, read now only if the last one is older than `max_age` or predates a write.
+    /// Holding the slot's lock across the read is the single flight.
+    pub async fn get(&self, http: &reqwest::Client, ds: &Datasource) -> Arc<Snapshot> {
+        let slot = self.slot(&ds.uid);
+        let mut last = slot.last.lock().await;
+        let generation = slot.generation.load(Ordering::SeqCst);
+        if let Some((at, seen, snap)) = last.as_ref() {
+            if at.elapsed() < self.max_age && *seen == generation {
+                return snap.clone();
+            }
+        }
+        let snap = Arc::new(Snapshot {
+            read_at_ms: crate::api::now_ms(),
+            report: read(http, ds).await,
+        });
+        *last = Some((Instant::now(), generation, snap.clone()));
+        snap
+    }
+
+    /// Makes the next request read `uid` again (after a write to it).
+    pub fn invalidate(&self, uid: &str) {
+        self.slot(uid).generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Makes the next request read every instance again.
+    pub fn invalidate_all(&self) {
+        for slot in self
+            .slots
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+        {
+            slot.generation.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+async fn read(http: &reqwest::Client, ds: &Datasource) -> Result<InstanceReport, BackendError> {
+    let client = AlertmanagerClient::new(http, ds)?;
+    let (peers, groups, silences) =
+        futures::join!(client.cluster_peers(), client.groups(), client.silences());
+    Ok(InstanceReport {
+        name: ds.name.clone(),
+        uid: ds.uid.clone(),
+        peers: peers?,
+        groups: groups?,
+        silences: silences?,
+    })
+}

@@ -1,0 +1,395 @@
+//! What the alert pages show of a fleet, bounded by the screen: a page of groups (the first few
+//! open with their first alerts, the rest collapsed to their counts), one group's alerts a page at
+//! a time, a page of silences; counts are always over everything that matched. Pure.
+
+use super::{regroup, severity_rank, triage_order, Labels, MergedAlert, MergedGroup, Silence};
+use crate::model::matchers::Matcher;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Groups per page.
+pub const GROUPS_PER_PAGE: usize = 50;
+/// Groups of a page shown open, with their first alerts (the first screen).
+pub const OPEN_GROUPS: usize = 10;
+/// Alerts shown in an open group on the overview.
+pub const ALERTS_PER_GROUP: usize = 20;
+/// Alerts per page of one group.
+pub const ALERTS_PER_PAGE: usize = 100;
+/// Silences per page.
+pub const SILENCES_PER_PAGE: usize = 50;
+
+/// Alerts counted by severity (triage order) and by state.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counts {
+    pub total: usize,
+    /// (severity or "none", alerts), most severe first.
+    pub by_severity: Vec<(String, usize)>,
+    pub active: usize,
+    /// Silenced or inhibited.
+    pub suppressed: usize,
+}
+
+impl Counts {
+    pub fn of<'a>(alerts: impl IntoIterator<Item = &'a MergedAlert>) -> Counts {
+        let mut by: BTreeMap<(u8, String), usize> = BTreeMap::new();
+        let mut c = Counts::default();
+        for a in alerts {
+            c.total += 1;
+            if a.alert.status.state == "active" {
+                c.active += 1;
+            } else {
+                c.suppressed += 1;
+            }
+            let sev = a.alert.labels.get("severity").filter(|s| !s.is_empty());
+            *by.entry((
+                severity_rank(sev.map(String::as_str)),
+                sev.cloned().unwrap_or_else(|| "none".into()),
+            ))
+            .or_default() += 1;
+        }
+        c.by_severity = by.into_iter().map(|((_, s), n)| (s, n)).collect();
+        c
+    }
+}
+
+/// One group as a page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupView {
+    /// Stable id of the group's labels, for `?group=` links.
+    pub id: String,
+    pub labels: Labels,
+    pub counts: Counts,
+    pub worst_severity: String,
+    /// The alerts shown: the first ones of an open group, a page of the chosen group, none
+    /// when collapsed.
+    pub alerts: Vec<MergedAlert>,
+    /// Index of the first alert shown among the group's.
+    pub first_alert: usize,
+}
+
+/// A cluster's page of groups.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupsPage {
+    /// Over every alert that matched the filter (de-duplicated by fingerprint).
+    pub counts: Counts,
+    pub total_groups: usize,
+    /// Index of the first group shown.
+    pub first_group: usize,
+    pub groups: Vec<GroupView>,
+}
+
+/// A short stable id of a group's labels (FNV-1a, hex): the same group gets the same id on every
+/// refresh and every replica.
+pub fn group_id(labels: &Labels) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (k, v) in labels {
+        for b in k.bytes().chain([0]).chain(v.bytes()).chain([0]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+/// Page `page` (from 0) of a cluster's groups after filtering by `matchers` and regrouping by
+/// `by`, in triage order. With `only`, that group alone, its alerts paged by `page` instead.
+pub fn groups_page(
+    groups: &[MergedGroup],
+    matchers: &[Matcher],
+    by: &str,
+    page: usize,
+    only: Option<&str>,
+) -> GroupsPage {
+    let mut all = regroup(groups, matchers, by);
+    triage_order(&mut all);
+    let counts = Counts::of(
+        all.iter()
+            .flat_map(|(_, alerts)| alerts)
+            .unique_by_fingerprint(),
+    );
+    let total_groups = all.len();
+    let view = |labels: Labels, alerts: Vec<MergedAlert>, first: usize, take: usize| {
+        let worst_severity = super::worst_severity(&alerts).unwrap_or_default();
+        GroupView {
+            id: group_id(&labels),
+            counts: Counts::of(&alerts),
+            worst_severity,
+            first_alert: first.min(alerts.len()),
+            alerts: alerts.into_iter().skip(first).take(take).collect(),
+            labels,
+        }
+    };
+    if let Some(id) = only {
+        let groups: Vec<GroupView> = all
+            .into_iter()
+            .filter(|(labels, _)| group_id(labels) == id)
+            .map(|(labels, alerts)| view(labels, alerts, page * ALERTS_PER_PAGE, ALERTS_PER_PAGE))
+            .collect();
+        return GroupsPage {
+            counts,
+            total_groups,
+            first_group: 0,
+            groups,
+        };
+    }
+    let first_group = (page * GROUPS_PER_PAGE).min(total_groups);
+    let groups = all
+        .into_iter()
+        .skip(first_group)
+        .take(GROUPS_PER_PAGE)
+        .enumerate()
+        .map(|(i, (labels, alerts))| {
+            let shown = if i < OPEN_GROUPS { ALERTS_PER_GROUP } else { 0 };
+            view(labels, alerts, 0, shown)
+        })
+        .collect();
+    GroupsPage {
+        counts,
+        total_groups,
+        first_group,
+        groups,
+    }
+}
+
+trait UniqueByFingerprint<'a>: Iterator<Item = &'a MergedAlert> + Sized {
+    /// An alert routed to several receivers is in several groups: count it once.
+    fn unique_by_fingerprint(self) -> impl Iterator<Item = &'a MergedAlert> {
+        let mut seen = HashSet::new();
+        self.filter(move |a| seen.insert(a.alert.fingerprint.as_str()))
+    }
+}
+
+impl<'a, I: Iterator<Item = &'a MergedAlert>> UniqueByFingerprint<'a> for I {}
+
+/// How many distinct current alerts each silence mutes, in one pass over the alerts.
+pub fn mutes(groups: &[MergedGroup]) -> HashMap<String, usize> {
+    let mut out: HashMap<String, usize> = HashMap::new();
+    let mut seen = HashSet::new();
+    for a in groups.iter().flat_map(|g| &g.alerts) {
+        if seen.insert(a.alert.fingerprint.as_str()) {
+            for id in &a.alert.status.silenced_by {
+                *out.entry(id.clone()).or_default() += 1;
+            }
+        }
+    }
+    out
+}
+
+/// A silence as the list shows it, with how many current alerts it mutes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SilenceRow {
+    pub silence: Silence,
+    pub mutes: usize,
+}
+
+/// A cluster's page of silences.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SilencesPage {
+    /// Every silence of the cluster by state (`active`, `pending`, `expired`), before the search.
+    pub by_state: Vec<(String, usize)>,
+    /// Silences that matched the search and state.
+    pub matched: usize,
+    pub first: usize,
+    pub rows: Vec<SilenceRow>,
+}
+
+/// Does `s` match the search text: a substring (any case) of its matchers, author, comment or id.
+pub fn silence_matches(s: &Silence, search: &str) -> bool {
+    let needle = search.trim().to_lowercase();
+    if needle.is_empty() {
+        return true;
+    }
+    let matchers = s
+        .matchers()
+        .iter()
+        .map(|m| m.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    [matchers.as_str(), &s.created_by, &s.comment, &s.id]
+        .iter()
+        .any(|t| t.to_lowercase().contains(&needle))
+}
+
+/// Page `page` (from 0) of `silences` that match `search` and `state` (empty: any), active and
+/// pending first, then expired; newest end first within each.
+pub fn silences_page(
+    silences: &[Silence],
+    mutes: &HashMap<String, usize>,
+    search: &str,
+    state: &str,
+    page: usize,
+) -> SilencesPage {
+    let mut by_state: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in silences {
+        *by_state.entry(s.status.state.as_str()).or_default() += 1;
+    }
+    let state = state.trim();
+    let mut hits: Vec<&Silence> = silences
+        .iter()
+        .filter(|s| state.is_empty() || s.status.state == state)
+        .filter(|s| silence_matches(s, search))
+        .collect();
+    hits.sort_by(|a, b| {
+        let rank = |s: &Silence| u8::from(s.status.state == "expired");
+        rank(a)
+            .cmp(&rank(b))
+            .then_with(|| b.ends_at.cmp(&a.ends_at))
+    });
+    let first = (page * SILENCES_PER_PAGE).min(hits.len());
+    SilencesPage {
+        by_state: by_state
+            .into_iter()
+            .map(|(s, n)| (s.to_string(), n))
+            .collect(),
+        matched: hits.len(),
+        first,
+        rows: hits
+            .into_iter()
+            .skip(first)
+            .take(SILENCES_PER_PAGE)
+            .map(|s| SilenceRow {
+                silence: s.clone(),
+                mutes: mutes.get(&s.id).copied().unwrap_or(0),
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::alerting::{AmAlert, AmAlertStatus};
+
+    fn alert(fp: &str, service: &str, severity: &str, state: &str) -> MergedAlert {
+        let labels: Labels = [
+            ("alertname".to_string(), "HighErrorRate".to_string()),
+            ("service".to_string(), service.to_string()),
+            ("severity".to_string(), severity.to_string()),
+        ]
+        .into();
+        MergedAlert {
+            alert: AmAlert {
+                labels,
+                fingerprint: fp.to_string(),
+                status: AmAlertStatus {
+                    state: state.to_string(),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            seen_by: vec!["am".into()],
+            dashboard: None,
+            prometheus_url: None,
+        }
+    }
+
+    /// `services` groups (one per service) of `per` alerts each; every third alert critical.
+    fn fleet(services: usize, per: usize) -> Vec<MergedGroup> {
+        (0..services)
+            .map(|s| {
+                let service = format!("svc-{s:03}");
+                MergedGroup {
+                    cluster: "c".into(),
+                    receiver: "r".into(),
+                    labels: [("service".to_string(), service.clone())].into(),
+                    alerts: (0..per)
+                        .map(|i| {
+                            let sev = if i.is_multiple_of(3) {
+                                "critical"
+                            } else {
+                                "warning"
+                            };
+                            let state = if i.is_multiple_of(5) {
+                                "suppressed"
+                            } else {
+                                "active"
+                            };
+                            alert(&format!("{s}-{i}"), &service, sev, state)
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_page_holds_fifty_groups_the_first_ten_open_and_counts_stay_exact() {
+        let groups = fleet(120, 30);
+        let page = groups_page(&groups, &[], "", 0, None);
+        assert_eq!(page.total_groups, 120);
+        assert_eq!(page.groups.len(), GROUPS_PER_PAGE);
+        assert_eq!(page.counts.total, 3_600);
+        assert_eq!(
+            page.counts.by_severity,
+            vec![("critical".into(), 1_200), ("warning".into(), 2_400)]
+        );
+        assert_eq!((page.counts.active, page.counts.suppressed), (2_880, 720));
+        let open: Vec<usize> = page.groups.iter().map(|g| g.alerts.len()).collect();
+        assert_eq!(open[..OPEN_GROUPS], [ALERTS_PER_GROUP; OPEN_GROUPS]);
+        assert!(open[OPEN_GROUPS..].iter().all(|n| *n == 0));
+        assert!(page.groups.iter().all(|g| g.counts.total == 30));
+        let last = groups_page(&groups, &[], "", 2, None);
+        assert_eq!((last.first_group, last.groups.len()), (100, 20));
+        let beyond = groups_page(&groups, &[], "", 9, None);
+        assert!(beyond.groups.is_empty());
+    }
+
+    #[test]
+    fn one_group_pages_its_alerts_and_the_filter_counts_what_it_keeps() {
+        let groups = fleet(20, 250);
+        let id = group_id(&groups[7].labels);
+        let second = groups_page(&groups, &[], "", 1, Some(&id));
+        assert_eq!(second.groups.len(), 1);
+        assert_eq!(second.groups[0].labels["service"], "svc-007");
+        assert_eq!(
+            (second.groups[0].first_alert, second.groups[0].alerts.len()),
+            (100, 100)
+        );
+        let critical = crate::model::matchers::parse_matchers(r#"severity="critical""#).unwrap();
+        let page = groups_page(&groups, &critical, "", 0, None);
+        assert_eq!(page.counts.total, 20 * 84);
+        assert_eq!(page.counts.by_severity, vec![("critical".into(), 20 * 84)]);
+    }
+
+    #[test]
+    fn group_ids_are_stable_and_distinct() {
+        let a: Labels = [("service".to_string(), "a".to_string())].into();
+        let b: Labels = [("service".to_string(), "b".to_string())].into();
+        assert_eq!(group_id(&a), group_id(&a.clone()));
+        assert_ne!(group_id(&a), group_id(&b));
+        assert_eq!(group_id(&a).len(), 16);
+    }
+
+    #[test]
+    fn silences_are_searched_counted_and_paged() {
+        let silence = |i: usize, state: &str| -> Silence {
+            serde_json::from_value(serde_json::json!({
+                "id": format!("id-{i}"),
+                "matchers": [{"name": "service", "value": format!("svc-{i}"), "isRegex": false, "isEqual": true}],
+                "startsAt": "2026-11-30T00:00:00Z",
+                "endsAt": format!("2026-12-{:02}T00:00:00Z", 1 + i % 28),
+                "createdBy": if i.is_multiple_of(2) { "alice" } else { "bob" },
+                "comment": format!("maintenance {i}"),
+                "status": {"state": state}
+            }))
+            .unwrap()
+        };
+        let silences: Vec<Silence> = (0..130)
+            .map(|i| silence(i, if i < 100 { "active" } else { "expired" }))
+            .collect();
+        let mutes: HashMap<String, usize> = [("id-3".to_string(), 7)].into();
+        let all = silences_page(&silences, &mutes, "", "", 0);
+        assert_eq!(
+            all.by_state,
+            vec![("active".into(), 100), ("expired".into(), 30)]
+        );
+        assert_eq!((all.matched, all.rows.len()), (130, SILENCES_PER_PAGE));
+        assert!(all.rows.iter().all(|r| r.silence.status.state == "active"));
+        let bob = silences_page(&silences, &mutes, "BOB", "active", 0);
+        assert_eq!(bob.matched, 50);
+        let one = silences_page(&silences, &mutes, "svc-3\"", "", 0);
+        assert_eq!((one.matched, one.rows[0].mutes), (1, 7));
+        let last = silences_page(&silences, &mutes, "", "", 2);
+        assert_eq!((last.first, last.rows.len()), (100, 30));
+    }
+}
