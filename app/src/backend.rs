@@ -31,6 +31,8 @@ pub struct Backends {
     pub limits: panels::Limits,
     /// `<provisioning>/slos`, read on every SLO request.
     pub slo_dir: Option<std::path::PathBuf>,
+    /// What each Alertmanager reported, shared by every viewer for a few seconds.
+    pub alert_snapshots: Arc<alert_snapshot::AlertSnapshots>,
 }
 
 impl Backends {
@@ -41,6 +43,7 @@ impl Backends {
             dashboards: Arc::new(dashboards::DashboardStore::empty()),
             limits: panels::Limits::default(),
             slo_dir: None,
+            alert_snapshots: Arc::new(alert_snapshot::AlertSnapshots::default()),
         }
     }
 

@@ -12,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub mod demo;
+pub mod scale;
 
 #[derive(Debug)]
 pub enum HarnessError {
@@ -22,6 +23,8 @@ pub enum HarnessError {
         url: String,
         log: String,
     },
+    /// A backend refused what the harness sent it (a fixture load), with its answer.
+    Other(String),
 }
 
 impl fmt::Display for HarnessError {
@@ -31,6 +34,7 @@ impl fmt::Display for HarnessError {
                 write!(f, "`{b}` is not installed; run `cargo xtask setup` (it installs the Debian packages)")
             }
             HarnessError::Io(what, e) => write!(f, "{what}: {e}"),
+            HarnessError::Other(what) => write!(f, "{what}"),
             HarnessError::NotReady { name, url, log } => {
                 write!(
                     f,
@@ -97,6 +101,30 @@ pub fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
     write!(
         stream,
         "GET {path} HTTP/1.0\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+/// Minimal HTTP/1.0 POST of a JSON body on loopback: returns (status, body).
+pub fn http_post_json(addr: &str, path: &str, json: &str) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    write!(
+        stream,
+        "POST {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{json}",
+        json.len()
     )?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;

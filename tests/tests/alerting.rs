@@ -105,7 +105,9 @@ async fn silences_are_validated_created_merged_and_expired() {
     // Both instances list it once gossip spreads it; the merged view shows one cluster.
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let (_, o) = call(&console, "list_alert_groups", "").await;
+        let (_, o) = console
+            .post_json("alert_groups", serde_json::json!({"query": {}}))
+            .await;
         let clusters = o["clusters"].as_array().unwrap();
         assert_eq!(clusters.len(), 1, "the HA pair is one cluster: {o}");
         assert_eq!(clusters[0]["instances"].as_array().unwrap().len(), 2);
@@ -159,7 +161,9 @@ async fn silences_are_validated_created_merged_and_expired() {
     .await;
     assert_eq!(status, 200, "{out}");
     assert_eq!(out["Created"]["alertmanager"], "Alertmanager 2");
-    let (_, o) = call(&console, "list_alert_groups", "").await;
+    let (_, o) = console
+        .post_json("alert_groups", serde_json::json!({"query": {}}))
+        .await;
     assert_eq!(o["unreachable"][0][0], "Alertmanager 1", "{o}");
 }
 
@@ -174,7 +178,9 @@ async fn viewers_cannot_write_silences() {
     .await;
     assert_eq!(status, 403);
     assert!(out.to_string().contains("editor role"), "{out}");
-    let (_, o) = call(&console, "list_alert_groups", "").await;
+    let (_, o) = console
+        .post_json("alert_groups", serde_json::json!({"query": {}}))
+        .await;
     assert!(o["cannot_write"].as_str().unwrap().contains("editor role"));
 }
 

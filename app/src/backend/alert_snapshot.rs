@@ -6,7 +6,7 @@
 
 use super::alertmanager::AlertmanagerClient;
 use super::registry::Datasource;
-use crate::model::alerting::InstanceReport;
+use crate::model::alerting::{group_clusters, ClusterReport, InstanceReport};
 use crate::model::upstream::BackendError;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -110,5 +110,47 @@ async fn read(http: &reqwest::Client, ds: &Datasource) -> Result<InstanceReport,
         peers: peers?,
         groups: groups?,
         silences: silences?,
+    })
+}
+
+/// Every Alertmanager cluster as its instances' snapshots report it.
+#[derive(Debug, Clone, Default)]
+pub struct Fleet {
+    pub clusters: Vec<ClusterReport>,
+    /// (datasource name, why) for instances that did not answer.
+    pub unreachable: Vec<(String, String)>,
+    /// When the oldest snapshot used was read (ms): the page says how fresh it is.
+    pub as_of_ms: i64,
+}
+
+/// Reads every provisioned Alertmanager (concurrently, through the snapshots) and groups the
+/// instances into gossip clusters. `None` when no Alertmanager is provisioned.
+pub async fn fleet(b: &super::Backends) -> Option<Fleet> {
+    use crate::model::datasource::DatasourceKind;
+    let instances: Vec<_> = b.registry.of_kind(DatasourceKind::Alertmanager).collect();
+    if instances.is_empty() {
+        return None;
+    }
+    // Concurrently: a dead instance costs one timeout, not one per instance before it.
+    let snaps = futures::future::join_all(
+        instances
+            .iter()
+            .map(|ds| b.alert_snapshots.get(&b.http, ds)),
+    )
+    .await;
+    let mut reports = Vec::new();
+    let mut unreachable = Vec::new();
+    let mut as_of_ms = i64::MAX;
+    for (ds, snap) in instances.iter().zip(snaps) {
+        as_of_ms = as_of_ms.min(snap.read_at_ms);
+        match &snap.report {
+            Ok(report) => reports.push(report.clone()),
+            Err(e) => unreachable.push((ds.name.clone(), e.to_string())),
+        }
+    }
+    Some(Fleet {
+        clusters: group_clusters(reports),
+        unreachable,
+        as_of_ms,
     })
 }

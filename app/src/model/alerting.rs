@@ -317,6 +317,17 @@ pub struct ClusterReport {
     pub silences: Vec<Silence>,
 }
 
+impl ClusterReport {
+    /// The cluster as the pages name it: its instances' names joined.
+    pub fn name(&self) -> String {
+        self.reported
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+}
+
 /// Instances sharing any peer belong to the same gossip cluster; clusters keep the order of
 /// their first instance.
 pub fn group_clusters(reports: Vec<InstanceReport>) -> Vec<ClusterReport> {
@@ -406,6 +417,9 @@ pub fn regroup(
 ) -> Vec<(Labels, Vec<MergedAlert>)> {
     let by = by.trim();
     let mut out: Vec<(Labels, Vec<MergedAlert>)> = Vec::new();
+    // Indexes, not scans: a fleet has thousands of groups and alerts.
+    let mut index: std::collections::HashMap<Labels, usize> = Default::default();
+    let mut seen: std::collections::HashSet<(usize, &str)> = Default::default();
     for g in groups {
         for a in g
             .alerts
@@ -422,13 +436,12 @@ pub fn regroup(
                 .into_iter()
                 .collect()
             };
-            match out.iter_mut().find(|(l, _)| *l == labels) {
-                Some((_, alerts))
-                    if alerts
-                        .iter()
-                        .any(|x| x.alert.fingerprint == a.alert.fingerprint) => {}
-                Some((_, alerts)) => alerts.push(a.clone()),
-                None => out.push((labels, vec![a.clone()])),
+            let i = *index.entry(labels.clone()).or_insert_with(|| {
+                out.push((labels, Vec::new()));
+                out.len() - 1
+            });
+            if seen.insert((i, a.alert.fingerprint.as_str())) {
+                out[i].1.push(a.clone());
             }
         }
     }

@@ -80,6 +80,19 @@ fn significant(v: f64) -> u32 {
     (3 - a.log10().floor() as i32).clamp(0, 6) as u32
 }
 
+/// `12345` → `12,345`: counts read at a glance.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +120,13 @@ mod tests {
             "v1.2.3 build 20240101 at 0.5"
         );
         assert_eq!(tidy("café 12345.678901 €"), "café 12346 €");
+    }
+
+    #[test]
+    fn counts_group_their_thousands() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }

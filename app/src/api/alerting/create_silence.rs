@@ -86,6 +86,10 @@ pub async fn create_silence(
             }
         }
     }
+    // The author's next page shows the silence: the clusters written to are read again.
+    for uid in clusters.iter().flat_map(|c| c.split(',')).map(str::trim) {
+        backends.alert_snapshots.invalidate(uid);
+    }
     if created.is_empty() {
         return Err(match last_error {
             Some(e) => e.into(),

@@ -21,7 +21,12 @@ pub async fn expire_silence(id: String, instances: Vec<String>) -> Result<(), Ap
             Err(e) => Err(e),
         };
         match result {
-            Ok(()) => return Ok(()),
+            Ok(()) => {
+                for uid in &instances {
+                    backends.alert_snapshots.invalidate(uid);
+                }
+                return Ok(());
+            }
             Err(e) => last_error = Some(e),
         }
     }

@@ -34,7 +34,7 @@ pub struct BurningSlo {
 /// Firing alerts by severity, SLOs burning, targets down and datasource health, in one call.
 #[server(endpoint = "morning_summary")]
 pub async fn morning_summary() -> Result<OnCallSummary, AppError> {
-    use crate::model::alerting::severity_rank;
+    use crate::model::alerting::board::Counts;
     use crate::model::slo::Status;
 
     let backends = crate::api::backends()?;
@@ -49,43 +49,35 @@ pub async fn morning_summary() -> Result<OnCallSummary, AppError> {
         }
     });
     let (alerts, slos, targets, datasources) = futures::join!(
-        crate::api::alerting::list_alert_groups(),
+        crate::backend::alert_snapshot::fleet(&backends),
         crate::api::slo::list_slos(String::new()),
         crate::api::status::list_targets(String::new(), String::new(), None),
         futures::future::join_all(probes),
     );
-    let alerts = alerts.map_err(|e| e.to_string()).map(|o| {
-        let mut seen = std::collections::HashSet::new();
-        let mut by_severity: std::collections::BTreeMap<(u8, String), usize> = Default::default();
-        let mut suppressed = 0;
-        for a in o
-            .clusters
-            .iter()
-            .flat_map(|c| c.groups.iter().flat_map(|g| g.alerts.iter()))
-            .filter(|a| seen.insert(a.alert.fingerprint.clone()))
-        {
-            if a.alert.status.state != "active" {
-                suppressed += 1;
-                continue;
+    let alerts = alerts
+        .ok_or_else(|| {
+            AppError::NoDatasource {
+                kind: crate::model::datasource::DatasourceKind::Alertmanager,
             }
-            let sev = a
-                .alert
-                .labels
-                .get("severity")
-                .cloned()
-                .unwrap_or_else(|| "none".into());
-            *by_severity
-                .entry((
-                    severity_rank(Some(sev.as_str()).filter(|s| *s != "none")),
-                    sev,
-                ))
-                .or_default() += 1;
-        }
-        (
-            by_severity.into_iter().map(|((_, s), n)| (s, n)).collect(),
-            suppressed,
-        )
-    });
+            .to_string()
+        })
+        .map(|fleet| {
+            let mut seen = std::collections::HashSet::new();
+            let unique: Vec<_> = fleet
+                .clusters
+                .iter()
+                .flat_map(|c| c.reported.iter().flat_map(|(_, groups)| groups))
+                .flat_map(|g| &g.alerts)
+                .filter(|a| seen.insert(&a.fingerprint))
+                .collect();
+            let active = Counts::of(
+                unique
+                    .iter()
+                    .copied()
+                    .filter(|a| a.status.state == "active"),
+            );
+            (active.by_severity, unique.len() - active.total)
+        });
     let slos = slos.map_err(|e| e.to_string()).map(|l| {
         let total = l.rows.len();
         let mut burning: Vec<_> = l

@@ -2,7 +2,9 @@
 //! open with their first alerts, the rest collapsed to their counts), one group's alerts a page at
 //! a time, a page of silences; counts are always over everything that matched. Pure.
 
-use super::{regroup, severity_rank, triage_order, Labels, MergedAlert, MergedGroup, Silence};
+use super::{
+    regroup, severity_rank, triage_order, AmAlert, Labels, MergedAlert, MergedGroup, Silence,
+};
 use crate::model::matchers::Matcher;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -30,17 +32,17 @@ pub struct Counts {
 }
 
 impl Counts {
-    pub fn of<'a>(alerts: impl IntoIterator<Item = &'a MergedAlert>) -> Counts {
+    pub fn of<'a>(alerts: impl IntoIterator<Item = &'a AmAlert>) -> Counts {
         let mut by: BTreeMap<(u8, String), usize> = BTreeMap::new();
         let mut c = Counts::default();
         for a in alerts {
             c.total += 1;
-            if a.alert.status.state == "active" {
+            if a.status.state == "active" {
                 c.active += 1;
             } else {
                 c.suppressed += 1;
             }
-            let sev = a.alert.labels.get("severity").filter(|s| !s.is_empty());
+            let sev = a.labels.get("severity").filter(|s| !s.is_empty());
             *by.entry((
                 severity_rank(sev.map(String::as_str)),
                 sev.cloned().unwrap_or_else(|| "none".into()),
@@ -105,14 +107,15 @@ pub fn groups_page(
     let counts = Counts::of(
         all.iter()
             .flat_map(|(_, alerts)| alerts)
-            .unique_by_fingerprint(),
+            .unique_by_fingerprint()
+            .map(|a| &a.alert),
     );
     let total_groups = all.len();
     let view = |labels: Labels, alerts: Vec<MergedAlert>, first: usize, take: usize| {
         let worst_severity = super::worst_severity(&alerts).unwrap_or_default();
         GroupView {
             id: group_id(&labels),
-            counts: Counts::of(&alerts),
+            counts: Counts::of(alerts.iter().map(|a| &a.alert)),
             worst_severity,
             first_alert: first.min(alerts.len()),
             alerts: alerts.into_iter().skip(first).take(take).collect(),
@@ -210,8 +213,8 @@ pub fn silence_matches(s: &Silence, search: &str) -> bool {
         .any(|t| t.to_lowercase().contains(&needle))
 }
 
-/// Page `page` (from 0) of `silences` that match `search` and `state` (empty: any), active and
-/// pending first, then expired; newest end first within each.
+/// Page `page` (from 0) of `silences` that match `search` and `state` (empty: every one not
+/// expired; `all`; or one state), active and pending first, then expired; newest end first.
 pub fn silences_page(
     silences: &[Silence],
     mutes: &HashMap<String, usize>,
@@ -226,7 +229,11 @@ pub fn silences_page(
     let state = state.trim();
     let mut hits: Vec<&Silence> = silences
         .iter()
-        .filter(|s| state.is_empty() || s.status.state == state)
+        .filter(|s| match state {
+            "" => s.status.state != "expired",
+            "all" => true,
+            one => s.status.state == one,
+        })
         .filter(|s| silence_matches(s, search))
         .collect();
     hits.sort_by(|a, b| {
@@ -258,7 +265,7 @@ pub fn silences_page(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::alerting::{AmAlert, AmAlertStatus};
+    use crate::model::alerting::AmAlertStatus;
 
     fn alert(fp: &str, service: &str, severity: &str, state: &str) -> MergedAlert {
         let labels: Labels = [
@@ -378,18 +385,19 @@ mod tests {
             .map(|i| silence(i, if i < 100 { "active" } else { "expired" }))
             .collect();
         let mutes: HashMap<String, usize> = [("id-3".to_string(), 7)].into();
-        let all = silences_page(&silences, &mutes, "", "", 0);
+        let all = silences_page(&silences, &mutes, "", "all", 0);
         assert_eq!(
             all.by_state,
             vec![("active".into(), 100), ("expired".into(), 30)]
         );
         assert_eq!((all.matched, all.rows.len()), (130, SILENCES_PER_PAGE));
         assert!(all.rows.iter().all(|r| r.silence.status.state == "active"));
+        assert_eq!(silences_page(&silences, &mutes, "", "", 0).matched, 100);
         let bob = silences_page(&silences, &mutes, "BOB", "active", 0);
         assert_eq!(bob.matched, 50);
-        let one = silences_page(&silences, &mutes, "svc-3\"", "", 0);
+        let one = silences_page(&silences, &mutes, "svc-3\"", "all", 0);
         assert_eq!((one.matched, one.rows[0].mutes), (1, 7));
-        let last = silences_page(&silences, &mutes, "", "", 2);
+        let last = silences_page(&silences, &mutes, "", "all", 2);
         assert_eq!((last.first, last.rows.len()), (100, 30));
     }
 }

@@ -1,17 +1,22 @@
 //! `/alerting/groups`: Alertmanager alert groups from every instance, clusters merged by
 //! fingerprint, in triage order (most severe first, then the longest firing) and coloured by
-//! severity, with state, silenced/inhibited-by, receiver, age and onward links.
+//! severity, with state, silenced/inhibited-by, receiver, age and onward links. The server
+//! filters, groups and pages: a page holds 50 groups, the first 10 open with their first 20
+//! alerts, the others as counts; `?group=<id>` shows one group's alerts 100 at a time.
 
 use super::{silence_link, AlertingTabs};
-use crate::api::alerting::list_alert_groups;
+use crate::api::alerting::{alert_groups, ClusterGroups, GroupsQuery};
 use crate::components::feedback::ErrorNotice;
 use crate::components::layout::RefreshTick;
+use crate::components::pager::Pager;
+use crate::components::pickers::current_pairs;
 use crate::components::zone::Time;
-use crate::model::alerting::{regroup, triage_order, worst_severity, MergedAlert};
+use crate::model::alerting::board::{Counts, GroupView, ALERTS_PER_PAGE, GROUPS_PER_PAGE};
+use crate::model::alerting::MergedAlert;
 use crate::model::html::safe_href;
-use crate::model::matchers::parse_matchers;
-use crate::model::numbers::tidy;
+use crate::model::numbers::{thousands, tidy};
 use crate::model::timestamp::{age, parse_rfc3339};
+use crate::model::url_state::with_params;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -83,9 +88,19 @@ pub fn AlertGroupsPage() -> impl IntoView {
     let tick = use_context::<RefreshTick>()
         .map(|t| t.0)
         .unwrap_or_else(|| RwSignal::new(0));
-    let overview = Resource::new(move || tick.get(), |_| list_alert_groups());
-    let filter = Memo::new(move |_| query.with(|q| q.get("filter")).unwrap_or_default());
-    let group_by = Memo::new(move |_| query.with(|q| q.get("group_by")).unwrap_or_default());
+    let param = move |k: &str| query.with(|q| q.get(k)).unwrap_or_default();
+    let groups_query = Memo::new(move |_| GroupsQuery {
+        filter: param("filter"),
+        group_by: param("group_by"),
+        page: param("page").parse().unwrap_or(0),
+        group: param("group"),
+    });
+    let board = Resource::new(
+        move || (tick.get(), groups_query.get()),
+        |(_, q)| alert_groups(q),
+    );
+    let filter = groups_query.get_untracked().filter;
+    let group_by = groups_query.get_untracked().group_by;
 
     view! {
         <Title text="Alert groups" />
@@ -98,7 +113,7 @@ pub fn AlertGroupsPage() -> impl IntoView {
                     type="text"
                     name="filter"
                     placeholder="severity=\"critical\", service=~\"orch.*\""
-                    value=filter.get_untracked()
+                    value=filter
                     data-testid="group-filter"
                 />
             </label>
@@ -108,7 +123,7 @@ pub fn AlertGroupsPage() -> impl IntoView {
                     type="text"
                     name="group_by"
                     placeholder="route grouping"
-                    value=group_by.get_untracked()
+                    value=group_by
                     data-testid="group-by"
                 />
             </label>
@@ -120,18 +135,16 @@ pub fn AlertGroupsPage() -> impl IntoView {
             view! { <p class="muted">"Loading alert groups…"</p> }
         }>
             {move || Suspend::new(async move {
-                let o = match overview.await {
-                    Ok(o) => o,
+                let b = match board.await {
+                    Ok(b) => b,
                     Err(e) => return view! { <ErrorNotice message=e.to_string() /> }.into_any(),
                 };
-                let (matchers, filter_error) = match parse_matchers(&filter.get()) {
-                    Ok(m) => (m, None),
-                    Err(e) => (vec![], Some(e.to_string())),
-                };
-                let by = group_by.get();
-                let now = o.now_ms;
+                let now = b.now_ms;
+                let pairs = query.with_untracked(current_pairs);
+                let one_group = !groups_query.get_untracked().group.is_empty();
                 view! {
-                    {filter_error
+                    {b
+                        .filter_error
                         .map(|e| {
                             view! {
                                 <p class="field-error" data-testid="group-filter-error">
@@ -139,81 +152,35 @@ pub fn AlertGroupsPage() -> impl IntoView {
                                 </p>
                             }
                         })}
-                    <UnreachableBanner unreachable=o.unreachable.clone() />
-                    {o
+                    <UnreachableBanner unreachable=b.unreachable.clone() />
+                    <p class="muted small" data-testid="snapshot-age">
+                        {format!("Alertmanager read {} ago", age(b.as_of_ms, now))}
+                    </p>
+                    {one_group
+                        .then(|| {
+                            let all = with_params(&pairs, &[("group", None), ("page", None)]);
+                            view! {
+                                <p>
+                                    <a
+                                        href=format!("/alerting/groups{all}")
+                                        data-testid="all-groups"
+                                    >
+                                        "← All groups"
+                                    </a>
+                                </p>
+                            }
+                        })}
+                    {b
                         .clusters
                         .into_iter()
                         .map(|c| {
-                            let instances = c.instances.clone();
-                            let mut groups = regroup(&c.groups, &matchers, &by);
-                            triage_order(&mut groups);
                             view! {
-                                <section class="cluster" data-testid="am-cluster">
-                                    <h2>{format!("Alertmanager cluster: {}", c.name)}</h2>
-                                    {if groups.is_empty() {
-                                        view! {
-                                            <p class="muted" data-testid="no-alerts">
-                                                "No alerts match."
-                                            </p>
-                                        }
-                                            .into_any()
-                                    } else {
-                                        groups
-                                            .into_iter()
-                                            .map(|(labels, alerts)| {
-                                                let group_silence = silence_link(&labels, &instances);
-                                                let instances = instances.clone();
-                                                let severity = worst_severity(&alerts).unwrap_or_default();
-                                                view! {
-                                                    <article
-                                                        class=format!(
-                                                            "alert-group severity-{}",
-                                                            severity_class(&severity),
-                                                        )
-                                                        data-testid="alert-group"
-                                                        data-severity=severity.clone()
-                                                    >
-                                                        <header>
-                                                            <LabelChips labels=labels.clone() />
-                                                            <span class="muted">
-                                                                {format!(" {} alert(s)", alerts.len())}
-                                                            </span>
-                                                            <a
-                                                                class="button"
-                                                                href=group_silence
-                                                                data-testid="silence-group"
-                                                            >
-                                                                "Silence group"
-                                                            </a>
-                                                        </header>
-                                                        <table class="results">
-                                                            <thead>
-                                                                <tr>
-                                                                    <th>"State"</th>
-                                                                    <th>"Labels"</th>
-                                                                    <th>"Since"</th>
-                                                                    <th>"Receiver"</th>
-                                                                    <th></th>
-                                                                </tr>
-                                                            </thead>
-                                                            <tbody>
-                                                                {alerts
-                                                                    .into_iter()
-                                                                    .map(|a| {
-                                                                        view! {
-                                                                            <AlertRow alert=a now=now instances=instances.clone() />
-                                                                        }
-                                                                    })
-                                                                    .collect_view()}
-                                                            </tbody>
-                                                        </table>
-                                                    </article>
-                                                }
-                                            })
-                                            .collect_view()
-                                            .into_any()
-                                    }}
-                                </section>
+                                <ClusterSection
+                                    cluster=c
+                                    now=now
+                                    pairs=pairs.clone()
+                                    one_group=one_group
+                                />
                             }
                         })
                         .collect_view()}
@@ -221,6 +188,168 @@ pub fn AlertGroupsPage() -> impl IntoView {
                     .into_any()
             })}
         </Transition>
+    }
+}
+
+/// "1,234 alerts in 56 groups · 12 critical · 1,222 warning · 3 suppressed".
+fn counts_text(c: &Counts, groups: Option<usize>) -> String {
+    let mut parts = vec![match groups {
+        Some(g) => format!("{} alerts in {} groups", thousands(c.total), thousands(g)),
+        None => format!("{} alerts", thousands(c.total)),
+    }];
+    parts.extend(
+        c.by_severity
+            .iter()
+            .map(|(s, n)| format!("{} {s}", thousands(*n))),
+    );
+    if c.suppressed > 0 {
+        parts.push(format!("{} suppressed", thousands(c.suppressed)));
+    }
+    parts.join(" · ")
+}
+
+#[component]
+fn ClusterSection(
+    cluster: ClusterGroups,
+    now: i64,
+    pairs: Vec<(String, String)>,
+    one_group: bool,
+) -> impl IntoView {
+    let instances = cluster.instances.clone();
+    let p = cluster.page;
+    let pager = if one_group {
+        p.groups.first().map(|g| {
+            view! {
+                <Pager
+                    first=g.first_alert
+                    shown=g.alerts.len()
+                    total=g.counts.total
+                    per_page=ALERTS_PER_PAGE
+                    noun="alerts"
+                />
+            }
+        })
+    } else {
+        Some(view! {
+            <Pager
+                first=p.first_group
+                shown=p.groups.len()
+                total=p.total_groups
+                per_page=GROUPS_PER_PAGE
+                noun="groups"
+            />
+        })
+    };
+    view! {
+        <section class="cluster" data-testid="am-cluster">
+            <h2>{format!("Alertmanager cluster: {}", cluster.name)}</h2>
+            <p class="muted" data-testid="cluster-counts">
+                {counts_text(&p.counts, Some(p.total_groups))}
+            </p>
+            {if p.groups.is_empty() {
+                view! {
+                    <p class="muted" data-testid="no-alerts">
+                        "No alerts match."
+                    </p>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    {pager}
+                    {p
+                        .groups
+                        .into_iter()
+                        .map(|g| {
+                            view! {
+                                <GroupCard
+                                    group=g
+                                    now=now
+                                    instances=instances.clone()
+                                    pairs=pairs.clone()
+                                />
+                            }
+                        })
+                        .collect_view()}
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn GroupCard(
+    group: GroupView,
+    now: i64,
+    instances: Vec<String>,
+    pairs: Vec<(String, String)>,
+) -> impl IntoView {
+    let group_silence = silence_link(&group.labels, &instances);
+    let severity = group.worst_severity.clone();
+    let open = with_params(
+        &pairs,
+        &[("group", Some(group.id.as_str())), ("page", None)],
+    );
+    let open = format!("/alerting/groups{open}");
+    let hidden = group.counts.total - group.alerts.len();
+    let more = (hidden > 0 && group.first_alert == 0).then(|| {
+        let text = if group.alerts.is_empty() {
+            format!("Show its {} alerts", thousands(group.counts.total))
+        } else {
+            format!("Show all {} alerts", thousands(group.counts.total))
+        };
+        view! {
+            <a href=open.clone() data-testid="open-group">
+                {text}
+            </a>
+        }
+    });
+    view! {
+        <article
+            class=format!("alert-group severity-{}", severity_class(&severity))
+            data-testid="alert-group"
+            data-severity=severity.clone()
+            data-group-id=group.id.clone()
+            data-alerts=group.counts.total.to_string()
+        >
+            <header>
+                <LabelChips labels=group.labels.clone() />
+                <span class="muted" data-testid="group-counts">
+                    {format!(" {}", counts_text(&group.counts, None))}
+                </span>
+                <a class="button" href=group_silence data-testid="silence-group">
+                    "Silence group"
+                </a>
+            </header>
+            {(!group.alerts.is_empty())
+                .then(|| {
+                    view! {
+                        <table class="results">
+                            <thead>
+                                <tr>
+                                    <th>"State"</th>
+                                    <th>"Labels"</th>
+                                    <th>"Since"</th>
+                                    <th>"Receiver"</th>
+                                    <th></th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {group
+                                    .alerts
+                                    .into_iter()
+                                    .map(|a| {
+                                        view! {
+                                            <AlertRow alert=a now=now instances=instances.clone() />
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                })}
+            {more}
+        </article>
     }
 }
 

@@ -4,11 +4,11 @@
 
 use super::groups::UnreachableBanner;
 use super::AlertingTabs;
-use crate::api::alerting::{list_alert_groups, CreateSilence, SilenceOutcome, SilenceWhatIf};
+use crate::api::alerting::{preview_silence, CreateSilence, SilenceOutcome, SilenceWhatIf};
 use crate::api::console::whoami;
 use crate::components::feedback::ErrorNotice;
 use crate::components::zone::DisplayZone;
-use crate::model::matchers::matches_all;
+use crate::model::numbers::thousands;
 use crate::model::silence::{draft_matchers, draft_window, DraftErrors, SilenceDraft};
 use crate::model::timestamp::{zone_label, zoned};
 use leptos::prelude::*;
@@ -60,7 +60,9 @@ pub fn NewSilencePage() -> impl IntoView {
         zoned(now.get() + ahead_h * 3_600_000, offset())[..13].replace(' ', "T") + ":00"
     };
 
-    let overview = Resource::new(|| (), |_| list_alert_groups());
+    // The clusters once; what the matchers match on every change (counted on the server).
+    let overview = Resource::new(|| (), |_| preview_silence(String::new()));
+    let preview = Resource::new(move || matchers.get(), preview_silence);
     let me = Resource::new(|| (), |_| whoami());
     Effect::new(move |_| {
         if let Some(Ok(user)) = me.get() {
@@ -297,8 +299,8 @@ pub fn NewSilencePage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let o = overview.await.ok()?;
                     if chosen.get_untracked().is_empty() {
-                        if let Some(c) = o.clusters.first() {
-                            chosen.set(vec![c.instances.join(",")]);
+                        if let Some((_, instances)) = o.clusters.first() {
+                            chosen.set(vec![instances.join(",")]);
                         }
                     }
                     let blocked = o.cannot_write.clone();
@@ -312,8 +314,8 @@ pub fn NewSilencePage() -> impl IntoView {
                                 {o
                                     .clusters
                                     .iter()
-                                    .map(|c| {
-                                        let value = c.instances.join(",");
+                                    .map(|(name, instances)| {
+                                        let value = instances.join(",");
                                         let v1 = value.clone();
                                         let v2 = value.clone();
                                         view! {
@@ -334,7 +336,7 @@ pub fn NewSilencePage() -> impl IntoView {
                                                             });
                                                     }
                                                 />
-                                                {c.name.clone()}
+                                                {name.clone()}
                                             </label>
                                         }
                                     })
@@ -431,64 +433,52 @@ pub fn NewSilencePage() -> impl IntoView {
         </section>
         <section class="preview" data-testid="silence-preview">
             <h2>"Alerts this silence matches now"</h2>
-            <Suspense fallback=|| {
+            <Transition fallback=|| {
                 view! { <p class="muted">"Loading alerts…"</p> }
             }>
                 {move || Suspend::new(async move {
-                    let o = match overview.await {
-                        Ok(o) => o,
+                    let p = match preview.await {
+                        Ok(p) => p,
                         Err(e) => return view! { <ErrorNotice message=e.to_string() /> }.into_any(),
                     };
+                    if p.matcher_error.is_some() {
+                        return view! { <p class="muted">"Fix the matchers to see the preview."</p> }
+                            .into_any();
+                    }
+                    let more = p.matched.saturating_sub(p.alerts.len());
                     view! {
-                        {move || {
-                            let Ok(ms) = draft_matchers(&matchers.get()) else {
-                                return view! {
-                                    <p class="muted">"Fix the matchers to see the preview."</p>
-                                }
-                                    .into_any();
-                            };
-                            let mut seen = Vec::new();
-                            let hits: Vec<_> = o
-                                .clusters
-                                .iter()
-                                .flat_map(|c| c.groups.iter().flat_map(|g| g.alerts.iter()))
-                                .filter(|a| !ms.is_empty() && matches_all(&ms, &a.alert.labels))
-                                .filter(|a| {
-                                    let new = !seen.contains(&a.alert.fingerprint);
-                                    seen.push(a.alert.fingerprint.clone());
-                                    new
+                        <p data-testid="preview-count">
+                            {format!("{} alert(s) match", thousands(p.matched))}
+                        </p>
+                        <ul>
+                            {p
+                                .alerts
+                                .into_iter()
+                                .map(|labels| {
+                                    view! {
+                                        <li data-testid="preview-alert">
+                                            {labels
+                                                .iter()
+                                                .map(|(k, v)| format!("{k}={v}"))
+                                                .collect::<Vec<_>>()
+                                                .join(", ")}
+                                        </li>
+                                    }
                                 })
-                                .cloned()
-                                .collect();
-                            view! {
-                                <p data-testid="preview-count">
-                                    {format!("{} alert(s) match", hits.len())}
-                                </p>
-                                <ul>
-                                    {hits
-                                        .into_iter()
-                                        .map(|a| {
-                                            view! {
-                                                <li data-testid="preview-alert">
-                                                    {a
-                                                        .alert
-                                                        .labels
-                                                        .iter()
-                                                        .map(|(k, v)| format!("{k}={v}"))
-                                                        .collect::<Vec<_>>()
-                                                        .join(", ")}
-                                                </li>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </ul>
-                            }
-                                .into_any()
-                        }}
+                                .collect_view()}
+                        </ul>
+                        {(more > 0)
+                            .then(|| {
+                                view! {
+                                    <p class="muted" data-testid="preview-more">
+                                        {format!("and {} more", thousands(more))}
+                                    </p>
+                                }
+                            })}
                     }
                         .into_any()
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }

@@ -1,13 +1,16 @@
-//! `/alerting/silences`: every silence per cluster with state, matchers, creator, comment, times
-//! and how many current alerts it mutes; search; expire with confirmation.
+//! `/alerting/silences`: the silences of each cluster, searched, counted by state and paged on the
+//! server, with matchers, creator, comment, times and how many current alerts each mutes; expire
+//! with confirmation.
 
 use super::groups::UnreachableBanner;
 use super::AlertingTabs;
-use crate::api::alerting::list_alert_groups;
+use crate::api::alerting::{list_silences, SilencesQuery};
 use crate::components::feedback::ErrorNotice;
 use crate::components::layout::RefreshTick;
+use crate::components::pager::Pager;
 use crate::components::zone::Time;
-use crate::model::alerting::Silence;
+use crate::model::alerting::board::{SilenceRow, SILENCES_PER_PAGE};
+use crate::model::numbers::thousands;
 use crate::model::timestamp::{age, parse_rfc3339};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -20,17 +23,32 @@ pub fn SilencesPage() -> impl IntoView {
         .map(|t| t.0)
         .unwrap_or_else(|| RwSignal::new(0));
     let expire = ServerAction::<crate::api::alerting::ExpireSilence>::new();
-    let overview = Resource::new(
-        move || (tick.get(), expire.version().get()),
-        |_| list_alert_groups(),
-    );
-    let search = Memo::new(move |_| {
-        query
-            .with(|q| q.get("q"))
-            .unwrap_or_default()
-            .to_lowercase()
+    let param = move |k: &str| query.with(|q| q.get(k)).unwrap_or_default();
+    // `expired=1` (the old checkbox) still shows every state.
+    let state = Memo::new(move |_| match (param("state"), param("expired")) {
+        (s, e) if s.is_empty() && !e.is_empty() => "all".to_string(),
+        (s, _) => s,
     });
-    let show_expired = Memo::new(move |_| query.with(|q| q.get("expired").is_some()));
+    let search = Memo::new(move |_| param("q"));
+    let page = Memo::new(move |_| param("page").parse::<u32>().unwrap_or(0));
+    let board = Resource::new(
+        move || {
+            (
+                tick.get(),
+                expire.version().get(),
+                search.get(),
+                state.get(),
+                page.get(),
+            )
+        },
+        |(_, _, search, state, page)| {
+            list_silences(SilencesQuery {
+                search,
+                state,
+                page,
+            })
+        },
+    );
 
     view! {
         <Title text="Silences" />
@@ -42,14 +60,30 @@ pub fn SilencesPage() -> impl IntoView {
                 <input
                     type="search"
                     name="q"
-                    placeholder="matcher, creator or comment"
+                    placeholder="matcher, creator, comment or id"
                     value=search.get_untracked()
                     data-testid="silence-search"
                 />
             </label>
             <label>
-                <input type="checkbox" name="expired" checked=show_expired.get_untracked() />
-                " show expired"
+                "State " <select name="state" data-testid="silence-state">
+                    {[
+                        ("", "active and pending"),
+                        ("active", "active"),
+                        ("pending", "pending"),
+                        ("expired", "expired"),
+                        ("all", "all"),
+                    ]
+                        .into_iter()
+                        .map(|(value, text)| {
+                            view! {
+                                <option value=value selected=state.get_untracked() == value>
+                                    {text}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
             </label>
             <button type="submit">"Apply"</button>
             <a class="button" href="/alerting/silence/new" data-testid="new-silence">
@@ -67,45 +101,36 @@ pub fn SilencesPage() -> impl IntoView {
             view! { <p class="muted">"Loading silences…"</p> }
         }>
             {move || Suspend::new(async move {
-                let o = match overview.await {
-                    Ok(o) => o,
+                let b = match board.await {
+                    Ok(b) => b,
                     Err(e) => return view! { <ErrorNotice message=e.to_string() /> }.into_any(),
                 };
-                let now = o.now_ms;
-                let cannot_write = o.cannot_write.clone();
-                let q = search.get();
+                let now = b.now_ms;
+                let cannot_write = b.cannot_write.clone();
                 view! {
-                    <UnreachableBanner unreachable=o.unreachable.clone() />
-                    {o
+                    <UnreachableBanner unreachable=b.unreachable.clone() />
+                    <p class="muted small" data-testid="snapshot-age">
+                        {format!("Alertmanager read {} ago", age(b.as_of_ms, now))}
+                    </p>
+                    {b
                         .clusters
                         .into_iter()
                         .map(|c| {
                             let instances = c.instances.clone();
-                            let mut silences: Vec<Silence> = c
-                                .silences
-                                .into_iter()
-                                .filter(|s| show_expired.get() || s.status.state != "expired")
-                                .filter(|s| {
-                                    q.is_empty() || s.comment.to_lowercase().contains(&q)
-                                        || s.created_by.to_lowercase().contains(&q)
-                                        || s
-                                            .matchers()
-                                            .iter()
-                                            .any(|m| m.to_string().to_lowercase().contains(&q))
-                                })
-                                .collect();
-                            silences
-                                .sort_by(|a, b| {
-                                    a.status
-                                        .state
-                                        .cmp(&b.status.state)
-                                        .then(b.starts_at.cmp(&a.starts_at))
-                                });
-                            let groups = c.groups;
+                            let p = c.page;
+                            let counts = p
+                                .by_state
+                                .iter()
+                                .map(|(s, n)| format!("{} {s}", thousands(*n)))
+                                .collect::<Vec<_>>()
+                                .join(" · ");
                             view! {
                                 <section class="cluster" data-testid="silence-cluster">
                                     <h2>{format!("Alertmanager cluster: {}", c.name)}</h2>
-                                    {if silences.is_empty() {
+                                    <p class="muted" data-testid="silence-counts">
+                                        {counts}
+                                    </p>
+                                    {if p.rows.is_empty() {
                                         view! {
                                             <p class="muted" data-testid="no-silences">
                                                 "No silences."
@@ -114,6 +139,13 @@ pub fn SilencesPage() -> impl IntoView {
                                             .into_any()
                                     } else {
                                         view! {
+                                            <Pager
+                                                first=p.first
+                                                shown=p.rows.len()
+                                                total=p.matched
+                                                per_page=SILENCES_PER_PAGE
+                                                noun="silences"
+                                            />
                                             <table class="results">
                                                 <thead>
                                                     <tr>
@@ -127,111 +159,18 @@ pub fn SilencesPage() -> impl IntoView {
                                                     </tr>
                                                 </thead>
                                                 <tbody>
-                                                    {silences
+                                                    {p
+                                                        .rows
                                                         .into_iter()
-                                                        .map(|s| {
-                                                            let mutes = crate::model::alerting::muted_by(
-                                                                &groups,
-                                                                &s.id,
-                                                            );
-                                                            let starts = parse_rfc3339(&s.starts_at)
-                                                                .map(|t| {
-                                                                    if t > now {
-                                                                        format!("in {}", age(t, now))
-                                                                    } else {
-                                                                        format!("{} ago", age(t, now))
-                                                                    }
-                                                                })
-                                                                .unwrap_or_default();
-                                                            let ends = parse_rfc3339(&s.ends_at)
-                                                                .map(|t| {
-                                                                    if t > now {
-                                                                        format!("ends in {}", age(t, now))
-                                                                    } else {
-                                                                        format!("ended {} ago", age(t, now))
-                                                                    }
-                                                                })
-                                                                .unwrap_or_default();
-                                                            let id = s.id.clone();
-                                                            let instances = instances.clone();
-                                                            let disabled = cannot_write.clone();
-                                                            let active = s.status.state != "expired";
-                                                            let edit_link = crate::model::links::new_silence(
-                                                                &s
-                                                                    .matchers()
-                                                                    .iter()
-                                                                    .map(|m| m.to_string())
-                                                                    .collect::<Vec<_>>(),
-                                                                &[
-                                                                    ("comment", &s.comment),
-                                                                    ("instances", &instances.join(",")),
-                                                                    ("edit", &s.id),
-                                                                ],
-                                                            );
+                                                        .map(|row| {
                                                             view! {
-                                                                <tr
-                                                                    id=s.id.clone()
-                                                                    data-testid="silence-row"
-                                                                    data-state=s.status.state.clone()
-                                                                    data-silence-id=s.id.clone()
-                                                                >
-                                                                    <td>
-                                                                        <span class=format!(
-                                                                            "badge silence-{}",
-                                                                            s.status.state,
-                                                                        )>{s.status.state.clone()}</span>
-                                                                    </td>
-                                                                    <td class="series" data-testid="silence-matchers">
-                                                                        {s
-                                                                            .matchers()
-                                                                            .iter()
-                                                                            .map(|m| m.to_string())
-                                                                            .collect::<Vec<_>>()
-                                                                            .join(", ")}
-                                                                    </td>
-                                                                    <td data-testid="silence-mutes">{mutes}</td>
-                                                                    <td>{s.created_by.clone()}</td>
-                                                                    <td>{s.comment.clone()}</td>
-                                                                    <td>
-                                                                        {format!("{starts} · {ends}")}
-                                                                        <div class="small muted">
-                                                                            {parse_rfc3339(&s.starts_at)
-                                                                                .map(|t| view! { <Time ms=t /> })} " → "
-                                                                            {parse_rfc3339(&s.ends_at).map(|t| view! { <Time ms=t /> })}
-                                                                        </div>
-                                                                    </td>
-                                                                    <td>
-                                                                        {active
-                                                                            .then(|| {
-                                                                                view! {
-                                                                                    <a
-                                                                                        class="button"
-                                                                                        href=edit_link.clone()
-                                                                                        data-testid="edit-silence"
-                                                                                    >
-                                                                                        "Edit"
-                                                                                    </a>
-                                                                                    <button
-                                                                                        type="button"
-                                                                                        data-testid="expire-silence"
-                                                                                        disabled=disabled.is_some()
-                                                                                        title=disabled.clone().unwrap_or_default()
-                                                                                        on:click=move |_| {
-                                                                                            if confirm_expire() {
-                                                                                                expire
-                                                                                                    .dispatch(crate::api::alerting::ExpireSilence {
-                                                                                                        id: id.clone(),
-                                                                                                        instances: instances.clone(),
-                                                                                                    });
-                                                                                            }
-                                                                                        }
-                                                                                    >
-                                                                                        "Expire"
-                                                                                    </button>
-                                                                                }
-                                                                            })}
-                                                                    </td>
-                                                                </tr>
+                                                                <SilenceRowView
+                                                                    row=row
+                                                                    now=now
+                                                                    instances=instances.clone()
+                                                                    cannot_write=cannot_write.clone()
+                                                                    expire=expire
+                                                                />
                                                             }
                                                         })
                                                         .collect_view()}
@@ -248,6 +187,96 @@ pub fn SilencesPage() -> impl IntoView {
                     .into_any()
             })}
         </Transition>
+    }
+}
+
+#[component]
+fn SilenceRowView(
+    row: SilenceRow,
+    now: i64,
+    instances: Vec<String>,
+    cannot_write: Option<String>,
+    expire: ServerAction<crate::api::alerting::ExpireSilence>,
+) -> impl IntoView {
+    let s = row.silence;
+    let when = |t: i64, future: &str, past: &str| {
+        if t > now {
+            format!("{future}in {}", age(t, now))
+        } else {
+            format!("{past}{} ago", age(t, now))
+        }
+    };
+    let starts = parse_rfc3339(&s.starts_at)
+        .map(|t| when(t, "", ""))
+        .unwrap_or_default();
+    let ends = parse_rfc3339(&s.ends_at)
+        .map(|t| when(t, "ends ", "ended "))
+        .unwrap_or_default();
+    let id = s.id.clone();
+    let active = s.status.state != "expired";
+    let matchers: Vec<String> = s.matchers().iter().map(|m| m.to_string()).collect();
+    let edit_link = crate::model::links::new_silence(
+        &matchers,
+        &[
+            ("comment", &s.comment),
+            ("instances", &instances.join(",")),
+            ("edit", &s.id),
+        ],
+    );
+    view! {
+        <tr
+            id=s.id.clone()
+            data-testid="silence-row"
+            data-state=s.status.state.clone()
+            data-silence-id=s.id.clone()
+        >
+            <td>
+                <span class=format!(
+                    "badge silence-{}",
+                    s.status.state,
+                )>{s.status.state.clone()}</span>
+            </td>
+            <td class="series" data-testid="silence-matchers">
+                {matchers.join(", ")}
+            </td>
+            <td data-testid="silence-mutes">{row.mutes}</td>
+            <td>{s.created_by.clone()}</td>
+            <td>{s.comment.clone()}</td>
+            <td>
+                {format!("{starts} · {ends}")}
+                <div class="small muted">
+                    {parse_rfc3339(&s.starts_at).map(|t| view! { <Time ms=t /> })} " → "
+                    {parse_rfc3339(&s.ends_at).map(|t| view! { <Time ms=t /> })}
+                </div>
+            </td>
+            <td>
+                {active
+                    .then(|| {
+                        view! {
+                            <a class="button" href=edit_link.clone() data-testid="edit-silence">
+                                "Edit"
+                            </a>
+                            <button
+                                type="button"
+                                data-testid="expire-silence"
+                                disabled=cannot_write.is_some()
+                                title=cannot_write.clone().unwrap_or_default()
+                                on:click=move |_| {
+                                    if confirm_expire() {
+                                        expire
+                                            .dispatch(crate::api::alerting::ExpireSilence {
+                                                id: id.clone(),
+                                                instances: instances.clone(),
+                                            });
+                                    }
+                                }
+                            >
+                                "Expire"
+                            </button>
+                        }
+                    })}
+            </td>
+        </tr>
     }
 }
 

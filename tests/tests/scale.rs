@@ -1,0 +1,206 @@
+//! The alert pages at fleet shape, against two real clustered Alertmanagers loaded through their
+//! v2 API (600 alerts over 120 services, 120 silences): the server pages groups and silences,
+//! counts stay exact over everything, the page says "showing N of M", and concurrent viewers
+//! share one read of each Alertmanager. `cargo xtask bench` runs the same at 10,000.
+
+mod support;
+
+use axum::routing::get;
+use octoscope_harness::scale::{load_alerts, load_silences, AlertFleet};
+use octoscope_harness::{start_alertmanagers, Backend, NULL_ALERTMANAGER_CONFIG};
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use support::Console;
+
+const FLEET: AlertFleet = AlertFleet {
+    alerts: 600,
+    services: 120,
+    names: 7,
+};
+const SILENCES: usize = 120;
+
+fn provision(urls: &[String]) -> tempfile::TempDir {
+    let entries: Vec<String> = urls
+        .iter()
+        .enumerate()
+        .map(|(i, url)| {
+            format!(
+                "  - {{name: AM {n}, uid: am-{n}, type: alertmanager, url: '{url}', jsonData: {{implementation: prometheus}}}}\n",
+                n = i + 1
+            )
+        })
+        .collect();
+    support::provisioning(&[(
+        "am.yaml",
+        &format!("apiVersion: 1\ndatasources:\n{}", entries.concat()),
+    )])
+}
+
+/// The HA pair with the fleet: alerts posted to both (as Prometheus does), silences to one
+/// (gossip spreads them).
+async fn loaded_pair() -> (Vec<Backend>, Console, tempfile::TempDir) {
+    let ams = tokio::task::spawn_blocking(|| {
+        let ams = start_alertmanagers(NULL_ALERTMANAGER_CONFIG, 2).expect("Alertmanagers start");
+        for am in &ams {
+            load_alerts(&am.addr, &FLEET).expect("alerts load");
+        }
+        load_silences(&ams[0].addr, SILENCES).expect("silences load");
+        ams
+    })
+    .await
+    .unwrap();
+    let dir = provision(&ams.iter().map(|a| a.url()).collect::<Vec<_>>());
+    let console = Console::start(Some(dir.path())).await;
+    (ams, console, dir)
+}
+
+async fn groups(console: &Console, query: Value) -> Value {
+    let (status, body) = console
+        .post_json("alert_groups", json!({ "query": query }))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_and_silences_are_paged_on_the_server_with_exact_counts() {
+    let (_ams, console, _dir) = loaded_pair().await;
+    // Silences apply once gossip and the marker have seen them: wait for the exact count.
+    let mut page = Value::Null;
+    for _ in 0..40 {
+        page = groups(&console, json!({"group_by": "service"})).await;
+        if page["clusters"][0]["page"]["counts"]["suppressed"] == SILENCES {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let clusters = page["clusters"].as_array().unwrap();
+    assert_eq!(clusters.len(), 1, "the pair is one cluster");
+    let p = &clusters[0]["page"];
+    assert_eq!(p["total_groups"], FLEET.services);
+    assert_eq!(
+        p["counts"]["total"], FLEET.alerts,
+        "each alert once, though both hold it"
+    );
+    assert_eq!(p["counts"]["suppressed"], SILENCES);
+    assert_eq!(
+        p["counts"]["by_severity"][0],
+        json!(["critical", FLEET.critical()])
+    );
+    let shown = p["groups"].as_array().unwrap();
+    assert_eq!(shown.len(), 50);
+    let alerts_shown: Vec<usize> = shown
+        .iter()
+        .map(|g| g["alerts"].as_array().unwrap().len())
+        .collect();
+    assert!(alerts_shown[..10]
+        .iter()
+        .all(|n| *n == FLEET.per_service(0)));
+    assert!(
+        alerts_shown[10..].iter().all(|n| *n == 0),
+        "{alerts_shown:?}"
+    );
+    assert!(shown
+        .iter()
+        .all(|g| g["counts"]["total"] == FLEET.per_service(0)));
+
+    let last = groups(&console, json!({"group_by": "service", "page": 2})).await;
+    let last = &last["clusters"][0]["page"];
+    assert_eq!(
+        (
+            last["first_group"].as_u64(),
+            last["groups"].as_array().unwrap().len()
+        ),
+        (Some(100), 20)
+    );
+
+    let one = groups(
+        &console,
+        json!({"filter": "service=\"svc-007\"", "group_by": "service"}),
+    )
+    .await;
+    let one = &one["clusters"][0]["page"];
+    assert_eq!(one["counts"]["total"], FLEET.per_service(7));
+    let id = one["groups"][0]["id"].as_str().unwrap().to_string();
+    let chosen = groups(
+        &console,
+        json!({"filter": "service=\"svc-007\"", "group_by": "service", "group": id}),
+    )
+    .await;
+    let chosen = &chosen["clusters"][0]["page"]["groups"];
+    assert_eq!(chosen.as_array().unwrap().len(), 1);
+    assert_eq!(
+        chosen[0]["alerts"].as_array().unwrap().len(),
+        FLEET.per_service(7)
+    );
+
+    // The first HTML says what it shows and stays small.
+    let html = console.get("/alerting/groups?group_by=service").await;
+    assert_eq!(html.status(), 200);
+    let html = html.text().await.unwrap();
+    assert!(html.contains("showing 1–50 of 120 groups"), "pager text");
+    assert!(html.contains("600 alerts in 120 groups"), "exact counts");
+    assert!(html.len() < 1_000_000, "{} bytes", html.len());
+
+    let (status, silences) = console
+        .post_json("list_silences", json!({"query": {}}))
+        .await;
+    assert_eq!(status, 200, "{silences}");
+    let sp = &silences["clusters"][0]["page"];
+    assert_eq!(sp["by_state"], json!([["active", SILENCES]]));
+    assert_eq!(
+        (sp["matched"].as_u64(), sp["rows"].as_array().unwrap().len()),
+        (Some(SILENCES as u64), 50)
+    );
+    assert!(sp["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["mutes"] == 1));
+    let (_, by_author) = console
+        .post_json("list_silences", json!({"query": {"search": "scale-3"}}))
+        .await;
+    let expected = (0..SILENCES).filter(|i| i % 7 == 3).count();
+    assert_eq!(by_author["clusters"][0]["page"]["matched"], expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_viewers_share_one_read_of_each_alertmanager() {
+    let reads = Arc::new(AtomicUsize::new(0));
+    let counted = reads.clone();
+    // A slow Alertmanager that counts how often its group API is read.
+    let app = axum::Router::new()
+        .route(
+            "/api/v2/alerts/groups",
+            get(move || {
+                let counted = counted.clone();
+                async move {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    "[]"
+                }
+            }),
+        )
+        .route("/api/v2/silences", get(|| async { "[]" }))
+        .route(
+            "/api/v2/status",
+            get(|| async { r#"{"cluster":{"status":"ready","peers":[]},"config":{"original":""},"uptime":"","versionInfo":{"version":"0.25.0"}}"# }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let dir = provision(&[url]);
+    let console = Console::start(Some(dir.path())).await;
+
+    let views = (0..8).map(|_| groups(&console, json!({})));
+    for v in futures::future::join_all(views).await {
+        assert_eq!(v["clusters"].as_array().unwrap().len(), 1, "{v}");
+    }
+    assert_eq!(reads.load(Ordering::SeqCst), 1, "eight viewers, one read");
+    // Within the snapshot's age a refresh is served from it; the page says how old it is.
+    let again = groups(&console, json!({})).await;
+    assert_eq!(reads.load(Ordering::SeqCst), 1);
+    assert!(again["as_of_ms"].as_i64().unwrap() <= again["now_ms"].as_i64().unwrap());
+}
