@@ -16,7 +16,14 @@ test('a silence is created while one Alertmanager is stopped @destructive', asyn
   expect(pid, 'cargo xtask test exports OCTOSCOPE_E2E_AM1_PID').toBeGreaterThan(0);
   process.kill(pid, 'SIGKILL');
 
-  await open(page, '/alerting/silence/new?matcher=alertname%3D%22DemoMaintenance%22&comment=maintenance%20with%20one%20Alertmanager%20down');
+  // Alertmanagers are read into a snapshot at most 5 s old: within seconds the page says so.
+  const form = '/alerting/silence/new?matcher=alertname%3D%22DemoMaintenance%22&comment=maintenance%20with%20one%20Alertmanager%20down';
+  await expect
+    .poll(async () => {
+      await open(page, form);
+      return page.getByTestId('unreachable-banner').count();
+    }, { timeout: 20_000, intervals: [2_000] })
+    .toBe(1);
   await expect(page.getByTestId('unreachable-banner')).toContainText('Alertmanager 1');
   await expect(page.getByTestId('silence-cluster')).toHaveCount(1);
   await expect(page.getByTestId('silence-cluster')).toBeChecked();

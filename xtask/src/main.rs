@@ -16,7 +16,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   setup              install what is missing (wasm target, cargo-leptos, wasm-bindgen-cli,
                      Debian prometheus/alertmanager/chromium, npm packages in end2end/)
   build [--release]  build the server and the wasm bundle with cargo-leptos
-  demo [--port N] [--seed N] [--incident KIND[:TARGET[:DURATION]]]...
+  demo [--port N] [--seed N] [--incident KIND[:TARGET[:DURATION]]]... [--scale]
                      set up, build, start the OctoLLM simulator, Prometheus, two clustered
                      Alertmanagers and the console; Ctrl-C stops all
   test               set up, fmt check, clippy per package, unit, integration and Playwright tests
@@ -26,6 +26,10 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench [--load-seconds N]
                      release build, then every speed and memory figure next to its anchor,
                      printed and written to BENCHMARKS.md
+  scale up --alertmanager ADDR [--alertmanager ADDR]... [--alerts N] [--silences N]
+                     load a fleet into running Alertmanagers through their v2 API (default
+                     10,000 alerts over 200 services and 50 alert names, 10,000 silences);
+                     `demo --scale` does it for the demo's pair
   fuzz [--seconds N] [TARGET]...
                      run the cargo-fuzz targets (all by default) for N seconds each (default 300);
                      `test` runs each for 10 s";
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
         // Used by the bench: the load generator as its own release build.
         Some("load-gen") => bench::load_gen(&args[1..]),
         Some("fuzz") => fuzz_command(&args[1..]),
+        Some("scale") => scale_command(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -469,8 +474,58 @@ fn start_demo(sim_args: &[String]) -> Result<RunningDemo> {
     Ok(RunningDemo { stack, _sim: sim })
 }
 
+/// `scale up`: the fleet into the given Alertmanagers (alerts to each, as Prometheus sends them;
+/// silences to the first, as gossip spreads them).
+fn scale_command(args: &[String]) -> Result {
+    if args.first().map(String::as_str) != Some("up") {
+        return Err(format!(
+            "usage: cargo xtask scale up --alertmanager ADDR ...\n{USAGE}"
+        ));
+    }
+    let mut addrs = Vec::new();
+    let mut fleet = octoscope_harness::scale::AlertFleet::FULL;
+    let mut silences = 10_000;
+    let mut it = args[1..].iter();
+    while let Some(a) = it.next() {
+        let mut value = || it.next().ok_or(format!("{a} needs a value"));
+        match a.as_str() {
+            "--alertmanager" => addrs.push(value()?.trim_start_matches("http://").to_string()),
+            "--alerts" => fleet.alerts = value()?.parse().map_err(|e| format!("--alerts: {e}"))?,
+            "--silences" => silences = value()?.parse().map_err(|e| format!("--silences: {e}"))?,
+            other => return Err(format!("unknown scale argument {other:?}")),
+        }
+    }
+    if addrs.is_empty() {
+        return Err("name at least one --alertmanager 127.0.0.1:PORT".into());
+    }
+    scale_up(&addrs, &fleet, silences)
+}
+
+pub(crate) fn scale_up(
+    addrs: &[String],
+    fleet: &octoscope_harness::scale::AlertFleet,
+    silences: usize,
+) -> Result {
+    use octoscope_harness::scale::{load_alerts, load_silences};
+    step(&format!(
+        "scale: {} alerts over {} services and {} silences into {}",
+        fleet.alerts,
+        fleet.services,
+        silences,
+        addrs.join(", ")
+    ));
+    let started = Instant::now();
+    for addr in addrs {
+        load_alerts(addr, fleet).map_err(|e| e.to_string())?;
+    }
+    load_silences(&addrs[0], silences).map_err(|e| e.to_string())?;
+    println!("    loaded in {:.1}s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
 fn demo(args: &[String]) -> Result {
     let mut port: u16 = 3000;
+    let mut scale = false;
     let mut sim_args = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -496,6 +551,7 @@ fn demo(args: &[String]) -> Result {
                     format!("{spec}:orchestrator")
                 });
             }
+            "--scale" => scale = true,
             other => return Err(format!("unknown demo argument {other:?}\n{USAGE}")),
         }
     }
@@ -503,6 +559,10 @@ fn demo(args: &[String]) -> Result {
     build(false)?;
     let demo = start_demo(&sim_args)?;
     let stack = &demo.stack;
+    if scale {
+        let addrs: Vec<String> = stack.alertmanagers.iter().map(|a| a.addr.clone()).collect();
+        scale_up(&addrs, &octoscope_harness::scale::AlertFleet::FULL, 10_000)?;
+    }
     let addr = format!("127.0.0.1:{port}");
     let console = Command::new(server_binary(false))
         .arg("serve")
@@ -645,6 +705,15 @@ fn e2e(playwright_args: &[String]) -> Result {
         )
         .env("OCTOSCOPE_E2E_PORT", port.to_string())
         .env("OCTOSCOPE_E2E_AM1_PID", &am1_pid)
+        .env(
+            "OCTOSCOPE_E2E_AM_ADDRS",
+            stack
+                .alertmanagers
+                .iter()
+                .map(|a| a.addr.clone())
+                .collect::<Vec<_>>()
+                .join(","),
+        )
         .env(
             "OCTOSCOPE_BIN",
             format!("{} serve", server_binary(false).display()),
