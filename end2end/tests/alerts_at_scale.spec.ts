@@ -25,7 +25,8 @@ function fleet(ended: boolean) {
       fleet: 'e2e',
     },
     annotations: { summary: `scale alert ${i}` },
-    startsAt: new Date(now - (i % 600) * 1_000).toISOString(),
+    // Always before `end`, or Alertmanager refuses the batch.
+    startsAt: new Date(now - 2_000 - (i % 600) * 1_000).toISOString(),
     endsAt: end,
   }));
 }
