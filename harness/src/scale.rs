@@ -71,6 +71,24 @@ pub fn load_silences(addr: &str, count: usize) -> Result<(), HarnessError> {
     Ok(())
 }
 
+/// A Prometheus rule file of `groups` groups with `per_group` alerting rules each: rule 0 of every
+/// group fires at once (`vector(1)`), the others never do. Rule `r` of group `g` is
+/// `ScaleRule{g}x{r}`; `promtool check rules` accepts the file.
+pub fn rules_file(groups: usize, per_group: usize) -> String {
+    let mut out = String::from("groups:\n");
+    for g in 0..groups {
+        out.push_str(&format!("  - name: scale-{g:04}\n    rules:\n"));
+        for r in 0..per_group {
+            let expr = if r == 0 { "vector(1)" } else { "vector(0) > 1" };
+            out.push_str(&format!(
+                "      - alert: ScaleRule{g}x{r}\n        expr: {expr}\n        labels:\n          severity: warning\n          service: svc-{svc:03}\n        annotations:\n          summary: scale rule {r} of group {g}\n",
+                svc = g % 50
+            ));
+        }
+    }
+    out
+}
+
 fn post(addr: &str, path: &str, body: &str) -> Result<(), HarnessError> {
     let (status, answer) = http_post_json(addr, path, body)
         .map_err(|e| HarnessError::Other(format!("POST {addr}{path}: {e}")))?;

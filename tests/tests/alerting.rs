@@ -49,9 +49,9 @@ fn draft(matchers: &str, instances: &[&str]) -> String {
 async fn silences_are_validated_created_merged_and_expired() {
     let (mut stack, console) = start("editor").await;
 
-    let (status, rules) = call(&console, "list_rules", "").await;
+    let (status, rules) = console.post_json("list_rules", json!({"query": {}})).await;
     assert_eq!(status, 200, "{rules}");
-    let names: Vec<&str> = rules["groups"]
+    let names: Vec<&str> = rules["page"]["groups"]
         .as_array()
         .unwrap()
         .iter()

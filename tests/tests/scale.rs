@@ -6,8 +6,11 @@
 mod support;
 
 use axum::routing::get;
-use octoscope_harness::scale::{load_alerts, load_silences, AlertFleet};
-use octoscope_harness::{start_alertmanagers, Backend, NULL_ALERTMANAGER_CONFIG};
+use octoscope_harness::scale::{load_alerts, load_silences, rules_file, AlertFleet};
+use octoscope_harness::{
+    start_alertmanagers, start_prometheus, which, Backend, PrometheusSpec,
+    NULL_ALERTMANAGER_CONFIG, SELF_SCRAPE_CONFIG,
+};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -203,4 +206,100 @@ async fn concurrent_viewers_share_one_read_of_each_alertmanager() {
     let again = groups(&console, json!({})).await;
     assert_eq!(reads.load(Ordering::SeqCst), 1);
     assert!(again["as_of_ms"].as_i64().unwrap() <= again["now_ms"].as_i64().unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rule_groups_are_paged_and_counted_on_the_server() {
+    const GROUPS: usize = 100;
+    let rules = rules_file(GROUPS, 10);
+    // The fixture is a rule file Prometheus' own checker accepts.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scale-rules.yml");
+    std::fs::write(&file, &rules).unwrap();
+    let promtool = which("promtool").expect("promtool comes with the prometheus package");
+    let check = std::process::Command::new(promtool)
+        .args(["check", "rules"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+
+    let prometheus = tokio::task::spawn_blocking(move || {
+        start_prometheus(&PrometheusSpec {
+            config: SELF_SCRAPE_CONFIG,
+            files: &[("rules.yml", &rules)],
+            alertmanagers: &[],
+            backfill: None,
+        })
+        .expect("Prometheus starts")
+    })
+    .await
+    .unwrap();
+    let prov = support::provisioning(&[(
+        "prom.yaml",
+        &format!(
+            "apiVersion: 1\ndatasources:\n  - {{name: Prometheus, uid: prometheus, type: prometheus, url: '{}', isDefault: true}}\n",
+            prometheus.url()
+        ),
+    )]);
+    let console = Console::start(Some(prov.path())).await;
+    let list = |query: Value| {
+        let console = &console;
+        async move {
+            let (status, body) = console
+                .post_json("list_rules", json!({ "query": query }))
+                .await;
+            assert_eq!(status, 200, "{body}");
+            body
+        }
+    };
+    // Every group's first rule fires at its first evaluation (1 s).
+    let mut page = Value::Null;
+    for _ in 0..40 {
+        page = list(json!({})).await;
+        if page["page"]["counts"]["firing"] == GROUPS {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let p = &page["page"];
+    assert_eq!(p["total_groups"], GROUPS);
+    assert_eq!(
+        p["counts"],
+        json!({"firing": GROUPS, "pending": 0, "inactive": GROUPS * 9})
+    );
+    let shown = p["groups"].as_array().unwrap();
+    assert_eq!(shown.len(), 50);
+    assert!(shown[..10]
+        .iter()
+        .all(|g| g["rules"].as_array().unwrap().len() == 10));
+    assert!(shown[10..]
+        .iter()
+        .all(|g| g["rules"].as_array().unwrap().is_empty()));
+    assert!(shown.iter().all(|g| g["counts"]["firing"] == 1));
+
+    let second = list(json!({"page": 1})).await;
+    assert_eq!(second["page"]["first_group"], 50);
+    let found = list(json!({"search": "ScaleRule42x"})).await;
+    assert_eq!(found["page"]["total_groups"], 1);
+    let id = found["page"]["groups"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let one = list(json!({"group": id})).await;
+    assert_eq!(one["page"]["groups"][0]["name"], "scale-0042");
+    assert_eq!(
+        one["page"]["groups"][0]["rules"].as_array().unwrap().len(),
+        10
+    );
+    let firing = list(json!({"state": "firing", "matchers": "service=\"svc-007\""})).await;
+    assert_eq!(firing["page"]["total_groups"], 2, "groups 7 and 57");
+
+    let html = console.get("/alerting/list").await.text().await.unwrap();
+    assert!(html.contains("showing 1–50 of 100 rule groups"));
+    assert!(html.len() < 1_000_000, "{} bytes", html.len());
 }

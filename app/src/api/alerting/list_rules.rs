@@ -1,37 +1,82 @@
+//! The rules page's data: Prometheus' rule groups filtered by state, labels and text and paged on
+//! the server (the first groups open, the rest as counts), so a thousand groups stay one screen.
+
 use crate::api::AppError;
-use crate::model::alerting::RuleGroup;
+use crate::model::alerting::board::RulesPage;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// The page's URL state.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RulesQuery {
+    /// `firing`, `pending`, `inactive`, or empty for all.
+    pub state: String,
+    /// Label matchers on the rule's labels (with `alertname`) or its alerts' labels.
+    pub matchers: String,
+    /// Text in the rule's name, expression, group or annotations.
+    pub search: String,
+    /// From 0.
+    pub page: u32,
+    /// One group's id: that group alone, open.
+    pub group: String,
+    /// Prometheus datasource uid (default: the default Prometheus).
+    pub datasource: Option<String>,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RulesOverview {
     pub datasource_name: String,
-    pub groups: Vec<RuleGroup>,
+    pub page: RulesPage,
+    /// Why the matchers could not be read (the rules are then not filtered by labels).
+    pub matcher_error: Option<String>,
     pub warnings: Vec<String>,
     /// Server time of the answer, so ages render the same on the server and in the browser.
     pub now_ms: i64,
-    /// Alert rule name → the dashboard to open for it (annotation, or one reading its metrics).
+    /// Alert rule name → the dashboard to open for it (annotation, or one reading its metrics),
+    /// for the rules shown.
     pub dashboards: std::collections::BTreeMap<String, String>,
 }
 
-/// Every rule group of the default (or named) Prometheus, with rule states and active alerts.
-#[server(endpoint = "list_rules")]
-pub async fn list_rules(datasource: Option<String>) -> Result<RulesOverview, AppError> {
+/// A page of the rule groups of the default (or named) Prometheus, with rule states and active
+/// alerts; counts by state are over every rule that matched the labels and text.
+#[server(endpoint = "list_rules", input = leptos::server_fn::codec::Json)]
+pub async fn list_rules(query: RulesQuery) -> Result<RulesOverview, AppError> {
     use crate::backend::prometheus::PrometheusClient;
+    use crate::model::alerting::board::rules_page;
+    use crate::model::alerting::Rule;
     use crate::model::datasource::DatasourceKind;
+    use crate::model::matchers::parse_matchers;
 
     let backends = crate::api::backends()?;
-    let ds = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, datasource)?;
+    let ds = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, query.datasource)?;
     let answer = PrometheusClient {
         http: &backends.http,
         ds: &ds,
     }
     .rules(true)
     .await?;
+    let (matchers, matcher_error) = match parse_matchers(&query.matchers) {
+        Ok(m) => (m, None),
+        Err(e) => (Vec::new(), Some(e.to_string())),
+    };
+    let states: Vec<String> = Some(query.state)
+        .filter(|s| !s.is_empty())
+        .into_iter()
+        .collect();
+    let only = Some(query.group.as_str()).filter(|g| !g.is_empty());
+    let page = rules_page(
+        &answer.data.groups,
+        &states,
+        &matchers,
+        &query.search,
+        query.page as usize,
+        only,
+    );
     let index = backends.dashboards.catalog().index();
     let mut dashboards = std::collections::BTreeMap::new();
-    for rule in answer.data.groups.iter().flat_map(|g| g.rules.iter()) {
-        if let crate::model::alerting::Rule::Alerting(a) = rule {
+    for rule in page.groups.iter().flat_map(|g| g.rules.iter()) {
+        if let Rule::Alerting(a) = rule {
             if let Some(url) =
                 crate::model::links::alerts::dashboard_for(&a.annotations, Some(&a.query), &index)
             {
@@ -42,7 +87,8 @@ pub async fn list_rules(datasource: Option<String>) -> Result<RulesOverview, App
     Ok(RulesOverview {
         dashboards,
         datasource_name: ds.name.clone(),
-        groups: answer.data.groups,
+        page,
+        matcher_error,
         warnings: answer.warnings,
         now_ms: crate::api::now_ms(),
     })

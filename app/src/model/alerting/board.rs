@@ -3,7 +3,8 @@
 //! a time, a page of silences; counts are always over everything that matched. Pure.
 
 use super::{
-    regroup, severity_rank, triage_order, AmAlert, Labels, MergedAlert, MergedGroup, Silence,
+    filter_rules, regroup, severity_rank, triage_order, AmAlert, Labels, MergedAlert, MergedGroup,
+    Rule, RuleGroup, Silence, StateCounts,
 };
 use crate::model::matchers::Matcher;
 use serde::{Deserialize, Serialize};
@@ -80,17 +81,114 @@ pub struct GroupsPage {
     pub groups: Vec<GroupView>,
 }
 
-/// A short stable id of a group's labels (FNV-1a, hex): the same group gets the same id on every
+/// A short stable id of some strings (FNV-1a, hex): the same group gets the same id on every
 /// refresh and every replica.
-pub fn group_id(labels: &Labels) -> String {
+fn stable_id<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (k, v) in labels {
-        for b in k.bytes().chain([0]).chain(v.bytes()).chain([0]) {
+    for part in parts {
+        for b in part.bytes().chain([0]) {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
     }
     format!("{h:016x}")
+}
+
+/// The id of an alert group (its labels), for `?group=` links.
+pub fn group_id(labels: &Labels) -> String {
+    stable_id(labels.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]))
+}
+
+/// Rule groups per page, and how many of a page show their rules.
+pub const RULE_GROUPS_PER_PAGE: usize = 50;
+pub const OPEN_RULE_GROUPS: usize = 10;
+
+/// One Prometheus rule group as a page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleGroupView {
+    /// Stable id of file and name, for `?group=` links.
+    pub id: String,
+    pub name: String,
+    pub file: String,
+    /// Its alerting rules that matched, by state.
+    pub counts: StateCounts,
+    /// The rules shown: all of an open group's, none when collapsed.
+    pub rules: Vec<Rule>,
+}
+
+/// A page of rule groups.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RulesPage {
+    /// Alerting rules matching the labels and text, by state (before the state filter).
+    pub counts: StateCounts,
+    /// Groups with a rule that matched every filter.
+    pub total_groups: usize,
+    pub first_group: usize,
+    pub groups: Vec<RuleGroupView>,
+}
+
+/// The id of a rule group.
+pub fn rule_group_id(file: &str, name: &str) -> String {
+    stable_id([file, name])
+}
+
+/// Page `page` (from 0) of the rule groups with alerting rules that match `states`, `matchers` and
+/// `text`: the first [`OPEN_RULE_GROUPS`] with their rules, the rest as counts. With `only`, that
+/// group alone, open.
+pub fn rules_page(
+    groups: &[RuleGroup],
+    states: &[String],
+    matchers: &[Matcher],
+    text: &str,
+    page: usize,
+    only: Option<&str>,
+) -> RulesPage {
+    let (matched, counts) = filter_rules(groups, states, matchers, text);
+    let total_groups = matched.len();
+    let view = |g: RuleGroup, open: bool| {
+        let mut c = StateCounts::default();
+        for r in &g.rules {
+            if let Rule::Alerting(a) = r {
+                match a.state.as_str() {
+                    "firing" => c.firing += 1,
+                    "pending" => c.pending += 1,
+                    _ => c.inactive += 1,
+                }
+            }
+        }
+        RuleGroupView {
+            id: rule_group_id(&g.file, &g.name),
+            name: g.name,
+            file: g.file,
+            counts: c,
+            rules: if open { g.rules } else { Vec::new() },
+        }
+    };
+    if let Some(id) = only {
+        return RulesPage {
+            counts,
+            total_groups,
+            first_group: 0,
+            groups: matched
+                .into_iter()
+                .filter(|g| rule_group_id(&g.file, &g.name) == id)
+                .map(|g| view(g, true))
+                .collect(),
+        };
+    }
+    let first_group = (page * RULE_GROUPS_PER_PAGE).min(total_groups);
+    RulesPage {
+        counts,
+        total_groups,
+        first_group,
+        groups: matched
+            .into_iter()
+            .skip(first_group)
+            .take(RULE_GROUPS_PER_PAGE)
+            .enumerate()
+            .map(|(i, g)| view(g, i < OPEN_RULE_GROUPS))
+            .collect(),
+    }
 }
 
 /// Page `page` (from 0) of a cluster's groups after filtering by `matchers` and regrouping by
@@ -399,5 +497,56 @@ mod tests {
         assert_eq!((one.matched, one.rows[0].mutes), (1, 7));
         let last = silences_page(&silences, &mutes, "", "all", 2);
         assert_eq!((last.first, last.rows.len()), (100, 30));
+    }
+
+    #[test]
+    fn rule_groups_are_paged_with_the_first_open_and_counts_over_all() {
+        let rule = |name: String, state: &str| -> Rule {
+            serde_json::from_value(serde_json::json!({
+                "type": "alerting", "name": name, "query": "up == 0", "state": state,
+                "labels": {"severity": "warning"}
+            }))
+            .unwrap()
+        };
+        let groups: Vec<RuleGroup> = (0..120)
+            .map(|g| RuleGroup {
+                name: format!("group-{g:03}"),
+                file: format!("/rules/file-{}.yml", g % 4),
+                interval: 15.0,
+                rules: (0..10)
+                    .map(|r| {
+                        rule(
+                            format!("Rule{g}x{r}"),
+                            if r == 0 { "firing" } else { "inactive" },
+                        )
+                    })
+                    .collect(),
+            })
+            .collect();
+        let page = rules_page(&groups, &[], &[], "", 0, None);
+        assert_eq!(page.total_groups, 120);
+        assert_eq!((page.counts.firing, page.counts.inactive), (120, 1_080));
+        assert_eq!(page.groups.len(), RULE_GROUPS_PER_PAGE);
+        assert!(page.groups[..OPEN_RULE_GROUPS]
+            .iter()
+            .all(|g| g.rules.len() == 10));
+        assert!(page.groups[OPEN_RULE_GROUPS..]
+            .iter()
+            .all(|g| g.rules.is_empty()));
+        assert!(page
+            .groups
+            .iter()
+            .all(|g| g.counts.firing == 1 && g.counts.inactive == 9));
+        let last = rules_page(&groups, &[], &[], "", 2, None);
+        assert_eq!((last.first_group, last.groups.len()), (100, 20));
+        let firing = rules_page(&groups, &["firing".into()], &[], "", 0, None);
+        assert_eq!(firing.total_groups, 120);
+        assert_eq!(firing.groups[0].rules.len(), 1);
+        let id = rule_group_id("/rules/file-3.yml", "group-107");
+        let one = rules_page(&groups, &[], &[], "", 0, Some(&id));
+        assert_eq!(one.groups.len(), 1);
+        assert_eq!(one.groups[0].rules.len(), 10);
+        let searched = rules_page(&groups, &[], &[], "rule42x", 0, None);
+        assert_eq!((searched.total_groups, searched.counts.firing), (1, 1));
     }
 }

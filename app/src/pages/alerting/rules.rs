@@ -1,17 +1,20 @@
-//! `/alerting/list`: every Prometheus rule group with rule state, `for`, health, expression,
-//! labels, annotations and active alerts. Filters (state, matchers, text) live in the URL.
+//! `/alerting/list`: Prometheus' rule groups with rule state, `for`, health, expression, labels,
+//! annotations and active alerts. Filters (state, matchers, text) live in the URL and run on the
+//! server, which pages the groups: 50 a page, the first 10 open, the rest as their state counts.
 
 use super::AlertingTabs;
-use crate::api::alerting::list_rules;
+use crate::api::alerting::{list_rules, RulesQuery};
 use crate::components::feedback::{ErrorNotice, Warnings};
 use crate::components::layout::RefreshTick;
+use crate::components::pager::Pager;
+use crate::components::pickers::current_pairs;
 use crate::components::zone::Time;
-use crate::model::alerting::{filter_rules, AlertingRule, Rule};
+use crate::model::alerting::board::{RuleGroupView, RULE_GROUPS_PER_PAGE};
+use crate::model::alerting::{AlertingRule, Rule};
 use crate::model::html::safe_href;
-use crate::model::matchers::parse_matchers;
-use crate::model::numbers::{sample, tidy};
+use crate::model::numbers::{sample, thousands, tidy};
 use crate::model::timestamp::{age, parse_rfc3339};
-use crate::model::url_state::encode_component;
+use crate::model::url_state::with_params;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -22,24 +25,34 @@ pub fn AlertRulesPage() -> impl IntoView {
     let tick = use_context::<RefreshTick>()
         .map(|t| t.0)
         .unwrap_or_else(|| RwSignal::new(0));
-    let rules = Resource::new(move || tick.get(), |_| list_rules(None));
-    let state = Memo::new(move |_| query.with(|q| q.get("state")).unwrap_or_default());
-    let matchers_text = Memo::new(move |_| query.with(|q| q.get("matchers")).unwrap_or_default());
-    let search = Memo::new(move |_| query.with(|q| q.get("search")).unwrap_or_default());
+    let param = move |k: &str| query.with(|q| q.get(k)).unwrap_or_default();
+    let rules_query = Memo::new(move |_| RulesQuery {
+        state: param("state"),
+        matchers: param("matchers"),
+        search: param("search"),
+        page: param("page").parse().unwrap_or(0),
+        group: param("group"),
+        datasource: None,
+    });
+    let rules = Resource::new(
+        move || (tick.get(), rules_query.get()),
+        |(_, q)| list_rules(q),
+    );
+    let initial = rules_query.get_untracked();
 
     view! {
         <Title text="Alert rules" />
         <h1>"Alerting"</h1>
         <AlertingTabs />
         <form method="get" action="/alerting/list" class="filters" data-testid="rule-filters">
-            <input type="hidden" name="state" value=state.get_untracked() />
+            <input type="hidden" name="state" value=initial.state.clone() />
             <label>
                 "Labels "
                 <input
                     type="text"
                     name="matchers"
                     placeholder="severity=\"critical\", job=~\"arm.*\""
-                    value=matchers_text.get_untracked()
+                    value=initial.matchers.clone()
                     data-testid="rule-matchers"
                 />
             </label>
@@ -48,7 +61,7 @@ pub fn AlertRulesPage() -> impl IntoView {
                 <input
                     type="search"
                     name="search"
-                    value=search.get_untracked()
+                    value=initial.search.clone()
                     data-testid="rule-search"
                 />
             </label>
@@ -64,28 +77,19 @@ pub fn AlertRulesPage() -> impl IntoView {
                     Ok(o) => o,
                     Err(e) => return view! { <ErrorNotice message=e.to_string() /> }.into_any(),
                 };
-                let (matchers, matcher_error) = match parse_matchers(&matchers_text.get()) {
-                    Ok(m) => (m, None),
-                    Err(e) => (vec![], Some(e.to_string())),
-                };
-                let states: Vec<String> = Some(state.get())
-                    .filter(|s| !s.is_empty())
-                    .into_iter()
-                    .collect();
-                let (groups, counts) = filter_rules(
-                    &overview.groups,
-                    &states,
-                    &matchers,
-                    &search.get(),
-                );
+                let q = rules_query.get_untracked();
+                let pairs = query.with_untracked(current_pairs);
+                let counts = overview.page.counts;
                 let now = overview.now_ms;
                 let chip = move |value: &'static str, label: String| {
                     let href = format!(
-                        "/alerting/list?state={value}&matchers={}&search={}",
-                        encode_component(&matchers_text.get_untracked()),
-                        encode_component(&search.get_untracked()),
+                        "/alerting/list{}",
+                        with_params(
+                            &pairs,
+                            &[("state", Some(value)), ("page", None), ("group", None)],
+                        ),
                     );
-                    let active = state.get_untracked() == value;
+                    let active = q.state == value;
                     view! {
                         <a
                             href=href
@@ -100,8 +104,12 @@ pub fn AlertRulesPage() -> impl IntoView {
                         </a>
                     }
                 };
+                let pairs = query.with_untracked(current_pairs);
+                let page = overview.page;
+                let dashboards = overview.dashboards;
                 view! {
-                    {matcher_error
+                    {overview
+                        .matcher_error
                         .map(|e| {
                             view! {
                                 <p class="field-error" data-testid="rule-matchers-error">
@@ -113,14 +121,17 @@ pub fn AlertRulesPage() -> impl IntoView {
                     <div class="chips" data-testid="state-counts">
                         {chip(
                             "",
-                            format!("All {}", counts.firing + counts.pending + counts.inactive),
+                            format!(
+                                "All {}",
+                                thousands(counts.firing + counts.pending + counts.inactive),
+                            ),
                         )}
-                        {chip("firing", format!("Firing {}", counts.firing))}
-                        {chip("pending", format!("Pending {}", counts.pending))}
-                        {chip("inactive", format!("Inactive {}", counts.inactive))}
+                        {chip("firing", format!("Firing {}", thousands(counts.firing)))}
+                        {chip("pending", format!("Pending {}", thousands(counts.pending)))}
+                        {chip("inactive", format!("Inactive {}", thousands(counts.inactive)))}
                     </div>
                     <p class="muted">{format!("From {}", overview.datasource_name)}</p>
-                    {if groups.is_empty() {
+                    {if page.groups.is_empty() {
                         view! {
                             <p class="muted" data-testid="no-rules">
                                 "No alerting rules match these filters."
@@ -128,31 +139,46 @@ pub fn AlertRulesPage() -> impl IntoView {
                         }
                             .into_any()
                     } else {
-                        groups
-                            .into_iter()
-                            .map(|g| {
-                                view! {
-                                    <section class="rule-group" data-testid="rule-group">
-                                        <h2>
-                                            {g.name.clone()}
-                                            <span class="muted small">{g.file.clone()}</span>
-                                        </h2>
-                                        {g
-                                            .rules
-                                            .into_iter()
-                                            .filter_map(|r| match r {
-                                                Rule::Alerting(a) => Some(a),
-                                                Rule::Recording(_) => None,
-                                            })
-                                            .map(|a| {
-                                                let dashboard = overview.dashboards.get(&a.name).cloned();
-                                                view! { <RuleCard rule=a now=now dashboard /> }
-                                            })
-                                            .collect_view()}
-                                    </section>
-                                }
-                            })
-                            .collect_view()
+                        view! {
+                            {(!q.group.is_empty())
+                                .then(|| {
+                                    let all = with_params(
+                                        &pairs,
+                                        &[("group", None), ("page", None)],
+                                    );
+                                    view! {
+                                        <p>
+                                            <a
+                                                href=format!("/alerting/list{all}")
+                                                data-testid="all-rule-groups"
+                                            >
+                                                "← All rule groups"
+                                            </a>
+                                        </p>
+                                    }
+                                })}
+                            <Pager
+                                first=page.first_group
+                                shown=page.groups.len()
+                                total=page.total_groups
+                                per_page=RULE_GROUPS_PER_PAGE
+                                noun="rule groups"
+                            />
+                            {page
+                                .groups
+                                .into_iter()
+                                .map(|g| {
+                                    view! {
+                                        <RuleGroupSection
+                                            group=g
+                                            now=now
+                                            dashboards=dashboards.clone()
+                                            pairs=pairs.clone()
+                                        />
+                                    }
+                                })
+                                .collect_view()}
+                        }
                             .into_any()
                     }}
                 }
@@ -162,12 +188,60 @@ pub fn AlertRulesPage() -> impl IntoView {
     }
 }
 
-fn seconds_text(s: f64) -> String {
-    match s as i64 {
-        0 => "0s".into(),
-        s if s % 3600 == 0 => format!("{}h", s / 3600),
-        s if s % 60 == 0 => format!("{}m", s / 60),
-        s => format!("{s}s"),
+#[component]
+fn RuleGroupSection(
+    group: RuleGroupView,
+    now: i64,
+    dashboards: std::collections::BTreeMap<String, String>,
+    pairs: Vec<(String, String)>,
+) -> impl IntoView {
+    let c = group.counts;
+    let counts = format!(
+        "{} firing · {} pending · {} inactive",
+        thousands(c.firing),
+        thousands(c.pending),
+        thousands(c.inactive)
+    );
+    let open = format!(
+        "/alerting/list{}",
+        with_params(
+            &pairs,
+            &[("group", Some(group.id.as_str())), ("page", None)]
+        )
+    );
+    let collapsed = group.rules.is_empty();
+    view! {
+        <section
+            class="rule-group"
+            data-testid="rule-group"
+            data-group-id=group.id.clone()
+            data-open=(!collapsed).to_string()
+        >
+            <h2>{group.name.clone()} <span class="muted small">{group.file.clone()}</span></h2>
+            <p class="muted small" data-testid="rule-group-counts">
+                {counts}
+            </p>
+            {collapsed
+                .then(|| {
+                    view! {
+                        <a href=open data-testid="open-rule-group">
+                            "Show its rules"
+                        </a>
+                    }
+                })}
+            {group
+                .rules
+                .into_iter()
+                .filter_map(|r| match r {
+                    Rule::Alerting(a) => Some(a),
+                    Rule::Recording(_) => None,
+                })
+                .map(|a| {
+                    let dashboard = dashboards.get(&a.name).cloned();
+                    view! { <RuleCard rule=a now=now dashboard /> }
+                })
+                .collect_view()}
+        </section>
     }
 }
 
@@ -191,7 +265,12 @@ fn RuleCard(rule: AlertingRule, now: i64, dashboard: Option<String>) -> impl Int
                     {state.clone()}
                 </span>
                 <strong data-testid="rule-name">{rule.name.clone()}</strong>
-                <span class="muted">{format!(" for {}", seconds_text(rule.duration))}</span>
+                <span class="muted">
+                    {format!(
+                        " for {}",
+                        crate::model::duration::format_ms((rule.duration * 1000.0) as i64),
+                    )}
+                </span>
                 <span class=format!(
                     "muted health-{}",
                     rule.health,
