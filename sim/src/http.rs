@@ -101,7 +101,20 @@ fn param<'a>(p: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-// Trace search filters, the same in the Jaeger and Tempo faces.
+// Trace search, the same in the Jaeger and Tempo faces.
+
+/// The services of the kept traces, sorted, each once.
+fn traced_services(sim: &Sim) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = sim
+        .stores
+        .traces
+        .iter()
+        .flat_map(|t| t.spans.iter().map(|s| s.service))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
 
 /// Go duration strings as Jaeger takes them (`1.2s`, `100ms`, `1m`), in microseconds.
 fn go_duration_us(s: &str) -> Option<i64> {

@@ -86,18 +86,6 @@ impl AlertSnapshots {
     pub fn invalidate(&self, uid: &str) {
         self.slot(uid).generation.fetch_add(1, Ordering::SeqCst);
     }
-
-    /// Makes the next request read every instance again.
-    pub fn invalidate_all(&self) {
-        for slot in self
-            .slots
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-        {
-            slot.generation.fetch_add(1, Ordering::SeqCst);
-        }
-    }
 }
 
 async fn read(http: &reqwest::Client, ds: &Datasource) -> Result<InstanceReport, BackendError> {
@@ -113,18 +101,25 @@ async fn read(http: &reqwest::Client, ds: &Datasource) -> Result<InstanceReport,
     })
 }
 
-/// Every Alertmanager cluster as its instances' snapshots report it.
+/// Every Alertmanager instance's snapshot, shared, not copied: a request reads them in place.
 #[derive(Debug, Clone, Default)]
 pub struct Fleet {
-    pub clusters: Vec<ClusterReport>,
+    snapshots: Vec<Arc<Snapshot>>,
     /// (datasource name, why) for instances that did not answer.
     pub unreachable: Vec<(String, String)>,
     /// When the oldest snapshot used was read (ms): the page says how fresh it is.
     pub as_of_ms: i64,
 }
 
-/// Reads every provisioned Alertmanager (concurrently, through the snapshots) and groups the
-/// instances into gossip clusters. `None` when no Alertmanager is provisioned.
+impl Fleet {
+    /// The instances that answered, grouped into gossip clusters.
+    pub fn clusters(&self) -> Vec<ClusterReport<'_>> {
+        group_clusters(self.snapshots.iter().filter_map(|s| s.report.as_ref().ok()))
+    }
+}
+
+/// Reads every provisioned Alertmanager (concurrently, through the snapshots). `None` when no
+/// Alertmanager is provisioned.
 pub async fn fleet(b: &super::Backends) -> Option<Fleet> {
     use crate::model::datasource::DatasourceKind;
     let instances: Vec<_> = b.registry.of_kind(DatasourceKind::Alertmanager).collect();
@@ -132,24 +127,25 @@ pub async fn fleet(b: &super::Backends) -> Option<Fleet> {
         return None;
     }
     // Concurrently: a dead instance costs one timeout, not one per instance before it.
-    let snaps = futures::future::join_all(
+    let snapshots = futures::future::join_all(
         instances
             .iter()
             .map(|ds| b.alert_snapshots.get(&b.http, ds)),
     )
     .await;
-    let mut reports = Vec::new();
-    let mut unreachable = Vec::new();
-    let mut as_of_ms = i64::MAX;
-    for (ds, snap) in instances.iter().zip(snaps) {
-        as_of_ms = as_of_ms.min(snap.read_at_ms);
-        match &snap.report {
-            Ok(report) => reports.push(report.clone()),
-            Err(e) => unreachable.push((ds.name.clone(), e.to_string())),
-        }
-    }
+    let unreachable = instances
+        .iter()
+        .zip(&snapshots)
+        .filter_map(|(ds, snap)| {
+            snap.report
+                .as_ref()
+                .err()
+                .map(|e| (ds.name.clone(), e.to_string()))
+        })
+        .collect();
+    let as_of_ms = snapshots.iter().map(|s| s.read_at_ms).min().unwrap_or(0);
     Some(Fleet {
-        clusters: group_clusters(reports),
+        snapshots,
         unreachable,
         as_of_ms,
     })

@@ -103,7 +103,8 @@ impl JaegerClient<'_> {
 
     /// One trace by id; `None` when Jaeger does not know it. Reads at most `budget` bytes.
     pub async fn trace(&self, id: &str, budget: u64) -> Result<Option<TraceView>, BackendError> {
-        let path = match self.api().await? {
+        let api = self.api().await?;
+        let path = match api {
             JaegerApi::V1 => format!("api/traces/{id}"),
             JaegerApi::V3 => format!("api/v3/traces/{id}"),
         };
@@ -113,7 +114,7 @@ impl JaegerClient<'_> {
             200 => {}
             _ => return Err(unexpected_status(self.ds, status, &body)),
         }
-        let decoded = match self.api().await? {
+        let decoded = match api {
             JaegerApi::V1 => decode_jaeger_traces(&body),
             JaegerApi::V3 => decode_otlp_traces(&body),
         };

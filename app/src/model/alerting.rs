@@ -93,6 +93,17 @@ pub struct StateCounts {
     pub inactive: usize,
 }
 
+impl StateCounts {
+    /// Counts one alerting rule in its state (anything but firing or pending is inactive).
+    pub fn add(&mut self, state: &str) {
+        match state {
+            "firing" => self.firing += 1,
+            "pending" => self.pending += 1,
+            _ => self.inactive += 1,
+        }
+    }
+}
+
 /// Keeps the alerting rules whose state is in `states` (empty = all), whose labels (or one of
 /// whose alerts' labels) satisfy `matchers`, and whose name, query or annotations contain `text`.
 /// Groups left empty are dropped; counts are over the rules that pass matchers and text.
@@ -126,11 +137,7 @@ pub fn filter_rules(
                 if !(label_ok && text_ok) {
                     return false;
                 }
-                match a.state.as_str() {
-                    "firing" => counts.firing += 1,
-                    "pending" => counts.pending += 1,
-                    _ => counts.inactive += 1,
-                }
+                counts.add(&a.state);
                 states.is_empty() || states.contains(&a.state)
             })
             .cloned()
@@ -308,59 +315,74 @@ pub struct InstanceReport {
     pub silences: Vec<Silence>,
 }
 
-/// The instances of one gossip cluster: each one's groups, their uids, and the first one's
-/// silences (gossip gives every peer the same).
+/// The instances of one gossip cluster, as they reported (borrowed: a fleet's reports are
+/// large and shared by every viewer).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ClusterReport {
-    pub reported: Vec<(String, Vec<AmGroup>)>,
-    pub uids: Vec<String>,
-    pub silences: Vec<Silence>,
+pub struct ClusterReport<'a> {
+    pub members: Vec<&'a InstanceReport>,
 }
 
-impl ClusterReport {
+impl ClusterReport<'_> {
     /// The cluster as the pages name it: its instances' names joined.
     pub fn name(&self) -> String {
-        self.reported
+        self.members
             .iter()
-            .map(|(n, _)| n.as_str())
+            .map(|r| r.name.as_str())
             .collect::<Vec<_>>()
             .join(" + ")
+    }
+
+    /// Its instances' datasource uids, in provisioning order.
+    pub fn uids(&self) -> Vec<String> {
+        self.members.iter().map(|r| r.uid.clone()).collect()
+    }
+
+    /// The first instance's silences (gossip gives every peer the same).
+    pub fn silences(&self) -> &[Silence] {
+        self.members.first().map_or(&[], |r| &r.silences)
+    }
+
+    /// Every instance's alerts as reported: an alert appears once per instance and receiver.
+    pub fn alerts(&self) -> impl Iterator<Item = &AmAlert> {
+        self.members
+            .iter()
+            .flat_map(|r| &r.groups)
+            .flat_map(|g| &g.alerts)
+    }
+
+    /// Its groups merged across instances (see [`merge_cluster`]).
+    pub fn merged(&self) -> Vec<MergedGroup> {
+        merge_cluster(&self.name(), &self.members)
     }
 }
 
 /// Instances sharing any peer belong to the same gossip cluster; clusters keep the order of
 /// their first instance.
-pub fn group_clusters(reports: Vec<InstanceReport>) -> Vec<ClusterReport> {
-    let mut clusters: Vec<(Vec<String>, ClusterReport)> = Vec::new();
+pub fn group_clusters<'a>(
+    reports: impl IntoIterator<Item = &'a InstanceReport>,
+) -> Vec<ClusterReport<'a>> {
+    let mut clusters: Vec<ClusterReport<'a>> = Vec::new();
     for r in reports {
-        match clusters
-            .iter_mut()
-            .find(|(peers, _)| peers.iter().any(|p| r.peers.contains(p)))
-        {
-            Some((_, c)) => {
-                c.reported.push((r.name, r.groups));
-                c.uids.push(r.uid);
-            }
-            None => clusters.push((
-                r.peers,
-                ClusterReport {
-                    reported: vec![(r.name, r.groups)],
-                    uids: vec![r.uid],
-                    silences: r.silences,
-                },
-            )),
+        match clusters.iter_mut().find(|c| {
+            c.members
+                .iter()
+                .any(|m| m.peers.iter().any(|p| r.peers.contains(p)))
+        }) {
+            Some(c) => c.members.push(r),
+            None => clusters.push(ClusterReport { members: vec![r] }),
         }
     }
-    clusters.into_iter().map(|(_, c)| c).collect()
+    clusters
 }
 
 /// Merges the groups reported by each instance of one cluster: same receiver and group labels
 /// make one group and alerts are de-duplicated by fingerprint. Silenced-by and inhibited-by are
 /// unioned, so an alert one peer already mutes shows as suppressed while gossip catches up.
-pub fn merge_cluster(cluster: &str, instances: &[(String, Vec<AmGroup>)]) -> Vec<MergedGroup> {
+pub fn merge_cluster(cluster: &str, instances: &[&InstanceReport]) -> Vec<MergedGroup> {
     let mut groups: BTreeMap<GroupKey, BTreeMap<String, MergedAlert>> = BTreeMap::new();
-    for (instance, reported) in instances {
-        for g in reported {
+    for r in instances {
+        let instance = &r.name;
+        for g in &r.groups {
             let key = (
                 g.receiver.name.clone(),
                 g.labels.clone().into_iter().collect(),
@@ -489,20 +511,6 @@ pub fn worst_severity(alerts: &[MergedAlert]) -> Option<String> {
         .cloned()
 }
 
-/// How many distinct current alerts silence `id` mutes (an alert in several receivers' groups
-/// counts once).
-pub fn muted_by(groups: &[MergedGroup], id: &str) -> usize {
-    let mut seen: Vec<&str> = Vec::new();
-    for a in groups.iter().flat_map(|g| &g.alerts) {
-        if a.alert.status.silenced_by.iter().any(|s| s == id)
-            && !seen.contains(&a.alert.fingerprint.as_str())
-        {
-            seen.push(&a.alert.fingerprint);
-        }
-    }
-    seen.len()
-}
-
 /// The PromQL selector of firing `ALERTS` series that a silence with these matchers would mute.
 /// Alertmanager matchers and PromQL label matchers share operators and (anchored RE2) semantics.
 pub fn alerts_history_selector(matchers: &[Matcher]) -> String {
@@ -554,6 +562,17 @@ impl SilenceId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An instance that reported `groups` (and no peers or silences).
+    fn report(name: &str, groups: Vec<AmGroup>) -> InstanceReport {
+        InstanceReport {
+            name: name.into(),
+            uid: name.to_lowercase(),
+            peers: Vec::new(),
+            groups,
+            silences: Vec::new(),
+        }
+    }
 
     #[test]
     fn only_uuids_are_silence_ids() {
@@ -725,7 +744,8 @@ mod tests {
         let mut twice = groups[0].clone();
         twice.receiver.name = "another-receiver".into();
         twice.alerts[0].status.silenced_by = vec!["s1".into()];
-        let merged = merge_cluster("c", &[("am".into(), vec![groups[0].clone(), twice])]);
+        let am = report("am", vec![groups[0].clone(), twice]);
+        let merged = merge_cluster("c", &[&am]);
         assert_eq!(
             merged.len(),
             2,
@@ -734,7 +754,8 @@ mod tests {
         let shown = regroup(&merged, &[], "");
         assert_eq!(shown.len(), 1);
         assert_eq!(shown[0].1.len(), groups[0].alerts.len());
-        assert_eq!(muted_by(&merged, "s1"), 1, "counted once");
+        let mutes = board::mutes(merged.iter().flat_map(|g| &g.alerts).map(|a| &a.alert));
+        assert_eq!(mutes["s1"], 1, "counted once");
         let by_cluster = regroup(
             &merged,
             &parse_matchers(r#"alertname=~"Free.*""#).unwrap(),
@@ -759,10 +780,8 @@ mod tests {
             serde_json::from_slice(&fixture("alertmanager/alerts-groups-v0.31.0.json")).unwrap();
         let mut peer = groups.clone();
         peer[0].alerts[0].status.silenced_by = vec!["s1".into()];
-        let merged = merge_cluster(
-            "demo",
-            &[("am-1".into(), groups.clone()), ("am-2".into(), peer)],
-        );
+        let (am1, am2) = (report("am-1", groups.clone()), report("am-2", peer));
+        let merged = merge_cluster("demo", &[&am1, &am2]);
         let total: usize = groups.iter().map(|g| g.alerts.len()).sum();
         let merged_total: usize = merged.iter().map(|g| g.alerts.len()).sum();
         assert_eq!(merged_total, total, "each alert once");
@@ -784,19 +803,17 @@ mod tests {
 
     #[test]
     fn instances_sharing_a_peer_are_one_cluster() {
-        let report = |name: &str, peers: &[&str]| InstanceReport {
-            name: name.into(),
-            uid: name.to_lowercase(),
+        let with_peers = |name: &str, peers: &[&str]| InstanceReport {
             peers: peers.iter().map(|p| p.to_string()).collect(),
-            groups: Vec::new(),
-            silences: Vec::new(),
+            ..report(name, Vec::new())
         };
-        let clusters = group_clusters(vec![
-            report("AM1", &["a", "b"]),
-            report("Lone", &["z"]),
-            report("AM2", &["b", "a"]),
-        ]);
-        let uids: Vec<Vec<String>> = clusters.iter().map(|c| c.uids.clone()).collect();
+        let reports = [
+            with_peers("AM1", &["a", "b"]),
+            with_peers("Lone", &["z"]),
+            with_peers("AM2", &["b", "a"]),
+        ];
+        let clusters = group_clusters(&reports);
+        let uids: Vec<Vec<String>> = clusters.iter().map(|c| c.uids()).collect();
         assert_eq!(uids, vec![vec!["am1", "am2"], vec!["lone"]]);
     }
 }

@@ -102,6 +102,14 @@ impl Hop {
     }
 }
 
+/// A link's view options, the empty ones left out.
+fn non_empty<'a>(options: &'a [(&str, &str)]) -> impl Iterator<Item = (String, String)> + 'a {
+    options
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+}
+
 fn build(path: &str, mut params: Vec<(String, String)>, hop: &Hop) -> String {
     params.extend(hop.params());
     let sep = if path.contains('?') { '&' } else { '?' };
@@ -136,12 +144,7 @@ pub fn explore_logs_with(query: &str, options: &[(&str, &str)], hop: &Hop) -> St
     if !query.is_empty() {
         params.push(("query".into(), query.to_string()));
     }
-    params.extend(
-        options
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| (k.to_string(), v.to_string())),
-    );
+    params.extend(non_empty(options));
     build("/explore", params, hop)
 }
 
@@ -165,12 +168,7 @@ pub fn new_silence(matchers: &[String], options: &[(&str, &str)]) -> String {
         .iter()
         .map(|m| ("matcher".to_string(), m.clone()))
         .collect();
-    params.extend(
-        options
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| (k.to_string(), v.to_string())),
-    );
+    params.extend(non_empty(options));
     build("/alerting/silence/new", params, &Hop::default())
 }
 

@@ -27,15 +27,7 @@ fn jaeger_error(status: StatusCode, msg: &str) -> Response {
 }
 
 async fn jaeger_services(State(sim): State<SharedSim>) -> Json<Value> {
-    let sim = lock(&sim);
-    let mut names: Vec<&str> = sim
-        .stores
-        .traces
-        .iter()
-        .flat_map(|t| t.spans.iter().map(|s| s.service))
-        .collect();
-    names.sort_unstable();
-    names.dedup();
+    let names = traced_services(&lock(&sim));
     let n = names.len();
     jaeger_ok(json!(names), n)
 }

@@ -107,18 +107,10 @@ async fn tempo_tags() -> Json<Value> {
 
 /// `GET /api/search/tag/<tag>/values` (v1: plain strings). Only `service.name` has values here.
 async fn tempo_tag_values(State(sim): State<SharedSim>, Path(tag): Path<String>) -> Json<Value> {
-    let sim = lock(&sim);
-    let mut values: Vec<&str> = match tag.as_str() {
-        "service.name" => sim
-            .stores
-            .traces
-            .iter()
-            .flat_map(|t| t.spans.iter().map(|s| s.service))
-            .collect(),
+    let values = match tag.as_str() {
+        "service.name" => traced_services(&lock(&sim)),
         _ => Vec::new(),
     };
-    values.sort_unstable();
-    values.dedup();
     Json(json!({ "tagValues": values }))
 }
 

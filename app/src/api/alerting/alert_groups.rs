@@ -51,7 +51,6 @@ pub struct GroupsBoard {
 pub async fn alert_groups(query: GroupsQuery) -> Result<GroupsBoard, AppError> {
     use crate::backend::alert_snapshot::fleet;
     use crate::model::alerting::board::groups_page;
-    use crate::model::alerting::merge_cluster;
     use crate::model::datasource::DatasourceKind;
     use crate::model::matchers::parse_matchers;
 
@@ -66,11 +65,10 @@ pub async fn alert_groups(query: GroupsQuery) -> Result<GroupsBoard, AppError> {
     let only = Some(query.group.as_str()).filter(|g| !g.is_empty());
     let links = AlertLinks::of(&backends);
     let clusters = fleet
-        .clusters
+        .clusters()
         .into_iter()
         .map(|c| {
-            let name = c.name();
-            let groups = merge_cluster(&name, &c.reported);
+            let groups = c.merged();
             let mut page = groups_page(
                 &groups,
                 &matchers,
@@ -82,8 +80,8 @@ pub async fn alert_groups(query: GroupsQuery) -> Result<GroupsBoard, AppError> {
                 links.add(a);
             }
             ClusterGroups {
-                name,
-                instances: c.uids,
+                name: c.name(),
+                instances: c.uids(),
                 page,
             }
         })

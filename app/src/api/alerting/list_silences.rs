@@ -40,7 +40,6 @@ pub struct SilencesBoard {
 pub async fn list_silences(query: SilencesQuery) -> Result<SilencesBoard, AppError> {
     use crate::backend::alert_snapshot::fleet;
     use crate::model::alerting::board::{mutes, silences_page};
-    use crate::model::alerting::merge_cluster;
     use crate::model::datasource::DatasourceKind;
 
     let backends = crate::api::backends()?;
@@ -48,21 +47,19 @@ pub async fn list_silences(query: SilencesQuery) -> Result<SilencesBoard, AppErr
         kind: DatasourceKind::Alertmanager,
     })?;
     let clusters = fleet
-        .clusters
+        .clusters()
         .into_iter()
         .map(|c| {
-            let name = c.name();
-            let mutes = mutes(&merge_cluster(&name, &c.reported));
             let page = silences_page(
-                &c.silences,
-                &mutes,
+                c.silences(),
+                &mutes(c.alerts()),
                 &query.search,
                 &query.state,
                 query.page as usize,
             );
             ClusterSilences {
-                name,
-                instances: c.uids,
+                name: c.name(),
+                instances: c.uids(),
                 page,
             }
         })

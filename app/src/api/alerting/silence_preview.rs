@@ -41,12 +41,8 @@ pub async fn preview_silence(matchers: String) -> Result<SilencePreview, AppErro
     let mut seen = std::collections::HashSet::new();
     let mut matched = 0;
     let mut alerts = Vec::new();
-    for a in fleet
-        .clusters
-        .iter()
-        .flat_map(|c| c.reported.iter().flat_map(|(_, groups)| groups))
-        .flat_map(|g| &g.alerts)
-    {
+    let clusters = fleet.clusters();
+    for a in clusters.iter().flat_map(|c| c.alerts()) {
         if !parsed.is_empty() && matches_all(&parsed, &a.labels) && seen.insert(&a.fingerprint) {
             matched += 1;
             if alerts.len() < PREVIEW_ALERTS {
@@ -55,12 +51,8 @@ pub async fn preview_silence(matchers: String) -> Result<SilencePreview, AppErro
         }
     }
     Ok(SilencePreview {
-        clusters: fleet
-            .clusters
-            .iter()
-            .map(|c| (c.name(), c.uids.clone()))
-            .collect(),
-        unreachable: fleet.unreachable,
+        clusters: clusters.iter().map(|c| (c.name(), c.uids())).collect(),
+        unreachable: fleet.unreachable.clone(),
         cannot_write: crate::api::current_user().cannot_write(),
         matched,
         alerts,

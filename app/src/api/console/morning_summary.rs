@@ -63,11 +63,10 @@ pub async fn morning_summary() -> Result<OnCallSummary, AppError> {
         })
         .map(|fleet| {
             let mut seen = std::collections::HashSet::new();
-            let unique: Vec<_> = fleet
-                .clusters
+            let clusters = fleet.clusters();
+            let unique: Vec<_> = clusters
                 .iter()
-                .flat_map(|c| c.reported.iter().flat_map(|(_, groups)| groups))
-                .flat_map(|g| &g.alerts)
+                .flat_map(|c| c.alerts())
                 .filter(|a| seen.insert(&a.fingerprint))
                 .collect();
             let active = Counts::of(

@@ -149,11 +149,7 @@ pub fn rules_page(
         let mut c = StateCounts::default();
         for r in &g.rules {
             if let Rule::Alerting(a) = r {
-                match a.state.as_str() {
-                    "firing" => c.firing += 1,
-                    "pending" => c.pending += 1,
-                    _ => c.inactive += 1,
-                }
+                c.add(&a.state);
             }
         }
         RuleGroupView {
@@ -262,13 +258,14 @@ trait UniqueByFingerprint<'a>: Iterator<Item = &'a MergedAlert> + Sized {
 
 impl<'a, I: Iterator<Item = &'a MergedAlert>> UniqueByFingerprint<'a> for I {}
 
-/// How many distinct current alerts each silence mutes, in one pass over the alerts.
-pub fn mutes(groups: &[MergedGroup]) -> HashMap<String, usize> {
+/// How many distinct current alerts each silence mutes, in one pass over the alerts as reported
+/// (an alert reported by several instances or receivers counts once per silence).
+pub fn mutes<'a>(alerts: impl IntoIterator<Item = &'a AmAlert>) -> HashMap<String, usize> {
     let mut out: HashMap<String, usize> = HashMap::new();
     let mut seen = HashSet::new();
-    for a in groups.iter().flat_map(|g| &g.alerts) {
-        if seen.insert(a.alert.fingerprint.as_str()) {
-            for id in &a.alert.status.silenced_by {
+    for a in alerts {
+        for id in &a.status.silenced_by {
+            if seen.insert((a.fingerprint.as_str(), id.as_str())) {
                 *out.entry(id.clone()).or_default() += 1;
             }
         }
