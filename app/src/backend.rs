@@ -16,6 +16,7 @@ pub mod registry;
 pub mod slo;
 pub mod tempo;
 pub mod timezone;
+pub mod trace_cache;
 pub mod traces;
 
 pub use registry::{Datasource, DatasourceRegistry};
@@ -33,6 +34,8 @@ pub struct Backends {
     pub slo_dir: Option<std::path::PathBuf>,
     /// What each Alertmanager reported, shared by every viewer for a few seconds.
     pub alert_snapshots: Arc<alert_snapshot::AlertSnapshots>,
+    /// Traces laid out once and read a window at a time.
+    pub traces: Arc<trace_cache::TraceCache>,
 }
 
 impl Backends {
@@ -44,6 +47,7 @@ impl Backends {
             limits: panels::Limits::default(),
             slo_dir: None,
             alert_snapshots: Arc::new(alert_snapshot::AlertSnapshots::default()),
+            traces: Arc::new(trace_cache::TraceCache::default()),
         }
     }
 

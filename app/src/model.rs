@@ -22,6 +22,7 @@ pub mod slo;
 pub mod status;
 pub mod time_range;
 pub mod timestamp;
+pub mod trace_window;
 pub mod traces;
 pub mod upstream;
 pub mod url_state;

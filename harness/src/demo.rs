@@ -29,6 +29,9 @@ pub struct SimPorts {
     pub tempo: u16,
 }
 
+/// Spans of the simulator's scale trace (`octollm_sim::http::SCALE_TRACE_ID`).
+pub const SCALE_TRACE_SPANS: usize = 100_000;
+
 impl SimPorts {
     /// Free loopback ports for every face of the simulator.
     pub fn free() -> Self {
@@ -59,6 +62,9 @@ impl SimPorts {
         }
         // The upstream trace samples, served by the Jaeger and Tempo stand-ins beside the
         // simulated traces.
+        // The fleet-size trace (100,000 spans, 50 services) the scale journeys open.
+        args.push("--scale-trace".to_string());
+        args.push(SCALE_TRACE_SPANS.to_string());
         args.push("--recorded-traces".to_string());
         args.push(
             std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

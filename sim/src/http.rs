@@ -6,6 +6,7 @@ pub mod control;
 pub mod jaeger;
 pub mod loki;
 pub mod recorded;
+pub mod scale;
 pub mod services;
 pub mod tempo;
 #[cfg(test)]
@@ -15,6 +16,7 @@ pub use control::control_router;
 pub use jaeger::jaeger_router;
 pub use loki::loki_router;
 pub use recorded::load_recorded_traces;
+pub use scale::{serve_scale_trace, SCALE_TRACE_ID};
 pub use services::service_router;
 pub use tempo::tempo_router;
 

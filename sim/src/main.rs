@@ -3,7 +3,7 @@
 //! ```text
 //! octollm-sim [serve] [--seed N] [--rate TASKS_PER_S] [--port SERVICE=PORT]... [--control-port P]
 //!             [--loki-port P] [--jaeger-port P] [--tempo-port P] [--incident KIND:TARGET[:DURATION]]...
-//!             [--recorded-traces DIR]  (upstream samples DIR/jaeger/*.json, DIR/tempo/*.json served verbatim)
+//!             [--recorded-traces DIR] [--scale-trace SPANS]  (upstream samples DIR/jaeger/*.json, DIR/tempo/*.json served verbatim)
 //! octollm-sim incident add KIND TARGET [DURATION] [--url http://127.0.0.1:9900]
 //! octollm-sim incident list [--url …]
 //! octollm-sim incident clear [ID] [--url …]
@@ -26,6 +26,8 @@ struct ServeArgs {
     tempo: u16,
     incidents: Vec<IncidentRequest>,
     recorded: Option<std::path::PathBuf>,
+    /// Spans of the fleet-size trace to serve (0: none).
+    scale_trace: usize,
 }
 
 fn parse_serve(args: &[String]) -> Result<ServeArgs, String> {
@@ -38,6 +40,7 @@ fn parse_serve(args: &[String]) -> Result<ServeArgs, String> {
         tempo: 3200,
         incidents: vec![],
         recorded: None,
+        scale_trace: 0,
     };
     let mut it = args.iter();
     let num = |v: Option<&String>, what: &str| -> Result<u64, String> {
@@ -59,6 +62,7 @@ fn parse_serve(args: &[String]) -> Result<ServeArgs, String> {
             "--loki-port" => a.loki = num(it.next(), "--loki-port")? as u16,
             "--jaeger-port" => a.jaeger = num(it.next(), "--jaeger-port")? as u16,
             "--tempo-port" => a.tempo = num(it.next(), "--tempo-port")? as u16,
+            "--scale-trace" => a.scale_trace = num(it.next(), "--scale-trace")? as usize,
             "--recorded-traces" => {
                 a.recorded = Some(
                     it.next()
@@ -97,6 +101,11 @@ async fn serve(a: ServeArgs) -> Result<(), String> {
             "serving {jaeger} recorded Jaeger and {tempo} recorded Tempo traces from {}",
             dir.display()
         );
+    }
+    if a.scale_trace > 0 {
+        // Ten minutes ago: inside the console's default last hour.
+        let id = octollm_sim::http::serve_scale_trace(a.scale_trace, (now_ms() - 600_000) * 1000)?;
+        println!("serving the {}-span scale trace {id}", a.scale_trace);
     }
     let ports = octollm_sim::Ports {
         services: a.ports,

@@ -1,9 +1,11 @@
 //! Server functions that read a trace datasource (Jaeger v1/v3 or Tempo, through
-//! `backend::traces::TraceStore`): trace search and one trace.
+//! `backend::traces::TraceStore`): trace search, and one trace read a window at a time from the
+//! laid-out copy `backend::trace_cache` keeps.
 
 use crate::api::AppError;
-use crate::model::traces::{TraceQuery, TraceView};
-use crate::model::waterfall::{Row, TraceHit};
+use crate::model::trace_window::{Fold, MinimapBucket, SpanMatches, TraceWindow};
+use crate::model::traces::{SpanView, TraceQuery};
+use crate::model::waterfall::TraceHit;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -19,14 +21,49 @@ pub struct TraceSearch {
     pub services_error: Option<String>,
 }
 
+/// The first screen of a trace: its summary and minimap (over all spans) and a window of rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TraceDetail {
     pub datasource_name: String,
-    pub trace: TraceView,
-    pub rows: Vec<Row>,
     pub hit: TraceHit,
-    /// The datasource's `tracesToLogsV2`, or the defaults.
-    pub traces_to_logs: crate::model::datasource::correlations::TracesToLogs,
+    pub warnings: Vec<String>,
+    /// Spans naming a parent that is not in the trace.
+    pub orphans: usize,
+    pub minimap: Vec<MinimapBucket>,
+    pub window: TraceWindow,
+}
+
+/// Which rows of a trace to send: the fold, the first row, how many, and optionally a span to
+/// open the tree to and centre on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowQuery {
+    pub trace_id: String,
+    #[serde(default)]
+    pub datasource: Option<String>,
+    pub fold: Fold,
+    #[serde(default)]
+    pub offset: usize,
+    #[serde(default = "default_window")]
+    pub limit: usize,
+    #[serde(default)]
+    pub reveal: Option<usize>,
+}
+
+/// Rows the page asks for at once: a few screens of 26 px rows.
+pub const WINDOW: usize = 150;
+
+fn default_window() -> usize {
+    WINDOW
+}
+
+/// One span whole, with where its logs are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpanDetail {
+    pub span: SpanView,
+    /// The trace's first start (µs): details say when the span started relative to it.
+    pub trace_start_us: i64,
+    /// "Logs for this span", as the datasource's `tracesToLogsV2` says.
+    pub logs_href: Option<String>,
 }
 
 /// The trace datasource named by `uid`, else the default Jaeger, else the default Tempo.
@@ -94,39 +131,128 @@ pub async fn search_traces(query: TraceQuery) -> Result<TraceSearch, AppError> {
     })
 }
 
-/// One trace by id, laid out as a waterfall. Not found → "trace not found in <datasource>" (404).
-#[server(endpoint = "get_trace")]
-pub async fn get_trace(
-    trace_id: String,
+/// The trace `trace_id` from the datasource (read once, then served laid out from the cache).
+/// Not found → "trace not found in <datasource>" (404).
+#[cfg(feature = "ssr")]
+async fn laid_trace(
+    trace_id: &str,
     datasource: Option<String>,
-) -> Result<TraceDetail, AppError> {
+) -> Result<
+    (
+        std::sync::Arc<crate::backend::Datasource>,
+        std::sync::Arc<crate::model::trace_window::LaidTrace>,
+    ),
+    AppError,
+> {
     use crate::backend::traces::{TraceStore, MAX_TRACE_BYTES};
+    use crate::model::trace_window::LaidTrace;
     use crate::model::traces::normalize_trace_id;
     use crate::model::upstream::BackendError;
-    use crate::model::waterfall::{layout, summarize};
 
-    let id = normalize_trace_id(&trace_id).ok_or_else(|| AppError::BadRequest(format!(
+    let id = normalize_trace_id(trace_id).ok_or_else(|| AppError::BadRequest(format!(
         "{trace_id:?} is not a trace id; trace ids are hexadecimal (up to 32 characters) or at most 64 letters, digits, '-' and '_'"
     )))?;
     let backends = crate::api::backends()?;
     let ds = trace_datasource(&backends, datasource)?;
-    let store = TraceStore::of(&backends.http, &ds).expect("trace_datasource picks trace kinds");
-    let trace = match store.trace(&id).await {
-        Ok(Some(trace)) => trace,
-        Ok(None) => return Err(AppError::NotFound(format!("trace {id} not found in {}", ds.name))),
-        Err(BackendError::TooLarge { datasource, .. }) => {
-            return Err(AppError::Upstream(format!(
-                "trace {id} in {datasource} is larger than {} MB, more than this console opens at once (decoding costs ~30× its size in memory); open it in {datasource}'s own UI",
-                MAX_TRACE_BYTES >> 20
-            )))
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let laid = backends
+        .traces
+        .get_or_load(&ds.uid, &id, || async {
+            let store =
+                TraceStore::of(&backends.http, &ds).expect("trace_datasource picks trace kinds");
+            match store.trace(&id).await {
+                Ok(Some(trace)) => Ok(LaidTrace::new(trace)),
+                Ok(None) => Err(AppError::NotFound(format!("trace {id} not found in {}", ds.name))),
+                Err(BackendError::TooLarge { datasource, .. }) => Err(AppError::Upstream(format!(
+                    "trace {id} in {datasource} is larger than {} MB, more than this console opens at once (decoding costs ~10× its size in memory); open it in {datasource}'s own UI",
+                    MAX_TRACE_BYTES >> 20
+                ))),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await?;
+    Ok((ds, laid))
+}
+
+/// One trace by id: its summary, minimap and the first window of rows from `row` (a large trace
+/// opens its first levels only).
+#[server(endpoint = "get_trace")]
+pub async fn get_trace(
+    trace_id: String,
+    datasource: Option<String>,
+    row: Option<usize>,
+) -> Result<TraceDetail, AppError> {
+    let (ds, laid) = laid_trace(&trace_id, datasource).await?;
+    let fold = Fold::initial(laid.spans());
     Ok(TraceDetail {
         datasource_name: ds.name.clone(),
-        rows: layout(&trace),
-        hit: summarize(&trace),
-        trace,
-        traces_to_logs: ds.correlations.traces_to_logs.clone().unwrap_or_default(),
+        hit: laid.hit.clone(),
+        warnings: laid.trace.warnings.clone(),
+        orphans: laid.orphans(),
+        minimap: laid.minimap(),
+        window: laid.window(&fold, row.unwrap_or(0), WINDOW, None),
+    })
+}
+
+/// Another window of a trace's rows: after a scroll, an expand or collapse, or to reveal a span.
+#[server(endpoint = "trace_rows", input = leptos::server_fn::codec::Json)]
+pub async fn trace_rows(query: WindowQuery) -> Result<TraceWindow, AppError> {
+    let (_, laid) = laid_trace(&query.trace_id, query.datasource).await?;
+    if let Some(span) = query.reveal.filter(|&s| s >= laid.spans()) {
+        return Err(AppError::BadRequest(format!(
+            "span {span} is not in this trace of {} spans; reload the trace",
+            laid.spans()
+        )));
+    }
+    Ok(laid.window(&query.fold, query.offset, query.limit, query.reveal))
+}
+
+/// Spans matching `query` (service, operation, span id, `key=value` tags, `error`), in row order.
+#[server(endpoint = "find_spans")]
+pub async fn find_spans(
+    trace_id: String,
+    datasource: Option<String>,
+    query: String,
+) -> Result<SpanMatches, AppError> {
+    let (_, laid) = laid_trace(&trace_id, datasource).await?;
+    Ok(laid.find(&query))
+}
+
+/// One span's tags, process, events and references, and its logs link.
+#[server(endpoint = "read_span")]
+pub async fn read_span(
+    trace_id: String,
+    datasource: Option<String>,
+    span: usize,
+) -> Result<SpanDetail, AppError> {
+    use crate::model::datasource::correlations::{span_logs_query, SpanRef};
+    use crate::model::links::{explore_logs, Hop};
+
+    let (ds, laid) = laid_trace(&trace_id, datasource).await?;
+    let s = laid.trace.spans.get(span).cloned().ok_or_else(|| {
+        AppError::BadRequest(format!(
+            "span {span} is not in this trace of {} spans; reload the trace",
+            laid.spans()
+        ))
+    })?;
+    // By default the service's lines that carry the trace id, a minute either side of the span.
+    let cfg = ds.correlations.traces_to_logs.clone().unwrap_or_default();
+    let reference = SpanRef {
+        trace_id: &laid.trace.trace_id,
+        span_id: &s.span_id,
+        service: &s.service,
+        start_us: s.start_us,
+        duration_us: s.duration_us,
+        tags: &s.tags,
+        process_tags: &s.process_tags,
+    };
+    let logs_href = span_logs_query(&cfg, &reference).map(|(query, from_ms, to_ms)| {
+        let hop = Hop::range(&from_ms.to_string(), &to_ms.to_string())
+            .datasource(cfg.datasource_uid.as_deref());
+        explore_logs(&query, &hop)
+    });
+    Ok(SpanDetail {
+        trace_start_us: laid.hit.start_us,
+        logs_href,
+        span: s,
     })
 }

@@ -9,9 +9,10 @@ use crate::model::traces::{TraceSearchParams, TraceView};
 use crate::model::upstream::BackendError;
 use crate::model::waterfall::TraceHit;
 
-/// Largest trace answer read: a 66 MB trace once took the process to 2.2 GB (decoding costs ~30×
-/// the JSON's size).
-pub const MAX_TRACE_BYTES: u64 = 16 << 20;
+/// Largest trace answer read. A 100,000-span trace is ~43 MB of Jaeger JSON; it is decoded once
+/// into the trace cache (the JSON tree while decoding costs several times its size, the kept
+/// spans about its size) and only windows of it go to pages.
+pub const MAX_TRACE_BYTES: u64 = 64 << 20;
 
 pub enum TraceStore<'a> {
     Jaeger(JaegerClient<'a>),

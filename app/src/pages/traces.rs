@@ -3,18 +3,22 @@
 //! trace view (`/trace/:id`: a waterfall with a collapsible span tree, service colours, error
 //! spans and the critical path marked, span details, and "Logs for this span").
 
-use crate::api::traces::{get_trace, search_traces, TraceDetail};
+use crate::api::traces::{
+    find_spans, get_trace, read_span, search_traces, trace_rows, SpanDetail, TraceDetail,
+    WindowQuery, WINDOW,
+};
 use crate::components::feedback::{set_status_for, ErrorNotice};
 use crate::components::zone::Time;
+use crate::model::numbers::thousands;
 use crate::model::time_range::{DEFAULT_FROM, DEFAULT_TO};
+use crate::model::trace_window::{Fold, MinimapBucket, SpanMatches, TraceWindow, WindowRow};
 use crate::model::traces::TraceQuery;
 use crate::model::url_state::encode_component;
 use crate::model::waterfall::{format_us, service_color, TraceHit};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
-use leptos_router::hooks::{use_params_map, use_query_map};
-use std::collections::HashSet;
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 fn param(name: &'static str) -> Memo<String> {
     let query = use_query_map();
@@ -473,17 +477,14 @@ fn SearchForm(services: Vec<String>, operations: Vec<String>) -> impl IntoView {
     }
 }
 
-/// Rows shown per page of a large trace; "Show more" adds the next page.
-const PAGE: usize = 500;
-
 #[component]
 pub fn TracePage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id")).unwrap_or_default());
-    let datasource = param("datasource");
+    let (datasource, row) = (param("datasource"), param("row"));
     let data = Resource::new(
-        move || (id.get(), datasource.get()),
-        |(id, ds)| get_trace(id, Some(ds).filter(|d| !d.is_empty())),
+        move || (id.get(), datasource.get(), row.get()),
+        |(id, ds, row)| get_trace(id, Some(ds).filter(|d| !d.is_empty()), row.parse().ok()),
     );
     view! {
         // The head is written after the body: a title must not panic if the route's memo is gone
@@ -502,71 +503,172 @@ pub fn TracePage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Ok(d) => view! { <Waterfall detail=d /> }.into_any(),
+                    Ok(d) => {
+                        let ds = Some(datasource.get_untracked()).filter(|d| !d.is_empty());
+                        view! { <Waterfall detail=d datasource=ds /> }.into_any()
+                    }
                 }
             })}
         </Transition>
     }
 }
 
+/// What the waterfall's handlers share: the window shown and how to ask for another.
+#[derive(Clone, Copy)]
+struct Rows {
+    trace_id: StoredValue<String>,
+    datasource: StoredValue<Option<String>>,
+    window: RwSignal<TraceWindow>,
+    failure: RwSignal<Option<String>>,
+    /// A window request is in flight: scrolling meanwhile waits for it (which then looks again).
+    busy: StoredValue<bool>,
+    scroller: NodeRef<leptos::html::Div>,
+}
+
+impl Rows {
+    /// Asks for the window from `offset` under `fold` (revealing `reveal`), then catches up with
+    /// any scrolling done meanwhile.
+    fn fetch(self, fold: Fold, offset: usize, reveal: Option<usize>) {
+        self.busy.set_value(true);
+        leptos::task::spawn_local(async move {
+            let query = WindowQuery {
+                trace_id: self.trace_id.get_value(),
+                datasource: self.datasource.get_value(),
+                fold,
+                offset,
+                limit: WINDOW,
+                reveal,
+            };
+            let answer = trace_rows(query).await;
+            self.busy.set_value(false);
+            match answer {
+                Ok(w) => {
+                    let revealed = w.revealed_at;
+                    self.failure.set(None);
+                    self.window.set(w);
+                    match revealed {
+                        Some(at) => scroll_to_row(self.scroller, at),
+                        None => self.follow_scroll(),
+                    }
+                }
+                Err(e) => self.failure.set(Some(e.to_string())),
+            }
+        });
+    }
+
+    /// After a scroll: when the viewport shows rows outside the window, ask for the window
+    /// around them (a third of it above, so scrolling back up does not ask again at once).
+    fn follow_scroll(self) {
+        let Some((first, last)) = viewport_rows(self.scroller) else {
+            return;
+        };
+        if self.busy.get_value() {
+            return;
+        }
+        let w = self.window.get_untracked();
+        let end = w.offset + w.rows.len();
+        if first < w.offset || (last > end && end < w.visible) {
+            self.fetch(w.fold, first.saturating_sub(WINDOW / 3), None);
+        }
+    }
+}
+
+/// The rows the scroller shows, `(first, last)`, from its scroll position and a row's height.
+#[cfg(feature = "hydrate")]
+fn viewport_rows(scroller: NodeRef<leptos::html::Div>) -> Option<(usize, usize)> {
+    use wasm_bindgen::JsCast;
+    let el = scroller.get_untracked()?;
+    let row = el
+        .query_selector(".span-row")
+        .ok()??
+        .dyn_into::<web_sys::HtmlElement>()
+        .ok()?;
+    let h = f64::from(row.offset_height().max(1));
+    let top = f64::from(el.scroll_top());
+    let first = (top / h) as usize;
+    Some((
+        first,
+        ((top + f64::from(el.client_height())) / h).ceil() as usize,
+    ))
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn viewport_rows(_scroller: NodeRef<leptos::html::Div>) -> Option<(usize, usize)> {
+    None
+}
+
+/// Scrolls the waterfall so that visible row `at` shows, a few rows from the top.
+#[cfg(feature = "hydrate")]
+fn scroll_to_row(scroller: NodeRef<leptos::html::Div>, at: usize) {
+    // After the new rows are drawn, so that a row's height can be measured.
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        let Some(el) = scroller.get_untracked() else {
+            return;
+        };
+        let h = el
+            .query_selector(".span-row")
+            .ok()
+            .flatten()
+            .and_then(|r| r.dyn_into::<web_sys::HtmlElement>().ok())
+            .map_or(26, |r| r.offset_height().max(1));
+        el.set_scroll_top((at.saturating_sub(3) as i32) * h);
+    });
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn scroll_to_row(_scroller: NodeRef<leptos::html::Div>, _at: usize) {}
+
 #[component]
-fn Waterfall(detail: TraceDetail) -> impl IntoView {
+fn Waterfall(detail: TraceDetail, datasource: Option<String>) -> impl IntoView {
     let TraceDetail {
         datasource_name,
-        trace,
-        rows,
         hit,
-        traces_to_logs,
+        warnings,
+        orphans,
+        minimap,
+        window,
     } = detail;
-    let trace = StoredValue::new(trace);
-    let traces_to_logs = StoredValue::new(traces_to_logs);
-    let rows = StoredValue::new(rows);
-    let collapsed = RwSignal::new(HashSet::<usize>::new());
+    let rows = Rows {
+        trace_id: StoredValue::new(hit.trace_id.clone()),
+        datasource: StoredValue::new(datasource),
+        window: RwSignal::new(window),
+        failure: RwSignal::new(None),
+        busy: StoredValue::new(false),
+        scroller: NodeRef::new(),
+    };
     let selected = RwSignal::new(None::<usize>);
-    let shown = RwSignal::new(PAGE);
-    let orphans = rows.with_value(|r| r.iter().filter(|r| r.orphan).count());
-    let total_rows = rows.with_value(|r| r.len());
-    // Rows under a collapsed span are hidden: walk in order, skipping deeper rows.
-    let visible = Memo::new(move |_| {
-        let closed = collapsed.get();
-        rows.with_value(|rows| {
-            let mut out = Vec::new();
-            let mut skip_below: Option<usize> = None;
-            for (i, r) in rows.iter().enumerate() {
-                if let Some(d) = skip_below {
-                    if r.depth > d {
-                        continue;
-                    }
-                    skip_below = None;
-                }
-                out.push(i);
-                if closed.contains(&r.span) {
-                    skip_below = Some(r.depth);
-                }
+    let details = RwSignal::new(None::<Result<SpanDetail, String>>);
+    let select = move |span: usize| {
+        if selected.get_untracked() == Some(span) {
+            selected.set(None);
+            return;
+        }
+        selected.set(Some(span));
+        details.set(None);
+        leptos::task::spawn_local(async move {
+            let answer = read_span(rows.trace_id.get_value(), rows.datasource.get_value(), span)
+                .await
+                .map_err(|e| e.to_string());
+            // A later click wins.
+            if selected.get_untracked() == Some(span) {
+                details.set(Some(answer));
             }
-            out
-        })
-    });
-    let minimap = rows.with_value(|rows| {
-        let n = rows.len().max(1);
-        let step = n.div_ceil(400);
-        rows.iter()
-            .step_by(step)
-            .enumerate()
-            .map(|(k, r)| {
-                let color = trace.with_value(|t| service_color(&t.spans[r.span].service));
-                format!(
-                    "<rect x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"1.5\" fill=\"{color}\"/>",
-                    r.offset * 1000.0,
-                    k as f64 * 60.0 / (n / step).max(1) as f64,
-                    (r.width * 1000.0).max(1.0)
-                )
-            })
-            .collect::<String>()
-    });
-    let minimap = format!(
-        "<svg viewBox=\"0 0 1000 62\" preserveAspectRatio=\"none\" class=\"trace-minimap\">{minimap}</svg>"
-    );
+        });
+    };
+    let window = rows.window;
+    let minimap = minimap_svg(&minimap);
+    let permalink = {
+        let ds = rows.datasource.get_value();
+        match ds {
+            Some(d) => format!(
+                "/trace/{}?datasource={}",
+                hit.trace_id,
+                encode_component(&d)
+            ),
+            None => format!("/trace/{}", hit.trace_id),
+        }
+    };
     view! {
         <h1>
             {format!("{}: {}", hit.root_service, hit.root_operation)} " "
@@ -579,14 +681,13 @@ fn Waterfall(detail: TraceDetail) -> impl IntoView {
             <Time ms=hit.start_us / 1000 millis=true />
             {format!(
                 " · {} spans · {} services · {} errors · from {}",
-                hit.spans,
+                thousands(hit.spans),
                 hit.services.len(),
-                hit.errors,
+                thousands(hit.errors),
                 datasource_name,
             )}
         </p>
-        {trace
-            .with_value(|t| t.warnings.clone())
+        {warnings
             .into_iter()
             .map(|w| {
                 view! {
@@ -607,143 +708,372 @@ fn Waterfall(detail: TraceDetail) -> impl IntoView {
                 }
             })}
         <div class="trace-minimap-host" inner_html=minimap></div>
-        <p class="small muted">
-            "Bars on the critical path are outlined; error spans are red. Click a span for its details."
-        </p>
-        <div class="waterfall" data-testid="waterfall">
-            <For
-                each=move || {
-                    let v = visible.get();
-                    v.into_iter().take(shown.get()).collect::<Vec<_>>()
-                }
-                key=|i| *i
-                let:i
-            >
+        <SpanFinder rows=rows select=select />
+        <div class="trace-tools">
+            <span class="small muted" data-testid="span-shown">
                 {move || {
-                    let r = rows.with_value(|rows| rows[i].clone());
-                    let s = trace.with_value(|t| t.spans[r.span].clone());
-                    let span_index = r.span;
-                    let open = move || !collapsed.with(|c| c.contains(&span_index));
-                    let is_selected = move || selected.get() == Some(span_index);
-                    let color = service_color(&s.service);
-                    view! {
-                        <div
-                            class="span-row"
-                            class:error=s.error
-                            class:critical=r.critical
-                            class:selected=is_selected
-                            data-testid="span-row"
-                            data-service=s.service.clone()
-                            data-critical=r.critical.to_string()
-                            data-error=s.error.to_string()
-                            data-duration-us=s.duration_us.to_string()
-                            on:click=move |_| {
-                                selected
-                                    .update(|v| {
-                                        *v = if *v == Some(span_index) {
-                                            None
-                                        } else {
-                                            Some(span_index)
-                                        };
-                                    })
-                            }
-                        >
-                            <div
-                                class="span-name"
-                                style=format!("padding-left:{}rem", r.depth as f64 * 0.9)
-                            >
-                                {(r.children > 0)
-                                    .then(|| {
-                                        view! {
-                                            <button
-                                                class="span-toggle"
-                                                data-testid="span-toggle"
-                                                on:click=move |ev| {
-                                                    ev.stop_propagation();
-                                                    collapsed
-                                                        .update(|c| {
-                                                            if !c.remove(&span_index) {
-                                                                c.insert(span_index);
-                                                            }
-                                                        });
-                                                }
-                                            >
-                                                {move || if open() { "▾" } else { "▸" }}
-                                            </button>
-                                        }
-                                    })}
-                                // A button, so the keyboard reaches every span: its click bubbles to the
-                                // row, which opens the details.
-                                <button
-                                    type="button"
-                                    class="span-open"
-                                    data-testid="span-open"
-                                    aria-expanded=move || is_selected().to_string()
-                                    aria-label=format!(
-                                        "{} {}, {}{}",
-                                        s.service,
-                                        s.operation,
-                                        format_us(s.duration_us),
-                                        if s.error { ", failed" } else { "" },
-                                    )
-                                >
-                                    <span class="swatch" style=format!("background:{color}")></span>
-                                    {r
-                                        .orphan
-                                        .then(|| {
-                                            view! {
-                                                <span
-                                                    title="parent not in this trace"
-                                                    data-testid="span-orphan"
-                                                >
-                                                    "⚠ "
-                                                </span>
-                                            }
-                                        })}
-                                    <strong>{s.service.clone()}</strong>
-                                    " "
-                                    <span data-testid="span-operation">{s.operation.clone()}</span>
-                                </button>
-                            </div>
-                            <div class="span-timeline">
-                                <div
-                                    class="span-bar"
-                                    style=format!(
-                                        "left:{:.3}%;width:{:.3}%;background:{}",
-                                        r.offset * 100.0,
-                                        r.width * 100.0,
-                                        if s.error { "#e02f44" } else { color },
-                                    )
-                                ></div>
-                            </div>
-                            <div class="span-duration small">{format_us(s.duration_us)}</div>
-                        </div>
-                        {move || {
-                            is_selected().then(|| span_details(trace, traces_to_logs, span_index))
-                        }}
-                    }
+                    window.with(|w| { shown_text(w.offset, w.rows.len(), w.visible, hit.spans) })
                 }}
-            </For>
+            </span>
+            <button
+                type="button"
+                data-testid="span-expand-all"
+                on:click=move |_| rows.fetch(Fold::all_open(), 0, None)
+            >
+                "Expand all"
+            </button>
+            <button
+                type="button"
+                data-testid="span-collapse-all"
+                on:click=move |_| rows.fetch(Fold::all_closed(), 0, None)
+            >
+                "Collapse all"
+            </button>
         </div>
+        <p class="small muted">
+            "Bars on the critical path are outlined; error spans are red; a closed span counts the spans and errors under it. Click a span for its details."
+        </p>
+        {move || rows.failure.get().map(|e| view! { <ErrorNotice message=e /> })}
+        <div
+            class="waterfall"
+            data-testid="waterfall"
+            node_ref=rows.scroller
+            on:scroll=move |_| rows.follow_scroll()
+        >
+            <div style=move || {
+                window.with(|w| format!("height:calc(var(--row-h) * {})", w.offset))
+            }></div>
+            <For
+                each=move || window.with(|w| w.rows.clone())
+                key=|r| (r.span, r.open, r.descendants)
+                let:r
+            >
+                <SpanRow r=r selected=selected select=select rows=rows />
+            </For>
+            <div style=move || {
+                window
+                    .with(|w| {
+                        format!(
+                            "height:calc(var(--row-h) * {})",
+                            w.visible - w.offset - w.rows.len(),
+                        )
+                    })
+            }></div>
+        </div>
+        {move || no_script_pager(window.get())}
         {move || {
-            (visible.with(|v| v.len()) > shown.get())
-                .then(|| {
-                    view! {
-                        <button
-                            data-testid="span-more"
-                            on:click=move |_| shown.update(|n| *n += PAGE)
-                        >
-                            {move || {
-                                format!(
-                                    "Show {} more of {} spans",
-                                    PAGE.min(visible.with(|v| v.len()) - shown.get()),
-                                    total_rows,
-                                )
-                            }}
-                        </button>
-                    }
+            selected
+                .get()
+                .map(|_| match details.get() {
+                    None => view! { <p class="muted">"Loading the span…"</p> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorNotice message=e /> }.into_any(),
+                    Some(Ok(d)) => span_details(d, permalink.clone()).into_any(),
                 })
         }}
+    }
+}
+
+/// "rows 1–150 of 247 · 99,753 spans inside closed spans": what the window holds of the rows that
+/// show, and what closed spans hide.
+pub fn shown_text(offset: usize, len: usize, visible: usize, spans: usize) -> String {
+    let range = match (len == visible, visible) {
+        (true, 1) => "1 row".to_string(),
+        (true, _) => format!("all {} rows", thousands(visible)),
+        (false, _) => format!(
+            "rows {}–{} of {}",
+            thousands(offset + 1),
+            thousands(offset + len),
+            thousands(visible),
+        ),
+    };
+    match spans.saturating_sub(visible) {
+        0 => range,
+        hidden => format!("{range} · {} spans inside closed spans", thousands(hidden)),
+    }
+}
+
+/// Links to the previous and next windows: the waterfall pages without JavaScript too.
+fn no_script_pager(w: TraceWindow) -> impl IntoView {
+    let query = use_query_map();
+    let pairs = query.with_untracked(crate::components::pickers::current_pairs);
+    let link = |row: usize| {
+        let path = use_location().pathname.get_untracked();
+        format!(
+            "{path}{}",
+            crate::model::url_state::with_params(&pairs, &[("row", Some(&row.to_string()))])
+        )
+    };
+    let end = w.offset + w.rows.len();
+    view! {
+        <p class="small trace-pager">
+            {(w.offset > 0)
+                .then(|| {
+                    view! {
+                        <a href=link(w.offset.saturating_sub(WINDOW)) data-testid="span-earlier">
+                            "Earlier rows"
+                        </a>
+                    }
+                })} " "
+            {(end < w.visible)
+                .then(|| {
+                    view! {
+                        <a href=link(end) data-testid="span-later">
+                            "Later rows"
+                        </a>
+                    }
+                })}
+        </p>
+    }
+}
+
+fn minimap_svg(buckets: &[MinimapBucket]) -> String {
+    let n = buckets.len().max(1);
+    let bars: String = buckets
+        .iter()
+        .enumerate()
+        .map(|(k, b)| {
+            let color = if b.error { "#e02f44" } else { b.color.as_str() };
+            format!(
+                "<rect x=\"{:.1}\" y=\"{}\" width=\"{:.1}\" height=\"1\" fill=\"{color}\"/>",
+                b.start * 1000.0,
+                k,
+                ((b.end - b.start) * 1000.0).max(1.0),
+            )
+        })
+        .collect();
+    format!(
+        "<svg viewBox=\"0 0 1000 {n}\" preserveAspectRatio=\"none\" class=\"trace-minimap\" data-testid=\"trace-minimap\">{bars}</svg>"
+    )
+}
+
+/// Find a span by service, operation, span id, `key=value` tag or `error`; step through the
+/// matches (each opens the tree to it, scrolls to it and shows its details).
+#[component]
+fn SpanFinder(rows: Rows, select: impl Fn(usize) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let matches = RwSignal::new(None::<Result<SpanMatches, String>>);
+    let at = RwSignal::new(0usize);
+    let go = move |k: usize| {
+        let Some(Ok(m)) = matches.get_untracked() else {
+            return;
+        };
+        let Some(&span) = m.spans.get(k) else {
+            return;
+        };
+        at.set(k);
+        rows.fetch(rows.window.get_untracked().fold, 0, Some(span));
+        select(span);
+    };
+    let find = move || {
+        let query = text.get_untracked();
+        leptos::task::spawn_local(async move {
+            let answer = find_spans(
+                rows.trace_id.get_value(),
+                rows.datasource.get_value(),
+                query,
+            )
+            .await
+            .map_err(|e| e.to_string());
+            matches.set(Some(answer));
+            go(0);
+        });
+    };
+    let step = move |forward: bool| {
+        let n = matches.with_untracked(|m| {
+            m.as_ref()
+                .and_then(|m| m.as_ref().ok())
+                .map_or(0, |m| m.spans.len())
+        });
+        if n > 0 {
+            go(if forward {
+                (at.get_untracked() + 1) % n
+            } else {
+                (at.get_untracked() + n - 1) % n
+            });
+        }
+    };
+    view! {
+        <form
+            class="query-form span-find"
+            data-testid="span-find"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                find();
+            }
+        >
+            <label>
+                "Find span "
+                <input
+                    type="search"
+                    placeholder="service, operation, key=value, error"
+                    data-testid="span-find-input"
+                    prop:value=text
+                    on:input=move |ev| text.set(event_target_value(&ev))
+                />
+            </label>
+            <button type="submit" data-testid="span-find-go">
+                "Find"
+            </button>
+            {move || {
+                matches
+                    .get()
+                    .map(|m| match m {
+                        Err(e) => view! { <span class="field-error">{e}</span> }.into_any(),
+                        Ok(m) if m.total == 0 => {
+                            view! {
+                                <span class="muted" data-testid="span-find-count">
+                                    "no span matches"
+                                </span>
+                            }
+                                .into_any()
+                        }
+                        Ok(m) => {
+                            view! {
+                                <span class="muted" data-testid="span-find-count">
+                                    {move || match_text(at.get(), m.spans.len(), m.total)}
+                                </span>
+                                <button
+                                    type="button"
+                                    on:click=move |_| step(false)
+                                    aria-label="Previous match"
+                                >
+                                    "↑"
+                                </button>
+                                <button
+                                    type="button"
+                                    data-testid="span-find-next"
+                                    on:click=move |_| step(true)
+                                    aria-label="Next match"
+                                >
+                                    "↓"
+                                </button>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </form>
+    }
+}
+
+/// "3 of 17 matches", or "3 of the first 1,000 of 4,210 matches" when the list is cut.
+pub fn match_text(at: usize, listed: usize, total: usize) -> String {
+    if listed < total {
+        format!(
+            "{} of the first {} of {} matches",
+            at + 1,
+            thousands(listed),
+            thousands(total)
+        )
+    } else {
+        format!("{} of {} matches", at + 1, thousands(total))
+    }
+}
+
+#[component]
+fn SpanRow(
+    r: WindowRow,
+    selected: RwSignal<Option<usize>>,
+    select: impl Fn(usize) + Copy + Send + Sync + 'static,
+    rows: Rows,
+) -> impl IntoView {
+    let span_index = r.span;
+    let is_selected = move || selected.get() == Some(span_index);
+    let color = service_color(&r.service);
+    let hidden = (!r.open && r.descendants > 0).then(|| {
+        let errors = (r.errors_below > 0)
+            .then(|| format!(", {} failed", thousands(r.errors_below)))
+            .unwrap_or_default();
+        format!("{} spans{errors}", thousands(r.descendants))
+    });
+    // A closed span with failures under it says so in red.
+    let hidden_class = if r.errors_below > 0 {
+        "badge span-hidden state-firing"
+    } else {
+        "badge span-hidden"
+    };
+    view! {
+        <div
+            class="span-row"
+            class:error=r.error
+            class:critical=r.critical
+            class:selected=is_selected
+            data-testid="span-row"
+            data-service=r.service.clone()
+            data-critical=r.critical.to_string()
+            data-error=r.error.to_string()
+            data-duration-us=r.duration_us.to_string()
+            on:click=move |_| select(span_index)
+        >
+            <div class="span-name" style=format!("padding-left:{}rem", r.depth as f64 * 0.9)>
+                {(r.children > 0)
+                    .then(|| {
+                        view! {
+                            <button
+                                class="span-toggle"
+                                data-testid="span-toggle"
+                                aria-expanded=r.open.to_string()
+                                on:click=move |ev| {
+                                    ev.stop_propagation();
+                                    let w = rows.window.get_untracked();
+                                    rows.fetch(w.fold.toggle(span_index), w.offset, None);
+                                }
+                            >
+                                {if r.open { "▾" } else { "▸" }}
+                            </button>
+                        }
+                    })}
+                // A button, so the keyboard reaches every span: its click bubbles to the row,
+                // which opens the details.
+                <button
+                    type="button"
+                    class="span-open"
+                    data-testid="span-open"
+                    aria-expanded=move || is_selected().to_string()
+                    aria-label=format!(
+                        "{} {}, {}{}",
+                        r.service,
+                        r.operation,
+                        format_us(r.duration_us),
+                        if r.error { ", failed" } else { "" },
+                    )
+                >
+                    <span class="swatch" style=format!("background:{color}")></span>
+                    {r
+                        .orphan
+                        .then(|| {
+                            view! {
+                                <span title="parent not in this trace" data-testid="span-orphan">
+                                    "⚠ "
+                                </span>
+                            }
+                        })}
+                    <strong>{r.service.clone()}</strong>
+                    " "
+                    <span data-testid="span-operation">{r.operation.clone()}</span>
+                </button>
+                {hidden
+                    .map(|h| {
+                        view! {
+                            <span class=hidden_class data-testid="span-hidden">
+                                {h}
+                            </span>
+                        }
+                    })}
+            </div>
+            <div class="span-timeline">
+                <div
+                    class="span-bar"
+                    style=format!(
+                        "left:{:.3}%;width:{:.3}%;background:{}",
+                        r.offset * 100.0,
+                        r.width * 100.0,
+                        if r.error { "#e02f44" } else { color },
+                    )
+                ></div>
+            </div>
+            <div class="span-duration small">{format_us(r.duration_us)}</div>
+        </div>
     }
 }
 
@@ -768,47 +1098,12 @@ fn kv_table(title: &'static str, rows: Vec<(String, String)>) -> impl IntoView {
     })
 }
 
-fn span_details(
-    trace: StoredValue<crate::model::traces::TraceView>,
-    traces_to_logs: StoredValue<crate::model::datasource::correlations::TracesToLogs>,
-    i: usize,
-) -> impl IntoView {
-    // The trace's own link names its datasource, so it opens in the same backend.
-    let permalink = {
-        let ds = use_query_map().with_untracked(|q| q.get("datasource"));
-        let id = trace.with_value(|t| t.trace_id.clone());
-        match ds {
-            Some(d) => format!("/trace/{id}?datasource={}", encode_component(&d)),
-            None => format!("/trace/{id}"),
-        }
-    };
-    let (s, trace_id, start) = trace.with_value(|t| {
-        (
-            t.spans[i].clone(),
-            t.trace_id.clone(),
-            t.spans.iter().map(|s| s.start_us).min().unwrap_or(0),
-        )
-    });
-    // Logs for this span, as the tracing datasource's tracesToLogsV2 says (by default the
-    // service's lines that carry the trace id, a minute either side of the span).
-    let logs_href = traces_to_logs.with_value(|cfg| {
-        let span = crate::model::datasource::correlations::SpanRef {
-            trace_id: &trace_id,
-            span_id: &s.span_id,
-            service: &s.service,
-            start_us: s.start_us,
-            duration_us: s.duration_us,
-            tags: &s.tags,
-            process_tags: &s.process_tags,
-        };
-        crate::model::datasource::correlations::span_logs_query(cfg, &span).map(
-            |(query, from_ms, to_ms)| {
-                let hop = crate::model::links::Hop::range(&from_ms.to_string(), &to_ms.to_string())
-                    .datasource(cfg.datasource_uid.as_deref());
-                crate::model::links::explore_logs(&query, &hop)
-            },
-        )
-    });
+fn span_details(d: SpanDetail, permalink: String) -> impl IntoView {
+    let SpanDetail {
+        span: s,
+        trace_start_us: start,
+        logs_href,
+    } = d;
     view! {
         <div class="span-details" data-testid="span-details">
             <p>
@@ -902,5 +1197,28 @@ fn span_details(
                 </A>
             </p>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_says_what_it_shows_of_what() {
+        assert_eq!(shown_text(0, 11, 11, 11), "all 11 rows");
+        assert_eq!(
+            shown_text(0, 150, 247, 100_000),
+            "rows 1–150 of 247 · 99,753 spans inside closed spans"
+        );
+        assert_eq!(
+            shown_text(0, 1, 1, 100_000),
+            "1 row · 99,999 spans inside closed spans"
+        );
+        assert_eq!(match_text(2, 17, 17), "3 of 17 matches");
+        assert_eq!(
+            match_text(0, 1_000, 4_210),
+            "1 of the first 1,000 of 4,210 matches"
+        );
     }
 }

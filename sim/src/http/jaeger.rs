@@ -2,6 +2,7 @@
 //! and one trace, with Jaeger's `{data, errors}` envelope.
 
 use super::recorded::recorded;
+use super::scale::scale_trace;
 use super::*;
 
 pub fn jaeger_router(sim: SharedSim) -> Router {
@@ -147,6 +148,13 @@ async fn jaeger_search(State(sim): State<SharedSim>, Q(q): Q<HashMap<String, Str
 async fn jaeger_trace(State(sim): State<SharedSim>, Path(id): Path<String>) -> Response {
     if let Some(answer) = recorded().jaeger.get(&id) {
         return Json(answer.clone()).into_response();
+    }
+    if let Some(scale) = scale_trace(&id) {
+        return (
+            [(header::CONTENT_TYPE, "application/json")],
+            scale.jaeger.clone(),
+        )
+            .into_response();
     }
     match lock(&sim).stores.trace(&id) {
         Some(t) => jaeger_ok(json!([t.to_jaeger()]), 0).into_response(),

@@ -54,10 +54,12 @@ fn streams_result(
 ) -> Value {
     let mut streams: BTreeMap<BTreeMap<String, String>, Vec<(i64, String)>> = BTreeMap::new();
     let mut taken = 0;
+    // The scale trace's lines are older than any simulated one.
+    let scale = super::scale::scale_logs();
     let iter: Box<dyn Iterator<Item = &crate::store::LogLine>> = if forward {
-        Box::new(sim.stores.logs.iter())
+        Box::new(scale.iter().chain(sim.stores.logs.iter()))
     } else {
-        Box::new(sim.stores.logs.iter().rev())
+        Box::new(sim.stores.logs.iter().rev().chain(scale.iter().rev()))
     };
     for log in iter {
         if log.ts_ns < start || log.ts_ns >= end {
@@ -103,7 +105,7 @@ fn metric_points(sim: &Sim, q: &Query, times: &[i64]) -> Vec<MetricSeries> {
         times.last().copied().unwrap_or(0),
     );
     let mut series: BTreeMap<BTreeMap<String, String>, Vec<i64>> = BTreeMap::new();
-    for log in &sim.stores.logs {
+    for log in super::scale::scale_logs().iter().chain(&sim.stores.logs) {
         if log.ts_ns <= lo || log.ts_ns > hi {
             continue;
         }

@@ -2,6 +2,7 @@
 //! and tag values.
 
 use super::recorded::recorded;
+use super::scale::scale_trace;
 use super::*;
 
 pub fn tempo_router(sim: SharedSim) -> Router {
@@ -19,6 +20,13 @@ pub fn tempo_router(sim: SharedSim) -> Router {
 async fn tempo_trace_v1(State(sim): State<SharedSim>, Path(id): Path<String>) -> Response {
     if let Some(body) = recorded().tempo.get(&id.to_ascii_lowercase()) {
         return ([(header::CONTENT_TYPE, "application/json")], body.clone()).into_response();
+    }
+    if let Some(scale) = scale_trace(&id) {
+        return (
+            [(header::CONTENT_TYPE, "application/json")],
+            scale.tempo.clone(),
+        )
+            .into_response();
     }
     match lock(&sim).stores.trace(&id) {
         Some(t) => Json(json!({"batches": t.to_otlp_resource_spans()})).into_response(),
