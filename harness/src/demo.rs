@@ -29,8 +29,11 @@ pub struct SimPorts {
     pub tempo: u16,
 }
 
-/// Spans of the simulator's scale trace (`octollm_sim::http::SCALE_TRACE_ID`).
+/// Spans of the simulator's scale trace.
 pub const SCALE_TRACE_SPANS: usize = 100_000;
+/// Its id: `octollm_sim::http::SCALE_TRACE_ID` (the harness does not link the simulator;
+/// `tests/tests/scale.rs` checks that the two agree).
+pub const SCALE_TRACE_ID: &str = "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e";
 
 impl SimPorts {
     /// Free loopback ports for every face of the simulator.

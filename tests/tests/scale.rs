@@ -303,3 +303,120 @@ async fn rule_groups_are_paged_and_counted_on_the_server() {
     assert!(html.contains("showing 1–50 of 100 rule groups"));
     assert!(html.len() < 1_000_000, "{} bytes", html.len());
 }
+
+/// The simulator's scale trace (here 5,000 spans; the bench and Playwright open 100,000) through
+/// Jaeger and Tempo stand-ins: the first answer carries one window and the tree's shape, every
+/// other window, find and span detail come from the laid-out copy, and the counts are exact.
+#[tokio::test]
+async fn a_fleet_size_trace_is_sent_a_window_at_a_time() {
+    const SPANS: usize = 5_000;
+    assert_eq!(
+        octollm_sim::http::SCALE_TRACE_ID,
+        octoscope_harness::demo::SCALE_TRACE_ID,
+        "the harness names the simulator's scale trace"
+    );
+    let now_us = octollm_sim::http::now_ms() * 1000;
+    let id = octollm_sim::http::serve_scale_trace(SPANS, now_us - 600_000_000).unwrap();
+    let ports = support::start_sim(octollm_sim::engine::SimConfig::default()).await;
+    let dir = support::provisioning(&[(
+        "traces.yaml",
+        &format!(
+            "apiVersion: 1\ndatasources:\n  - {{name: Jaeger, uid: jaeger, type: jaeger, url: 'http://127.0.0.1:{}'}}\n  - {{name: Tempo, uid: tempo, type: tempo, url: 'http://127.0.0.1:{}'}}\n",
+            ports.jaeger, ports.tempo
+        ),
+    )]);
+    let console = Console::start(Some(dir.path())).await;
+    for ds in ["jaeger", "tempo"] {
+        let (status, first) = console
+            .post_form("get_trace", &format!("trace_id={id}&datasource={ds}"))
+            .await;
+        assert_eq!(status, 200, "{first}");
+        assert_eq!(first["hit"]["spans"], SPANS, "{ds}");
+        assert_eq!(first["hit"]["errors"], 1);
+        assert_eq!(first["orphans"], 0);
+        assert!(first["minimap"].as_array().unwrap().len() <= 120);
+        // Past 2,000 spans the trace opens two levels: the root, 49 services, their calls.
+        let w = &first["window"];
+        assert_eq!(w["visible"], 1 + 49 + 49 * 4 + 1, "{ds}");
+        assert_eq!(w["rows"].as_array().unwrap().len(), 150);
+        let root = &w["rows"][0];
+        assert_eq!(
+            (root["descendants"].as_u64(), root["errors_below"].as_u64()),
+            (Some(SPANS as u64 - 1), Some(1))
+        );
+
+        // Everything open, the last window: exact total, clamped to a full window.
+        let all_open = json!({"open_depth": u32::MAX, "toggled": []});
+        let (status, last) = console
+            .post_json(
+                "trace_rows",
+                json!({"query": {"trace_id": id, "datasource": ds, "fold": all_open, "offset": SPANS, "limit": 150}}),
+            )
+            .await;
+        assert_eq!(status, 200, "{last}");
+        assert_eq!(
+            (last["visible"].as_u64(), last["offset"].as_u64()),
+            (Some(SPANS as u64), Some(SPANS as u64 - 150))
+        );
+
+        // Find the failure, reveal it from a closed tree, read it whole.
+        let (status, found) = console
+            .post_form(
+                "find_spans",
+                &format!("trace_id={id}&datasource={ds}&query=error"),
+            )
+            .await;
+        assert_eq!(status, 200, "{found}");
+        assert_eq!(found["total"], 1);
+        let span = found["spans"][0].as_u64().unwrap();
+        let closed = json!({"open_depth": 0, "toggled": []});
+        let (_, shown) = console
+            .post_json(
+                "trace_rows",
+                json!({"query": {"trace_id": id, "datasource": ds, "fold": closed, "reveal": span}}),
+            )
+            .await;
+        let at = shown["revealed_at"]
+            .as_u64()
+            .expect("the failed span shows") as usize;
+        let offset = shown["offset"].as_u64().unwrap() as usize;
+        let row = &shown["rows"][at - offset];
+        assert_eq!(
+            (row["span"].as_u64(), row["error"].as_bool()),
+            (Some(span), Some(true))
+        );
+        assert_eq!(row["depth"], 301, "at the bottom of the retry chain");
+        let (status, detail) = console
+            .post_form(
+                "read_span",
+                &format!("trace_id={id}&datasource={ds}&span={span}"),
+            )
+            .await;
+        assert_eq!(status, 200, "{detail}");
+        assert_eq!(detail["span"]["error"], true);
+        assert!(
+            detail["logs_href"].as_str().unwrap().contains(id),
+            "{detail}"
+        );
+
+        // A span the trace does not have is the user's error, said as such.
+        let (status, bad) = console
+            .post_form(
+                "read_span",
+                &format!("trace_id={id}&datasource={ds}&span={SPANS}"),
+            )
+            .await;
+        assert_eq!(status, 400, "{bad}");
+    }
+    let html = console
+        .get(&format!("/trace/{id}?datasource=jaeger"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(html.matches("data-testid=\"span-row\"").count(), 150);
+    assert!(
+        html.contains("rows 1–150 of 247"),
+        "the page says what it shows"
+    );
+}
