@@ -29,6 +29,8 @@ pub struct SimPorts {
     pub tempo: u16,
 }
 
+/// Lines of the simulator's fleet-size log stream.
+pub const SCALE_LOG_LINES: usize = 100_000;
 /// Spans of the simulator's scale trace.
 pub const SCALE_TRACE_SPANS: usize = 100_000;
 /// Its id: `octollm_sim::http::SCALE_TRACE_ID` (the harness does not link the simulator;
@@ -68,6 +70,9 @@ impl SimPorts {
         // The fleet-size trace (100,000 spans, 50 services) the scale journeys open.
         args.push("--scale-trace".to_string());
         args.push(SCALE_TRACE_SPANS.to_string());
+        // And the fleet-size log stream: 100,000 lines of {service="log-firehose"} in the hour.
+        args.push("--scale-logs".to_string());
+        args.push(SCALE_LOG_LINES.to_string());
         args.push("--recorded-traces".to_string());
         args.push(
             std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

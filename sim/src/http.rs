@@ -16,7 +16,7 @@ pub use control::control_router;
 pub use jaeger::jaeger_router;
 pub use loki::loki_router;
 pub use recorded::load_recorded_traces;
-pub use scale::{serve_scale_trace, SCALE_TRACE_ID};
+pub use scale::{serve_scale_logs, serve_scale_trace, FIREHOSE_SERVICE, SCALE_TRACE_ID};
 pub use services::service_router;
 pub use tempo::tempo_router;
 

@@ -3,7 +3,7 @@
 //! ```text
 //! octollm-sim [serve] [--seed N] [--rate TASKS_PER_S] [--port SERVICE=PORT]... [--control-port P]
 //!             [--loki-port P] [--jaeger-port P] [--tempo-port P] [--incident KIND:TARGET[:DURATION]]...
-//!             [--recorded-traces DIR] [--scale-trace SPANS]  (upstream samples DIR/jaeger/*.json, DIR/tempo/*.json served verbatim)
+//!             [--recorded-traces DIR] [--scale-trace SPANS] [--scale-logs LINES]  (upstream samples DIR/jaeger/*.json, DIR/tempo/*.json served verbatim)
 //! octollm-sim incident add KIND TARGET [DURATION] [--url http://127.0.0.1:9900]
 //! octollm-sim incident list [--url …]
 //! octollm-sim incident clear [ID] [--url …]
@@ -28,6 +28,8 @@ struct ServeArgs {
     recorded: Option<std::path::PathBuf>,
     /// Spans of the fleet-size trace to serve (0: none).
     scale_trace: usize,
+    /// Lines of the fleet-size log stream over the last hour (0: none).
+    scale_logs: usize,
 }
 
 fn parse_serve(args: &[String]) -> Result<ServeArgs, String> {
@@ -41,6 +43,7 @@ fn parse_serve(args: &[String]) -> Result<ServeArgs, String> {
         incidents: vec![],
         recorded: None,
         scale_trace: 0,
+        scale_logs: 0,
     };
     let mut it = args.iter();
     let num = |v: Option<&String>, what: &str| -> Result<u64, String> {
@@ -63,6 +66,7 @@ fn parse_serve(args: &[String]) -> Result<ServeArgs, String> {
             "--jaeger-port" => a.jaeger = num(it.next(), "--jaeger-port")? as u16,
             "--tempo-port" => a.tempo = num(it.next(), "--tempo-port")? as u16,
             "--scale-trace" => a.scale_trace = num(it.next(), "--scale-trace")? as usize,
+            "--scale-logs" => a.scale_logs = num(it.next(), "--scale-logs")? as usize,
             "--recorded-traces" => {
                 a.recorded = Some(
                     it.next()
@@ -106,6 +110,15 @@ async fn serve(a: ServeArgs) -> Result<(), String> {
         // Ten minutes ago: inside the console's default last hour.
         let id = octollm_sim::http::serve_scale_trace(a.scale_trace, (now_ms() - 600_000) * 1000)?;
         println!("serving the {}-span scale trace {id}", a.scale_trace);
+    }
+    if a.scale_logs > 0 {
+        let now_ns = now_ms() * 1_000_000;
+        octollm_sim::http::serve_scale_logs(a.scale_logs, now_ns - 3_600_000_000_000, now_ns)?;
+        println!(
+            "serving {} lines of {{service=\"{}\"}} over the last hour",
+            a.scale_logs,
+            octollm_sim::http::FIREHOSE_SERVICE
+        );
     }
     let ports = octollm_sim::Ports {
         services: a.ports,

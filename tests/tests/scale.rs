@@ -420,3 +420,127 @@ async fn a_fleet_size_trace_is_sent_a_window_at_a_time() {
         "the page says what it shows"
     );
 }
+
+/// A panel over 120 series (backfilled into real Prometheus, series `i` peaking near `i`): the
+/// page gets the 50 with the highest peaks, in Prometheus' order, decimated, points as time
+/// differences; the other 70 are counted and summarised, and the page says so.
+#[tokio::test]
+async fn a_panel_past_its_series_cap_draws_the_highest_peaks_and_summarises_the_rest() {
+    if which("promtool").is_none() {
+        panic!("promtool is needed (Debian package prometheus)");
+    }
+    let end_s = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        - 60;
+    let mut om = String::from("# HELP fleet_load Synthetic load.\n# TYPE fleet_load gauge\n");
+    for i in 0..120 {
+        let mut t = end_s - 3_600;
+        while t <= end_s {
+            let v = i as f64 + ((t as f64) / 300.0).sin();
+            om.push_str(&format!("fleet_load{{i=\"{i:03}\"}} {v:.3} {t}\n"));
+            t += 15;
+        }
+    }
+    om.push_str("# EOF\n");
+    let prometheus = tokio::task::spawn_blocking(move || {
+        start_prometheus(&PrometheusSpec {
+            config: SELF_SCRAPE_CONFIG,
+            files: &[],
+            alertmanagers: &[],
+            backfill: Some(&om),
+        })
+        .expect("Prometheus starts")
+    })
+    .await
+    .unwrap();
+    let prov = support::provisioning(&[(
+        "prom.yaml",
+        &format!(
+            "apiVersion: 1\ndatasources:\n  - {{name: Prometheus, uid: prometheus, type: prometheus, url: '{}', isDefault: true}}\n",
+            prometheus.url()
+        ),
+    )]);
+    let dash_dir = prov.path().join("dash");
+    std::fs::create_dir_all(&dash_dir).unwrap();
+    std::fs::write(
+        dash_dir.join("fleet.json"),
+        json!({"uid": "fleet", "title": "Fleet", "schemaVersion": 39, "panels": [
+            {"id": 1, "type": "timeseries", "title": "Load", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8},
+             "targets": [{"refId": "A", "expr": "fleet_load", "legendFormat": "{{i}}"}]}]})
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::create_dir_all(prov.path().join("dashboards")).unwrap();
+    std::fs::write(
+        prov.path().join("dashboards/fleet.yaml"),
+        format!(
+            "apiVersion: 1\nproviders:\n  - name: f\n    folder: Fleet\n    type: file\n    options:\n      path: {}\n",
+            dash_dir.display()
+        ),
+    )
+    .unwrap();
+    let console = Console::start(Some(prov.path())).await;
+    let range = [
+        ("from", ((end_s - 3_600) * 1000).to_string()),
+        ("to", (end_s * 1000).to_string()),
+    ];
+    let (status, body) = console
+        .post_json(
+            "load_dashboard",
+            json!({"uid": "fleet", "params": range, "panel": null}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let panel = &body["panels"][0];
+    assert_eq!(panel["error"], Value::Null, "{panel}");
+    assert_eq!(panel["total_series"], 120);
+    let names: Vec<&str> = panel["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = (70..120).map(|i| format!("{i:03}")).collect();
+    assert_eq!(
+        names, expected,
+        "the 50 highest peaks, in Prometheus' order"
+    );
+    let others = &panel["others"];
+    assert_eq!(others["count"], 70);
+    assert_eq!(others["names"][0], "000");
+    let (lo, hi) = (
+        others["peaks"][0].as_f64().unwrap(),
+        others["peaks"][1].as_f64().unwrap(),
+    );
+    assert!(
+        (0.9..=1.0).contains(&lo) && (69.9..=70.0).contains(&hi),
+        "{others}"
+    );
+    // Columns: one full timestamp per series, then differences.
+    let first = &panel["series"][0]["points"];
+    assert_eq!(
+        first["t"].as_array().unwrap().len(),
+        first["v"].as_array().unwrap().len()
+    );
+    assert!(first["t"][1].as_i64().unwrap() < 100_000, "{first}");
+
+    let html = console
+        .get(&format!(
+            "/d/fleet/fleet?from={}&to={}",
+            range[0].1, range[1].1
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("showing 50 of 120 series, highest peaks"),
+        "the page says what it draws"
+    );
+    assert!(
+        html.contains("70 more series, peaks"),
+        "and what it does not"
+    );
+}

@@ -836,7 +836,10 @@ async fn a_trace_too_large_to_open_fails_clearly_instead_of_eating_memory() {
     assert!(
         html.contains("larger than 64 MB"),
         "the limit is named: {}",
-        &html[html.find("<main").unwrap_or(0)..].chars().take(2000).collect::<String>()
+        &html[html.find("<main").unwrap_or(0)..]
+            .chars()
+            .take(2000)
+            .collect::<String>()
     );
     assert!(!html.contains("data-testid=\"span-row\""));
 }

@@ -11,36 +11,46 @@ pub struct LokiClient<'a> {
     pub ds: &'a Datasource,
 }
 
-/// What a range query asks Loki for: log lines (a limit and which end first) or metric samples
-/// (one per step).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum RangeShape {
-    Lines { limit: usize, direction: Direction },
-    Samples { step_s: u32 },
-}
-
 impl LokiClient<'_> {
-    /// `GET /loki/api/v1/query_range` over `from_ms..to_ms`.
+    /// `GET /loki/api/v1/query_range` of a metric query over `from_ms..to_ms`, one sample per
+    /// `step_s`.
     pub async fn query_range(
         &self,
         query: &str,
         from_ms: i64,
         to_ms: i64,
-        shape: RangeShape,
+        step_s: u32,
     ) -> Result<Answer<LokiResult>, BackendError> {
         // Built before the request: the serializer is not Send.
         let q = {
             let mut q = url::form_urlencoded::Serializer::new(String::new());
             q.append_pair("query", query);
             window(&mut q, from_ms, to_ms);
-            match shape {
-                RangeShape::Lines { limit, direction } => q
-                    .append_pair("limit", &limit.to_string())
-                    .append_pair("direction", direction.as_str()),
-                RangeShape::Samples { step_s } => q.append_pair("step", &format!("{step_s}s")),
-            };
+            q.append_pair("step", &format!("{step_s}s"));
             q.finish()
         };
+        let (status, body) =
+            get_bytes(self.http, self.ds, "loki/api/v1/query_range", Some(&q)).await?;
+        decode_loki_query(&self.ds.name, status, &body)
+    }
+
+    /// `GET /loki/api/v1/query_range` for lines between two nanosecond bounds (end exclusive), so
+    /// that a window of lines continues exactly after the last one shown.
+    pub async fn query_lines(
+        &self,
+        query: &str,
+        start_ns: i128,
+        end_ns: i128,
+        limit: usize,
+        direction: Direction,
+    ) -> Result<Answer<LokiResult>, BackendError> {
+        let q = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("query", query)
+            .append_pair("start", &start_ns.to_string())
+            .append_pair("end", &end_ns.to_string())
+            .append_pair("limit", &limit.to_string())
+            .append_pair("direction", direction.as_str())
+            .finish();
         let (status, body) =
             get_bytes(self.http, self.ds, "loki/api/v1/query_range", Some(&q)).await?;
         decode_loki_query(&self.ds.name, status, &body)

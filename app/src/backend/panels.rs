@@ -311,19 +311,14 @@ async fn loki_range(
     job: &Job,
     range: TimeRange,
 ) -> Result<(QueryData, Vec<String>), BackendError> {
-    use super::loki::{LokiClient, RangeShape};
+    use super::loki::LokiClient;
     use crate::model::logs::LokiResult;
     let step_s = (job.step_ms / 1000).max(1) as u32;
     let answer = LokiClient {
         http: &b.http,
         ds: &job.ds,
     }
-    .query_range(
-        &job.expr,
-        range.from_ms,
-        range.to_ms,
-        RangeShape::Samples { step_s },
-    )
+    .query_range(&job.expr, range.from_ms, range.to_ms, step_s)
     .await?;
     let data = match answer.data {
         LokiResult::Matrix(series) => QueryData::Matrix(series),
@@ -511,17 +506,18 @@ pub async fn run_panels(
                 }
             }
         }
-        let (kept, total, received) = shape(
+        let shaped = shape(
             series,
             range.from_ms,
             range.to_ms,
             width_px,
             limits.max_series,
         );
-        data.total_series = total;
-        data.points_received = received;
-        data.points_sent = kept.iter().map(|s| s.points.len()).sum();
-        data.series = kept;
+        data.total_series = shaped.total;
+        data.points_received = shaped.received;
+        data.points_sent = shaped.series.iter().map(|s| s.points.len()).sum();
+        data.series = shaped.series;
+        data.others = shaped.others;
     }
     out
 }

@@ -64,8 +64,17 @@ pub fn PanelView(
         Some(d) => (
             d.error.clone(),
             d.warnings.clone(),
-            (d.total_series > d.series.len())
-                .then(|| format!("showing {} of {} series", d.series.len(), d.total_series)),
+            d.others.as_ref().map(|o| {
+                (
+                    format!(
+                        "showing {} of {} series, {}",
+                        d.series.len(),
+                        crate::model::numbers::thousands(d.total_series),
+                        crate::model::dashboard::data::CAP_ORDER
+                    ),
+                    o.describe(),
+                )
+            }),
         ),
         None => (None, Vec::new(), None),
     };
@@ -94,11 +103,16 @@ pub fn PanelView(
                     {title.clone()}
                 </h3>
                 {capped
-                    .map(|c| {
+                    .map(|(c, rest)| {
                         view! {
-                            <span class="badge" data-testid="series-cap">
-                                {c}
-                            </span>
+                            <details class="series-cap">
+                                <summary class="badge" data-testid="series-cap">
+                                    {c}
+                                </summary>
+                                <p class="small" data-testid="series-others">
+                                    {rest}
+                                </p>
+                            </details>
                         }
                     })}
                 {(!warnings.is_empty())

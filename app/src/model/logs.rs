@@ -156,8 +156,66 @@ impl Direction {
 }
 
 /// Lines per query unless the URL says otherwise, and the most one page may ask for.
-pub const DEFAULT_LIMIT: usize = 500;
+/// Lines a window holds unless `limit` says otherwise: a few screens, not the whole range.
+pub const DEFAULT_LIMIT: usize = 100;
 pub const MAX_LIMIT: usize = 5000;
+
+/// Where the next window of lines starts: the last line shown (its timestamp) and how many lines
+/// with exactly that timestamp were shown (Loki bounds by timestamp; lines can share one). Written
+/// `<ts_ns>:<seen>` in the URL (`cursor=`).
+pub fn next_cursor(lines: &[LogLine]) -> Option<String> {
+    let last = lines.last()?;
+    let seen = lines
+        .iter()
+        .rev()
+        .take_while(|l| l.ts_ns == last.ts_ns)
+        .count();
+    Some(format!("{}:{seen}", last.ts_ns))
+}
+
+/// A `cursor=` value: (timestamp ns, lines at it already shown).
+pub fn parse_cursor(s: &str) -> Result<(i128, usize), String> {
+    let bad = || format!("cursor {s:?} is not <timestamp ns>:<lines seen>; open the query again");
+    let (ts, seen) = s.split_once(':').ok_or_else(bad)?;
+    Ok((
+        ts.parse().map_err(|_| bad())?,
+        seen.parse().map_err(|_| bad())?,
+    ))
+}
+
+/// The range (ns, end exclusive) the next window is read from: from the cursor's timestamp on,
+/// in the query's direction, within `from_ns..to_ns`.
+pub fn window_after(
+    cursor: Option<(i128, usize)>,
+    direction: Direction,
+    from_ns: i128,
+    to_ns: i128,
+) -> (i128, i128) {
+    match (cursor, direction) {
+        (None, _) => (from_ns, to_ns),
+        (Some((ts, _)), Direction::Backward) => (from_ns, (ts + 1).min(to_ns)),
+        (Some((ts, _)), Direction::Forward) => (ts.max(from_ns), to_ns),
+    }
+}
+
+/// Drops the first `seen` lines at the cursor's timestamp (they were in the last window).
+pub fn skip_seen(lines: Vec<LogLine>, cursor: Option<(i128, usize)>) -> Vec<LogLine> {
+    let Some((ts, seen)) = cursor else {
+        return lines;
+    };
+    let ts = ts.to_string();
+    let mut dropped = 0;
+    lines
+        .into_iter()
+        .filter(|l| {
+            if dropped < seen && l.ts_ns == ts {
+                dropped += 1;
+                return false;
+            }
+            true
+        })
+        .collect()
+}
 
 /// The URL's `limit`: a number between 1 and [`MAX_LIMIT`], else a message saying so.
 pub fn parse_limit(s: Option<&str>) -> Result<usize, String> {
@@ -463,6 +521,7 @@ mod tests {
     #[test]
     fn limit_and_direction_come_from_the_url() {
         assert_eq!(parse_limit(None), Ok(DEFAULT_LIMIT));
+        assert_eq!(DEFAULT_LIMIT, 100);
         assert_eq!(parse_limit(Some("20")), Ok(20));
         assert!(parse_limit(Some("0"))
             .unwrap_err()
@@ -589,5 +648,47 @@ mod tests {
         );
         assert_eq!(trace_id_of("{\"trace_id\":\"not-hex\"}", &none), None);
         assert_eq!(trace_id_of("trace_id=123", &none), None);
+    }
+
+    #[test]
+    fn windows_of_lines_continue_after_the_last_one_shown() {
+        let line = |ts: &str, text: &str| LogLine {
+            ts_ns: ts.into(),
+            labels: BTreeMap::new(),
+            line: text.into(),
+        };
+        // Newest first; two lines share the last timestamp.
+        let shown = vec![line("30", "c"), line("20", "b1"), line("20", "b2")];
+        let cursor = next_cursor(&shown).unwrap();
+        assert_eq!(cursor, "20:2");
+        let parsed = parse_cursor(&cursor).unwrap();
+        assert_eq!(parsed, (20, 2));
+        assert_eq!(
+            window_after(Some(parsed), Direction::Backward, 0, 100),
+            (0, 21),
+            "the end is exclusive: the shared timestamp is read again"
+        );
+        assert_eq!(
+            window_after(Some(parsed), Direction::Forward, 0, 100),
+            (20, 100)
+        );
+        assert_eq!(window_after(None, Direction::Forward, 5, 100), (5, 100));
+        // Loki answers both lines at 20 again, and a third one at 20 not yet shown.
+        let next = skip_seen(
+            vec![
+                line("20", "b1"),
+                line("20", "b2"),
+                line("20", "b3"),
+                line("10", "a"),
+            ],
+            Some(parsed),
+        );
+        let texts: Vec<&str> = next.iter().map(|l| l.line.as_str()).collect();
+        assert_eq!(texts, ["b3", "a"]);
+        assert!(parse_cursor("20").is_err());
+        assert!(parse_cursor("x:1")
+            .unwrap_err()
+            .contains("open the query again"));
+        assert_eq!(next_cursor(&[]), None);
     }
 }

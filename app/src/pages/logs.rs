@@ -11,8 +11,9 @@ use crate::components::zone::{DisplayZone, Time};
 use crate::model::datasource::correlations::CompiledFields;
 use crate::model::links::{explore_logs_with, Hop};
 use crate::model::logs::{
-    level_of, parse_fields, stream_selector, Direction, DEFAULT_LIMIT, MAX_LIMIT,
+    level_of, parse_fields, stream_selector, Direction, LogLine, DEFAULT_LIMIT, MAX_LIMIT,
 };
+use crate::model::numbers::thousands;
 use crate::model::url_state::encode_component;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -145,8 +146,11 @@ fn volume_svg(
                 {bars}
             </svg>
             <p class="muted small">
-                {format!("{} lines in the range, {}s per bar · ", v.total, v.step_s)}{legend}
-                " · click a bar to zoom in"
+                {format!(
+                    "{} lines in the range, {}s per bar · ",
+                    thousands(v.total as usize),
+                    v.step_s,
+                )}{legend} " · click a bar to zoom in"
             </p>
         </div>
     }
@@ -162,6 +166,8 @@ pub fn LogsExplore() -> impl IntoView {
     let direction =
         Memo::new(move |_| Direction::parse(query.with(|q| q.get("direction")).as_deref()));
     let limit = Memo::new(move |_| query.with(|q| q.get("limit")));
+    // Where this page's window starts (the no-JavaScript "Next lines" link sets it).
+    let cursor = Memo::new(move |_| query.with(|q| q.get("cursor")));
     // The line "show context" came from, outlined in the context view.
     let highlight = Memo::new(move |_| query.with(|q| q.get("highlight")));
     let tick = use_context::<RefreshTick>()
@@ -176,10 +182,11 @@ pub fn LogsExplore() -> impl IntoView {
                 datasource.get(),
                 direction.get(),
                 limit.get(),
+                cursor.get(),
                 tick.get(),
             )
         },
-        |(expr, from, to, ds, direction, limit, _)| async move {
+        |(expr, from, to, ds, direction, limit, cursor, _)| async move {
             if expr.trim().is_empty() {
                 None
             } else {
@@ -191,6 +198,7 @@ pub fn LogsExplore() -> impl IntoView {
                         ds,
                         Some(direction.as_str().to_string()),
                         limit,
+                        cursor,
                     )
                     .await,
                 )
@@ -325,25 +333,35 @@ pub fn LogsExplore() -> impl IntoView {
                                 .into_any()
                         }
                         Some(Ok(a)) => {
-                            let derived = CompiledFields::new(&a.derived_fields);
-                            let time = format!(
-                                "from={}&to={}",
-                                encode_component(&from.get_untracked()),
-                                encode_component(&to.get_untracked()),
-                            );
+                            let total = volume.await.and_then(Result::ok).map(|v| v.total);
+                            let rows = Rows {
+                                derived: StoredValue::new(CompiledFields::new(&a.derived_fields)),
+                                stream_labels: StoredValue::new(a.stream_labels.clone()),
+                                time: StoredValue::new(
+                                    format!(
+                                        "from={}&to={}",
+                                        encode_component(&from.get_untracked()),
+                                        encode_component(&to.get_untracked()),
+                                    ),
+                                ),
+                                datasource,
+                                highlight,
+                            };
+                            let first = a.lines.len();
+                            let more = RwSignal::new(Vec::<(usize, LogLine)>::new());
+                            let next = RwSignal::new(a.next.clone());
+                            let shown = move || first + more.with(Vec::len);
+                            let name = a.datasource_name.clone();
+                            // The exact count of lines in the range is the volume's.
                             view! {
-                                <p class="muted">
-                                    {format!(
-                                        "{} lines from {}, {}",
-                                        a.lines.len(),
-                                        a.datasource_name,
+                                <p class="muted" data-testid="logs-shown">
+                                    {move || shown_text(
+                                        shown(),
+                                        total,
+                                        &name,
                                         direction.get_untracked().label(),
+                                        next.with(Option::is_some),
                                     )}
-                                    {a
-                                        .truncated
-                                        .then_some(
-                                            " (more in the range: narrow the query or the time range)",
-                                        )}
                                 </p>
                                 <Warnings warnings=a.warnings.clone() />
                                 <table class="data-table logs" data-testid="log-lines">
@@ -359,115 +377,29 @@ pub fn LogsExplore() -> impl IntoView {
                                         {a
                                             .lines
                                             .into_iter()
-                                            .map(|l| {
-                                                let fields = parse_fields(&l.line);
-                                                let level = level_of(&l.labels, &fields)
-                                                    .unwrap_or_default();
-                                                let trace = derived
-                                                    .links(&l.line, &l.labels, &time)
-                                                    .into_iter()
-                                                    .map(|k| {
-                                                        if k.to_trace {
-                                                            // Derived fields: links to the trace view, or external (new tab, no referrer).
-                                                            view! {
-                                                                <a href=k.href data-testid="log-trace-link">
-                                                                    {k.label}
-                                                                </a>
-                                                                " "
-                                                            }
-                                                                .into_any()
-                                                        } else {
-                                                            view! {
-                                                                <a
-                                                                    href=k.href
-                                                                    target="_blank"
-                                                                    rel="noopener noreferrer"
-                                                                    data-testid="log-derived-link"
-                                                                >
-                                                                    {k.label}
-                                                                </a>
-                                                                " "
-                                                            }
-                                                                .into_any()
-                                                        }
-                                                    })
-                                                    .collect_view();
-                                                let context = context_href(
-                                                    &l.labels,
-                                                    &a.stream_labels,
-                                                    &l.ts_ns,
-                                                    datasource.get_untracked().as_deref(),
-                                                );
-                                                let context_name = format!(
-                                                    "Show context of the line at {}",
-                                                    DisplayZone::current().get().stamp(ns_ms(&l.ts_ns)),
-                                                );
-                                                let highlighted = highlight.get_untracked().as_deref()
-                                                    == Some(l.ts_ns.as_str());
-                                                view! {
-                                                    <tr
-                                                        data-testid="log-line"
-                                                        data-level=level.clone()
-                                                        data-highlighted=highlighted.to_string()
-                                                        class=format!(
-                                                            "level-{level}{}",
-                                                            if highlighted { " highlight" } else { "" },
-                                                        )
-                                                    >
-                                                        <td class="nowrap">
-                                                            <Time ms=ns_ms(&l.ts_ns) millis=true />
-                                                        </td>
-                                                        <td class="muted small">
-                                                            {l
-                                                                .labels
-                                                                .iter()
-                                                                .map(|(k, v)| format!("{k}={v}"))
-                                                                .collect::<Vec<_>>()
-                                                                .join(" ")}
-                                                        </td>
-                                                        <td class="mono">
-                                                            <details class="log-line" data-testid="log-line-details">
-                                                                <summary data-testid="log-line-text">{l.line}</summary>
-                                                                {(!fields.is_empty())
-                                                                    .then(|| {
-                                                                        view! {
-                                                                            // An explicit tbody: the HTML parser adds one, and hydration must see the same tree.
-                                                                            <table class="fields" data-testid="log-fields">
-                                                                                <tbody>
-                                                                                    {fields
-                                                                                        .into_iter()
-                                                                                        .map(|(k, v)| {
-                                                                                            view! {
-                                                                                                <tr>
-                                                                                                    <th>{k}</th>
-                                                                                                    <td>{v}</td>
-                                                                                                </tr>
-                                                                                            }
-                                                                                        })
-                                                                                        .collect_view()}
-                                                                                </tbody>
-                                                                            </table>
-                                                                        }
-                                                                    })}
-                                                                <a
-                                                                    href=context
-                                                                    aria-label=context_name
-                                                                    data-testid="log-context-link"
-                                                                >
-                                                                    "Show context"
-                                                                </a>
-                                                                <span class="muted small">
-                                                                    " (this stream, a minute either side, oldest first)"
-                                                                </span>
-                                                            </details>
-                                                        </td>
-                                                        <td>{trace}</td>
-                                                    </tr>
-                                                }
-                                            })
+                                            .map(|l| log_row(l, rows))
                                             .collect_view()}
+                                        <For each=move || more.get() key=|(i, _)| *i let:item>
+                                            {log_row(item.1, rows)}
+                                        </For>
                                     </tbody>
                                 </table>
+                                <NextLines
+                                    next=next
+                                    more=more
+                                    first=first
+                                    fetch=move |cursor| {
+                                        query_logs(
+                                            expr.get_untracked(),
+                                            from.get_untracked(),
+                                            to.get_untracked(),
+                                            datasource.get_untracked(),
+                                            Some(direction.get_untracked().as_str().to_string()),
+                                            limit.get_untracked(),
+                                            Some(cursor),
+                                        )
+                                    }
+                                />
                             }
                                 .into_any()
                         }
@@ -475,5 +407,250 @@ pub fn LogsExplore() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// "200 lines of 100,000 in the range from Loki, newest first": what the page holds of what the
+/// range has (the volume's exact count, when it answered).
+pub fn shown_text(
+    shown: usize,
+    total: Option<u64>,
+    datasource: &str,
+    order: &str,
+    more: bool,
+) -> String {
+    let lines = thousands(shown);
+    match total {
+        Some(t) if t as usize > shown => {
+            format!(
+                "{lines} lines of {} in the range from {datasource}, {order}",
+                thousands(t as usize)
+            )
+        }
+        _ if more => format!("{lines} lines from {datasource}, {order} (more in the range)"),
+        _ => format!("{lines} lines from {datasource}, {order}"),
+    }
+}
+
+/// What every log row needs from its page.
+#[derive(Clone, Copy)]
+struct Rows {
+    derived: StoredValue<CompiledFields>,
+    stream_labels: StoredValue<Vec<String>>,
+    /// `from=…&to=…` for trace links.
+    time: StoredValue<String>,
+    datasource: Memo<Option<String>>,
+    highlight: Memo<Option<String>>,
+}
+
+fn log_row(l: LogLine, rows: Rows) -> impl IntoView {
+    let fields = parse_fields(&l.line);
+    let level = level_of(&l.labels, &fields).unwrap_or_default();
+    let trace = rows
+        .derived
+        .with_value(|d| rows.time.with_value(|t| d.links(&l.line, &l.labels, t)))
+        .into_iter()
+        .map(|k| {
+            if k.to_trace {
+                // Derived fields: links to the trace view, or external (new tab, no referrer).
+                view! {
+                    <a href=k.href data-testid="log-trace-link">
+                        {k.label}
+                    </a>
+                    " "
+                }
+                .into_any()
+            } else {
+                view! {
+                    <a
+                        href=k.href
+                        target="_blank"
+                        rel="noopener noreferrer"
+                        data-testid="log-derived-link"
+                    >
+                        {k.label}
+                    </a>
+                    " "
+                }
+                .into_any()
+            }
+        })
+        .collect_view();
+    let context = rows.stream_labels.with_value(|names| {
+        context_href(
+            &l.labels,
+            names,
+            &l.ts_ns,
+            rows.datasource.get_untracked().as_deref(),
+        )
+    });
+    let context_name = format!(
+        "Show context of the line at {}",
+        DisplayZone::current().get().stamp(ns_ms(&l.ts_ns)),
+    );
+    let highlighted = rows.highlight.get_untracked().as_deref() == Some(l.ts_ns.as_str());
+    view! {
+        <tr
+            data-testid="log-line"
+            data-level=level.clone()
+            data-highlighted=highlighted.to_string()
+            class=format!("level-{level}{}", if highlighted { " highlight" } else { "" })
+        >
+            <td class="nowrap">
+                <Time ms=ns_ms(&l.ts_ns) millis=true />
+            </td>
+            <td class="muted small">
+                {l.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")}
+            </td>
+            <td class="mono">
+                <details class="log-line" data-testid="log-line-details">
+                    <summary data-testid="log-line-text">{l.line}</summary>
+                    {(!fields.is_empty())
+                        .then(|| {
+                            view! {
+                                // An explicit tbody: the HTML parser adds one, and hydration must see the same tree.
+                                <table class="fields" data-testid="log-fields">
+                                    <tbody>
+                                        {fields
+                                            .into_iter()
+                                            .map(|(k, v)| {
+                                                view! {
+                                                    <tr>
+                                                        <th>{k}</th>
+                                                        <td>{v}</td>
+                                                    </tr>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </tbody>
+                                </table>
+                            }
+                        })}
+                    <a href=context aria-label=context_name data-testid="log-context-link">
+                        "Show context"
+                    </a>
+                    <span class="muted small">
+                        " (this stream, a minute either side, oldest first)"
+                    </span>
+                </details>
+            </td>
+            <td>{trace}</td>
+        </tr>
+    }
+}
+
+/// The next window of lines: a link (`cursor=`: without JavaScript it opens that window), which
+/// with JavaScript appends the window here instead, and does so by itself when the user scrolls
+/// near it.
+#[component]
+fn NextLines<F, Fut>(
+    next: RwSignal<Option<String>>,
+    more: RwSignal<Vec<(usize, LogLine)>>,
+    first: usize,
+    fetch: F,
+) -> impl IntoView
+where
+    F: Fn(String) -> Fut + Copy + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<crate::api::logs::LogsAnswer, crate::api::AppError>>
+        + 'static,
+{
+    let query = use_query_map();
+    let failure = RwSignal::new(None::<String>);
+    let busy = StoredValue::new(false);
+    let link = NodeRef::<leptos::html::A>::new();
+    let load = move || {
+        let Some(cursor) = next.get_untracked() else {
+            return;
+        };
+        if busy.get_value() {
+            return;
+        }
+        busy.set_value(true);
+        leptos::task::spawn_local(async move {
+            match fetch(cursor).await {
+                Ok(b) => {
+                    more.update(|m| {
+                        let start = first + m.len();
+                        m.extend(b.lines.into_iter().enumerate().map(|(k, l)| (start + k, l)));
+                    });
+                    failure.set(None);
+                    next.set(b.next);
+                }
+                Err(e) => failure.set(Some(e.to_string())),
+            }
+            busy.set_value(false);
+        });
+    };
+    follow_scroll(link, load);
+    view! {
+        {move || {
+            next.get()
+                .map(|cursor| {
+                    let pairs = query.with_untracked(crate::components::pickers::current_pairs);
+                    let href = format!(
+                        "/explore{}",
+                        crate::model::url_state::with_params(&pairs, &[("cursor", Some(&cursor))]),
+                    );
+                    view! {
+                        <p>
+                            <a
+                                href=href
+                                node_ref=link
+                                data-testid="logs-more"
+                                on:click=move |ev| {
+                                    ev.prevent_default();
+                                    load();
+                                }
+                            >
+                                "Next lines"
+                            </a>
+                        </p>
+                    }
+                })
+        }}
+        {move || failure.get().map(|e| view! { <ErrorNotice message=e /> })}
+    }
+}
+
+/// Loads the next window when the "Next lines" link comes within a screen of the viewport.
+#[cfg(feature = "hydrate")]
+fn follow_scroll(link: NodeRef<leptos::html::A>, load: impl Fn() + Clone + 'static) {
+    let handle = window_event_listener(leptos::ev::scroll, move |_| {
+        let Some(a) = link.get_untracked() else {
+            return;
+        };
+        let height = window()
+            .inner_height()
+            .ok()
+            .and_then(|h| h.as_f64())
+            .unwrap_or(800.0);
+        if a.get_bounding_client_rect().top() < 2.0 * height {
+            load();
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn follow_scroll(_link: NodeRef<leptos::html::A>, _load: impl Fn() + Clone + 'static) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_says_how_many_lines_of_how_many() {
+        assert_eq!(
+            shown_text(200, Some(100_000), "Loki", "newest first", true),
+            "200 lines of 100,000 in the range from Loki, newest first"
+        );
+        assert_eq!(
+            shown_text(7, Some(7), "Loki", "oldest first", false),
+            "7 lines from Loki, oldest first"
+        );
+        assert_eq!(
+            shown_text(100, None, "Loki", "newest first", true),
+            "100 lines from Loki, newest first (more in the range)"
+        );
     }
 }

@@ -40,6 +40,11 @@ fn loki_step(v: Option<&str>, start: i64, end: i64) -> Result<i64, String> {
     }
 }
 
+/// A served-for-ever line as one of the store's (iterator chains need one item type).
+fn borrowed<'a>(line: &'static crate::store::LogLine) -> &'a crate::store::LogLine {
+    line
+}
+
 fn stats(lines: usize) -> Value {
     json!({"summary": {"totalLinesProcessed": lines, "execTime": 0.001, "queueTime": 0.0, "totalEntriesReturned": lines}})
 }
@@ -55,11 +60,11 @@ fn streams_result(
     let mut streams: BTreeMap<BTreeMap<String, String>, Vec<(i64, String)>> = BTreeMap::new();
     let mut taken = 0;
     // The scale trace's lines are older than any simulated one.
-    let scale = super::scale::scale_logs();
+    let scale = super::scale::scale_logs().map(borrowed);
     let iter: Box<dyn Iterator<Item = &crate::store::LogLine>> = if forward {
-        Box::new(scale.iter().chain(sim.stores.logs.iter()))
+        Box::new(scale.chain(sim.stores.logs.iter()))
     } else {
-        Box::new(sim.stores.logs.iter().rev().chain(scale.iter().rev()))
+        Box::new(sim.stores.logs.iter().rev().chain(scale.rev()))
     };
     for log in iter {
         if log.ts_ns < start || log.ts_ns >= end {
@@ -105,7 +110,10 @@ fn metric_points(sim: &Sim, q: &Query, times: &[i64]) -> Vec<MetricSeries> {
         times.last().copied().unwrap_or(0),
     );
     let mut series: BTreeMap<BTreeMap<String, String>, Vec<i64>> = BTreeMap::new();
-    for log in super::scale::scale_logs().iter().chain(&sim.stores.logs) {
+    for log in super::scale::scale_logs()
+        .map(borrowed)
+        .chain(&sim.stores.logs)
+    {
         if log.ts_ns <= lo || log.ts_ns > hi {
             continue;
         }

@@ -2,7 +2,8 @@
 //! wide (a root calling 49 services, each a four-way tree of its own calls) and deep (a 300-span
 //! chain of retries under one of them, the only failed span at its bottom). The Jaeger and Tempo
 //! stand-ins serve it under `SCALE_TRACE_ID`, rendered once; the Loki stand-in serves the failed
-//! span's error lines, so "Logs for this span" finds them.
+//! span's error lines, so "Logs for this span" finds them. And the fleet-size log stream
+//! (`--scale-logs LINES`): 100,000 lines in the last hour.
 
 use super::*;
 use crate::catalog::LIVE_NAMESPACE;
@@ -23,6 +24,11 @@ pub(super) struct ScaleTrace {
 }
 
 static SCALE: std::sync::OnceLock<ScaleTrace> = std::sync::OnceLock::new();
+/// The firehose's lines, oldest first.
+static FIREHOSE: std::sync::OnceLock<Vec<LogLine>> = std::sync::OnceLock::new();
+
+/// The service (and stream) of the `--scale-logs` lines.
+pub const FIREHOSE_SERVICE: &str = "log-firehose";
 
 /// The scale trace when it is served (`id` normalised as the stores do).
 pub(super) fn scale_trace(id: &str) -> Option<&'static ScaleTrace> {
@@ -31,9 +37,47 @@ pub(super) fn scale_trace(id: &str) -> Option<&'static ScaleTrace> {
         .filter(|_| id.eq_ignore_ascii_case(SCALE_TRACE_ID))
 }
 
-/// The scale trace's log lines (none unless it is served).
-pub(super) fn scale_logs() -> &'static [LogLine] {
-    SCALE.get().map_or(&[], |s| s.logs.as_slice())
+/// The scale trace's and the firehose's log lines (each oldest first; none unless served).
+pub(super) fn scale_logs() -> impl DoubleEndedIterator<Item = &'static LogLine> {
+    let trace: &'static [LogLine] = SCALE.get().map_or(&[], |s| s.logs.as_slice());
+    let firehose: &'static [LogLine] = FIREHOSE.get().map_or(&[], Vec::as_slice);
+    firehose.iter().chain(trace)
+}
+
+/// Serves `lines` log lines of `{service="log-firehose", namespace="octollm-scale"}` spread evenly
+/// over `start_ns..end_ns`, two lines per timestamp (so windows of lines must continue exactly
+/// where the last one stopped); each says its sequence number (`"seq":k`, oldest 0), every tenth
+/// is a warning and every fiftieth an error.
+pub fn serve_scale_logs(lines: usize, start_ns: i64, end_ns: i64) -> Result<(), String> {
+    let pairs = lines.div_ceil(2).max(1) as i64;
+    let gap = ((end_ns - start_ns) / pairs).max(1);
+    let out = (0..lines)
+        .map(|k| {
+            let level = if k % 50 == 0 {
+                "error"
+            } else if k % 10 == 0 {
+                "warn"
+            } else {
+                "info"
+            };
+            LogLine {
+                ts_ns: start_ns + (k as i64 / 2) * gap,
+                labels: [
+                    ("service", FIREHOSE_SERVICE.to_string()),
+                    ("namespace", "octollm-scale".to_string()),
+                    ("level", level.to_string()),
+                    ("job", format!("octollm-scale/{FIREHOSE_SERVICE}")),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+                line: json!({"level": level, "msg": "request handled", "seq": k}).to_string(),
+            }
+        })
+        .collect();
+    FIREHOSE
+        .set(out)
+        .map_err(|_| "the scale logs are already served".to_string())
 }
 
 /// Builds and serves a scale trace of `spans` spans starting at `start_us`; returns its id.
@@ -162,6 +206,25 @@ pub fn build(spans: usize, start_us: i64) -> Result<Trace, String> {
 mod tests {
     use super::*;
     use std::collections::{HashMap, HashSet};
+
+    #[test]
+    fn firehose_lines_pair_up_in_time_and_count_from_zero() {
+        serve_scale_logs(1_001, 0, 1_000_000).unwrap();
+        let lines: Vec<&LogLine> = FIREHOSE.get().unwrap().iter().collect();
+        assert_eq!(lines.len(), 1_001);
+        assert_eq!(lines[0].ts_ns, lines[1].ts_ns);
+        assert!(lines.windows(2).all(|w| w[0].ts_ns <= w[1].ts_ns));
+        assert!(lines.last().unwrap().ts_ns < 1_000_000);
+        assert!(lines[1_000].line.contains("\"seq\":1000"));
+        assert_eq!(
+            lines
+                .iter()
+                .filter(|l| l.labels["level"] == "error")
+                .count(),
+            21
+        );
+        assert!(serve_scale_logs(1, 0, 1).is_err(), "once per process");
+    }
 
     #[test]
     fn wide_deep_fifty_services_one_failure() {

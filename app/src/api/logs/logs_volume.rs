@@ -14,7 +14,7 @@ pub async fn logs_volume(
     to: String,
     datasource: Option<String>,
 ) -> Result<Volume, AppError> {
-    use crate::backend::loki::{LokiClient, RangeShape};
+    use crate::backend::loki::LokiClient;
     use crate::model::datasource::DatasourceKind;
     use crate::model::logs::{volume_from_matrix, volume_query, LokiResult};
     use crate::model::time_range::TimeRange;
@@ -37,12 +37,7 @@ pub async fn logs_volume(
         http: &backends.http,
         ds: &ds,
     }
-    .query_range(
-        &volume_query(&query, step_s),
-        start_ms,
-        end_ms,
-        RangeShape::Samples { step_s },
-    )
+    .query_range(&volume_query(&query, step_s), start_ms, end_ms, step_s)
     .await?;
     match answer.data {
         LokiResult::Matrix(series) => Ok(Volume {

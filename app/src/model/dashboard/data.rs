@@ -44,8 +44,10 @@ pub struct SeriesData {
     pub points: Vec<Point>,
 }
 
-/// JSON has no NaN or infinities (serde_json would write `null` and fail to read it back), so
-/// non-finite values travel as Prometheus spells them: `"NaN"`, `"+Inf"`, `"-Inf"`.
+/// Points travel in columns: times as differences from the previous point (the first as is), so
+/// a regular series costs a few digits per point instead of a 13-digit timestamp, and values in
+/// their own list. JSON has no NaN or infinities (serde_json would write `null` and fail to read
+/// it back), so non-finite values travel as Prometheus spells them: `"NaN"`, `"+Inf"`, `"-Inf"`.
 mod wire_points {
     use super::Point;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -57,33 +59,107 @@ mod wire_points {
         Text(String),
     }
 
+    #[derive(Serialize, Deserialize)]
+    struct Columns {
+        /// Times, each after the first as the difference from the one before (ms).
+        t: Vec<i64>,
+        v: Vec<Wire>,
+    }
+
     pub fn serialize<S: Serializer>(points: &[Point], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(points.iter().map(|(t, v)| {
-            let w = if v.is_finite() {
-                Wire::Num(*v)
-            } else if v.is_nan() {
-                Wire::Text("NaN".into())
-            } else if *v > 0.0 {
-                Wire::Text("+Inf".into())
-            } else {
-                Wire::Text("-Inf".into())
-            };
-            (*t, w)
-        }))
+        let mut prev = 0;
+        let t = points
+            .iter()
+            .map(|(t, _)| {
+                let d = t - prev;
+                prev = *t;
+                d
+            })
+            .collect();
+        let v = points
+            .iter()
+            .map(|(_, v)| {
+                if v.is_finite() {
+                    Wire::Num(*v)
+                } else if v.is_nan() {
+                    Wire::Text("NaN".into())
+                } else if *v > 0.0 {
+                    Wire::Text("+Inf".into())
+                } else {
+                    Wire::Text("-Inf".into())
+                }
+            })
+            .collect();
+        Columns { t, v }.serialize(s)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Point>, D::Error> {
-        let raw: Vec<(i64, Wire)> = Vec::deserialize(d)?;
-        Ok(raw
-            .into_iter()
-            .map(|(t, w)| {
+        let Columns { t, v } = Columns::deserialize(d)?;
+        if t.len() != v.len() {
+            return Err(serde::de::Error::custom(format!(
+                "{} times for {} values",
+                t.len(),
+                v.len()
+            )));
+        }
+        let mut at = 0;
+        Ok(t.into_iter()
+            .zip(v)
+            .map(|(d, w)| {
+                at += d;
                 let v = match w {
                     Wire::Num(v) => v,
                     Wire::Text(s) => crate::model::prometheus::parse_sample(&s),
                 };
-                (t, v)
+                (at, v)
             })
             .collect())
+    }
+}
+
+/// How a panel past its series cap chooses the series it draws.
+pub const CAP_ORDER: &str = "highest peaks";
+
+/// The series a capped panel does not draw, summarised (never silently dropped).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct OtherSeries {
+    pub count: usize,
+    /// The lowest and highest peak among them (none when they hold no number).
+    pub peaks: Option<(f64, f64)>,
+    /// Their first names, in the backend's order.
+    pub names: Vec<String>,
+}
+
+/// Names an `OtherSeries` lists at most.
+pub const OTHER_NAMES: usize = 10;
+
+impl OtherSeries {
+    /// "450 more series, peaks 12.3 to 98.7: api-7, api-9, … (all in Explore)".
+    pub fn describe(&self) -> String {
+        let peaks = self
+            .peaks
+            .map(|(lo, hi)| format!(", peaks {} to {}", short(lo), short(hi)))
+            .unwrap_or_default();
+        let more = if self.count > self.names.len() {
+            ", …"
+        } else {
+            ""
+        };
+        format!(
+            "{} more series{peaks}: {}{more}",
+            crate::model::numbers::thousands(self.count),
+            self.names.join(", ")
+        )
+    }
+}
+
+fn short(v: f64) -> String {
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
     }
 }
 
@@ -106,6 +182,9 @@ pub struct PanelData {
     pub instant: bool,
     /// The first query as Explore opens it.
     pub explore: Option<ExploreQuery>,
+    /// Past the series cap: what was not drawn.
+    #[serde(default)]
+    pub others: Option<OtherSeries>,
 }
 
 /// A panel query for Explore: variables filled, built-ins (`$__rate_interval`) kept, so Explore
@@ -258,21 +337,84 @@ pub fn to_series(data: QueryData, ref_id: &str, legend: &str, step_ms: i64) -> V
     }
 }
 
-/// Caps the series count and decimates each to 2 points per pixel of `width_px`.
+/// A panel's series as the page gets them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shaped {
+    pub series: Vec<SeriesData>,
+    /// Series the queries returned.
+    pub total: usize,
+    /// Points the queries returned.
+    pub received: usize,
+    pub others: Option<OtherSeries>,
+}
+
+/// The highest finite value of a series (what `CAP_ORDER` ranks by).
+fn peak(s: &SeriesData) -> Option<f64> {
+    s.points
+        .iter()
+        .map(|p| p.1)
+        .filter(|v| v.is_finite())
+        .reduce(f64::max)
+}
+
+/// Keeps at most `max_series` series — past the cap the ones with the highest peaks, still in
+/// the backend's order, the rest summarised — and decimates each to 2 points per pixel of
+/// `width_px`.
 pub fn shape(
-    mut series: Vec<SeriesData>,
+    series: Vec<SeriesData>,
     from_ms: i64,
     to_ms: i64,
     width_px: u32,
     max_series: usize,
-) -> (Vec<SeriesData>, usize, usize) {
+) -> Shaped {
     let total = series.len();
     let received = series.iter().map(|s| s.points.len()).sum();
-    series.truncate(max_series.max(1));
-    for s in &mut series {
+    let max_series = max_series.max(1);
+    let (mut kept, others) = if total <= max_series {
+        (series, None)
+    } else {
+        let peaks: Vec<Option<f64>> = series.iter().map(peak).collect();
+        let mut rank: Vec<usize> = (0..total).collect();
+        // Highest peak first; series without a number last; ties in the backend's order.
+        rank.sort_by(|&a, &b| {
+            let key = |i: usize| peaks[i].unwrap_or(f64::NEG_INFINITY);
+            key(b).total_cmp(&key(a)).then(a.cmp(&b))
+        });
+        let mut keep = vec![false; total];
+        for &i in &rank[..max_series] {
+            keep[i] = true;
+        }
+        let mut others = OtherSeries {
+            count: total - max_series,
+            ..OtherSeries::default()
+        };
+        let mut kept = Vec::with_capacity(max_series);
+        for (i, s) in series.into_iter().enumerate() {
+            if keep[i] {
+                kept.push(s);
+                continue;
+            }
+            if let Some(p) = peaks[i] {
+                others.peaks = Some(match others.peaks {
+                    None => (p, p),
+                    Some((lo, hi)) => (lo.min(p), hi.max(p)),
+                });
+            }
+            if others.names.len() < OTHER_NAMES {
+                others.names.push(s.name);
+            }
+        }
+        (kept, Some(others))
+    };
+    for s in &mut kept {
         s.points = min_max(&s.points, from_ms, to_ms, width_px);
     }
-    (series, total, received)
+    Shaped {
+        series: kept,
+        total,
+        received,
+        others,
+    }
 }
 
 /// The panels that run on load: all panels outside collapsed rows (or just `view_panel`).
@@ -365,19 +507,64 @@ mod tests {
     }
 
     #[test]
-    fn series_are_capped_and_decimated() {
+    fn series_are_capped_by_peak_and_the_rest_summarised() {
+        // Series i peaks at i (and at 80 - i for odd i): the cap keeps the 50 highest peaks.
         let series: Vec<SeriesData> = (0..80)
             .map(|i| SeriesData {
                 name: format!("s{i}"),
                 labels: BTreeMap::new(),
                 ref_id: "A".into(),
                 points: (0..5000)
-                    .map(|t| (t as i64 * 1000, (t % 13) as f64))
+                    .map(|t| (t as i64 * 1000, (t % 13) as f64 * i as f64 / 12.0))
                     .collect(),
             })
             .collect();
-        let (kept, total, received) = shape(series, 0, 5_000_000, 400, 50);
-        assert_eq!((kept.len(), total, received), (50, 80, 400_000));
-        assert!(kept.iter().all(|s| s.points.len() <= 800));
+        let shaped = shape(series, 0, 5_000_000, 400, 50);
+        assert_eq!(
+            (shaped.series.len(), shaped.total, shaped.received),
+            (50, 80, 400_000)
+        );
+        assert!(shaped.series.iter().all(|s| s.points.len() <= 800));
+        let names: Vec<&str> = shaped.series.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names.first(),
+            Some(&"s30"),
+            "the lowest peaks go, order kept"
+        );
+        assert_eq!(names.last(), Some(&"s79"));
+        let others = shaped.others.expect("30 series summarised");
+        assert_eq!(others.count, 30);
+        assert_eq!(others.peaks, Some((0.0, 29.0)));
+        assert_eq!(others.names.len(), OTHER_NAMES);
+        assert_eq!(
+            others.describe(),
+            "30 more series, peaks 0 to 29: s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, …"
+        );
+        // Under the cap nothing is summarised.
+        let few = shape(shaped.series, 0, 5_000_000, 400, 50);
+        assert_eq!((few.series.len(), few.others), (50, None));
+    }
+
+    #[test]
+    fn points_travel_as_time_differences_and_values() {
+        let s = SeriesData {
+            name: "x".into(),
+            labels: BTreeMap::new(),
+            ref_id: "A".into(),
+            points: (0..100)
+                .map(|k| (1_732_975_000_000 + k * 15_000, 0.5))
+                .collect(),
+        };
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(json.contains(r#""t":[1732975000000,15000,15000"#), "{json}");
+        assert_eq!(
+            json.matches("1732975").count(),
+            1,
+            "one full timestamp: {json}"
+        );
+        let back: SeriesData = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, s);
+        let broken = json.replace(r#""t":[1732975000000,"#, r#""t":["#);
+        assert!(serde_json::from_str::<SeriesData>(&broken).is_err());
     }
 }
