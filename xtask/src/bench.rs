@@ -386,12 +386,17 @@ fn phone_rows(addr: &str) -> Result<Vec<Row>> {
 fn logs_rows(addr: &str, sim: &SimPorts) -> Result<Vec<Row>> {
     const RUNS: usize = 5;
     let selector = "{service=\"log-firehose\"}";
-    let page = format!("/explore?mode=logs&query={}&from=now-2h&to=now", enc(selector));
+    let page = format!(
+        "/explore?mode=logs&query={}&from=now-2h&to=now",
+        enc(selector)
+    );
     let mut console = Conn::new(addr);
     let html = get_ok(&mut console, &page)?;
     let text = String::from_utf8_lossy(&html);
     if !text.contains("data-testid=\"log-line\"") || !text.contains("of 100,000 in the range") {
-        return Err(format!("{page} does not show 100 of 100,000 lines: fix it before timing it"));
+        return Err(format!(
+            "{page} does not show 100 of 100,000 lines: fix it before timing it"
+        ));
     }
     let mut server = Vec::new();
     for _ in 0..RUNS {

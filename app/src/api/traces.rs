@@ -5,7 +5,7 @@
 use crate::api::AppError;
 use crate::model::trace_window::{Fold, MinimapBucket, SpanMatches, TraceWindow};
 use crate::model::traces::{SpanView, TraceQuery};
-use crate::model::waterfall::TraceHit;
+use crate::model::waterfall::{TraceDot, TraceHit};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +16,12 @@ pub struct TraceSearch {
     pub services: Vec<String>,
     /// The chosen service's operations (Jaeger; empty when unknown: the field stays free text).
     pub operations: Vec<String>,
+    /// One page of the hits, in the query's order.
     pub hits: Vec<TraceHit>,
+    /// Where the page starts among all hits.
+    pub first: usize,
+    /// Every hit as a scatter dot (as many as the search's limit).
+    pub dots: Vec<TraceDot>,
     /// Why the service list could not be read (the search may still work).
     pub services_error: Option<String>,
 }
@@ -121,12 +126,17 @@ pub async fn search_traces(query: TraceQuery) -> Result<TraceSearch, AppError> {
         // Without operations the form keeps a free-text field.
         (operations.unwrap_or_default(), hits?)
     };
+    let order = crate::model::waterfall::TraceOrder::parse(&query.sort);
+    let page = query.page.trim().parse().unwrap_or(0);
+    let (page_hits, first) = crate::model::waterfall::page_of_hits(&hits, order, page);
     Ok(TraceSearch {
         datasource_name: ds.name.clone(),
         datasource_uid: ds.uid.clone(),
         services,
         operations,
-        hits,
+        dots: hits.iter().map(TraceDot::of).collect(),
+        hits: page_hits,
+        first,
         services_error,
     })
 }

@@ -505,6 +505,11 @@ pub struct TraceQuery {
     pub from: String,
     pub to: String,
     pub datasource: Option<String>,
+    /// How the list is sorted (`start`, `duration`, `spans`, `errors`) and which page of it.
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub page: String,
 }
 
 /// A trace search checked and ready for any backend: every field trimmed and valid.

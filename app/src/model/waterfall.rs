@@ -63,6 +63,101 @@ pub fn summarize(t: &TraceView) -> TraceHit {
     }
 }
 
+/// How trace results are sorted (`sort=` in the URL), always the largest or newest first.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TraceOrder {
+    Start,
+    Duration,
+    Spans,
+    Errors,
+}
+
+impl TraceOrder {
+    pub fn parse(s: &str) -> TraceOrder {
+        match s {
+            "duration" => TraceOrder::Duration,
+            "spans" => TraceOrder::Spans,
+            "errors" => TraceOrder::Errors,
+            _ => TraceOrder::Start,
+        }
+    }
+
+    pub fn param(self) -> &'static str {
+        match self {
+            TraceOrder::Start => "start",
+            TraceOrder::Duration => "duration",
+            TraceOrder::Spans => "spans",
+            TraceOrder::Errors => "errors",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TraceOrder::Start => "newest first",
+            TraceOrder::Duration => "slowest first",
+            TraceOrder::Spans => "most spans first",
+            TraceOrder::Errors => "most errors first",
+        }
+    }
+}
+
+/// The hits in `order` (ties: newest first).
+pub fn sorted_hits(hits: &[TraceHit], order: TraceOrder) -> Vec<TraceHit> {
+    let mut out = hits.to_vec();
+    out.sort_by_key(|h| {
+        let key = match order {
+            TraceOrder::Start => h.start_us,
+            TraceOrder::Duration => h.duration_us,
+            TraceOrder::Spans => h.spans as i64,
+            TraceOrder::Errors => h.errors as i64,
+        };
+        (std::cmp::Reverse(key), std::cmp::Reverse(h.start_us))
+    });
+    out
+}
+
+/// Trace search results a page lists.
+pub const HITS_PER_PAGE: usize = 50;
+
+/// One dot of the duration-over-time scatter: every hit of a search, however many the list pages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceDot {
+    pub trace_id: String,
+    pub start_us: i64,
+    pub duration_us: i64,
+    pub failed: bool,
+    /// "orchestrator handle_task · 1.20s"
+    pub label: String,
+}
+
+impl TraceDot {
+    pub fn of(h: &TraceHit) -> TraceDot {
+        TraceDot {
+            trace_id: h.trace_id.clone(),
+            start_us: h.start_us,
+            duration_us: h.duration_us,
+            failed: h.errors > 0,
+            label: format!(
+                "{} {} · {}",
+                h.root_service,
+                h.root_operation,
+                format_us(h.duration_us)
+            ),
+        }
+    }
+}
+
+/// Page `page` (from 0) of `hits` in `order`: the hits, where they start, and how many in all.
+pub fn page_of_hits(hits: &[TraceHit], order: TraceOrder, page: usize) -> (Vec<TraceHit>, usize) {
+    let sorted = sorted_hits(hits, order);
+    let first =
+        (page * HITS_PER_PAGE).min(sorted.len().saturating_sub(1) / HITS_PER_PAGE * HITS_PER_PAGE);
+    (
+        sorted.into_iter().skip(first).take(HITS_PER_PAGE).collect(),
+        first,
+    )
+}
+
 /// One row of the waterfall.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
@@ -295,6 +390,32 @@ mod tests {
         assert_eq!(rows.len(), 10_000);
         assert_eq!(rows[9_999].depth, 9_999);
         assert!(rows.iter().all(|r| r.critical));
+    }
+
+    #[test]
+    fn search_hits_page_in_their_order() {
+        let hits: Vec<TraceHit> = (0..120)
+            .map(|i| TraceHit {
+                trace_id: format!("t{i}"),
+                root_service: "s".into(),
+                root_operation: "op".into(),
+                start_us: i,
+                duration_us: (i * 7) % 120,
+                spans: 1,
+                errors: 0,
+                services: vec![],
+            })
+            .collect();
+        let (page, first) = page_of_hits(&hits, TraceOrder::Start, 0);
+        assert_eq!((page.len(), first, page[0].start_us), (50, 0, 119));
+        let (page, first) = page_of_hits(&hits, TraceOrder::Start, 2);
+        assert_eq!((page.len(), first, page[19].start_us), (20, 100, 0));
+        // Past the end: the last page.
+        assert_eq!(page_of_hits(&hits, TraceOrder::Start, 9).1, 100);
+        let (slowest, _) = page_of_hits(&hits, TraceOrder::Duration, 0);
+        assert_eq!(slowest[0].duration_us, 119);
+        assert_eq!(page_of_hits(&[], TraceOrder::Start, 3), (vec![], 0));
+        assert_eq!(TraceOrder::parse("spans").param(), "spans");
     }
 
     #[test]

@@ -8,13 +8,14 @@ use crate::api::traces::{
     WindowQuery, WINDOW,
 };
 use crate::components::feedback::{set_status_for, ErrorNotice};
+use crate::components::pager::Pager;
 use crate::components::zone::Time;
 use crate::model::numbers::thousands;
 use crate::model::time_range::{DEFAULT_FROM, DEFAULT_TO};
 use crate::model::trace_window::{Fold, MinimapBucket, SpanMatches, TraceWindow, WindowRow};
 use crate::model::traces::TraceQuery;
 use crate::model::url_state::encode_component;
-use crate::model::waterfall::{format_us, service_color, TraceHit};
+use crate::model::waterfall::{format_us, service_color, TraceDot, TraceOrder, HITS_PER_PAGE};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
@@ -26,7 +27,7 @@ fn param(name: &'static str) -> Memo<String> {
 }
 
 /// Duration (y) over start time (x), error traces in red; each dot links to its trace.
-fn scatter_svg(hits: &[TraceHit], ds: &str) -> impl IntoView {
+fn scatter_svg(hits: &[TraceDot], ds: &str) -> impl IntoView {
     let (w, h, pad) = (900.0, 160.0, 30.0);
     let t0 = hits.iter().map(|h| h.start_us).min().unwrap_or(0);
     let t1 = hits
@@ -46,7 +47,7 @@ fn scatter_svg(hits: &[TraceHit], ds: &str) -> impl IntoView {
                 hit.trace_id,
                 encode_component(ds)
             );
-            let color = if hit.errors > 0 { "#e02f44" } else { "#3274d9" };
+            let color = if hit.failed { "#e02f44" } else { "#3274d9" };
             // `<g>` keeps the anchor an SVG one (see the log volume bars).
             view! {
                 <g>
@@ -58,14 +59,7 @@ fn scatter_svg(hits: &[TraceHit], ds: &str) -> impl IntoView {
                             fill=color
                             fill-opacity="0.7"
                         >
-                            <title>
-                                {format!(
-                                    "{} {} · {}",
-                                    hit.root_service,
-                                    hit.root_operation,
-                                    format_us(hit.duration_us),
-                                )}
-                            </title>
+                            <title>{hit.label.clone()}</title>
                         </circle>
                     </a>
                 </g>
@@ -101,22 +95,17 @@ pub fn TracesExplore() -> impl IntoView {
     let (service, operation, tags) = (param("service"), param("operation"), param("tags"));
     let (min_d, max_d, limit) = (param("minDuration"), param("maxDuration"), param("limit"));
     let (from, to, datasource) = (param("from"), param("to"), param("datasource"));
-    let sort = param("sort");
+    let (sort, page) = (param("sort"), param("page"));
     let result = Resource::new(
         move || {
             (
-                service.get(),
-                operation.get(),
-                tags.get(),
-                min_d.get(),
-                max_d.get(),
-                limit.get(),
-                from.get(),
-                to.get(),
-                datasource.get(),
+                (service.get(), operation.get(), tags.get()),
+                (min_d.get(), max_d.get(), limit.get()),
+                (from.get(), to.get(), datasource.get()),
+                (sort.get(), page.get()),
             )
         },
-        |(s, o, t, mi, ma, l, f, to, d)| {
+        |((s, o, t), (mi, ma, l), (f, to, d), (sort, page))| {
             let f = if f.is_empty() {
                 DEFAULT_FROM.to_string()
             } else {
@@ -137,6 +126,8 @@ pub fn TracesExplore() -> impl IntoView {
                 from: f,
                 to,
                 datasource: Some(d).filter(|d| !d.is_empty()),
+                sort,
+                page,
             })
         },
     );
@@ -192,10 +183,15 @@ pub fn TracesExplore() -> impl IntoView {
                                     .into_any()
                             } else {
                                 view! {
-                                    {scatter_svg(&r.hits, &ds)}
-                                    <p class="muted">
-                                        {format!("{} traces, {}", r.hits.len(), order.label())}
-                                    </p>
+                                    {scatter_svg(&r.dots, &ds)}
+                                    <p class="muted">{format!("Traces {}", order.label())}</p>
+                                    <Pager
+                                        first=r.first
+                                        shown=r.hits.len()
+                                        total=r.dots.len()
+                                        per_page=HITS_PER_PAGE
+                                        noun="traces"
+                                    />
                                     <table class="data-table" data-testid="trace-results">
                                         <thead>
                                             <tr>
@@ -212,8 +208,9 @@ pub fn TracesExplore() -> impl IntoView {
                                             </tr>
                                         </thead>
                                         <tbody>
-                                            {sorted_hits(&r.hits, order)
-                                                .into_iter()
+                                            {r
+                                                .hits
+                                                .iter()
                                                 .map(|h| {
                                                     let href = format!(
                                                         "/trace/{}?datasource={}",
@@ -276,59 +273,6 @@ pub fn TracesExplore() -> impl IntoView {
             })}
         </Transition>
     }
-}
-
-/// How trace results are sorted (`sort=` in the URL), always the largest or newest first.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum TraceOrder {
-    Start,
-    Duration,
-    Spans,
-    Errors,
-}
-
-impl TraceOrder {
-    pub fn parse(s: &str) -> TraceOrder {
-        match s {
-            "duration" => TraceOrder::Duration,
-            "spans" => TraceOrder::Spans,
-            "errors" => TraceOrder::Errors,
-            _ => TraceOrder::Start,
-        }
-    }
-
-    fn param(self) -> &'static str {
-        match self {
-            TraceOrder::Start => "start",
-            TraceOrder::Duration => "duration",
-            TraceOrder::Spans => "spans",
-            TraceOrder::Errors => "errors",
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            TraceOrder::Start => "newest first",
-            TraceOrder::Duration => "slowest first",
-            TraceOrder::Spans => "most spans first",
-            TraceOrder::Errors => "most errors first",
-        }
-    }
-}
-
-/// The hits in `order` (ties: newest first).
-pub fn sorted_hits(hits: &[TraceHit], order: TraceOrder) -> Vec<TraceHit> {
-    let mut out = hits.to_vec();
-    out.sort_by_key(|h| {
-        let key = match order {
-            TraceOrder::Start => h.start_us,
-            TraceOrder::Duration => h.duration_us,
-            TraceOrder::Spans => h.spans as i64,
-            TraceOrder::Errors => h.errors as i64,
-        };
-        (std::cmp::Reverse(key), std::cmp::Reverse(h.start_us))
-    });
-    out
 }
 
 /// A column header that sorts by it (a link: works without JavaScript), marked when active.
