@@ -925,9 +925,11 @@ fn SpanRow(
     let is_selected = move || selected.get() == Some(span_index);
     let color = service_color(&r.service);
     let hidden = (!r.open && r.descendants > 0).then(|| {
-        let errors = (r.errors_below > 0)
-            .then(|| format!(", {} failed", thousands(r.errors_below)))
-            .unwrap_or_default();
+        let errors = if r.errors_below > 0 {
+            format!(", {} failed", thousands(r.errors_below))
+        } else {
+            String::new()
+        };
         format!("{} spans{errors}", thousands(r.descendants))
     });
     // A closed span with failures under it says so in red.
