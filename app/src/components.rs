@@ -3,6 +3,7 @@
 pub mod chart;
 pub mod feedback;
 pub mod layout;
+pub mod mode_tabs;
 pub mod pager;
 pub mod panel;
 pub mod pickers;

@@ -27,6 +27,46 @@ pub fn ErrorNotice(#[prop(into)] message: String) -> impl IntoView {
     }
 }
 
+/// A resource's answer once it is in: `ok` draws it; a failure shows its message in place (and,
+/// with `set_status`, answers the page with the failure's HTTP status). `loading` says what is
+/// being read, shown until the first answer; later reloads keep the old view (a `Transition`).
+#[component]
+pub fn Loaded<T, F, V>(
+    data: Resource<Result<T, AppError>>,
+    loading: &'static str,
+    ok: F,
+    #[prop(optional)] set_status: bool,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Transition fallback=move || {
+            view! { <p class="muted">{loading}</p> }
+        }>
+            {
+                let ok = ok.clone();
+                move || {
+                    let ok = ok.clone();
+                    Suspend::new(async move {
+                        match data.await {
+                            Err(e) => {
+                                if set_status {
+                                    set_status_for(&e);
+                                }
+                                view! { <ErrorNotice message=e.to_string() /> }.into_any()
+                            }
+                            Ok(v) => ok(v).into_any(),
+                        }
+                    })
+                }
+            }
+        </Transition>
+    }
+}
+
 #[component]
 pub fn Warnings(warnings: Vec<String>) -> impl IntoView {
     (!warnings.is_empty()).then(|| {

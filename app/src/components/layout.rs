@@ -3,17 +3,15 @@
 //! else the theme chosen with the toggle (cookie `octoscope_theme`) applies.
 
 use crate::components::pickers::{RefreshPicker, TimePicker};
-use crate::components::zone::{DisplayZone, ZoneToggle};
+use crate::components::zone::ZoneToggle;
+use crate::contexts::DisplayZone;
+use crate::contexts::RefreshTick;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::{use_location, use_query_map};
 
 /// The theme preference's cookie.
 pub const THEME_COOKIE: &str = "octoscope_theme";
-
-/// Bumped by the refresh picker's timer; resources that read it refetch.
-#[derive(Clone, Copy)]
-pub struct RefreshTick(pub RwSignal<u64>);
 
 /// Light, dark, or follow the operating system (the CSS decides via prefers-color-scheme).
 fn theme_from_param(value: Option<String>) -> &'static str {

@@ -5,6 +5,7 @@
 use crate::components::chart::{gauge_svg, sparkline_svg};
 use crate::components::feedback::ErrorNotice;
 use crate::components::timeseries::{style_series, TimeseriesChart};
+use crate::contexts::PoolsDown;
 use crate::model::dashboard::data::{PanelData, SeriesData};
 use crate::model::dashboard::field::{css_color, resolve, text_on};
 use crate::model::dashboard::{Panel, PanelKind};
@@ -27,10 +28,6 @@ pub fn body_size(w: u32, h: u32, solo: bool) -> (u32, u32) {
     };
     (width.max(160), height.max(80))
 }
-
-/// Scrape pools with targets down, provided by the page: "No data" panels name them.
-#[derive(Clone, Debug, Default)]
-pub struct PoolsDown(pub Vec<String>);
 
 /// Links shown in a panel's header.
 #[derive(Clone, Debug, PartialEq)]

@@ -3,7 +3,7 @@
 //! A page with its own default (a dashboard's `time` and `refresh`) renders its own pickers with
 //! that default, so the label always names the range the page shows.
 
-use crate::components::layout::RefreshTick;
+use crate::contexts::RefreshTick;
 use crate::model::time_range::{
     refresh_millis, DEFAULT_FROM, DEFAULT_TO, QUICK_RANGES, REFRESH_CHOICES,
 };
@@ -57,7 +57,7 @@ pub fn TimePicker(
 ) -> impl IntoView {
     let query = use_query_map();
     let location = use_location();
-    let zone = crate::components::zone::DisplayZone::current();
+    let zone = crate::contexts::DisplayZone::current();
     let label = move || {
         let from = query
             .with(|q| q.get("from"))

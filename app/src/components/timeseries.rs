@@ -4,6 +4,7 @@
 //! dragging (the URL's `from`/`to` change) and isolates or toggles series from the legend.
 
 use crate::components::chart::{timeseries_svg, ChartSeries, ChartSpec, Geometry};
+use crate::contexts::{ChartZone, Crosshair, LegendState};
 use crate::model::dashboard::data::SeriesData;
 use crate::model::dashboard::field::{css_color, resolve, FieldConfig, PALETTE};
 use crate::model::dashboard::units::format_value;
@@ -13,51 +14,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The time under the pointer, shared by every chart of a dashboard with `graphTooltip` ≥ 1.
-#[derive(Clone, Copy)]
-pub struct Crosshair(pub RwSignal<Option<(u32, i64)>>);
-
-/// Minutes east of UTC in which the page shows times (the dashboard's time zone).
-#[derive(Clone, Copy)]
-pub struct ChartZone(pub RwSignal<i32>);
-
-impl ChartZone {
-    /// Provides the zone for a page. A dashboard saying `browser` (Grafana's default) follows the
-    /// console's UTC/local switch; `timezone=browser` in the URL pins the browser's zone, and
-    /// `utc` or an IANA zone is pinned as well (the server computed its offset).
-    pub fn provide(timezone: &str, server_offset_min: i32) -> RwSignal<i32> {
-        let display = crate::components::zone::DisplayZone::current();
-        let url_pins_browser = leptos_router::hooks::use_query_map()
-            .with_untracked(|q| q.get("timezone").as_deref() == Some("browser"));
-        let follows = matches!(timezone, "browser" | "") && !url_pins_browser;
-        let initial = if follows {
-            display.0.get_untracked().offset_min()
-        } else {
-            server_offset_min
-        };
-        let zone = RwSignal::new(initial);
-        if follows {
-            Effect::new(move |_| zone.set(display.get().offset_min()));
-        } else if url_pins_browser {
-            Effect::new(move |_| {
-                if let Some(off) = crate::components::zone::browser_offset_min() {
-                    zone.set(off);
-                }
-            });
-        }
-        provide_context(ChartZone(zone));
-        zone
-    }
-}
-
 /// `2026-11-22 03:04:05` in the zone `offset_min` minutes east of UTC.
 pub fn zoned_time(ms: i64, offset_min: i32) -> String {
     crate::model::timestamp::zoned(ms, offset_min)
 }
-
-/// Hidden series per panel, kept across refreshes.
-#[derive(Clone, Copy)]
-pub struct LegendState(pub RwSignal<BTreeMap<u32, BTreeSet<String>>>);
 
 /// A series with its resolved display settings.
 #[derive(Clone, Debug, PartialEq)]
@@ -200,7 +160,7 @@ pub fn TimeseriesChart(
     let zone: Signal<i32> = match use_context::<ChartZone>() {
         Some(z) => z.0.into(),
         None => {
-            let d = crate::components::zone::DisplayZone::current();
+            let d = crate::contexts::DisplayZone::current();
             Signal::derive(move || d.get().offset_min())
         }
     };

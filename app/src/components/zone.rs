@@ -2,51 +2,11 @@
 //! bar and kept in the `octoscope_tz` cookie, so the server's first HTML already shows the chosen
 //! zone and hydration agrees with it. Every timestamp is printed with its zone.
 
+use crate::contexts::DisplayZone;
 use crate::model::timestamp::Zone;
 use leptos::prelude::*;
 
 pub const COOKIE: &str = "octoscope_tz";
-
-#[derive(Clone, Copy)]
-pub struct DisplayZone(pub RwSignal<Zone>);
-
-impl DisplayZone {
-    /// Called once by the layout: reads the cookie (request header on the server, `document.cookie`
-    /// in the browser) and, in local mode, follows the browser's current offset (DST changes).
-    pub fn provide() -> DisplayZone {
-        let zone = RwSignal::new(Zone::from_cookie(read_cookie().as_deref()));
-        Effect::new(move |_| {
-            if let (Zone::Local(old), Some(now)) = (zone.get(), browser_offset_min()) {
-                if old != now {
-                    zone.set(Zone::Local(now));
-                    write_cookie(Zone::Local(now));
-                }
-            }
-        });
-        let dz = DisplayZone(zone);
-        provide_context(dz);
-        dz
-    }
-
-    /// The page's zone; UTC where no layout provided one (server functions, tests).
-    pub fn current() -> DisplayZone {
-        use_context::<DisplayZone>().unwrap_or_else(|| DisplayZone(RwSignal::new(Zone::Utc)))
-    }
-
-    /// Flips UTC ↔ local and remembers the choice.
-    pub fn toggle(self) {
-        let next = match self.0.get_untracked() {
-            Zone::Local(_) => Zone::Utc,
-            Zone::Utc => Zone::Local(browser_offset_min().unwrap_or(0)),
-        };
-        write_cookie(next);
-        self.0.set(next);
-    }
-
-    pub fn get(self) -> Zone {
-        self.0.get()
-    }
-}
 
 /// A timestamp in the display zone, always with the zone's name; the exact instant in
 /// `datetime` (and the other zone in the tooltip) for copy-paste.
@@ -94,11 +54,13 @@ pub fn ZoneToggle() -> impl IntoView {
     }
 }
 
-fn read_cookie() -> Option<String> {
+/// The remembered display zone's cookie value.
+pub(crate) fn read_cookie() -> Option<String> {
     crate::components::prefs::read(COOKIE)
 }
 
-fn write_cookie(zone: Zone) {
+/// Remembers the display zone.
+pub(crate) fn write_cookie(zone: Zone) {
     crate::components::prefs::write(COOKIE, &zone.cookie_value());
 }
 

@@ -559,6 +559,18 @@ impl SilenceId {
     }
 }
 
+/// The CSS class of a severity (`severity-critical`, …; unknown ones are `other`).
+pub fn severity_class(severity: &str) -> &'static str {
+    match severity_rank(Some(severity).filter(|s| !s.is_empty())) {
+        0 => "critical",
+        1 => "error",
+        2 => "warning",
+        3 => "info",
+        4 => "other",
+        _ => "none",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,3 +35,26 @@ pub fn silence_link(labels: &crate::model::alerting::Labels, instances: &[String
         .collect();
     new_silence(&matchers, &[("instances", &instances.join(","))])
 }
+
+/// Banner naming Alertmanagers that did not answer; the rest of the page still renders.
+#[component]
+pub fn UnreachableBanner(unreachable: Vec<(String, String)>) -> impl IntoView {
+    (!unreachable.is_empty()).then(|| {
+        view! {
+            <div class="notice warning" role="status" data-testid="unreachable-banner">
+                {unreachable
+                    .into_iter()
+                    .map(|(name, why)| {
+                        view! {
+                            <p>
+                                {format!(
+                                    "{name} did not answer: {why}. Showing what the others report.",
+                                )}
+                            </p>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        }
+    })
+}

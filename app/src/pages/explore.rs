@@ -6,53 +6,23 @@
 use crate::api::prometheus::{explore_metrics, MetricsAnswer};
 use crate::components::chart::{timeseries_svg, ChartSeries, ChartSpec};
 use crate::components::feedback::{ErrorNotice, Warnings};
-use crate::components::layout::RefreshTick;
+use crate::components::mode_tabs::ModeTabs;
 use crate::components::pickers::use_range;
 use crate::components::query_editor::{QueryEditor, QueryLang};
 use crate::components::series_table::SeriesTable;
-use crate::components::zone::{DisplayZone, Time};
+use crate::components::zone::Time;
+use crate::contexts::DisplayZone;
+use crate::contexts::RefreshTick;
 use crate::model::dashboard::field::{DrawStyle, Stacking, ThresholdsStyle, PALETTE};
 use crate::model::datasource::correlations::exemplar_links;
 use crate::model::decimate::thin_markers;
-use crate::model::links::{mode_links, workload_labels, Hop};
+use crate::model::links::workload_labels;
 use crate::model::prometheus::{parse_sample, series_name, QueryData};
 use crate::model::url_state::encode_component;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
-
-/// Explore's mode tabs. Each keeps what the current mode shows and the target can use (the range,
-/// the workload: a PromQL query's service becomes the logs stream and the traced service).
-#[component]
-pub fn ModeTabs(
-    current: &'static str,
-    /// The workload labels of what the current mode shows.
-    labels: Signal<std::collections::BTreeMap<String, String>>,
-) -> impl IntoView {
-    let (from, to) = use_range();
-    let tab = move |mode: &'static str, label: &'static str, href: String| {
-        if mode == current {
-            view! { <strong aria-current="page">{label}</strong> }.into_any()
-        } else {
-            view! {
-                <a href=href data-testid=format!("mode-{mode}")>
-                    {label}
-                </a>
-            }
-            .into_any()
-        }
-    };
-    move || {
-        let (m, l, t) = mode_links(&labels.get(), &Hop::range(&from.get(), &to.get()));
-        view! {
-            <p class="tabs">
-                {tab("metrics", "Metrics", m)}" · "{tab("logs", "Logs", l)}" · "
-                {tab("traces", "Traces", t)}
-            </p>
-        }
-    }
-}
 
 /// Explore: metrics (PromQL) by default, logs (LogQL) with `mode=logs`, traces with `mode=traces`.
 #[component]

@@ -87,7 +87,7 @@ fn Summary(summary: OnCallSummary) -> impl IntoView {
                                     <a
                                         class=format!(
                                             "chip label-chip severity-{}",
-                                            crate::pages::alerting::groups::severity_class(&sev),
+                                            crate::model::alerting::severity_class(&sev),
                                         )
                                         href=href
                                         data-testid="summary-severity"

@@ -4,10 +4,11 @@
 
 use crate::api::logs::{logs_volume, query_logs};
 use crate::components::feedback::{ErrorNotice, Warnings};
-use crate::components::layout::RefreshTick;
 use crate::components::pickers::use_range;
 use crate::components::query_editor::{QueryEditor, QueryLang};
-use crate::components::zone::{DisplayZone, Time};
+use crate::components::zone::Time;
+use crate::contexts::DisplayZone;
+use crate::contexts::RefreshTick;
 use crate::model::datasource::correlations::CompiledFields;
 use crate::model::links::{explore_logs_with, Hop};
 use crate::model::logs::{
@@ -240,7 +241,7 @@ pub fn LogsExplore() -> impl IntoView {
     view! {
         <Title text="Explore logs" />
         <h1>"Explore " <span class="muted">"logs"</span></h1>
-        <crate::pages::explore::ModeTabs
+        <crate::components::mode_tabs::ModeTabs
             current="logs"
             labels=Signal::derive(move || crate::model::links::workload_labels(&expr.get()))
         />

@@ -5,7 +5,7 @@
 use crate::api::slo::{list_slos, slo_detail, SloChart, SloRow};
 use crate::components::chart::{timeseries_svg, ChartSeries, ChartSpec};
 use crate::components::feedback::{set_status_for, ErrorNotice};
-use crate::components::layout::RefreshTick;
+use crate::contexts::RefreshTick;
 use crate::model::dashboard::field::{DrawStyle, Stacking, ThresholdsStyle};
 use crate::model::dashboard::units::format_value;
 use crate::model::duration::format_s;

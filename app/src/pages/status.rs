@@ -2,7 +2,7 @@
 //! exploded (`/status/cardinality`).
 
 use crate::api::status::{alert_pipeline, cardinality, list_targets};
-use crate::components::feedback::ErrorNotice;
+use crate::components::feedback::{ErrorNotice, Loaded};
 use crate::model::routing::RouteNode;
 use crate::model::status::{share, NameValue};
 use crate::model::url_state::encode_component;
@@ -76,133 +76,128 @@ pub fn TargetsPage() -> impl IntoView {
             />
             <button type="submit">"Filter"</button>
         </Form>
-        <Transition fallback=|| {
-            view! { <p class="muted">"Loading targets…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-                    Ok(v) => {
-                        view! {
-                            {v
-                                .matcher_error
-                                .clone()
-                                .map(|e| {
-                                    view! {
-                                        <p class="field-error" data-testid="target-matchers-error">
-                                            {e}
-                                        </p>
-                                    }
-                                })}
-                            <div class="chips" data-testid="target-counts">
-                                {chip("", format!("All {}", v.up + v.down))}
-                                {chip("up", format!("Up {}", v.up))}
-                                {chip("down", format!("Down {}", v.down))}
-                            </div>
-                            <p class="muted">{format!("From {}", v.datasource_name)}</p>
-                            {v
-                                .pools
-                                .into_iter()
-                                .map(|p| {
-                                    view! {
-                                        <section
-                                            class="rule-group"
-                                            data-testid="scrape-pool"
-                                            data-pool=p.name.clone()
-                                        >
-                                            <h2>
-                                                {p.name.clone()}
-                                                <span class="muted small">
-                                                    {format!(
-                                                        "{} up, {} down{}",
-                                                        p.up,
-                                                        p.down,
-                                                        if p.unknown > 0 {
-                                                            format!(", {} unknown", p.unknown)
-                                                        } else {
-                                                            String::new()
-                                                        },
-                                                    )}
-                                                </span>
-                                            </h2>
-                                            <table class="data-table">
-                                                <thead>
-                                                    <tr>
-                                                        <th>"Endpoint"</th>
-                                                        <th>"State"</th>
-                                                        <th>"Labels"</th>
-                                                        <th>"Last scrape"</th>
-                                                        <th>"Duration"</th>
-                                                        <th>"Error"</th>
-                                                    </tr>
-                                                </thead>
-                                                <tbody>
-                                                    {p
-                                                        .targets
-                                                        .into_iter()
-                                                        .map(|t| {
-                                                            let discovered = t
-                                                                .discovered_labels
-                                                                .iter()
-                                                                .map(|(k, v)| format!("{k}={v}"))
-                                                                .collect::<Vec<_>>()
-                                                                .join("\n");
-                                                            view! {
-                                                                <tr
-                                                                    data-testid="target"
-                                                                    data-health=t.health.clone()
-                                                                    data-service=t
-                                                                        .labels
-                                                                        .get("service")
-                                                                        .cloned()
-                                                                        .unwrap_or_default()
+        <Loaded
+            data=data
+            loading="Loading targets…"
+            ok=move |v| {
+                view! {
+                    {v
+                        .matcher_error
+                        .clone()
+                        .map(|e| {
+                            view! {
+                                <p class="field-error" data-testid="target-matchers-error">
+                                    {e}
+                                </p>
+                            }
+                        })}
+                    <div class="chips" data-testid="target-counts">
+                        {chip("", format!("All {}", v.up + v.down))}
+                        {chip("up", format!("Up {}", v.up))}
+                        {chip("down", format!("Down {}", v.down))}
+                    </div>
+                    <p class="muted">{format!("From {}", v.datasource_name)}</p>
+                    {v
+                        .pools
+                        .into_iter()
+                        .map(|p| {
+                            view! {
+                                <section
+                                    class="rule-group"
+                                    data-testid="scrape-pool"
+                                    data-pool=p.name.clone()
+                                >
+                                    <h2>
+                                        {p.name.clone()}
+                                        <span class="muted small">
+                                            {format!(
+                                                "{} up, {} down{}",
+                                                p.up,
+                                                p.down,
+                                                if p.unknown > 0 {
+                                                    format!(", {} unknown", p.unknown)
+                                                } else {
+                                                    String::new()
+                                                },
+                                            )}
+                                        </span>
+                                    </h2>
+                                    <table class="data-table">
+                                        <thead>
+                                            <tr>
+                                                <th>"Endpoint"</th>
+                                                <th>"State"</th>
+                                                <th>"Labels"</th>
+                                                <th>"Last scrape"</th>
+                                                <th>"Duration"</th>
+                                                <th>"Error"</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {p
+                                                .targets
+                                                .into_iter()
+                                                .map(|t| {
+                                                    let discovered = t
+                                                        .discovered_labels
+                                                        .iter()
+                                                        .map(|(k, v)| format!("{k}={v}"))
+                                                        .collect::<Vec<_>>()
+                                                        .join("\n");
+                                                    view! {
+                                                        <tr
+                                                            data-testid="target"
+                                                            data-health=t.health.clone()
+                                                            data-service=t
+                                                                .labels
+                                                                .get("service")
+                                                                .cloned()
+                                                                .unwrap_or_default()
+                                                        >
+                                                            <td class="mono">{t.scrape_url.clone()}</td>
+                                                            <td>
+                                                                <span
+                                                                    class=format!("badge health-{}", t.health)
+                                                                    data-testid="target-health"
                                                                 >
-                                                                    <td class="mono">{t.scrape_url.clone()}</td>
-                                                                    <td>
-                                                                        <span
-                                                                            class=format!("badge health-{}", t.health)
-                                                                            data-testid="target-health"
-                                                                        >
-                                                                            {t.health.clone()}
-                                                                        </span>
-                                                                    </td>
-                                                                    <td
-                                                                        class="small"
-                                                                        title=format!("Before relabelling:\n{discovered}")
-                                                                    >
-                                                                        {t
-                                                                            .labels
-                                                                            .iter()
-                                                                            .map(|(k, v)| {
-                                                                                view! { <span class="label">{format!("{k}={v}")}</span> }
-                                                                            })
-                                                                            .collect_view()}
-                                                                    </td>
-                                                                    <td class="small">
-                                                                        {t.last_scrape.get(11..19).unwrap_or("").to_string()}
-                                                                    </td>
-                                                                    <td class="small">
-                                                                        {format!("{:.1} ms", t.last_scrape_duration * 1000.0)}
-                                                                    </td>
-                                                                    <td class="field-error small" data-testid="target-error">
-                                                                        {t.last_error.clone()}
-                                                                    </td>
-                                                                </tr>
-                                                            }
-                                                        })
-                                                        .collect_view()}
-                                                </tbody>
-                                            </table>
-                                        </section>
-                                    }
-                                })
-                                .collect_view()}
-                        }
-                            .into_any()
-                    }
+                                                                    {t.health.clone()}
+                                                                </span>
+                                                            </td>
+                                                            <td
+                                                                class="small"
+                                                                title=format!("Before relabelling:\n{discovered}")
+                                                            >
+                                                                {t
+                                                                    .labels
+                                                                    .iter()
+                                                                    .map(|(k, v)| {
+                                                                        view! { <span class="label">{format!("{k}={v}")}</span> }
+                                                                    })
+                                                                    .collect_view()}
+                                                            </td>
+                                                            <td class="small">
+                                                                {t.last_scrape.get(11..19).unwrap_or("").to_string()}
+                                                            </td>
+                                                            <td class="small">
+                                                                {format!("{:.1} ms", t.last_scrape_duration * 1000.0)}
+                                                            </td>
+                                                            <td class="field-error small" data-testid="target-error">
+                                                                {t.last_error.clone()}
+                                                            </td>
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </tbody>
+                                    </table>
+                                </section>
+                            }
+                        })
+                        .collect_view()}
                 }
-            })}
-        </Transition>
+                    .into_any()
+            }
+        />
     }
 }
 
@@ -308,94 +303,79 @@ pub fn CardinalityPage() -> impl IntoView {
             />
             <button type="submit">"Count by label"</button>
         </Form>
-        <Transition fallback=|| {
-            view! { <p class="muted">"Reading TSDB status…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-                    Ok(v) => {
-                        let total = v.total_series;
-                        view! {
-                            <p class="muted" data-testid="total-series">
-                                {format!(
-                                    "{} series in the head block of {}",
-                                    total,
-                                    v.datasource_name,
-                                )}
-                            </p>
-                            {v
-                                .per_metric
-                                .clone()
-                                .map(|r| match r {
-                                    Err(e) => view! { <ErrorNotice message=e /> }.into_any(),
-                                    Ok(rows) => {
-                                        view! {
-                                            <h2>
-                                                {format!(
-                                                    "Labels of {}",
-                                                    metric.get_untracked().unwrap_or_default(),
-                                                )}
-                                            </h2>
-                                            {share_table(
-                                                rows,
-                                                0,
-                                                "Distinct values",
-                                                "metric-labels",
-                                                false,
-                                            )}
-                                        }
-                                            .into_any()
-                                    }
-                                })}
-                            <div class="status-grid">
-                                <section>
-                                    <h2>"Top metrics by series"</h2>
+        <Loaded
+            data=data
+            loading="Reading TSDB status…"
+            ok=move |v| {
+                let total = v.total_series;
+                view! {
+                    <p class="muted" data-testid="total-series">
+                        {format!("{} series in the head block of {}", total, v.datasource_name)}
+                    </p>
+                    {v
+                        .per_metric
+                        .clone()
+                        .map(|r| match r {
+                            Err(e) => view! { <ErrorNotice message=e /> }.into_any(),
+                            Ok(rows) => {
+                                view! {
+                                    <h2>
+                                        {format!(
+                                            "Labels of {}",
+                                            metric.get_untracked().unwrap_or_default(),
+                                        )}
+                                    </h2>
                                     {share_table(
-                                        v.metrics.into_iter().map(|m| (m, None)).collect(),
-                                        total,
-                                        "Series",
-                                        "top-metrics",
-                                        true,
-                                    )}
-                                </section>
-                                <section>
-                                    <h2>"Labels by distinct values"</h2>
-                                    {share_table(
-                                        v.labels_by_values,
+                                        rows,
                                         0,
-                                        "Values",
-                                        "top-labels",
+                                        "Distinct values",
+                                        "metric-labels",
                                         false,
                                     )}
-                                </section>
-                                <section>
-                                    <h2>"Labels by memory"</h2>
-                                    {share_table(
-                                        v.labels_by_memory.into_iter().map(|m| (m, None)).collect(),
-                                        0,
-                                        "Bytes",
-                                        "label-memory",
-                                        false,
-                                    )}
-                                </section>
-                                <section>
-                                    <h2>"Series by label pair"</h2>
-                                    {share_table(
-                                        v.pairs.into_iter().map(|m| (m, None)).collect(),
-                                        total,
-                                        "Series",
-                                        "label-pairs",
-                                        false,
-                                    )}
-                                </section>
-                            </div>
-                        }
-                            .into_any()
-                    }
+                                }
+                                    .into_any()
+                            }
+                        })}
+                    <div class="status-grid">
+                        <section>
+                            <h2>"Top metrics by series"</h2>
+                            {share_table(
+                                v.metrics.into_iter().map(|m| (m, None)).collect(),
+                                total,
+                                "Series",
+                                "top-metrics",
+                                true,
+                            )}
+                        </section>
+                        <section>
+                            <h2>"Labels by distinct values"</h2>
+                            {share_table(v.labels_by_values, 0, "Values", "top-labels", false)}
+                        </section>
+                        <section>
+                            <h2>"Labels by memory"</h2>
+                            {share_table(
+                                v.labels_by_memory.into_iter().map(|m| (m, None)).collect(),
+                                0,
+                                "Bytes",
+                                "label-memory",
+                                false,
+                            )}
+                        </section>
+                        <section>
+                            <h2>"Series by label pair"</h2>
+                            {share_table(
+                                v.pairs.into_iter().map(|m| (m, None)).collect(),
+                                total,
+                                "Series",
+                                "label-pairs",
+                                false,
+                            )}
+                        </section>
+                    </div>
                 }
-            })}
-        </Transition>
+                    .into_any()
+            }
+        />
     }
 }
 
@@ -486,212 +466,200 @@ pub fn AlertPipelinePage() -> impl IntoView {
                 "Where does it go?"
             </button>
         </Form>
-        <Transition fallback=|| {
-            view! { <p class="muted">"Reading the alert pipeline…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-                    Ok(v) => {
-                        let matched: Vec<Vec<usize>> = v
-                            .test
-                            .as_ref()
-                            .and_then(|t| t.as_ref().ok())
-                            .map(|t| t.matches.iter().map(|m| m.path.clone()).collect())
-                            .unwrap_or_default();
-                        view! {
-                            {v
-                                .test
-                                .clone()
-                                .map(|t| match t {
-                                    Err(e) => {
-                                        view! {
-                                            <p class="field-error" data-testid="route-labels-error">
-                                                {e}
-                                            </p>
-                                        }
-                                            .into_any()
-                                    }
-                                    Ok(t) => {
-                                        view! {
-                                            <section class="notice" data-testid="route-result">
-                                                <p>
-                                                    {format!(
-                                                        "In {}'s routing tree this alert reaches: ",
-                                                        t.alertmanager,
-                                                    )}
-                                                    {t
-                                                        .matches
-                                                        .iter()
-                                                        .map(|m| {
-                                                            view! {
-                                                                <strong class="receiver" data-testid="route-receiver">
-                                                                    {m.receiver.clone()}
-                                                                </strong>
-                                                                " "
-                                                            }
-                                                        })
-                                                        .collect_view()}
-                                                </p>
-                                                {t
-                                                    .inhibitions
-                                                    .iter()
-                                                    .map(|(rule, sources)| {
-                                                        view! {
-                                                            <p data-testid="route-inhibition">
-                                                                {format!("Inhibit rule {rule}: ")}
-                                                                {if sources.is_empty() {
-                                                                    "no matching source alert is firing now".to_string()
-                                                                } else {
-                                                                    format!("suppressed now by {}", sources.join("; "))
-                                                                }}
-                                                            </p>
-                                                        }
-                                                    })
-                                                    .collect_view()}
-                                                {t
-                                                    .silences
-                                                    .iter()
-                                                    .map(|(id, comment)| {
-                                                        view! {
-                                                            <p data-testid="route-silence">
-                                                                "Muted by silence "
-                                                                <a href=format!("/alerting/silences#{id}")>{id.clone()}</a>
-                                                                {format!(" ({comment})")}
-                                                            </p>
-                                                        }
-                                                    })
-                                                    .collect_view()}
-                                            </section>
-                                        }
-                                            .into_any()
-                                    }
-                                })}
-                            {(!v.live.is_empty())
-                                .then(|| {
-                                    view! {
-                                        <details class="live-alerts">
-                                            <summary>
-                                                {format!("Test a live alert ({})", v.live.len())}
-                                            </summary>
-                                            <ul>
-                                                {v
-                                                    .live
-                                                    .iter()
-                                                    .map(|l| {
-                                                        view! {
-                                                            <li>
-                                                                <a
-                                                                    href=format!(
-                                                                        "/status/alerting?labels={}",
-                                                                        encode_component(l),
-                                                                    )
-                                                                    class="mono small"
-                                                                >
-                                                                    {l.clone()}
-                                                                </a>
-                                                            </li>
-                                                        }
-                                                    })
-                                                    .collect_view()}
-                                            </ul>
-                                        </details>
-                                    }
-                                })}
-                            <section data-testid="prometheus-pipeline">
-                                <h2>{format!("Prometheus: {}", v.prometheus.name)}</h2>
-                                {v
-                                    .prometheus
-                                    .error
-                                    .clone()
-                                    .map(|e| view! { <ErrorNotice message=e /> })}
-                                <p>
-                                    "Rule files: "
-                                    {v
-                                        .prometheus
-                                        .rule_files
-                                        .iter()
-                                        .map(|f| {
-                                            view! {
-                                                <code>{f.clone()}</code>
-                                                " "
-                                            }
-                                        })
-                                        .collect_view()}
-                                </p>
-                                <p>
-                                    "Sends alerts to: "
-                                    {v
-                                        .prometheus
-                                        .alertmanagers
-                                        .iter()
-                                        .map(|a| {
-                                            view! {
-                                                <code data-testid="prometheus-am">{a.clone()}</code>
-                                                " "
-                                            }
-                                        })
-                                        .collect_view()}
-                                    {(!v.prometheus.dropped.is_empty())
-                                        .then(|| {
-                                            format!(" (dropped: {})", v.prometheus.dropped.join(", "))
-                                        })}
-                                </p>
-                            </section>
-                            {v
-                                .alertmanagers
-                                .into_iter()
-                                .map(|am| {
-                                    view! {
-                                        <section data-testid="am-pipeline">
-                                            <h2>
-                                                {am.name.clone()}
-                                                <span class="muted small">
-                                                    {format!(
-                                                        "{} · cluster {} · {} peers · up since {}",
-                                                        am.version,
-                                                        am.cluster_status,
-                                                        am.peers.len(),
-                                                        am.uptime.get(..19).unwrap_or(&am.uptime),
-                                                    )}
-                                                </span>
-                                            </h2>
-                                            {am
-                                                .error
-                                                .clone()
-                                                .map(|e| view! { <ErrorNotice message=e /> })}
-                                            {am
-                                                .config
-                                                .map(|c| {
+        <Loaded
+            data=data
+            loading="Reading the alert pipeline…"
+            ok=move |v| {
+                let matched: Vec<Vec<usize>> = v
+                    .test
+                    .as_ref()
+                    .and_then(|t| t.as_ref().ok())
+                    .map(|t| t.matches.iter().map(|m| m.path.clone()).collect())
+                    .unwrap_or_default();
+                view! {
+                    {v
+                        .test
+                        .clone()
+                        .map(|t| match t {
+                            Err(e) => {
+                                view! {
+                                    <p class="field-error" data-testid="route-labels-error">
+                                        {e}
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                            Ok(t) => {
+                                view! {
+                                    <section class="notice" data-testid="route-result">
+                                        <p>
+                                            {format!(
+                                                "In {}'s routing tree this alert reaches: ",
+                                                t.alertmanager,
+                                            )}
+                                            {t
+                                                .matches
+                                                .iter()
+                                                .map(|m| {
                                                     view! {
-                                                        <ul class="route-tree" data-testid="route-tree">
-                                                            {route_tree(&c.route, Vec::new(), &matched)}
-                                                        </ul>
-                                                        <p class="small">
-                                                            "Receivers: "
-                                                            {c
-                                                                .receivers
-                                                                .iter()
-                                                                .map(|r| {
-                                                                    format!("{} ({})", r.name, r.integrations.join(", "))
-                                                                })
-                                                                .collect::<Vec<_>>()
-                                                                .join(" · ")}
-                                                        </p>
-                                                        <p class="small">
-                                                            {format!("{} inhibit rules", c.inhibit_rules.len())}
-                                                        </p>
+                                                        <strong class="receiver" data-testid="route-receiver">
+                                                            {m.receiver.clone()}
+                                                        </strong>
+                                                        " "
                                                     }
-                                                })}
-                                        </section>
+                                                })
+                                                .collect_view()}
+                                        </p>
+                                        {t
+                                            .inhibitions
+                                            .iter()
+                                            .map(|(rule, sources)| {
+                                                view! {
+                                                    <p data-testid="route-inhibition">
+                                                        {format!("Inhibit rule {rule}: ")}
+                                                        {if sources.is_empty() {
+                                                            "no matching source alert is firing now".to_string()
+                                                        } else {
+                                                            format!("suppressed now by {}", sources.join("; "))
+                                                        }}
+                                                    </p>
+                                                }
+                                            })
+                                            .collect_view()}
+                                        {t
+                                            .silences
+                                            .iter()
+                                            .map(|(id, comment)| {
+                                                view! {
+                                                    <p data-testid="route-silence">
+                                                        "Muted by silence "
+                                                        <a href=format!("/alerting/silences#{id}")>{id.clone()}</a>
+                                                        {format!(" ({comment})")}
+                                                    </p>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </section>
+                                }
+                                    .into_any()
+                            }
+                        })}
+                    {(!v.live.is_empty())
+                        .then(|| {
+                            view! {
+                                <details class="live-alerts">
+                                    <summary>
+                                        {format!("Test a live alert ({})", v.live.len())}
+                                    </summary>
+                                    <ul>
+                                        {v
+                                            .live
+                                            .iter()
+                                            .map(|l| {
+                                                view! {
+                                                    <li>
+                                                        <a
+                                                            href=format!(
+                                                                "/status/alerting?labels={}",
+                                                                encode_component(l),
+                                                            )
+                                                            class="mono small"
+                                                        >
+                                                            {l.clone()}
+                                                        </a>
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                </details>
+                            }
+                        })}
+                    <section data-testid="prometheus-pipeline">
+                        <h2>{format!("Prometheus: {}", v.prometheus.name)}</h2>
+                        {v.prometheus.error.clone().map(|e| view! { <ErrorNotice message=e /> })}
+                        <p>
+                            "Rule files: "
+                            {v
+                                .prometheus
+                                .rule_files
+                                .iter()
+                                .map(|f| {
+                                    view! {
+                                        <code>{f.clone()}</code>
+                                        " "
                                     }
                                 })
                                 .collect_view()}
-                        }
-                            .into_any()
-                    }
+                        </p>
+                        <p>
+                            "Sends alerts to: "
+                            {v
+                                .prometheus
+                                .alertmanagers
+                                .iter()
+                                .map(|a| {
+                                    view! {
+                                        <code data-testid="prometheus-am">{a.clone()}</code>
+                                        " "
+                                    }
+                                })
+                                .collect_view()}
+                            {(!v.prometheus.dropped.is_empty())
+                                .then(|| {
+                                    format!(" (dropped: {})", v.prometheus.dropped.join(", "))
+                                })}
+                        </p>
+                    </section>
+                    {v
+                        .alertmanagers
+                        .into_iter()
+                        .map(|am| {
+                            view! {
+                                <section data-testid="am-pipeline">
+                                    <h2>
+                                        {am.name.clone()}
+                                        <span class="muted small">
+                                            {format!(
+                                                "{} · cluster {} · {} peers · up since {}",
+                                                am.version,
+                                                am.cluster_status,
+                                                am.peers.len(),
+                                                am.uptime.get(..19).unwrap_or(&am.uptime),
+                                            )}
+                                        </span>
+                                    </h2>
+                                    {am.error.clone().map(|e| view! { <ErrorNotice message=e /> })}
+                                    {am
+                                        .config
+                                        .map(|c| {
+                                            view! {
+                                                <ul class="route-tree" data-testid="route-tree">
+                                                    {route_tree(&c.route, Vec::new(), &matched)}
+                                                </ul>
+                                                <p class="small">
+                                                    "Receivers: "
+                                                    {c
+                                                        .receivers
+                                                        .iter()
+                                                        .map(|r| {
+                                                            format!("{} ({})", r.name, r.integrations.join(", "))
+                                                        })
+                                                        .collect::<Vec<_>>()
+                                                        .join(" · ")}
+                                                </p>
+                                                <p class="small">
+                                                    {format!("{} inhibit rules", c.inhibit_rules.len())}
+                                                </p>
+                                            }
+                                        })}
+                                </section>
+                            }
+                        })
+                        .collect_view()}
                 }
-            })}
-        </Transition>
+                    .into_any()
+            }
+        />
     }
 }

@@ -134,7 +134,7 @@ pub fn TracesExplore() -> impl IntoView {
     view! {
         <Title text="Explore traces" />
         <h1>"Explore · traces"</h1>
-        <crate::pages::explore::ModeTabs
+        <crate::components::mode_tabs::ModeTabs
             current="traces"
             labels=Signal::derive(move || {
                 let s = service.get();

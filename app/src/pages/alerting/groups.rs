@@ -4,13 +4,13 @@
 //! filters, groups and pages: a page holds 50 groups, the first 10 open with their first 20
 //! alerts, the others as counts; `?group=<id>` shows one group's alerts 100 at a time.
 
-use super::{silence_link, AlertingTabs};
+use super::{silence_link, AlertingTabs, UnreachableBanner};
 use crate::api::alerting::{alert_groups, ClusterGroups, GroupsQuery};
-use crate::components::feedback::ErrorNotice;
-use crate::components::layout::RefreshTick;
+use crate::components::feedback::Loaded;
 use crate::components::pager::Pager;
 use crate::components::pickers::current_pairs;
 use crate::components::zone::Time;
+use crate::contexts::RefreshTick;
 use crate::model::alerting::board::{Counts, GroupView, ALERTS_PER_PAGE, GROUPS_PER_PAGE};
 use crate::model::alerting::MergedAlert;
 use crate::model::html::safe_href;
@@ -21,41 +21,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-/// Banner naming Alertmanagers that did not answer; the rest of the page still renders.
-#[component]
-pub fn UnreachableBanner(unreachable: Vec<(String, String)>) -> impl IntoView {
-    (!unreachable.is_empty()).then(|| {
-        view! {
-            <div class="notice warning" role="status" data-testid="unreachable-banner">
-                {unreachable
-                    .into_iter()
-                    .map(|(name, why)| {
-                        view! {
-                            <p>
-                                {format!(
-                                    "{name} did not answer: {why}. Showing what the others report.",
-                                )}
-                            </p>
-                        }
-                    })
-                    .collect_view()}
-            </div>
-        }
-    })
-}
-
-/// The CSS class of a severity (`severity-critical`, …; unknown ones are `other`).
-pub fn severity_class(severity: &str) -> &'static str {
-    match crate::model::alerting::severity_rank(Some(severity).filter(|s| !s.is_empty())) {
-        0 => "critical",
-        1 => "error",
-        2 => "warning",
-        3 => "info",
-        4 => "other",
-        _ => "none",
-    }
-}
-
 /// Labels as chips, one per label (never broken inside a name or value); `severity` coloured.
 #[component]
 pub fn LabelChips(labels: std::collections::BTreeMap<String, String>) -> impl IntoView {
@@ -65,7 +30,10 @@ pub fn LabelChips(labels: std::collections::BTreeMap<String, String>) -> impl In
                 .into_iter()
                 .map(|(k, v)| {
                     let class = if k == "severity" {
-                        format!("chip label-chip severity-{}", severity_class(&v))
+                        format!(
+                            "chip label-chip severity-{}",
+                            crate::model::alerting::severity_class(&v),
+                        )
                     } else {
                         "chip label-chip".to_string()
                     };
@@ -131,14 +99,10 @@ pub fn AlertGroupsPage() -> impl IntoView {
                 "Apply"
             </button>
         </form>
-        <Transition fallback=|| {
-            view! { <p class="muted">"Loading alert groups…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                let b = match board.await {
-                    Ok(b) => b,
-                    Err(e) => return view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-                };
+        <Loaded
+            data=board
+            loading="Loading alert groups…"
+            ok=move |b| {
                 let now = b.now_ms;
                 let pairs = query.with_untracked(current_pairs);
                 let one_group = !groups_query.get_untracked().group.is_empty();
@@ -186,8 +150,8 @@ pub fn AlertGroupsPage() -> impl IntoView {
                         .collect_view()}
                 }
                     .into_any()
-            })}
-        </Transition>
+            }
+        />
     }
 }
 
@@ -306,7 +270,10 @@ fn GroupCard(
     });
     view! {
         <article
-            class=format!("alert-group severity-{}", severity_class(&severity))
+            class=format!(
+                "alert-group severity-{}",
+                crate::model::alerting::severity_class(&severity),
+            )
             data-testid="alert-group"
             data-severity=severity.clone()
             data-group-id=group.id.clone()

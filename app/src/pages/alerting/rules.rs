@@ -4,11 +4,11 @@
 
 use super::AlertingTabs;
 use crate::api::alerting::{list_rules, RulesQuery};
-use crate::components::feedback::{ErrorNotice, Warnings};
-use crate::components::layout::RefreshTick;
+use crate::components::feedback::{Loaded, Warnings};
 use crate::components::pager::Pager;
 use crate::components::pickers::current_pairs;
 use crate::components::zone::Time;
+use crate::contexts::RefreshTick;
 use crate::model::alerting::board::{RuleGroupView, RULE_GROUPS_PER_PAGE};
 use crate::model::alerting::{AlertingRule, Rule};
 use crate::model::html::safe_href;
@@ -69,14 +69,10 @@ pub fn AlertRulesPage() -> impl IntoView {
                 "Filter"
             </button>
         </form>
-        <Transition fallback=|| {
-            view! { <p class="muted">"Loading rules…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                let overview = match rules.await {
-                    Ok(o) => o,
-                    Err(e) => return view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-                };
+        <Loaded
+            data=rules
+            loading="Loading rules…"
+            ok=move |overview| {
                 let q = rules_query.get_untracked();
                 let pairs = query.with_untracked(current_pairs);
                 let counts = overview.page.counts;
@@ -183,8 +179,8 @@ pub fn AlertRulesPage() -> impl IntoView {
                     }}
                 }
                     .into_any()
-            })}
-        </Transition>
+            }
+        />
     }
 }
 

@@ -2,12 +2,11 @@
 //! repeatable), `comment=` and `instances=`; a live preview lists the alerts the draft matches now.
 //! A failed submit keeps everything typed and shows the reason beside the field or on top.
 
-use super::groups::UnreachableBanner;
-use super::AlertingTabs;
+use super::{AlertingTabs, UnreachableBanner};
 use crate::api::alerting::{preview_silence, CreateSilence, SilenceOutcome, SilenceWhatIf};
 use crate::api::console::whoami;
 use crate::components::feedback::ErrorNotice;
-use crate::components::zone::DisplayZone;
+use crate::contexts::DisplayZone;
 use crate::model::numbers::thousands;
 use crate::model::silence::{draft_matchers, draft_window, DraftErrors, SilenceDraft};
 use crate::model::timestamp::{zone_label, zoned};

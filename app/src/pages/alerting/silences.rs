@@ -2,13 +2,12 @@
 //! server, with matchers, creator, comment, times and how many current alerts each mutes; expire
 //! with confirmation.
 
-use super::groups::UnreachableBanner;
-use super::AlertingTabs;
+use super::{AlertingTabs, UnreachableBanner};
 use crate::api::alerting::{list_silences, SilencesQuery};
-use crate::components::feedback::ErrorNotice;
-use crate::components::layout::RefreshTick;
+use crate::components::feedback::{ErrorNotice, Loaded};
 use crate::components::pager::Pager;
 use crate::components::zone::Time;
+use crate::contexts::RefreshTick;
 use crate::model::alerting::board::{SilenceRow, SILENCES_PER_PAGE};
 use crate::model::numbers::thousands;
 use crate::model::timestamp::{age, parse_rfc3339};
@@ -97,14 +96,10 @@ pub fn SilencesPage() -> impl IntoView {
                 .and_then(|r| r.err())
                 .map(|e| view! { <ErrorNotice message=e.to_string() /> })
         }}
-        <Transition fallback=|| {
-            view! { <p class="muted">"Loading silences…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                let b = match board.await {
-                    Ok(b) => b,
-                    Err(e) => return view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-                };
+        <Loaded
+            data=board
+            loading="Loading silences…"
+            ok=move |b| {
                 let now = b.now_ms;
                 let cannot_write = b.cannot_write.clone();
                 view! {
@@ -185,8 +180,8 @@ pub fn SilencesPage() -> impl IntoView {
                         .collect_view()}
                 }
                     .into_any()
-            })}
-        </Transition>
+            }
+        />
     }
 }
 

@@ -2,7 +2,7 @@
 //! that could not be loaded (file, line, column, reason).
 
 use crate::api::dashboards::list_dashboards;
-use crate::components::feedback::ErrorNotice;
+use crate::components::feedback::Loaded;
 use crate::model::url_state::encode_component;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -34,115 +34,107 @@ pub fn DashboardListPage() -> impl IntoView {
             {move || tag.get().map(|t| view! { <input type="hidden" name="tag" value=t /> })}
             <button type="submit">"Search"</button>
         </Form>
-        <Transition fallback=|| {
-            view! { <p class="muted">"Loading dashboards…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Err(e) => view! { <ErrorNotice message=e.to_string() /> }.into_any(),
-                    Ok(l) => {
-                        view! {
-                            {(!l.problems.is_empty())
-                                .then(|| {
-                                    view! {
-                                        <section
-                                            class="notice error"
-                                            data-testid="dashboard-problems"
-                                        >
-                                            <h2>"Dashboards that could not be loaded"</h2>
-                                            <p>
-                                                "The other dashboards are available. Fix these files; they are picked up again within seconds."
-                                            </p>
-                                            <ul>
-                                                {l
-                                                    .problems
-                                                    .iter()
-                                                    .map(|p| {
-                                                        let at = match (p.line, p.column) {
-                                                            (Some(l), Some(c)) => format!("{}:{l}:{c}", p.file),
-                                                            (Some(l), None) => format!("{}:{l}", p.file),
-                                                            _ => p.file.clone(),
-                                                        };
-                                                        view! {
-                                                            <li data-testid="dashboard-problem">
-                                                                <code>{at}</code>
-                                                                " — "
-                                                                {p.message.clone()}
-                                                            </li>
-                                                        }
-                                                    })
-                                                    .collect_view()}
-                                            </ul>
-                                        </section>
-                                    }
-                                })}
-                            <p class="muted" data-testid="dashboard-count">
-                                {if l.dashboards.len() == l.total {
-                                    format!("{} dashboards", l.total)
-                                } else {
-                                    format!("{} of {} dashboards", l.dashboards.len(), l.total)
-                                }}
-                            </p>
-                            {if l.dashboards.is_empty() {
-                                view! {
-                                    <p class="muted" data-testid="no-dashboards">
-                                        "No dashboard matches. Clear the search or add JSON files to a dashboard provider's folder."
+        <Loaded
+            data=list
+            loading="Loading dashboards…"
+            ok=move |l| {
+                view! {
+                    {(!l.problems.is_empty())
+                        .then(|| {
+                            view! {
+                                <section class="notice error" data-testid="dashboard-problems">
+                                    <h2>"Dashboards that could not be loaded"</h2>
+                                    <p>
+                                        "The other dashboards are available. Fix these files; they are picked up again within seconds."
                                     </p>
-                                }
-                                    .into_any()
-                            } else {
-                                view! {
-                                    <table class="data-table" data-testid="dashboard-list">
-                                        <thead>
-                                            <tr>
-                                                <th>"Title"</th>
-                                                <th>"Folder"</th>
-                                                <th>"Tags"</th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>
-                                            {l
-                                                .dashboards
-                                                .into_iter()
-                                                .map(|d| {
-                                                    view! {
-                                                        <tr data-testid="dashboard-row">
-                                                            <td>
-                                                                <a href=d.url() data-testid="dashboard-link">
-                                                                    {d.title.clone()}
-                                                                </a>
-                                                            </td>
-                                                            <td>{d.folder.clone()}</td>
-                                                            <td>
-                                                                {d
-                                                                    .tags
-                                                                    .iter()
-                                                                    .map(|t| {
-                                                                        view! {
-                                                                            <a
-                                                                                class="tag"
-                                                                                href=format!("/dashboards?tag={}", encode_component(t))
-                                                                            >
-                                                                                {t.clone()}
-                                                                            </a>
-                                                                        }
-                                                                    })
-                                                                    .collect_view()}
-                                                            </td>
-                                                        </tr>
-                                                    }
-                                                })
-                                                .collect_view()}
-                                        </tbody>
-                                    </table>
-                                }
-                                    .into_any()
-                            }}
+                                    <ul>
+                                        {l
+                                            .problems
+                                            .iter()
+                                            .map(|p| {
+                                                let at = match (p.line, p.column) {
+                                                    (Some(l), Some(c)) => format!("{}:{l}:{c}", p.file),
+                                                    (Some(l), None) => format!("{}:{l}", p.file),
+                                                    _ => p.file.clone(),
+                                                };
+                                                view! {
+                                                    <li data-testid="dashboard-problem">
+                                                        <code>{at}</code>
+                                                        " — "
+                                                        {p.message.clone()}
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                </section>
+                            }
+                        })}
+                    <p class="muted" data-testid="dashboard-count">
+                        {if l.dashboards.len() == l.total {
+                            format!("{} dashboards", l.total)
+                        } else {
+                            format!("{} of {} dashboards", l.dashboards.len(), l.total)
+                        }}
+                    </p>
+                    {if l.dashboards.is_empty() {
+                        view! {
+                            <p class="muted" data-testid="no-dashboards">
+                                "No dashboard matches. Clear the search or add JSON files to a dashboard provider's folder."
+                            </p>
                         }
                             .into_any()
-                    }
+                    } else {
+                        view! {
+                            <table class="data-table" data-testid="dashboard-list">
+                                <thead>
+                                    <tr>
+                                        <th>"Title"</th>
+                                        <th>"Folder"</th>
+                                        <th>"Tags"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {l
+                                        .dashboards
+                                        .into_iter()
+                                        .map(|d| {
+                                            view! {
+                                                <tr data-testid="dashboard-row">
+                                                    <td>
+                                                        <a href=d.url() data-testid="dashboard-link">
+                                                            {d.title.clone()}
+                                                        </a>
+                                                    </td>
+                                                    <td>{d.folder.clone()}</td>
+                                                    <td>
+                                                        {d
+                                                            .tags
+                                                            .iter()
+                                                            .map(|t| {
+                                                                view! {
+                                                                    <a
+                                                                        class="tag"
+                                                                        href=format!("/dashboards?tag={}", encode_component(t))
+                                                                    >
+                                                                        {t.clone()}
+                                                                    </a>
+                                                                }
+                                                            })
+                                                            .collect_view()}
+                                                    </td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        }
+                            .into_any()
+                    }}
                 }
-            })}
-        </Transition>
+                    .into_any()
+            }
+        />
     }
 }

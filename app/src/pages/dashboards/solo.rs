@@ -3,9 +3,9 @@
 use super::query_pairs;
 use crate::api::dashboards::load_dashboard;
 use crate::components::feedback::ErrorNotice;
-use crate::components::layout::RefreshTick;
-use crate::components::panel::{PanelLinks, PanelView, PoolsDown};
-use crate::components::timeseries::{ChartZone, Crosshair, LegendState};
+use crate::components::panel::{PanelLinks, PanelView};
+use crate::contexts::RefreshTick;
+use crate::contexts::{ChartZone, Crosshair, LegendState, PoolsDown};
 use crate::model::dashboard::params::parse_panel_id;
 use leptos::prelude::*;
 use leptos_meta::Title;
