@@ -144,7 +144,8 @@ test('trace results sort by duration, spans and errors; operations are a list', 
     page.locator('[data-testid="trace-hit"] td:nth-child(3)').allTextContents();
   await page.getByTestId('trace-sort-duration').click();
   await expect(page).toHaveURL(/sort=duration/);
-  await expect(page.getByTestId('trace-results')).toBeVisible();
+  // The server sorts (the list is paged there): wait for its answer in that order.
+  await expect(page.getByTestId('trace-results')).toHaveAttribute('data-sort', 'duration');
   const toUs = (t: string) => {
     const m = t.trim().match(/^([\d.]+)\s*(µs|us|ms|s|m)$/);
     const f: Record<string, number> = { µs: 1, us: 1, ms: 1e3, s: 1e6, m: 6e7 };
@@ -155,6 +156,7 @@ test('trace results sort by duration, spans and errors; operations are a list', 
   expect([...d].sort((a, b) => b - a)).toEqual(d);
   await page.getByTestId('trace-sort-spans').click();
   await expect(page).toHaveURL(/sort=spans/);
+  await expect(page.getByTestId('trace-results')).toHaveAttribute('data-sort', 'spans');
   const spans = (await page.locator('[data-testid="trace-hit"] td:nth-child(4)').allTextContents()).map(Number);
   expect([...spans].sort((a, b) => b - a)).toEqual(spans);
 });

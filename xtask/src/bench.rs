@@ -381,6 +381,42 @@ fn phone_rows(addr: &str) -> Result<Vec<Row>> {
 
 /// The alert pages with the fleet loaded, next to Alertmanager's own API for the same data:
 /// server time and first-response bytes (read from Alertmanager after the 5 s snapshot expired,
+/// Bytes of hydration data (the resources serialised into `<script>` for hydration) in `html`.
+fn hydration_bytes(html: &str) -> usize {
+    html.split("<script")
+        .skip(1)
+        .filter_map(|part| part.split_once("</script>").map(|(body, _)| body))
+        .filter(|body| body.contains("__RESOLVED_RESOURCES") || body.contains("__SERIALIZED_"))
+        .map(str::len)
+        .sum()
+}
+
+/// How much of each page's first response is hydration data: the same data sent once as HTML and
+/// again as JSON (issue 19's "one copy of the data").
+fn hydration_rows(addr: &str, pages: &[(&str, String)]) -> Result<Vec<Row>> {
+    let mut console = Conn::new(addr);
+    let mut parts = Vec::new();
+    let mut worst = 0f64;
+    for (label, path) in pages {
+        let html = String::from_utf8_lossy(&get_ok(&mut console, path)?).into_owned();
+        let data = hydration_bytes(&html);
+        let share = data as f64 / html.len().max(1) as f64 * 100.0;
+        worst = worst.max(share);
+        parts.push(format!(
+            "{label} {share:.0}% ({:.0} of {:.0} KB)",
+            data as f64 / 1024.0,
+            html.len() as f64 / 1024.0
+        ));
+    }
+    Ok(vec![row(
+        "Hydration data: share of each page's first response",
+        parts.join("; "),
+        "the rest of the same response (its HTML)".into(),
+        "≤ 15% each",
+        Some(worst <= 15.0),
+    )])
+}
+
 /// The logs page over the simulator's 100,000-line stream: server time and first-response bytes
 /// next to Loki's own `query_range` for the same window (the stand-in, in the upstream shape).
 fn logs_rows(addr: &str, sim: &SimPorts) -> Result<Vec<Row>> {
@@ -898,7 +934,7 @@ pub fn bench(args: &[String]) -> Result {
         Some(kb(total.2) <= 400.0),
     ));
 
-    step("bench: demo stack, a backfilled Prometheus (500 series × 6 h) and a 10,000-span Jaeger stand-in");
+    step("bench: demo stack, a backfilled Prometheus (500 series × 11,000 points) and the 10,000-alert fleet");
     let demo = start_demo(&[])?;
     let end_s = now_s() - 120;
     let om = backfill_text(end_s);
@@ -1185,6 +1221,27 @@ pub fn bench(args: &[String]) -> Result {
     rows.extend(trace_rows(&addr, &demo.stack.sim)?);
     step("bench: the simulator's 100,000-line log stream");
     rows.extend(logs_rows(&addr, &demo.stack.sim)?);
+    step("bench: hydration data per page");
+    rows.extend(hydration_rows(
+        &addr,
+        &[
+            (
+                "overview",
+                "/d/octollm-overview/octollm-overview?from=now-1h".into(),
+            ),
+            ("alert groups", "/alerting/groups".into()),
+            ("silences", "/alerting/silences".into()),
+            (
+                "trace",
+                format!("/trace/{SCALE_TRACE_ID}?datasource=jaeger"),
+            ),
+            (
+                "logs",
+                "/explore?mode=logs&query=%7Bservice%3D%22log-firehose%22%7D&from=now-2h&to=now"
+                    .into(),
+            ),
+        ],
+    )?);
 
     step("bench: over the wire in chromium (1.6 Mbit/s, 150 ms latency, CPU 4×), compressed vs identity");
     rows.extend(wire_rows(&addr, &trace_path)?);
@@ -1291,6 +1348,16 @@ pub fn bench(args: &[String]) -> Result {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hydration_bytes_count_only_the_serialised_resources() {
+        let html = r#"<p>x</p><script nonce="n">__RESOLVED_RESOURCES=[];</script><script type="module">import()</script>"#;
+        assert_eq!(
+            super::hydration_bytes(html),
+            r#" nonce="n">__RESOLVED_RESOURCES=[];"#.len()
+        );
+        assert_eq!(super::hydration_bytes("<p>no scripts</p>"), 0);
+    }
+
     use super::*;
 
     #[test]

@@ -22,6 +22,8 @@ pub struct TraceSearch {
     pub first: usize,
     /// Every hit as a scatter dot (as many as the search's limit).
     pub dots: Vec<TraceDot>,
+    /// The order `hits` are in (`start`, `duration`, `spans`, `errors`).
+    pub sort: String,
     /// Why the service list could not be read (the search may still work).
     pub services_error: Option<String>,
 }
@@ -135,6 +137,7 @@ pub async fn search_traces(query: TraceQuery) -> Result<TraceSearch, AppError> {
         services,
         operations,
         dots: hits.iter().map(TraceDot::of).collect(),
+        sort: order.param().to_string(),
         hits: page_hits,
         first,
         services_error,

@@ -145,10 +145,8 @@ pub fn TracesExplore() -> impl IntoView {
             view! { <p class="muted">"Searching…"</p> }
         }>
             {move || Suspend::new(async move {
-                let order = TraceOrder::parse(&sort.get());
                 match result.await {
                     Err(e) => {
-                        // Read before the await so a new `sort` re-renders without a new search.
                         view! {
                             <SearchForm services=vec![] operations=vec![] />
                             <ErrorNotice message=e.to_string() />
@@ -157,6 +155,9 @@ pub fn TracesExplore() -> impl IntoView {
                     }
                     Ok(r) => {
                         let ds = r.datasource_uid.clone();
+                        let order = TraceOrder::parse(&r.sort);
+                        // The order the server sorted this answer in (not the URL's, which runs
+                        // ahead while the next answer loads).
                         view! {
                             <SearchForm
                                 services=r.services.clone()
@@ -192,7 +193,11 @@ pub fn TracesExplore() -> impl IntoView {
                                         per_page=HITS_PER_PAGE
                                         noun="traces"
                                     />
-                                    <table class="data-table" data-testid="trace-results">
+                                    <table
+                                        class="data-table"
+                                        data-testid="trace-results"
+                                        data-sort=order.param()
+                                    >
                                         <thead>
                                             <tr>
                                                 {sort_header(TraceOrder::Start, order, "Start", "")}
