@@ -978,7 +978,6 @@ pub fn bench(args: &[String]) -> Result {
         .env("OCTOSCOPE_LISTEN", &addr)
         .env("OCTOSCOPE_PROVISIONING", prov)
         .env("OCTOSCOPE_LOG", "warn")
-        .env("OCTOSCOPE_DASHBOARDS_MAX_SERIES", "200")
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| format!("start the console: {e}"))?;
