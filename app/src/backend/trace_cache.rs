@@ -9,8 +9,10 @@ use std::time::{Duration, Instant};
 
 /// How long a trace serves before it is read again (spans still arriving show up by then).
 pub const DEFAULT_TTL: Duration = Duration::from_secs(300);
-/// Spans held over all cached traces (a decoded span costs ~1 KB: ~250 MB at most).
-pub const DEFAULT_MAX_SPANS: usize = 250_000;
+/// Spans held over all cached traces: one fleet-size trace. A decoded span with its row costs
+/// ~1.1 KB, so ~130 MB at most; the bench at 63e2007 held two 100,000-span traces (250,000 then)
+/// and the server's RSS after its load run rose from 141 to 827 MB.
+pub const DEFAULT_MAX_SPANS: usize = 120_000;
 
 type Cell = Arc<tokio::sync::OnceCell<Arc<LaidTrace>>>;
 
@@ -52,7 +54,7 @@ impl TraceCache {
     }
 
     /// The cell for (datasource, trace): the live one, else a new empty one. Drops expired
-    /// entries and, past `max_spans`, the least recently used loaded ones.
+    /// entries.
     fn cell(&self, datasource: &str, trace_id: &str) -> Cell {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
@@ -64,18 +66,6 @@ impl TraceCache {
             e.used = now;
             return e.cell.clone();
         }
-        let spans = |e: &Entry| e.cell.get().map_or(0, |t| t.spans());
-        while entries.iter().map(spans).sum::<usize>() > self.max_spans {
-            let oldest = (0..entries.len())
-                .filter(|&i| entries[i].cell.initialized())
-                .min_by_key(|&i| entries[i].used);
-            match oldest {
-                Some(i) => {
-                    entries.remove(i);
-                }
-                None => break,
-            }
-        }
         let cell = Cell::default();
         entries.push(Entry {
             key: (datasource.to_string(), trace_id.to_string()),
@@ -84,6 +74,24 @@ impl TraceCache {
             cell: cell.clone(),
         });
         cell
+    }
+
+    /// Past `max_spans`, drops the least recently used loaded traces other than `keep` (the one
+    /// just read, which is kept even alone over the budget: the viewer is looking at it).
+    fn trim(&self, keep: &Cell) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let spans = |e: &Entry| e.cell.get().map_or(0, |t| t.spans());
+        while entries.iter().map(spans).sum::<usize>() > self.max_spans {
+            let oldest = (0..entries.len())
+                .filter(|&i| entries[i].cell.initialized() && !Arc::ptr_eq(&entries[i].cell, keep))
+                .min_by_key(|&i| entries[i].used);
+            match oldest {
+                Some(i) => {
+                    entries.remove(i);
+                }
+                None => break,
+            }
+        }
     }
 
     /// The laid-out trace, read by `load` unless a live copy is held or a read is in flight.
@@ -98,9 +106,12 @@ impl TraceCache {
         Fut: std::future::Future<Output = Result<LaidTrace, E>>,
     {
         let cell = self.cell(datasource, trace_id);
-        cell.get_or_try_init(|| async { load().await.map(Arc::new) })
-            .await
-            .cloned()
+        let laid = cell
+            .get_or_try_init(|| async { load().await.map(Arc::new) })
+            .await?
+            .clone();
+        self.trim(&cell);
+        Ok(laid)
     }
 }
 
@@ -175,7 +186,7 @@ mod tests {
         cache.get_or_load("ds", "a", ok(6)).await.unwrap();
         cache.get_or_load("ds", "b", ok(6)).await.unwrap();
         cache.get_or_load("ds", "b", ok(6)).await.unwrap();
-        // Holding 12 > 10 spans: c's arrival drops a (used least recently), keeps b.
+        // 12 > 10 spans once b is read: a goes; c fits beside b.
         cache.get_or_load("ds", "c", ok(2)).await.unwrap();
         let keys: Vec<String> = cache
             .entries
@@ -185,6 +196,16 @@ mod tests {
             .map(|e| e.key.1.clone())
             .collect();
         assert_eq!(keys, ["b", "c"]);
+        // A trace larger than the whole budget is kept while it is the one being read.
+        cache.get_or_load("ds", "huge", ok(50)).await.unwrap();
+        let keys: Vec<String> = cache
+            .entries
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|e| e.key.1.clone())
+            .collect();
+        assert_eq!(keys, ["huge"]);
     }
 
     #[tokio::test]
