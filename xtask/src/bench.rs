@@ -93,6 +93,13 @@ fn fmt_stat(s: Stat) -> String {
     format!("{:.1} ms ({:.1}–{:.1})", s.p50, s.min, s.max)
 }
 
+/// `get_ok` and how long it took (ms).
+fn timed_get(conn: &mut Conn, path: &str) -> Result<(f64, Vec<u8>)> {
+    let t = Instant::now();
+    let body = get_ok(conn, path)?;
+    Ok((ms(t), body))
+}
+
 fn get_ok(conn: &mut Conn, path: &str) -> Result<Vec<u8>> {
     let (status, body) = conn.get(path).map_err(|e| format!("GET {path}: {e}"))?;
     if status != 200 {
@@ -436,9 +443,7 @@ fn logs_rows(addr: &str, sim: &SimPorts) -> Result<Vec<Row>> {
     }
     let mut server = Vec::new();
     for _ in 0..RUNS {
-        let t = Instant::now();
-        get_ok(&mut console, &page)?;
-        server.push(ms(t));
+        server.push(timed_get(&mut console, &page)?.0);
     }
     let end_ns = now_s() as i128 * 1_000_000_000;
     let query = format!(
@@ -450,9 +455,9 @@ fn logs_rows(addr: &str, sim: &SimPorts) -> Result<Vec<Row>> {
     let mut direct = Vec::new();
     let mut direct_bytes = 0;
     for _ in 0..RUNS {
-        let t = Instant::now();
-        direct_bytes = get_ok(&mut loki, &query)?.len();
-        direct.push(ms(t));
+        let (t, body) = timed_get(&mut loki, &query)?;
+        direct.push(t);
+        direct_bytes = body.len();
     }
     let (server, direct) = (stat(server), stat(direct));
     Ok(vec![row(
@@ -487,11 +492,6 @@ fn trace_rows(addr: &str, sim: &SimPorts) -> Result<Vec<Row>> {
         }
         Ok(())
     };
-    let timed = |conn: &mut Conn, path: &str| -> Result<(f64, Vec<u8>)> {
-        let t = Instant::now();
-        let body = get_ok(conn, path)?;
-        Ok((ms(t), body))
-    };
     let mut console = Conn::new(addr);
     let mut rows = Vec::new();
     for (label, uid, port, api_path) in [
@@ -513,15 +513,15 @@ fn trace_rows(addr: &str, sim: &SimPorts) -> Result<Vec<Row>> {
         let mut direct = Vec::new();
         let mut direct_bytes = 0;
         for _ in 0..RUNS {
-            let (t, body) = timed(&mut backend, &api_path)?;
+            let (t, body) = timed_get(&mut backend, &api_path)?;
             direct.push(t);
             direct_bytes = body.len();
         }
-        let (cold, html) = timed(&mut console, &page)?;
+        let (cold, html) = timed_get(&mut console, &page)?;
         shows_rows(&page, &html)?;
         let mut warm = Vec::new();
         for _ in 0..RUNS {
-            let (t, body) = timed(&mut console, &page)?;
+            let (t, body) = timed_get(&mut console, &page)?;
             shows_rows(&page, &body)?;
             warm.push(t);
         }
@@ -605,11 +605,6 @@ fn fleet_rows(addr: &str, am_addr: &str) -> Result<Vec<Row>> {
     };
     let mut am = Conn::new(am_addr);
     let mut console = Conn::new(addr);
-    let timed = |conn: &mut Conn, path: &str| -> Result<(f64, usize)> {
-        let t = Instant::now();
-        let body = get_ok(conn, path)?;
-        Ok((ms(t), body.len()))
-    };
     let mut rows = Vec::new();
     for (label, page, am_path) in [
         ("alert groups", "/alerting/groups", "/api/v2/alerts/groups"),
@@ -619,9 +614,9 @@ fn fleet_rows(addr: &str, am_addr: &str) -> Result<Vec<Row>> {
         let mut direct = Vec::new();
         let mut direct_bytes = 0;
         for _ in 0..RUNS {
-            let (t, b) = timed(&mut am, am_path)?;
+            let (t, b) = timed_get(&mut am, am_path)?;
             direct.push(t);
-            direct_bytes = b;
+            direct_bytes = b.len();
         }
         // Past the snapshot's age the page reads Alertmanager again.
         let mut cold = Vec::new();
@@ -629,10 +624,10 @@ fn fleet_rows(addr: &str, am_addr: &str) -> Result<Vec<Row>> {
         let mut bytes = 0;
         for _ in 0..RUNS {
             std::thread::sleep(Duration::from_millis(5_500));
-            let (t, b) = timed(&mut console, page)?;
+            let (t, b) = timed_get(&mut console, page)?;
             cold.push(t);
-            bytes = bytes.max(b);
-            let (t, _) = timed(&mut console, page)?;
+            bytes = bytes.max(b.len());
+            let (t, _) = timed_get(&mut console, page)?;
             warm.push(t);
         }
         let (d, c, w) = (stat(direct), stat(cold), stat(warm));
@@ -1185,9 +1180,9 @@ pub fn bench(args: &[String]) -> Result {
     let mut direct = Vec::new();
     let mut direct_bytes = 0;
     for _ in 0..5 {
-        let t = Instant::now();
-        direct_bytes = get_ok(&mut prom, &query)?.len();
-        direct.push(ms(t));
+        let (t, body) = timed_get(&mut prom, &query)?;
+        direct.push(t);
+        direct_bytes = body.len();
     }
     let page_path = format!("/d/bench-downsampling/x?from={from_ms}&to={to_ms}");
     let page_html = get_ok(&mut page_conn, &page_path)?;

@@ -186,6 +186,20 @@ async fn laid_trace(
     Ok((ds, laid))
 }
 
+/// Span `span` of the trace; a page holding an older copy of the trace names one it may not have.
+#[cfg(feature = "ssr")]
+fn span_of(
+    laid: &crate::model::trace_window::LaidTrace,
+    span: usize,
+) -> Result<&SpanView, AppError> {
+    laid.trace.spans.get(span).ok_or_else(|| {
+        AppError::BadRequest(format!(
+            "span {span} is not in this trace of {} spans; reload the trace",
+            laid.spans()
+        ))
+    })
+}
+
 /// One trace by id: its summary, minimap and the first window of rows from `row` (a large trace
 /// opens its first levels only).
 #[server(endpoint = "get_trace")]
@@ -210,11 +224,8 @@ pub async fn get_trace(
 #[server(endpoint = "trace_rows", input = leptos::server_fn::codec::Json)]
 pub async fn trace_rows(query: WindowQuery) -> Result<TraceWindow, AppError> {
     let (_, laid) = laid_trace(&query.trace_id, query.datasource).await?;
-    if let Some(span) = query.reveal.filter(|&s| s >= laid.spans()) {
-        return Err(AppError::BadRequest(format!(
-            "span {span} is not in this trace of {} spans; reload the trace",
-            laid.spans()
-        )));
+    if let Some(span) = query.reveal {
+        span_of(&laid, span)?;
     }
     Ok(laid.window(&query.fold, query.offset, query.limit, query.reveal))
 }
@@ -241,12 +252,7 @@ pub async fn read_span(
     use crate::model::links::{explore_logs, Hop};
 
     let (ds, laid) = laid_trace(&trace_id, datasource).await?;
-    let s = laid.trace.spans.get(span).cloned().ok_or_else(|| {
-        AppError::BadRequest(format!(
-            "span {span} is not in this trace of {} spans; reload the trace",
-            laid.spans()
-        ))
-    })?;
+    let s = span_of(&laid, span)?.clone();
     // By default the service's lines that carry the trace id, a minute either side of the span.
     let cfg = ds.correlations.traces_to_logs.clone().unwrap_or_default();
     let reference = SpanRef {

@@ -179,6 +179,12 @@ mod tests {
         assert_eq!(again.unwrap().spans(), 2);
     }
 
+    /// The trace ids the cache holds, oldest first.
+    fn held(cache: &TraceCache) -> Vec<String> {
+        let entries = cache.entries.lock().unwrap();
+        entries.iter().map(|e| e.key.1.clone()).collect()
+    }
+
     #[tokio::test]
     async fn the_least_recently_used_trace_goes_past_the_span_budget() {
         let cache = TraceCache::new(DEFAULT_TTL, 10);
@@ -188,24 +194,10 @@ mod tests {
         cache.get_or_load("ds", "b", ok(6)).await.unwrap();
         // 12 > 10 spans once b is read: a goes; c fits beside b.
         cache.get_or_load("ds", "c", ok(2)).await.unwrap();
-        let keys: Vec<String> = cache
-            .entries
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|e| e.key.1.clone())
-            .collect();
-        assert_eq!(keys, ["b", "c"]);
+        assert_eq!(held(&cache), ["b", "c"]);
         // A trace larger than the whole budget is kept while it is the one being read.
         cache.get_or_load("ds", "huge", ok(50)).await.unwrap();
-        let keys: Vec<String> = cache
-            .entries
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|e| e.key.1.clone())
-            .collect();
-        assert_eq!(keys, ["huge"]);
+        assert_eq!(held(&cache), ["huge"]);
     }
 
     #[tokio::test]

@@ -55,16 +55,24 @@ impl Fold {
         }
     }
 
-    /// The same fold with `span` (at `depth`) flipped.
+    /// The same fold with `span` flipped.
     pub fn toggle(&self, span: usize) -> Fold {
         let mut next = self.clone();
-        match next.toggled.iter().position(|&s| s == span) {
-            Some(i) => {
-                next.toggled.remove(i);
-            }
-            None => next.toggled.push(span),
-        }
+        next.flip(span);
         next
+    }
+
+    fn flip(&mut self, span: usize) {
+        match self.toggled.iter().position(|&s| s == span) {
+            Some(i) => {
+                self.toggled.remove(i);
+            }
+            None => self.toggled.push(span),
+        }
+    }
+
+    fn toggled_set(&self) -> HashSet<usize> {
+        self.toggled.iter().copied().collect()
     }
 }
 
@@ -152,12 +160,15 @@ impl LaidTrace {
                 path.pop();
             }
             parent_row[i] = path.last().copied();
-            let failed = trace.spans[r.span].error;
-            for &p in &path {
-                subtree[p] += 1;
-                errors_below[p] += failed as usize;
-            }
             path.push(i);
+        }
+        // Children come after their parent: one pass from the end adds each subtree to its
+        // parent's (linear however deep the trace is).
+        for i in (0..n).rev() {
+            if let Some(p) = parent_row[i] {
+                subtree[p] += subtree[i];
+                errors_below[p] += errors_below[i] + trace.spans[rows[i].span].error as usize;
+            }
         }
         LaidTrace {
             trace,
@@ -185,12 +196,15 @@ impl LaidTrace {
 
     /// The rows shown under `fold`: depth-first, skipping what a closed row hides.
     pub fn visible(&self, fold: &Fold) -> Vec<usize> {
-        let toggled: HashSet<usize> = fold.toggled.iter().copied().collect();
+        self.visible_with(fold, &fold.toggled_set())
+    }
+
+    fn visible_with(&self, fold: &Fold, toggled: &HashSet<usize>) -> Vec<usize> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < self.rows.len() {
             out.push(i);
-            i += if self.is_open(i, &toggled, fold) {
+            i += if self.is_open(i, toggled, fold) {
                 1
             } else {
                 self.subtree[i]
@@ -205,11 +219,12 @@ impl LaidTrace {
         let Some(&row) = self.row_of_span.get(span) else {
             return next;
         };
+        // Flipping one ancestor does not change whether another is open.
+        let toggled = fold.toggled_set();
         let mut up = self.parent_row[row];
         while let Some(p) = up {
-            let toggled: HashSet<usize> = next.toggled.iter().copied().collect();
-            if !self.is_open(p, &toggled, &next) {
-                next = next.toggle(self.rows[p].span);
+            if !self.is_open(p, &toggled, fold) {
+                next.flip(self.rows[p].span);
             }
             up = self.parent_row[p];
         }
@@ -229,7 +244,8 @@ impl LaidTrace {
             Some(span) => self.reveal(fold, span),
             None => fold.clone(),
         };
-        let visible = self.visible(&fold);
+        let toggled = fold.toggled_set();
+        let visible = self.visible_with(&fold, &toggled);
         let limit = limit.clamp(1, MAX_WINDOW);
         let revealed_at = reveal.and_then(|span| {
             let row = *self.row_of_span.get(span)?;
@@ -240,7 +256,6 @@ impl LaidTrace {
             None => offset,
         }
         .min(visible.len().saturating_sub(limit));
-        let toggled: HashSet<usize> = fold.toggled.iter().copied().collect();
         let rows = visible
             .iter()
             .skip(offset)
@@ -460,6 +475,26 @@ mod tests {
             w.fold.toggled.len(),
             2,
             "the root and the failed span's parent"
+        );
+    }
+
+    #[test]
+    fn a_deep_chain_counts_everything_under_its_root() {
+        let n = 50_000;
+        let spans = (0..n)
+            .map(|i| span(i, i.checked_sub(1), i as i64, (n - i) as i64, i == n - 1))
+            .collect();
+        let t = LaidTrace::new(TraceView {
+            trace_id: "t".into(),
+            spans,
+            warnings: vec![],
+        });
+        let root = &t.window(&Fold::all_closed(), 0, 1, None).rows[0];
+        assert_eq!((root.descendants, root.errors_below), (n - 1, 1));
+        let w = t.window(&Fold::all_closed(), 0, 10, Some(n - 1));
+        assert_eq!(
+            w.visible, n,
+            "revealing the last span opens the whole chain"
         );
     }
 

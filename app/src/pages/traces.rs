@@ -522,17 +522,24 @@ impl Rows {
     }
 }
 
+/// The height of one drawn row (rows have one fixed height, `--row-h`), once one is drawn.
+#[cfg(feature = "hydrate")]
+fn row_height(scroller: &web_sys::Element) -> Option<i32> {
+    use wasm_bindgen::JsCast;
+    let row = scroller.query_selector(".span-row").ok()??;
+    Some(
+        row.dyn_into::<web_sys::HtmlElement>()
+            .ok()?
+            .offset_height()
+            .max(1),
+    )
+}
+
 /// The rows the scroller shows, `(first, last)`, from its scroll position and a row's height.
 #[cfg(feature = "hydrate")]
 fn viewport_rows(scroller: NodeRef<leptos::html::Div>) -> Option<(usize, usize)> {
-    use wasm_bindgen::JsCast;
     let el = scroller.get_untracked()?;
-    let row = el
-        .query_selector(".span-row")
-        .ok()??
-        .dyn_into::<web_sys::HtmlElement>()
-        .ok()?;
-    let h = f64::from(row.offset_height().max(1));
+    let h = f64::from(row_height(&el)?);
     let top = f64::from(el.scroll_top());
     let first = (top / h) as usize;
     Some((
@@ -551,16 +558,10 @@ fn viewport_rows(_scroller: NodeRef<leptos::html::Div>) -> Option<(usize, usize)
 fn scroll_to_row(scroller: NodeRef<leptos::html::Div>, at: usize) {
     // After the new rows are drawn, so that a row's height can be measured.
     request_animation_frame(move || {
-        use wasm_bindgen::JsCast;
         let Some(el) = scroller.get_untracked() else {
             return;
         };
-        let h = el
-            .query_selector(".span-row")
-            .ok()
-            .flatten()
-            .and_then(|r| r.dyn_into::<web_sys::HtmlElement>().ok())
-            .map_or(26, |r| r.offset_height().max(1));
+        let h = row_height(&el).unwrap_or(26);
         el.set_scroll_top((at.saturating_sub(3) as i32) * h);
     });
 }
