@@ -358,7 +358,7 @@ fn find_slo(
 async fn lowest_sample_ms(
     client: &crate::backend::prometheus::PrometheusClient<'_>,
 ) -> Option<i64> {
-    use crate::model::prometheus::{parse_sample, QueryData};
+    use crate::model::prometheus::QueryData;
     let answer = client
         .query("min(prometheus_tsdb_lowest_timestamp_seconds)", None)
         .await
@@ -367,7 +367,7 @@ async fn lowest_sample_ms(
         QueryData::Vector(v) => v
             .first()
             .and_then(|s| s.value.as_ref())
-            .map(|(_, v)| (parse_sample(v) * 1000.0) as i64),
+            .map(|(_, v)| (v.0 * 1000.0) as i64),
         _ => None,
     }
 }
@@ -498,7 +498,7 @@ async fn firing_alerts(
 /// The first series of a range answer as finite points (NaN, no traffic, becomes a gap).
 #[cfg(feature = "ssr")]
 fn first_series(data: crate::model::prometheus::QueryData) -> Vec<Point> {
-    use crate::model::prometheus::{parse_sample, QueryData};
+    use crate::model::prometheus::QueryData;
     match data {
         QueryData::Matrix(m) => m
             .into_iter()
@@ -506,7 +506,7 @@ fn first_series(data: crate::model::prometheus::QueryData) -> Vec<Point> {
             .map(|s| {
                 s.values
                     .iter()
-                    .map(|(t, v)| ((t * 1000.0) as i64, parse_sample(v)))
+                    .map(|(t, v)| ((t * 1000.0) as i64, v.0))
                     .filter(|(_, v)| v.is_finite())
                     .collect()
             })

@@ -210,11 +210,17 @@ async fn query_options(
                         QueryData::Vector(v) => v
                             .into_iter()
                             .map(|s| {
-                                let (t, val) = s.value.unwrap_or((end, String::new()));
+                                let (t, val) = s
+                                    .value
+                                    .map(|(t, v)| (t, v.to_string()))
+                                    .unwrap_or((end, String::new()));
                                 query_result_line(&s.metric, &val, (t * 1000.0) as i64)
                             })
                             .collect(),
-                        QueryData::Scalar((t, v)) | QueryData::String((t, v)) => {
+                        QueryData::Scalar((t, v)) => {
+                            vec![format!("scalar {v} {}", (t * 1000.0) as i64)]
+                        }
+                        QueryData::String((t, v)) => {
                             vec![format!("scalar {v} {}", (t * 1000.0) as i64)]
                         }
                         QueryData::Matrix(_) => {

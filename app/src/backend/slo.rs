@@ -4,7 +4,7 @@
 
 use super::prometheus::PrometheusClient;
 use super::registry::Datasource;
-use crate::model::prometheus::{parse_sample, InstantSample, QueryData};
+use crate::model::prometheus::{InstantSample, QueryData};
 use crate::model::slo::{
     from_seed, from_sloth, parse_window_s, reject_duplicates, SeedFile, SloEntry, SlothFile,
 };
@@ -108,7 +108,7 @@ pub async fn error_ratios(
             let Some(w) = metric.get(WINDOW_LABEL).and_then(|w| w.parse::<i64>().ok()) else {
                 continue;
             };
-            let v = value.map(|(_, v)| parse_sample(&v)).unwrap_or(f64::NAN);
+            let v = value.map(|(_, v)| v.0).unwrap_or(f64::NAN);
             // Several series per window (an indicator kept labels): the worst one counts.
             let e = out.entry(w).or_insert(f64::NAN);
             if e.is_nan() || v > *e {

@@ -11,21 +11,23 @@ pub fn SeriesTable(data: QueryData) -> impl IntoView {
             .map(|s| {
                 (
                     series_name(&s.metric),
-                    s.value.map(|v| v.1).unwrap_or_else(|| "(histogram)".into()),
+                    s.value
+                        .map(|v| v.1.to_string())
+                        .unwrap_or_else(|| "(histogram)".into()),
                 )
             })
             .collect(),
         QueryData::Matrix(series) => series
             .into_iter()
             .map(|s| {
-                let last = s.values.last().map(|v| v.1.clone()).unwrap_or_default();
+                let last = s.values.last().map(|v| v.1.to_string()).unwrap_or_default();
                 (
                     series_name(&s.metric),
                     format!("{last} (last of {} samples)", s.values.len()),
                 )
             })
             .collect(),
-        QueryData::Scalar((_, v)) => vec![("scalar".into(), v)],
+        QueryData::Scalar((_, v)) => vec![("scalar".into(), v.to_string())],
         QueryData::String((_, v)) => vec![("string".into(), v)],
     };
     let count = rows.len();
@@ -72,7 +74,7 @@ mod ssr_tests {
     fn one_row_per_series_inside_tbody() {
         let sample = |job: &str, v: &str| InstantSample {
             metric: [("job".to_string(), job.to_string())].into(),
-            value: Some((1.0, v.to_string())),
+            value: Some((1.0, v.into())),
         };
         let data = QueryData::Vector(vec![sample("a", "1"), sample("b\"q", "2")]);
         let html = render(move || view! { <SeriesTable data=data /> });

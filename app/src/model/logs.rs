@@ -383,7 +383,7 @@ pub fn volume_from_matrix(series: &[super::prometheus::RangeSeries], step_s: u32
     for s in series {
         let level = level_of(&s.metric, &[]).unwrap_or_else(|| "unknown".into());
         for (t, v) in &s.values {
-            let n = v.parse::<f64>().unwrap_or(0.0).max(0.0).round() as u64;
+            let n = v.0.max(0.0).round() as u64;
             if n == 0 {
                 continue;
             }
@@ -439,7 +439,7 @@ mod tests {
             metric: level
                 .map(|l| [("level".to_string(), l.to_string())].into())
                 .unwrap_or_default(),
-            values: values.iter().map(|(t, v)| (*t, v.to_string())).collect(),
+            values: values.iter().map(|(t, v)| (*t, (*v).into())).collect(),
         };
         let v = volume_from_matrix(
             &[

@@ -91,20 +91,40 @@ fn jaeger_data(body: &[u8]) -> Result<Value, TraceDecodeError> {
         let msgs: Vec<String> = errors.iter().map(|e| render(&e["msg"])).collect();
         return Err(TraceDecodeError::Backend(msgs.join("; ")));
     }
-    Ok(v.get("data").cloned().unwrap_or(Value::Null))
+    // Taken, not cloned: a fleet-size trace is tens of megabytes of tree.
+    let mut v = v;
+    Ok(v.get_mut("data").map(Value::take).unwrap_or(Value::Null))
 }
 
 /// One Jaeger trace object (an element of `data[]`).
 pub fn decode_jaeger_trace_object(t: &Value) -> Result<TraceView, TraceDecodeError> {
     let trace_id = render(&t["traceID"]);
-    let processes = t.get("processes").cloned().unwrap_or(Value::Null);
+    // Each process once (service, tags), however many spans share it.
+    let processes: std::collections::HashMap<&str, (String, Vec<(String, String)>)> = t
+        .get("processes")
+        .and_then(Value::as_object)
+        .map(|ps| {
+            ps.iter()
+                .map(|(id, p)| {
+                    (
+                        id.as_str(),
+                        (render(&p["serviceName"]), kv_list(p.get("tags"))),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let no_process = (String::new(), Vec::new());
     let spans = t["spans"]
         .as_array()
         .ok_or_else(|| TraceDecodeError::Shape("trace without spans".into()))?;
     let spans = spans
         .iter()
         .map(|s| {
-            let process = &processes[render(&s["processID"])];
+            let (service, process_tags) = s["processID"]
+                .as_str()
+                .and_then(|id| processes.get(id))
+                .unwrap_or(&no_process);
             let tags = kv_list(s.get("tags"));
             let references: Vec<SpanRef> = s["references"]
                 .as_array()
@@ -134,13 +154,13 @@ pub fn decode_jaeger_trace_object(t: &Value) -> Result<TraceView, TraceDecodeErr
             SpanView {
                 span_id: render(&s["spanID"]),
                 parent_id,
-                service: render(&process["serviceName"]),
+                service: service.clone(),
                 operation: render(&s["operationName"]),
                 start_us: s["startTime"].as_i64().unwrap_or(0),
                 duration_us: s["duration"].as_i64().unwrap_or(0),
                 error,
                 tags,
-                process_tags: kv_list(process.get("tags")),
+                process_tags: process_tags.clone(),
                 logs: s["logs"]
                     .as_array()
                     .map(|logs| {

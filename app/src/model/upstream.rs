@@ -149,7 +149,10 @@ mod tests {
         let body = br#"{"status":"success","data":{"resultType":"scalar","result":[1,"2"]},"warnings":["w1"],"infos":["i1"]}"#;
         let ans: Answer<QueryData> = decode_envelope("p", 200, body).unwrap();
         assert_eq!(ans.warnings, vec!["w1".to_string(), "info: i1".to_string()]);
-        assert_eq!(ans.data, QueryData::Scalar((1.0, "2".into())));
+        assert_eq!(
+            ans.data,
+            QueryData::Scalar((1.0, crate::model::prometheus::Sample(2.0)))
+        );
     }
 
     #[test]

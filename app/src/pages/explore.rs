@@ -156,7 +156,7 @@ fn MetricsResult(answer: MetricsAnswer, from: String, to: String) -> impl IntoVi
                 points: s
                     .values
                     .iter()
-                    .map(|(t, v)| ((t * 1000.0) as i64, parse_sample(v)))
+                    .map(|(t, v)| ((t * 1000.0) as i64, v.0))
                     .collect(),
                 draw: DrawStyle::Line,
                 fill_opacity: 0.0,

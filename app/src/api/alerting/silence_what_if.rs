@@ -49,9 +49,10 @@ pub async fn silence_what_if(matchers: String) -> Result<WhatIf, AppError> {
         QueryData::Vector(v) => v
             .first()
             .and_then(|s| s.value.as_ref())
-            .and_then(|v| v.1.parse::<f64>().ok())
+            .map(|v| v.1 .0)
+            .filter(|v| v.is_finite())
             .unwrap_or(0.0),
-        QueryData::Scalar((_, v)) => v.parse().unwrap_or(0.0),
+        QueryData::Scalar((_, v)) if v.0.is_finite() => v.0,
         _ => 0.0,
     };
     let mut windows = Vec::new();

@@ -118,7 +118,8 @@ async fn label_cardinality(
                     QueryData::Vector(v) => v
                         .first()
                         .and_then(|s| s.value.as_ref())
-                        .and_then(|(_, v)| v.parse::<f64>().ok())
+                        .map(|(_, v)| v.0)
+                        .filter(|v| v.is_finite())
                         .unwrap_or(0.0) as u64,
                     _ => 0,
                 };

@@ -305,7 +305,7 @@ pub fn to_series(data: QueryData, ref_id: &str, legend: &str, step_ms: i64) -> V
                             pts.push((last.0 + step_ms, f64::NAN));
                         }
                     }
-                    pts.push((t, crate::model::prometheus::parse_sample(&v)));
+                    pts.push((t, v.0));
                 }
                 one(s.metric, pts)
             })
@@ -315,25 +315,19 @@ pub fn to_series(data: QueryData, ref_id: &str, legend: &str, step_ms: i64) -> V
             .map(|s| {
                 let pts = s
                     .value
-                    .map(|(t, v)| {
-                        vec![(
-                            (t * 1000.0).round() as i64,
-                            crate::model::prometheus::parse_sample(&v),
-                        )]
-                    })
+                    .map(|(t, v)| vec![((t * 1000.0).round() as i64, v.0)])
                     .unwrap_or_default();
                 one(s.metric, pts)
             })
             .collect(),
-        QueryData::Scalar((t, v)) | QueryData::String((t, v)) => {
-            vec![one(
-                BTreeMap::new(),
-                vec![(
-                    (t * 1000.0) as i64,
-                    crate::model::prometheus::parse_sample(&v),
-                )],
-            )]
-        }
+        QueryData::Scalar((t, v)) => vec![one(BTreeMap::new(), vec![((t * 1000.0) as i64, v.0)])],
+        QueryData::String((t, v)) => vec![one(
+            BTreeMap::new(),
+            vec![(
+                (t * 1000.0) as i64,
+                crate::model::prometheus::parse_sample(&v),
+            )],
+        )],
     }
 }
 
