@@ -205,7 +205,30 @@ async fn concurrent_viewers_share_one_read_of_each_alertmanager() {
     // Within the snapshot's age a refresh is served from it; the page says how old it is.
     let again = groups(&console, json!({})).await;
     assert_eq!(reads.load(Ordering::SeqCst), 1);
-    assert!(again["as_of_ms"].as_i64().unwrap() <= again["now_ms"].as_i64().unwrap());
+    let first_read = again["as_of_ms"].as_i64().unwrap();
+    assert!(first_read <= again["now_ms"].as_i64().unwrap());
+
+    // Past its age the last read still answers (same "as of"), and one re-read starts behind
+    // it, however many viewers came meanwhile; the next view shows the new read.
+    tokio::time::sleep(Duration::from_millis(5_200)).await;
+    let views = (0..4).map(|_| groups(&console, json!({})));
+    for stale in futures::future::join_all(views).await {
+        assert_eq!(stale["as_of_ms"].as_i64(), Some(first_read), "{stale}");
+    }
+    let mut fresh = Value::Null;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        fresh = groups(&console, json!({})).await;
+        if fresh["as_of_ms"].as_i64() != Some(first_read) {
+            break;
+        }
+    }
+    assert!(fresh["as_of_ms"].as_i64().unwrap() > first_read, "{fresh}");
+    assert_eq!(
+        reads.load(Ordering::SeqCst),
+        2,
+        "one re-read for all of them"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -386,8 +386,6 @@ fn phone_rows(addr: &str) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
-/// The alert pages with the fleet loaded, next to Alertmanager's own API for the same data:
-/// server time and first-response bytes (read from Alertmanager after the 5 s snapshot expired,
 /// Bytes of hydration data (the resources serialised into `<script>` for hydration) in `html`.
 fn hydration_bytes(html: &str) -> usize {
     html.split("<script")
@@ -588,8 +586,11 @@ fn trace_rows(addr: &str, sim: &SimPorts) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
-/// and from the snapshot), the server-side filter, and load + hydration in chromium.
-fn fleet_rows(addr: &str, am_addr: &str) -> Result<Vec<Row>> {
+/// Alerts at fleet size: the first view (a fresh read of every Alertmanager) next to the same
+/// reads straight to Alertmanager; per page, first-response bytes and server time from the
+/// snapshot, within its age and past it (the last read answers while Alertmanager is re-read),
+/// next to Alertmanager's own API; the server-side filter; load + hydration in chromium.
+fn fleet_rows(addr: &str, am_addrs: &[String]) -> Result<Vec<Row>> {
     const RUNS: usize = 3;
     let shows_alerts = |path: &str, html: &[u8]| -> Result {
         let html = String::from_utf8_lossy(html);
@@ -603,9 +604,59 @@ fn fleet_rows(addr: &str, am_addr: &str) -> Result<Vec<Row>> {
         }
         Ok(())
     };
-    let mut am = Conn::new(am_addr);
     let mut console = Conn::new(addr);
     let mut rows = Vec::new();
+
+    // The snapshot reads status, groups and silences of every instance at once: the anchor for
+    // a fresh read is those same calls, concurrently, straight to Alertmanager.
+    let t = Instant::now();
+    let first = get_ok(&mut console, "/alerting/groups")?;
+    let first_ms = ms(t);
+    shows_alerts("/alerting/groups", &first)?;
+    if !String::from_utf8_lossy(&first).contains("ScaleAlert") {
+        return Err(
+            "the first alert groups view predates the fleet (a snapshot read before it was loaded): fix the bench's order".into(),
+        );
+    }
+    let mut direct_all = Vec::new();
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        std::thread::scope(|scope| -> Result {
+            let reads: Vec<_> = am_addrs
+                .iter()
+                .flat_map(|am| {
+                    [
+                        "/api/v2/status",
+                        "/api/v2/alerts/groups",
+                        "/api/v2/silences",
+                    ]
+                    .map(|path| scope.spawn(move || get_ok(&mut Conn::new(am), path)))
+                })
+                .collect();
+            for r in reads {
+                r.join()
+                    .map_err(|_| "a read thread panicked".to_string())??;
+            }
+            Ok(())
+        })?;
+        direct_all.push(ms(t));
+    }
+    let direct_all = stat(direct_all);
+    rows.push(row(
+        &format!(
+            "Fleet: first view, a fresh read of {} Alertmanagers (1 sample: after it, views are served from the snapshot)",
+            am_addrs.len()
+        ),
+        format!("**{first_ms:.0} ms** the alert groups page"),
+        format!(
+            "the same reads straight to Alertmanager (status, groups and silences of each, concurrently): {} (max of {RUNS})",
+            fmt_stat(direct_all)
+        ),
+        "≤ the backend calls + 150 ms",
+        Some(first_ms <= direct_all.max + 150.0),
+    ));
+
+    let mut am = Conn::new(&am_addrs[0]);
     for (label, page, am_path) in [
         ("alert groups", "/alerting/groups", "/api/v2/alerts/groups"),
         ("silences", "/alerting/silences", "/api/v2/silences"),
@@ -618,35 +669,34 @@ fn fleet_rows(addr: &str, am_addr: &str) -> Result<Vec<Row>> {
             direct.push(t);
             direct_bytes = b.len();
         }
-        // Past the snapshot's age the page reads Alertmanager again.
-        let mut cold = Vec::new();
+        // Past the snapshot's age the last read answers while one re-read runs behind it.
+        let mut stale = Vec::new();
         let mut warm = Vec::new();
         let mut bytes = 0;
         for _ in 0..RUNS {
             std::thread::sleep(Duration::from_millis(5_500));
             let (t, b) = timed_get(&mut console, page)?;
-            cold.push(t);
+            stale.push(t);
             bytes = bytes.max(b.len());
             let (t, _) = timed_get(&mut console, page)?;
             warm.push(t);
         }
-        let (d, c, w) = (stat(direct), stat(cold), stat(warm));
+        let (d, st, w) = (stat(direct), stat(stale), stat(warm));
         rows.push(row(
             &format!("Fleet: {label} page, first response ({RUNS} runs)"),
             format!(
-                "**{:.0} KB**; read from Alertmanager {} (+{:.0} ms), from the snapshot {}",
+                "**{:.0} KB**; from the snapshot {}, past its age {} (the last read answers while Alertmanager is re-read)",
                 bytes as f64 / 1024.0,
-                fmt_stat(c),
-                c.p50 - d.p50,
-                fmt_stat(w)
+                fmt_stat(w),
+                fmt_stat(st)
             ),
             format!(
                 "Alertmanager `{am_path}`: {} , {:.1} MB",
                 fmt_stat(d),
                 direct_bytes as f64 / 1e6
             ),
-            "≤ 1 MB; ≤ the backend call + 150 ms, ≤ 300 ms from the snapshot",
-            Some(bytes <= 1 << 20 && c.p50 <= d.p50 + 150.0 && w.p50 <= 300.0),
+            "≤ 1 MB; ≤ 300 ms from the snapshot",
+            Some(bytes <= 1 << 20 && st.max <= 300.0 && w.max <= 300.0),
         ));
     }
     let filter =
@@ -1294,7 +1344,7 @@ pub fn bench(args: &[String]) -> Result {
         .map(|a| a.addr.clone())
         .collect();
     crate::scale_up(&am_addrs, &AlertFleet::FULL, 10_000)?;
-    rows.extend(fleet_rows(&addr, &am_addrs[0])?);
+    rows.extend(fleet_rows(&addr, &am_addrs)?);
 
     let date = Command::new("date")
         .args(["-u", "+%Y-%m-%d %H:%M UTC"])

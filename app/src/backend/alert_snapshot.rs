@@ -1,8 +1,10 @@
 //! What each Alertmanager reports (peers, alert groups, silences), read at most once per
 //! `max_age` into a shared snapshot. Alertmanager's group API takes seconds at fleet size, so
-//! concurrent viewers and refreshes share one read (single flight: whoever comes while a read is
-//! in flight waits for it) instead of multiplying the load. A write (silence created or expired)
-//! drops the snapshot of that instance, so its author sees the change at once.
+//! concurrent viewers and refreshes share one read (single flight) instead of multiplying the
+//! load, and, as karma does, a page is answered from the last read while the next one runs
+//! (a snapshot past `max_age` but within `max_stale` is served at once and re-read behind it; the
+//! page shows its age). A write (silence created or expired) drops the snapshot of that instance,
+//! so its author waits for a fresh read and sees the change at once.
 
 use super::alertmanager::AlertmanagerClient;
 use super::registry::Datasource;
@@ -13,8 +15,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// How long a read serves before the next request reads again.
+/// How long a read serves before the next request starts another.
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(5);
+/// How old a snapshot may be and still answer while the next read runs; older, the viewer waits.
+pub const DEFAULT_MAX_STALE: Duration = Duration::from_secs(60);
 
 /// One instance's report as of `read_at_ms` (wall clock, for the page's "as of").
 #[derive(Debug, Clone)]
@@ -23,33 +27,59 @@ pub struct Snapshot {
     pub report: Result<InstanceReport, BackendError>,
 }
 
-/// One instance: its last read (when, at which generation) and the generation, which a write
-/// bumps so that a read started before the write no longer counts.
+/// One instance: its last read (when, at which generation), the generation, which a write bumps
+/// so that a read started before the write no longer counts, and the single flight.
 #[derive(Debug, Default)]
 struct SlotState {
     generation: AtomicU64,
-    last: tokio::sync::Mutex<Option<(Instant, u64, Arc<Snapshot>)>>,
+    last: Mutex<Option<(Instant, u64, Arc<Snapshot>)>>,
+    reading: tokio::sync::Mutex<()>,
 }
 
 type Slot = Arc<SlotState>;
+
+impl SlotState {
+    /// The last read if it still counts (no write since), with its age.
+    fn last(&self) -> Option<(Duration, Arc<Snapshot>)> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        let last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        last.as_ref()
+            .filter(|(_, seen, _)| *seen == generation)
+            .map(|(at, _, snap)| (at.elapsed(), snap.clone()))
+    }
+
+    /// Reads `ds` now and keeps the answer (under the single flight's lock, held by the caller).
+    async fn read_now(&self, http: &reqwest::Client, ds: &Datasource) -> Arc<Snapshot> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        let snap = Arc::new(Snapshot {
+            read_at_ms: crate::api::now_ms(),
+            report: read(http, ds).await,
+        });
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((Instant::now(), generation, snap.clone()));
+        snap
+    }
+}
 
 /// The snapshots of every Alertmanager instance, keyed by datasource uid.
 #[derive(Debug)]
 pub struct AlertSnapshots {
     max_age: Duration,
+    max_stale: Duration,
     slots: Mutex<HashMap<String, Slot>>,
 }
 
 impl Default for AlertSnapshots {
     fn default() -> Self {
-        Self::new(DEFAULT_MAX_AGE)
+        Self::new(DEFAULT_MAX_AGE, DEFAULT_MAX_STALE)
     }
 }
 
 impl AlertSnapshots {
-    pub fn new(max_age: Duration) -> Self {
+    pub fn new(max_age: Duration, max_stale: Duration) -> Self {
         Self {
             max_age,
+            max_stale,
             slots: Mutex::new(HashMap::new()),
         }
     }
@@ -63,23 +93,38 @@ impl AlertSnapshots {
             .clone()
     }
 
-    /// `ds`'s report, read now only if the last one is older than `max_age` or predates a write.
-    /// Holding the slot's lock across the read is the single flight.
+    /// `ds`'s report: the last read while younger than `max_age`; past it but within
+    /// `max_stale`, the last read too, while one re-read runs behind it; otherwise (none yet,
+    /// too old, or a write since) a read now, shared with whoever else waits for it.
     pub async fn get(&self, http: &reqwest::Client, ds: &Datasource) -> Arc<Snapshot> {
         let slot = self.slot(&ds.uid);
-        let mut last = slot.last.lock().await;
-        let generation = slot.generation.load(Ordering::SeqCst);
-        if let Some((at, seen, snap)) = last.as_ref() {
-            if at.elapsed() < self.max_age && *seen == generation {
-                return snap.clone();
+        if let Some((age, snap)) = slot.last() {
+            if age < self.max_age {
+                return snap;
+            }
+            if age < self.max_stale {
+                let (slot, http, ds) = (slot.clone(), http.clone(), ds.clone());
+                let max_age = self.max_age;
+                tokio::spawn(async move {
+                    // One re-read at a time; a viewer arriving meanwhile keeps the last one.
+                    let Ok(_reading) = slot.reading.try_lock() else {
+                        return;
+                    };
+                    if slot.last().is_none_or(|(age, _)| age >= max_age) {
+                        slot.read_now(&http, &ds).await;
+                    }
+                });
+                return snap;
             }
         }
-        let snap = Arc::new(Snapshot {
-            read_at_ms: crate::api::now_ms(),
-            report: read(http, ds).await,
-        });
-        *last = Some((Instant::now(), generation, snap.clone()));
-        snap
+        let _reading = slot.reading.lock().await;
+        // Whoever held the lock may just have read.
+        if let Some((age, snap)) = slot.last() {
+            if age < self.max_age {
+                return snap;
+            }
+        }
+        slot.read_now(http, ds).await
     }
 
     /// Makes the next request read `uid` again (after a write to it).
