@@ -7,6 +7,8 @@ use thiserror::Error;
 
 use super::upstream::BackendError;
 
+mod wire;
+
 #[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
 pub enum TraceDecodeError {
     #[error("the response is not JSON: {0}")]
@@ -70,16 +72,6 @@ fn strings(v: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn kv_list(v: Option<&Value>) -> Vec<(String, String)> {
-    v.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|t| (render(&t["key"]), render(&t["value"])))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// Jaeger's `{data, errors}` envelope: errors win over data.
 fn jaeger_data(body: &[u8]) -> Result<Value, TraceDecodeError> {
     let v = parse(body)?;
@@ -96,48 +88,33 @@ fn jaeger_data(body: &[u8]) -> Result<Value, TraceDecodeError> {
     Ok(v.get_mut("data").map(Value::take).unwrap_or(Value::Null))
 }
 
-/// One Jaeger trace object (an element of `data[]`).
-pub fn decode_jaeger_trace_object(t: &Value) -> Result<TraceView, TraceDecodeError> {
-    let trace_id = render(&t["traceID"]);
+/// One Jaeger trace (an element of `data[]`).
+fn jaeger_trace(t: wire::JaegerTrace) -> Result<TraceView, TraceDecodeError> {
+    let trace_id = t.trace_id.0;
     // Each process once (service, tags), however many spans share it.
-    let processes: std::collections::HashMap<&str, (String, Vec<(String, String)>)> = t
-        .get("processes")
-        .and_then(Value::as_object)
-        .map(|ps| {
-            ps.iter()
-                .map(|(id, p)| {
-                    (
-                        id.as_str(),
-                        (render(&p["serviceName"]), kv_list(p.get("tags"))),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let processes: std::collections::HashMap<String, (String, Vec<(String, String)>)> = t
+        .processes
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(id, p)| (id, (p.service_name.0, wire::pairs(p.tags))))
+        .collect();
     let no_process = (String::new(), Vec::new());
-    let spans = t["spans"]
-        .as_array()
+    let spans = t
+        .spans
         .ok_or_else(|| TraceDecodeError::Shape("trace without spans".into()))?;
     let spans = spans
-        .iter()
+        .into_iter()
         .map(|s| {
-            let (service, process_tags) = s["processID"]
-                .as_str()
-                .and_then(|id| processes.get(id))
-                .unwrap_or(&no_process);
-            let tags = kv_list(s.get("tags"));
-            let references: Vec<SpanRef> = s["references"]
-                .as_array()
-                .map(|refs| {
-                    refs.iter()
-                        .map(|r| SpanRef {
-                            kind: render(&r["refType"]),
-                            trace_id: render(&r["traceID"]),
-                            span_id: render(&r["spanID"]),
-                        })
-                        .collect()
+            let (service, process_tags) = processes.get(&s.process_id.0).unwrap_or(&no_process);
+            let tags = wire::pairs(s.tags);
+            let references: Vec<SpanRef> = wire::list(s.references)
+                .into_iter()
+                .map(|r| SpanRef {
+                    kind: r.ref_type.0,
+                    trace_id: r.trace_id.0,
+                    span_id: r.span_id.0,
                 })
-                .unwrap_or_default();
+                .collect();
             // As the Jaeger UI: the first CHILD_OF is the parent, else the first FOLLOWS_FROM
             // (a producer/consumer hop still belongs under its producer).
             let in_trace = |kind: &str| {
@@ -152,50 +129,41 @@ pub fn decode_jaeger_trace_object(t: &Value) -> Result<TraceView, TraceDecodeErr
                     .iter()
                     .any(|(k, v)| k == "otel.status_code" && v == "ERROR");
             SpanView {
-                span_id: render(&s["spanID"]),
+                span_id: s.span_id.0,
                 parent_id,
                 service: service.clone(),
-                operation: render(&s["operationName"]),
-                start_us: s["startTime"].as_i64().unwrap_or(0),
-                duration_us: s["duration"].as_i64().unwrap_or(0),
+                operation: s.operation_name.0,
+                start_us: s.start_time.0,
+                duration_us: s.duration.0,
                 error,
                 tags,
                 process_tags: process_tags.clone(),
-                logs: s["logs"]
-                    .as_array()
-                    .map(|logs| {
-                        logs.iter()
-                            .map(|l| {
-                                (
-                                    l["timestamp"].as_i64().unwrap_or(0),
-                                    kv_list(l.get("fields")),
-                                )
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                logs: wire::list(s.logs)
+                    .into_iter()
+                    .map(|l| (l.timestamp.0, wire::pairs(l.fields)))
+                    .collect(),
                 references,
-                warnings: strings(s.get("warnings")),
+                warnings: wire::list(s.warnings).into_iter().map(|w| w.0).collect(),
             }
         })
         .collect();
     Ok(TraceView {
         trace_id,
         spans,
-        warnings: strings(t.get("warnings")),
+        warnings: wire::list(t.warnings).into_iter().map(|w| w.0).collect(),
     })
 }
 
-/// `GET /api/traces/{id}` and `GET /api/traces?…` (Jaeger v1).
+/// `GET /api/traces/{id}` and `GET /api/traces?…` (Jaeger v1): errors win over data.
 pub fn decode_jaeger_traces(body: &[u8]) -> Result<Vec<TraceView>, TraceDecodeError> {
-    match jaeger_data(body)? {
-        Value::Array(traces) => traces.iter().map(decode_jaeger_trace_object).collect(),
-        Value::Null => Ok(vec![]),
-        other => Err(TraceDecodeError::Shape(format!(
-            "data is not a list: {}",
-            truncate(&other)
-        ))),
+    let doc: wire::JaegerDoc =
+        serde_json::from_slice(body).map_err(|e| TraceDecodeError::Json(e.to_string()))?;
+    let errors = wire::list(doc.errors);
+    if !errors.is_empty() {
+        let msgs: Vec<String> = errors.into_iter().map(|e| e.msg.0).collect();
+        return Err(TraceDecodeError::Backend(msgs.join("; ")));
     }
+    wire::list(doc.data).into_iter().map(jaeger_trace).collect()
 }
 
 /// `GET /api/services` (v1 `{data: [...]}`) or `/api/v3/services` (`{services: [...]}`).
@@ -268,57 +236,12 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn otlp_value(v: &Value) -> String {
-    let Some(obj) = v.as_object() else {
-        return render(v);
-    };
-    for key in [
-        "stringValue",
-        "intValue",
-        "doubleValue",
-        "boolValue",
-        "bytesValue",
-    ] {
-        if let Some(x) = obj.get(key) {
-            return render(x);
-        }
-    }
-    if let Some(arr) = obj
-        .get("arrayValue")
-        .and_then(|a| a.get("values"))
-        .and_then(Value::as_array)
-    {
-        return format!(
-            "[{}]",
-            arr.iter().map(otlp_value).collect::<Vec<_>>().join(", ")
-        );
-    }
-    render(v)
-}
-
-fn otlp_attrs(v: Option<&Value>) -> Vec<(String, String)> {
-    v.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|kv| (render(&kv["key"]), otlp_value(&kv["value"])))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn nanos(v: &Value) -> i64 {
-    match v {
-        Value::String(s) => s.parse().unwrap_or(0),
-        other => other.as_i64().unwrap_or(0),
-    }
-}
-
 /// Tempo `GET /api/traces/{id}` (`batches`), `GET /api/v2/traces/{id}` (`{trace: {resourceSpans}}`)
 /// or plain OTLP `resourceSpans`.
 pub fn decode_tempo_trace(body: &[u8]) -> Result<TraceView, TraceDecodeError> {
-    let v = parse(body)?;
-    let root = v.get("trace").unwrap_or(&v);
-    let spans = otlp_spans(root)?;
+    let doc: wire::OtlpDoc =
+        serde_json::from_slice(body).map_err(|e| TraceDecodeError::Json(e.to_string()))?;
+    let spans = otlp_spans(doc)?;
     let trace_id = spans.first().map(|(t, _)| t.clone()).unwrap_or_default();
     let mut spans: Vec<SpanView> = spans.into_iter().map(|(_, s)| s).collect();
     if spans.is_empty() {
@@ -337,17 +260,16 @@ pub fn decode_tempo_trace(body: &[u8]) -> Result<TraceView, TraceDecodeError> {
 /// is the backend's refusal. Traces come back in order of first appearance.
 pub fn decode_otlp_traces(body: &[u8]) -> Result<Vec<TraceView>, TraceDecodeError> {
     let mut by_trace: Vec<TraceView> = Vec::new();
-    for chunk in serde_json::Deserializer::from_slice(body).into_iter::<Value>() {
+    for chunk in serde_json::Deserializer::from_slice(body).into_iter::<wire::OtlpDoc>() {
         let chunk = chunk.map_err(|e| TraceDecodeError::Json(e.to_string()))?;
-        if let Some(err) = chunk.get("error") {
+        if let Some(err) = &chunk.error {
             let msg = err["message"]
                 .as_str()
                 .map(String::from)
                 .unwrap_or_else(|| err.to_string());
             return Err(TraceDecodeError::Backend(msg));
         }
-        let root = chunk.get("result").unwrap_or(&chunk);
-        for (tid, span) in otlp_spans(root)? {
+        for (tid, span) in otlp_spans(chunk)? {
             match by_trace.iter_mut().find(|t| t.trace_id == tid) {
                 Some(t) => t.spans.push(span),
                 None => by_trace.push(TraceView {
@@ -365,31 +287,25 @@ pub fn decode_otlp_traces(body: &[u8]) -> Result<Vec<TraceView>, TraceDecodeErro
 }
 
 /// Every span of an OTLP `resourceSpans` (or Tempo `batches`) document, with its trace id.
-fn otlp_spans(root: &Value) -> Result<Vec<(String, SpanView)>, TraceDecodeError> {
-    let batches = root
-        .get("batches")
-        .or_else(|| root.get("resourceSpans"))
-        .and_then(Value::as_array)
+fn otlp_spans(doc: wire::OtlpDoc) -> Result<Vec<(String, SpanView)>, TraceDecodeError> {
+    let batches = doc
+        .into_batches()
         .ok_or_else(|| TraceDecodeError::Shape("neither batches nor resourceSpans".into()))?;
     let mut spans = Vec::new();
     for batch in batches {
-        let resource = otlp_attrs(batch["resource"].get("attributes"));
+        let resource = wire::attributes(batch.resource.and_then(|r| r.attributes));
         let service = resource
             .iter()
             .find(|(k, _)| k == "service.name")
             .map(|(_, v)| v.clone())
             .unwrap_or_default();
-        let scopes = batch
-            .get("scopeSpans")
-            .or_else(|| batch.get("instrumentationLibrarySpans"))
-            .and_then(Value::as_array);
-        for scope in scopes.into_iter().flatten() {
-            for s in scope["spans"].as_array().into_iter().flatten() {
-                let tid = otlp_id(&render(&s["traceId"]));
-                let start = nanos(&s["startTimeUnixNano"]);
-                let end = nanos(&s["endTimeUnixNano"]);
-                let parent = render(&s["parentSpanId"]);
-                let parent_id = (!parent.is_empty()).then(|| otlp_id(&parent));
+        let scopes = batch.scope_spans.or(batch.instrumentation_library_spans);
+        for scope in wire::list(scopes) {
+            for s in wire::list(scope.spans) {
+                let tid = otlp_id(&s.trace_id.0);
+                let (start, end) = (s.start_time_unix_nano.0, s.end_time_unix_nano.0);
+                let parent_id =
+                    (!s.parent_span_id.0.is_empty()).then(|| otlp_id(&s.parent_span_id.0));
                 let mut references: Vec<SpanRef> = parent_id
                     .iter()
                     .map(|p| SpanRef {
@@ -398,45 +314,42 @@ fn otlp_spans(root: &Value) -> Result<Vec<(String, SpanView)>, TraceDecodeError>
                         span_id: p.clone(),
                     })
                     .collect();
-                for link in s["links"].as_array().into_iter().flatten() {
+                for link in wire::list(s.links) {
                     references.push(SpanRef {
                         kind: "FOLLOWS_FROM".into(),
-                        trace_id: otlp_id(&render(&link["traceId"])),
-                        span_id: otlp_id(&render(&link["spanId"])),
+                        trace_id: otlp_id(&link.trace_id.0),
+                        span_id: otlp_id(&link.span_id.0),
                     });
                 }
                 // OTLP status code 2 (or "STATUS_CODE_ERROR") is an error.
-                let code = &s["status"]["code"];
-                let error = code.as_i64() == Some(2) || code.as_str() == Some("STATUS_CODE_ERROR");
-                let mut tags = otlp_attrs(s.get("attributes"));
-                if let Some(kind) = s.get("kind") {
-                    tags.push(("span.kind".into(), render(kind)));
+                let error = s
+                    .status
+                    .is_some_and(|st| st.code.0 == "2" || st.code.0 == "STATUS_CODE_ERROR");
+                let mut tags = wire::attributes(s.attributes);
+                if let Some(kind) = s.kind {
+                    tags.push(("span.kind".into(), kind.0));
                 }
+                let logs = wire::list(s.events)
+                    .into_iter()
+                    .map(|e| {
+                        let mut fields = vec![("event".to_string(), e.name.0)];
+                        fields.extend(wire::attributes(e.attributes));
+                        (e.time_unix_nano.0 / 1000, fields)
+                    })
+                    .collect();
                 spans.push((
                     tid.clone(),
                     SpanView {
-                        span_id: otlp_id(&render(&s["spanId"])),
+                        span_id: otlp_id(&s.span_id.0),
                         parent_id,
                         service: service.clone(),
-                        operation: render(&s["name"]),
+                        operation: s.name.0,
                         start_us: start / 1000,
                         duration_us: (end - start) / 1000,
                         error,
                         tags,
                         process_tags: resource.clone(),
-                        logs: s["events"]
-                            .as_array()
-                            .map(|ev| {
-                                ev.iter()
-                                    .map(|e| {
-                                        let mut fields =
-                                            vec![("event".to_string(), render(&e["name"]))];
-                                        fields.extend(otlp_attrs(e.get("attributes")));
-                                        (nanos(&e["timeUnixNano"]) / 1000, fields)
-                                    })
-                                    .collect()
-                            })
-                            .unwrap_or_default(),
+                        logs,
                         references,
                         warnings: vec![],
                     },
@@ -639,7 +552,7 @@ mod tests {
     #[test]
     fn jaeger_trace_with_refs_logs_tags_and_warnings() {
         let body = fixture("jaeger/trace-ui-model-refs-logs-tags.json");
-        let t = decode_jaeger_trace_object(&serde_json::from_slice(&body).unwrap()).unwrap();
+        let t = jaeger_trace(serde_json::from_slice(&body).unwrap()).unwrap();
         assert_eq!(t.spans.len(), 5);
         assert_eq!(t.warnings, vec!["some trace warning".to_string()]);
         let tagged = &t.spans[1];
@@ -667,8 +580,8 @@ mod tests {
                 .unwrap();
         assert_eq!(traces.len(), 1);
         assert_eq!(traces[0].spans[0].service, "telemetrygen");
-        let t = decode_jaeger_trace_object(
-            &serde_json::from_slice(&fixture("jaeger/trace-11-spans-2-services.json")).unwrap(),
+        let t = jaeger_trace(
+            serde_json::from_slice(&fixture("jaeger/trace-11-spans-2-services.json")).unwrap(),
         )
         .unwrap();
         assert_eq!(t.spans.len(), 11);
