@@ -96,3 +96,33 @@ pub struct LegendState(pub RwSignal<BTreeMap<u32, BTreeSet<String>>>);
 /// Scrape pools with targets down, provided by the page: "No data" panels name them.
 #[derive(Clone, Debug, Default)]
 pub struct PoolsDown(pub Vec<String>);
+
+/// Where a chart whose points stayed on the server gets them: this dashboard, at the absolute
+/// range the page was drawn for (so the points are the ones drawn), and whether the panel fills
+/// the page (`/d-solo`, `viewPanel`), which sets its width.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointsSource {
+    pub uid: String,
+    pub params: Vec<(String, String)>,
+    pub solo: bool,
+}
+
+impl PointsSource {
+    /// `pairs` with `from`/`to` replaced by the range the view was drawn for.
+    pub fn new(
+        uid: String,
+        pairs: &[(String, String)],
+        from_ms: i64,
+        to_ms: i64,
+        solo: bool,
+    ) -> Self {
+        let mut params: Vec<(String, String)> = pairs
+            .iter()
+            .filter(|(k, _)| k != "from" && k != "to")
+            .cloned()
+            .collect();
+        params.push(("from".into(), from_ms.to_string()));
+        params.push(("to".into(), to_ms.to_string()));
+        Self { uid, params, solo }
+    }
+}

@@ -66,6 +66,51 @@ test('hovering a chart shows every series at the cursor; dragging zooms the URL'
   expect(errors).toEqual([]);
 });
 
+test('charts arrive drawn and hydrate without their points, which load when a chart needs them', async ({ page }) => {
+  const loads: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/api/load_panel')) loads.push(r.postData() ?? '');
+  });
+  const c = new ConsolePage(page);
+  await c.open(RUNBOOK);
+  // What hydration carried: the dashboard, with the points of its stat panels (their numbers are
+  // computed from them) but none for its three time series charts, whose SVG is already drawn.
+  const carried = await page.evaluate(() => {
+    for (const raw of (window as any).__RESOLVED_RESOURCES ?? []) {
+      let v: any;
+      try {
+        v = JSON.parse(raw);
+      } catch {
+        continue;
+      }
+      if (!v?.Ok?.panels) continue;
+      return v.Ok.panels.map((p: any) => ({
+        id: p.panel_id,
+        sent: p.points_sent,
+        carried: p.series.reduce((n: number, s: any) => n + s.points.t.length, 0),
+      }));
+    }
+    return null;
+  });
+  expect(carried, 'the dashboard resource is in the hydration data').not.toBeNull();
+  const byId = new Map(carried.map((p: any) => [p.id, p]));
+  for (const chart of [5, 6, 9]) {
+    expect((byId.get(chart) as any).sent, `chart ${chart} was drawn from points`).toBeGreaterThan(0);
+    expect((byId.get(chart) as any).carried, `chart ${chart} carries none`).toBe(0);
+  }
+  expect((byId.get(4) as any).carried, 'a stat panel keeps its points').toBeGreaterThan(0);
+
+  // Pointing at a chart gets its points (once) and shows the values under the cursor.
+  const cpu = panel(page, 'CPU by pod');
+  const box = (await cpu.getByTestId('chart-overlay').boundingBox())!;
+  await page.mouse.move(box.x + box.width - 30, box.y + box.height / 2);
+  await expect(cpu.getByTestId('chart-tooltip').locator('.tt-row').first()).toBeVisible();
+  await expect(cpu.getByTestId('chart-tooltip')).toContainText(/orchestrator-/);
+  const forCpu = loads.filter((b) => JSON.parse(b).panel === 5);
+  expect(forCpu.length).toBe(1);
+  expect(JSON.parse(forCpu[0]).uid).toBe('octollm-namespace-prod');
+});
+
 test('the legend isolates a series and a collapsed row loads when opened', async ({ page }) => {
   const c = new ConsolePage(page);
   await c.open('/d/octollm-overview/octollm-overview?from=now-30m');

@@ -73,7 +73,7 @@ test('graph and table over the page range, with completion of metric, label and 
   const graph = page.getByTestId('explore-graph');
   await expect(graph).toBeVisible();
   expect(Number(await graph.getAttribute('data-series'))).toBeGreaterThan(0);
-  await expect(graph.locator('svg polyline').first()).toBeAttached();
+  await expect(graph.locator('svg path.series').first()).toBeAttached();
   await expect(explore.series.first()).toContainText('service="orchestrator"');
 });
 

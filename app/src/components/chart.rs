@@ -1,6 +1,7 @@
-//! Charts as SVG strings. Plotters draws the data (lines, areas, bars, points, thresholds, grid)
-//! and this module adds the axis labels, so the same function renders on the server for the
-//! first HTML and in the browser when data, size or the visible series change. Pure: no IO.
+//! Charts as SVG strings. Plotters draws areas, bars, points, threshold areas and the grid; this
+//! module writes the lines (compact relative paths on whole pixels), threshold lines and axis
+//! labels, so the same function renders on the server for the first HTML and in the browser
+//! when data, size or the visible series change. Pure: no IO.
 
 use crate::model::dashboard::field::{css_color, DrawStyle, Stacking, ThresholdsStyle};
 use crate::model::dashboard::units::format_value;
@@ -343,6 +344,9 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
     let x_ticks = time_ticks(from, to, ((w as usize) / 110).max(2), offset_ms);
 
     let mut body = String::new();
+    // Lines are written here rather than by plotters: relative moves on whole pixels, a point
+    // that lands on the pixel before it dropped. A 50-series panel is mostly its lines.
+    let mut lines = String::new();
     {
         let root = SVGBackend::with_string(&mut body, (w, h)).into_drawing_area();
         let area = root.margin(TOP, BOTTOM, LEFT, RIGHT);
@@ -472,12 +476,19 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
                                 )));
                             }
                             if s.line_width > 0.0 {
-                                let _ = chart.draw_series(std::iter::once(PathElement::new(
-                                    seg.to_vec(),
-                                    color
-                                        .mix(alpha)
-                                        .stroke_width(s.line_width.round().max(1.0) as u32),
-                                )));
+                                line_path(
+                                    &mut lines,
+                                    seg.iter().map(|(t, v)| {
+                                        (
+                                            geometry.x_of(*t),
+                                            geometry.top
+                                                + geometry.height * (1.0 - (v - lo) / (hi - lo)),
+                                        )
+                                    }),
+                                    color,
+                                    alpha,
+                                    s.line_width.round().max(1.0),
+                                );
                             }
                         }
                         if s.draw == DrawStyle::Points || s.show_points || seg.len() == 1 {
@@ -494,12 +505,17 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
             spec.thresholds_style,
             ThresholdsStyle::Line | ThresholdsStyle::LineAndArea
         ) {
+            // Over the data, as before the lines moved out of plotters.
             for (start, _, c) in steps.iter().skip(1) {
                 let (color, _) = rgb(c);
-                let _ = chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(from, *start), (to, *start)],
-                    color.stroke_width(1),
-                )));
+                let y = geometry.top + geometry.height * (1.0 - (start - lo) / (hi - lo));
+                line_path(
+                    &mut lines,
+                    [(geometry.left, y), (geometry.left + geometry.width, y)].into_iter(),
+                    color,
+                    1.0,
+                    1.0,
+                );
             }
         }
         let _ = root.present();
@@ -512,6 +528,7 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
         crate::model::html::escape_html(&chart_title(&spec.series))
     );
     svg.push_str(&body[inner_start..inner_end]);
+    svg.push_str(&lines);
     svg.push_str(r#"<g class="axis" font-size="11" fill="currentColor">"#);
     let y_px = |v: f64| geometry.top + geometry.height * (1.0 - (v - lo) / (hi - lo));
     for y in &y_ticks {
@@ -550,6 +567,50 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
     );
     svg.push_str("</g></svg>");
     (svg, geometry)
+}
+
+/// Appends one line as an SVG path: the first point absolute, then relative moves between whole
+/// pixels, skipping points on the same pixel as the one before.
+fn line_path(
+    out: &mut String,
+    points: impl Iterator<Item = (f64, f64)>,
+    color: RGBColor,
+    alpha: f64,
+    width: f64,
+) {
+    let mut d = String::new();
+    let mut last: Option<(i64, i64)> = None;
+    for (x, y) in points {
+        if !(x.is_finite() && y.is_finite()) {
+            continue;
+        }
+        let p = (x.round() as i64, y.round() as i64);
+        match last {
+            None => {
+                let _ = write!(d, "M{} {}", p.0, p.1);
+            }
+            Some(prev) if prev == p => continue,
+            Some(prev) => {
+                let (dx, dy) = (p.0 - prev.0, p.1 - prev.1);
+                // A negative number needs no separator before it.
+                let sep = if dy < 0 { "" } else { " " };
+                let _ = write!(d, "l{dx}{sep}{dy}");
+            }
+        }
+        last = Some(p);
+    }
+    if last.is_none() {
+        return;
+    }
+    if d.find('l').is_none() {
+        // One pixel: a dot, as a zero-length line with round caps draws.
+        d.push_str("l0 0");
+    }
+    let _ = write!(
+        out,
+        r##"<path class="series" d="{d}" fill="none" stroke="#{:02X}{:02X}{:02X}" stroke-opacity="{alpha:.2}" stroke-width="{width}" stroke-linejoin="round" stroke-linecap="round"/>"##,
+        color.0, color.1, color.2
+    );
 }
 
 /// A small area sparkline for stat panels (no axes).
@@ -732,6 +793,37 @@ mod tests {
         assert_eq!(rgb("#abc").0, RGBColor(0xaa, 0xbb, 0xcc));
         assert_eq!(rgb("rgba(10, 20, 30, 0.5)"), (RGBColor(10, 20, 30), 0.5));
         assert_eq!(rgb("red").0, RGBColor(0xf2, 0x49, 0x5c));
+    }
+
+    #[test]
+    fn lines_are_relative_moves_between_whole_pixels() {
+        let mut out = String::new();
+        let pts = [
+            (10.2, 20.0),
+            (10.4, 20.3),
+            (11.0, 18.0),
+            (13.0, 25.0),
+            (f64::NAN, 1.0),
+        ];
+        line_path(&mut out, pts.into_iter(), RGBColor(1, 2, 255), 0.5, 1.0);
+        // (10.4, 20.3) rounds onto the pixel before it and is dropped; NaN is skipped.
+        assert!(out.contains(r#"d="M10 20l1-2l2 7""#), "{out}");
+        assert!(
+            out.contains(r##"stroke="#0102FF" stroke-opacity="0.50""##),
+            "{out}"
+        );
+        let mut dot = String::new();
+        line_path(
+            &mut dot,
+            [(5.0, 5.0)].into_iter(),
+            RGBColor(0, 0, 0),
+            1.0,
+            1.0,
+        );
+        assert!(dot.contains(r#"d="M5 5l0 0""#), "{dot}");
+        let mut none = String::new();
+        line_path(&mut none, std::iter::empty(), RGBColor(0, 0, 0), 1.0, 1.0);
+        assert!(none.is_empty());
     }
 
     #[test]

@@ -209,7 +209,7 @@ fn panel_body(
     let Some(data) = data else {
         return view! { <p class="muted">"Loading…"</p> }.into_any();
     };
-    if data.series.is_empty() || data.series.iter().all(|s| s.points.is_empty()) {
+    if !data.has_points() {
         if data.error.is_some() {
             return ().into_any();
         }
@@ -226,10 +226,12 @@ fn panel_body(
             } else {
                 h
             };
+            let held = data.points_held();
             view! {
                 <TimeseriesChart
                     panel=panel.clone()
                     series=data.series
+                    held=held
                     from_ms=from_ms
                     to_ms=to_ms
                     width=w

@@ -2,9 +2,12 @@
 //! the server for the first HTML); after hydration the chart re-renders at its real size, shows a
 //! tooltip with every series' value under the cursor, draws the shared crosshair, zooms by
 //! dragging (the URL's `from`/`to` change) and isolates or toggles series from the legend.
+//! A dashboard's charts hydrate without their points (the page carries its data once, as the
+//! drawing): the first time a chart needs them (a pointer over it, its legend, another size) it
+//! fetches them from its [`PointsSource`] and draws from then on.
 
 use crate::components::chart::{timeseries_svg, ChartSeries, ChartSpec, Geometry};
-use crate::contexts::{ChartZone, Crosshair, LegendState};
+use crate::contexts::{ChartZone, Crosshair, LegendState, PointsSource};
 use crate::model::dashboard::data::SeriesData;
 use crate::model::dashboard::field::{css_color, resolve, FieldConfig, PALETTE};
 use crate::model::dashboard::units::format_value;
@@ -137,6 +140,9 @@ fn hide_on_tap_elsewhere(_chart: NodeRef<leptos::html::Div>, _hover: RwSignal<Op
 pub fn TimeseriesChart(
     panel: Panel,
     series: Vec<SeriesData>,
+    /// The points stayed on the server, which drew them into the page.
+    #[prop(optional)]
+    held: bool,
     from_ms: i64,
     to_ms: i64,
     width: u32,
@@ -145,8 +151,35 @@ pub fn TimeseriesChart(
     show_legend: bool,
 ) -> impl IntoView {
     let panel_id = panel.id;
-    let styled = StoredValue::new(style_series(&panel, &series));
+    let styled = RwSignal::new(style_series(&panel, &series));
     let panel = StoredValue::new(panel);
+    let held = RwSignal::new(held);
+    let held_error = RwSignal::new(None::<String>);
+    let source = StoredValue::new(use_context::<PointsSource>());
+    let fetching = StoredValue::new(false);
+    // Fetches the held points once (again after a failure, at the next need).
+    let need_points = move || {
+        if !held.get_untracked() || fetching.get_value() {
+            return;
+        }
+        let Some(src) = source.get_value() else {
+            held_error.set(Some("this chart's values are not on the page".into()));
+            return;
+        };
+        fetching.set_value(true);
+        leptos::task::spawn_local(async move {
+            match crate::api::dashboards::load_panel(src.uid, src.params, panel_id, src.solo).await
+            {
+                Ok(d) => {
+                    styled.set(panel.with_value(|p| style_series(p, &d.series)));
+                    held.set(false);
+                    held_error.set(None);
+                }
+                Err(e) => held_error.set(Some(format!("the values did not load: {e}"))),
+            }
+            fetching.set_value(false);
+        });
+    };
     let legend = use_context::<LegendState>()
         .map(|l| l.0)
         .unwrap_or_else(|| RwSignal::new(BTreeMap::new()));
@@ -164,13 +197,28 @@ pub fn TimeseriesChart(
             Signal::derive(move || d.get().offset_min())
         }
     };
+    // Another zone redraws the axis: a chart still on the server's drawing needs its points.
+    Effect::new(move |prev: Option<i32>| {
+        let z = zone.get();
+        if prev.is_some_and(|p| p != z) {
+            need_points();
+        }
+        z
+    });
     let rendered = Memo::new(move |_| {
-        let spec = styled.with_value(|s| {
+        let spec = styled.with(|s| {
             panel.with_value(|p| {
                 spec_for(p, s, &hidden.get(), from_ms, to_ms, size.get(), zone.get())
             })
         });
-        timeseries_svg(&spec)
+        let (svg, geometry) = timeseries_svg(&spec);
+        // Held points: the page keeps the server's drawing (hydration leaves inner HTML alone,
+        // and an unchanged empty string is never written) until they arrive.
+        if held.get() {
+            (String::new(), geometry)
+        } else {
+            (svg, geometry)
+        }
     });
     let geometry = move || rendered.with(|r| r.1);
 
@@ -179,6 +227,7 @@ pub fn TimeseriesChart(
         if let Some(el) = container.get_untracked() {
             let (w, h) = (el.client_width(), el.client_height());
             if w > 40 && h > 40 && (w as u32, h as u32) != size.get_untracked() {
+                need_points();
                 size.set((w as u32, h as u32));
             }
         }
@@ -216,6 +265,7 @@ pub fn TimeseriesChart(
     // Pointer events: a mouse, a finger and a pen behave alike. A tap shows the tooltip where it
     // landed (a tap elsewhere hides it), a drag selects a range, as with a mouse.
     let on_move = move |ev: leptos::ev::PointerEvent| {
+        need_points();
         let x = ev.offset_x() as f64;
         hover.set(Some(x));
         if let Some(c) = crosshair {
@@ -237,6 +287,7 @@ pub fn TimeseriesChart(
         }
     };
     let on_down = move |ev: leptos::ev::PointerEvent| {
+        need_points();
         let x = ev.offset_x() as f64;
         if ev.pointer_type() == "touch" {
             hover.set(Some(x));
@@ -279,7 +330,7 @@ pub fn TimeseriesChart(
         let g = geometry();
         let t = g.time_at(x);
         let hidden = hidden.get();
-        let mut rows: Vec<(String, String, f64, String)> = styled.with_value(|s| {
+        let mut rows: Vec<(String, String, f64, String)> = styled.with(|s| {
             s.iter()
                 .filter(|s| !hidden.contains(&s.series.name))
                 .filter_map(|s| {
@@ -311,11 +362,16 @@ pub fn TimeseriesChart(
                 style=format!("left:{left:.0}px")
             >
                 <div class="tt-time">{time}</div>
-                {if rows.is_empty() {
-                    Some(view! { <div class="muted">"No value here"</div> })
-                } else {
-                    None
-                }}
+                {rows
+                    .is_empty()
+                    .then(|| {
+                        let text = match (held.get(), held_error.get()) {
+                            (_, Some(e)) => e,
+                            (true, None) => "Loading values…".to_string(),
+                            (false, None) => "No value here".to_string(),
+                        };
+                        view! { <div class="muted">{text}</div> }
+                    })}
                 {rows
                     .into_iter()
                     .take(20)
@@ -347,8 +403,9 @@ pub fn TimeseriesChart(
     };
 
     let toggle = move |name: String, additive: bool| {
+        need_points();
         let all: Vec<String> =
-            styled.with_value(|s| s.iter().map(|s| s.series.name.clone()).collect());
+            styled.with_untracked(|s| s.iter().map(|s| s.series.name.clone()).collect());
         legend.update(|m| {
             let set = m.entry(panel_id).or_default();
             if additive {
@@ -364,7 +421,7 @@ pub fn TimeseriesChart(
             }
         })
     };
-    let legend_items = styled.with_value(|s| {
+    let legend_items = styled.with_untracked(|s| {
         s.iter()
             .map(|s| (s.series.name.clone(), css_color(&s.color)))
             .collect::<Vec<_>>()

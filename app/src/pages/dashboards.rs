@@ -19,3 +19,42 @@ pub fn query_pairs(q: &leptos_router::params::ParamsMap) -> Vec<(String, String)
     }
     out
 }
+
+/// The dashboard resources' hydration codec: JSON, with the points of time series charts left
+/// out (`DashboardView::hold_chart_points`): the server already drew them into the page.
+pub struct DrawnOnce;
+
+impl<E: serde::Serialize + Clone + 'static>
+    leptos::server::codee::Encoder<Result<crate::model::dashboard::data::DashboardView, E>>
+    for DrawnOnce
+{
+    type Error = serde_json::Error;
+    type Encoded = String;
+
+    fn encode(
+        v: &Result<crate::model::dashboard::data::DashboardView, E>,
+    ) -> Result<String, serde_json::Error> {
+        match v {
+            Ok(view) => {
+                let mut view = view.clone();
+                view.hold_chart_points();
+                serde_json::to_string(&Ok::<_, E>(view))
+            }
+            Err(_) => serde_json::to_string(v),
+        }
+    }
+}
+
+impl<E: serde::de::DeserializeOwned + 'static>
+    leptos::server::codee::Decoder<Result<crate::model::dashboard::data::DashboardView, E>>
+    for DrawnOnce
+{
+    type Error = serde_json::Error;
+    type Encoded = str;
+
+    fn decode(
+        v: &str,
+    ) -> Result<Result<crate::model::dashboard::data::DashboardView, E>, serde_json::Error> {
+        serde_json::from_str(v)
+    }
+}

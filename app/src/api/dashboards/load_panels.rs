@@ -38,3 +38,43 @@ pub async fn load_row(
     )
     .await)
 }
+
+/// One panel's data as its dashboard draws it (`solo`: filling the page, as `/d-solo` and
+/// `viewPanel`), for a chart whose points stayed on the server until it needed them. `params`
+/// carry the absolute range the page was drawn for.
+#[server(endpoint = "load_panel", input = leptos::server_fn::codec::Json)]
+pub async fn load_panel(
+    uid: String,
+    params: Vec<(String, String)>,
+    panel: u32,
+    solo: bool,
+) -> Result<PanelData, AppError> {
+    use crate::backend::panels::{resolve_variables, run_panels};
+    use crate::model::dashboard::data::DEFAULT_PAGE_WIDTH_PX;
+    use crate::model::dashboard::params;
+
+    let backends = crate::api::backends()?;
+    let entry = backends
+        .dashboards
+        .catalog()
+        .by_uid(&uid)
+        .ok_or_else(|| AppError::NotFound(format!("there is no dashboard with uid {uid:?}")))?;
+    let d = entry.dashboard.as_ref();
+    let p = d.panel(panel).ok_or_else(|| {
+        AppError::NotFound(format!("the dashboard has no panel {panel}; reload it"))
+    })?;
+    let range = params::parse(&params, d, crate::api::now_ms());
+    let (_, scope) = resolve_variables(&backends, d, range.range, &range.vars).await;
+    run_panels(
+        &backends,
+        &[p],
+        &scope,
+        range.range,
+        DEFAULT_PAGE_WIDTH_PX,
+        solo,
+        backends.limits,
+    )
+    .await
+    .pop()
+    .ok_or_else(|| AppError::NotFound(format!("panel {panel} queries nothing")))
+}

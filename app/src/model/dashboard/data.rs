@@ -237,6 +237,42 @@ impl DashboardView {
     pub fn data(&self, panel_id: u32) -> Option<&PanelData> {
         self.panels.iter().find(|p| p.panel_id == panel_id)
     }
+
+    /// The view as hydration carries it: a time series chart arrives drawn (its SVG is in the
+    /// HTML), so its points stay on the server until the chart needs them (a pointer over it,
+    /// its legend, a resize, a refresh): the page carries the data once. Stat, gauge and table
+    /// panels keep theirs: their text is computed from them.
+    pub fn hold_chart_points(&mut self) {
+        let charts: Vec<u32> = self
+            .dashboard
+            .panels
+            .iter()
+            .flat_map(|p| std::iter::once(p).chain(&p.children))
+            .filter(|p| p.kind == crate::model::dashboard::PanelKind::Timeseries)
+            .map(|p| p.id)
+            .collect();
+        for data in self
+            .panels
+            .iter_mut()
+            .filter(|d| charts.contains(&d.panel_id))
+        {
+            for s in &mut data.series {
+                s.points = Vec::new();
+            }
+        }
+    }
+}
+
+impl PanelData {
+    /// Whether there is anything to draw, counting points held back on the server.
+    pub fn has_points(&self) -> bool {
+        self.points_sent > 0 || self.series.iter().any(|s| !s.points.is_empty())
+    }
+
+    /// Points were drawn on the server and are not here (see `DashboardView::hold_chart_points`).
+    pub fn points_held(&self) -> bool {
+        self.points_sent > 0 && self.series.iter().all(|s| s.points.is_empty())
+    }
 }
 
 /// Width in pixels of a panel `w` grid columns wide on a page `page_px` wide.
@@ -427,6 +463,54 @@ pub fn panels_to_query(d: &Dashboard, only: Option<u32>) -> Vec<&Panel> {
 mod tests {
     use super::*;
     use crate::model::upstream::{decode_envelope, Answer};
+
+    #[test]
+    fn hydration_holds_back_chart_points_only() {
+        let dashboard = crate::model::dashboard::import(
+            r#"{"uid":"u","title":"t","panels":[
+                {"id":1,"type":"timeseries","gridPos":{"x":0,"y":0,"w":12,"h":8}},
+                {"id":2,"type":"stat","gridPos":{"x":12,"y":0,"w":12,"h":8}},
+                {"id":3,"type":"row","collapsed":true,"panels":[
+                    {"id":4,"type":"timeseries","gridPos":{"x":0,"y":9,"w":24,"h":8}}]}]}"#,
+            "fallback",
+        )
+        .unwrap();
+        let data = |id: u32| PanelData {
+            panel_id: id,
+            series: vec![SeriesData {
+                name: "s".into(),
+                labels: BTreeMap::new(),
+                ref_id: "A".into(),
+                points: vec![(0, 1.0), (1000, 2.0)],
+            }],
+            points_sent: 2,
+            ..Default::default()
+        };
+        let mut view = DashboardView {
+            dashboard,
+            folder: String::new(),
+            slug: String::new(),
+            from: String::new(),
+            to: String::new(),
+            from_ms: 0,
+            to_ms: 1000,
+            variables: vec![],
+            panels: vec![data(1), data(2), data(4)],
+            notices: vec![],
+            timezone: "utc".into(),
+            utc_offset_min: 0,
+            pools_down: vec![],
+        };
+        view.hold_chart_points();
+        let held: Vec<(u32, bool, bool)> = view
+            .panels
+            .iter()
+            .map(|d| (d.panel_id, d.points_held(), d.has_points()))
+            .collect();
+        // Charts (also inside a row) lose their points but still have data; a stat keeps them.
+        assert_eq!(held, [(1, true, true), (2, false, true), (4, true, true)]);
+        assert!(!PanelData::default().has_points());
+    }
 
     #[test]
     fn step_respects_width_interval_and_the_prometheus_limit() {

@@ -5,7 +5,7 @@ use crate::api::dashboards::load_dashboard;
 use crate::components::feedback::ErrorNotice;
 use crate::components::panel::{PanelLinks, PanelView};
 use crate::contexts::RefreshTick;
-use crate::contexts::{ChartZone, Crosshair, LegendState, PoolsDown};
+use crate::contexts::{ChartZone, Crosshair, LegendState, PointsSource, PoolsDown};
 use crate::model::dashboard::params::parse_panel_id;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -40,7 +40,7 @@ pub fn SoloPanelPage() -> impl IntoView {
             );
         }
     });
-    let dash = Resource::new(
+    let dash = Resource::<_, super::DrawnOnce>::new_with_options(
         move || (uid.get(), pairs.get(), panel_id.get(), tick.get()),
         |(uid, pairs, panel, _)| async move {
             match panel {
@@ -53,6 +53,7 @@ pub fn SoloPanelPage() -> impl IntoView {
                     .map_err(|e| e.to_string()),
             }
         },
+        false,
     );
     view! {
         <div class="console solo" data-theme=theme data-testid="solo">
@@ -79,6 +80,13 @@ pub fn SoloPanelPage() -> impl IntoView {
                                     let data = v.data(p.id).cloned();
                                     ChartZone::provide(&v.timezone, v.utc_offset_min);
                                     provide_context(PoolsDown(v.pools_down.clone()));
+                                    provide_context(PointsSource::new(
+                                        v.dashboard.uid.clone(),
+                                        &pairs.get_untracked(),
+                                        v.from_ms,
+                                        v.to_ms,
+                                        true,
+                                    ));
                                     view! {
                                         <Title text=format!(
                                             "{} · {}",

@@ -8,8 +8,8 @@ use crate::components::feedback::ErrorNotice;
 use crate::components::panel::{PanelLinks, PanelView};
 use crate::components::pickers::{auto_refresh, use_refresh, RefreshPicker, TimePicker};
 use crate::components::timeseries::zoned_time;
-use crate::contexts::RefreshTick;
 use crate::contexts::{ChartZone, Crosshair, LegendState, PoolsDown};
+use crate::contexts::{PointsSource, RefreshTick};
 use crate::model::dashboard::data::{DashboardView, PanelData, ResolvedVar};
 use crate::model::dashboard::params::parse_panel_id;
 use crate::model::dashboard::vars::{VarKind, ALL};
@@ -31,9 +31,10 @@ pub fn DashboardPage() -> impl IntoView {
     let tick = use_context::<RefreshTick>()
         .map(|t| t.0)
         .unwrap_or_else(|| RwSignal::new(0));
-    let dash = Resource::new(
+    let dash = Resource::<_, super::DrawnOnce>::new_with_options(
         move || (uid.get(), pairs.get(), tick.get()),
         |(uid, pairs, _)| load_dashboard(uid, pairs, None),
+        false,
     );
     provide_context(Crosshair(RwSignal::new(None)));
     provide_context(LegendState(RwSignal::new(BTreeMap::new())));
@@ -125,6 +126,13 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
         .collect();
     let zone = ChartZone::provide(&view.timezone, view.utc_offset_min);
     provide_context(PoolsDown(view.pools_down.clone()));
+    provide_context(PointsSource::new(
+        d.uid.clone(),
+        &pairs,
+        from_ms,
+        to_ms,
+        view_panel.is_some(),
+    ));
     // Named zones say their name and offset; `browser` and `utc` say the offset shown.
     let zone_label = {
         let name = view.timezone.clone();
