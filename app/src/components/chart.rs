@@ -520,11 +520,12 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
         }
         let _ = root.present();
     }
-    // Plotters writes `<svg width=… height=… viewBox=…>`: keep its content, own the wrapper.
+    // Plotters writes `<svg width=… height=… viewBox=…>`: keep its content, own the wrapper. A
+    // drawing a few percent off its box (the server's guess of the layout) fills it.
     let inner_start = body.find('>').map(|i| i + 1).unwrap_or(0);
     let inner_end = body.rfind("</svg>").unwrap_or(body.len());
     let mut svg = format!(
-        r#"<svg class="chart-svg" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img"><title>{}</title>"#,
+        r#"<svg class="chart-svg" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" preserveAspectRatio="none" role="img"><title>{}</title>"#,
         crate::model::html::escape_html(&chart_title(&spec.series))
     );
     svg.push_str(&body[inner_start..inner_end]);

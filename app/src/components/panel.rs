@@ -5,6 +5,7 @@
 use crate::components::chart::{gauge_svg, sparkline_svg};
 use crate::components::feedback::ErrorNotice;
 use crate::components::timeseries::{style_series, TimeseriesChart};
+use crate::contexts::GridWidth;
 use crate::contexts::PoolsDown;
 use crate::model::dashboard::data::{PanelData, SeriesData};
 use crate::model::dashboard::field::{css_color, resolve, text_on};
@@ -14,19 +15,52 @@ use crate::model::links::Hop;
 use crate::model::markdown::render_markdown;
 use leptos::prelude::*;
 
-/// Pixel size of a panel's body for a grid size (30 px grid rows, ~1600 px page).
-pub fn body_size(w: u32, h: u32, solo: bool) -> (u32, u32) {
-    let width = if solo {
-        1200
+/// The dashboard grid's CSS (`.dash-grid`: 24 columns, 30 px rows, 6 px gaps) and what a panel
+/// takes around its body (border, header, padding), so the server draws a chart at the size it
+/// shows on a grid `grid_px` wide.
+const GRID_ROW_PX: u32 = 30;
+const GRID_GAP_PX: u32 = 6;
+const PANEL_FRAME_W_PX: u32 = 18;
+const PANEL_FRAME_H_PX: u32 = 38;
+/// On a phone the header's links are 40 px touch targets.
+const PHONE_HEADER_EXTRA_PX: u32 = 18;
+
+/// Pixel size of a panel's body for a grid size on `grid` (`solo`: one panel filling the page;
+/// a one-column grid gives every panel its whole width).
+pub fn body_size(w: u32, h: u32, solo: bool, grid: GridWidth) -> (u32, u32) {
+    if solo {
+        return (1200, 520);
+    }
+    let (w, h) = (w.clamp(1, 24), h.max(3));
+    let (outer_w, frame_h) = if grid.one_column {
+        (grid.px, PANEL_FRAME_H_PX + PHONE_HEADER_EXTRA_PX)
     } else {
-        (1600 * w.clamp(1, 24) / 24).saturating_sub(24)
+        (
+            grid.px.saturating_sub(23 * GRID_GAP_PX) * w / 24 + (w - 1) * GRID_GAP_PX,
+            PANEL_FRAME_H_PX,
+        )
     };
-    let height = if solo {
-        520
-    } else {
-        (h.max(3) * 30).saturating_sub(56)
-    };
-    (width.max(160), height.max(80))
+    let outer_h = h * GRID_ROW_PX + (h - 1) * GRID_GAP_PX;
+    (
+        outer_w.saturating_sub(PANEL_FRAME_W_PX).max(160),
+        outer_h.saturating_sub(frame_h).max(80),
+    )
+}
+
+/// Height of a chart's legend: its names wrapped at `width` (about 7 px a character, a swatch
+/// and a gap each), at most the 3.2rem the CSS allows, and its top margin.
+fn legend_height(names: &[&str], width: u32) -> u32 {
+    let mut rows = 1;
+    let mut x = 0;
+    for n in names {
+        let item = 7 * n.chars().count() as u32 + 24;
+        if x > 0 && x + item > width {
+            rows += 1;
+            x = 0;
+        }
+        x += item + 10;
+    }
+    (rows * 19 + (rows - 1) * 2).min(51) + 3
 }
 
 /// Links shown in a panel's header.
@@ -215,14 +249,15 @@ fn panel_body(
         }
         return no_data(panel.field.no_value.clone());
     }
-    let (w, h) = body_size(panel.grid.w, panel.grid.h, solo);
+    let grid = use_context::<GridWidth>().unwrap_or_default();
+    let (w, h) = body_size(panel.grid.w, panel.grid.h, solo, grid);
     match panel.kind {
         PanelKind::Timeseries => {
             let legend = panel.options.legend && data.series.len() > 1
                 || (panel.options.legend && !data.series.is_empty() && solo);
             let chart_h = if legend {
-                h.saturating_sub(28 * (data.series.len().min(4) as u32 / 2 + 1))
-                    .max(80)
+                let names: Vec<&str> = data.series.iter().map(|s| s.name.as_str()).collect();
+                h.saturating_sub(legend_height(&names, w)).max(80)
             } else {
                 h
             };
@@ -550,5 +585,31 @@ fn PanelTable(panel: Panel, series: Vec<SeriesData>) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panel_body_is_sized_as_the_grid_css_lays_it_out() {
+        // Measured in chromium: a 12 × 8 panel on a 1,376 px grid has a 667 px wide body, 244 px
+        // high before its legend (one row: 22 px).
+        let grid = |px, one_column| GridWidth { px, one_column };
+        assert_eq!(body_size(12, 8, false, grid(1376, false)), (667, 244));
+        assert_eq!(body_size(24, 8, false, grid(1376, false)).0, 1376 - 2 - 16);
+        assert_eq!(body_size(12, 8, true, grid(1376, false)), (1200, 520));
+        // A phone: one column, every panel its whole width.
+        assert_eq!(body_size(12, 8, false, grid(371, true)).0, 353);
+        assert_eq!(legend_height(&["a", "b"], 600), 22);
+        let long: Vec<String> = (0..6).map(|i| format!("orchestrator-{i}")).collect();
+        let long: Vec<&str> = long.iter().map(String::as_str).collect();
+        assert_eq!(legend_height(&long, 600), 43, "two rows");
+        assert_eq!(
+            legend_height(&[&long[..], &long[..]].concat(), 200),
+            54,
+            "capped by the CSS"
+        );
     }
 }

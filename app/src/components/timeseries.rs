@@ -157,6 +157,15 @@ pub fn TimeseriesChart(
     let held_error = RwSignal::new(None::<String>);
     let source = StoredValue::new(use_context::<PointsSource>());
     let fetching = StoredValue::new(false);
+    let legend = use_context::<LegendState>()
+        .map(|l| l.0)
+        .unwrap_or_else(|| RwSignal::new(BTreeMap::new()));
+    let hidden = Memo::new(move |_| legend.with(|m| m.get(&panel_id).cloned().unwrap_or_default()));
+    let size = RwSignal::new((width, height));
+    let hover = RwSignal::new(None::<f64>);
+    let drag = RwSignal::new(None::<(f64, f64)>);
+    let crosshair = use_context::<Crosshair>().map(|c| c.0);
+    let container = NodeRef::<leptos::html::Div>::new();
     // Fetches the held points once (again after a failure, at the next need).
     let need_points = move || {
         if !held.get_untracked() || fetching.get_value() {
@@ -174,21 +183,19 @@ pub fn TimeseriesChart(
                     styled.set(panel.with_value(|p| style_series(p, &d.series)));
                     held.set(false);
                     held_error.set(None);
+                    // Now drawn here: at the box's real size.
+                    if let Some(el) = container.get_untracked() {
+                        let (w, h) = (el.client_width(), el.client_height());
+                        if w > 40 && h > 40 {
+                            size.set((w as u32, h as u32));
+                        }
+                    }
                 }
                 Err(e) => held_error.set(Some(format!("the values did not load: {e}"))),
             }
             fetching.set_value(false);
         });
     };
-    let legend = use_context::<LegendState>()
-        .map(|l| l.0)
-        .unwrap_or_else(|| RwSignal::new(BTreeMap::new()));
-    let hidden = Memo::new(move |_| legend.with(|m| m.get(&panel_id).cloned().unwrap_or_default()));
-    let size = RwSignal::new((width, height));
-    let hover = RwSignal::new(None::<f64>);
-    let drag = RwSignal::new(None::<(f64, f64)>);
-    let crosshair = use_context::<Crosshair>().map(|c| c.0);
-    let container = NodeRef::<leptos::html::Div>::new();
     // Outside dashboards (Explore, SLOs) charts follow the console's UTC/local switch.
     let zone: Signal<i32> = match use_context::<ChartZone>() {
         Some(z) => z.0.into(),
@@ -226,10 +233,19 @@ pub fn TimeseriesChart(
     let measure = move || {
         if let Some(el) = container.get_untracked() {
             let (w, h) = (el.client_width(), el.client_height());
-            if w > 40 && h > 40 && (w as u32, h as u32) != size.get_untracked() {
-                need_points();
-                size.set((w as u32, h as u32));
+            let (w, h) = (w as u32, h as u32);
+            let (dw, dh) = size.get_untracked();
+            if w <= 40 || h <= 40 || (w, h) == (dw, dh) {
+                return;
             }
+            // The server's drawing stretches to its box; a few percent off does not show, and
+            // the chart redraws at its real size once it has its points.
+            let off = |a: u32, b: u32| a.abs_diff(b) as f64 > b as f64 * 0.06;
+            if held.get_untracked() && !off(w, dw) && !off(h, dh) {
+                return;
+            }
+            need_points();
+            size.set((w, h));
         }
     };
     Effect::new(move |_| {

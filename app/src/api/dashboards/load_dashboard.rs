@@ -13,7 +13,7 @@ pub async fn load_dashboard(
     panel: Option<u32>,
 ) -> Result<DashboardView, AppError> {
     use crate::backend::panels::{resolve_variables, run_panels};
-    use crate::model::dashboard::data::{panels_to_query, DEFAULT_PAGE_WIDTH_PX};
+    use crate::model::dashboard::data::panels_to_query;
     use crate::model::dashboard::params;
 
     let backends = crate::api::backends()?;
@@ -37,12 +37,13 @@ pub async fn load_dashboard(
     let (variables, scope) = resolve_variables(&backends, d, p.range, &p.vars).await;
     let only = panel.or(p.view_panel);
     let panels = panels_to_query(d, only);
+    let grid = crate::contexts::GridWidth::remembered();
     let data = run_panels(
         &backends,
         &panels,
         &scope,
         p.range,
-        DEFAULT_PAGE_WIDTH_PX,
+        grid.px,
         only.is_some(),
         backends.limits,
     )
@@ -69,5 +70,6 @@ pub async fn load_dashboard(
         notices: p.notices,
         timezone,
         utc_offset_min,
+        grid,
     })
 }

@@ -10,7 +10,6 @@ pub async fn load_row(
     row: u32,
 ) -> Result<Vec<PanelData>, AppError> {
     use crate::backend::panels::{resolve_variables, run_panels};
-    use crate::model::dashboard::data::DEFAULT_PAGE_WIDTH_PX;
     use crate::model::dashboard::params;
 
     let backends = crate::api::backends()?;
@@ -32,7 +31,7 @@ pub async fn load_row(
         &panels,
         &scope,
         p.range,
-        DEFAULT_PAGE_WIDTH_PX,
+        crate::contexts::GridWidth::remembered().px,
         false,
         backends.limits,
     )
@@ -50,7 +49,6 @@ pub async fn load_panel(
     solo: bool,
 ) -> Result<PanelData, AppError> {
     use crate::backend::panels::{resolve_variables, run_panels};
-    use crate::model::dashboard::data::DEFAULT_PAGE_WIDTH_PX;
     use crate::model::dashboard::params;
 
     let backends = crate::api::backends()?;
@@ -70,7 +68,7 @@ pub async fn load_panel(
         &[p],
         &scope,
         range.range,
-        DEFAULT_PAGE_WIDTH_PX,
+        crate::contexts::GridWidth::remembered().px,
         solo,
         backends.limits,
     )

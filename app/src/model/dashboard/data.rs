@@ -231,6 +231,9 @@ pub struct DashboardView {
     /// Scrape pools with targets down, looked up when a panel has no data (a likely reason).
     #[serde(default)]
     pub pools_down: Vec<String>,
+    /// The grid the panels were queried and drawn for.
+    #[serde(default)]
+    pub grid: crate::contexts::GridWidth,
 }
 
 impl DashboardView {
@@ -500,6 +503,7 @@ mod tests {
             timezone: "utc".into(),
             utc_offset_min: 0,
             pools_down: vec![],
+            grid: Default::default(),
         };
         view.hold_chart_points();
         let held: Vec<(u32, bool, bool)> = view

@@ -9,7 +9,7 @@ use crate::components::panel::{PanelLinks, PanelView};
 use crate::components::pickers::{auto_refresh, use_refresh, RefreshPicker, TimePicker};
 use crate::components::timeseries::zoned_time;
 use crate::contexts::{ChartZone, Crosshair, LegendState, PoolsDown};
-use crate::contexts::{PointsSource, RefreshTick};
+use crate::contexts::{GridWidth, PointsSource, RefreshTick};
 use crate::model::dashboard::data::{DashboardView, PanelData, ResolvedVar};
 use crate::model::dashboard::params::parse_panel_id;
 use crate::model::dashboard::vars::{VarKind, ALL};
@@ -126,6 +126,7 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
         .collect();
     let zone = ChartZone::provide(&view.timezone, view.utc_offset_min);
     provide_context(PoolsDown(view.pools_down.clone()));
+    provide_context(view.grid);
     provide_context(PointsSource::new(
         d.uid.clone(),
         &pairs,
@@ -212,8 +213,22 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
                     }
                 })
                 .collect_view();
+            // The grid's real width, for the server's next drawing of this browser's charts.
+            let grid = NodeRef::<leptos::html::Div>::new();
+            let drawn_for = view.grid;
+            Effect::new(move |_| {
+                if let Some(el) = grid.get() {
+                    let measured = GridWidth {
+                        px: el.client_width().max(0) as u32,
+                        one_column: one_column_layout(),
+                    };
+                    if measured.px > 0 && measured != drawn_for {
+                        measured.remember();
+                    }
+                }
+            });
             view! {
-                <div class="dash-grid" data-testid="dashboard-grid">
+                <div class="dash-grid" data-testid="dashboard-grid" node_ref=grid>
                     {items}
                 </div>
             }
@@ -628,3 +643,16 @@ fn exclusive_all(ev: &leptos::ev::Event) {
 
 #[cfg(not(feature = "hydrate"))]
 fn exclusive_all(_ev: &leptos::ev::Event) {}
+
+/// Whether the dashboard grid is one column here (the phone layout's media query).
+#[cfg(feature = "hydrate")]
+fn one_column_layout() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(max-width: 600px)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn one_column_layout() -> bool {
+    false
+}
