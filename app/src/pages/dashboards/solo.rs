@@ -80,13 +80,15 @@ pub fn SoloPanelPage() -> impl IntoView {
                                     let data = v.data(p.id).cloned();
                                     ChartZone::provide(&v.timezone, v.utc_offset_min);
                                     provide_context(PoolsDown(v.pools_down.clone()));
-                                    provide_context(PointsSource::new(
-                                        v.dashboard.uid.clone(),
-                                        &pairs.get_untracked(),
-                                        v.from_ms,
-                                        v.to_ms,
-                                        true,
-                                    ));
+                                    provide_context(
+                                        PointsSource::new(
+                                            v.dashboard.uid.clone(),
+                                            &pairs.get_untracked(),
+                                            v.from_ms,
+                                            v.to_ms,
+                                            true,
+                                        ),
+                                    );
                                     view! {
                                         <Title text=format!(
                                             "{} · {}",
