@@ -609,17 +609,10 @@ fn fleet_rows(addr: &str, am_addrs: &[String]) -> Result<Vec<Row>> {
 
     // The snapshot reads status, groups and silences of every instance at once: the anchor for
     // a fresh read is those same calls, concurrently, straight to Alertmanager.
-    let t = Instant::now();
-    let first = get_ok(&mut console, "/alerting/groups")?;
-    let first_ms = ms(t);
-    shows_alerts("/alerting/groups", &first)?;
-    if !String::from_utf8_lossy(&first).contains("ScaleAlert") {
-        return Err(
-            "the first alert groups view predates the fleet (a snapshot read before it was loaded): fix the bench's order".into(),
-        );
-    }
+    // One unrecorded round first: Alertmanager is still settling (gossiping 10,000 silences to
+    // its peer) right after the load.
     let mut direct_all = Vec::new();
-    for _ in 0..RUNS {
+    for run in 0..=RUNS {
         let t = Instant::now();
         std::thread::scope(|scope| -> Result {
             let reads: Vec<_> = am_addrs
@@ -639,7 +632,19 @@ fn fleet_rows(addr: &str, am_addrs: &[String]) -> Result<Vec<Row>> {
             }
             Ok(())
         })?;
-        direct_all.push(ms(t));
+        if run > 0 {
+            direct_all.push(ms(t));
+        }
+    }
+    // The first view reads every instance afresh (the last snapshot is minutes old by now).
+    let t = Instant::now();
+    let first = get_ok(&mut console, "/alerting/groups")?;
+    let first_ms = ms(t);
+    shows_alerts("/alerting/groups", &first)?;
+    if !String::from_utf8_lossy(&first).contains("ScaleAlert") {
+        return Err(
+            "the first alert groups view predates the fleet (a snapshot read before it was loaded): fix the bench's order".into(),
+        );
     }
     let direct_all = stat(direct_all);
     rows.push(row(
@@ -649,11 +654,11 @@ fn fleet_rows(addr: &str, am_addrs: &[String]) -> Result<Vec<Row>> {
         ),
         format!("**{first_ms:.0} ms** the alert groups page"),
         format!(
-            "the same reads straight to Alertmanager (status, groups and silences of each, concurrently): {} (max of {RUNS})",
+            "the same reads straight to Alertmanager (status, groups and silences of each, concurrently): {} ({RUNS} runs)",
             fmt_stat(direct_all)
         ),
         "≤ the backend calls + 150 ms",
-        Some(first_ms <= direct_all.max + 150.0),
+        Some(first_ms <= direct_all.p50 + 150.0),
     ));
 
     let mut am = Conn::new(&am_addrs[0]);
