@@ -3,9 +3,9 @@
 //! zone, crosshair and hidden legend entries, and the scrape pools with targets down.
 
 use crate::components::zone::{browser_offset_min, read_cookie, write_cookie};
+use crate::model::dashboard::data::GridWidth;
 use crate::model::timestamp::Zone;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Bumped by the refresh picker's timer; resources that read it refetch.
@@ -117,80 +117,30 @@ impl PointsSource {
         to_ms: i64,
         solo: bool,
     ) -> Self {
-        let mut params: Vec<(String, String)> = pairs
-            .iter()
-            .filter(|(k, _)| k != "from" && k != "to")
-            .cloned()
-            .collect();
-        params.push(("from".into(), from_ms.to_string()));
-        params.push(("to".into(), to_ms.to_string()));
+        let params = crate::model::url_state::replaced_pairs(
+            pairs,
+            &[
+                ("from", Some(&from_ms.to_string())),
+                ("to", Some(&to_ms.to_string())),
+            ],
+        );
         Self { uid, params, solo }
     }
 }
 
-/// The dashboard grid in this browser: its width (px) and whether it is one column (a phone),
-/// remembered in a cookie (`1376`, `371/1`) so that the server draws charts at the size they
-/// show: a chart drawn at another size needs its points to redraw.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GridWidth {
-    pub px: u32,
-    pub one_column: bool,
+/// The dashboard grid's cookie: the grid this browser measured, so that the server draws charts
+/// at the size they show (a chart drawn at another size needs its points to redraw).
+pub const GRID_COOKIE: &str = "octoscope_grid";
+
+/// The grid remembered by this browser (the request's cookie on the server), else a 1,600 px
+/// page.
+pub fn remembered_grid() -> GridWidth {
+    crate::components::prefs::read(GRID_COOKIE)
+        .and_then(|v| GridWidth::parse(&v))
+        .unwrap_or_default()
 }
 
-impl Default for GridWidth {
-    fn default() -> Self {
-        GridWidth {
-            px: crate::model::dashboard::data::DEFAULT_PAGE_WIDTH_PX,
-            one_column: false,
-        }
-    }
-}
-
-impl GridWidth {
-    pub const COOKIE: &'static str = "octoscope_grid";
-
-    /// The grid remembered by this browser (the request's cookie on the server), else a
-    /// 1,600 px page.
-    pub fn remembered() -> GridWidth {
-        crate::components::prefs::read(Self::COOKIE)
-            .and_then(|v| Self::parse(&v))
-            .unwrap_or_default()
-    }
-
-    fn parse(v: &str) -> Option<GridWidth> {
-        let (px, one) = match v.split_once('/') {
-            Some((px, "1")) => (px, true),
-            Some(_) => return None,
-            None => (v, false),
-        };
-        Some(GridWidth {
-            px: px.parse::<u32>().ok()?.clamp(240, 3840),
-            one_column: one,
-        })
-    }
-
-    /// Remembers the grid as measured, for the next page (browser only).
-    pub fn remember(self) {
-        let v = if self.one_column {
-            format!("{}/1", self.px)
-        } else {
-            self.px.to_string()
-        };
-        crate::components::prefs::write(Self::COOKIE, &v);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::GridWidth;
-
-    #[test]
-    fn the_grid_cookie_reads_back_what_was_written() {
-        let g = |px, one_column| Some(GridWidth { px, one_column });
-        assert_eq!(GridWidth::parse("1376"), g(1376, false));
-        assert_eq!(GridWidth::parse("371/1"), g(371, true));
-        assert_eq!(GridWidth::parse("99999"), g(3840, false));
-        assert_eq!(GridWidth::parse("x"), None);
-        assert_eq!(GridWidth::parse("371/2"), None);
-    }
+/// Remembers the grid as measured, for the next page (browser only).
+pub fn remember_grid(grid: GridWidth) {
+    crate::components::prefs::write(GRID_COOKIE, &grid.cookie_value());
 }

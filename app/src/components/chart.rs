@@ -334,6 +334,8 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
         hi,
         log_base: log,
     };
+    // Pixel height of a (transformed) value: lines, threshold lines and labels share it.
+    let y_px = |v: f64| geometry.top + geometry.height * (1.0 - (v - lo) / (hi - lo));
     let y_ticks = match log {
         Some(_) => (lo.floor() as i64..=hi.ceil() as i64)
             .map(|e| e as f64)
@@ -478,13 +480,7 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
                             if s.line_width > 0.0 {
                                 line_path(
                                     &mut lines,
-                                    seg.iter().map(|(t, v)| {
-                                        (
-                                            geometry.x_of(*t),
-                                            geometry.top
-                                                + geometry.height * (1.0 - (v - lo) / (hi - lo)),
-                                        )
-                                    }),
+                                    seg.iter().map(|(t, v)| (geometry.x_of(*t), y_px(*v))),
                                     color,
                                     alpha,
                                     s.line_width.round().max(1.0),
@@ -508,7 +504,7 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
             // Over the data, as before the lines moved out of plotters.
             for (start, _, c) in steps.iter().skip(1) {
                 let (color, _) = rgb(c);
-                let y = geometry.top + geometry.height * (1.0 - (start - lo) / (hi - lo));
+                let y = y_px(*start);
                 line_path(
                     &mut lines,
                     [(geometry.left, y), (geometry.left + geometry.width, y)].into_iter(),
@@ -531,7 +527,6 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
     svg.push_str(&body[inner_start..inner_end]);
     svg.push_str(&lines);
     svg.push_str(r#"<g class="axis" font-size="11" fill="currentColor">"#);
-    let y_px = |v: f64| geometry.top + geometry.height * (1.0 - (v - lo) / (hi - lo));
     for y in &y_ticks {
         let value = match log {
             Some(b) => b.powf(*y),

@@ -5,8 +5,8 @@
 use crate::components::chart::{gauge_svg, sparkline_svg};
 use crate::components::feedback::ErrorNotice;
 use crate::components::timeseries::{style_series, TimeseriesChart};
-use crate::contexts::GridWidth;
 use crate::contexts::PoolsDown;
+use crate::model::dashboard::data::GridWidth;
 use crate::model::dashboard::data::{PanelData, SeriesData};
 use crate::model::dashboard::field::{css_color, resolve, text_on};
 use crate::model::dashboard::{Panel, PanelKind};

@@ -166,6 +166,12 @@ pub fn TimeseriesChart(
     let drag = RwSignal::new(None::<(f64, f64)>);
     let crosshair = use_context::<Crosshair>().map(|c| c.0);
     let container = NodeRef::<leptos::html::Div>::new();
+    // The chart's box as laid out (browser only; None before it is, or while it is hidden).
+    let box_size = move || {
+        let el = container.get_untracked()?;
+        let (w, h) = (el.client_width(), el.client_height());
+        (w > 40 && h > 40).then_some((w as u32, h as u32))
+    };
     // Fetches the held points once (again after a failure, at the next need).
     let need_points = move || {
         if !held.get_untracked() || fetching.get_value() {
@@ -184,11 +190,8 @@ pub fn TimeseriesChart(
                     held.set(false);
                     held_error.set(None);
                     // Now drawn here: at the box's real size.
-                    if let Some(el) = container.get_untracked() {
-                        let (w, h) = (el.client_width(), el.client_height());
-                        if w > 40 && h > 40 {
-                            size.set((w as u32, h as u32));
-                        }
+                    if let Some(real) = box_size() {
+                        size.set(real);
                     }
                 }
                 Err(e) => held_error.set(Some(format!("the values did not load: {e}"))),
@@ -231,22 +234,18 @@ pub fn TimeseriesChart(
 
     // Browser only: re-render at the container's real size, and again when the window resizes.
     let measure = move || {
-        if let Some(el) = container.get_untracked() {
-            let (w, h) = (el.client_width(), el.client_height());
-            let (w, h) = (w as u32, h as u32);
-            let (dw, dh) = size.get_untracked();
-            if w <= 40 || h <= 40 || (w, h) == (dw, dh) {
-                return;
-            }
-            // The server's drawing stretches to its box; a few percent off does not show, and
-            // the chart redraws at its real size once it has its points.
-            let off = |a: u32, b: u32| a.abs_diff(b) as f64 > b as f64 * 0.06;
-            if held.get_untracked() && !off(w, dw) && !off(h, dh) {
-                return;
-            }
-            need_points();
-            size.set((w, h));
+        let Some((w, h)) = box_size() else {
+            return;
+        };
+        let (dw, dh) = size.get_untracked();
+        // The server's drawing stretches to its box; a few percent off does not show, and the
+        // chart redraws at its real size once it has its points.
+        let off = |a: u32, b: u32| a.abs_diff(b) as f64 > b as f64 * 0.06;
+        if (w, h) == (dw, dh) || held.get_untracked() && !off(w, dw) && !off(h, dh) {
+            return;
         }
+        need_points();
+        size.set((w, h));
     };
     Effect::new(move |_| {
         if container.get().is_some() {

@@ -16,7 +16,10 @@ pub fn encode_component(s: &str) -> String {
 
 /// `pairs` with every `key` in `changes` replaced (or removed when the new value is `None`), in
 /// their original order, new keys last.
-pub fn with_params(pairs: &[(String, String)], changes: &[(&str, Option<&str>)]) -> String {
+pub fn replaced_pairs(
+    pairs: &[(String, String)],
+    changes: &[(&str, Option<&str>)],
+) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = pairs
         .iter()
         .filter(|(k, _)| !changes.iter().any(|(c, _)| c == k))
@@ -27,6 +30,12 @@ pub fn with_params(pairs: &[(String, String)], changes: &[(&str, Option<&str>)])
             out.push((k.to_string(), v.to_string()));
         }
     }
+    out
+}
+
+/// [`replaced_pairs`] as a query string (`?a=1&b=2`, or empty).
+pub fn with_params(pairs: &[(String, String)], changes: &[(&str, Option<&str>)]) -> String {
+    let out = replaced_pairs(pairs, changes);
     if out.is_empty() {
         return String::new();
     }

@@ -37,7 +37,7 @@ pub async fn load_dashboard(
     let (variables, scope) = resolve_variables(&backends, d, p.range, &p.vars).await;
     let only = panel.or(p.view_panel);
     let panels = panels_to_query(d, only);
-    let grid = crate::contexts::GridWidth::remembered();
+    let grid = crate::contexts::remembered_grid();
     let data = run_panels(
         &backends,
         &panels,

@@ -1,5 +1,7 @@
 use crate::api::AppError;
 use crate::model::dashboard::data::PanelData;
+#[cfg(feature = "ssr")]
+use crate::model::dashboard::{Dashboard, Panel};
 use leptos::prelude::*;
 
 /// Queries the panels of a collapsed row when it is opened (they did not run on load).
@@ -9,33 +11,13 @@ pub async fn load_row(
     params: Vec<(String, String)>,
     row: u32,
 ) -> Result<Vec<PanelData>, AppError> {
-    use crate::backend::panels::{resolve_variables, run_panels};
-    use crate::model::dashboard::params;
-
-    let backends = crate::api::backends()?;
-    let entry = backends
-        .dashboards
-        .catalog()
-        .by_uid(&uid)
-        .ok_or_else(|| AppError::NotFound(format!("there is no dashboard with uid {uid:?}")))?;
-    let d = entry.dashboard.as_ref();
-    let row =
-        d.panels.iter().find(|p| p.id == row).ok_or_else(|| {
+    run_some(&uid, &params, false, |d| {
+        let row = d.panels.iter().find(|p| p.id == row).ok_or_else(|| {
             AppError::NotFound(format!("the dashboard has no row {row}; reload it"))
         })?;
-    let p = params::parse(&params, d, crate::api::now_ms());
-    let (_, scope) = resolve_variables(&backends, d, p.range, &p.vars).await;
-    let panels: Vec<_> = row.children.iter().collect();
-    Ok(run_panels(
-        &backends,
-        &panels,
-        &scope,
-        p.range,
-        crate::contexts::GridWidth::remembered().px,
-        false,
-        backends.limits,
-    )
-    .await)
+        Ok(row.children.iter().collect())
+    })
+    .await
 }
 
 /// One panel's data as its dashboard draws it (`solo`: filling the page, as `/d-solo` and
@@ -48,6 +30,26 @@ pub async fn load_panel(
     panel: u32,
     solo: bool,
 ) -> Result<PanelData, AppError> {
+    run_some(&uid, &params, solo, |d| {
+        let p = d.panel(panel).ok_or_else(|| {
+            AppError::NotFound(format!("the dashboard has no panel {panel}; reload it"))
+        })?;
+        Ok(vec![p])
+    })
+    .await?
+    .pop()
+    .ok_or_else(|| AppError::NotFound(format!("panel {panel} queries nothing")))
+}
+
+/// Runs the panels `pick` chooses from dashboard `uid`, with its variables resolved for
+/// `params`, on the grid this browser remembered.
+#[cfg(feature = "ssr")]
+async fn run_some(
+    uid: &str,
+    params: &[(String, String)],
+    solo: bool,
+    pick: impl for<'d> FnOnce(&'d Dashboard) -> Result<Vec<&'d Panel>, AppError>,
+) -> Result<Vec<PanelData>, AppError> {
     use crate::backend::panels::{resolve_variables, run_panels};
     use crate::model::dashboard::params;
 
@@ -55,24 +57,20 @@ pub async fn load_panel(
     let entry = backends
         .dashboards
         .catalog()
-        .by_uid(&uid)
+        .by_uid(uid)
         .ok_or_else(|| AppError::NotFound(format!("there is no dashboard with uid {uid:?}")))?;
     let d = entry.dashboard.as_ref();
-    let p = d.panel(panel).ok_or_else(|| {
-        AppError::NotFound(format!("the dashboard has no panel {panel}; reload it"))
-    })?;
-    let range = params::parse(&params, d, crate::api::now_ms());
-    let (_, scope) = resolve_variables(&backends, d, range.range, &range.vars).await;
-    run_panels(
+    let panels = pick(d)?;
+    let p = params::parse(params, d, crate::api::now_ms());
+    let (_, scope) = resolve_variables(&backends, d, p.range, &p.vars).await;
+    Ok(run_panels(
         &backends,
-        &[p],
+        &panels,
         &scope,
-        range.range,
-        crate::contexts::GridWidth::remembered().px,
+        p.range,
+        crate::contexts::remembered_grid().px,
         solo,
         backends.limits,
     )
-    .await
-    .pop()
-    .ok_or_else(|| AppError::NotFound(format!("panel {panel} queries nothing")))
+    .await)
 }

@@ -233,7 +233,47 @@ pub struct DashboardView {
     pub pools_down: Vec<String>,
     /// The grid the panels were queried and drawn for.
     #[serde(default)]
-    pub grid: crate::contexts::GridWidth,
+    pub grid: GridWidth,
+}
+
+/// The dashboard grid in a browser: its width (px) and whether it is one column (a phone). The
+/// browser remembers it in a cookie (`1376`, `371/1`; see `contexts::remembered_grid`).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GridWidth {
+    pub px: u32,
+    pub one_column: bool,
+}
+
+impl Default for GridWidth {
+    fn default() -> Self {
+        GridWidth {
+            px: DEFAULT_PAGE_WIDTH_PX,
+            one_column: false,
+        }
+    }
+}
+
+impl GridWidth {
+    /// Reads a cookie value (`1376`, `371/1`); the width is clamped to what a screen can be.
+    pub fn parse(v: &str) -> Option<GridWidth> {
+        let (px, one) = match v.split_once('/') {
+            Some((px, "1")) => (px, true),
+            Some(_) => return None,
+            None => (v, false),
+        };
+        Some(GridWidth {
+            px: px.parse::<u32>().ok()?.clamp(240, 3840),
+            one_column: one,
+        })
+    }
+
+    pub fn cookie_value(self) -> String {
+        if self.one_column {
+            format!("{}/1", self.px)
+        } else {
+            self.px.to_string()
+        }
+    }
 }
 
 impl DashboardView {
@@ -248,9 +288,8 @@ impl DashboardView {
     pub fn hold_chart_points(&mut self) {
         let charts: Vec<u32> = self
             .dashboard
-            .panels
-            .iter()
-            .flat_map(|p| std::iter::once(p).chain(&p.children))
+            .all_panels()
+            .into_iter()
             .filter(|p| p.kind == crate::model::dashboard::PanelKind::Timeseries)
             .map(|p| p.id)
             .collect();
@@ -466,6 +505,19 @@ pub fn panels_to_query(d: &Dashboard, only: Option<u32>) -> Vec<&Panel> {
 mod tests {
     use super::*;
     use crate::model::upstream::{decode_envelope, Answer};
+
+    #[test]
+    fn the_grid_cookie_reads_back_what_was_written() {
+        let g = |px, one_column| Some(GridWidth { px, one_column });
+        assert_eq!(GridWidth::parse("1376"), g(1376, false));
+        assert_eq!(GridWidth::parse("371/1"), g(371, true));
+        assert_eq!(GridWidth::parse("99999"), g(3840, false));
+        assert_eq!(GridWidth::parse("x"), None);
+        assert_eq!(GridWidth::parse("371/2"), None);
+        for grid in [g(1376, false), g(371, true)].into_iter().flatten() {
+            assert_eq!(GridWidth::parse(&grid.cookie_value()), Some(grid));
+        }
+    }
 
     #[test]
     fn hydration_holds_back_chart_points_only() {

@@ -66,10 +66,42 @@ pub struct Int(pub i64);
 
 impl<'de> Deserialize<'de> for Int {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = d.deserialize_any(TextVisitor)?;
-        Ok(Int(text.parse().unwrap_or_else(|_| {
-            text.parse::<f64>().map(|f| f as i64).unwrap_or(0)
-        })))
+        d.deserialize_any(IntVisitor).map(Int)
+    }
+}
+
+/// Read in place: a 100,000-span trace has several integers a span, none worth a string.
+struct IntVisitor;
+
+impl<'de> Visitor<'de> for IntVisitor {
+    type Value = i64;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an integer, as a number or a string")
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+        Ok(v)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+        Ok(v.min(i64::MAX as u64) as i64)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
+        Ok(v as i64)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
+        Ok(v.parse()
+            .unwrap_or_else(|_| v.parse::<f64>().map(|f| f as i64).unwrap_or(0)))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<i64, E> {
+        Ok(0)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<i64, E> {
+        Ok(0)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<i64, A::Error> {
+        de::IgnoredAny.visit_seq(seq).map(|_| 0)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<i64, A::Error> {
+        de::IgnoredAny.visit_map(map).map(|_| 0)
     }
 }
 

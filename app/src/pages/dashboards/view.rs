@@ -8,9 +8,9 @@ use crate::components::feedback::ErrorNotice;
 use crate::components::panel::{PanelLinks, PanelView};
 use crate::components::pickers::{auto_refresh, use_refresh, RefreshPicker, TimePicker};
 use crate::components::timeseries::zoned_time;
+use crate::contexts::{remember_grid, PointsSource, RefreshTick};
 use crate::contexts::{ChartZone, Crosshair, LegendState, PoolsDown};
-use crate::contexts::{GridWidth, PointsSource, RefreshTick};
-use crate::model::dashboard::data::{DashboardView, PanelData, ResolvedVar};
+use crate::model::dashboard::data::{DashboardView, GridWidth, PanelData, ResolvedVar};
 use crate::model::dashboard::params::parse_panel_id;
 use crate::model::dashboard::vars::{VarKind, ALL};
 use crate::model::dashboard::{Panel, PanelKind};
@@ -223,7 +223,7 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
                         one_column: one_column_layout(),
                     };
                     if measured.px > 0 && measured != drawn_for {
-                        measured.remember();
+                        remember_grid(measured);
                     }
                 }
             });
