@@ -929,8 +929,23 @@ pub fn load_gen(args: &[String]) -> Result {
     Ok(())
 }
 
+/// The parts of a run, for `--only` while working on one of them.
+const SECTIONS: [&str; 10] = [
+    "bundle",
+    "proxy",
+    "ssr",
+    "panel",
+    "trace",
+    "logs",
+    "hydration",
+    "wire",
+    "load",
+    "fleet",
+];
+
 pub fn bench(args: &[String]) -> Result {
     let mut load_secs: u64 = 60;
+    let mut only: Option<Vec<String>> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -940,50 +955,68 @@ pub fn bench(args: &[String]) -> Result {
                     .and_then(|v| v.parse().ok())
                     .ok_or("--load-seconds needs a number")?
             }
+            "--only" => {
+                let list: Vec<String> = it
+                    .next()
+                    .ok_or("--only needs a list such as panel,trace")?
+                    .split(',')
+                    .map(str::to_string)
+                    .collect();
+                if let Some(bad) = list.iter().find(|s| !SECTIONS.contains(&s.as_str())) {
+                    return Err(format!(
+                        "--only: no section {bad:?}; sections: {}",
+                        SECTIONS.join(",")
+                    ));
+                }
+                only = Some(list)
+            }
             other => return Err(format!("unknown bench argument {other:?}")),
         }
     }
+    // A partial run prints its rows and leaves BENCHMARKS.md alone: the file is one whole run.
+    let want = |section: &str| only.as_ref().is_none_or(|l| l.iter().any(|s| s == section));
     setup()?;
     build(true)?;
     let root = workspace_root();
     let mut rows: Vec<Row> = Vec::new();
 
-    step("bench: hydration bundle sizes (release, wasm-opt)");
-    let pkg = root.join("target/site/pkg");
-    let mut total = (0u64, 0u64, 0u64);
-    let mut parts = Vec::new();
-    for kind in ["wasm", "js", "css"] {
-        let Some(path) = crate::bundle_file(&pkg, kind) else {
-            return Err(format!(
-                "the {kind} bundle file is missing in {} after the release build",
-                pkg.display()
+    if want("bundle") {
+        step("bench: hydration bundle sizes (release, wasm-opt)");
+        let pkg = root.join("target/site/pkg");
+        let mut total = (0u64, 0u64, 0u64);
+        let mut parts = Vec::new();
+        for kind in ["wasm", "js", "css"] {
+            let Some(path) = crate::bundle_file(&pkg, kind) else {
+                return Err(format!(
+                    "the {kind} bundle file is missing in {} after the release build",
+                    pkg.display()
+                ));
+            };
+            let name = format!("octoscope.{kind}");
+            let (raw, gz, br) = compressed_sizes(&path)?;
+            parts.push(format!(
+                "{name} {:.0} KB raw / {:.0} KB br",
+                raw as f64 / 1024.0,
+                br as f64 / 1024.0
             ));
-        };
-        let name = format!("octoscope.{kind}");
-        let (raw, gz, br) = compressed_sizes(&path)?;
-        parts.push(format!(
-            "{name} {:.0} KB raw / {:.0} KB br",
-            raw as f64 / 1024.0,
-            br as f64 / 1024.0
-        ));
-        if kind != "css" {
-            total = (total.0 + raw, total.1 + gz, total.2 + br);
+            if kind != "css" {
+                total = (total.0 + raw, total.1 + gz, total.2 + br);
+            }
         }
+        let kb = |b: u64| b as f64 / 1024.0;
+        rows.push(row(
+            "Hydration bundle (wasm + JS)",
+            format!(
+                "{:.0} KB raw, {:.0} KB gzip, **{:.0} KB brotli**",
+                kb(total.0),
+                kb(total.1),
+                kb(total.2)
+            ),
+            parts.join("; "),
+            "≤ 400 KB brotli",
+            Some(kb(total.2) <= 400.0),
+        ));
     }
-    let kb = |b: u64| b as f64 / 1024.0;
-    rows.push(row(
-        "Hydration bundle (wasm + JS)",
-        format!(
-            "{:.0} KB raw, {:.0} KB gzip, **{:.0} KB brotli**",
-            kb(total.0),
-            kb(total.1),
-            kb(total.2)
-        ),
-        parts.join("; "),
-        "≤ 400 KB brotli",
-        Some(kb(total.2) <= 400.0),
-    ));
-
     step("bench: demo stack, a backfilled Prometheus (500 series × 11,000 points) and the 10,000-alert fleet");
     let demo = start_demo(&[])?;
     let end_s = now_s() - 120;
@@ -1050,78 +1083,80 @@ pub fn bench(args: &[String]) -> Result {
     std::thread::sleep(Duration::from_secs(3));
     let idle_rss = rss_mb(pid);
 
-    step("bench: proxy overhead (interleaved A/B: direct Prometheus vs the console's proxy)");
-    let mut direct = Conn::new(&bench_prom.addr);
-    let mut proxied = Conn::new(&addr);
-    for (label, selector, runs) in [
-        ("1 series", "bench_series{i=\"0\"}", 41),
-        ("50 series", "bench_series{i=~\"[0-9]|[1-4][0-9]\"}", 31),
-        ("500 series", "bench_series", 15),
-    ] {
-        let q = format!(
-            "api/v1/query_range?query={}&start={}&end={end_s}&step=15",
-            enc(selector),
-            end_s - 6 * 3_600
-        );
-        let direct_path = format!("/{q}");
-        let proxy_path = format!("/api/datasources/proxy/uid/bench-prometheus/{q}");
-        // Warm both paths (connections, Prometheus' caches) before measuring.
-        get_ok(&mut direct, &direct_path)?;
-        let bytes = get_ok(&mut proxied, &proxy_path)?.len();
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        for i in 0..runs {
-            let order: [bool; 2] = if i % 2 == 0 {
-                [true, false]
-            } else {
-                [false, true]
-            };
-            for is_direct in order {
-                let t = Instant::now();
-                if is_direct {
-                    get_ok(&mut direct, &direct_path)?;
-                    a.push(ms(t));
+    if want("proxy") {
+        step("bench: proxy overhead (interleaved A/B: direct Prometheus vs the console's proxy)");
+        let mut direct = Conn::new(&bench_prom.addr);
+        let mut proxied = Conn::new(&addr);
+        for (label, selector, runs) in [
+            ("1 series", "bench_series{i=\"0\"}", 41),
+            ("50 series", "bench_series{i=~\"[0-9]|[1-4][0-9]\"}", 31),
+            ("500 series", "bench_series", 15),
+        ] {
+            let q = format!(
+                "api/v1/query_range?query={}&start={}&end={end_s}&step=15",
+                enc(selector),
+                end_s - 6 * 3_600
+            );
+            let direct_path = format!("/{q}");
+            let proxy_path = format!("/api/datasources/proxy/uid/bench-prometheus/{q}");
+            // Warm both paths (connections, Prometheus' caches) before measuring.
+            get_ok(&mut direct, &direct_path)?;
+            let bytes = get_ok(&mut proxied, &proxy_path)?.len();
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            for i in 0..runs {
+                let order: [bool; 2] = if i % 2 == 0 {
+                    [true, false]
                 } else {
-                    get_ok(&mut proxied, &proxy_path)?;
-                    b.push(ms(t));
+                    [false, true]
+                };
+                for is_direct in order {
+                    let t = Instant::now();
+                    if is_direct {
+                        get_ok(&mut direct, &direct_path)?;
+                        a.push(ms(t));
+                    } else {
+                        get_ok(&mut proxied, &proxy_path)?;
+                        b.push(ms(t));
+                    }
                 }
             }
+            let ((tail_name, a99), (_, b99)) = (tail(&mut a.clone()), tail(&mut b.clone()));
+            let (sa, sb) = (stat(a), stat(b));
+            let ratio = sb.p50 / sa.p50;
+            rows.push(row(
+                &format!(
+                    "Proxy overhead, query_range {label} over 6h ({:.1} MB)",
+                    bytes as f64 / 1e6
+                ),
+                format!(
+                    "{} (×{ratio:.2}), {tail_name} {b99:.1} ms ({:+.1} ms)",
+                    fmt_stat(sb),
+                    b99 - a99
+                ),
+                format!(
+                    "direct Prometheus {}, {tail_name} {a99:.1} ms; {runs} interleaved runs each",
+                    fmt_stat(sa)
+                ),
+                "≤ 1.05× p50, ≤ +1 ms p99",
+                Some(ratio <= 1.05 && b99 - a99 <= 1.0),
+            ));
         }
-        let ((tail_name, a99), (_, b99)) = (tail(&mut a.clone()), tail(&mut b.clone()));
-        let (sa, sb) = (stat(a), stat(b));
-        let ratio = sb.p50 / sa.p50;
-        rows.push(row(
-            &format!(
-                "Proxy overhead, query_range {label} over 6h ({:.1} MB)",
-                bytes as f64 / 1e6
-            ),
-            format!(
-                "{} (×{ratio:.2}), {tail_name} {b99:.1} ms ({:+.1} ms)",
-                fmt_stat(sb),
-                b99 - a99
-            ),
-            format!(
-                "direct Prometheus {}, {tail_name} {a99:.1} ms; {runs} interleaved runs each",
-                fmt_stat(sa)
-            ),
-            "≤ 1.05× p50, ≤ +1 ms p99",
-            Some(ratio <= 1.05 && b99 - a99 <= 1.0),
-        ));
     }
-
-    step("bench: dashboard SSR vs its slowest panel query");
     let mut page_conn = Conn::new(&addr);
     let page = "/d/octollm-service-health/service-health?from=now-1h";
-    let html = get_ok(&mut page_conn, page)?;
-    shows_data(page, &html)?;
-    let ssr = stat(
-        (0..9)
-            .map(|_| {
-                let t = Instant::now();
-                get_ok(&mut page_conn, page).map(|_| ms(t))
-            })
-            .collect::<Result<Vec<f64>>>()?,
-    );
-    let view: Value = serde_json::from_slice(
+    if want("ssr") {
+        step("bench: dashboard SSR vs its slowest panel query");
+        let html = get_ok(&mut page_conn, page)?;
+        shows_data(page, &html)?;
+        let ssr = stat(
+            (0..9)
+                .map(|_| {
+                    let t = Instant::now();
+                    get_ok(&mut page_conn, page).map(|_| ms(t))
+                })
+                .collect::<Result<Vec<f64>>>()?,
+        );
+        let view: Value = serde_json::from_slice(
         &page_conn
             .post_json(
                 "/api/load_dashboard",
@@ -1131,121 +1166,122 @@ pub fn bench(args: &[String]) -> Result {
             .1,
     )
     .map_err(|e| format!("load_dashboard answer: {e}"))?;
-    let prom_addr = demo.stack.prometheus.addr.clone();
-    let mut prom = Conn::new(&prom_addr);
-    let (from_ms, to_ms) = (
-        view["from_ms"].as_i64().unwrap_or(0),
-        view["to_ms"].as_i64().unwrap_or(0),
-    );
-    let mut slowest = (
-        Stat {
-            p50: 0.0,
-            min: 0.0,
-            max: 0.0,
-        },
-        String::new(),
-    );
-    for p in view["panels"].as_array().cloned().unwrap_or_default() {
-        let step_ms = p["step_ms"].as_i64().unwrap_or(15_000).max(1);
-        for q in p["queries"].as_array().cloned().unwrap_or_default() {
-            let expr = q[1].as_str().unwrap_or_default().to_string();
-            let path = if p["instant"].as_bool().unwrap_or(false) {
-                format!(
-                    "/api/v1/query?query={}&time={:.3}",
-                    enc(&expr),
-                    to_ms as f64 / 1000.0
-                )
-            } else {
-                format!(
-                    "/api/v1/query_range?query={}&start={:.3}&end={:.3}&step={}",
-                    enc(&expr),
-                    (from_ms.div_euclid(step_ms) * step_ms) as f64 / 1000.0,
-                    to_ms as f64 / 1000.0,
-                    (step_ms / 1000).max(1)
-                )
-            };
-            let s = stat(
-                (0..9)
-                    .map(|_| {
-                        let t = Instant::now();
-                        get_ok(&mut prom, &path).map(|_| ms(t))
-                    })
-                    .collect::<Result<Vec<f64>>>()?,
-            );
-            if s.p50 > slowest.0.p50 {
-                slowest = (s, expr);
+        let prom_addr = demo.stack.prometheus.addr.clone();
+        let mut prom = Conn::new(&prom_addr);
+        let (from_ms, to_ms) = (
+            view["from_ms"].as_i64().unwrap_or(0),
+            view["to_ms"].as_i64().unwrap_or(0),
+        );
+        let mut slowest = (
+            Stat {
+                p50: 0.0,
+                min: 0.0,
+                max: 0.0,
+            },
+            String::new(),
+        );
+        for p in view["panels"].as_array().cloned().unwrap_or_default() {
+            let step_ms = p["step_ms"].as_i64().unwrap_or(15_000).max(1);
+            for q in p["queries"].as_array().cloned().unwrap_or_default() {
+                let expr = q[1].as_str().unwrap_or_default().to_string();
+                let path = if p["instant"].as_bool().unwrap_or(false) {
+                    format!(
+                        "/api/v1/query?query={}&time={:.3}",
+                        enc(&expr),
+                        to_ms as f64 / 1000.0
+                    )
+                } else {
+                    format!(
+                        "/api/v1/query_range?query={}&start={:.3}&end={:.3}&step={}",
+                        enc(&expr),
+                        (from_ms.div_euclid(step_ms) * step_ms) as f64 / 1000.0,
+                        to_ms as f64 / 1000.0,
+                        (step_ms / 1000).max(1)
+                    )
+                };
+                let s = stat(
+                    (0..9)
+                        .map(|_| {
+                            let t = Instant::now();
+                            get_ok(&mut prom, &path).map(|_| ms(t))
+                        })
+                        .collect::<Result<Vec<f64>>>()?,
+                );
+                if s.p50 > slowest.0.p50 {
+                    slowest = (s, expr);
+                }
             }
         }
+        let ratio = ssr.p50 / slowest.0.p50;
+        rows.push(row(
+            "Dashboard SSR (service health, 1h): full HTML",
+            format!(
+                "{} = ×{ratio:.2} the slowest panel query; {:.0} KB HTML",
+                fmt_stat(ssr),
+                html.len() as f64 / 1024.0
+            ),
+            format!(
+                "slowest panel query straight to Prometheus {} (`{}`)",
+                fmt_stat(slowest.0),
+                slowest.1.chars().take(80).collect::<String>()
+            ),
+            "≤ 1.3×",
+            Some(ratio <= 1.3),
+        ));
     }
-    let ratio = ssr.p50 / slowest.0.p50;
-    rows.push(row(
-        "Dashboard SSR (service health, 1h): full HTML",
-        format!(
-            "{} = ×{ratio:.2} the slowest panel query; {:.0} KB HTML",
-            fmt_stat(ssr),
-            html.len() as f64 / 1024.0
-        ),
-        format!(
-            "slowest panel query straight to Prometheus {} (`{}`)",
-            fmt_stat(slowest.0),
-            slowest.1.chars().take(80).collect::<String>()
-        ),
-        "≤ 1.3×",
-        Some(ratio <= 1.3),
-    ));
-
-    step("bench: one panel of 500 series × 11,000 points");
-    let (from_ms, to_ms) = ((end_s - PANEL_RANGE_S) * 1000, end_s * 1000);
-    let body = json!({"uid": "bench-downsampling", "params": [["from", from_ms.to_string()], ["to", to_ms.to_string()]], "panel": null}).to_string();
-    let mut times = Vec::new();
-    let mut last = Value::Null;
-    let mut bytes = 0;
-    for _ in 0..5 {
-        let t = Instant::now();
-        let (status, b) = page_conn
-            .post_json("/api/load_dashboard", &body)
-            .map_err(|e| e.to_string())?;
-        times.push(ms(t));
-        if status != 200 {
-            return Err(format!(
-                "bench dashboard: {status}: {}",
-                String::from_utf8_lossy(&b)
-            ));
+    if want("panel") {
+        step("bench: one panel of 500 series × 11,000 points");
+        let (from_ms, to_ms) = ((end_s - PANEL_RANGE_S) * 1000, end_s * 1000);
+        let body = json!({"uid": "bench-downsampling", "params": [["from", from_ms.to_string()], ["to", to_ms.to_string()]], "panel": null}).to_string();
+        let mut times = Vec::new();
+        let mut last = Value::Null;
+        let mut bytes = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            let (status, b) = page_conn
+                .post_json("/api/load_dashboard", &body)
+                .map_err(|e| e.to_string())?;
+            times.push(ms(t));
+            if status != 200 {
+                return Err(format!(
+                    "bench dashboard: {status}: {}",
+                    String::from_utf8_lossy(&b)
+                ));
+            }
+            bytes = b.len();
+            last = serde_json::from_slice(&b).map_err(|e| e.to_string())?;
         }
-        bytes = b.len();
-        last = serde_json::from_slice(&b).map_err(|e| e.to_string())?;
-    }
-    let panel = &last["panels"][0];
-    if let Some(e) = panel["error"].as_str() {
-        return Err(format!("bench dashboard panel failed: {e}"));
-    }
-    if panel["series"].as_array().is_none_or(|s| s.is_empty()) {
-        return Err("the bench panel has no series: fix it before timing it".into());
-    }
-    let (pin, pout) = (
-        panel["points_received"].as_u64().unwrap_or(0),
-        panel["points_sent"].as_u64().unwrap_or(0),
-    );
-    // The anchor: Prometheus answering the same query at the same step.
-    let mut prom = Conn::new(&bench_prom.addr);
-    let query = format!(
-        "/api/v1/query_range?query=bench_series&start={}&end={end_s}&step=2",
-        end_s - PANEL_RANGE_S
-    );
-    let mut direct = Vec::new();
-    let mut direct_bytes = 0;
-    for _ in 0..5 {
-        let (t, body) = timed_get(&mut prom, &query)?;
-        direct.push(t);
-        direct_bytes = body.len();
-    }
-    let page_path = format!("/d/bench-downsampling/x?from={from_ms}&to={to_ms}");
-    let page_html = get_ok(&mut page_conn, &page_path)?;
-    if !String::from_utf8_lossy(&page_html).contains("showing 50 of 500 series") {
-        return Err("the bench dashboard page does not say it shows 50 of 500 series".into());
-    }
-    let (server, direct) = (stat(times), stat(direct));
-    rows.push(row(
+        let panel = &last["panels"][0];
+        if let Some(e) = panel["error"].as_str() {
+            return Err(format!("bench dashboard panel failed: {e}"));
+        }
+        if panel["series"].as_array().is_none_or(|s| s.is_empty()) {
+            return Err("the bench panel has no series: fix it before timing it".into());
+        }
+        let (pin, pout) = (
+            panel["points_received"].as_u64().unwrap_or(0),
+            panel["points_sent"].as_u64().unwrap_or(0),
+        );
+        // The anchor: Prometheus answering the same query at the same step.
+        let mut prom = Conn::new(&bench_prom.addr);
+        let query = format!(
+            "/api/v1/query_range?query=bench_series&start={}&end={end_s}&step=2",
+            end_s - PANEL_RANGE_S
+        );
+        let mut direct = Vec::new();
+        let mut direct_bytes = 0;
+        for _ in 0..5 {
+            let (t, body) = timed_get(&mut prom, &query)?;
+            direct.push(t);
+            direct_bytes = body.len();
+        }
+        let page_path = format!("/d/bench-downsampling/x?from={from_ms}&to={to_ms}");
+        let page_html = get_ok(&mut page_conn, &page_path)?;
+        if !String::from_utf8_lossy(&page_html).contains("showing 50 of 500 series") {
+            return Err("the bench dashboard page does not say it shows 50 of 500 series".into());
+        }
+        let (server, direct) = (stat(times), stat(direct));
+        rows.push(row(
         "Panel: 500 series × 11,000 points (max of 5)",
         format!(
             "**{:.0} ms**; {} points in → {} out (÷{:.0}), 50 series drawn (highest peaks), 450 summarised; **{:.0} KB** the server function, **{:.0} KB** the page's first response",
@@ -1264,14 +1300,19 @@ pub fn bench(args: &[String]) -> Result {
         "≤ 1 MB; ≤ the backend call + 150 ms",
         Some(page_html.len() <= 1 << 20 && server.max <= direct.max + 150.0),
     ));
-
-    step("bench: the simulator's 100,000-span trace (Jaeger and Tempo stand-ins)");
+    }
     let trace_path = format!("/trace/{SCALE_TRACE_ID}?datasource=jaeger");
-    rows.extend(trace_rows(&addr, &demo.stack.sim)?);
-    step("bench: the simulator's 100,000-line log stream");
-    rows.extend(logs_rows(&addr, &demo.stack.sim)?);
-    step("bench: hydration data per page");
-    rows.extend(hydration_rows(
+    if want("trace") {
+        step("bench: the simulator's 100,000-span trace (Jaeger and Tempo stand-ins)");
+        rows.extend(trace_rows(&addr, &demo.stack.sim)?);
+    }
+    if want("logs") {
+        step("bench: the simulator's 100,000-line log stream");
+        rows.extend(logs_rows(&addr, &demo.stack.sim)?);
+    }
+    if want("hydration") {
+        step("bench: hydration data per page");
+        rows.extend(hydration_rows(
         &addr,
         &[
             (
@@ -1291,15 +1332,17 @@ pub fn bench(args: &[String]) -> Result {
             ),
         ],
     )?);
-
-    step("bench: over the wire in chromium (1.6 Mbit/s, 150 ms latency, CPU 4×), compressed vs identity");
-    rows.extend(wire_rows(&addr, &trace_path)?);
-    rows.extend(phone_rows(&addr)?);
-
-    step(&format!(
-        "bench: load, 100 connections for {load_secs} s on a dashboard page and the proxy"
-    ));
-    let paths = vec![
+    }
+    if want("wire") {
+        step("bench: over the wire in chromium (1.6 Mbit/s, 150 ms latency, CPU 4×), compressed vs identity");
+        rows.extend(wire_rows(&addr, &trace_path)?);
+        rows.extend(phone_rows(&addr)?);
+    }
+    if want("load") {
+        step(&format!(
+            "bench: load, 100 connections for {load_secs} s on a dashboard page and the proxy"
+        ));
+        let paths = vec![
         page.to_string(),
         format!(
             "/api/datasources/proxy/uid/bench-prometheus/api/v1/query_range?query={}&start={}&end={end_s}&step=60",
@@ -1307,15 +1350,15 @@ pub fn bench(args: &[String]) -> Result {
             end_s - 3_600
         ),
     ];
-    for p in &paths {
-        shows_data(p, &get_ok(&mut page_conn, p)?)?;
-    }
-    // The load generator runs as a release build of its own (not this debug xtask), so it
-    // measures the console rather than itself.
-    let (n, errors, p50, (tail_name, p99), rps) = release_load(&addr, &paths, 100, load_secs)?;
-    let failed: usize = errors.values().sum();
-    let loaded_rss = rss_mb(pid);
-    rows.push(row(
+        for p in &paths {
+            shows_data(p, &get_ok(&mut page_conn, p)?)?;
+        }
+        // The load generator runs as a release build of its own (not this debug xtask), so it
+        // measures the console rather than itself.
+        let (n, errors, p50, (tail_name, p99), rps) = release_load(&addr, &paths, 100, load_secs)?;
+        let failed: usize = errors.values().sum();
+        let loaded_rss = rss_mb(pid);
+        rows.push(row(
         "Load: 100 connections (50 dashboard page, 50 proxy)",
         format!(
             "{rps:.0} req/s, p50 {p50:.0} ms, {tail_name} {p99:.0} ms, {failed} errors of {}{}",
@@ -1333,24 +1376,25 @@ pub fn bench(args: &[String]) -> Result {
         "0 errors",
         Some(failed == 0),
     ));
-    rows.push(row(
-        "Server memory (RSS)",
-        format!("idle {idle_rss:.0} MB; after the load run {loaded_rss:.0} MB"),
-        "the release `octoscope` process, /proc/<pid>/status VmRSS".into(),
-        "≤ 60 MB idle, ≤ 200 MB loaded",
-        Some(idle_rss <= 60.0 && loaded_rss <= 200.0),
-    ));
-
-    step("bench: alerts at fleet size (10,000 alerts over 200 services, 10,000 silences)");
-    let am_addrs: Vec<String> = demo
-        .stack
-        .alertmanagers
-        .iter()
-        .map(|a| a.addr.clone())
-        .collect();
-    crate::scale_up(&am_addrs, &AlertFleet::FULL, 10_000)?;
-    rows.extend(fleet_rows(&addr, &am_addrs)?);
-
+        rows.push(row(
+            "Server memory (RSS)",
+            format!("idle {idle_rss:.0} MB; after the load run {loaded_rss:.0} MB"),
+            "the release `octoscope` process, /proc/<pid>/status VmRSS".into(),
+            "≤ 60 MB idle, ≤ 200 MB loaded",
+            Some(idle_rss <= 60.0 && loaded_rss <= 200.0),
+        ));
+    }
+    if want("fleet") {
+        step("bench: alerts at fleet size (10,000 alerts over 200 services, 10,000 silences)");
+        let am_addrs: Vec<String> = demo
+            .stack
+            .alertmanagers
+            .iter()
+            .map(|a| a.addr.clone())
+            .collect();
+        crate::scale_up(&am_addrs, &AlertFleet::FULL, 10_000)?;
+        rows.extend(fleet_rows(&addr, &am_addrs)?);
+    }
     let date = Command::new("date")
         .args(["-u", "+%Y-%m-%d %H:%M UTC"])
         .output()
@@ -1387,9 +1431,13 @@ pub fn bench(args: &[String]) -> Result {
         );
     }
     println!("\n{md}");
-    std::fs::write(root.join("BENCHMARKS.md"), &md)
-        .map_err(|e| format!("write BENCHMARKS.md: {e}"))?;
-    println!("written to BENCHMARKS.md");
+    if only.is_none() {
+        std::fs::write(root.join("BENCHMARKS.md"), &md)
+            .map_err(|e| format!("write BENCHMARKS.md: {e}"))?;
+        println!("written to BENCHMARKS.md");
+    } else {
+        println!("a partial run (--only): BENCHMARKS.md left as it was");
+    }
     drop(bench_prom);
     drop(demo);
     Ok(())

@@ -23,7 +23,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   e2e [PLAYWRIGHT ARGS]...
                      build, start the demo stack and run only the Playwright journeys (e.g.
                      `cargo xtask e2e tests/oncall_loop.spec.ts` or `-g \"skip link\"`)
-  bench [--load-seconds N]
+  bench [--load-seconds N] [--only SECTION,...]
                      release build, then every speed and memory figure next to its anchor,
                      printed and written to BENCHMARKS.md
   scale up --alertmanager ADDR [--alertmanager ADDR]... [--alerts N] [--silences N]
