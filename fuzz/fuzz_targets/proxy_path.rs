@@ -25,7 +25,10 @@ fuzz_target!(|data: &[u8]| {
             if check_proxy_path(kind, method, path).is_err() {
                 continue;
             }
-            assert!(matches!(method, "GET" | "POST" | "HEAD"), "{method} {path:?} allowed");
+            assert!(
+                matches!(method, "GET" | "POST" | "HEAD"),
+                "{method} {path:?} allowed"
+            );
             let trimmed = path.strip_prefix('/').unwrap_or(path);
             for segment in trimmed.split('/') {
                 // What a backend sees after decoding the segment once.
@@ -37,9 +40,15 @@ fuzz_target!(|data: &[u8]| {
                 // Traversal, double decoding and header injection; other characters (a
                 // space in a service name) are just part of a name.
                 for bad in ['/', '\\', '%'] {
-                    assert!(!decoded.contains(bad), "{kind:?} {method} {path:?} decodes to {bad:?}");
+                    assert!(
+                        !decoded.contains(bad),
+                        "{kind:?} {method} {path:?} decodes to {bad:?}"
+                    );
                 }
-                assert!(!decoded.chars().any(char::is_control), "{kind:?} {path:?}: control character");
+                assert!(
+                    !decoded.chars().any(char::is_control),
+                    "{kind:?} {path:?}: control character"
+                );
                 // Undecoded, the segment is plain: no authority, whitespace or backslash.
                 for bad in ['@', ' ', '\\', '\t'] {
                     assert!(!segment.contains(bad), "{kind:?} {path:?} holds {bad:?}");

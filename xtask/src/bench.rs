@@ -1060,7 +1060,11 @@ pub fn bench(args: &[String]) -> Result {
         .arg("serve")
         .env("OCTOSCOPE_LISTEN", &addr)
         .env("OCTOSCOPE_PROVISIONING", prov)
-        .env("OCTOSCOPE_LOG", "warn")
+        // BENCH_CONSOLE_LOG (e.g. `warn,app=debug`) shows the console's own timings.
+        .env(
+            "OCTOSCOPE_LOG",
+            std::env::var("BENCH_CONSOLE_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| format!("start the console: {e}"))?;

@@ -172,8 +172,20 @@ async fn laid_trace(
         .get_or_load(&ds.uid, &id, || async {
             let store =
                 TraceStore::of(&backends.http, &ds).expect("trace_datasource picks trace kinds");
+            let started = std::time::Instant::now();
             match store.trace(&id).await {
-                Ok(Some(trace)) => Ok(LaidTrace::new(trace)),
+                Ok(Some(trace)) => {
+                    let read_ms = started.elapsed().as_secs_f64() * 1e3;
+                    let laid = LaidTrace::new(trace);
+                    tracing::debug!(
+                        trace = %id,
+                        spans = laid.spans(),
+                        read_ms,
+                        laid_ms = started.elapsed().as_secs_f64() * 1e3 - read_ms,
+                        "trace read and laid out"
+                    );
+                    Ok(laid)
+                }
                 Ok(None) => Err(AppError::NotFound(format!("trace {id} not found in {}", ds.name))),
                 Err(BackendError::TooLarge { datasource, .. }) => Err(AppError::Upstream(format!(
                     "trace {id} in {datasource} is larger than {} MB, more than this console opens at once (decoding costs ~10× its size in memory); open it in {datasource}'s own UI",

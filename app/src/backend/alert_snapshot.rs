@@ -8,7 +8,7 @@
 
 use super::alertmanager::AlertmanagerClient;
 use super::registry::Datasource;
-use crate::model::alerting::{group_clusters, ClusterReport, InstanceReport};
+use crate::model::alerting::{group_clusters, ClusterReport, InstanceReport, MergedGroup};
 use crate::model::upstream::BackendError;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -67,6 +67,24 @@ pub struct AlertSnapshots {
     max_age: Duration,
     max_stale: Duration,
     slots: Mutex<HashMap<String, Slot>>,
+    merged: Arc<Mutex<Option<MergedMemo>>>,
+}
+
+/// One cluster's alert groups, its instances' reports merged.
+#[derive(Debug)]
+pub struct MergedCluster {
+    pub name: String,
+    /// Datasource uids of the instances that answered, in provisioning order.
+    pub uids: Vec<String>,
+    pub groups: Vec<MergedGroup>,
+}
+
+/// The clusters merged from one set of snapshots: merging tens of thousands of alerts is done
+/// once per read, not once per view. Holding the snapshots keeps their identity unambiguous.
+#[derive(Debug)]
+struct MergedMemo {
+    of: Vec<Arc<Snapshot>>,
+    clusters: Arc<Vec<MergedCluster>>,
 }
 
 impl Default for AlertSnapshots {
@@ -81,6 +99,7 @@ impl AlertSnapshots {
             max_age,
             max_stale,
             slots: Mutex::new(HashMap::new()),
+            merged: Arc::default(),
         }
     }
 
@@ -150,6 +169,7 @@ async fn read(http: &reqwest::Client, ds: &Datasource) -> Result<InstanceReport,
 #[derive(Debug, Clone, Default)]
 pub struct Fleet {
     snapshots: Vec<Arc<Snapshot>>,
+    merged: Arc<Mutex<Option<MergedMemo>>>,
     /// (datasource name, why) for instances that did not answer.
     pub unreachable: Vec<(String, String)>,
     /// When the oldest snapshot used was read (ms): the page says how fresh it is.
@@ -160,6 +180,37 @@ impl Fleet {
     /// The instances that answered, grouped into gossip clusters.
     pub fn clusters(&self) -> Vec<ClusterReport<'_>> {
         group_clusters(self.snapshots.iter().filter_map(|s| s.report.as_ref().ok()))
+    }
+
+    /// Each cluster's groups merged, computed once for these snapshots and shared by every view
+    /// of them (a viewer arriving while it is computed waits for it).
+    pub fn merged(&self) -> Arc<Vec<MergedCluster>> {
+        let mut memo = self.merged.lock().unwrap_or_else(|p| p.into_inner());
+        let same = |m: &&MergedMemo| {
+            m.of.len() == self.snapshots.len()
+                && m.of
+                    .iter()
+                    .zip(&self.snapshots)
+                    .all(|(a, b)| Arc::ptr_eq(a, b))
+        };
+        if let Some(m) = memo.as_ref().filter(same) {
+            return m.clusters.clone();
+        }
+        let clusters = Arc::new(
+            self.clusters()
+                .into_iter()
+                .map(|c| MergedCluster {
+                    name: c.name(),
+                    uids: c.uids(),
+                    groups: c.merged(),
+                })
+                .collect(),
+        );
+        *memo = Some(MergedMemo {
+            of: self.snapshots.clone(),
+            clusters: Arc::clone(&clusters),
+        });
+        clusters
     }
 }
 
@@ -191,6 +242,7 @@ pub async fn fleet(b: &super::Backends) -> Option<Fleet> {
     let as_of_ms = snapshots.iter().map(|s| s.read_at_ms).min().unwrap_or(0);
     Some(Fleet {
         snapshots,
+        merged: b.alert_snapshots.merged.clone(),
         unreachable,
         as_of_ms,
     })

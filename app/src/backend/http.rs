@@ -143,11 +143,13 @@ async fn get_once(
     query: Option<&str>,
     cap: u64,
 ) -> Result<(u16, Vec<u8>), BackendError> {
+    let started = std::time::Instant::now();
     let mut resp = request(http, ds, reqwest::Method::GET, path, query)
         .send()
         .await
         .map_err(|e| transport_error(ds, &e))?;
     let status = resp.status().as_u16();
+    let headers_ms = started.elapsed().as_secs_f64() * 1e3;
     let too_large = || BackendError::TooLarge {
         datasource: ds.name.clone(),
         limit_mb: cap >> 20,
@@ -162,5 +164,14 @@ async fn get_once(
         }
         body.extend_from_slice(&chunk);
     }
+    tracing::debug!(
+        datasource = %ds.name,
+        path,
+        status,
+        bytes = body.len(),
+        headers_ms,
+        body_ms = started.elapsed().as_secs_f64() * 1e3,
+        "backend read"
+    );
     Ok((status, body))
 }

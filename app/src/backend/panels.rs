@@ -339,6 +339,7 @@ async fn loki_range(
 }
 
 async fn run_job(b: &Backends, job: Job, range: TimeRange) -> JobResult {
+    let started = std::time::Instant::now();
     let answer = match job.ds.kind {
         DatasourceKind::Prometheus => {
             let client = PrometheusClient {
@@ -371,6 +372,21 @@ async fn run_job(b: &Backends, job: Job, range: TimeRange) -> JobResult {
             message: format!("dashboard panels cannot query {other} datasources; use Explore"),
         }),
     };
+    let read_ms = started.elapsed().as_secs_f64() * 1e3;
+    let result = answer
+        .map(|(data, warnings)| {
+            (
+                to_series(data, &job.ref_id, &job.legend, job.step_ms),
+                warnings,
+            )
+        })
+        .map_err(|e| e.to_string());
+    tracing::debug!(
+        panel = job.panel_id,
+        read_ms,
+        total_ms = started.elapsed().as_secs_f64() * 1e3,
+        "panel query"
+    );
     JobResult {
         panel_id: job.panel_id,
         explore: ExploreQuery {
@@ -382,14 +398,7 @@ async fn run_job(b: &Backends, job: Job, range: TimeRange) -> JobResult {
         step_ms: job.step_ms,
         instant: job.instant,
         width_px: job.width_px,
-        result: answer
-            .map(|(data, warnings)| {
-                (
-                    to_series(data, &job.ref_id, &job.legend, job.step_ms),
-                    warnings,
-                )
-            })
-            .map_err(|e| e.to_string()),
+        result,
         ref_id: job.ref_id,
     }
 }

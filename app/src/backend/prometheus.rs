@@ -3,9 +3,13 @@
 use super::http::get_bytes;
 use super::registry::Datasource;
 use crate::model::alerting::RulesData;
+use crate::model::prometheus::fast_matrix::decode_matrix;
 use crate::model::prometheus::{BuildInfo, ExemplarSeries, QueryData};
 use crate::model::status::{AlertmanagerDiscovery, RuntimeInfo, TargetsData, TsdbStatus};
 use crate::model::upstream::{decode_envelope, Answer, BackendError};
+
+/// An answer this large is decoded off the async workers (a 500-series panel's is 125 MB).
+const BIG_ANSWER: usize = 1 << 20;
 
 pub struct PrometheusClient<'a> {
     pub http: &'a reqwest::Client,
@@ -57,7 +61,26 @@ impl PrometheusClient<'_> {
             ("step", &step),
         ]);
         let (status, body) = get_bytes(self.http, self.ds, "api/v1/query_range", Some(&q)).await?;
-        decode_envelope(&self.ds.name, status, &body)
+        if status != 200 || body.len() < BIG_ANSWER {
+            return decode_envelope(&self.ds.name, status, &body);
+        }
+        // Decoding a large answer takes a core for a while: off the async workers, on all cores.
+        let name = self.ds.name.clone();
+        tokio::task::spawn_blocking(move || {
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            match decode_matrix(&body, threads) {
+                Some(series) => Ok(Answer {
+                    data: QueryData::Matrix(series),
+                    warnings: Vec::new(),
+                }),
+                None => decode_envelope(&name, status, &body),
+            }
+        })
+        .await
+        .map_err(|e| BackendError::Decode {
+            datasource: self.ds.name.clone(),
+            message: e.to_string(),
+        })?
     }
 
     /// `GET /api/v1/query_exemplars` over `start..end` (unix seconds).

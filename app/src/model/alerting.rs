@@ -432,40 +432,50 @@ pub fn merge_cluster(cluster: &str, instances: &[&InstanceReport]) -> Vec<Merged
 /// Regroups a cluster's alerts for display: by the value of label `by`, or, when `by` is empty, by
 /// the route's group labels. One group routed to several receivers (`continue: true`) is shown
 /// once; alerts are de-duplicated by fingerprint and filtered by `matchers`.
-pub fn regroup(
-    groups: &[MergedGroup],
+pub fn regroup<'a>(
+    groups: &'a [MergedGroup],
     matchers: &[Matcher],
     by: &str,
-) -> Vec<(Labels, Vec<MergedAlert>)> {
+) -> Vec<(Labels, Vec<&'a MergedAlert>)> {
+    use std::collections::{HashMap, HashSet};
     let by = by.trim();
-    let mut out: Vec<(Labels, Vec<MergedAlert>)> = Vec::new();
-    // Indexes, not scans: a fleet has thousands of groups and alerts.
-    let mut index: std::collections::HashMap<Labels, usize> = Default::default();
-    let mut seen: std::collections::HashSet<(usize, &str)> = Default::default();
+    // Borrowed, and indexed rather than scanned: a fleet has thousands of groups and tens of
+    // thousands of alerts, and only the page's few are copied.
+    let mut out: Vec<(Labels, Vec<&MergedAlert>)> = Vec::new();
+    let mut by_labels: HashMap<&Labels, usize> = HashMap::new();
+    let mut by_value: HashMap<&str, usize> = HashMap::new();
+    let mut seen: HashSet<(usize, &str)> = HashSet::new();
+    let mut slot = |labels: Labels| {
+        out.push((labels, Vec::new()));
+        out.len() - 1
+    };
+    let mut members: Vec<(usize, &MergedAlert)> = Vec::new();
     for g in groups {
+        let mut own = None;
         for a in g
             .alerts
             .iter()
             .filter(|a| matches_all(matchers, &a.alert.labels))
         {
-            let labels: Labels = if by.is_empty() {
-                g.labels.clone()
+            let i = if by.is_empty() {
+                *own.get_or_insert_with(|| {
+                    *by_labels
+                        .entry(&g.labels)
+                        .or_insert_with(|| slot(g.labels.clone()))
+                })
             } else {
-                [(
-                    by.to_string(),
-                    a.alert.labels.get(by).cloned().unwrap_or_default(),
-                )]
-                .into_iter()
-                .collect()
+                let value = a.alert.labels.get(by).map(String::as_str).unwrap_or("");
+                *by_value.entry(value).or_insert_with(|| {
+                    slot([(by.to_string(), value.to_string())].into_iter().collect())
+                })
             };
-            let i = *index.entry(labels.clone()).or_insert_with(|| {
-                out.push((labels, Vec::new()));
-                out.len() - 1
-            });
             if seen.insert((i, a.alert.fingerprint.as_str())) {
-                out[i].1.push(a.clone());
+                members.push((i, a));
             }
         }
+    }
+    for (i, a) in members {
+        out[i].1.push(a);
     }
     out
 }
@@ -473,37 +483,47 @@ pub fn regroup(
 /// Triage order of a `severity` label: critical (or page) first, then error, warning, info,
 /// anything else, and none last.
 pub fn severity_rank(severity: Option<&str>) -> u8 {
-    match severity.map(str::to_ascii_lowercase).as_deref() {
-        Some("critical" | "page" | "p1") => 0,
-        Some("error" | "high" | "p2") => 1,
-        Some("warning" | "warn" | "medium" | "p3") => 2,
-        Some("info" | "low" | "p4") => 3,
-        Some(_) => 4,
-        None => 5,
-    }
+    const RANKS: [&[&str]; 4] = [
+        &["critical", "page", "p1"],
+        &["error", "high", "p2"],
+        &["warning", "warn", "medium", "p3"],
+        &["info", "low", "p4"],
+    ];
+    // Compared in place, not lowercased into a copy: this ranks every alert of a fleet.
+    let Some(s) = severity else { return 5 };
+    RANKS
+        .iter()
+        .position(|names| names.iter().any(|n| n.eq_ignore_ascii_case(s)))
+        .map_or(4, |r| r as u8)
 }
 
-fn alert_rank(a: &MergedAlert) -> (u8, bool, String) {
+fn alert_rank(a: &MergedAlert) -> (u8, bool, &str) {
     (
         severity_rank(a.alert.labels.get("severity").map(String::as_str)),
         // Suppressed (silenced or inhibited) alerts after the active ones.
         a.alert.status.state != "active",
         // RFC 3339 in one zone sorts as time: the oldest first.
-        a.alert.starts_at.clone(),
+        &a.alert.starts_at,
     )
 }
 
 /// Groups in triage order: the most severe first, then the one firing longest; inside a group
 /// the same order, active before suppressed.
-pub fn triage_order(groups: &mut [(Labels, Vec<MergedAlert>)]) {
+pub fn triage_order(groups: &mut [(Labels, Vec<&MergedAlert>)]) {
     for (_, alerts) in groups.iter_mut() {
-        alerts.sort_by_key(alert_rank);
+        alerts.sort_by(|a, b| alert_rank(a).cmp(&alert_rank(b)));
     }
-    groups.sort_by_key(|(_, alerts)| alerts.first().map(alert_rank));
+    groups.sort_by(|(_, a), (_, b)| {
+        let (a, b) = (
+            a.first().map(|a| alert_rank(a)),
+            b.first().map(|b| alert_rank(b)),
+        );
+        a.cmp(&b)
+    });
 }
 
 /// The most severe `severity` among alerts (the group's colour).
-pub fn worst_severity(alerts: &[MergedAlert]) -> Option<String> {
+pub fn worst_severity(alerts: &[&MergedAlert]) -> Option<String> {
     alerts
         .iter()
         .filter_map(|a| a.alert.labels.get("severity"))
@@ -635,7 +655,7 @@ mod tests {
         let group = |name: &str, alerts: Vec<MergedAlert>| {
             ([("g".to_string(), name.to_string())].into(), alerts)
         };
-        let mut groups = vec![
+        let owned: Vec<(Labels, Vec<MergedAlert>)> = vec![
             group(
                 "slo",
                 vec![alert(
@@ -672,7 +692,13 @@ mod tests {
                 )],
             ),
         ];
+        let mut groups: Vec<(Labels, Vec<&MergedAlert>)> = owned
+            .iter()
+            .map(|(l, a)| (l.clone(), a.iter().collect()))
+            .collect();
         triage_order(&mut groups);
+        assert_eq!(severity_rank(Some("CRITICAL")), 0, "any case");
+        assert_eq!(severity_rank(Some("sev9")), 4);
         let names: Vec<&str> = groups.iter().map(|(l, _)| l["g"].as_str()).collect();
         assert_eq!(names, ["api", "old-slo", "slo", "none"]);
         let inside: Vec<&str> = groups[0]

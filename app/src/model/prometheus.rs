@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod fast_matrix;
+
 /// A sample value as Prometheus writes it (`"1.5"`, `"NaN"`, `"+Inf"`); unreadable is NaN.
 pub fn parse_sample(v: &str) -> f64 {
     match v {

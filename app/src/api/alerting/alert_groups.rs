@@ -65,12 +65,11 @@ pub async fn alert_groups(query: GroupsQuery) -> Result<GroupsBoard, AppError> {
     let only = Some(query.group.as_str()).filter(|g| !g.is_empty());
     let links = AlertLinks::of(&backends);
     let clusters = fleet
-        .clusters()
-        .into_iter()
+        .merged()
+        .iter()
         .map(|c| {
-            let groups = c.merged();
             let mut page = groups_page(
-                &groups,
+                &c.groups,
                 &matchers,
                 &query.group_by,
                 query.page as usize,
@@ -80,8 +79,8 @@ pub async fn alert_groups(query: GroupsQuery) -> Result<GroupsBoard, AppError> {
                 links.add(a);
             }
             ClusterGroups {
-                name: c.name(),
-                instances: c.uids(),
+                name: c.name.clone(),
+                instances: c.uids.clone(),
                 page,
             }
         })

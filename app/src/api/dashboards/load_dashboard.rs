@@ -38,6 +38,7 @@ pub async fn load_dashboard(
     let only = panel.or(p.view_panel);
     let panels = panels_to_query(d, only);
     let grid = crate::contexts::remembered_grid();
+    let started = std::time::Instant::now();
     let data = run_panels(
         &backends,
         &panels,
@@ -48,6 +49,12 @@ pub async fn load_dashboard(
         backends.limits,
     )
     .await;
+    tracing::debug!(
+        dashboard = %d.uid,
+        panels = data.len(),
+        ms = started.elapsed().as_secs_f64() * 1e3,
+        "panels run"
+    );
     // "No data" often means the exporter is down: say so where the user looks.
     let mut pools_down = Vec::new();
     if data

@@ -34,7 +34,7 @@ pub struct Counts {
 
 impl Counts {
     pub fn of<'a>(alerts: impl IntoIterator<Item = &'a AmAlert>) -> Counts {
-        let mut by: BTreeMap<(u8, String), usize> = BTreeMap::new();
+        let mut by: BTreeMap<(u8, &str), usize> = BTreeMap::new();
         let mut c = Counts::default();
         for a in alerts {
             c.total += 1;
@@ -43,14 +43,18 @@ impl Counts {
             } else {
                 c.suppressed += 1;
             }
-            let sev = a.labels.get("severity").filter(|s| !s.is_empty());
-            *by.entry((
-                severity_rank(sev.map(String::as_str)),
-                sev.cloned().unwrap_or_else(|| "none".into()),
-            ))
-            .or_default() += 1;
+            let sev = a
+                .labels
+                .get("severity")
+                .map(String::as_str)
+                .filter(|s| !s.is_empty());
+            *by.entry((severity_rank(sev), sev.unwrap_or("none")))
+                .or_default() += 1;
         }
-        c.by_severity = by.into_iter().map(|((_, s), n)| (s, n)).collect();
+        c.by_severity = by
+            .into_iter()
+            .map(|((_, s), n)| (s.to_string(), n))
+            .collect();
         c
     }
 }
@@ -200,19 +204,20 @@ pub fn groups_page(
     triage_order(&mut all);
     let counts = Counts::of(
         all.iter()
-            .flat_map(|(_, alerts)| alerts)
+            .flat_map(|(_, alerts)| alerts.iter().copied())
             .unique_by_fingerprint()
             .map(|a| &a.alert),
     );
     let total_groups = all.len();
-    let view = |labels: Labels, alerts: Vec<MergedAlert>, first: usize, take: usize| {
+    let view = |labels: Labels, alerts: Vec<&MergedAlert>, first: usize, take: usize| {
         let worst_severity = super::worst_severity(&alerts).unwrap_or_default();
         GroupView {
             id: group_id(&labels),
             counts: Counts::of(alerts.iter().map(|a| &a.alert)),
             worst_severity,
             first_alert: first.min(alerts.len()),
-            alerts: alerts.into_iter().skip(first).take(take).collect(),
+            // Only what the page shows is copied.
+            alerts: alerts.into_iter().skip(first).take(take).cloned().collect(),
             labels,
         }
     };
