@@ -14,6 +14,7 @@ pub mod logs;
 pub mod markdown;
 pub mod matchers;
 pub mod numbers;
+pub mod parallel_json;
 pub mod prometheus;
 pub mod promql_complete;
 pub mod routing;

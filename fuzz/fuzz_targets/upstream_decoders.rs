@@ -1,14 +1,15 @@
 //! Every upstream decoder (Prometheus and Loki envelopes, Alertmanager v2 JSON, Jaeger, Jaeger
 //! API v3 / OTLP and Tempo traces and searches) takes any bytes a backend could send with any
 //! status without panicking: a broken or hostile backend is an error message, never a crash.
-//! The fast matrix decoder accepts only what the general one reads, and reads it the same.
+//! The fast matrix decoder accepts only what the general one reads, and reads it the same; a
+//! trace read on several cores is the trace read on one.
 #![no_main]
 use app::model::alerting::{AmGroup, Silence};
 use app::model::logs::{decode_loki_list, decode_loki_query};
 use app::model::prometheus::{fast_matrix::decode_matrix, QueryData, RangeSeries};
 use app::model::traces::{
-    decode_jaeger_traces, decode_operations, decode_otlp_traces, decode_services,
-    decode_tempo_search, decode_tempo_trace,
+    decode_jaeger_traces, decode_jaeger_traces_on, decode_operations, decode_otlp_traces,
+    decode_services, decode_tempo_search, decode_tempo_trace, decode_tempo_trace_on,
 };
 use app::model::upstream::decode_envelope;
 use libfuzzer_sys::fuzz_target;
@@ -43,6 +44,14 @@ fuzz_target!(|data: &[u8]| {
     let _ = serde_json::from_slice::<Vec<AmGroup>>(data);
     let _ = serde_json::from_slice::<Vec<Silence>>(data);
     let _ = decode_jaeger_traces(data);
+    assert_eq!(
+        format!("{:?}", decode_jaeger_traces_on(data, 2)),
+        format!("{:?}", decode_jaeger_traces_on(data, 1))
+    );
+    assert_eq!(
+        format!("{:?}", decode_tempo_trace_on(data, 2)),
+        format!("{:?}", decode_tempo_trace_on(data, 1))
+    );
     let _ = decode_services(data);
     let _ = decode_operations(data);
     let _ = decode_otlp_traces(data);

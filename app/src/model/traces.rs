@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
+use super::parallel_json;
 use super::upstream::BackendError;
 
 mod wire;
@@ -89,65 +90,117 @@ fn jaeger_data(body: &[u8]) -> Result<Value, TraceDecodeError> {
 }
 
 /// One Jaeger trace (an element of `data[]`).
-fn jaeger_trace(t: wire::JaegerTrace) -> Result<TraceView, TraceDecodeError> {
-    let trace_id = t.trace_id.0;
-    // Each process once (service, tags), however many spans share it.
-    let processes: std::collections::HashMap<String, (String, Vec<(String, String)>)> = t
-        .processes
-        .unwrap_or_default()
+/// A Jaeger trace's processes: id → (service, tags), each read once however many spans share it.
+type Processes = std::collections::HashMap<String, (String, Vec<(String, String)>)>;
+
+fn processes(p: Option<std::collections::HashMap<String, wire::JaegerProcess>>) -> Processes {
+    p.unwrap_or_default()
         .into_iter()
         .map(|(id, p)| (id, (p.service_name.0, wire::pairs(p.tags))))
-        .collect();
-    let no_process = (String::new(), Vec::new());
+        .collect()
+}
+
+fn jaeger_trace(t: wire::JaegerTrace) -> Result<TraceView, TraceDecodeError> {
+    let trace_id = t.trace_id.0;
+    let processes = processes(t.processes);
     let spans = t
         .spans
         .ok_or_else(|| TraceDecodeError::Shape("trace without spans".into()))?;
-    let spans = spans
+    Ok(TraceView {
+        spans: spans
+            .into_iter()
+            .map(|s| jaeger_span(s, &trace_id, &processes))
+            .collect(),
+        trace_id,
+        warnings: wire::list(t.warnings).into_iter().map(|w| w.0).collect(),
+    })
+}
+
+fn jaeger_span(s: wire::JaegerSpan, trace_id: &str, processes: &Processes) -> SpanView {
+    static NO_PROCESS: (String, Vec<(String, String)>) = (String::new(), Vec::new());
+    let (service, process_tags) = processes.get(&s.process_id.0).unwrap_or(&NO_PROCESS);
+    let tags = wire::pairs(s.tags);
+    let references: Vec<SpanRef> = wire::list(s.references)
         .into_iter()
-        .map(|s| {
-            let (service, process_tags) = processes.get(&s.process_id.0).unwrap_or(&no_process);
-            let tags = wire::pairs(s.tags);
-            let references: Vec<SpanRef> = wire::list(s.references)
-                .into_iter()
-                .map(|r| SpanRef {
-                    kind: r.ref_type.0,
-                    trace_id: r.trace_id.0,
-                    span_id: r.span_id.0,
-                })
-                .collect();
-            // As the Jaeger UI: the first CHILD_OF is the parent, else the first FOLLOWS_FROM
-            // (a producer/consumer hop still belongs under its producer).
-            let in_trace = |kind: &str| {
-                references
-                    .iter()
-                    .find(|r| r.kind == kind && r.trace_id == trace_id)
-                    .map(|r| r.span_id.clone())
-            };
-            let parent_id = in_trace("CHILD_OF").or_else(|| in_trace("FOLLOWS_FROM"));
-            let error = tags.iter().any(|(k, v)| k == "error" && v == "true")
-                || tags
-                    .iter()
-                    .any(|(k, v)| k == "otel.status_code" && v == "ERROR");
-            SpanView {
-                span_id: s.span_id.0,
-                parent_id,
-                service: service.clone(),
-                operation: s.operation_name.0,
-                start_us: s.start_time.0,
-                duration_us: s.duration.0,
-                error,
-                tags,
-                process_tags: process_tags.clone(),
-                logs: wire::list(s.logs)
-                    .into_iter()
-                    .map(|l| (l.timestamp.0, wire::pairs(l.fields)))
-                    .collect(),
-                references,
-                warnings: wire::list(s.warnings).into_iter().map(|w| w.0).collect(),
-            }
+        .map(|r| SpanRef {
+            kind: r.ref_type.0,
+            trace_id: r.trace_id.0,
+            span_id: r.span_id.0,
         })
         .collect();
-    Ok(TraceView {
+    // As the Jaeger UI: the first CHILD_OF is the parent, else the first FOLLOWS_FROM
+    // (a producer/consumer hop still belongs under its producer).
+    let in_trace = |kind: &str| {
+        references
+            .iter()
+            .find(|r| r.kind == kind && r.trace_id == trace_id)
+            .map(|r| r.span_id.clone())
+    };
+    let parent_id = in_trace("CHILD_OF").or_else(|| in_trace("FOLLOWS_FROM"));
+    let error = tags.iter().any(|(k, v)| k == "error" && v == "true")
+        || tags
+            .iter()
+            .any(|(k, v)| k == "otel.status_code" && v == "ERROR");
+    SpanView {
+        span_id: s.span_id.0,
+        parent_id,
+        service: service.clone(),
+        operation: s.operation_name.0,
+        start_us: s.start_time.0,
+        duration_us: s.duration.0,
+        error,
+        tags,
+        process_tags: process_tags.clone(),
+        logs: wire::list(s.logs)
+            .into_iter()
+            .map(|l| (l.timestamp.0, wire::pairs(l.fields)))
+            .collect(),
+        references,
+        warnings: wire::list(s.warnings).into_iter().map(|w| w.0).collect(),
+    }
+}
+
+/// One Jaeger trace document of fleet size with its spans read on every core: the spans array
+/// is cut between spans, the rest (trace id, processes, warnings) read first on its own. Keys
+/// may come in Jaeger's order (`traceID`, `spans`, `processes`) or sorted (as serde writes
+/// them). `None` when the document is not one trace written either way.
+fn jaeger_on_cores(body: &[u8], threads: usize) -> Option<TraceView> {
+    use parallel_json::{decode_parts, find, rfind, serde_elements, split_elements};
+    const OPEN: &[u8] = br#""spans":["#;
+    // What follows the spans array, and what starts a span (only spans hold these keys).
+    const CLOSE: [&[u8]; 2] = [br#"],"processes":"#, br#"],"traceID":"#];
+    const BETWEEN: [&[u8]; 2] = [br#"},{"traceID":"#, br#"},{"duration":"#];
+    let open = find(body, OPEN)? + OPEN.len();
+    let close = CLOSE
+        .iter()
+        .filter_map(|c| rfind(body, c))
+        .find(|&c| c > open)?;
+    let spans = &body[open..close];
+    let between = BETWEEN.into_iter().find(|b| find(spans, b).is_some())?;
+    let mut rest = Vec::with_capacity(body.len() - spans.len());
+    rest.extend_from_slice(&body[..open]);
+    rest.extend_from_slice(&body[close..]);
+    let doc: wire::JaegerDoc = serde_json::from_slice(&rest).ok()?;
+    if !wire::list(doc.errors).is_empty() {
+        return None;
+    }
+    let [t] = <[wire::JaegerTrace; 1]>::try_from(wire::list(doc.data)).ok()?;
+    if t.spans.as_ref().is_none_or(|s| !s.is_empty()) {
+        return None;
+    }
+    let trace_id = t.trace_id.0;
+    let processes = processes(t.processes);
+    let parts = split_elements(spans, threads, between);
+    let spans = decode_parts(&parts, |part| {
+        let spans = serde_elements::<wire::JaegerSpan>(part)?;
+        Some(
+            spans
+                .into_iter()
+                .map(|s| jaeger_span(s, &trace_id, &processes))
+                .collect(),
+        )
+    })?;
+    Some(TraceView {
         trace_id,
         spans,
         warnings: wire::list(t.warnings).into_iter().map(|w| w.0).collect(),
@@ -156,6 +209,20 @@ fn jaeger_trace(t: wire::JaegerTrace) -> Result<TraceView, TraceDecodeError> {
 
 /// `GET /api/traces/{id}` and `GET /api/traces?…` (Jaeger v1): errors win over data.
 pub fn decode_jaeger_traces(body: &[u8]) -> Result<Vec<TraceView>, TraceDecodeError> {
+    decode_jaeger_traces_on(body, parallel_json::threads_for(body.len()))
+}
+
+/// [`decode_jaeger_traces`] on up to `threads` threads (more than one: one trace as Jaeger writes
+/// it is read on that many, anything else as one).
+pub fn decode_jaeger_traces_on(
+    body: &[u8],
+    threads: usize,
+) -> Result<Vec<TraceView>, TraceDecodeError> {
+    if threads > 1 {
+        if let Some(t) = jaeger_on_cores(body, threads) {
+            return Ok(vec![t]);
+        }
+    }
     let doc: wire::JaegerDoc =
         serde_json::from_slice(body).map_err(|e| TraceDecodeError::Json(e.to_string()))?;
     let errors = wire::list(doc.errors);
@@ -239,20 +306,66 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
 /// Tempo `GET /api/traces/{id}` (`batches`), `GET /api/v2/traces/{id}` (`{trace: {resourceSpans}}`)
 /// or plain OTLP `resourceSpans`.
 pub fn decode_tempo_trace(body: &[u8]) -> Result<TraceView, TraceDecodeError> {
-    let doc: wire::OtlpDoc =
-        serde_json::from_slice(body).map_err(|e| TraceDecodeError::Json(e.to_string()))?;
-    let spans = otlp_spans(doc)?;
+    decode_tempo_trace_on(body, parallel_json::threads_for(body.len()))
+}
+
+/// [`decode_tempo_trace`] on up to `threads` threads (see [`tempo_on_cores`]).
+pub fn decode_tempo_trace_on(body: &[u8], threads: usize) -> Result<TraceView, TraceDecodeError> {
+    let spans = match tempo_on_cores(body, threads) {
+        Some(spans) => spans,
+        None => otlp_spans(
+            serde_json::from_slice(body).map_err(|e| TraceDecodeError::Json(e.to_string()))?,
+        )?,
+    };
     let trace_id = spans.first().map(|(t, _)| t.clone()).unwrap_or_default();
-    let mut spans: Vec<SpanView> = spans.into_iter().map(|(_, s)| s).collect();
+    let spans: Vec<SpanView> = spans.into_iter().map(|(_, s)| s).collect();
     if spans.is_empty() {
         return Err(TraceDecodeError::Shape("the trace has no spans".into()));
     }
-    spans.sort_by_key(|s| s.start_us);
     Ok(TraceView {
         trace_id,
-        spans,
+        spans: by_start(spans),
         warnings: vec![],
     })
+}
+
+/// Tempo's `{"batches":[…]}` as Tempo writes it, cut between batches (one per service), each
+/// part read and converted on its own thread; `None` for anything else.
+fn tempo_on_cores(body: &[u8], threads: usize) -> Option<Vec<(String, SpanView)>> {
+    use parallel_json::{decode_parts, serde_elements, split_elements};
+    const HEAD: &[u8] = br#"{"batches":["#;
+    const BETWEEN: &[u8] = br#"},{"resource":"#;
+    if threads < 2 {
+        return None;
+    }
+    let inner = body
+        .trim_ascii_end()
+        .strip_prefix(HEAD)?
+        .strip_suffix(b"]}")?;
+    let parts = split_elements(inner, threads, BETWEEN);
+    decode_parts(&parts, |part| {
+        let batches = serde_elements::<wire::Batch>(part)?;
+        Some(batches.into_iter().flat_map(batch_spans).collect())
+    })
+}
+
+/// Spans in order of start (stable), each moved once: sorting the spans themselves moved each
+/// one some twenty times, a measurable share of opening a 100,000-span trace.
+fn by_start(spans: Vec<SpanView>) -> Vec<SpanView> {
+    if spans.is_sorted_by_key(|s| s.start_us) {
+        return spans;
+    }
+    let mut order: Vec<(i64, usize)> = spans
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.start_us, i))
+        .collect();
+    order.sort_unstable();
+    let mut slots: Vec<Option<SpanView>> = spans.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|(_, i)| slots[i].take())
+        .collect()
 }
 
 /// Jaeger API v3 (`/api/v3/traces`, `/api/v3/traces/{id}`): OTLP JSON inside `{result: …}`,
@@ -281,7 +394,7 @@ pub fn decode_otlp_traces(body: &[u8]) -> Result<Vec<TraceView>, TraceDecodeErro
         }
     }
     for t in &mut by_trace {
-        t.spans.sort_by_key(|s| s.start_us);
+        t.spans = by_start(std::mem::take(&mut t.spans));
     }
     Ok(by_trace)
 }
@@ -291,73 +404,75 @@ fn otlp_spans(doc: wire::OtlpDoc) -> Result<Vec<(String, SpanView)>, TraceDecode
     let batches = doc
         .into_batches()
         .ok_or_else(|| TraceDecodeError::Shape("neither batches nor resourceSpans".into()))?;
+    Ok(batches.into_iter().flat_map(batch_spans).collect())
+}
+
+/// The spans of one batch (one resource: a service), with their trace ids.
+fn batch_spans(batch: wire::Batch) -> Vec<(String, SpanView)> {
     let mut spans = Vec::new();
-    for batch in batches {
-        let resource = wire::attributes(batch.resource.and_then(|r| r.attributes));
-        let service = resource
-            .iter()
-            .find(|(k, _)| k == "service.name")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default();
-        let scopes = batch.scope_spans.or(batch.instrumentation_library_spans);
-        for scope in wire::list(scopes) {
-            for s in wire::list(scope.spans) {
-                let tid = otlp_id(&s.trace_id.0);
-                let (start, end) = (s.start_time_unix_nano.0, s.end_time_unix_nano.0);
-                let parent_id =
-                    (!s.parent_span_id.0.is_empty()).then(|| otlp_id(&s.parent_span_id.0));
-                let mut references: Vec<SpanRef> = parent_id
-                    .iter()
-                    .map(|p| SpanRef {
-                        kind: "CHILD_OF".into(),
-                        trace_id: tid.clone(),
-                        span_id: p.clone(),
-                    })
-                    .collect();
-                for link in wire::list(s.links) {
-                    references.push(SpanRef {
-                        kind: "FOLLOWS_FROM".into(),
-                        trace_id: otlp_id(&link.trace_id.0),
-                        span_id: otlp_id(&link.span_id.0),
-                    });
-                }
-                // OTLP status code 2 (or "STATUS_CODE_ERROR") is an error.
-                let error = s
-                    .status
-                    .is_some_and(|st| st.code.0 == "2" || st.code.0 == "STATUS_CODE_ERROR");
-                let mut tags = wire::attributes(s.attributes);
-                if let Some(kind) = s.kind {
-                    tags.push(("span.kind".into(), kind.0));
-                }
-                let logs = wire::list(s.events)
-                    .into_iter()
-                    .map(|e| {
-                        let mut fields = vec![("event".to_string(), e.name.0)];
-                        fields.extend(wire::attributes(e.attributes));
-                        (e.time_unix_nano.0 / 1000, fields)
-                    })
-                    .collect();
-                spans.push((
-                    tid.clone(),
-                    SpanView {
-                        span_id: otlp_id(&s.span_id.0),
-                        parent_id,
-                        service: service.clone(),
-                        operation: s.name.0,
-                        start_us: start / 1000,
-                        duration_us: (end - start) / 1000,
-                        error,
-                        tags,
-                        process_tags: resource.clone(),
-                        logs,
-                        references,
-                        warnings: vec![],
-                    },
-                ));
+    let resource = wire::attributes(batch.resource.and_then(|r| r.attributes));
+    let service = resource
+        .iter()
+        .find(|(k, _)| k == "service.name")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let scopes = batch.scope_spans.or(batch.instrumentation_library_spans);
+    for scope in wire::list(scopes) {
+        for s in wire::list(scope.spans) {
+            let tid = otlp_id(&s.trace_id.0);
+            let (start, end) = (s.start_time_unix_nano.0, s.end_time_unix_nano.0);
+            let parent_id = (!s.parent_span_id.0.is_empty()).then(|| otlp_id(&s.parent_span_id.0));
+            let mut references: Vec<SpanRef> = parent_id
+                .iter()
+                .map(|p| SpanRef {
+                    kind: "CHILD_OF".into(),
+                    trace_id: tid.clone(),
+                    span_id: p.clone(),
+                })
+                .collect();
+            for link in wire::list(s.links) {
+                references.push(SpanRef {
+                    kind: "FOLLOWS_FROM".into(),
+                    trace_id: otlp_id(&link.trace_id.0),
+                    span_id: otlp_id(&link.span_id.0),
+                });
             }
+            // OTLP status code 2 (or "STATUS_CODE_ERROR") is an error.
+            let error = s
+                .status
+                .is_some_and(|st| st.code.0 == "2" || st.code.0 == "STATUS_CODE_ERROR");
+            let mut tags = wire::attributes(s.attributes);
+            if let Some(kind) = s.kind {
+                tags.push(("span.kind".into(), kind.0));
+            }
+            let logs = wire::list(s.events)
+                .into_iter()
+                .map(|e| {
+                    let mut fields = vec![("event".to_string(), e.name.0)];
+                    fields.extend(wire::attributes(e.attributes));
+                    (e.time_unix_nano.0 / 1000, fields)
+                })
+                .collect();
+            spans.push((
+                tid.clone(),
+                SpanView {
+                    span_id: otlp_id(&s.span_id.0),
+                    parent_id,
+                    service: service.clone(),
+                    operation: s.name.0,
+                    start_us: start / 1000,
+                    duration_us: (end - start) / 1000,
+                    error,
+                    tags,
+                    process_tags: resource.clone(),
+                    logs,
+                    references,
+                    warnings: vec![],
+                },
+            ));
         }
     }
-    Ok(spans)
+    spans
 }
 
 /// One hit of Tempo's `/api/search`.
@@ -548,6 +663,105 @@ fn truncate(v: &Value) -> String {
 mod tests {
     use super::*;
     use crate::model::fixture;
+
+    /// A Jaeger trace of `n` spans over 3 services, its keys in Jaeger's order or sorted.
+    fn jaeger_doc(n: usize, sorted: bool) -> Vec<u8> {
+        let spans: Vec<String> = (0..n)
+            .map(|i| {
+                let parent = if i == 0 {
+                    String::new()
+                } else {
+                    format!(r#"{{"refType":"CHILD_OF","traceID":"t1","spanID":"s{}"}}"#, (i - 1) / 4)
+                };
+                let tags = format!(r#"[{{"key":"error","type":"bool","value":{}}},{{"key":"q","type":"string","value":"\"}},{{\"duration\":1"}}]"#, i % 7 == 3);
+                if sorted {
+                    format!(r#"{{"duration":{d},"flags":1,"logs":[],"operationName":"op{i}","processID":"p{p}","references":[{parent}],"spanID":"s{i}","startTime":{st},"tags":{tags},"traceID":"t1","warnings":null}}"#, d = 10 + i, p = i % 3 + 1, st = 1000 + i)
+                } else {
+                    format!(r#"{{"traceID":"t1","spanID":"s{i}","flags":1,"operationName":"op{i}","references":[{parent}],"startTime":{st},"duration":{d},"tags":{tags},"logs":[],"processID":"p{p}","warnings":null}}"#, d = 10 + i, p = i % 3 + 1, st = 1000 + i)
+                }
+            })
+            .collect();
+        let processes = r#"{"p1":{"serviceName":"a","tags":[]},"p2":{"serviceName":"b","tags":[{"key":"k","type":"string","value":"v"}]},"p3":{"serviceName":"c","tags":null}}"#;
+        let trace = if sorted {
+            format!(
+                r#"{{"processes":{processes},"spans":[{}],"traceID":"t1","warnings":null}}"#,
+                spans.join(",")
+            )
+        } else {
+            format!(
+                r#"{{"traceID":"t1","spans":[{}],"processes":{processes},"warnings":null}}"#,
+                spans.join(",")
+            )
+        };
+        format!(r#"{{"data":[{trace}],"total":0,"limit":0,"offset":0,"errors":null}}"#).into_bytes()
+    }
+
+    #[test]
+    fn a_jaeger_trace_reads_the_same_on_several_cores_in_either_key_order() {
+        for sorted in [false, true] {
+            let body = jaeger_doc(200, sorted);
+            let one = decode_jaeger_traces_on(&body, 1).unwrap();
+            assert_eq!(one[0].spans.len(), 200);
+            for threads in [2, 3, 7] {
+                let cut = jaeger_on_cores(&body, threads).expect("taken on cores");
+                assert_eq!(vec![cut], one, "sorted {sorted}, {threads} threads");
+            }
+        }
+        // The upstream sample (a bare trace) in its envelope, compacted (serde sorts its keys).
+        let sample: serde_json::Value =
+            serde_json::from_slice(&fixture("jaeger/trace-11-spans-2-services.json")).unwrap();
+        let compact = serde_json::to_vec(&serde_json::json!({"data": [sample]})).unwrap();
+        assert_eq!(
+            jaeger_on_cores(&compact, 2).map(|t| vec![t]),
+            Some(decode_jaeger_traces_on(&compact, 1).unwrap())
+        );
+    }
+
+    #[test]
+    fn anything_but_one_jaeger_trace_is_read_as_one_piece() {
+        let one = String::from_utf8(jaeger_doc(20, false)).unwrap();
+        let trace = &one[9..one.find(r#"],"total""#).unwrap()];
+        let two = format!(r#"{{"data":[{trace},{trace}],"errors":null}}"#);
+        assert_eq!(jaeger_on_cores(two.as_bytes(), 2), None);
+        assert_eq!(decode_jaeger_traces_on(two.as_bytes(), 2).unwrap().len(), 2);
+        let failed = r#"{"data":null,"errors":[{"code":500,"msg":"boom \"spans\":[ ]"}]}"#;
+        assert_eq!(jaeger_on_cores(failed.as_bytes(), 2), None);
+        assert!(matches!(
+            decode_jaeger_traces_on(failed.as_bytes(), 2),
+            Err(TraceDecodeError::Backend(m)) if m.contains("boom")
+        ));
+    }
+
+    #[test]
+    fn a_tempo_trace_reads_the_same_on_several_cores() {
+        let batch = |svc: usize| {
+            let spans: Vec<String> = (0..30)
+                .map(|i| format!(r#"{{"endTimeUnixNano":"{e}","name":"op","parentSpanId":"{p:016x}","spanId":"{id:016x}","startTimeUnixNano":"{st}","status":{{}},"traceId":"00000000000000000000000000000001"}}"#, id = svc * 100 + i + 1, p = svc * 100 + i, st = (5000 - svc * 30 - i) * 1000, e = (5100 - svc * 30 - i) * 1000))
+                .collect();
+            format!(
+                r#"{{"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":"svc-{svc}"}}}}]}},"scopeSpans":[{{"scope":{{"name":"x"}},"spans":[{}]}}]}}"#,
+                spans.join(",")
+            )
+        };
+        let batches: Vec<String> = (0..6).map(batch).collect();
+        let body = format!(r#"{{"batches":[{}]}}"#, batches.join(","));
+        let one = decode_tempo_trace_on(body.as_bytes(), 1).unwrap();
+        assert_eq!(one.spans.len(), 180);
+        assert!(one.spans.is_sorted_by_key(|s| s.start_us));
+        for threads in [2, 4, 9] {
+            assert!(tempo_on_cores(body.as_bytes(), threads).is_some());
+            assert_eq!(
+                decode_tempo_trace_on(body.as_bytes(), threads).unwrap(),
+                one
+            );
+        }
+        let pretty = serde_json::to_string_pretty(
+            &serde_json::from_str::<serde_json::Value>(&body).unwrap(),
+        )
+        .unwrap();
+        assert!(tempo_on_cores(pretty.as_bytes(), 2).is_none());
+        assert_eq!(decode_tempo_trace_on(pretty.as_bytes(), 2).unwrap(), one);
+    }
 
     #[test]
     fn jaeger_trace_with_refs_logs_tags_and_warnings() {

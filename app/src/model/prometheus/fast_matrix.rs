@@ -6,15 +6,13 @@
 //! errors. Pure.
 
 use super::{parse_sample, RangeSeries, Sample};
+use crate::model::parallel_json::{decode_parts, split_elements, threads_for};
 use std::collections::BTreeMap;
 
 const HEAD: &[u8] = br#"{"status":"success","data":{"resultType":"matrix","result":["#;
 const TAIL: &[u8] = b"]}}";
-/// Between two series. Its bare quotes cannot occur inside a JSON string, and only series
-/// objects hold a `metric` key, so wherever it is found, a series ends and the next begins.
+/// Between two series: only series objects hold a `metric` key.
 const BETWEEN: &[u8] = br#"},{"metric":"#;
-/// The least each thread decodes: below it, a thread costs more than it saves.
-const PART_BYTES: usize = 4 << 20;
 
 /// The series of a matrix answer written as Prometheus writes it, decoded by up to `threads`
 /// threads; `None` when the body is anything else.
@@ -26,44 +24,8 @@ pub fn decode_matrix(body: &[u8], threads: usize) -> Option<Vec<RangeSeries>> {
     if inner.is_empty() {
         return Some(Vec::new());
     }
-    let parts = split(inner, threads.clamp(1, (inner.len() / PART_BYTES).max(1)));
-    if parts.len() == 1 {
-        return decode_part(inner);
-    }
-    let decoded: Vec<Option<Vec<RangeSeries>>> = std::thread::scope(|scope| {
-        let running: Vec<_> = parts[1..]
-            .iter()
-            .map(|part| scope.spawn(move || decode_part(part)))
-            .collect();
-        let mut out = vec![decode_part(parts[0])];
-        out.extend(running.into_iter().map(|t| t.join().ok().flatten()));
-        out
-    });
-    let mut all = Vec::new();
-    for part in decoded {
-        all.extend(part?);
-    }
-    Some(all)
-}
-
-/// `inner` (series separated by commas) cut at series boundaries into about `n` equal parts.
-fn split(inner: &[u8], n: usize) -> Vec<&[u8]> {
-    let mut parts = Vec::with_capacity(n);
-    let mut start = 0;
-    for k in 1..n {
-        let target = (inner.len() * k / n).max(start);
-        let Some(at) = inner[target..]
-            .windows(BETWEEN.len())
-            .position(|w| w == BETWEEN)
-        else {
-            break;
-        };
-        let end = target + at + 1; // keeps the closing brace
-        parts.push(&inner[start..end]);
-        start = end + 1; // skips the comma
-    }
-    parts.push(&inner[start..]);
-    parts
+    let parts = split_elements(inner, threads.min(threads_for(inner.len())), BETWEEN);
+    decode_parts(&parts, decode_part)
 }
 
 /// Comma-separated series objects.
@@ -229,12 +191,13 @@ mod tests {
         let body = canonical(40, 300);
         let want = text(&general(body.as_bytes()));
         for threads in [1, 2, 3, 8] {
-            // Parts are at least PART_BYTES, so force the split directly too.
+            // Parts are at least 4 MB, so the split is forced below too.
             let got = decode_matrix(body.as_bytes(), threads).expect("canonical");
             assert_eq!(text(&got), want, "{threads} threads");
         }
         for n in [2, 3, 7, 40, 100] {
-            let parts = split(&body.as_bytes()[HEAD.len()..body.len() - TAIL.len()], n);
+            let inner = &body.as_bytes()[HEAD.len()..body.len() - TAIL.len()];
+            let parts = split_elements(inner, n, BETWEEN);
             let mut got = Vec::new();
             for p in &parts {
                 got.extend(decode_part(p).expect("each part is whole series"));

@@ -32,7 +32,8 @@ pub fn AlertRulesPage() -> impl IntoView {
         search: param("search"),
         page: param("page").parse().unwrap_or(0),
         group: param("group"),
-        datasource: None,
+        // Another Prometheus (or Thanos) than the default: `?datasource=<uid>`.
+        datasource: Some(param("datasource")).filter(|d| !d.is_empty()),
     });
     let rules = Resource::new(
         move || (tick.get(), rules_query.get()),
@@ -46,6 +47,10 @@ pub fn AlertRulesPage() -> impl IntoView {
         <AlertingTabs />
         <form method="get" action="/alerting/list" class="filters" data-testid="rule-filters">
             <input type="hidden" name="state" value=initial.state.clone() />
+            {initial
+                .datasource
+                .clone()
+                .map(|d| view! { <input type="hidden" name="datasource" value=d /> })}
             <label>
                 "Labels "
                 <input
