@@ -151,6 +151,7 @@ impl LaidTrace {
         let mut errors_below = vec![0usize; n];
         let mut parent_row = vec![None; n];
         let mut row_of_span = vec![0usize; trace.spans.len()];
+        let error: Vec<bool> = trace.spans.iter().map(|s| s.error).collect();
         // Rows on the path from the root to the current row; a row's parent is the nearest
         // shallower row before it.
         let mut path: Vec<usize> = Vec::new();
@@ -167,7 +168,7 @@ impl LaidTrace {
         for i in (0..n).rev() {
             if let Some(p) = parent_row[i] {
                 subtree[p] += subtree[i];
-                errors_below[p] += errors_below[i] + trace.spans[rows[i].span].error as usize;
+                errors_below[p] += errors_below[i] + error[rows[i].span] as usize;
             }
         }
         LaidTrace {

@@ -32,13 +32,55 @@ pub fn decode_matrix(body: &[u8], threads: usize) -> Option<Vec<RangeSeries>> {
 fn decode_part(part: &[u8]) -> Option<Vec<RangeSeries>> {
     let mut c = Cursor { b: part, i: 0 };
     let mut out = Vec::new();
+    // Series of one answer have about as many points each: the last one's count sizes the next.
+    let mut points = 0;
     loop {
-        out.push(c.series()?);
+        let series = c.series(points)?;
+        points = series.values.len();
+        out.push(series);
         if c.i == part.len() {
             return Some(out);
         }
         c.lit(b",")?;
     }
+}
+
+/// `-?digits(.digits)?` with at most 15 digits, as a correctly rounded parse reads it: an
+/// integer below 2^53 divided by a power of ten is one correctly rounded IEEE operation
+/// (Clinger's fast path). `None` for anything else. Prometheus writes times and most values so.
+fn simple_decimal(b: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (negative, digits) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    // JSON has no leading zeros ("01"), no bare point ("1.", ".5").
+    if digits.len() > 1 && digits[0] == b'0' && digits[1] != b'.' {
+        return None;
+    }
+    let (mut n, mut count, mut decimals) = (0u64, 0usize, None);
+    for (i, &c) in digits.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => {
+                n = n * 10 + u64::from(c - b'0');
+                count += 1;
+                if count > 15 {
+                    return None;
+                }
+            }
+            b'.' if decimals.is_none() && i > 0 && i + 1 < digits.len() => {
+                decimals = Some(digits.len() - i - 1);
+            }
+            _ => return None,
+        }
+    }
+    if count == 0 {
+        return None;
+    }
+    let v = n as f64 / POW10[decimals.unwrap_or(0)];
+    Some(if negative { -v } else { v })
 }
 
 struct Cursor<'a> {
@@ -60,7 +102,7 @@ impl<'a> Cursor<'a> {
 
     /// The bytes up to the next quote, which must be plain text: an escape or a control
     /// character declines.
-    fn until_quote(&mut self) -> Option<&'a str> {
+    fn until_quote(&mut self) -> Option<&'a [u8]> {
         let rest = &self.b[self.i..];
         let len = rest
             .iter()
@@ -69,38 +111,25 @@ impl<'a> Cursor<'a> {
             return None;
         }
         self.i += len + 1;
-        std::str::from_utf8(&rest[..len]).ok()
+        Some(&rest[..len])
     }
 
     fn string(&mut self) -> Option<&'a str> {
         self.lit(b"\"")?;
-        self.until_quote()
+        std::str::from_utf8(self.until_quote()?).ok()
     }
 
-    /// A JSON number (the sample's unix seconds).
-    fn number(&mut self) -> Option<f64> {
+    /// A sample's time: a plain decimal (Prometheus never writes an exponent there).
+    fn time(&mut self) -> Option<f64> {
         let rest = &self.b[self.i..];
         let len = rest
             .iter()
-            .position(|b| !matches!(b, b'0'..=b'9' | b'.' | b'-' | b'+' | b'e' | b'E'))?;
-        let text = std::str::from_utf8(&rest[..len]).ok()?;
-        // JSON's grammar, which Rust's float parser is looser than ("1.", ".5", "inf").
-        let digits = text.strip_prefix('-').unwrap_or(text);
-        let (int, _) = digits.split_once(['.', 'e', 'E']).unwrap_or((digits, ""));
-        if int.is_empty()
-            || (int.len() > 1 && int.starts_with('0'))
-            || !int.bytes().all(|b| b.is_ascii_digit())
-            || text.ends_with(['.', 'e', 'E', '+', '-'])
-            || text.contains(".e")
-            || text.contains(".E")
-        {
-            return None;
-        }
+            .position(|b| !matches!(b, b'0'..=b'9' | b'.' | b'-'))?;
         self.i += len;
-        text.parse().ok()
+        simple_decimal(&rest[..len])
     }
 
-    fn series(&mut self) -> Option<RangeSeries> {
+    fn series(&mut self, points: usize) -> Option<RangeSeries> {
         self.lit(br#"{"metric":{"#)?;
         let mut metric = BTreeMap::new();
         if !self.eat(b'}') {
@@ -115,16 +144,19 @@ impl<'a> Cursor<'a> {
             }
         }
         self.lit(br#","values":["#)?;
-        let mut values = Vec::new();
+        let mut values = Vec::with_capacity(points);
         if !self.eat(b']') {
             loop {
                 self.lit(b"[")?;
-                // Finite, as the general decoder insists ("1e999" is out of range there).
-                let t = self.number().filter(|t| t.is_finite())?;
+                let t = self.time()?;
                 self.lit(b",\"")?;
                 let v = self.until_quote()?;
                 self.lit(b"]")?;
-                values.push((t, Sample(parse_sample(v))));
+                let v = match simple_decimal(v) {
+                    Some(v) => v,
+                    None => parse_sample(std::str::from_utf8(v).ok()?),
+                };
+                values.push((t, Sample(v)));
                 if !self.eat(b',') {
                     self.lit(b"]")?;
                     break;
@@ -203,6 +235,47 @@ mod tests {
                 got.extend(decode_part(p).expect("each part is whole series"));
             }
             assert_eq!(text(&got), want, "split in {n}");
+        }
+    }
+
+    #[test]
+    fn plain_decimals_read_exactly_as_a_correctly_rounded_parse() {
+        let taken = [
+            "0",
+            "-0",
+            "1",
+            "0.1",
+            "0.3",
+            "1764480000.123",
+            "-12.5",
+            "999999999999999",
+            "0.000017426",
+            "123456.78901234",
+        ];
+        let declined = [
+            "4503599627370495",
+            "12345678901234567",
+            "1e5",
+            "01",
+            "1.",
+            ".5",
+            "-",
+            "",
+            "1.2.3",
+            "1-2",
+            "+1",
+            "NaN",
+        ];
+        for text in taken {
+            let v = simple_decimal(text.as_bytes()).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(
+                v.to_bits(),
+                text.parse::<f64>().unwrap().to_bits(),
+                "{text}"
+            );
+        }
+        for text in declined {
+            assert_eq!(simple_decimal(text.as_bytes()), None, "{text}");
         }
     }
 
