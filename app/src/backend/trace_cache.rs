@@ -134,7 +134,7 @@ mod tests {
                     duration_us: 10,
                     error: false,
                     tags: vec![],
-                    process_tags: vec![],
+                    process_tags: Default::default(),
                     logs: vec![],
                     references: vec![],
                     warnings: vec![],

@@ -350,7 +350,7 @@ fn span_matches(s: &SpanView, word: &str) -> bool {
         return s
             .tags
             .iter()
-            .chain(&s.process_tags)
+            .chain(s.process_tags.iter())
             .any(|(k, v)| k.to_lowercase() == key && v.to_lowercase().starts_with(value));
     }
     has(&s.service)
@@ -376,7 +376,7 @@ mod tests {
                 "http.status_code".into(),
                 if error { "500" } else { "200" }.into(),
             )],
-            process_tags: vec![],
+            process_tags: Default::default(),
             logs: vec![],
             references: vec![],
             warnings: vec![],

@@ -40,8 +40,8 @@ pub struct SpanView {
     pub error: bool,
     /// Tags / attributes as (key, rendered value).
     pub tags: Vec<(String, String)>,
-    /// Process / resource attributes.
-    pub process_tags: Vec<(String, String)>,
+    /// Process / resource attributes, shared by every span of the process: not a copy a span.
+    pub process_tags: std::sync::Arc<[(String, String)]>,
     /// Span logs / events: (timestamp µs, fields).
     pub logs: Vec<(i64, Vec<(String, String)>)>,
     pub references: Vec<SpanRef>,
@@ -91,12 +91,12 @@ fn jaeger_data(body: &[u8]) -> Result<Value, TraceDecodeError> {
 
 /// One Jaeger trace (an element of `data[]`).
 /// A Jaeger trace's processes: id → (service, tags), each read once however many spans share it.
-type Processes = std::collections::HashMap<String, (String, Vec<(String, String)>)>;
+type Processes = std::collections::HashMap<String, (String, std::sync::Arc<[(String, String)]>)>;
 
 fn processes(p: Option<std::collections::HashMap<String, wire::JaegerProcess>>) -> Processes {
     p.unwrap_or_default()
         .into_iter()
-        .map(|(id, p)| (id, (p.service_name.0, wire::pairs(p.tags))))
+        .map(|(id, p)| (id, (p.service_name.0, wire::pairs(p.tags).into())))
         .collect()
 }
 
@@ -117,8 +117,8 @@ fn jaeger_trace(t: wire::JaegerTrace) -> Result<TraceView, TraceDecodeError> {
 }
 
 fn jaeger_span(s: wire::JaegerSpan, trace_id: &str, processes: &Processes) -> SpanView {
-    static NO_PROCESS: (String, Vec<(String, String)>) = (String::new(), Vec::new());
-    let (service, process_tags) = processes.get(&s.process_id.0).unwrap_or(&NO_PROCESS);
+    let no_process = (String::new(), std::sync::Arc::default());
+    let (service, process_tags) = processes.get(&s.process_id.0).unwrap_or(&no_process);
     let tags = wire::pairs(s.tags);
     let references: Vec<SpanRef> = wire::list(s.references)
         .into_iter()
@@ -266,12 +266,23 @@ pub fn decode_operations(body: &[u8]) -> Result<Vec<(String, Option<String>)>, T
         .unwrap_or_default())
 }
 
+/// [`otlp_id`] of a string already owned: lowercase hex is lowered in place, not copied (a
+/// 100,000-span trace has three ids a span).
+fn otlp_id_owned(mut raw: String) -> String {
+    if is_hex(&raw) {
+        raw.make_ascii_lowercase();
+        return raw;
+    }
+    otlp_id(&raw)
+}
+
+fn is_hex(raw: &str) -> bool {
+    !raw.is_empty() && raw.len().is_multiple_of(2) && raw.bytes().all(|c| c.is_ascii_hexdigit())
+}
+
 /// OTLP ids are hex in Tempo's own fixtures and base64 in protobuf-JSON; both become lowercase hex.
 pub fn otlp_id(raw: &str) -> String {
-    let is_hex = !raw.is_empty()
-        && raw.len().is_multiple_of(2)
-        && raw.chars().all(|c| c.is_ascii_hexdigit());
-    if is_hex {
+    if is_hex(raw) {
         return raw.to_ascii_lowercase();
     }
     base64_decode(raw)
@@ -410,7 +421,8 @@ fn otlp_spans(doc: wire::OtlpDoc) -> Result<Vec<(String, SpanView)>, TraceDecode
 /// The spans of one batch (one resource: a service), with their trace ids.
 fn batch_spans(batch: wire::Batch) -> Vec<(String, SpanView)> {
     let mut spans = Vec::new();
-    let resource = wire::attributes(batch.resource.and_then(|r| r.attributes));
+    let resource: std::sync::Arc<[(String, String)]> =
+        wire::attributes(batch.resource.and_then(|r| r.attributes)).into();
     let service = resource
         .iter()
         .find(|(k, _)| k == "service.name")
@@ -419,9 +431,10 @@ fn batch_spans(batch: wire::Batch) -> Vec<(String, SpanView)> {
     let scopes = batch.scope_spans.or(batch.instrumentation_library_spans);
     for scope in wire::list(scopes) {
         for s in wire::list(scope.spans) {
-            let tid = otlp_id(&s.trace_id.0);
+            let tid = otlp_id_owned(s.trace_id.0);
             let (start, end) = (s.start_time_unix_nano.0, s.end_time_unix_nano.0);
-            let parent_id = (!s.parent_span_id.0.is_empty()).then(|| otlp_id(&s.parent_span_id.0));
+            let parent_id =
+                (!s.parent_span_id.0.is_empty()).then(|| otlp_id_owned(s.parent_span_id.0));
             let mut references: Vec<SpanRef> = parent_id
                 .iter()
                 .map(|p| SpanRef {
@@ -454,9 +467,9 @@ fn batch_spans(batch: wire::Batch) -> Vec<(String, SpanView)> {
                 })
                 .collect();
             spans.push((
-                tid.clone(),
+                tid,
                 SpanView {
-                    span_id: otlp_id(&s.span_id.0),
+                    span_id: otlp_id_owned(s.span_id.0),
                     parent_id,
                     service: service.clone(),
                     operation: s.name.0,
@@ -890,6 +903,11 @@ mod tests {
             "5b8efff798038103d269b633813fc60c"
         );
         assert_eq!(otlp_id("ABCDEF12"), "abcdef12");
+        assert_eq!(otlp_id_owned("ABCDEF12".into()), "abcdef12");
+        assert_eq!(
+            otlp_id_owned("W47/95gDgQPSabYzgT/GDA==".into()),
+            "5b8efff798038103d269b633813fc60c"
+        );
     }
 
     #[test]

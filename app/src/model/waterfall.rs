@@ -313,7 +313,7 @@ mod tests {
             duration_us: dur,
             error: id == "c",
             tags: vec![],
-            process_tags: vec![],
+            process_tags: Default::default(),
             logs: vec![],
             references: vec![],
             warnings: vec![],

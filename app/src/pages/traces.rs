@@ -1092,7 +1092,7 @@ fn span_details(d: SpanDetail, permalink: String) -> impl IntoView {
                 )}
             </p>
             {kv_table("Tags", s.tags.clone())}
-            {kv_table("Process", s.process_tags.clone())}
+            {kv_table("Process", s.process_tags.to_vec())}
             {(!s.logs.is_empty())
                 .then(|| {
                     view! {
