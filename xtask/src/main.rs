@@ -30,6 +30,9 @@ const USAGE: &str = "usage: cargo xtask <command>
                      load a fleet into running Alertmanagers through their v2 API (default
                      10,000 alerts over 200 services and 50 alert names, 10,000 silences);
                      `demo --scale` does it for the demo's pair
+  scale rules [--groups N] [--per-group N]
+                     print a rule file of N groups (default 1,000) of alerting rules (default
+                     10 each), the first of each firing, for a Prometheus to load
   fuzz [--seconds N] [TARGET]...
                      run the cargo-fuzz targets (all by default) for N seconds each (default 300);
                      `test` runs each for 10 s";
@@ -475,8 +478,28 @@ fn start_demo(sim_args: &[String]) -> Result<RunningDemo> {
 }
 
 /// `scale up`: the fleet into the given Alertmanagers (alerts to each, as Prometheus sends them;
-/// silences to the first, as gossip spreads them).
+/// silences to the first, as gossip spreads them). `scale rules`: the rules page's fleet, a rule
+/// file printed for a Prometheus to load.
 fn scale_command(args: &[String]) -> Result {
+    if args.first().map(String::as_str) == Some("rules") {
+        let (mut groups, mut per_group) = (1_000, 10);
+        let mut it = args[1..].iter();
+        while let Some(a) = it.next() {
+            let mut value = || -> Result<usize> {
+                it.next()
+                    .ok_or(format!("{a} needs a value"))?
+                    .parse()
+                    .map_err(|e| format!("{a}: {e}"))
+            };
+            match a.as_str() {
+                "--groups" => groups = value()?,
+                "--per-group" => per_group = value()?,
+                other => return Err(format!("unknown scale rules argument {other:?}")),
+            }
+        }
+        print!("{}", octoscope_harness::scale::rules_file(groups, per_group));
+        return Ok(());
+    }
     if args.first().map(String::as_str) != Some("up") {
         return Err(format!(
             "usage: cargo xtask scale up --alertmanager ADDR ...\n{USAGE}"
