@@ -497,7 +497,10 @@ fn scale_command(args: &[String]) -> Result {
                 other => return Err(format!("unknown scale rules argument {other:?}")),
             }
         }
-        print!("{}", octoscope_harness::scale::rules_file(groups, per_group));
+        print!(
+            "{}",
+            octoscope_harness::scale::rules_file(groups, per_group)
+        );
         return Ok(());
     }
     if args.first().map(String::as_str) != Some("up") {

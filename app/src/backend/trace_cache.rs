@@ -7,6 +7,14 @@ use crate::model::trace_window::LaidTrace;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// Frees traces on a thread of their own: a 100,000-span trace is millions of allocations, tens
+/// of milliseconds to free, which the request that evicted it should not wait for.
+fn drop_aside(entries: Vec<Entry>) {
+    if !entries.is_empty() {
+        std::thread::spawn(move || drop(entries));
+    }
+}
+
 /// How long a trace serves before it is read again (spans still arriving show up by then).
 pub const DEFAULT_TTL: Duration = Duration::from_secs(300);
 /// Spans held over all cached traces: one fleet-size trace. A decoded span with its row costs
@@ -58,7 +66,11 @@ impl TraceCache {
     fn cell(&self, datasource: &str, trace_id: &str) -> Cell {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
-        entries.retain(|e| now.duration_since(e.created) < self.ttl);
+        let (live, expired) = std::mem::take(&mut *entries)
+            .into_iter()
+            .partition(|e| now.duration_since(e.created) < self.ttl);
+        *entries = live;
+        drop_aside(expired);
         if let Some(e) = entries
             .iter_mut()
             .find(|e| e.key.0 == datasource && e.key.1 == trace_id)
@@ -80,18 +92,19 @@ impl TraceCache {
     /// just read, which is kept even alone over the budget: the viewer is looking at it).
     fn trim(&self, keep: &Cell) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let mut evicted = Vec::new();
         let spans = |e: &Entry| e.cell.get().map_or(0, |t| t.spans());
         while entries.iter().map(spans).sum::<usize>() > self.max_spans {
             let oldest = (0..entries.len())
                 .filter(|&i| entries[i].cell.initialized() && !Arc::ptr_eq(&entries[i].cell, keep))
                 .min_by_key(|&i| entries[i].used);
             match oldest {
-                Some(i) => {
-                    entries.remove(i);
-                }
+                Some(i) => evicted.push(entries.remove(i)),
                 None => break,
             }
         }
+        drop(entries);
+        drop_aside(evicted);
     }
 
     /// The laid-out trace, read by `load` unless a live copy is held or a read is in flight.
