@@ -7,12 +7,10 @@
 // sample showing nothing), ACTION acts on TARGET's first match: `point` (moves along it),
 // `scroll` (scrolls it into view and waits for more SHOWN) or `search=TEXT` (types, Enter).
 // Prints one JSON object.
-import { chromium } from '@playwright/test';
+import { launchChromium, longest, openMeasured, resetLongest } from './browser.mjs';
 
 const [base, runsArg, ...specs] = process.argv.slice(2);
 const runs = Number(runsArg ?? 3);
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 async function act(page, shown, action, selector) {
   const target = page.locator(selector).first();
@@ -37,30 +35,19 @@ async function act(page, shown, action, selector) {
   await page.waitForTimeout(300);
 }
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+const browser = await launchChromium();
 const out = {};
 try {
   for (const spec of specs) {
     const [path, selector, action, actionTarget] = spec.split('|');
     const samples = [];
     for (let i = 0; i < runs; i++) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      const page = await context.newPage();
-      await page.addInitScript(() => {
-        window.__longest = 0;
-        new PerformanceObserver((l) => {
-          for (const e of l.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
-        }).observe({ type: 'longtask', buffered: true });
-      });
-      const start = Date.now();
-      await page.goto(base + path, { waitUntil: 'commit', timeout: 120_000 });
-      await page.waitForSelector('body[data-hydrated]', { state: 'attached', timeout: 120_000 });
-      const interactive = Date.now() - start;
+      const { context, page, interactive } = await openMeasured(browser, base + path);
       const shown = await page.locator(selector).count();
-      const loadLongest = await page.evaluate(() => window.__longest);
-      await page.evaluate(() => { window.__longest = 0; });
+      const loadLongest = await longest(page);
+      await resetLongest(page);
       await act(page, selector, action, actionTarget);
-      const actionLongest = await page.evaluate(() => window.__longest);
+      const actionLongest = await longest(page);
       samples.push({ interactive, shown, loadLongest, actionLongest });
       await context.close();
     }

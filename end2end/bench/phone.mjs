@@ -4,12 +4,10 @@
 // DevTools calls it "Fast 3G") and DevTools' "Slow 3G" (400 kbit/s, 2 s RTT). A sample counts
 // only when the page shows alert groups (or says none match). Run by `cargo xtask bench`:
 // node bench/phone.mjs BASE_URL RUNS PATH ; prints one JSON object.
-import { chromium } from '@playwright/test';
+import { launchChromium } from './browser.mjs';
 
 const [base, runsArg, path] = process.argv.slice(2);
 const runs = Number(runsArg ?? 3);
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const devices = {
   phone: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true },
   desktop: { viewport: { width: 1280, height: 800 } },
@@ -19,7 +17,7 @@ const networks = {
   slow_3g: { latency: 2_000, downloadThroughput: 50_000, uploadThroughput: 50_000 },
 };
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+const browser = await launchChromium();
 const out = {};
 try {
   for (const [net, conditions] of Object.entries(networks)) {

@@ -3,32 +3,19 @@
 // and while expanding everything, scrolling to the bottom and back, and finding the failed span.
 // Run by `cargo xtask bench`: node bench/trace.mjs BASE_URL RUNS PATH ; prints a JSON list of
 // samples. A sample whose page shows no span rows is refused.
-import { chromium } from '@playwright/test';
+import { launchChromium, longest, openMeasured, resetLongest } from './browser.mjs';
 
 const [base, runsArg, path] = process.argv.slice(2);
 const runs = Number(runsArg ?? 3);
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+const browser = await launchChromium();
 const samples = [];
 try {
   for (let i = 0; i < runs; i++) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    await page.addInitScript(() => {
-      window.__longest = 0;
-      new PerformanceObserver((l) => {
-        for (const e of l.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
-      }).observe({ type: 'longtask', buffered: true });
-    });
-    const start = Date.now();
-    await page.goto(base + path, { waitUntil: 'commit', timeout: 120_000 });
-    await page.waitForSelector('body[data-hydrated]', { state: 'attached', timeout: 120_000 });
-    const interactive = Date.now() - start;
+    const { context, page, interactive } = await openMeasured(browser, base + path);
     const shown = await page.locator('[data-testid="span-row"]').count();
-    const loadLongest = await page.evaluate(() => window.__longest);
-    await page.evaluate(() => { window.__longest = 0; });
+    const loadLongest = await longest(page);
+    await resetLongest(page);
     const status = page.getByTestId('span-shown');
     await page.getByTestId('span-expand-all').click();
     await status.filter({ hasText: 'of 100,000' }).waitFor({ timeout: 30_000 });
@@ -41,7 +28,7 @@ try {
     await page.getByTestId('span-find-go').click();
     await page.locator('[data-testid="span-row"][data-error="true"]').waitFor({ timeout: 30_000 });
     await page.waitForTimeout(300);
-    const useLongest = await page.evaluate(() => window.__longest);
+    const useLongest = await longest(page);
     samples.push({ interactive, shown, loadLongest, useLongest });
     await context.close();
   }

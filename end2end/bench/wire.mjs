@@ -4,12 +4,10 @@
 // profile), once with compression negotiated and once with `Accept-Encoding: identity` as the
 // anchor. "Interactive" is when the page has hydrated (`body[data-hydrated]`). Run by
 // `cargo xtask bench`: node bench/wire.mjs BASE_URL RUNS PATH… ; prints one JSON object.
-import { chromium } from '@playwright/test';
+import { launchChromium } from './browser.mjs';
 
 const [base, runsArg, ...paths] = process.argv.slice(2);
 const runs = Number(runsArg ?? 3);
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 async function visit(page, cdp, url) {
   let bytes = 0;
@@ -30,7 +28,7 @@ async function visit(page, cdp, url) {
   return { bytes, paint, interactive, broken };
 }
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+const browser = await launchChromium();
 const out = {};
 try {
   for (const path of paths) {

@@ -84,15 +84,6 @@ pub fn serde_elements<T: DeserializeOwned>(part: &[u8]) -> Option<Vec<T>> {
     }
 }
 
-/// The elements of the array `inner` (between its brackets) decoded on up to every core.
-pub fn decode_array<T: DeserializeOwned + Send>(inner: &[u8], between: &[u8]) -> Option<Vec<T>> {
-    if inner.is_empty() {
-        return Some(Vec::new());
-    }
-    let parts = split_elements(inner, threads_for(inner.len()), between);
-    decode_parts(&parts, serde_elements::<T>)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,11 +111,6 @@ mod tests {
             let got = decode_parts(&parts, serde_elements::<El>).unwrap();
             assert_eq!(got, want, "cut in {n}");
         }
-        assert_eq!(
-            decode_array::<El>(inner.as_bytes(), br#"},{"id":"#).unwrap(),
-            want
-        );
-        assert_eq!(decode_array::<El>(b"", br#"},{"id":"#), Some(vec![]));
     }
 
     #[test]

@@ -93,7 +93,7 @@ fn jaeger_data(body: &[u8]) -> Result<Value, TraceDecodeError> {
 /// A Jaeger trace's processes: id → (service, tags), each read once however many spans share it.
 type Processes = std::collections::HashMap<String, (String, std::sync::Arc<[(String, String)]>)>;
 
-fn processes(p: Option<std::collections::HashMap<String, wire::JaegerProcess>>) -> Processes {
+fn read_processes(p: Option<std::collections::HashMap<String, wire::JaegerProcess>>) -> Processes {
     p.unwrap_or_default()
         .into_iter()
         .map(|(id, p)| (id, (p.service_name.0, wire::pairs(p.tags).into())))
@@ -102,7 +102,7 @@ fn processes(p: Option<std::collections::HashMap<String, wire::JaegerProcess>>) 
 
 fn jaeger_trace(t: wire::JaegerTrace) -> Result<TraceView, TraceDecodeError> {
     let trace_id = t.trace_id.0;
-    let processes = processes(t.processes);
+    let processes = read_processes(t.processes);
     let spans = t
         .spans
         .ok_or_else(|| TraceDecodeError::Shape("trace without spans".into()))?;
@@ -189,7 +189,7 @@ fn jaeger_on_cores(body: &[u8], threads: usize) -> Option<TraceView> {
         return None;
     }
     let trace_id = t.trace_id.0;
-    let processes = processes(t.processes);
+    let processes = read_processes(t.processes);
     let parts = split_elements(spans, threads, between);
     let spans = decode_parts(&parts, |part| {
         let spans = serde_elements::<wire::JaegerSpan>(part)?;
