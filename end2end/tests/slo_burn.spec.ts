@@ -1,5 +1,5 @@
-// SLO burn views against the demo: a budget_burn incident on the orchestrator makes the
-// availability SLO page (1h and 5m windows above 14.4×), shows when the budget runs out, fires the
+// SLO burn views against the demo: an error spike at the orchestrator makes the guide's
+// api_availability SLO (every request, 99.9% over 30d) page (1h and 5m windows above 14.4×), shows when the budget runs out, fires the
 // generated fast-burn alert, and clearing the incident brings the short window back under.
 //
 // Tagged @fresh: xtask runs it first, while the demo's history is short, so the 1h window is
@@ -16,7 +16,7 @@ async function pairBurns(page: Page, long: string) {
   return { long: await parse('pair-long-burn'), short: await parse('pair-short-burn') };
 }
 
-test('budget_burn pages the availability SLO and the generated alert fires @fresh', async ({ page, request }) => {
+test('an error spike pages the availability SLO and the generated alert fires @fresh', async ({ page, request }) => {
   test.setTimeout(420_000);
   expect(control, 'xtask exports OCTOLLM_SIM_CONTROL').not.toBe('');
   const c = new ConsolePage(page);
@@ -24,18 +24,18 @@ test('budget_burn pages the availability SLO and the generated alert fires @fres
   // Quiet: every seed SLO is listed and the availability SLO is not paging.
   await c.open('/slo');
   await expect(page.locator('[data-testid="slo-row"]')).toHaveCount(4);
-  const availability = page.locator('[data-testid="slo-row"][data-slo="api-availability"]');
+  const availability = page.locator('[data-testid="slo-row"][data-slo="api_availability"]');
   await expect(availability).not.toHaveAttribute('data-status', 'page');
   await expect(availability.getByTestId('slo-retention')).toContainText('Prometheus keeps 15d');
   // The label filter narrows the list.
-  await page.getByTestId('slo-filter').fill('team="ml-platform"');
+  await page.getByTestId('slo-filter').fill('team="knowledge"');
   await page.getByTestId('slo-filter').press('Enter');
   await expect(page).toHaveURL(/filter=team/);
   await expect(page.locator('[data-testid="slo-row"]')).toHaveCount(1);
-  await expect(page.locator('[data-testid="slo-row"]')).toHaveAttribute('data-slo', 'task-success');
+  await expect(page.locator('[data-testid="slo-row"]')).toHaveAttribute('data-slo', 'retriever-availability');
 
   const created = await request.post(`${control}/sim/incidents`, {
-    data: { kind: 'budget_burn', target: 'orchestrator', duration: '15m' },
+    data: { kind: 'error_spike', target: 'orchestrator', duration: '15m' },
   });
   expect(created.status()).toBe(201);
   const { id } = await created.json();
@@ -47,7 +47,7 @@ test('budget_burn pages the availability SLO and the generated alert fires @fres
     await expect
       .poll(
         async () => {
-          await c.open('/slo/api-availability');
+          await c.open('/slo/api_availability');
           return fastPair.getAttribute('data-firing');
         },
         { timeout: 240_000, intervals: [5_000] },
@@ -70,7 +70,7 @@ test('budget_burn pages the availability SLO and the generated alert fires @fres
     await expect
       .poll(
         async () => {
-          await c.open('/alerting/list?matchers=' + encodeURIComponent('slo="api-availability", severity="page"'));
+          await c.open('/alerting/list?matchers=' + encodeURIComponent('slo="api_availability", severity="page"'));
           const rule = page.locator('[data-testid="rule-row"][data-rule="ApiAvailabilityBudgetBurn"]');
           return (await rule.count()) > 0 ? rule.first().getAttribute('data-state') : '';
         },
@@ -79,7 +79,7 @@ test('budget_burn pages the availability SLO and the generated alert fires @fres
       .toBe('firing');
 
     // The detail's alert link lands on this SLO's rules.
-    await c.open('/slo/api-availability');
+    await c.open('/slo/api_availability');
     await page.getByTestId('slo-alerts-link').click();
     await expect(page).toHaveURL(/\/alerting\/list\?matchers=slo/);
     await expect(page.locator('[data-testid="rule-row"][data-rule="ApiAvailabilityBudgetBurn"]').first()).toBeVisible();
@@ -90,7 +90,7 @@ test('budget_burn pages the availability SLO and the generated alert fires @fres
     await expect
       .poll(
         async () => {
-          await c.open('/slo/api-availability');
+          await c.open('/slo/api_availability');
           return (await pairBurns(page, '1h')).short;
         },
         { timeout: 240_000, intervals: [5_000] },

@@ -59,9 +59,23 @@ test('error logs → trace → span logs, and an SLO\'s failed traces', async ({
     await expect(page.getByTestId('logs-input')).toHaveValue(`{service="executor"} |= "${traceId}"`);
     await expect(page.getByTestId('log-line').first()).toContainText(traceId!);
 
-    // From the SLO page: failing traces of the orchestrator in the worst window.
-    await c.open('/slo/api-availability');
-    await page.getByTestId('slo-traces-link').click();
+    // From the SLO page: failing traces of the SLO's service in the worst window (the Sloth
+    // example names its service, retriever; a second error spike fails its calls).
+    const retriever = await request.post(`${control}/sim/incidents`, {
+      data: { kind: 'error_spike', target: 'retriever', duration: '2m' },
+    });
+    expect(retriever.status()).toBe(201);
+    await expect
+      .poll(
+        async () => {
+          await c.open('/slo/retriever-availability');
+          await page.getByTestId('slo-traces-link').click();
+          return page.locator('[data-testid="trace-hit"]:not([data-errors="0"])').count();
+        },
+        { timeout: 60_000, intervals: [3_000] },
+      )
+      .toBeGreaterThan(0);
+    await request.delete(`${control}/sim/incidents/${(await retriever.json()).id}`);
     await expect(page).toHaveURL(/mode=traces/);
     await expect(page.getByTestId('trace-scatter')).toBeVisible();
     const hit = page.getByTestId('trace-hit').first();

@@ -93,14 +93,25 @@ fn read(path: &Path) -> Result<String, HarnessError> {
         .map_err(|e| HarnessError::Io(format!("read {}", path.display()), e))
 }
 
-/// `demo-overrides.yml`: (global key → value) and (alert → for), `default` included.
+/// `demo-overrides.yml`: (global key → value), (alert → for) and (group → interval), each
+/// with its `default`.
 #[derive(Debug, Default, PartialEq)]
 pub struct Overrides {
     pub global: Vec<(String, String)>,
     pub for_: Vec<(String, String)>,
+    pub interval: Vec<(String, String)>,
 }
 
-/// Reads the overrides file's two flat sections (a deliberately tiny format, see the file).
+/// The override for `name` in `entries`, else their `default`.
+fn lookup(entries: &[(String, String)], name: &str) -> Option<String> {
+    entries
+        .iter()
+        .find(|(k, _)| k == name)
+        .or_else(|| entries.iter().find(|(k, _)| k == "default"))
+        .map(|(_, v)| v.clone())
+}
+
+/// Reads the overrides file's flat sections (a deliberately tiny format, see the file).
 pub fn parse_overrides(text: &str) -> Overrides {
     let mut out = Overrides::default();
     let mut section = "";
@@ -114,6 +125,8 @@ pub fn parse_overrides(text: &str) -> Overrides {
                 "global"
             } else if line.starts_with("for:") {
                 "for"
+            } else if line.starts_with("interval:") {
+                "interval"
             } else {
                 ""
             };
@@ -124,6 +137,7 @@ pub fn parse_overrides(text: &str) -> Overrides {
             match section {
                 "global" => out.global.push(pair),
                 "for" => out.for_.push(pair),
+                "interval" => out.interval.push(pair),
                 _ => {}
             }
         }
@@ -154,28 +168,34 @@ pub fn apply_global(config: &str, o: &Overrides) -> String {
         .join("\n")
 }
 
-/// Rewrites each alert's `for:` from the overrides (the alert's own entry, else `default`).
-pub fn apply_for(rules: &str, o: &Overrides) -> String {
-    let lookup = |alert: &str| {
-        o.for_
-            .iter()
-            .find(|(k, _)| k == alert)
-            .or_else(|| o.for_.iter().find(|(k, _)| k == "default"))
-            .map(|(_, v)| v.clone())
-    };
-    let mut current: Option<String> = None;
+/// Rewrites each alert's `for:` and each group's `interval:` from the overrides (the alert's or
+/// group's own entry, else `default`). Every other line, comments included, stays as written.
+pub fn apply_rules(rules: &str, o: &Overrides) -> String {
+    let mut alert: Option<String> = None;
+    let mut group: Option<String> = None;
     rules
         .lines()
         .map(|line| {
             let t = line.trim_start();
-            if let Some(name) = t.strip_prefix("- alert:") {
-                current = Some(name.trim().to_string());
+            let indent = &line[..line.len() - t.len()];
+            if let Some(name) = t.strip_prefix("- name:") {
+                group = Some(name.trim().to_string());
+                alert = None;
+            } else if let Some(name) = t.strip_prefix("- alert:") {
+                alert = Some(name.trim().to_string());
             } else if t.starts_with("- record:") {
-                current = None;
-            } else if let (Some(_), Some(alert)) = (t.strip_prefix("for:"), current.as_deref()) {
-                if let Some(v) = lookup(alert) {
-                    let indent = &line[..line.len() - t.len()];
+                alert = None;
+            } else if let (Some(_), Some(name)) = (t.strip_prefix("for:"), alert.as_deref()) {
+                if let Some(v) = lookup(&o.for_, name) {
                     return format!("{indent}for: {v}");
+                }
+            } else if let (Some(_), Some(name), None) = (
+                t.strip_prefix("interval:"),
+                group.as_deref(),
+                alert.as_deref(),
+            ) {
+                if let Some(v) = lookup(&o.interval, name) {
+                    return format!("{indent}interval: {v}");
                 }
             }
             line.to_string()
@@ -223,7 +243,7 @@ impl DemoStack {
                 "rules/{}",
                 path.file_name().unwrap_or_default().to_string_lossy()
             );
-            rule_files.push((name, apply_for(&read(&path)?, &overrides)));
+            rule_files.push((name, apply_rules(&read(&path)?, &overrides)));
         }
         let files: Vec<(&str, &str)> = rule_files
             .iter()
@@ -351,8 +371,15 @@ mod tests {
         );
         let rules = "  - alert: ServiceDown\n    for: 1m\n  - alert: Other\n    expr: x\n    for: 10m\n  - record: r\n    for: 3m";
         assert_eq!(
-            apply_for(rules, &o),
+            apply_rules(rules, &o),
             "  - alert: ServiceDown\n    for: 5s\n  - alert: Other\n    expr: x\n    for: 15s\n  - record: r\n    for: 3m"
+        );
+        // Group intervals: the group's own entry, else the default; comments stay as written.
+        let o = parse_overrides("interval:\n  default: 5s\n  slow: 10s\n");
+        let rules = "groups:\n  - name: fast\n    interval: 30s\n    rules:\n      - alert: A\n        expr: up > 0 # x\n  - name: slow\n    interval: 5m\n";
+        assert_eq!(
+            apply_rules(rules, &o),
+            "groups:\n  - name: fast\n    interval: 5s\n    rules:\n      - alert: A\n        expr: up > 0 # x\n  - name: slow\n    interval: 10s"
         );
     }
 }

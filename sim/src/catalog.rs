@@ -102,6 +102,12 @@ pub fn service_index(name: &str) -> Option<usize> {
 
 pub const NAMESPACES: [&str; 3] = ["octollm-dev", "octollm-staging", "octollm-prod"];
 
+/// The simulated Kubernetes nodes (node_exporter's series carry `node`).
+pub const NODES: [&str; 3] = ["node-0", "node-1", "node-2"];
+
+/// Datastores with an exporter each (`pg_up`, `redis_up`).
+pub const DATASTORES: [&str; 2] = ["postgres", "redis"];
+
 /// The namespace where traffic (and incidents) happen; the others idle.
 pub const LIVE_NAMESPACE: &str = "octollm-prod";
 

@@ -5,7 +5,7 @@
 
 use crate::catalog::{self, ServiceDef, LIVE_NAMESPACE, LLM_MODELS, NAMESPACES, SERVICES};
 use crate::incidents::{Incident, IncidentKind};
-use crate::metrics::{labels, InfraMetrics, ServiceMetrics};
+use crate::metrics::{labels, outcome, InfraMetrics, ServiceMetrics};
 use crate::store::{LogLine, Span, SpanKind, Stores, TagValue, Trace};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -83,7 +83,7 @@ impl Sim {
             .collect();
         let services = SERVICES
             .iter()
-            .map(|s| Arc::new(ServiceMetrics::new(s.name, env!("CARGO_PKG_VERSION"))))
+            .map(|s| Arc::new(ServiceMetrics::new(s.name)))
             .collect();
         let stores = Stores::new(cfg.max_traces, cfg.max_logs);
         Sim {
@@ -133,9 +133,14 @@ impl Sim {
     }
 
     fn active(&self, kind: IncidentKind, svc: usize) -> bool {
+        self.active_on(kind, SERVICES[svc].name)
+    }
+
+    /// Like `active`, for targets that are not services (a node, a datastore).
+    fn active_on(&self, kind: IncidentKind, target: &str) -> bool {
         self.incidents
             .iter()
-            .any(|i| i.kind == kind && i.target == SERVICES[svc].name)
+            .any(|i| i.kind == kind && i.target == target)
     }
 
     /// Whether the service refuses requests (and scrapes) right now.
@@ -183,7 +188,12 @@ impl Sim {
             }
         }
         let noise = 1.0 + 0.08 * normal(&mut self.rng);
-        let expected = self.cfg.base_rate * daily_factor(now_ms) * noise.max(0.5) * dt_s;
+        let stall = if self.active(IncidentKind::TaskStall, 0) {
+            0.005
+        } else {
+            1.0
+        };
+        let expected = self.cfg.base_rate * daily_factor(now_ms) * noise.max(0.5) * stall * dt_s;
         let mut n = expected.floor() as u64;
         if self.rng.gen::<f64>() < expected.fract() {
             n += 1;
@@ -199,7 +209,7 @@ impl Sim {
                 self.services[svc].observe_http(
                     "GET",
                     "/health",
-                    200,
+                    false,
                     0.001 + 0.001 * self.rng.gen::<f64>(),
                     None,
                 );
@@ -220,6 +230,7 @@ impl Sim {
             .tasks_in_progress
             .set((n as f64 / dt_s.max(0.001) * mean_task_s).round() as i64);
         self.background_security(now_ms, dt_s);
+        self.background_pii(dt_s);
         self.update_infra(now_ms, dt_s, &busy_seconds, n as f64 / dt_s.max(0.001));
     }
 
@@ -288,7 +299,7 @@ impl Sim {
             if !down {
                 // A failing call fails its task, whose trace is always kept.
                 let exemplar = (sampled || error).then_some(trace_id.as_str());
-                self.services[svc].observe_http("POST", def.endpoint, status, seconds, exemplar);
+                self.services[svc].observe_http("POST", def.endpoint, error, seconds, exemplar);
                 busy[svc] += seconds;
             }
             if svc == 1 {
@@ -329,13 +340,18 @@ impl Sim {
                 notable = true;
             }
             if let Some(arm) = def.arm {
-                let outcome = if error { "error" } else { "success" };
+                let status = outcome(error);
                 orch.arm_requests
-                    .get_or_create(&labels(&[("arm", arm), ("status", outcome)]))
+                    .get_or_create(&labels(&[("arm", arm), ("status", status)]))
                     .inc();
                 orch.arm_duration
                     .get_or_create(&labels(&[("arm", arm)]))
                     .observe(seconds);
+                // The guide's `track_task_metrics(arm)`: each arm's share of a task, by outcome.
+                let exemplar = (sampled || error).then(|| labels(&[("trace_id", &trace_id)]));
+                orch.task_duration
+                    .get_or_create(&labels(&[("arm", arm), ("status", status)]))
+                    .observe(seconds, exemplar);
             }
             if svc == 7 && !down {
                 let m = &self.services[7];
@@ -344,12 +360,12 @@ impl Sim {
                 } else {
                     "write"
                 };
-                let mem = ["vector", "episodic"][self.rng.gen_range(0..2)];
+                let mem = ["global", "local"][self.rng.gen_range(0..2)];
                 m.memory_ops
                     .get_or_create(&labels(&[("operation", op), ("memory_type", mem)]))
                     .inc();
                 m.memory_query_duration
-                    .get_or_create(&labels(&[("memory_type", mem)]))
+                    .get_or_create(&labels(&[("memory_type", mem), ("operation", op)]))
                     .observe(seconds * 0.6);
             }
             spans.push(Span {
@@ -378,6 +394,11 @@ impl Sim {
         if failed_at.is_none() && self.rng.gen::<f64>() < self.error_rate(ORCH) {
             failed_at = Some((ORCH, 500));
         }
+        if self.active(IncidentKind::LatencySpike, ORCH) {
+            // Aimed at the orchestrator, a latency spike is queueing: each answer waits nine times
+            // the task's own work, and nothing fails (the runbook's "sudden spike in latency").
+            cursor += 9 * (cursor - start_us);
+        }
         let total_s = (cursor - start_us) as f64 / 1e6;
         let status = if failed_at.is_some() { 500 } else { 200 };
         // Failed tasks and ones an incident marked (security, cost) are always kept.
@@ -387,21 +408,19 @@ impl Sim {
             || self.rng.gen::<f64>() < self.cfg.trace_sample
             || sampled;
         let exemplar = keep.then_some(trace_id.as_str());
-        orch.observe_http("POST", "/api/v1/tasks", status, total_s, exemplar);
+        orch.observe_http(
+            "POST",
+            "/api/v1/tasks",
+            failed_at.is_some(),
+            total_s,
+            exemplar,
+        );
         orch.tasks_created
             .get_or_create(&labels(&[("priority", priority)]))
             .inc();
-        let outcome = if failed_at.is_some() {
-            "failed"
-        } else {
-            "success"
-        };
         orch.tasks_completed
-            .get_or_create(&labels(&[("status", outcome)]))
+            .get_or_create(&labels(&[("status", outcome(failed_at.is_some()))]))
             .inc();
-        orch.task_duration
-            .get_or_create(&labels(&[("priority", priority)]))
-            .observe(total_s, exemplar.map(|t| labels(&[("trace_id", t)])));
         busy[ORCH] += total_s * 0.05;
 
         let root = Span {
@@ -462,12 +481,11 @@ impl Sim {
         let prompt = ((400.0 + 800.0 * self.rng.gen::<f64>()) * cost_factor) as u64;
         let completion = ((150.0 + 400.0 * self.rng.gen::<f64>()) * cost_factor) as u64;
         let m = &self.services[svc];
-        let outcome = if error { "error" } else { "success" };
         m.llm_calls
             .get_or_create(&labels(&[
                 ("provider", provider),
                 ("model", model),
-                ("status", outcome),
+                ("status", outcome(error)),
             ]))
             .inc();
         m.llm_tokens
@@ -666,6 +684,22 @@ impl Sim {
         }
     }
 
+    /// A PII leak: every PII type detected about 15 times a second at the target.
+    fn background_pii(&mut self, dt_s: f64) {
+        for svc in 0..SERVICES.len() {
+            if !self.active(IncidentKind::PiiLeak, svc) {
+                continue;
+            }
+            for kind in ["email", "phone", "ssn", "credit_card"] {
+                let n = (15.0 * dt_s * (0.9 + 0.2 * self.rng.gen::<f64>())).round() as u64;
+                self.services[svc]
+                    .pii_detections
+                    .get_or_create(&labels(&[("pii_type", kind)]))
+                    .inc_by(n);
+            }
+        }
+    }
+
     fn update_infra(&mut self, now_ms: i64, dt_s: f64, busy: &[f64; 8], tasks_per_s: f64) {
         let infra = self.infra.clone();
         for (ni, ns) in NAMESPACES.iter().enumerate() {
@@ -677,7 +711,9 @@ impl Sim {
                     format!("{}-{}", def.name, &self.pod_suffix[(svc + ni) % 8])
                 };
                 let l = labels(&[("namespace", ns), ("pod", &pod), ("container", def.name)]);
-                let cores = if live {
+                let cores = if live && self.active(IncidentKind::CpuSpike, svc) {
+                    1.1 + 0.1 * self.rng.gen::<f64>()
+                } else if live {
                     0.05 + busy[svc] / dt_s.max(0.001) * 0.2
                 } else {
                     0.01
@@ -709,6 +745,11 @@ impl Sim {
                     limit * 0.2
                 };
                 infra.container_memory.get_or_create(&l).set(mem);
+                // Usage counts the page cache too: a little above the working set, never the limit.
+                infra
+                    .container_memory_usage
+                    .get_or_create(&l)
+                    .set((mem * 1.04).min(limit * 0.995));
                 infra.container_memory_limit.get_or_create(&l).set(limit);
                 infra.container_cpu_quota.get_or_create(&l).set(100_000.0);
                 let crash = live && self.active(IncidentKind::CrashLoop, svc);
@@ -774,27 +815,49 @@ impl Sim {
             ]);
             infra.node_fs_size.get_or_create(&fl).set(100.0 * GIB);
             // Logs slowly fill the disk over the day; keeps the filesystem alert quiet but alive.
-            let fill = 0.45 + 0.1 * ((now_ms as f64 / 86_400_000.0) % 1.0);
+            let fill = if self.active_on(IncidentKind::DiskFull, &name) {
+                0.95
+            } else {
+                0.45 + 0.1 * ((now_ms as f64 / 86_400_000.0) % 1.0)
+            };
             infra
                 .node_fs_avail
                 .get_or_create(&fl)
                 .set(100.0 * GIB * (1.0 - fill));
         }
         let db = labels(&[("database", "octollm")]);
-        let active = (5.0 + tasks_per_s * 1.5 + 2.0 * normal(&mut self.rng)).clamp(1.0, 95.0);
+        let surge = self.active_on(IncidentKind::ConnectionSurge, "postgres");
+        let active = if surge {
+            90.0
+        } else {
+            (5.0 + tasks_per_s * 1.5 + 2.0 * normal(&mut self.rng)).clamp(1.0, 95.0)
+        };
         infra.db_active.get_or_create(&db).set(active.round());
         infra
             .db_idle
             .get_or_create(&db)
             .set((100.0 - active).max(0.0).round() * 0.2);
+        let up = |down: bool| if down { 0.0 } else { 1.0 };
+        let pg_down = self.active_on(IncidentKind::ServiceDown, "postgres");
+        let redis_down = self.active_on(IncidentKind::ServiceDown, "redis");
         infra
             .pg_up
             .get_or_create(&labels(&[("server", "postgres:5432")]))
-            .set(1.0);
+            .set(up(pg_down));
         infra
             .redis_up
             .get_or_create(&labels(&[("addr", "redis:6379")]))
-            .set(1.0);
+            .set(up(redis_down));
+        infra.pg_max_connections.get_or_create(&vec![]).set(100.0);
+        for (datid, datname, backends) in [
+            ("16384", "octollm", active + 1.0),
+            ("13757", "postgres", 1.0),
+        ] {
+            infra
+                .pg_backends
+                .get_or_create(&labels(&[("datid", datid), ("datname", datname)]))
+                .set(if pg_down { 0.0 } else { backends });
+        }
     }
 }
 
@@ -846,7 +909,7 @@ mod tests {
         let text = sim.services[0].render();
         assert!(
             text.contains(
-                "http_requests_total{method=\"POST\",endpoint=\"/api/v1/tasks\",status=\"500\"}"
+                "http_requests_total{method=\"POST\",endpoint=\"/api/v1/tasks\",status=\"error\"}"
             ),
             "{text}"
         );
@@ -885,7 +948,7 @@ mod tests {
         assert!(sim.is_down(idx));
         now += 1000;
         sim.tick(now, 1.0);
-        assert!(sim.services[0].render().contains("status=\"500\""));
+        assert!(sim.services[0].render().contains("status=\"error\""));
         now += 10_000;
         sim.tick(now, 1.0);
         assert!(!sim.is_down(idx), "the incident expired");
@@ -1024,5 +1087,102 @@ mod tests {
             .unwrap();
         let v: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
         assert!(v > 0.9 * GIB, "{line}");
+    }
+
+    /// The sample of `metric` whose line contains every one of `has`, in `text`.
+    fn sample(text: &str, metric: &str, has: &[&str]) -> f64 {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(metric) && has.iter().all(|h| l.contains(h)))
+            .unwrap_or_else(|| panic!("no {metric} with {has:?} in\n{text}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    }
+
+    #[test]
+    fn infrastructure_incidents_move_the_series_the_seed_alerts_read() {
+        let (mut sim, mut now) = run(5);
+        let infra = sim.infra.render();
+        assert_eq!(sample(&infra, "pg_up", &[]), 1.0);
+        assert_eq!(sample(&infra, "pg_settings_max_connections", &[]), 100.0);
+        let quiet_backends = sample(
+            &infra,
+            "pg_stat_database_numbackends",
+            &["datname=\"octollm\""],
+        );
+        for (kind, target) in [
+            (IncidentKind::CpuSpike, "executor"),
+            (IncidentKind::DiskFull, "node-1"),
+            (IncidentKind::ConnectionSurge, "postgres"),
+            (IncidentKind::ServiceDown, "redis"),
+            (IncidentKind::PiiLeak, "reflex-layer"),
+        ] {
+            sim.add_incident(kind, target.into(), None, now);
+        }
+        let before = sim.infra.render();
+        let pii_before = sample(
+            &sim.services[1].render(),
+            "pii_detections_total",
+            &["pii_type=\"ssn\""],
+        );
+        for _ in 0..10 {
+            now += 1000;
+            sim.tick(now, 1.0);
+        }
+        let infra = sim.infra.render();
+        let cpu = |t: &str| {
+            sample(
+                t,
+                "container_cpu_usage_seconds_total",
+                &["namespace=\"octollm-prod\"", "container=\"executor\""],
+            )
+        };
+        assert!(
+            cpu(&infra) - cpu(&before) > 10.0 * 1.0,
+            "over a core for 10 s"
+        );
+        let fs = |m: &str| sample(&infra, m, &["node=\"node-1\"", "mountpoint=\"/\""]);
+        assert!(fs("node_filesystem_avail_bytes") / fs("node_filesystem_size_bytes") < 0.1);
+        let fs0 = sample(&infra, "node_filesystem_avail_bytes", &["node=\"node-0\""]);
+        assert!(
+            fs0 / fs("node_filesystem_size_bytes") > 0.3,
+            "other nodes keep their space"
+        );
+        let backends = sample(
+            &infra,
+            "pg_stat_database_numbackends",
+            &["datname=\"octollm\""],
+        );
+        assert!(backends > 80.0 && backends > quiet_backends, "{backends}");
+        assert_eq!(sample(&infra, "redis_up", &[]), 0.0);
+        assert_eq!(sample(&infra, "pg_up", &[]), 1.0, "only redis is down");
+        let pii = sample(
+            &sim.services[1].render(),
+            "pii_detections_total",
+            &["pii_type=\"ssn\""],
+        );
+        assert!(pii - pii_before > 10.0 * 10.0, "over ten a second: {pii}");
+    }
+
+    #[test]
+    fn a_task_stall_nearly_stops_completions() {
+        let (mut sim, mut now) = run(6);
+        let done = |sim: &Sim| {
+            sample(
+                &sim.services[0].render(),
+                "tasks_completed_total",
+                &["status=\"success\""],
+            )
+        };
+        let before = done(&sim);
+        sim.add_incident(IncidentKind::TaskStall, "orchestrator".into(), None, now);
+        for _ in 0..20 {
+            now += 1000;
+            sim.tick(now, 1.0);
+        }
+        assert!(
+            (done(&sim) - before) / 20.0 < 0.1,
+            "{} tasks in 20 s",
+            done(&sim) - before
+        );
     }
 }

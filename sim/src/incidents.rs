@@ -23,10 +23,20 @@ pub enum IncidentKind {
     BudgetBurn,
     /// The target's pod restarts every few seconds and is intermittently down.
     CrashLoop,
+    /// The target's container burns more than a core.
+    CpuSpike,
+    /// A node's root filesystem fills up to 95% (targets `node-0` … `node-2`).
+    DiskFull,
+    /// PostgreSQL's backends climb to 90% of `max_connections` (target `postgres`).
+    ConnectionSurge,
+    /// PII detections at the target run at about 15 per second for each PII type.
+    PiiLeak,
+    /// Almost no tasks arrive at the target (the orchestrator), so completions nearly stop.
+    TaskStall,
 }
 
 impl IncidentKind {
-    pub const ALL: [IncidentKind; 8] = [
+    pub const ALL: [IncidentKind; 13] = [
         IncidentKind::ErrorSpike,
         IncidentKind::LatencySpike,
         IncidentKind::ServiceDown,
@@ -35,6 +45,11 @@ impl IncidentKind {
         IncidentKind::MemoryLeak,
         IncidentKind::BudgetBurn,
         IncidentKind::CrashLoop,
+        IncidentKind::CpuSpike,
+        IncidentKind::DiskFull,
+        IncidentKind::ConnectionSurge,
+        IncidentKind::PiiLeak,
+        IncidentKind::TaskStall,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +62,24 @@ impl IncidentKind {
             IncidentKind::MemoryLeak => "memory_leak",
             IncidentKind::BudgetBurn => "budget_burn",
             IncidentKind::CrashLoop => "crash_loop",
+            IncidentKind::CpuSpike => "cpu_spike",
+            IncidentKind::DiskFull => "disk_full",
+            IncidentKind::ConnectionSurge => "connection_surge",
+            IncidentKind::PiiLeak => "pii_leak",
+            IncidentKind::TaskStall => "task_stall",
+        }
+    }
+
+    /// What the kind can be aimed at: a service, or for the infrastructure kinds a node or a
+    /// datastore (`service_down` also stops `postgres` and `redis`, so `pg_up`/`redis_up` read 0).
+    pub fn targets(self) -> Vec<&'static str> {
+        let services = catalog::SERVICES.iter().map(|s| s.name);
+        match self {
+            IncidentKind::DiskFull => catalog::NODES.to_vec(),
+            IncidentKind::ConnectionSurge => vec!["postgres"],
+            IncidentKind::TaskStall => vec!["orchestrator"],
+            IncidentKind::ServiceDown => services.chain(catalog::DATASTORES).collect(),
+            _ => services.collect(),
         }
     }
 
@@ -77,10 +110,14 @@ pub struct IncidentRequest {
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum IncidentError {
-    #[error("unknown incident kind {0:?}; use one of error_spike, latency_spike, service_down, cost_spike, security_violation, memory_leak, budget_burn, crash_loop")]
+    #[error("unknown incident kind {0:?}; use one of error_spike, latency_spike, service_down, cost_spike, security_violation, memory_leak, budget_burn, crash_loop, cpu_spike, disk_full, connection_surge, pii_leak, task_stall")]
     Kind(String),
-    #[error("unknown target {0:?}; use one of orchestrator, reflex-layer, planner, executor, coder, judge, guardian, retriever")]
-    Target(String),
+    #[error("{kind} cannot target {target:?}; use one of {}", .allowed.join(", "))]
+    Target {
+        kind: &'static str,
+        target: String,
+        allowed: Vec<&'static str>,
+    },
     #[error("duration {0:?} is not valid; use a positive duration such as 90s, 10m or 1h (or omit it to run until deleted)")]
     Duration(String),
 }
@@ -113,8 +150,13 @@ impl IncidentRequest {
     pub fn validate(&self) -> Result<(IncidentKind, String, Option<u64>), IncidentError> {
         let kind = IncidentKind::parse(&self.kind)
             .ok_or_else(|| IncidentError::Kind(self.kind.clone()))?;
-        if catalog::service(&self.target).is_none() {
-            return Err(IncidentError::Target(self.target.clone()));
+        let allowed = kind.targets();
+        if !allowed.contains(&self.target.as_str()) {
+            return Err(IncidentError::Target {
+                kind: kind.as_str(),
+                target: self.target.clone(),
+                allowed,
+            });
         }
         let duration = match &self.duration {
             None | Some(serde_json::Value::Null) => None,
@@ -170,8 +212,17 @@ mod tests {
         ));
         assert!(matches!(
             req("error_spike", "mainframe", None).validate(),
-            Err(IncidentError::Target(_))
+            Err(IncidentError::Target { .. })
         ));
+        // Infrastructure kinds take their own targets, and only those.
+        assert!(req("service_down", "postgres", None).validate().is_ok());
+        assert!(req("disk_full", "node-1", None).validate().is_ok());
+        let err = req("disk_full", "planner", None).validate().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "disk_full cannot target \"planner\"; use one of node-0, node-1, node-2"
+        );
+        assert!(req("error_spike", "postgres", None).validate().is_err());
         assert!(matches!(
             req("error_spike", "planner", Some("-5m".into())).validate(),
             Err(IncidentError::Duration(_))

@@ -1,4 +1,5 @@
-//! Metric families with the seed's names, types, labels and buckets. One registry per service
+//! Metric families exactly as the monitoring guide's `metrics.py` defines them: names, help texts,
+//! label names and values (`status` is `success`/`error`), and buckets. One registry per service
 //! (each scraped on its own port) and one for infrastructure series.
 
 use prometheus_client::encoding::text::encode;
@@ -26,15 +27,23 @@ pub fn labels(pairs: &[(&str, &str)]) -> Labels {
         .collect()
 }
 
-const HTTP_BUCKETS: [f64; 12] = [
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
-];
-const TASK_BUCKETS: [f64; 10] = [0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0];
-const LLM_BUCKETS: [f64; 9] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 60.0];
-const MEMORY_BUCKETS: [f64; 8] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5];
+const HTTP_BUCKETS: [f64; 8] = [0.01, 0.05, 0.1, 0.5, 1.0, 2.5, 5.0, 10.0];
+const TASK_BUCKETS: [f64; 8] = [1.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0];
+const ARM_BUCKETS: [f64; 6] = [0.1, 0.5, 1.0, 2.5, 5.0, 10.0];
+const LLM_BUCKETS: [f64; 7] = [0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0];
+const MEMORY_BUCKETS: [f64; 6] = [0.01, 0.05, 0.1, 0.5, 1.0, 2.0];
 
-fn http_hist() -> Histogram {
-    Histogram::new(HTTP_BUCKETS)
+/// The guide's `status` label value: `success` or `error`, never an HTTP code.
+pub fn outcome(error: bool) -> &'static str {
+    if error {
+        "error"
+    } else {
+        "success"
+    }
+}
+
+fn arm_hist() -> Histogram {
+    Histogram::new(ARM_BUCKETS)
 }
 fn http_hist_ex() -> HistogramWithExemplars<Labels> {
     HistogramWithExemplars::new(HTTP_BUCKETS.into_iter())
@@ -75,7 +84,7 @@ pub struct ServiceMetrics {
 }
 
 impl ServiceMetrics {
-    pub fn new(service: &str, version: &str) -> Self {
+    pub fn new(service: &str) -> Self {
         let mut r = Registry::default();
         let http_requests = Family::<Labels, Counter>::default();
         let http_duration: ExemplarHistFamily = Family::new_with_constructor(http_hist_ex);
@@ -84,7 +93,7 @@ impl ServiceMetrics {
         let tasks_in_progress = Gauge::default();
         let task_duration: ExemplarHistFamily = Family::new_with_constructor(task_hist_ex);
         let arm_requests = Family::<Labels, Counter>::default();
-        let arm_duration: HistFamily = Family::new_with_constructor(http_hist);
+        let arm_duration: HistFamily = Family::new_with_constructor(arm_hist);
         let arm_availability = Family::<Labels, GaugeF>::default();
         let llm_calls = Family::<Labels, Counter>::default();
         let llm_tokens = Family::<Labels, Counter>::default();
@@ -104,7 +113,7 @@ impl ServiceMetrics {
         );
         r.register(
             "http_request_duration_seconds",
-            "HTTP request latency",
+            "HTTP request duration",
             http_duration.clone(),
         );
         r.register(
@@ -119,58 +128,71 @@ impl ServiceMetrics {
         );
         r.register(
             "tasks_in_progress",
-            "Tasks currently in progress",
+            "Number of tasks currently in progress",
             tasks_in_progress.clone(),
         );
         r.register(
             "task_duration_seconds",
-            "Task duration",
+            "Task execution duration",
             task_duration.clone(),
         );
         r.register(
             "arm_requests",
-            "Requests sent to arms",
+            "Total requests to arms",
             arm_requests.clone(),
         );
         r.register(
             "arm_request_duration_seconds",
-            "Arm request latency",
+            "Arm request duration",
             arm_duration.clone(),
         );
         r.register(
             "arm_availability",
-            "Arm availability (1 = up)",
+            "Arm availability (0-1)",
             arm_availability.clone(),
         );
-        r.register("llm_api_calls", "LLM API calls", llm_calls.clone());
-        r.register("llm_api_tokens", "LLM API tokens used", llm_tokens.clone());
+        r.register("llm_api_calls", "Total LLM API calls", llm_calls.clone());
+        r.register("llm_api_tokens", "Total tokens used", llm_tokens.clone());
         r.register(
             "llm_api_cost_dollars",
-            "LLM API cost in USD",
+            "Estimated API cost in dollars",
             llm_cost.clone(),
         );
         r.register(
             "llm_api_duration_seconds",
-            "LLM API latency",
+            "LLM API call duration",
             llm_duration.clone(),
         );
-        r.register("memory_operations", "Memory operations", memory_ops.clone());
+        r.register(
+            "memory_operations",
+            "Total memory operations",
+            memory_ops.clone(),
+        );
         r.register(
             "memory_query_duration_seconds",
-            "Memory query latency",
+            "Memory query duration",
             memory_query_duration.clone(),
         );
-        r.register("cache_hits", "Cache hits", cache_hits.clone());
-        r.register("cache_misses", "Cache misses", cache_misses.clone());
+        r.register("cache_hits", "Total cache hits", cache_hits.clone());
+        r.register("cache_misses", "Total cache misses", cache_misses.clone());
         r.register(
             "security_violations",
-            "Security violations detected",
+            "Total security violations detected",
             security_violations.clone(),
         );
-        r.register("pii_detections", "PII detections", pii_detections.clone());
-        r.register("app_info", "Application info", app_info.clone());
+        r.register(
+            "pii_detections",
+            "Total PII detections",
+            pii_detections.clone(),
+        );
+        r.register("app_info", "Application information", app_info.clone());
+        // The guide's `app_info.info({...})`: version, component and python_version.
         app_info
-            .get_or_create(&labels(&[("service", service), ("version", version)]))
+            .get_or_create(&labels(&[
+                ("version", "1.0.0"),
+                ("component", service),
+                ("python_version", "3.11"),
+            ]))
             .set(1);
         Self {
             registry: r,
@@ -203,21 +225,21 @@ impl ServiceMetrics {
         out
     }
 
-    /// Records one HTTP request served by this service.
+    /// Records one HTTP request served by this service, as the guide's `track_request_metrics`
+    /// does: `status` is `error` when the handler failed, else `success`.
     pub fn observe_http(
         &self,
         method: &str,
         endpoint: &str,
-        status: u16,
+        error: bool,
         seconds: f64,
         trace_id: Option<&str>,
     ) {
-        let status = status.to_string();
         self.http_requests
             .get_or_create(&labels(&[
                 ("method", method),
                 ("endpoint", endpoint),
-                ("status", &status),
+                ("status", outcome(error)),
             ]))
             .inc();
         self.http_duration
@@ -232,6 +254,7 @@ pub struct InfraMetrics {
     registry: Registry,
     pub container_cpu: Family<Labels, CounterF>,
     pub container_memory: Family<Labels, GaugeF>,
+    pub container_memory_usage: Family<Labels, GaugeF>,
     pub container_memory_limit: Family<Labels, GaugeF>,
     pub container_cpu_quota: Family<Labels, GaugeF>,
     pub pod_phase: Family<Labels, GaugeF>,
@@ -245,6 +268,8 @@ pub struct InfraMetrics {
     pub db_idle: Family<Labels, GaugeF>,
     pub pg_up: Family<Labels, GaugeF>,
     pub redis_up: Family<Labels, GaugeF>,
+    pub pg_backends: Family<Labels, GaugeF>,
+    pub pg_max_connections: Family<Labels, GaugeF>,
 }
 
 impl Default for InfraMetrics {
@@ -254,6 +279,7 @@ impl Default for InfraMetrics {
             registry: Registry::default(),
             container_cpu: Family::default(),
             container_memory: Family::default(),
+            container_memory_usage: Family::default(),
             container_memory_limit: Family::default(),
             container_cpu_quota: Family::default(),
             pod_phase: Family::default(),
@@ -267,6 +293,8 @@ impl Default for InfraMetrics {
             db_idle: Family::default(),
             pg_up: Family::default(),
             redis_up: Family::default(),
+            pg_backends: Family::default(),
+            pg_max_connections: Family::default(),
         };
         r.register(
             "container_cpu_usage_seconds",
@@ -277,6 +305,11 @@ impl Default for InfraMetrics {
             "container_memory_working_set_bytes",
             "Container working set",
             m.container_memory.clone(),
+        );
+        r.register(
+            "container_memory_usage_bytes",
+            "Current memory usage in bytes, including all memory regardless of when it was accessed",
+            m.container_memory_usage.clone(),
         );
         r.register(
             "container_spec_memory_limit_bytes",
@@ -335,6 +368,17 @@ impl Default for InfraMetrics {
         );
         r.register("pg_up", "PostgreSQL reachable", m.pg_up.clone());
         r.register("redis_up", "Redis reachable", m.redis_up.clone());
+        // postgres_exporter's names and labels (numbackends per database, max_connections alone).
+        r.register(
+            "pg_stat_database_numbackends",
+            "Number of backends currently connected to this database",
+            m.pg_backends.clone(),
+        );
+        r.register(
+            "pg_settings_max_connections",
+            "Sets the maximum number of concurrent connections.",
+            m.pg_max_connections.clone(),
+        );
         InfraMetrics { registry: r, ..m }
     }
 }

@@ -1,6 +1,6 @@
 //! Alertmanager v2 API client: alert groups, status (for cluster membership), silences.
 
-use super::http::{get_bytes, request, transport_error};
+use super::http::{decode_aside, get_bytes, request, transport_error};
 use super::registry::Datasource;
 use crate::model::alerting::{AmGroup, AmMatcher, Silence, SilenceId};
 use crate::model::datasource::DatasourceKind;
@@ -63,7 +63,8 @@ impl<'a> AlertmanagerClient<'a> {
 
     pub async fn groups(&self) -> Result<Vec<AmGroup>, BackendError> {
         let (status, body) = get_bytes(self.http, self.ds, "api/v2/alerts/groups", None).await?;
-        decode(self.ds, status, &body)
+        let ds = self.ds.clone();
+        decode_aside(self.ds, body.len(), move || decode(&ds, status, &body)).await
     }
 
     /// `GET /api/v2/status`: version, uptime, cluster and loaded configuration.
@@ -92,7 +93,8 @@ impl<'a> AlertmanagerClient<'a> {
 
     pub async fn silences(&self) -> Result<Vec<Silence>, BackendError> {
         let (status, body) = get_bytes(self.http, self.ds, "api/v2/silences", None).await?;
-        decode(self.ds, status, &body)
+        let ds = self.ds.clone();
+        decode_aside(self.ds, body.len(), move || decode(&ds, status, &body)).await
     }
 
     /// Creates (or, with `id`, replaces) a silence; returns the new silence id.

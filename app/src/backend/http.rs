@@ -175,3 +175,28 @@ async fn get_once(
     );
     Ok((status, body))
 }
+
+/// Answers from this size up are decoded off the async workers (a 500-series panel's is 125 MB).
+pub const BIG_ANSWER: usize = 1 << 20;
+
+/// Runs `decode` (of a body `len` bytes long) on a blocking thread when the body is large, so a
+/// worker stays free to poll the other reads in flight (another Alertmanager's answer, the page's
+/// other panels); small bodies are decoded in place.
+pub async fn decode_aside<T: Send + 'static>(
+    ds: &Datasource,
+    len: usize,
+    decode: impl FnOnce() -> Result<T, BackendError> + Send + 'static,
+) -> Result<T, BackendError> {
+    if len < BIG_ANSWER {
+        return decode();
+    }
+    let started = std::time::Instant::now();
+    let out = tokio::task::spawn_blocking(decode)
+        .await
+        .map_err(|e| BackendError::Decode {
+            datasource: ds.name.clone(),
+            message: e.to_string(),
+        })?;
+    tracing::debug!(datasource = %ds.name, bytes = len, ms = started.elapsed().as_secs_f64() * 1e3, "decoded aside");
+    out
+}

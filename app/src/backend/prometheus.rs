@@ -1,15 +1,12 @@
 //! Prometheus API client (reads only). Decoding lives in `model::prometheus`.
 
-use super::http::get_bytes;
+use super::http::{decode_aside, get_bytes, BIG_ANSWER};
 use super::registry::Datasource;
 use crate::model::alerting::RulesData;
 use crate::model::prometheus::fast_matrix::decode_matrix;
 use crate::model::prometheus::{BuildInfo, ExemplarSeries, QueryData};
 use crate::model::status::{AlertmanagerDiscovery, RuntimeInfo, TargetsData, TsdbStatus};
 use crate::model::upstream::{decode_envelope, Answer, BackendError};
-
-/// An answer this large is decoded off the async workers (a 500-series panel's is 125 MB).
-const BIG_ANSWER: usize = 1 << 20;
 
 pub struct PrometheusClient<'a> {
     pub http: &'a reqwest::Client,
@@ -66,18 +63,16 @@ impl PrometheusClient<'_> {
         }
         // Decoding a large answer takes a core for a while: off the async workers, on all cores.
         let name = self.ds.name.clone();
-        tokio::task::spawn_blocking(move || match decode_matrix(&body, usize::MAX) {
-            Some(series) => Ok(Answer {
-                data: QueryData::Matrix(series),
-                warnings: Vec::new(),
-            }),
-            None => decode_envelope(&name, status, &body),
+        decode_aside(self.ds, body.len(), move || {
+            match decode_matrix(&body, usize::MAX) {
+                Some(series) => Ok(Answer {
+                    data: QueryData::Matrix(series),
+                    warnings: Vec::new(),
+                }),
+                None => decode_envelope(&name, status, &body),
+            }
         })
         .await
-        .map_err(|e| BackendError::Decode {
-            datasource: self.ds.name.clone(),
-            message: e.to_string(),
-        })?
     }
 
     /// `GET /api/v1/query_exemplars` over `start..end` (unix seconds).
@@ -130,6 +125,59 @@ impl PrometheusClient<'_> {
         selector: &str,
     ) -> Result<Answer<Vec<String>>, BackendError> {
         self.get("api/v1/labels", &[("match[]", selector)]).await
+    }
+
+    /// `GET /api/v1/series` for `selector` over `start..end`: each series' labels.
+    pub async fn series(
+        &self,
+        selector: &str,
+        start: f64,
+        end: f64,
+    ) -> Result<Answer<Vec<std::collections::BTreeMap<String, String>>>, BackendError> {
+        let (start, end) = (format!("{start:.3}"), format!("{end:.3}"));
+        self.get(
+            "api/v1/series",
+            &[("match[]", selector), ("start", &start), ("end", &end)],
+        )
+        .await
+    }
+
+    /// What the rule lint needs to know about `names` over the last `lookback_s`: each metric's
+    /// series labels and values, and every metric name (for "exported as" hints). Names are read
+    /// concurrently; one that fails to read is left out (and so not judged).
+    pub async fn series_facts(
+        &self,
+        names: &[String],
+        lookback_s: f64,
+    ) -> Result<crate::model::rule_lint::Facts, BackendError> {
+        use crate::model::rule_lint::{Facts, SeriesFacts};
+        let end = crate::api::now_ms() as f64 / 1000.0;
+        let start = end - lookback_s;
+        let all_names = self.label_values("__name__", None, start, end).await?.data;
+        let reads = names.iter().map(|name| async move {
+            let selector = format!("{{__name__=\"{name}\"}}");
+            let answer = self.series(&selector, start, end).await.ok()?;
+            let mut facts = SeriesFacts {
+                series: answer.data.len(),
+                ..SeriesFacts::default()
+            };
+            for labels in answer.data {
+                for (k, v) in labels {
+                    if k != "__name__" {
+                        facts.labels.entry(k).or_default().insert(v);
+                    }
+                }
+            }
+            Some((name.clone(), facts))
+        });
+        Ok(Facts {
+            metrics: futures::future::join_all(reads)
+                .await
+                .into_iter()
+                .flatten()
+                .collect(),
+            all_names: all_names.into_iter().collect(),
+        })
     }
 
     /// The label APIs: a list of strings for `match[]` over `start..end`.

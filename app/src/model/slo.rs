@@ -12,8 +12,8 @@ pub use burn::{
     evaluate, time_to_exhaustion_s, BurnWindow, PairState, Severity, Status,
 };
 pub use files::{
-    from_seed, from_sloth, reject_duplicates, SeedFile, SeedIndicator, SeedLatency, SeedSlo,
-    SlothAlertLabels, SlothAlerting, SlothFile, SlothSli, SlothSlo,
+    from_seed, from_sloth, reject_duplicates, SeedFile, SeedIndicator, SeedIndicatorSpec,
+    SeedLatency, SeedSlo, SlothAlertLabels, SlothAlerting, SlothFile, SlothSli, SlothSlo,
 };
 pub use rules::{ratio_record, rules_yaml};
 
@@ -261,11 +261,11 @@ mod tests {
                 objective: serde_json::json!(objective),
                 window: Some(window.into()),
                 labels: BTreeMap::new(),
-                indicator: SeedIndicator {
+                indicator: SeedIndicatorSpec::Queries(SeedIndicator {
                     errors: Some("sum(rate(e[{{.window}}]))".into()),
                     total: Some("sum(rate(t[{{.window}}]))".into()),
                     ..Default::default()
-                },
+                }),
                 alerting: None,
             }],
         };
@@ -435,11 +435,11 @@ mod tests {
             objective,
             window: Some(window.into()),
             labels: BTreeMap::new(),
-            indicator: SeedIndicator {
+            indicator: SeedIndicatorSpec::Queries(SeedIndicator {
                 errors: Some("sum(rate(e[{{.window}}]))".into()),
                 total: Some("sum(rate(t[{{.window}}]))".into()),
                 ..Default::default()
-            },
+            }),
             alerting: None,
         };
         let file = SeedFile {
@@ -485,6 +485,95 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("{{.window}}"));
+    }
+
+    /// The monitoring guide's SLO block, exactly as it is written there.
+    const GUIDE_SLOS: &str = r#"# SLO Definitions
+slos:
+  - name: api_availability
+    objective: 99.9%
+    window: 30d
+    indicator: |
+      (
+        sum(rate(http_requests_total{status!="error"}[30d]))
+        /
+        sum(rate(http_requests_total[30d]))
+      )
+
+  - name: api_latency
+    objective: 95th percentile < 1s
+    window: 30d
+    indicator: |
+      histogram_quantile(0.95,
+        rate(http_request_duration_seconds_bucket[30d])
+      )
+
+  - name: task_success_rate
+    objective: 95%
+    window: 7d
+    indicator: |
+      (
+        sum(rate(tasks_completed_total{status="success"}[7d]))
+        /
+        sum(rate(tasks_completed_total[7d]))
+      )
+"#;
+
+    #[test]
+    fn the_guides_slo_definitions_read_as_written() {
+        let file: SeedFile = serde_yaml::from_str(GUIDE_SLOS).unwrap();
+        let slos: Vec<Slo> = from_seed(&file, "octollm.yaml")
+            .into_iter()
+            .map(|e| match e {
+                SloEntry::Ok(s) => *s,
+                SloEntry::Invalid { name, error, .. } => panic!("{name}: {error}"),
+            })
+            .collect();
+        let availability = &slos[0];
+        assert_eq!(
+            (availability.name.as_str(), availability.objective),
+            ("api_availability", 99.9)
+        );
+        assert_eq!(availability.window_s, 30 * 86_400);
+        assert_eq!(
+            availability.indicator,
+            Indicator::GoodTotal {
+                good: r#"sum(rate(http_requests_total{status!="error"}[{{.window}}]))"#.into(),
+                total: "sum(rate(http_requests_total[{{.window}}]))".into(),
+            }
+        );
+        // "95th percentile < 1s": 95% of requests within the 1 s bucket, the curve kept as written.
+        let latency = &slos[1];
+        assert_eq!(latency.objective, 95.0);
+        assert_eq!(
+            latency.indicator,
+            Indicator::Latency {
+                metric: "http_request_duration_seconds".into(),
+                selector: String::new(),
+                threshold_s: 1.0,
+            }
+        );
+        assert!(latency
+            .latency_query
+            .as_deref()
+            .unwrap()
+            .contains("rate(http_request_duration_seconds_bucket[{{.window}}])"));
+        let tasks = &slos[2];
+        assert_eq!((tasks.objective, tasks.window_s), (95.0, 7 * 86_400));
+        assert!(
+            matches!(&tasks.indicator, Indicator::GoodTotal { good, .. } if good == r#"sum(rate(tasks_completed_total{status="success"}[{{.window}}]))"#)
+        );
+        // An expression that is neither a ratio nor a quantile is named, not guessed at.
+        let bad: SeedFile = serde_yaml::from_str(
+            "slos:\n  - name: x\n    objective: 99%\n    indicator: sum(rate(a[5m]))\n",
+        )
+        .unwrap();
+        match from_seed(&bad, "f.yaml").remove(0) {
+            SloEntry::Invalid { error, .. } => {
+                assert!(error.contains("must be a ratio"), "{error}")
+            }
+            SloEntry::Ok(_) => panic!("a bare sum is not an SLI"),
+        }
     }
 
     #[test]

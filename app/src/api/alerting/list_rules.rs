@@ -36,7 +36,19 @@ pub struct RulesOverview {
     /// Alert rule name → the dashboard to open for it (annotation, or one reading its metrics),
     /// for the rules shown.
     pub dashboards: std::collections::BTreeMap<String, String>,
+    /// `lint_key(group, rule)` → why the rule can never fire or always does, for the rules shown.
+    pub lints: std::collections::BTreeMap<String, Vec<String>>,
 }
+
+/// The key of a rule's findings in [`RulesOverview::lints`]: names repeat across groups.
+pub fn lint_key(group: &str, rule: &str) -> String {
+    format!("{group}\u{1f}{rule}")
+}
+
+/// How far back the rule lint looks for series: long enough that a rare label value (the first
+/// error of the day) has been seen.
+#[cfg(feature = "ssr")]
+const LINT_LOOKBACK_S: f64 = 6.0 * 3600.0;
 
 /// A page of the rule groups of the default (or named) Prometheus, with rule states and active
 /// alerts; counts by state are over every rule that matched the labels and text.
@@ -50,12 +62,11 @@ pub async fn list_rules(query: RulesQuery) -> Result<RulesOverview, AppError> {
 
     let backends = crate::api::backends()?;
     let ds = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, query.datasource)?;
-    let answer = PrometheusClient {
+    let client = PrometheusClient {
         http: &backends.http,
         ds: &ds,
-    }
-    .rules(true)
-    .await?;
+    };
+    let answer = client.rules(true).await?;
     let (matchers, matcher_error) = match parse_matchers(&query.matchers) {
         Ok(m) => (m, None),
         Err(e) => (Vec::new(), Some(e.to_string())),
@@ -84,7 +95,9 @@ pub async fn list_rules(query: RulesQuery) -> Result<RulesOverview, AppError> {
             }
         }
     }
+    let lints = lints_of(&client, &page).await;
     Ok(RulesOverview {
+        lints,
         dashboards,
         datasource_name: ds.name.clone(),
         page,
@@ -92,4 +105,40 @@ pub async fn list_rules(query: RulesQuery) -> Result<RulesOverview, AppError> {
         warnings: answer.warnings,
         now_ms: crate::api::now_ms(),
     })
+}
+
+/// The lint's findings for the rules on the page, from one read of their metrics' series. The
+/// page still renders without them when that read fails (they are advice, not data).
+#[cfg(feature = "ssr")]
+async fn lints_of(
+    client: &crate::backend::prometheus::PrometheusClient<'_>,
+    page: &crate::model::alerting::board::RulesPage,
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    use crate::model::alerting::Rule;
+    use crate::model::rule_lint::{lint, names_to_read};
+    let shown: Vec<(&str, &str, &str)> = page
+        .groups
+        .iter()
+        .flat_map(|g| {
+            g.rules.iter().filter_map(move |r| match r {
+                Rule::Alerting(a) => Some((g.name.as_str(), a.name.as_str(), a.query.as_str())),
+                _ => None,
+            })
+        })
+        .collect();
+    let names = names_to_read(shown.iter().map(|(_, _, q)| *q));
+    let facts = match client.series_facts(&names, LINT_LOOKBACK_S).await {
+        Ok(f) => f,
+        Err(e) => {
+            tracing::debug!("rule lint skipped: {e}");
+            return Default::default();
+        }
+    };
+    shown
+        .into_iter()
+        .filter_map(|(group, rule, query)| {
+            let found = lint(query, &facts);
+            (!found.is_empty()).then(|| (lint_key(group, rule), found))
+        })
+        .collect()
 }

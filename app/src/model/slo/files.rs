@@ -1,5 +1,7 @@
-//! SLO definition files: Octoscope's seed format (`slos: [...]`) and Sloth's `prometheus/v1`
-//! spec, validated into [`Slo`]s; a broken entry stays in the list with its reason.
+//! SLO definition files: the seed format (`slos: [...]`, as the monitoring guide writes it: an
+//! `indicator` expression and objectives such as `99.9%` or `95th percentile < 1s`, or with
+//! separate queries) and Sloth's `prometheus/v1` spec, validated into [`Slo`]s; a broken entry
+//! stays in the list with its reason.
 
 use super::*;
 
@@ -22,9 +24,17 @@ pub struct SeedSlo {
     pub window: Option<String>,
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
-    pub indicator: SeedIndicator,
+    pub indicator: SeedIndicatorSpec,
     #[serde(default)]
     pub alerting: Option<SlothAlerting>,
+}
+
+/// The guide's `indicator: |` expression, or separate queries.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum SeedIndicatorSpec {
+    Expr(String),
+    Queries(SeedIndicator),
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -274,21 +284,154 @@ fn build(c: Common<'_>) -> SloEntry {
     }
 }
 
+/// `95th percentile < 1s` → (95, 1 s): the guide's latency objective.
+fn percentile_objective(v: &serde_json::Value) -> Option<(f64, f64)> {
+    let text = v.as_str()?.trim();
+    let (quantile, threshold) = text.split_once("percentile")?;
+    let quantile = quantile
+        .trim()
+        .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+        .parse::<f64>()
+        .ok()?;
+    let threshold = threshold.trim().strip_prefix('<')?.trim();
+    let threshold = threshold_of(&serde_json::Value::String(threshold.into())).ok()?;
+    Some((quantile, threshold))
+}
+
+/// The range of the first `[…]` in `expr` (`30d` in `rate(x[30d])`).
+fn first_range(expr: &str) -> Option<&str> {
+    let open = expr.find('[')?;
+    let close = open + expr[open..].find(']')?;
+    Some(expr[open + 1..close].trim())
+}
+
+/// `expr` with every range `[window]` written as `[{{.window}}]`, so it can be evaluated per
+/// burn-rate window.
+fn windowed(expr: &str, window: &str) -> String {
+    expr.replace(&format!("[{window}]"), &format!("[{WINDOW_PLACEHOLDER}]"))
+}
+
+/// Strips one pair of parentheses wrapping all of `expr`.
+fn unwrap_parens(expr: &str) -> &str {
+    let t = expr.trim();
+    if !(t.starts_with('(') && t.ends_with(')')) {
+        return t;
+    }
+    let mut depth = 0;
+    for (i, c) in t.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        if depth == 0 && i < t.len() - 1 {
+            return t; // `(a) / (b)`: the first pair closes early
+        }
+    }
+    unwrap_parens(&t[1..t.len() - 1])
+}
+
+/// `a / b` split at its top-level division (outside parentheses, braces and strings).
+fn split_ratio(expr: &str) -> Option<(&str, &str)> {
+    let (mut depth, mut quote) = (0i32, None::<char>);
+    for (i, c) in expr.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'' | '`') => quote = Some(c),
+            (None, '(' | '{' | '[') => depth += 1,
+            (None, ')' | '}' | ']') => depth -= 1,
+            (None, '/') if depth == 0 => return Some((expr[..i].trim(), expr[i + 1..].trim())),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The guide's indicator expression read with its objective: a ratio `good / total` with a
+/// percentage objective, or `histogram_quantile(q, rate(<metric>_bucket{…}[w]))` with
+/// `qth percentile < t` (read as "q% of requests within t", from the `le="t"` bucket).
+fn indicator_from_expr(
+    expr: &str,
+    objective: &serde_json::Value,
+) -> Result<(Indicator, f64, Option<String>), SloError> {
+    let expr = expr.trim();
+    let window = first_range(expr).ok_or_else(|| {
+        SloError::Indicator("the indicator has no range such as [30d] to evaluate over".into())
+    })?;
+    if let Some((quantile, threshold_s)) = percentile_objective(objective) {
+        let inner = expr
+            .strip_prefix("histogram_quantile(")
+            .and_then(|r| r.split_once(','))
+            .map(|(_, r)| r.trim())
+            .and_then(|r| r.strip_prefix("rate("))
+            .ok_or_else(|| {
+                SloError::Indicator(
+                    "a percentile objective needs histogram_quantile(q, rate(<metric>_bucket[…]))"
+                        .into(),
+                )
+            })?;
+        let selector_end = inner.find('[').unwrap_or(inner.len());
+        let selector = &inner[..selector_end];
+        let (metric, matchers) = match selector.split_once('{') {
+            Some((m, rest)) => (m.trim(), rest.trim_end().trim_end_matches('}')),
+            None => (selector.trim(), ""),
+        };
+        let metric = metric.strip_suffix("_bucket").ok_or_else(|| {
+            SloError::Indicator(format!("{metric} is not a histogram's _bucket series"))
+        })?;
+        return Ok((
+            Indicator::Latency {
+                metric: metric.to_string(),
+                selector: matchers.trim().to_string(),
+                threshold_s,
+            },
+            quantile,
+            Some(windowed(expr, window)),
+        ));
+    }
+    let (good, total) = split_ratio(unwrap_parens(expr)).ok_or_else(|| {
+        SloError::Indicator(
+            "the indicator must be a ratio, good / total (or a histogram_quantile with a percentile objective)"
+                .into(),
+        )
+    })?;
+    Ok((
+        Indicator::GoodTotal {
+            good: windowed(unwrap_parens(good), window),
+            total: windowed(unwrap_parens(total), window),
+        },
+        objective_of(objective)?,
+        None,
+    ))
+}
+
 /// The SLOs of a seed-format file; each entry stands or falls on its own.
 pub fn from_seed(file: &SeedFile, source: &str) -> Vec<SloEntry> {
     file.slos
         .iter()
         .map(|s| {
+            let (indicator, objective, latency_query) = match &s.indicator {
+                SeedIndicatorSpec::Queries(q) => (
+                    indicator_of(q),
+                    s.objective.clone(),
+                    q.latency_query.clone(),
+                ),
+                SeedIndicatorSpec::Expr(expr) => match indicator_from_expr(expr, &s.objective) {
+                    Ok((i, objective, latency)) => (Ok(i), objective.into(), latency),
+                    Err(e) => (Err(e), s.objective.clone(), None),
+                },
+            };
             build(Common {
                 source,
                 name: &s.name,
                 service: &s.service,
                 description: &s.description,
-                objective: &s.objective,
+                objective: &objective,
                 window: s.window.as_deref(),
                 labels: s.labels.clone(),
-                indicator: indicator_of(&s.indicator),
-                latency_query: s.indicator.latency_query.clone(),
+                indicator,
+                latency_query,
                 alerting: s.alerting.as_ref(),
             })
         })

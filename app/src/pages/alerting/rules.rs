@@ -108,6 +108,7 @@ pub fn AlertRulesPage() -> impl IntoView {
                 let pairs = query.with_untracked(current_pairs);
                 let page = overview.page;
                 let dashboards = overview.dashboards;
+                let lints = overview.lints;
                 view! {
                     {overview
                         .matcher_error
@@ -174,6 +175,7 @@ pub fn AlertRulesPage() -> impl IntoView {
                                             group=g
                                             now=now
                                             dashboards=dashboards.clone()
+                                            lints=lints.clone()
                                             pairs=pairs.clone()
                                         />
                                     }
@@ -194,6 +196,7 @@ fn RuleGroupSection(
     group: RuleGroupView,
     now: i64,
     dashboards: std::collections::BTreeMap<String, String>,
+    lints: std::collections::BTreeMap<String, Vec<String>>,
     pairs: Vec<(String, String)>,
 ) -> impl IntoView {
     let c = group.counts;
@@ -239,7 +242,11 @@ fn RuleGroupSection(
                 })
                 .map(|a| {
                     let dashboard = dashboards.get(&a.name).cloned();
-                    view! { <RuleCard rule=a now=now dashboard /> }
+                    let lint = lints
+                        .get(&crate::api::alerting::lint_key(&group.name, &a.name))
+                        .cloned()
+                        .unwrap_or_default();
+                    view! { <RuleCard rule=a now=now dashboard lint /> }
                 })
                 .collect_view()}
         </section>
@@ -247,7 +254,12 @@ fn RuleGroupSection(
 }
 
 #[component]
-fn RuleCard(rule: AlertingRule, now: i64, dashboard: Option<String>) -> impl IntoView {
+fn RuleCard(
+    rule: AlertingRule,
+    now: i64,
+    dashboard: Option<String>,
+    lint: Vec<String>,
+) -> impl IntoView {
     let explore = crate::model::links::explore_metrics(&rule.query, &Default::default());
     let state = rule.state.clone();
     let runbook = rule
@@ -287,6 +299,17 @@ fn RuleCard(rule: AlertingRule, now: i64, dashboard: Option<String>) -> impl Int
                     {rule.query.clone()}
                 </a>
             </pre>
+            {(!lint.is_empty())
+                .then(|| {
+                    view! {
+                        <ul class="rule-lint" data-testid="rule-lint">
+                            {lint
+                                .into_iter()
+                                .map(|l| view! { <li>{format!("⚠ {l}")}</li> })
+                                .collect_view()}
+                        </ul>
+                    }
+                })}
             <div class="labels">
                 <super::groups::LabelChips labels=rule.labels.clone() />
             </div>
