@@ -45,7 +45,7 @@ test('a silence is created while one Alertmanager is stopped @destructive', asyn
     await expect
       .poll(
         async () => {
-          await open(page, '/alerting/groups?filter=alertname%3D%22ServiceDown%22%2C%20service%3D%22coder%22');
+          await open(page, '/alerting/groups?filter=alertname%3D%22ArmDown%22%2C%20service%3D%22coder%22');
           return page.getByTestId('alert-group').count();
         },
         { timeout: 120_000, intervals: [3_000] },

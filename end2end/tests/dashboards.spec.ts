@@ -187,7 +187,7 @@ test('a broken dashboard file is listed with file, line and column; the others s
       await expect(page.getByTestId('dashboard-problem')).toContainText('broken-e2e.json:4:', { timeout: 1000 });
     }).toPass({ timeout: 15_000 });
     await expect(page.getByTestId('dashboard-problem')).toContainText('invalid JSON');
-    await expect(page.getByTestId('dashboard-row')).toHaveCount(7);
+    await expect(page.getByTestId('dashboard-row')).toHaveCount(8);
     // Search filters by title, folder and tag.
     await page.getByTestId('dashboard-query').fill('namespace prod');
     await page.getByTestId('dashboard-query').press('Enter');

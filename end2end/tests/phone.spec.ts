@@ -102,8 +102,8 @@ test('the alert path with one thumb: alert → Silence → created → expired',
   expect(created.status()).toBe(201);
   const { id: incident } = await created.json();
   try {
-    const filter = '/alerting/groups?filter=' + encodeURIComponent('alertname="ServiceDown", service="coder"');
-    const alert = page.locator('[data-testid="am-alert"][data-alertname="ServiceDown"]');
+    const filter = '/alerting/groups?filter=' + encodeURIComponent('alertname="ArmDown", service="coder"');
+    const alert = page.locator('[data-testid="am-alert"][data-alertname="ArmDown"]');
     await expect
       .poll(async () => {
         await open(page, filter);

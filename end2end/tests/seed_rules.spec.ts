@@ -32,3 +32,19 @@ test('the seed rules load as written and the rules page says which can never fir
   await expect(await lintOf('DiskSpaceLow')).toHaveCount(0);
   await expect(await lintOf('ErrorBudgetBurning')).toHaveCount(0);
 });
+
+test("the guide's OctoLLM Overview renders as given: import wrapper, legacy graph panels", async ({ page }) => {
+  const c = new ConsolePage(page);
+  await c.open('/d/octollm-overview-guide?from=now-15m');
+  await expect(page.locator('h1')).toContainText('OctoLLM Overview');
+  const panel = (title: string) => page.locator(`[data-testid="panel"][aria-label="${title}"]`);
+  // Legacy `graph` panels draw as time series; their legendFormat `{{ method }} {{ endpoint }}`
+  // (spaces inside the braces) names each series.
+  for (const title of ['Request Rate', 'P95 Latency']) {
+    await expect(panel(title).locator('svg.chart-svg'), title).toHaveCount(1);
+  }
+  await expect(panel('Request Rate').getByTestId('legend')).toContainText('POST /api/v1/tasks');
+  // Every service exports the guide's `tasks_in_progress` gauge: one value per series.
+  await expect(panel('Tasks In Progress').getByTestId('stat-value').first()).toHaveText(/\d/);
+  await expect(page.getByTestId('error')).toHaveCount(0);
+});

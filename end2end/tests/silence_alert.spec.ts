@@ -1,9 +1,13 @@
 // From a firing alert to a silence and back, against the real demo stack: an error spike on the
-// orchestrator makes HighErrorRate pending then firing, the group is silenced from its "Silence"
-// link with a live preview, the alert shows as silenced, and expiring the silence re-activates it.
+// guardian makes the guide's HighErrorRate pending then firing, the group is silenced from its
+// "Silence" link with a live preview, the alert shows as silenced, and expiring the silence
+// re-activates it. The guide's HighErrorRate divides each error series by itself, so one stray
+// error fires it for five minutes: the journey first waits until the guardian's is quiet.
 import { test, expect, type Locator, type Page } from '@playwright/test';
 
 const control = process.env.OCTOLLM_SIM_CONTROL ?? '';
+/** The guardian's HighErrorRate alerts (the guide groups by alertname and severity). */
+const GROUP = '/alerting/groups?filter=' + encodeURIComponent('alertname="HighErrorRate", service="guardian"');
 
 /** The attribute now, or '' when the element is not (yet) on the page: never blocks a poll. */
 async function attrNow(locator: Locator, name: string): Promise<string> {
@@ -12,7 +16,7 @@ async function attrNow(locator: Locator, name: string): Promise<string> {
 
 /** Reloads the HighErrorRate group and returns its alert's state ('' while not there). */
 async function groupAlertState(page: Page, alert: Locator): Promise<string> {
-  await open(page, '/alerting/groups?filter=alertname%3D%22HighErrorRate%22');
+  await open(page, GROUP);
   return attrNow(alert, 'data-state');
 }
 
@@ -35,21 +39,28 @@ test('silence a firing alert from its group, then expire the silence', async ({ 
   // rate(...[5m]) dilutes a new error spike: the 5% threshold takes about a minute to cross.
   test.setTimeout(300_000);
   expect(control, 'xtask exports OCTOLLM_SIM_CONTROL').not.toBe('');
+  test.setTimeout(660_000);
   page.on('dialog', (d) => d.accept());
+  const rule = page.locator('[data-testid="rule-row"][data-rule="HighErrorRate"]');
+  const ruleState = async () => {
+    await open(page, '/alerting/list?matchers=service%3D%22guardian%22');
+    return attrNow(rule, 'data-state');
+  };
+  await expect
+    .poll(ruleState, { timeout: 330_000, intervals: [5_000] })
+    .not.toMatch(/firing|pending/);
   const created = await request.post(`${control}/sim/incidents`, {
-    data: { kind: 'error_spike', target: 'orchestrator', duration: '10m' },
+    data: { kind: 'error_spike', target: 'guardian', duration: '10m' },
   });
   expect(created.status()).toBe(201);
   const { id: incident } = await created.json();
   try {
-    // Rules page: HighErrorRate for the orchestrator goes pending, then firing.
-    const rule = page.locator('[data-testid="rule-row"][data-rule="HighErrorRate"]');
+    // Rules page: HighErrorRate for the guardian goes pending, then firing.
     const seen: string[] = [];
     await expect
       .poll(
         async () => {
-          await open(page, '/alerting/list?matchers=service%3D%22orchestrator%22');
-          const state = await attrNow(rule, 'data-state');
+          const state = await ruleState();
           seen.push(state);
           return state;
         },
@@ -73,7 +84,7 @@ test('silence a firing alert from its group, then expire the silence', async ({ 
     await expect
       .poll(
         async () => {
-          await open(page, '/alerting/groups?filter=alertname%3D%22HighErrorRate%22');
+          await open(page, GROUP);
           return alert.count();
         },
         { timeout: 60_000, intervals: [1_000] },
@@ -83,56 +94,56 @@ test('silence a firing alert from its group, then expire the silence', async ({ 
     // Triage: labels as chips, the group coloured by its severity; "Source" opens the expression
     // in Octoscope's Explore over the alert's window, and no link to Prometheus' own hostname
     // (no external URL is declared for it in the demo).
-    await expect(alert.first().getByTestId('label-chip').filter({ hasText: 'service=orchestrator' })).toHaveCount(1);
-    await expect(page.getByTestId('alert-group').first()).toHaveAttribute('data-severity', 'critical');
+    await expect(alert.first().getByTestId('label-chip').filter({ hasText: 'service=guardian' })).toHaveCount(1);
+    await expect(page.getByTestId('alert-group').first()).toHaveAttribute('data-severity', 'warning');
     await expect(alert.first().getByTestId('alert-source')).toHaveAttribute('href', /^\/explore\?query=.*http_requests_total.*&from=\d+&to=now$/);
     await expect(alert.first().getByTestId('alert-prometheus')).toHaveCount(0);
     // Unfiltered, a critical (or page) group comes before every warning group.
     await open(page, '/alerting/groups');
     await expect(page.getByTestId('alert-group').first()).toHaveClass(/severity-critical/);
-    await open(page, '/alerting/groups?filter=alertname%3D%22HighErrorRate%22');
+    await open(page, GROUP);
     // Onward links: logs for the alert's labels over its active window, and a dashboard reading
     // the alert's metric.
     const logsHref = await alert.first().getByTestId('alert-logs').getAttribute('href');
-    expect(logsHref).toMatch(/mode=logs&query=.*orchestrator.*&from=\d+&to=now/);
+    expect(logsHref).toMatch(/mode=logs&query=.*guardian.*&from=\d+&to=now/);
     const dashHref = (await alert.first().getByTestId('alert-dashboard').getAttribute('href'))!;
     expect(dashHref).toMatch(/^\/d\//);
     const tracesHref = (await alert.first().getByTestId('alert-traces').getAttribute('href'))!;
     await open(page, logsHref!);
     await expect(page.getByTestId('log-line').first()).toBeVisible();
-    await expect(page.getByTestId('log-lines')).toContainText('orchestrator');
+    await expect(page.getByTestId('log-lines')).toContainText('guardian');
     // Traces of the alert's service in its window, only the failing ones for an error alert.
-    expect(tracesHref).toMatch(/mode=traces&service=orchestrator&tags=error%3Dtrue&from=\d+&to=now/);
+    expect(tracesHref).toMatch(/mode=traces&service=guardian&tags=error%3Dtrue&from=\d+&to=now/);
     await open(page, tracesHref);
     await expect(page.getByTestId('trace-scatter')).toBeVisible();
     await expect(page.getByTestId('trace-hit').first()).not.toHaveAttribute('data-errors', '0');
     // Context carries at every hop: alert → dashboard → panel → Explore → logs → trace keep the
     // alert's window and its service.
-    expect(dashHref).toMatch(/^\/d\/octollm-service-health[^?]*\?from=\d+&to=now&var-service=orchestrator$/);
+    expect(dashHref).toMatch(/^\/d\/octollm-service-health[^?]*\?from=\d+&to=now&var-service=guardian$/);
     const from = new URL(dashHref, 'http://x').searchParams.get('from')!;
-    await open(page, '/alerting/groups?filter=alertname%3D%22HighErrorRate%22');
+    await open(page, GROUP);
     await alert.first().getByTestId('alert-dashboard').click();
     await expect(page).toHaveURL(new RegExp(`/d/octollm-service-health.*from=${from}`));
     await expect(page.getByTestId('dashboard-title')).toBeVisible();
     await expect(page.locator('svg.chart-svg').first()).toBeVisible();
-    await expect(page.getByTestId('var-service').locator('summary')).toHaveText('orchestrator');
+    await expect(page.getByTestId('var-service').locator('summary')).toHaveText('guardian');
     await page.locator('[data-testid="panel"][data-panel-id="1"]').getByTestId('panel-explore-link').click();
     await expect(page).toHaveURL(/\/explore\?query=/);
     const explored = new URL(page.url()).searchParams;
     expect(explored.get('from')).toBe(from);
-    expect(explored.get('query')).toContain('service=~"orchestrator"');
+    expect(explored.get('query')).toContain('service=~"guardian"');
     expect(explored.get('query'), 'built-ins stay for Explore to fill').toContain('$__rate_interval');
     await expect(page.getByTestId('explore-graph')).toBeVisible();
     await page.getByTestId('mode-logs').click();
     await expect(page).toHaveURL(/mode=logs/);
     const logged = new URL(page.url()).searchParams;
     expect(logged.get('from')).toBe(from);
-    expect(logged.get('query')).toBe('{service="orchestrator"}');
+    expect(logged.get('query')).toBe('{service="guardian"}');
     const errorLine = page.locator('[data-testid="log-line"][data-level="error"]').first();
     await expect(errorLine).toBeVisible();
     await errorLine.getByTestId('log-trace-link').first().click();
     await expect(page).toHaveURL(new RegExp(`/trace/[0-9a-f]+\\?.*from=${from}`));
-    await expect(page.locator('[data-testid="span-row"][data-service="orchestrator"]').first()).toBeVisible();
+    await expect(page.locator('[data-testid="span-row"][data-service="guardian"]').first()).toBeVisible();
     // Keyboard only: Tab to a failing span and open its details with Enter.
     const failing = page.locator('[data-testid="span-row"][data-error="true"]').first();
     await failing.getByTestId('span-open').evaluate((b) => b.setAttribute('data-testid', 'failing-span'));
@@ -140,7 +151,7 @@ test('silence a firing alert from its group, then expire the silence', async ({ 
     await page.keyboard.press('Enter');
     await expect(page.getByTestId('span-details')).toBeVisible();
     // Keyboard only from here to the silence: the skip link, then Tab to "Silence group".
-    await open(page, '/alerting/groups?filter=alertname%3D%22HighErrorRate%22');
+    await open(page, GROUP);
     await page.keyboard.press('Tab');
     await expect(page.getByTestId('skip-link')).toBeFocused();
     await page.keyboard.press('Enter');

@@ -83,7 +83,8 @@ test('the route tester sends a critical alert to pagerduty and continues to slac
   const tree = page.getByTestId('route-tree').first();
   await expect(tree.locator('[data-testid="route"][data-matched="true"]')).toHaveCount(2);
   await expect(tree.locator('[data-receiver="pagerduty"]')).toContainText('continue');
-  // A warning goes to slack only, and the ServiceDown inhibit rule is named.
+  // A warning goes to slack only, and the guide's inhibit rule (critical mutes warning of the
+  // same alertname and instance) is named.
   await c.open('/status/alerting?labels=' + encodeURIComponent('alertname="HighErrorRate", severity="warning", service="planner"'));
   await expect(page.getByTestId('route-receiver')).toHaveText(['slack']);
   await expect(page.getByTestId('route-inhibition').first()).toBeVisible();

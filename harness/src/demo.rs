@@ -27,6 +27,7 @@ pub struct SimPorts {
     pub loki: u16,
     pub jaeger: u16,
     pub tempo: u16,
+    pub smtp: u16,
 }
 
 /// Lines of the simulator's fleet-size log stream.
@@ -46,6 +47,7 @@ impl SimPorts {
             loki: free_port(),
             jaeger: free_port(),
             tempo: free_port(),
+            smtp: free_port(),
         }
     }
 
@@ -61,6 +63,7 @@ impl SimPorts {
             ("--loki-port", self.loki),
             ("--jaeger-port", self.jaeger),
             ("--tempo-port", self.tempo),
+            ("--smtp-port", self.smtp),
         ] {
             args.push(flag.to_string());
             args.push(port.to_string());
@@ -204,6 +207,41 @@ pub fn apply_rules(rules: &str, o: &Overrides) -> String {
         .join("\n")
 }
 
+/// The guide's `alertmanager.yml` with its receivers pointed at the simulator's loopback sinks,
+/// and nothing else changed: Slack's webhook URL and the SMTP smarthost become the sinks (plain
+/// SMTP, so `smtp_require_tls: false`), and PagerDuty's `service_key` becomes an Events v2
+/// `routing_key` with the sink as `url` (Alertmanager sends v1 events to PagerDuty's fixed
+/// address, which must never be reached from here). Fails naming the line when the guide's file no
+/// longer has what it rewrites.
+pub fn loopback_receivers(config: &str, sink: &str, smtp: &str) -> Result<String, HarnessError> {
+    let rewrites = [
+        (
+            "  slack_api_url: 'YOUR_SLACK_WEBHOOK_URL'",
+            format!("  slack_api_url: 'http://{sink}/sim/sink/slack'\n  smtp_require_tls: false"),
+        ),
+        (
+            "        smarthost: 'smtp.gmail.com:587'",
+            format!("        smarthost: '{smtp}'"),
+        ),
+        (
+            "      - service_key: 'YOUR_PAGERDUTY_KEY'",
+            format!(
+                "      - routing_key: 'YOUR_PAGERDUTY_KEY'\n        url: 'http://{sink}/sim/sink/pagerduty'"
+            ),
+        ),
+    ];
+    let mut out = config.to_string();
+    for (line, with) in rewrites {
+        if !out.lines().any(|l| l == line) {
+            return Err(HarnessError::Other(format!(
+                "deploy/demo/alertmanager.yml has no line {line:?} to point at the loopback sink"
+            )));
+        }
+        out = out.replace(line, &with);
+    }
+    Ok(out)
+}
+
 /// The running demo backends (the simulator is started by the caller, in-process or as a binary).
 pub struct DemoStack {
     pub prometheus: Backend,
@@ -217,8 +255,11 @@ impl DemoStack {
     pub fn start(repo: &Path, sim: SimPorts) -> Result<Self, HarnessError> {
         let demo = repo.join("deploy/demo");
         let overrides = parse_overrides(&read(&demo.join("demo-overrides.yml"))?);
-        let am_config =
-            read(&demo.join("alertmanager.yml"))?.replace("{{sink}}", &sim.control_addr());
+        let am_config = loopback_receivers(
+            &read(&demo.join("alertmanager.yml"))?,
+            &sim.control_addr(),
+            &format!("127.0.0.1:{}", sim.smtp),
+        )?;
         let alertmanagers = start_alertmanagers(&am_config, 2)?;
         let am_addrs: Vec<String> = alertmanagers.iter().map(|a| a.addr.clone()).collect();
 
@@ -353,6 +394,18 @@ impl DemoStack {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn receivers_point_at_the_loopback_sinks_and_nothing_else_changes() {
+        let guide = "global:\n  resolve_timeout: 5m\n  slack_api_url: 'YOUR_SLACK_WEBHOOK_URL'\nreceivers:\n  - name: 'team-notifications'\n    email_configs:\n      - to: 'team@example.com'\n        smarthost: 'smtp.gmail.com:587'\n  - name: 'pagerduty'\n    pagerduty_configs:\n      - service_key: 'YOUR_PAGERDUTY_KEY'\n        description: 'x'\n";
+        let out = loopback_receivers(guide, "127.0.0.1:9", "127.0.0.1:25").unwrap();
+        assert_eq!(
+            out,
+            "global:\n  resolve_timeout: 5m\n  slack_api_url: 'http://127.0.0.1:9/sim/sink/slack'\n  smtp_require_tls: false\nreceivers:\n  - name: 'team-notifications'\n    email_configs:\n      - to: 'team@example.com'\n        smarthost: '127.0.0.1:25'\n  - name: 'pagerduty'\n    pagerduty_configs:\n      - routing_key: 'YOUR_PAGERDUTY_KEY'\n        url: 'http://127.0.0.1:9/sim/sink/pagerduty'\n        description: 'x'\n"
+        );
+        let err = loopback_receivers("global: {}\n", "a", "b").unwrap_err();
+        assert!(err.to_string().contains("slack_api_url"), "{err}");
+    }
 
     #[test]
     fn overrides_shorten_for_and_globals() {

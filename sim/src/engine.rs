@@ -51,7 +51,7 @@ pub struct Sim {
     crash_clock: [f64; 8],
     pod_suffix: Vec<String>,
     task_counter: u64,
-    /// Alertmanager webhook notifications received by the sink, newest last.
+    /// Alertmanager notifications received by the sinks (HTTP and SMTP), newest last.
     pub notifications: Vec<serde_json::Value>,
 }
 
@@ -130,6 +130,14 @@ impl Sim {
         let before = self.incidents.len();
         self.incidents.retain(|i| id.is_some_and(|id| i.id != id));
         before - self.incidents.len()
+    }
+
+    /// Keeps one Alertmanager notification (the newest 1,000 are kept).
+    pub fn record_notification(&mut self, body: serde_json::Value) {
+        if self.notifications.len() >= 1000 {
+            self.notifications.remove(0);
+        }
+        self.notifications.push(body);
     }
 
     fn active(&self, kind: IncidentKind, svc: usize) -> bool {

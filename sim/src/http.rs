@@ -45,7 +45,7 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-fn lock(sim: &SharedSim) -> std::sync::MutexGuard<'_, Sim> {
+pub(crate) fn lock(sim: &SharedSim) -> std::sync::MutexGuard<'_, Sim> {
     sim.lock().unwrap_or_else(|p| p.into_inner())
 }
 

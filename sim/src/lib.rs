@@ -9,6 +9,7 @@ pub mod http;
 pub mod incidents;
 pub mod logql;
 pub mod metrics;
+pub mod smtp;
 pub mod store;
 pub mod traceql;
 
@@ -26,6 +27,8 @@ pub struct Ports {
     pub loki: u16,
     pub jaeger: u16,
     pub tempo: u16,
+    /// The SMTP sink for Alertmanager's email receivers.
+    pub smtp: u16,
 }
 
 /// Binds every listener, spawns the servers and the 1 s traffic ticker on the current tokio
@@ -58,6 +61,12 @@ pub async fn start(
             let _ = axum::serve(listener, router).await;
         });
     }
+    let smtp_addr = SocketAddr::from(([127, 0, 0, 1], ports.smtp));
+    let smtp = tokio::net::TcpListener::bind(smtp_addr)
+        .await
+        .map_err(|e| format!("cannot listen on {smtp_addr}: {e}"))?;
+    addrs.push(("smtp", smtp.local_addr().map_err(|e| e.to_string())?));
+    tokio::spawn(smtp::serve(smtp, sim.clone()));
     let ticker = sim.clone();
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(std::time::Duration::from_secs(1));

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! octollm-sim [serve] [--seed N] [--rate TASKS_PER_S] [--port SERVICE=PORT]... [--control-port P]
-//!             [--loki-port P] [--jaeger-port P] [--tempo-port P] [--incident KIND:TARGET[:DURATION]]...
+//!             [--loki-port P] [--jaeger-port P] [--tempo-port P] [--smtp-port P] [--incident KIND:TARGET[:DURATION]]...
 //!             [--recorded-traces DIR] [--scale-trace SPANS] [--scale-logs LINES]  (upstream samples DIR/jaeger/*.json, DIR/tempo/*.json served verbatim)
 //! octollm-sim incident add KIND TARGET [DURATION] [--url http://127.0.0.1:9900]
 //! octollm-sim incident list [--url …]
@@ -24,6 +24,7 @@ struct ServeArgs {
     loki: u16,
     jaeger: u16,
     tempo: u16,
+    smtp: u16,
     incidents: Vec<IncidentRequest>,
     recorded: Option<std::path::PathBuf>,
     /// Spans of the fleet-size trace to serve (0: none).
@@ -40,6 +41,7 @@ fn parse_serve(args: &[String]) -> Result<ServeArgs, String> {
         loki: 3100,
         jaeger: 16686,
         tempo: 3200,
+        smtp: 2525,
         incidents: vec![],
         recorded: None,
         scale_trace: 0,
@@ -65,6 +67,7 @@ fn parse_serve(args: &[String]) -> Result<ServeArgs, String> {
             "--loki-port" => a.loki = num(it.next(), "--loki-port")? as u16,
             "--jaeger-port" => a.jaeger = num(it.next(), "--jaeger-port")? as u16,
             "--tempo-port" => a.tempo = num(it.next(), "--tempo-port")? as u16,
+            "--smtp-port" => a.smtp = num(it.next(), "--smtp-port")? as u16,
             "--scale-trace" => a.scale_trace = num(it.next(), "--scale-trace")? as usize,
             "--scale-logs" => a.scale_logs = num(it.next(), "--scale-logs")? as usize,
             "--recorded-traces" => {
@@ -126,6 +129,7 @@ async fn serve(a: ServeArgs) -> Result<(), String> {
         loki: a.loki,
         jaeger: a.jaeger,
         tempo: a.tempo,
+        smtp: a.smtp,
     };
     let mut initial = Vec::new();
     for req in &a.incidents {

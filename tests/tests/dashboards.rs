@@ -75,7 +75,7 @@ async fn fixture_and_shipped_dashboards_render_every_panel() {
     let (status, hits) = console.get_json("/api/search").await;
     assert_eq!(status, 200);
     let hits = hits.as_array().unwrap().clone();
-    assert_eq!(hits.len(), fixture_count + 7, "{hits:?}");
+    assert_eq!(hits.len(), fixture_count + 8, "{hits:?}");
     let list: Value = console
         .http
         .post(console.url("/api/list_dashboards"))

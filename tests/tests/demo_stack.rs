@@ -132,21 +132,47 @@ async fn service_down_goes_pending_then_firing_and_reaches_both_alertmanagers() 
         })
         .await;
     }
-    // The routing tree pages PagerDuty (critical) through the loopback sink.
-    wait_for(60, "a pagerduty notification", || {
-        let (http, control) = (http.clone(), control.clone());
-        async move {
-            let sink = get_json(&http, &format!("{control}/sim/sink")).await;
-            sink["notifications"]
-                .as_array()?
-                .iter()
-                .any(|n| {
-                    n["receiver"] == "pagerduty" && n["groupLabels"]["alertname"] == "ServiceDown"
-                })
-                .then_some(())
-        }
-    })
-    .await;
+    // The guide's routing tree, through the loopback sinks: a critical alert pages PagerDuty
+    // (Events v2, its `description` template naming the alert) and continues to Slack (its
+    // `title` template); alerts with another severity (the SLO pages) mail the team.
+    for (what, receiver, field, pointer) in [
+        (
+            "a PagerDuty event",
+            "pagerduty",
+            "ServiceDown",
+            "/payload/summary",
+        ),
+        (
+            "a Slack message",
+            "slack",
+            "ServiceDown",
+            "/attachments/0/title",
+        ),
+        (
+            "a mail to the team",
+            "email",
+            "ApiAvailabilityBudgetBurn",
+            "/subject",
+        ),
+    ] {
+        wait_for(90, what, || {
+            let (http, control) = (http.clone(), control.clone());
+            async move {
+                let sink = get_json(&http, &format!("{control}/sim/sink")).await;
+                sink["notifications"]
+                    .as_array()?
+                    .iter()
+                    .any(|n| {
+                        n["_receiver_path"] == receiver
+                            && n.pointer(pointer)
+                                .and_then(Value::as_str)
+                                .is_some_and(|v| v.contains(field))
+                    })
+                    .then_some(())
+            }
+        })
+        .await;
+    }
 
     let resp = http
         .delete(format!("{control}/sim/incidents/{}", incident["id"]))
@@ -351,9 +377,12 @@ fn demo_configs_pass_promtool_and_amtool() {
         "{stdout}"
     );
     let dir = tempfile::tempdir().unwrap();
-    let am = std::fs::read_to_string(repo().join("deploy/demo/alertmanager.yml"))
-        .unwrap()
-        .replace("{{sink}}", "127.0.0.1:9900");
+    let am = octoscope_harness::demo::loopback_receivers(
+        &std::fs::read_to_string(repo().join("deploy/demo/alertmanager.yml")).unwrap(),
+        "127.0.0.1:9900",
+        "127.0.0.1:2525",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("am.yml"), am).unwrap();
     let out = std::process::Command::new("amtool")
         .arg("check-config")

@@ -1,7 +1,8 @@
-//! The seed documents as written: the shipped rule and SLO files are the monitoring guide's own
-//! blocks, byte for byte, and every seed alert fires from the incident that should fire it, in
-//! real Prometheus fed by the simulator. Alerts whose expression can never match say why on the
-//! rules page (`app::model::rule_lint`); here they are checked to stay silent.
+//! The seed documents as written: the shipped rules, routes, SLOs and Overview dashboard are the
+//! monitoring guide's own blocks, byte for byte, and every seed alert fires from the incident that
+//! should fire it, in real Prometheus fed by the simulator. Alerts whose expression can never
+//! match say why on the rules page (`app::model::rule_lint`); here they are checked to stay
+//! silent.
 
 mod support;
 
@@ -22,10 +23,10 @@ fn guide() -> String {
     std::fs::read_to_string(entry.path()).unwrap()
 }
 
-/// The guide's fenced YAML block whose first line is `first_line`.
-fn yaml_block(guide: &str, first_line: &str) -> String {
+/// The guide's fenced block (```lang) whose first line is `first_line`.
+fn block(guide: &str, lang: &str, first_line: &str) -> String {
     guide
-        .split("```yaml\n")
+        .split(&format!("```{lang}\n"))
         .skip(1)
         .filter_map(|b| b.split_once("```").map(|(body, _)| body))
         .find(|body| body.lines().next() == Some(first_line))
@@ -34,23 +35,39 @@ fn yaml_block(guide: &str, first_line: &str) -> String {
 }
 
 #[test]
-fn the_guides_rules_and_slos_are_shipped_as_written() {
+fn the_guides_rules_routes_slos_and_dashboard_are_shipped_as_written() {
     let guide = guide();
-    for (first_line, shipped) in [
+    for (lang, first_line, shipped) in [
         (
+            "yaml",
             "# monitoring/prometheus/alerts.yml",
             "deploy/demo/rules/alerts.yml",
         ),
         (
+            "yaml",
             "# monitoring/prometheus/slo-alerts.yml",
             "deploy/demo/rules/slo-alerts.yml",
         ),
-        ("# SLO Definitions", "provisioning/slos/octollm.yaml"),
+        (
+            "yaml",
+            "# monitoring/alertmanager/alertmanager.yml",
+            "deploy/demo/alertmanager.yml",
+        ),
+        (
+            "yaml",
+            "# SLO Definitions",
+            "provisioning/slos/octollm.yaml",
+        ),
+        (
+            "json",
+            "{",
+            "provisioning/dashboards/octollm/octollm-overview-guide.json",
+        ),
     ] {
         let ours = std::fs::read_to_string(repo().join(shipped)).unwrap();
         assert_eq!(
             ours,
-            yaml_block(&guide, first_line),
+            block(&guide, lang, first_line),
             "{shipped} differs from the guide's block {first_line:?}"
         );
     }

@@ -79,10 +79,6 @@ async fn receive_notification(
     Json(mut body): Json<Value>,
 ) -> StatusCode {
     body["_receiver_path"] = json!(receiver);
-    let mut s = lock(&sim);
-    if s.notifications.len() >= 1000 {
-        s.notifications.remove(0);
-    }
-    s.notifications.push(body);
+    lock(&sim).record_notification(body);
     StatusCode::OK
 }

@@ -144,6 +144,7 @@ pub async fn start_sim(cfg: octollm_sim::engine::SimConfig) -> octoscope_harness
             loki: ports.loki,
             jaeger: ports.jaeger,
             tempo: ports.tempo,
+            smtp: ports.smtp,
         };
         match octollm_sim::start(cfg.clone(), &sim_ports).await {
             Ok(_) => return ports,
