@@ -315,6 +315,7 @@ mod tests {
 
     #[test]
     fn critical_pages_pagerduty_and_continues_to_slack() {
+        // The monitoring guide's routing tree, as the demo ships it.
         let c = demo();
         let m = route_alert(
             &c.route,
@@ -324,7 +325,7 @@ mod tests {
         assert_eq!(receivers, ["pagerduty", "slack"]);
         assert_eq!(
             m[0].group_by,
-            ["alertname", "cluster", "service"],
+            ["alertname", "severity"],
             "inherited from the root"
         );
         let m = route_alert(&c.route, &labels(r#"severity="warning""#));
@@ -332,24 +333,39 @@ mod tests {
             m.iter().map(|r| r.receiver.as_str()).collect::<Vec<_>>(),
             ["slack"]
         );
-        let m = route_alert(&c.route, &labels(r#"severity="info""#));
-        assert_eq!((m[0].receiver.as_str(), m[0].path.len()), ("default", 0));
+        let m = route_alert(&c.route, &labels(r#"severity="page""#));
+        assert_eq!(
+            (m[0].receiver.as_str(), m[0].path.len()),
+            ("team-notifications", 0)
+        );
     }
 
     #[test]
     fn inhibit_rules_and_receivers_without_secrets() {
         let c = demo();
-        assert_eq!(c.inhibit_rules.len(), 2);
-        assert!(c.receivers.iter().all(|r| r.integrations == ["webhook"]));
-        let target = labels(r#"alertname="HighErrorRate", severity="warning", service="planner""#);
+        assert_eq!(c.inhibit_rules.len(), 1);
+        let kinds: Vec<(&str, Vec<String>)> = c
+            .receivers
+            .iter()
+            .map(|r| (r.name.as_str(), r.integrations.clone()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("team-notifications", vec!["email".to_string()]),
+                ("slack", vec!["slack".to_string()]),
+                ("pagerduty", vec!["pagerduty".to_string()]),
+            ]
+        );
+        let target = labels(r#"alertname="HighErrorRate", severity="warning", instance="a:1""#);
         let firing = vec![
-            labels(r#"alertname="ServiceDown", severity="critical", service="planner""#),
-            labels(r#"alertname="ServiceDown", severity="critical", service="coder""#),
+            labels(r#"alertname="HighErrorRate", severity="critical", instance="b:1""#),
+            labels(r#"alertname="HighErrorRate", severity="critical", instance="a:1""#),
         ];
         let inh = inhibitions(&c.inhibit_rules, &target, &firing);
-        // The ServiceDown rule applies (same service); the critical/warning one needs the same alertname.
+        // Critical mutes warning only for the same alertname and instance.
         let active: Vec<usize> = inh.iter().map(|(_, s)| s.len()).collect();
-        assert_eq!(active, [0, 1]);
+        assert_eq!(active, [1]);
     }
 
     #[test]
