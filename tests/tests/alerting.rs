@@ -57,14 +57,15 @@ async fn silences_are_validated_created_merged_and_expired() {
         .iter()
         .map(|g| g["name"].as_str().unwrap())
         .collect();
+    // The monitoring guide's groups (alerts.yml and slo-alerts.yml).
     for g in [
-        "availability",
-        "performance",
-        "resources",
-        "database",
-        "llm_api",
-        "security",
-        "error-budget",
+        "octollm_availability",
+        "octollm_performance",
+        "octollm_resources",
+        "octollm_database",
+        "octollm_llm_api",
+        "octollm_security",
+        "slo_violations",
     ] {
         assert!(names.contains(&g), "{names:?}");
     }
