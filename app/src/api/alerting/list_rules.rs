@@ -107,6 +107,24 @@ pub async fn list_rules(query: RulesQuery) -> Result<RulesOverview, AppError> {
     })
 }
 
+#[cfg(feature = "ssr")]
+const LINT_FACTS_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The series facts of recent rules pages, by datasource and metric names, with when they were
+/// read.
+#[cfg(feature = "ssr")]
+type FactsCache = std::collections::HashMap<
+    String,
+    (
+        std::time::Instant,
+        std::sync::Arc<crate::model::rule_lint::Facts>,
+    ),
+>;
+
+#[cfg(feature = "ssr")]
+static LINT_FACTS: std::sync::LazyLock<std::sync::Mutex<FactsCache>> =
+    std::sync::LazyLock::new(Default::default);
+
 /// The lint's findings for the rules on the page, from one read of their metrics' series. The
 /// page still renders without them when that read fails (they are advice, not data).
 #[cfg(feature = "ssr")]
@@ -127,12 +145,30 @@ async fn lints_of(
         })
         .collect();
     let names = names_to_read(shown.iter().map(|(_, _, q)| *q));
-    let facts = match client.series_facts(&names, LINT_LOOKBACK_S).await {
-        Ok(f) => f,
-        Err(e) => {
-            tracing::debug!("rule lint skipped: {e}");
-            return Default::default();
-        }
+    // One read per datasource and set of metrics a minute: a page polled or paged through does
+    // not re-read the series each time.
+    let key = format!("{}\u{1f}{}", client.ds.uid, names.join(","));
+    let cached = LINT_FACTS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&key)
+        .filter(|(at, _)| at.elapsed() < LINT_FACTS_TTL)
+        .map(|(_, f)| f.clone());
+    let facts = match cached {
+        Some(f) => f,
+        None => match client.series_facts(&names, LINT_LOOKBACK_S).await {
+            Ok(f) => {
+                let f = std::sync::Arc::new(f);
+                let mut cache = LINT_FACTS.lock().unwrap_or_else(|p| p.into_inner());
+                cache.retain(|_, (at, _)| at.elapsed() < LINT_FACTS_TTL);
+                cache.insert(key, (std::time::Instant::now(), f.clone()));
+                f
+            }
+            Err(e) => {
+                tracing::debug!("rule lint skipped: {e}");
+                return Default::default();
+            }
+        },
     };
     shown
         .into_iter()

@@ -361,7 +361,7 @@ fn RuleCard(
                                             .map(|t| age(t, now))
                                             .unwrap_or_default();
                                         view! {
-                                            <tr data-testid="alert-row">
+                                            <tr data-testid="alert-row" data-state=a.state.clone()>
                                                 <td>{a.state.clone()}</td>
                                                 <td class="series">
                                                     <super::groups::LabelChips labels=a.labels.clone() />
