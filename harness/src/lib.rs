@@ -11,12 +11,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod balancer;
 pub mod demo;
 pub mod scale;
 
 #[derive(Debug)]
 pub enum HarnessError {
-    MissingBinary(&'static str),
+    MissingBinary(String),
     Io(String, std::io::Error),
     NotReady {
         name: String,
@@ -142,8 +143,12 @@ pub struct Backend {
     pub addr: String,
     child: Option<Child>,
     dir: tempfile::TempDir,
-    binary: &'static str,
+    /// A name looked up on PATH, or a path.
+    binary: PathBuf,
     args: Vec<String>,
+    env: Vec<(String, String)>,
+    /// A load balancer's statistics address (`127.0.0.1:port`).
+    stats: Option<String>,
 }
 
 impl Backend {
@@ -164,7 +169,7 @@ impl Backend {
         std::fs::read_to_string(self.dir.path().join("process.log")).unwrap_or_default()
     }
 
-    fn wait_ready(self, ready_path: &str, timeout: Duration) -> Result<Self, HarnessError> {
+    pub fn wait_ready(self, ready_path: &str, timeout: Duration) -> Result<Self, HarnessError> {
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
             if let Ok((200, _)) = http_get(&self.addr, ready_path) {
@@ -210,7 +215,7 @@ impl Backend {
     /// backend coming back after a crash). Waits until `ready_path` answers 200.
     pub fn restart(&mut self, ready_path: &str) -> Result<(), HarnessError> {
         self.stop();
-        let exe = which(self.binary).ok_or(HarnessError::MissingBinary(self.binary))?;
+        let exe = executable(&self.binary)?;
         let log = std::fs::OpenOptions::new()
             .append(true)
             .create(true)
@@ -221,12 +226,13 @@ impl Backend {
             .map_err(|e| HarnessError::Io("clone log handle".into(), e))?;
         let child = Command::new(exe)
             .args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .current_dir(self.dir.path())
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log2)
             .spawn()
-            .map_err(|e| HarnessError::Io(format!("restart {}", self.binary), e))?;
+            .map_err(|e| HarnessError::Io(format!("restart {}", self.binary.display()), e))?;
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
@@ -257,14 +263,31 @@ impl Drop for Backend {
     }
 }
 
+/// `binary` itself when it is a path, else the file of that name on PATH.
+fn executable(binary: &Path) -> Result<PathBuf, HarnessError> {
+    if binary.components().count() > 1 {
+        return if binary.is_file() {
+            Ok(binary.to_path_buf())
+        } else {
+            Err(HarnessError::Other(format!(
+                "{} is not built yet: run `cargo xtask build`",
+                binary.display()
+            )))
+        };
+    }
+    let name = binary.to_string_lossy();
+    which(&name).ok_or_else(|| HarnessError::MissingBinary(name.into_owned()))
+}
+
 fn spawn(
     name: &str,
-    binary: &'static str,
+    binary: &Path,
     dir: tempfile::TempDir,
     args: &[String],
+    env: &[(String, String)],
     port: u16,
 ) -> Result<Backend, HarnessError> {
-    let exe = which(binary).ok_or(HarnessError::MissingBinary(binary))?;
+    let exe = executable(binary)?;
     let log = std::fs::File::create(dir.path().join("process.log"))
         .map_err(|e| HarnessError::Io(format!("create log for {name}"), e))?;
     let log2 = log
@@ -272,19 +295,22 @@ fn spawn(
         .map_err(|e| HarnessError::Io("clone log handle".into(), e))?;
     let child = Command::new(exe)
         .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .current_dir(dir.path())
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(log2)
         .spawn()
-        .map_err(|e| HarnessError::Io(format!("start {binary}"), e))?;
+        .map_err(|e| HarnessError::Io(format!("start {}", binary.display()), e))?;
     Ok(Backend {
         name: name.to_string(),
         addr: format!("127.0.0.1:{port}"),
         child: Some(child),
         dir,
-        binary,
+        binary: binary.to_path_buf(),
         args: args.to_vec(),
+        env: env.to_vec(),
+        stats: None,
     })
 }
 
@@ -314,7 +340,7 @@ pub struct PrometheusSpec<'a> {
 
 /// Writes `om` (OpenMetrics text ending in `# EOF`) as blocks into `<dir>/data`.
 fn backfill(dir: &Path, om: &str) -> Result<(), HarnessError> {
-    let promtool = which("promtool").ok_or(HarnessError::MissingBinary("promtool"))?;
+    let promtool = which("promtool").ok_or(HarnessError::MissingBinary("promtool".into()))?;
     write(dir, "backfill.om", om)?;
     let out = Command::new(promtool)
         .args([
@@ -394,7 +420,7 @@ fn start_prometheus_once(spec: &PrometheusSpec<'_>) -> Result<Backend, HarnessEr
         // The simulator's latency histograms carry trace ids as exemplars.
         "--enable-feature=exemplar-storage".to_string(),
     ];
-    let prometheus = spawn("prometheus", "prometheus", dir, &args, port)?
+    let prometheus = spawn("prometheus", Path::new("prometheus"), dir, &args, &[], port)?
         .wait_ready("/-/ready", Duration::from_secs(30))?;
     prometheus.wait_first_scrape(Duration::from_secs(30))
 }
@@ -448,7 +474,14 @@ fn start_alertmanagers_once(config: &str, count: usize) -> Result<Vec<Backend>, 
             args.push("--cluster.listen-address=".to_string());
         }
         let name = format!("alertmanager-{}", i + 1);
-        started.push(spawn(&name, "prometheus-alertmanager", dir, &args, port)?);
+        started.push(spawn(
+            &name,
+            Path::new("prometheus-alertmanager"),
+            dir,
+            &args,
+            &[],
+            port,
+        )?);
     }
     started
         .into_iter()

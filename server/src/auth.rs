@@ -577,11 +577,12 @@ impl Auth {
     }
 }
 
-/// Paths anyone may load: the login page and form, the static bundle, liveness and metrics.
+/// Paths anyone may load: the login page and form, the static bundle, liveness, readiness and
+/// metrics.
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/login" | "/logout" | "/favicon.svg" | "/api/health" | "/metrics"
+        "/login" | "/logout" | "/favicon.svg" | "/api/health" | "/api/ready" | "/metrics"
     ) || path.starts_with("/pkg/")
 }
 

@@ -74,6 +74,9 @@ pub struct ServerSection {
     pub header_timeout_seconds: u64,
     /// Seconds a client may take between two pieces of a request body.
     pub body_timeout_seconds: u64,
+    /// Seconds between a stop signal (SIGTERM) and closing the listener (`OCTOSCOPE_DRAIN_SECONDS`):
+    /// `/api/ready` answers 503 meanwhile, so load balancers move traffic away first.
+    pub drain_seconds: u64,
 }
 
 impl Default for ServerSection {
@@ -86,6 +89,7 @@ impl Default for ServerSection {
             allowed_hosts: Vec::new(),
             header_timeout_seconds: 10,
             body_timeout_seconds: 10,
+            drain_seconds: 0,
         }
     }
 }
@@ -290,6 +294,13 @@ impl Config {
         }
         if let Some(v) = env("OCTOSCOPE_ALLOWED_HOSTS") {
             config.server.allowed_hosts = split_list(&v);
+        }
+        if let Some(v) = env("OCTOSCOPE_DRAIN_SECONDS") {
+            config.server.drain_seconds = v.parse().map_err(|_| ConfigError::Env {
+                name: "OCTOSCOPE_DRAIN_SECONDS",
+                value: v.clone(),
+                message: "use a whole number of seconds (0: close at once)".into(),
+            })?;
         }
         if let Some(v) = env("OCTOSCOPE_HEADER_TIMEOUT_SECONDS") {
             config.server.header_timeout_seconds =

@@ -1,15 +1,18 @@
-//! `/api/health`: liveness for load balancers and probes, and for admins each datasource's
-//! reachability. Anyone may ask; only admins see datasource names, URLs (without credentials)
-//! and provisioning problems, which tell an attacker where the backends are.
+//! `/api/health`: liveness for probes, and for admins each datasource's reachability. Anyone may
+//! ask; only admins see datasource names, URLs (without credentials) and provisioning problems,
+//! which tell an attacker where the backends are. `/api/ready`: readiness for load balancers.
 
 use crate::AppState;
 use app::backend::health::probe;
 use app::model::auth::{CurrentUser, Role};
 use app::model::datasource::redact_credentials;
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use futures::future::join_all;
+use http::StatusCode;
 use serde_json::{json, Value};
+use std::sync::atomic::Ordering;
 
 pub async fn health(
     State(state): State<AppState>,
@@ -59,4 +62,21 @@ pub async fn health(
         "datasources": datasources,
         "broken": broken,
     }))
+}
+
+/// Readiness, apart from liveness: provisioning is read before the console listens, so a
+/// replica that answers is ready, until it is told to stop; then it answers 503 while it drains.
+/// Never probes a backend: a slow datasource must not take every replica out of the balancer.
+pub async fn ready(State(state): State<AppState>) -> Response {
+    if state.draining.load(Ordering::SeqCst) {
+        let body = json!({ "status": "draining" });
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+    }
+    let backends = state.backends();
+    Json(json!({
+        "status": "ready",
+        "datasources": backends.registry.all().len(),
+        "provisioning_problems": backends.registry.problems().len(),
+    }))
+    .into_response()
 }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod grafana_api;
 pub mod health;
 pub mod html_cache;
+pub mod memory;
 pub mod metrics;
 pub mod proxy;
 pub mod security;
@@ -50,6 +51,8 @@ pub struct AppState {
     pub auth: Arc<auth::Auth>,
     /// Bundle files named by their content hash (cached as immutable).
     pub hashed_assets: Arc<std::collections::HashSet<String>>,
+    /// Set when the process was told to stop: `/api/ready` then answers 503.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -195,6 +198,7 @@ pub fn build_state(config: &Config) -> Result<AppState, auth::AuthConfigError> {
             &config.embedding.allowed_origins,
             config.server.host_policy(),
         )),
+        draining: Arc::default(),
     })
 }
 
@@ -248,6 +252,7 @@ pub fn router(state: AppState) -> Router {
     let request_id = http::HeaderName::from_static("x-request-id");
     Router::new()
         .route("/api/health", get(health::health))
+        .route("/api/ready", get(health::ready))
         .route("/metrics", get(metrics::serve))
         .route("/api/search", get(grafana_api::search))
         .route("/api/dashboards/uid/{uid}", get(grafana_api::dashboard_by_uid))

@@ -155,12 +155,16 @@ async fn main() -> ExitCode {
         }
     });
     let timeouts = octoscope::serve::Timeouts::from_config(&config.server);
-    octoscope::serve::serve(
-        listener,
-        octoscope::router(state),
-        timeouts,
-        shutdown_signal(),
-    )
-    .await;
+    let (draining, drain) = (state.draining.clone(), config.server.drain_seconds);
+    let stop = async move {
+        shutdown_signal().await;
+        // Unready first: balancers stop sending before the listener closes.
+        draining.store(true, std::sync::atomic::Ordering::SeqCst);
+        if drain > 0 {
+            tracing::info!("draining for {drain} s: /api/ready answers 503");
+            tokio::time::sleep(std::time::Duration::from_secs(drain)).await;
+        }
+    };
+    octoscope::serve::serve(listener, octoscope::router(state), timeouts, stop).await;
     ExitCode::SUCCESS
 }

@@ -819,31 +819,57 @@ fn fleet_rows(addr: &str, am_addrs: &[String], prov: &std::path::Path) -> Result
     ));
 
     let mut am = Conn::new(&am_addrs[0]);
-    for (label, page, am_path) in [
+    let pages = [
         ("alert groups", "/alerting/groups", "/api/v2/alerts/groups"),
         ("silences", "/alerting/silences", "/api/v2/silences"),
-    ] {
+    ];
+    let mut direct = [Vec::new(), Vec::new()];
+    let mut direct_bytes = [0; 2];
+    for (i, (_, page, am_path)) in pages.iter().enumerate() {
         shows_alerts(page, &get_ok(&mut console, page)?)?;
-        let mut direct = Vec::new();
-        let mut direct_bytes = 0;
         for _ in 0..RUNS {
             let (t, b) = timed_get(&mut am, am_path)?;
-            direct.push(t);
-            direct_bytes = b.len();
+            direct[i].push(t);
+            direct_bytes[i] = b.len();
         }
-        // Past the snapshot's age the last read answers while one re-read runs behind it.
-        let mut stale = Vec::new();
-        let mut warm = Vec::new();
-        let mut bytes = 0;
-        for _ in 0..RUNS {
-            std::thread::sleep(Duration::from_millis(5_500));
+    }
+    // Past the snapshot's age the last read answers while one re-read runs behind it. Both
+    // pages read the same snapshot, so each wait past its age gives one sample of each. The age
+    // grows with the read's cost (ten times the read, `alert_snapshot::fresh_for`): the console
+    // says how long it is.
+    let (mut stale, mut warm) = ([Vec::new(), Vec::new()], [Vec::new(), Vec::new()]);
+    let mut bytes = [0; 2];
+    for _ in 0..RUNS {
+        let (status, board) = console
+            .post_json("/api/alert_groups", "{\"query\": {}}")
+            .map_err(|e| e.to_string())?;
+        let board: serde_json::Value = serde_json::from_slice(&board).unwrap_or_default();
+        let every = board["reread_every_ms"]
+            .as_u64()
+            .filter(|_| status == 200)
+            .ok_or("the alert groups answer does not say how often Alertmanager is re-read")?;
+        let as_of = board["as_of_ms"].as_i64().unwrap_or(0);
+        let now = board["now_ms"].as_i64().unwrap_or(0);
+        // The age counts from when the read finished, up to a tenth of `every` after it began.
+        let wait = (as_of + (every + every / 10) as i64 + 1_000 - now).max(0) as u64;
+        std::thread::sleep(Duration::from_millis(wait));
+        for (i, (_, page, _)) in pages.iter().enumerate() {
             let (t, b) = timed_get(&mut console, page)?;
-            stale.push(t);
-            bytes = bytes.max(b.len());
-            let (t, _) = timed_get(&mut console, page)?;
-            warm.push(t);
+            stale[i].push(t);
+            bytes[i] = bytes[i].max(b.len());
         }
-        let (d, st, w) = (stat(direct), stat(stale), stat(warm));
+        for (i, (_, page, _)) in pages.iter().enumerate() {
+            let (t, _) = timed_get(&mut console, page)?;
+            warm[i].push(t);
+        }
+    }
+    for (i, (label, _, am_path)) in pages.iter().enumerate() {
+        let (d, st, w) = (
+            stat(direct[i].clone()),
+            stat(stale[i].clone()),
+            stat(warm[i].clone()),
+        );
+        let bytes = bytes[i];
         rows.push(row(
             &format!("Fleet: {label} page, first response ({RUNS} runs)"),
             format!(
@@ -855,7 +881,7 @@ fn fleet_rows(addr: &str, am_addrs: &[String], prov: &std::path::Path) -> Result
             format!(
                 "Alertmanager `{am_path}`: {} , {:.1} MB",
                 fmt_stat(d),
-                direct_bytes as f64 / 1e6
+                direct_bytes[i] as f64 / 1e6
             ),
             "≤ 1 MB; ≤ 300 ms from the snapshot",
             Some(bytes <= 1 << 20 && st.max <= 300.0 && w.max <= 300.0),

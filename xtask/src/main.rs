@@ -2,7 +2,7 @@
 //! by hand. Every step says what it does; installs run only when something is missing.
 
 use octoscope_harness::demo::{DemoStack, SimPorts};
-use octoscope_harness::{free_ports, http_get, which};
+use octoscope_harness::{balancer, free_ports, http_get, which};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
@@ -189,6 +189,8 @@ fn setup() -> Result {
         ("chromium", "chromium"),
         ("node", "nodejs"),
         ("npm", "npm"),
+        // The load balancer in front of replicas (demo --replicas, the replica tests).
+        ("haproxy", "haproxy"),
     ] {
         if which(binary).is_some() {
             println!("    ok: {binary}");
@@ -424,6 +426,17 @@ fn server_binary(release: bool) -> PathBuf {
 // demo
 
 /// Kills the console child on drop, so an error path never leaves it running.
+/// A fresh session key for the demo's replicas (48 hex digits from the OS).
+fn random_key() -> Result<String> {
+    let mut bytes = [0u8; 24];
+    std::io::Read::read_exact(
+        &mut std::fs::File::open("/dev/urandom").map_err(|e| format!("open /dev/urandom: {e}"))?,
+        &mut bytes,
+    )
+    .map_err(|e| format!("read /dev/urandom: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 struct Guard(Child);
 
 impl Drop for Guard {
@@ -552,6 +565,7 @@ pub(crate) fn scale_up(
 fn demo(args: &[String]) -> Result {
     let mut port: u16 = 3000;
     let mut scale = false;
+    let mut replicas: usize = 1;
     let mut sim_args = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -578,6 +592,13 @@ fn demo(args: &[String]) -> Result {
                 });
             }
             "--scale" => scale = true,
+            "--replicas" => {
+                replicas = it
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|n| (1..=9).contains(n))
+                    .ok_or("--replicas needs a number of consoles from 1 to 9")?
+            }
             other => return Err(format!("unknown demo argument {other:?}\n{USAGE}")),
         }
     }
@@ -590,19 +611,57 @@ fn demo(args: &[String]) -> Result {
         scale_up(&addrs, &octoscope_harness::scale::AlertFleet::FULL, 10_000)?;
     }
     let addr = format!("127.0.0.1:{port}");
-    let console = Command::new(server_binary(false))
-        .arg("serve")
-        .env("OCTOSCOPE_LISTEN", &addr)
-        .env("OCTOSCOPE_PROVISIONING", stack.provisioning_dir())
-        .env("OCTOSCOPE_LOG_FORMAT", "pretty")
+    let mut env: Vec<(String, String)> = [
+        (
+            "OCTOSCOPE_PROVISIONING",
+            stack.provisioning_dir().display().to_string(),
+        ),
+        ("OCTOSCOPE_LOG_FORMAT", "pretty".to_string()),
         // The demo's anonymous user may create and expire silences.
-        .env("OCTOSCOPE_AUTH_ANONYMOUS_ROLE", "editor")
-        .spawn()
-        .map_err(|e| format!("start the console: {e}"))?;
-    let _console = Guard(console);
-    wait_http(&addr, "/api/health", Duration::from_secs(30))?;
+        ("OCTOSCOPE_AUTH_ANONYMOUS_ROLE", "editor".to_string()),
+    ]
+    .map(|(k, v)| (k.to_string(), v))
+    .to_vec();
+    let _consoles = if replicas == 1 {
+        let console = Command::new(server_binary(false))
+            .arg("serve")
+            .env("OCTOSCOPE_LISTEN", &addr)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .spawn()
+            .map_err(|e| format!("start the console: {e}"))?;
+        let guard = Guard(console);
+        wait_http(&addr, "/api/health", Duration::from_secs(30))?;
+        (Some(guard), None)
+    } else {
+        // One session key and one revocations file: a session is the same on every replica.
+        env.push(("OCTOSCOPE_SESSION_KEY".into(), random_key()?));
+        env.push((
+            "OCTOSCOPE_AUTH_REVOCATIONS_FILE".into(),
+            stack
+                .provisioning_dir()
+                .join("revoked-sessions")
+                .display()
+                .to_string(),
+        ));
+        let consoles = (0..replicas)
+            .map(|_| balancer::start_console(&server_binary(false), &env))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())?;
+        let addrs: Vec<String> = consoles.iter().map(|c| c.addr.clone()).collect();
+        let lb = balancer::start_balancer(port, &addrs).map_err(|e| e.to_string())?;
+        (None, Some((consoles, lb)))
+    };
     let sim = &stack.sim;
     println!("\n  Octoscope        http://{addr}");
+    if let (_, Some((consoles, _))) = &_consoles {
+        for (i, c) in consoles.iter().enumerate() {
+            println!(
+                "    replica{}       {}  (haproxy round robin in front)",
+                i + 1,
+                c.url()
+            );
+        }
+    }
     println!("  Prometheus       {}", stack.prometheus.url());
     for am in &stack.alertmanagers {
         println!("  {:<16} {}", am.name, am.url());
@@ -715,6 +774,44 @@ fn e2e(playwright_args: &[String]) -> Result {
     // The console, the portal spec's host and the basic-auth console: three in a row.
     let port = free_ports(3);
     // The order (@fresh first, @destructive last) is in playwright.config.ts's projects.
+    // Three basic-auth replicas behind haproxy for tests/replicas.spec.ts.
+    let replica_env: Vec<(String, String)> = [
+        (
+            "OCTOSCOPE_PROVISIONING",
+            stack.provisioning_dir().display().to_string(),
+        ),
+        ("OCTOSCOPE_LOG", "warn".to_string()),
+        ("OCTOSCOPE_LOG_FORMAT", "pretty".to_string()),
+        ("OCTOSCOPE_AUTH_MODE", "basic".to_string()),
+        (
+            "OCTOSCOPE_AUTH_USERS_FILE",
+            workspace_root()
+                .join("end2end/fixtures/auth/users")
+                .display()
+                .to_string(),
+        ),
+        (
+            "OCTOSCOPE_SESSION_KEY",
+            "end2end-only-replica-key-0123456789abcdef".to_string(),
+        ),
+        (
+            "OCTOSCOPE_AUTH_REVOCATIONS_FILE",
+            stack
+                .provisioning_dir()
+                .join("revoked-sessions")
+                .display()
+                .to_string(),
+        ),
+    ]
+    .map(|(k, v)| (k.to_string(), v))
+    .to_vec();
+    let replicas = (0..3)
+        .map(|_| balancer::start_console(&server_binary(false), &replica_env))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    let addrs: Vec<String> = replicas.iter().map(|c| c.addr.clone()).collect();
+    let lb = balancer::start_balancer(octoscope_harness::free_port(), &addrs)
+        .map_err(|e| e.to_string())?;
     let am1_pid = stack
         .alertmanagers
         .first()
@@ -744,8 +841,10 @@ fn e2e(playwright_args: &[String]) -> Result {
             "OCTOSCOPE_BIN",
             format!("{} serve", server_binary(false).display()),
         )
+        .env("OCTOSCOPE_E2E_LB", &lb.addr)
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
     run(&mut c)?;
+    drop((lb, replicas));
     drop(demo);
     Ok(())
 }

@@ -4,11 +4,14 @@
 //! load, and, as karma does, a page is answered from the last read while the next one runs
 //! (a snapshot past `max_age` but within `max_stale` is served at once and re-read behind it; the
 //! page shows its age). A write (silence created or expired) drops the snapshot of that instance,
-//! so its author waits for a fresh read and sees the change at once.
+//! so its author waits for a fresh read and sees the change at once. A slow Alertmanager is read
+//! less often ([`fresh_for`]): the console keeps it busy a tenth of the time at most.
 
 use super::alertmanager::AlertmanagerClient;
 use super::registry::Datasource;
-use crate::model::alerting::{group_clusters, ClusterReport, InstanceReport, MergedGroup};
+use crate::model::alerting::{
+    group_clusters, ClusterReport, InstanceReport, MergedGroup, SNAPSHOT_MAX_AGE_MS,
+};
 use crate::model::upstream::BackendError;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,14 +19,26 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long a read serves before the next request starts another.
-pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(5);
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_millis(SNAPSHOT_MAX_AGE_MS);
 /// How old a snapshot may be and still answer while the next read runs; older, the viewer waits.
 pub const DEFAULT_MAX_STALE: Duration = Duration::from_secs(60);
+/// A read serves at least this many times as long as it took.
+const COST_FACTOR: u32 = 10;
+
+/// How long a read that took `took` serves: `max_age`, or ten times the read when that is
+/// longer. At 10,000 alerts Alertmanager's group API takes ~4 s of its CPU; re-read every 5 s
+/// it would do little else while anyone watches (and, on a shared machine, starve the viewer's
+/// browser), so such a snapshot serves ~40 s, as the page says.
+pub fn fresh_for(max_age: Duration, took: Duration) -> Duration {
+    max_age.max(took * COST_FACTOR)
+}
 
 /// One instance's report as of `read_at_ms` (wall clock, for the page's "as of").
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     pub read_at_ms: i64,
+    /// How long the read took.
+    pub took: Duration,
     pub report: Result<InstanceReport, BackendError>,
 }
 
@@ -51,9 +66,12 @@ impl SlotState {
     /// Reads `ds` now and keeps the answer (under the single flight's lock, held by the caller).
     async fn read_now(&self, http: &reqwest::Client, ds: &Datasource) -> Arc<Snapshot> {
         let generation = self.generation.load(Ordering::SeqCst);
+        let (read_at_ms, started) = (crate::api::now_ms(), Instant::now());
+        let report = read(http, ds).await;
         let snap = Arc::new(Snapshot {
-            read_at_ms: crate::api::now_ms(),
-            report: read(http, ds).await,
+            read_at_ms,
+            took: started.elapsed(),
+            report,
         });
         *self.last.lock().unwrap_or_else(|p| p.into_inner()) =
             Some((Instant::now(), generation, snap.clone()));
@@ -117,19 +135,23 @@ impl AlertSnapshots {
     /// too old, or a write since) a read now, shared with whoever else waits for it.
     pub async fn get(&self, http: &reqwest::Client, ds: &Datasource) -> Arc<Snapshot> {
         let slot = self.slot(&ds.uid);
+        let max_age = self.max_age;
         if let Some((age, snap)) = slot.last() {
-            if age < self.max_age {
+            let fresh = fresh_for(max_age, snap.took);
+            if age < fresh {
                 return snap;
             }
-            if age < self.max_stale {
+            if age < self.max_stale.max(fresh * 2) {
                 let (slot, http, ds) = (slot.clone(), http.clone(), ds.clone());
-                let max_age = self.max_age;
                 tokio::spawn(async move {
                     // One re-read at a time; a viewer arriving meanwhile keeps the last one.
                     let Ok(_reading) = slot.reading.try_lock() else {
                         return;
                     };
-                    if slot.last().is_none_or(|(age, _)| age >= max_age) {
+                    if slot
+                        .last()
+                        .is_none_or(|(age, s)| age >= fresh_for(max_age, s.took))
+                    {
                         slot.read_now(&http, &ds).await;
                     }
                 });
@@ -139,7 +161,7 @@ impl AlertSnapshots {
         let _reading = slot.reading.lock().await;
         // Whoever held the lock may just have read.
         if let Some((age, snap)) = slot.last() {
-            if age < self.max_age {
+            if age < fresh_for(max_age, snap.took) {
                 return snap;
             }
         }
@@ -174,6 +196,8 @@ pub struct Fleet {
     pub unreachable: Vec<(String, String)>,
     /// When the oldest snapshot used was read (ms): the page says how fresh it is.
     pub as_of_ms: i64,
+    /// How often the slowest instance is re-read while viewed (ms; see [`fresh_for`]).
+    pub reread_every_ms: u64,
 }
 
 impl Fleet {
@@ -240,10 +264,33 @@ pub async fn fleet(b: &super::Backends) -> Option<Fleet> {
         })
         .collect();
     let as_of_ms = snapshots.iter().map(|s| s.read_at_ms).min().unwrap_or(0);
+    let max_age = b.alert_snapshots.max_age;
+    let reread_every_ms = snapshots
+        .iter()
+        .map(|s| fresh_for(max_age, s.took).as_millis() as u64)
+        .max()
+        .unwrap_or(0);
     Some(Fleet {
         snapshots,
         merged: b.alert_snapshots.merged.clone(),
         unreachable,
         as_of_ms,
+        reread_every_ms,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_quick_read_serves_max_age_and_a_slow_one_ten_times_its_own_time() {
+        let age = Duration::from_secs(5);
+        assert_eq!(fresh_for(age, Duration::from_millis(30)), age);
+        assert_eq!(fresh_for(age, Duration::from_millis(500)), age);
+        assert_eq!(
+            fresh_for(age, Duration::from_millis(4_400)),
+            Duration::from_secs(44)
+        );
+    }
 }

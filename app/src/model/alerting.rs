@@ -4,6 +4,24 @@
 
 pub mod board;
 
+/// How long a read of the Alertmanagers serves the alert pages, unless they are slow to answer.
+pub const SNAPSHOT_MAX_AGE_MS: u64 = 5_000;
+
+/// The alert pages' freshness line: when the Alertmanagers were read and, when they answer so
+/// slowly that they are re-read less often than usual, how often.
+pub fn snapshot_note(as_of_ms: i64, now_ms: i64, reread_every_ms: u64) -> String {
+    let read = format!(
+        "Alertmanager read {} ago",
+        super::timestamp::age(as_of_ms, now_ms)
+    );
+    if reread_every_ms > SNAPSHOT_MAX_AGE_MS {
+        let every = super::timestamp::age(0, reread_every_ms as i64);
+        format!("{read}; re-read every {every}, as it is slow to answer")
+    } else {
+        read
+    }
+}
+
 use super::matchers::{matches_all, MatchType, Matcher};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -594,6 +612,18 @@ pub fn severity_class(severity: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_snapshot_note_names_a_slow_alertmanagers_reread_interval() {
+        assert_eq!(
+            snapshot_note(10_000, 22_000, SNAPSHOT_MAX_AGE_MS),
+            "Alertmanager read 12s ago"
+        );
+        assert_eq!(
+            snapshot_note(10_000, 22_000, 44_000),
+            "Alertmanager read 12s ago; re-read every 44s, as it is slow to answer"
+        );
+    }
 
     /// An instance that reported `groups` (and no peers or silences).
     fn report(name: &str, groups: Vec<AmGroup>) -> InstanceReport {

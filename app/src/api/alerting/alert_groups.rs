@@ -38,6 +38,8 @@ pub struct GroupsBoard {
     pub now_ms: i64,
     /// When the Alertmanagers were read (the snapshot shared by every viewer).
     pub as_of_ms: i64,
+    /// How often the Alertmanagers are re-read while viewed (ms).
+    pub reread_every_ms: u64,
     /// Why the filter could not be read (the groups are then unfiltered).
     pub filter_error: Option<String>,
     /// May this user create and expire silences, and if not, why.
@@ -90,6 +92,7 @@ pub async fn alert_groups(query: GroupsQuery) -> Result<GroupsBoard, AppError> {
         unreachable: fleet.unreachable,
         now_ms: links.now_ms,
         as_of_ms: fleet.as_of_ms,
+        reread_every_ms: fleet.reread_every_ms,
         filter_error,
         cannot_write: crate::api::current_user().cannot_write(),
     })

@@ -32,6 +32,8 @@ pub struct SilencesBoard {
     pub unreachable: Vec<(String, String)>,
     pub now_ms: i64,
     pub as_of_ms: i64,
+    /// How often the Alertmanagers are re-read while viewed (ms).
+    pub reread_every_ms: u64,
     pub cannot_write: Option<String>,
 }
 
@@ -69,6 +71,7 @@ pub async fn list_silences(query: SilencesQuery) -> Result<SilencesBoard, AppErr
         unreachable: fleet.unreachable,
         now_ms: crate::api::now_ms(),
         as_of_ms: fleet.as_of_ms,
+        reread_every_ms: fleet.reread_every_ms,
         cannot_write: crate::api::current_user().cannot_write(),
     })
 }

@@ -12,6 +12,7 @@ use crate::components::pickers::current_pairs;
 use crate::components::zone::Time;
 use crate::contexts::RefreshTick;
 use crate::model::alerting::board::{Counts, GroupView, ALERTS_PER_PAGE, GROUPS_PER_PAGE};
+use crate::model::alerting::snapshot_note;
 use crate::model::alerting::MergedAlert;
 use crate::model::html::safe_href;
 use crate::model::numbers::{thousands, tidy};
@@ -118,7 +119,7 @@ pub fn AlertGroupsPage() -> impl IntoView {
                         })}
                     <UnreachableBanner unreachable=b.unreachable.clone() />
                     <p class="muted small" data-testid="snapshot-age">
-                        {format!("Alertmanager read {} ago", age(b.as_of_ms, now))}
+                        {snapshot_note(b.as_of_ms, now, b.reread_every_ms)}
                     </p>
                     {one_group
                         .then(|| {

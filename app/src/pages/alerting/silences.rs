@@ -9,6 +9,7 @@ use crate::components::pager::Pager;
 use crate::components::zone::Time;
 use crate::contexts::RefreshTick;
 use crate::model::alerting::board::{SilenceRow, SILENCES_PER_PAGE};
+use crate::model::alerting::snapshot_note;
 use crate::model::numbers::thousands;
 use crate::model::timestamp::{age, parse_rfc3339};
 use leptos::prelude::*;
@@ -105,7 +106,7 @@ pub fn SilencesPage() -> impl IntoView {
                 view! {
                     <UnreachableBanner unreachable=b.unreachable.clone() />
                     <p class="muted small" data-testid="snapshot-age">
-                        {format!("Alertmanager read {} ago", age(b.as_of_ms, now))}
+                        {snapshot_note(b.as_of_ms, now, b.reread_every_ms)}
                     </p>
                     {b
                         .clusters
