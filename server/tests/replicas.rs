@@ -162,29 +162,50 @@ async fn a_sign_in_a_silence_and_csrf_hold_on_whichever_replica_answers() {
     }
     assert_eq!(seen.len(), 3, "{seen:?}");
 
-    // A silence created through one replica is listed by each and expired through another.
+    // A silence created through one replica is listed by each (each had read Alertmanager
+    // just before: the write cookie makes it read again) and expired through another.
+    let list_on = |addr: String, cookie: String| {
+        let http = fleet.http.clone();
+        async move {
+            http.post(format!("http://{addr}/api/list_silences"))
+                .header("cookie", cookie)
+                .json(&serde_json::json!({"query": {}}))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    for r in &fleet.replicas {
+        let before = list_on(r.addr.clone(), cookie.clone()).await;
+        assert!(before["clusters"].is_array(), "{before}");
+    }
     let draft = "draft[matchers]=alertname%3D%22Maintenance%22&draft[starts_at]=&draft[duration]=1h&draft[ends_at]=&draft[created_by]=eddie&draft[comment]=replicas&clusters[0]=am";
     let created = fleet
         .post(&lb, "/api/create_silence", &cookie, &own, draft)
         .await;
     let created_on = served_by(&created);
+    let written = created
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("octoscope_written="))
+        .expect("a write sets the write cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let out: Value = created.json().await.unwrap();
     let id = out["Created"]["id"]
         .as_str()
         .expect("a silence id")
         .to_string();
+    let with_write = format!("{cookie}; {written}");
     for r in &fleet.replicas {
-        let list: Value = fleet
-            .http
-            .post(format!("http://{}/api/list_silences", r.addr))
-            .header("cookie", &cookie)
-            .json(&serde_json::json!({"query": {}}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list = list_on(r.addr.clone(), with_write.clone()).await;
         assert!(
             list.to_string().contains(&id),
             "{id} not listed by {}: {list}",
@@ -201,7 +222,7 @@ async fn a_sign_in_a_silence_and_csrf_hold_on_whichever_replica_answers() {
         .post(
             other_addr,
             "/api/expire_silence",
-            &cookie,
+            &with_write,
             &format!("http://{other_addr}"),
             &format!("id={id}&instances[0]=am"),
         )

@@ -752,6 +752,45 @@ fn start_console(prov: &std::path::Path) -> Result<(String, u32, Guard)> {
     Ok((addr, pid, guard))
 }
 
+/// The same load through Debian's haproxy (the harness' balancer: round robin, health-checked on
+/// readiness) to one console, then to three; every console on this machine's two cores, so three
+/// replicas show the balancer's cost and what sharing the cores gives, not a cluster's capacity.
+fn replica_rows(prov: &std::path::Path, first: &str, paths: &[String]) -> Result<Vec<Row>> {
+    const SECS: u64 = 20;
+    let more = [start_console(prov)?, start_console(prov)?];
+    let mut all = vec![first.to_string()];
+    all.extend(more.iter().map(|(addr, _, _)| addr.clone()));
+    let mut rows = Vec::new();
+    let mut one = None;
+    for n in [1, 3] {
+        let lb = octoscope_harness::balancer::start_balancer(free_port(), &all[..n])
+            .map_err(|e| e.to_string())?;
+        let mut conn = Conn::new(&lb.addr);
+        for p in paths {
+            shows_data(p, &get_ok(&mut conn, p)?)?;
+        }
+        drop(conn);
+        let (count, errors, p50, (tail_name, tail), rps) =
+            release_load(&lb.addr, paths, 100, SECS)?;
+        let failed: usize = errors.values().sum();
+        let figure = format!(
+            "{rps:.0} req/s, p50 {p50:.0} ms, {tail_name} {tail:.0} ms, {failed} errors of {}",
+            count + failed
+        );
+        match one.take() {
+            None => one = Some(figure),
+            Some(anchor) => rows.push(row(
+                "Replicas: 3 consoles behind haproxy (100 connections, 50 dashboard page, 50 proxy)",
+                figure,
+                format!("1 console behind the same haproxy, same run: {anchor}; {SECS} s each, all on this machine's 2 cores"),
+                "0 errors",
+                Some(failed == 0),
+            )),
+        }
+    }
+    Ok(rows)
+}
+
 /// Alerts at fleet size: the first view (a fresh read of every Alertmanager) next to the same
 /// reads straight to Alertmanager; per page, first-response bytes and server time from the
 /// snapshot, within its age and past it (the last read answers while Alertmanager is re-read),
@@ -1091,7 +1130,7 @@ pub fn load_gen(args: &[String]) -> Result {
 }
 
 /// The parts of a run, for `--only` while working on one of them.
-const SECTIONS: [&str; 11] = [
+const SECTIONS: [&str; 12] = [
     "bundle",
     "proxy",
     "ssr",
@@ -1102,6 +1141,7 @@ const SECTIONS: [&str; 11] = [
     "hydration",
     "wire",
     "load",
+    "replicas",
     "fleet",
 ];
 
@@ -1555,6 +1595,18 @@ pub fn bench(args: &[String]) -> Result {
             "≤ 60 MB idle, ≤ 200 MB loaded",
             Some(idle_rss <= 60.0 && loaded_rss <= 200.0),
         ));
+    }
+    if want("replicas") {
+        step("bench: one vs three consoles behind haproxy, 100 connections for 20 s each");
+        let paths = vec![
+            page.to_string(),
+            format!(
+                "/api/datasources/proxy/uid/bench-prometheus/api/v1/query_range?query={}&start={}&end={end_s}&step=60",
+                enc("bench_series{i=\"7\"}"),
+                end_s - 3_600
+            ),
+        ];
+        rows.extend(replica_rows(prov, &addr, &paths)?);
     }
     if want("fleet") {
         step("bench: alerts at fleet size (10,000 alerts over 200 services, 10,000 silences)");

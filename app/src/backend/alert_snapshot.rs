@@ -132,11 +132,18 @@ impl AlertSnapshots {
 
     /// `ds`'s report: the last read while younger than `max_age`; past it but within
     /// `max_stale`, the last read too, while one re-read runs behind it; otherwise (none yet,
-    /// too old, or a write since) a read now, shared with whoever else waits for it.
-    pub async fn get(&self, http: &reqwest::Client, ds: &Datasource) -> Arc<Snapshot> {
+    /// too old, a write since, or begun before `after_ms`: a write through another replica) a
+    /// read now, shared with whoever else waits for it.
+    pub async fn get(
+        &self,
+        http: &reqwest::Client,
+        ds: &Datasource,
+        after_ms: i64,
+    ) -> Arc<Snapshot> {
         let slot = self.slot(&ds.uid);
         let max_age = self.max_age;
-        if let Some((age, snap)) = slot.last() {
+        let last = slot.last().filter(|(_, s)| s.read_at_ms >= after_ms);
+        if let Some((age, snap)) = last {
             let fresh = fresh_for(max_age, snap.took);
             if age < fresh {
                 return snap;
@@ -161,7 +168,7 @@ impl AlertSnapshots {
         let _reading = slot.reading.lock().await;
         // Whoever held the lock may just have read.
         if let Some((age, snap)) = slot.last() {
-            if age < fresh_for(max_age, snap.took) {
+            if age < fresh_for(max_age, snap.took) && snap.read_at_ms >= after_ms {
                 return snap;
             }
         }
@@ -238,9 +245,10 @@ impl Fleet {
     }
 }
 
-/// Reads every provisioned Alertmanager (concurrently, through the snapshots). `None` when no
-/// Alertmanager is provisioned.
-pub async fn fleet(b: &super::Backends) -> Option<Fleet> {
+/// Reads every provisioned Alertmanager (concurrently, through the snapshots), none read before
+/// `after_ms` (when this user last wrote, [`crate::model::alerting::written_at`]). `None` when
+/// no Alertmanager is provisioned.
+pub async fn fleet(b: &super::Backends, after_ms: i64) -> Option<Fleet> {
     use crate::model::datasource::DatasourceKind;
     let instances: Vec<_> = b.registry.of_kind(DatasourceKind::Alertmanager).collect();
     if instances.is_empty() {
@@ -250,7 +258,7 @@ pub async fn fleet(b: &super::Backends) -> Option<Fleet> {
     let snapshots = futures::future::join_all(
         instances
             .iter()
-            .map(|ds| b.alert_snapshots.get(&b.http, ds)),
+            .map(|ds| b.alert_snapshots.get(&b.http, ds, after_ms)),
     )
     .await;
     let unreachable = instances

@@ -7,6 +7,28 @@ pub mod board;
 /// How long a read of the Alertmanagers serves the alert pages, unless they are slow to answer.
 pub const SNAPSHOT_MAX_AGE_MS: u64 = 5_000;
 
+/// The cookie a write to Alertmanager through the console sets: when (server ms) this user last
+/// wrote. Every replica reads again, for that user, a snapshot begun before it, so the author of
+/// a silence sees it whichever replica answers next.
+pub const WRITTEN_COOKIE: &str = "octoscope_written";
+/// How long after a write its author's reads insist on a newer snapshot.
+pub const WRITTEN_FOR_MS: i64 = 120_000;
+
+/// When this request's user last wrote, from its `Cookie` header: 0 when there is no such
+/// cookie, or it is older than [`WRITTEN_FOR_MS`] or in the future (a forged one cannot make
+/// every read a fresh one).
+pub fn written_at(cookie_header: Option<&str>, now_ms: i64) -> i64 {
+    cookie_header
+        .into_iter()
+        .flat_map(|h| h.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .filter(|(name, _)| *name == WRITTEN_COOKIE)
+        .filter_map(|(_, v)| v.trim().parse::<i64>().ok())
+        .filter(|at| (now_ms - WRITTEN_FOR_MS..=now_ms).contains(at))
+        .max()
+        .unwrap_or(0)
+}
+
 /// The alert pages' freshness line: when the Alertmanagers were read and, when they answer so
 /// slowly that they are re-read less often than usual, how often.
 pub fn snapshot_note(as_of_ms: i64, now_ms: i64, reread_every_ms: u64) -> String {
@@ -612,6 +634,19 @@ pub fn severity_class(severity: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_recent_write_is_read_from_its_cookie_and_a_stale_or_forged_one_ignored() {
+        let now = 1_000_000;
+        let h = |v: &str| written_at(Some(v), now);
+        assert_eq!(h("a=1; octoscope_written=999000; b=2"), 999_000);
+        assert_eq!(h("octoscope_written=999000"), 999_000);
+        assert_eq!(h("octoscope_written=1000001"), 0, "in the future");
+        assert_eq!(h("octoscope_written=800000"), 0, "older than two minutes");
+        assert_eq!(h("octoscope_written=x"), 0);
+        assert_eq!(h("other_written=999000"), 0);
+        assert_eq!(written_at(None, now), 0);
+    }
 
     #[test]
     fn the_snapshot_note_names_a_slow_alertmanagers_reread_interval() {

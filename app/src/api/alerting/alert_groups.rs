@@ -57,9 +57,11 @@ pub async fn alert_groups(query: GroupsQuery) -> Result<GroupsBoard, AppError> {
     use crate::model::matchers::parse_matchers;
 
     let backends = crate::api::backends()?;
-    let fleet = fleet(&backends).await.ok_or(AppError::NoDatasource {
-        kind: DatasourceKind::Alertmanager,
-    })?;
+    let fleet = fleet(&backends, super::written_after())
+        .await
+        .ok_or(AppError::NoDatasource {
+            kind: DatasourceKind::Alertmanager,
+        })?;
     let (matchers, filter_error) = match parse_matchers(&query.filter) {
         Ok(m) => (m, None),
         Err(e) => (Vec::new(), Some(e.to_string())),

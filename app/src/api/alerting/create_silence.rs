@@ -90,6 +90,10 @@ pub async fn create_silence(
     for uid in clusters.iter().flat_map(|c| c.split(',')).map(str::trim) {
         backends.alert_snapshots.invalidate(uid);
     }
+    // …and so do the other replicas, for this user (the write cookie).
+    if !created.is_empty() {
+        super::mark_written();
+    }
     if created.is_empty() {
         return Err(match last_error {
             Some(e) => e.into(),

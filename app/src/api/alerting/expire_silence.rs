@@ -25,6 +25,7 @@ pub async fn expire_silence(id: String, instances: Vec<String>) -> Result<(), Ap
                 for uid in &instances {
                     backends.alert_snapshots.invalidate(uid);
                 }
+                super::mark_written();
                 return Ok(());
             }
             Err(e) => last_error = Some(e),

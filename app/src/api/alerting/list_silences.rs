@@ -45,9 +45,11 @@ pub async fn list_silences(query: SilencesQuery) -> Result<SilencesBoard, AppErr
     use crate::model::datasource::DatasourceKind;
 
     let backends = crate::api::backends()?;
-    let fleet = fleet(&backends).await.ok_or(AppError::NoDatasource {
-        kind: DatasourceKind::Alertmanager,
-    })?;
+    let fleet = fleet(&backends, super::written_after())
+        .await
+        .ok_or(AppError::NoDatasource {
+            kind: DatasourceKind::Alertmanager,
+        })?;
     let clusters = fleet
         .clusters()
         .into_iter()

@@ -31,9 +31,11 @@ pub async fn preview_silence(matchers: String) -> Result<SilencePreview, AppErro
     use crate::model::matchers::matches_all;
 
     let backends = crate::api::backends()?;
-    let fleet = fleet(&backends).await.ok_or(AppError::NoDatasource {
-        kind: DatasourceKind::Alertmanager,
-    })?;
+    let fleet = fleet(&backends, super::written_after())
+        .await
+        .ok_or(AppError::NoDatasource {
+            kind: DatasourceKind::Alertmanager,
+        })?;
     let (parsed, matcher_error) = match crate::model::silence::draft_matchers(&matchers) {
         Ok(m) => (m, None),
         Err(e) => (Vec::new(), Some(e)),

@@ -49,7 +49,7 @@ pub async fn morning_summary() -> Result<OnCallSummary, AppError> {
         }
     });
     let (alerts, slos, targets, datasources) = futures::join!(
-        crate::backend::alert_snapshot::fleet(&backends),
+        crate::backend::alert_snapshot::fleet(&backends, crate::api::alerting::written_after()),
         crate::api::slo::list_slos(String::new()),
         crate::api::status::list_targets(String::new(), String::new(), None),
         futures::future::join_all(probes),
