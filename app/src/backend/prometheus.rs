@@ -22,6 +22,21 @@ fn form(pairs: &[(&str, &str)]) -> String {
 }
 
 impl PrometheusClient<'_> {
+    /// A data read's query string: `pairs`, then the datasource's `customQueryParameters`
+    /// (Thanos' `dedup`, `partial_response`, `max_source_resolution`…), checked when it was
+    /// provisioned.
+    fn read_form(&self, pairs: &[(&str, &str)]) -> String {
+        let custom = self
+            .ds
+            .json_data
+            .get("customQueryParameters")
+            .and_then(|q| crate::model::prometheus::custom_query_parameters(q).ok())
+            .unwrap_or_default();
+        let mut all = pairs.to_vec();
+        all.extend(custom.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        form(&all)
+    }
+
     /// `GET /api/v1/query` at `time` (unix seconds), or at the server's now.
     pub async fn query(
         &self,
@@ -33,8 +48,13 @@ impl PrometheusClient<'_> {
         if let Some(t) = &time {
             pairs.push(("time", t));
         }
-        let (status, body) =
-            get_bytes(self.http, self.ds, "api/v1/query", Some(&form(&pairs))).await?;
+        let (status, body) = get_bytes(
+            self.http,
+            self.ds,
+            "api/v1/query",
+            Some(&self.read_form(&pairs)),
+        )
+        .await?;
         decode_envelope(&self.ds.name, status, &body)
     }
 
@@ -51,7 +71,7 @@ impl PrometheusClient<'_> {
             format!("{end:.3}"),
             step_s.to_string(),
         );
-        let q = form(&[
+        let q = self.read_form(&[
             ("query", expr),
             ("start", &start),
             ("end", &end),
@@ -83,7 +103,7 @@ impl PrometheusClient<'_> {
         end: f64,
     ) -> Result<Answer<Vec<ExemplarSeries>>, BackendError> {
         let (start, end) = (format!("{start:.3}"), format!("{end:.3}"));
-        let q = form(&[("query", expr), ("start", &start), ("end", &end)]);
+        let q = self.read_form(&[("query", expr), ("start", &start), ("end", &end)]);
         let (status, body) =
             get_bytes(self.http, self.ds, "api/v1/query_exemplars", Some(&q)).await?;
         decode_envelope(&self.ds.name, status, &body)
@@ -124,7 +144,7 @@ impl PrometheusClient<'_> {
         &self,
         selector: &str,
     ) -> Result<Answer<Vec<String>>, BackendError> {
-        self.get("api/v1/labels", &[("match[]", selector)]).await
+        self.read("api/v1/labels", &[("match[]", selector)]).await
     }
 
     /// `GET /api/v1/series` for `selector` over `start..end`: each series' labels.
@@ -135,7 +155,7 @@ impl PrometheusClient<'_> {
         end: f64,
     ) -> Result<Answer<Vec<std::collections::BTreeMap<String, String>>>, BackendError> {
         let (start, end) = (format!("{start:.3}"), format!("{end:.3}"));
-        self.get(
+        self.read(
             "api/v1/series",
             &[("match[]", selector), ("start", &start), ("end", &end)],
         )
@@ -193,7 +213,7 @@ impl PrometheusClient<'_> {
         if let Some(sel) = selector {
             pairs.push(("match[]", sel));
         }
-        self.get(path, &pairs).await
+        self.read(path, &pairs).await
     }
 
     pub async fn build_info(&self) -> Result<Answer<BuildInfo>, BackendError> {
@@ -230,6 +250,18 @@ impl PrometheusClient<'_> {
         self.get("api/v1/status/runtimeinfo", &[]).await
     }
 
+    /// A data read (series, labels): the query string with the custom parameters.
+    async fn read<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        pairs: &[(&str, &str)],
+    ) -> Result<Answer<T>, BackendError> {
+        let query = self.read_form(pairs);
+        let (status, body) = get_bytes(self.http, self.ds, path, Some(&query)).await?;
+        decode_envelope(&self.ds.name, status, &body)
+    }
+
+    /// A status read (rules, targets, build info…): `pairs` only.
     async fn get<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,

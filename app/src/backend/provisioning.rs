@@ -288,6 +288,22 @@ fn build(
         Ok(n) => n,
         Err(e) => return fail(e),
     };
+    if kind == DatasourceKind::Prometheus {
+        let text = |key: &str| raw.json_data.get(key).and_then(yaml_string);
+        if let Some(t) = text("prometheusType") {
+            if !crate::model::prometheus::PROMETHEUS_TYPES.contains(&t.as_str()) {
+                return fail(format!(
+                    "jsonData.prometheusType {t:?} is not one of {}",
+                    crate::model::prometheus::PROMETHEUS_TYPES.join(", ")
+                ));
+            }
+        }
+        if let Some(q) = text("customQueryParameters") {
+            if let Err(e) = crate::model::prometheus::custom_query_parameters(&q) {
+                return fail(e);
+            }
+        }
+    }
     // Correlation settings are structured, so they are read from the jsonData as a whole.
     let correlations = match serde_json::to_value(&raw.json_data)
         .map_err(|e| e.to_string())

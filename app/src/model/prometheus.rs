@@ -6,6 +6,30 @@ use std::collections::BTreeMap;
 
 pub mod fast_matrix;
 
+/// Grafana's `jsonData.prometheusType`: which server speaks the Prometheus API.
+pub const PROMETHEUS_TYPES: [&str; 4] = ["Prometheus", "Cortex", "Mimir", "Thanos"];
+
+/// Query parameters the console sets itself on Prometheus reads.
+#[cfg(feature = "ssr")]
+const OWN_PARAMETERS: [&str; 6] = ["query", "time", "start", "end", "step", "match[]"];
+
+/// Grafana's `jsonData.customQueryParameters` (`dedup=true&partial_response=false`, Thanos'
+/// `max_source_resolution=5m`, a `timeout`…) as pairs, added to every query, series and label
+/// read. A parameter the console sets itself is refused: it would change what was asked.
+#[cfg(feature = "ssr")]
+pub fn custom_query_parameters(text: &str) -> Result<Vec<(String, String)>, String> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(text.trim().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .filter(|(k, _)| !k.is_empty())
+        .collect();
+    match pairs.iter().find(|(k, _)| OWN_PARAMETERS.contains(&k.as_str())) {
+        Some((k, _)) => Err(format!(
+            "jsonData.customQueryParameters sets {k:?}, which Octoscope sets on every query itself; remove it"
+        )),
+        None => Ok(pairs),
+    }
+}
+
 /// A sample value as Prometheus writes it (`"1.5"`, `"NaN"`, `"+Inf"`); unreadable is NaN.
 pub fn parse_sample(v: &str) -> f64 {
     match v {
@@ -144,6 +168,23 @@ pub fn series_name(metric: &BTreeMap<String, String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn custom_query_parameters_are_pairs_and_never_override_the_query() {
+        assert_eq!(
+            custom_query_parameters("dedup=true&partial_response=false&max_source_resolution=5m")
+                .unwrap(),
+            vec![
+                ("dedup".to_string(), "true".to_string()),
+                ("partial_response".to_string(), "false".to_string()),
+                ("max_source_resolution".to_string(), "5m".to_string()),
+            ]
+        );
+        assert_eq!(custom_query_parameters("").unwrap(), vec![]);
+        let e = custom_query_parameters("dedup=true&step=60").unwrap_err();
+        assert!(e.contains("\"step\"") && e.contains("remove it"), "{e}");
+    }
     use crate::model::upstream::{decode_envelope, Answer};
 
     const VECTOR: &str = include_str!("../../../tests/fixtures/prometheus/query-vector-up.json");
