@@ -87,10 +87,12 @@ pub fn urlencode(s: &str) -> String {
         .collect()
 }
 
-/// Finds an executable on PATH.
+/// Finds an executable on PATH, then in the sbin folders Debian installs daemons into
+/// (`/usr/sbin/haproxy`), which a non-login PATH may leave out.
 pub fn which(binary: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
+    let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
+        .chain(["/usr/sbin", "/sbin"].map(PathBuf::from))
         .map(|d| d.join(binary))
         .find(|p| p.is_file())
 }
