@@ -62,62 +62,91 @@ pub fn start_console(binary: &Path, env: &[(String, String)]) -> Result<Backend,
         .wait_ready("/api/ready", Duration::from_secs(60))
 }
 
-/// haproxy on `port` in front of `replicas`; ready when it sees every replica up.
-pub fn start_balancer(port: u16, replicas: &[String]) -> Result<Backend, HarnessError> {
-    let stats = free_port();
-    let dir = temp_dir("octoscope-haproxy-")?;
-    let config = haproxy_config(
-        &format!("127.0.0.1:{port}"),
-        &format!("127.0.0.1:{stats}"),
-        replicas,
-    );
-    write(dir.path(), "haproxy.cfg", &config)?;
-    let args = ["-db", "-f", "haproxy.cfg"].map(String::from);
-    let mut lb = spawn("haproxy", Path::new("haproxy"), dir, &args, &[], port)?;
-    lb.stats = Some(format!("127.0.0.1:{stats}"));
-    lb.wait_until(Duration::from_secs(30), |lb| {
-        lb.replica_states()
-            .is_ok_and(|s| s.len() == replicas.len() && s.iter().all(|(_, up)| *up))
-    })
+/// haproxy in front of console replicas, with its statistics.
+pub struct Balancer {
+    /// Where users connect: `127.0.0.1:port`.
+    pub addr: String,
+    /// Its statistics (CSV at `/stats;csv`).
+    stats: String,
+    _process: Backend,
 }
 
-impl Backend {
+impl Balancer {
     /// The balancer's view of each replica: (name, up), from its statistics.
     pub fn replica_states(&self) -> Result<Vec<(String, bool)>, HarnessError> {
-        let stats = self
-            .stats
-            .as_deref()
-            .ok_or_else(|| HarnessError::Other(format!("{} has no statistics", self.name)))?;
-        let (status, csv) = http_get(stats, "/stats;csv")
-            .map_err(|e| HarnessError::Io(format!("read {}'s statistics", self.name), e))?;
+        let (status, csv) = http_get(&self.stats, "/stats;csv")
+            .map_err(|e| HarnessError::Io("read haproxy's statistics".into(), e))?;
         if status != 200 {
             return Err(HarnessError::Other(format!(
-                "{}'s statistics answered {status}",
-                self.name
+                "haproxy's statistics answered {status}"
             )));
         }
         Ok(parse_stats(&dechunk(&csv)))
     }
+}
 
-    /// Waits until `ready(self)` holds, or fails with the process' log.
-    pub fn wait_until(
-        self,
-        timeout: Duration,
-        ready: impl Fn(&Self) -> bool,
-    ) -> Result<Self, HarnessError> {
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            if ready(&self) {
-                return Ok(self);
-            }
-            std::thread::sleep(Duration::from_millis(100));
+/// haproxy on `port` in front of `replicas`; ready when it sees every replica up.
+pub fn start_balancer(port: u16, replicas: &[String]) -> Result<Balancer, HarnessError> {
+    let stats = format!("127.0.0.1:{}", free_port());
+    let dir = temp_dir("octoscope-haproxy-")?;
+    let config = haproxy_config(&format!("127.0.0.1:{port}"), &stats, replicas);
+    write(dir.path(), "haproxy.cfg", &config)?;
+    let args = ["-db", "-f", "haproxy.cfg"].map(String::from);
+    let process = spawn("haproxy", Path::new("haproxy"), dir, &args, &[], port)?;
+    let lb = Balancer {
+        addr: process.addr.clone(),
+        stats,
+        _process: process,
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let states = lb.replica_states().unwrap_or_default();
+        if states.len() == replicas.len() && states.iter().all(|(_, up)| *up) {
+            return Ok(lb);
         }
-        Err(HarnessError::NotReady {
-            name: self.name.clone(),
-            url: self.url(),
-            log: self.log(),
-        })
+        std::thread::sleep(Duration::from_millis(100));
     }
+    Err(HarnessError::NotReady {
+        name: "haproxy (every replica up)".into(),
+        url: format!("http://{}/stats", lb.stats),
+        log: lb._process.log(),
+    })
+}
+
+/// Console replicas behind one balancer.
+pub struct Replicas {
+    pub consoles: Vec<Backend>,
+    pub balancer: Balancer,
+    /// Holds the revocations file they share.
+    _shared: tempfile::TempDir,
+}
+
+/// `n` consoles from `binary` with `env` behind haproxy on `port`, sharing what makes a session
+/// the same on each: the session `key` and one revocations file.
+pub fn start_replicas(
+    binary: &Path,
+    n: usize,
+    port: u16,
+    key: &str,
+    env: &[(String, String)],
+) -> Result<Replicas, HarnessError> {
+    let shared = temp_dir("octoscope-replicas-")?;
+    let mut env = env.to_vec();
+    env.push(("OCTOSCOPE_SESSION_KEY".into(), key.to_string()));
+    env.push((
+        "OCTOSCOPE_AUTH_REVOCATIONS_FILE".into(),
+        shared.path().join("revoked-sessions").display().to_string(),
+    ));
+    let consoles = (0..n)
+        .map(|_| start_console(binary, &env))
+        .collect::<Result<Vec<_>, _>>()?;
+    let addrs: Vec<String> = consoles.iter().map(|c| c.addr.clone()).collect();
+    let balancer = start_balancer(port, &addrs)?;
+    Ok(Replicas {
+        consoles,
+        balancer,
+        _shared: shared,
+    })
 }
 
 /// The body of a chunked answer joined (haproxy's statistics are chunked even for HTTP/1.0);

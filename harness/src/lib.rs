@@ -149,8 +149,6 @@ pub struct Backend {
     binary: PathBuf,
     args: Vec<String>,
     env: Vec<(String, String)>,
-    /// A load balancer's statistics address (`127.0.0.1:port`).
-    stats: Option<String>,
 }
 
 impl Backend {
@@ -312,7 +310,6 @@ fn spawn(
         binary: binary.to_path_buf(),
         args: args.to_vec(),
         env: env.to_vec(),
-        stats: None,
     })
 }
 

@@ -2,7 +2,7 @@
 //! harness) sharing one session key: a sign-in, a silence and the CSRF defence hold on whichever
 //! replica answers, and a replica killed under load loses no request sent after it died.
 
-use octoscope_harness::balancer::{start_balancer, start_console};
+use octoscope_harness::balancer::{start_replicas, Replicas};
 use octoscope_harness::{start_alertmanagers, Backend, NULL_ALERTMANAGER_CONFIG};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -12,16 +12,15 @@ use std::time::{Duration, Instant};
 const KEY: &str = "replicas-test-only-session-key-0123456789";
 
 struct Fleet {
-    lb: Backend,
-    replicas: Vec<Backend>,
+    fleet: Replicas,
     alertmanager: Backend,
     http: reqwest::Client,
     _dir: tempfile::TempDir,
 }
 
 impl Fleet {
-    /// One Alertmanager, three replicas in basic mode (one key, one revocations file) with
-    /// `more` settings, haproxy.
+    /// One Alertmanager, three replicas in basic mode (one key, one revocations file: the
+    /// harness shares them) with `more` settings, haproxy.
     fn start(more: &[(&str, &str)]) -> Fleet {
         let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
         let alertmanager = start_alertmanagers(NULL_ALERTMANAGER_CONFIG, 1)
@@ -46,11 +45,6 @@ impl Fleet {
                     .display()
                     .to_string(),
             ),
-            ("OCTOSCOPE_SESSION_KEY", KEY.into()),
-            (
-                "OCTOSCOPE_AUTH_REVOCATIONS_FILE",
-                dir.path().join("revoked").display().to_string(),
-            ),
             ("OCTOSCOPE_LOG", "warn".into()),
             ("OCTOSCOPE_LOG_FORMAT", "pretty".into()),
         ]
@@ -59,22 +53,43 @@ impl Fleet {
         .chain(more.iter().map(|(k, v)| (k.to_string(), v.to_string())))
         .collect();
         let binary = PathBuf::from(env!("CARGO_BIN_EXE_octoscope"));
-        let replicas: Vec<Backend> = (0..3)
-            .map(|_| start_console(&binary, &env).unwrap())
-            .collect();
-        let addrs: Vec<String> = replicas.iter().map(|r| r.addr.clone()).collect();
-        let lb = start_balancer(octoscope_harness::free_port(), &addrs).unwrap();
+        let fleet = start_replicas(&binary, 3, octoscope_harness::free_port(), KEY, &env).unwrap();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
         Fleet {
-            lb,
-            replicas,
+            fleet,
             alertmanager,
             http,
             _dir: dir,
         }
+    }
+
+    fn lb(&self) -> &str {
+        &self.fleet.balancer.addr
+    }
+
+    fn replicas(&self) -> &[Backend] {
+        &self.fleet.consoles
+    }
+
+    /// Signs `user` in through the balancer: the session cookie (`name=value`) and the replica
+    /// that answered.
+    async fn sign_in(&self, user: &str, password: &str) -> (String, String) {
+        let lb = self.lb();
+        let login = self
+            .post(
+                lb,
+                "/login",
+                "",
+                &format!("http://{lb}"),
+                &format!("user={user}&password={password}&next=%2F"),
+            )
+            .await;
+        assert_eq!(login.status(), 303);
+        let cookie = set_cookie(&login, octoscope::auth::COOKIE).expect("a session cookie");
+        (cookie, served_by(&login))
     }
 
     /// A form POST to `addr` (the balancer or one replica) as a page of `origin` would send it.
@@ -98,6 +113,17 @@ impl Fleet {
     }
 }
 
+/// The `name=value` of the cookie `name` the answer sets.
+fn set_cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|c| c.split_once('=').is_some_and(|(n, _)| n == name))
+        .map(String::from)
+}
+
 fn served_by(resp: &reqwest::Response) -> String {
     resp.headers()
         .get("x-served-by")
@@ -115,29 +141,12 @@ async fn start(more: &'static [(&'static str, &'static str)]) -> Fleet {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sign_in_a_silence_and_csrf_hold_on_whichever_replica_answers() {
     let fleet = start(&[]).await;
-    let lb = fleet.lb.addr.clone();
+    let lb = fleet.lb().to_string();
     let own = format!("http://{lb}");
 
     // Sign in through the balancer; the cookie works on every replica, asked directly.
-    let login = fleet
-        .post(
-            &lb,
-            "/login",
-            "",
-            &own,
-            "user=eddie&password=editor-pass&next=%2F",
-        )
-        .await;
-    assert_eq!(login.status(), 303);
-    let signed_in_on = served_by(&login);
-    let cookie = login.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    for r in &fleet.replicas {
+    let (cookie, signed_in_on) = fleet.sign_in("eddie", "editor-pass").await;
+    for r in fleet.replicas() {
         let origin = format!("http://{}", r.addr);
         let me: Value = fleet
             .post(&r.addr, "/api/whoami", &cookie, &origin, "")
@@ -178,7 +187,7 @@ async fn a_sign_in_a_silence_and_csrf_hold_on_whichever_replica_answers() {
                 .unwrap()
         }
     };
-    for r in &fleet.replicas {
+    for r in fleet.replicas() {
         let before = list_on(r.addr.clone(), cookie.clone()).await;
         assert!(before["clusters"].is_array(), "{before}");
     }
@@ -187,24 +196,15 @@ async fn a_sign_in_a_silence_and_csrf_hold_on_whichever_replica_answers() {
         .post(&lb, "/api/create_silence", &cookie, &own, draft)
         .await;
     let created_on = served_by(&created);
-    let written = created
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("octoscope_written="))
-        .expect("a write sets the write cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let written = set_cookie(&created, app::model::alerting::WRITTEN_COOKIE)
+        .expect("a write sets the write cookie");
     let out: Value = created.json().await.unwrap();
     let id = out["Created"]["id"]
         .as_str()
         .expect("a silence id")
         .to_string();
     let with_write = format!("{cookie}; {written}");
-    for r in &fleet.replicas {
+    for r in fleet.replicas() {
         let list = list_on(r.addr.clone(), with_write.clone()).await;
         assert!(
             list.to_string().contains(&id),
@@ -217,7 +217,7 @@ async fn a_sign_in_a_silence_and_csrf_hold_on_whichever_replica_answers() {
         .trim_start_matches("replica")
         .parse()
         .expect("X-Served-By names a replica");
-    let other_addr = &fleet.replicas[n % 3].addr;
+    let other_addr = &fleet.replicas()[n % 3].addr;
     let expired = fleet
         .post(
             other_addr,
@@ -261,7 +261,7 @@ async fn a_sign_in_a_silence_and_csrf_hold_on_whichever_replica_answers() {
     // revocations file when it changed, at most once a second.
     let out = fleet.post(&lb, "/logout", &cookie, &own, "").await;
     assert_eq!(out.status(), 303);
-    for r in &fleet.replicas {
+    for r in fleet.replicas() {
         let origin = format!("http://{}", r.addr);
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
@@ -285,23 +285,8 @@ async fn a_sign_in_a_silence_and_csrf_hold_on_whichever_replica_answers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replica_killed_under_load_loses_no_request_sent_after_it_died() {
     let mut fleet = start(&[]).await;
-    let lb = fleet.lb.addr.clone();
-    let login = fleet
-        .post(
-            &lb,
-            "/login",
-            "",
-            &format!("http://{lb}"),
-            "user=vera&password=viewer-pass&next=%2F",
-        )
-        .await;
-    let cookie = login.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let lb = fleet.lb().to_string();
+    let (cookie, _) = fleet.sign_in("vera", "viewer-pass").await;
     let started = Instant::now();
     let killed_at = Duration::from_millis(1_500);
     let run_for = Duration::from_millis(4_000);
@@ -333,7 +318,7 @@ async fn a_replica_killed_under_load_loses_no_request_sent_after_it_died() {
         })
         .collect();
     tokio::time::sleep(killed_at).await;
-    fleet.replicas[1].stop();
+    fleet.fleet.consoles[1].stop();
     let kill = started.elapsed();
     let mut answers = Vec::new();
     for c in clients {
@@ -363,7 +348,7 @@ async fn a_replica_killed_under_load_loses_no_request_sent_after_it_died() {
         "all three served before the kill: {before:?}"
     );
     // The balancer has taken the dead replica out.
-    let states = fleet.lb.replica_states().unwrap();
+    let states = fleet.fleet.balancer.replica_states().unwrap();
     assert!(
         states.iter().any(|(name, up)| name == "replica2" && !up),
         "{states:?}"
@@ -373,8 +358,8 @@ async fn a_replica_killed_under_load_loses_no_request_sent_after_it_died() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replica_told_to_stop_turns_unready_and_the_balancer_moves_away_while_it_drains() {
     let fleet = start(&[("OCTOSCOPE_DRAIN_SECONDS", "5")]).await;
-    let first = fleet.replicas[0].addr.clone();
-    let pid = fleet.replicas[0].pid().unwrap().to_string();
+    let first = fleet.replicas()[0].addr.clone();
+    let pid = fleet.replicas()[0].pid().unwrap().to_string();
     let ready = |addr: String| {
         let http = fleet.http.clone();
         async move {
@@ -412,7 +397,8 @@ async fn a_replica_told_to_stop_turns_unready_and_the_balancer_moves_away_while_
     // The balancer sees it and sends everything to the other two.
     let deadline = Instant::now() + Duration::from_secs(4);
     while !fleet
-        .lb
+        .fleet
+        .balancer
         .replica_states()
         .unwrap()
         .iter()
@@ -428,7 +414,7 @@ async fn a_replica_told_to_stop_turns_unready_and_the_balancer_moves_away_while_
     for _ in 0..6 {
         let r = fleet
             .http
-            .get(format!("http://{}/login", fleet.lb.addr))
+            .get(format!("http://{}/login", fleet.lb()))
             .send()
             .await
             .unwrap();

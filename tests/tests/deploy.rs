@@ -34,6 +34,15 @@ fn text(v: &Value) -> &str {
     v.as_str().unwrap_or_else(|| panic!("not a string: {v:?}"))
 }
 
+/// A list of named entries (env, ports, volumes) by name.
+fn by_name(list: &Value) -> BTreeMap<&str, &Value> {
+    list.as_sequence()
+        .unwrap()
+        .iter()
+        .map(|e| (text(&e["name"]), e))
+        .collect()
+}
+
 #[test]
 fn every_manifest_is_an_object_the_kustomization_lists() {
     let all = manifests();
@@ -82,18 +91,8 @@ fn the_deployment_runs_three_probed_replicas_that_share_a_session_key() {
     let c = &pod["containers"][0];
     assert_eq!(c["livenessProbe"]["httpGet"]["path"], "/api/health");
     assert_eq!(c["readinessProbe"]["httpGet"]["path"], "/api/ready");
-    let port = c["ports"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "http")
-        .expect("a port named http");
-    let env: BTreeMap<&str, &Value> = c["env"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(|e| (text(&e["name"]), e))
-        .collect();
+    let port = by_name(&c["ports"])["http"];
+    let env = by_name(&c["env"]);
     let value = |name: &str| env.get(name).and_then(|e| e["value"].as_str());
     assert_eq!(
         value("OCTOSCOPE_LISTEN"),
@@ -130,12 +129,7 @@ fn the_deployment_runs_three_probed_replicas_that_share_a_session_key() {
 
     // Every mount has its volume; every ConfigMap or Secret is defined here or made by a
     // command the README gives.
-    let volumes: BTreeMap<&str, &Value> = pod["volumes"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(|v| (text(&v["name"]), v))
-        .collect();
+    let volumes = by_name(&pod["volumes"]);
     let readme = std::fs::read_to_string(support::repo().join("README.md")).unwrap();
     let defined: Vec<&str> = all
         .values()

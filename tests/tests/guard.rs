@@ -73,6 +73,7 @@ fn datasource(url: &str, max_in_flight: usize, max_bytes: u64) -> Datasource {
         headers: vec![],
         timeout: Duration::from_secs(10),
         json_data: Default::default(),
+        query_parameters: Vec::new(),
         guard: Guard::new(max_in_flight, max_bytes),
         correlations: Default::default(),
         jaeger_api: Default::default(),

@@ -1550,11 +1550,8 @@ pub fn bench(args: &[String]) -> Result {
         rows.extend(wire_rows(&addr, &trace_path)?);
         rows.extend(phone_rows(&addr)?);
     }
-    if want("load") {
-        step(&format!(
-            "bench: load, 100 connections for {load_secs} s on a dashboard page and the proxy"
-        ));
-        let paths = vec![
+    // The load runs' mix: a dashboard page and a proxied range query, half each.
+    let load_paths = [
         page.to_string(),
         format!(
             "/api/datasources/proxy/uid/bench-prometheus/api/v1/query_range?query={}&start={}&end={end_s}&step=60",
@@ -1562,12 +1559,17 @@ pub fn bench(args: &[String]) -> Result {
             end_s - 3_600
         ),
     ];
-        for p in &paths {
+    if want("load") {
+        step(&format!(
+            "bench: load, 100 connections for {load_secs} s on a dashboard page and the proxy"
+        ));
+        for p in &load_paths {
             shows_data(p, &get_ok(&mut page_conn, p)?)?;
         }
         // The load generator runs as a release build of its own (not this debug xtask), so it
         // measures the console rather than itself.
-        let (n, errors, p50, (tail_name, p99), rps) = release_load(&addr, &paths, 100, load_secs)?;
+        let (n, errors, p50, (tail_name, p99), rps) =
+            release_load(&addr, &load_paths, 100, load_secs)?;
         let failed: usize = errors.values().sum();
         let loaded_rss = rss_mb(pid);
         rows.push(row(
@@ -1598,15 +1600,7 @@ pub fn bench(args: &[String]) -> Result {
     }
     if want("replicas") {
         step("bench: one vs three consoles behind haproxy, 100 connections for 20 s each");
-        let paths = vec![
-            page.to_string(),
-            format!(
-                "/api/datasources/proxy/uid/bench-prometheus/api/v1/query_range?query={}&start={}&end={end_s}&step=60",
-                enc("bench_series{i=\"7\"}"),
-                end_s - 3_600
-            ),
-        ];
-        rows.extend(replica_rows(prov, &addr, &paths)?);
+        rows.extend(replica_rows(prov, &addr, &load_paths)?);
     }
     if want("fleet") {
         step("bench: alerts at fleet size (10,000 alerts over 200 services, 10,000 silences)");

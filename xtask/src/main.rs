@@ -425,7 +425,6 @@ fn server_binary(release: bool) -> PathBuf {
 // ---------------------------------------------------------------------------------------------
 // demo
 
-/// Kills the console child on drop, so an error path never leaves it running.
 /// A fresh session key for the demo's replicas (48 hex digits from the OS).
 fn random_key() -> Result<String> {
     let mut bytes = [0u8; 24];
@@ -437,6 +436,7 @@ fn random_key() -> Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// Kills the console child on drop, so an error path never leaves it running.
 struct Guard(Child);
 
 impl Drop for Guard {
@@ -611,7 +611,7 @@ fn demo(args: &[String]) -> Result {
         scale_up(&addrs, &octoscope_harness::scale::AlertFleet::FULL, 10_000)?;
     }
     let addr = format!("127.0.0.1:{port}");
-    let mut env: Vec<(String, String)> = [
+    let env: Vec<(String, String)> = [
         (
             "OCTOSCOPE_PROVISIONING",
             stack.provisioning_dir().display().to_string(),
@@ -622,45 +622,30 @@ fn demo(args: &[String]) -> Result {
     ]
     .map(|(k, v)| (k.to_string(), v))
     .to_vec();
-    let _consoles = if replicas == 1 {
+    let (mut _console, mut running) = (None, None);
+    if replicas == 1 {
         let console = Command::new(server_binary(false))
             .arg("serve")
             .env("OCTOSCOPE_LISTEN", &addr)
             .envs(env.iter().map(|(k, v)| (k, v)))
             .spawn()
             .map_err(|e| format!("start the console: {e}"))?;
-        let guard = Guard(console);
+        _console = Some(Guard(console));
         wait_http(&addr, "/api/health", Duration::from_secs(30))?;
-        (Some(guard), None)
     } else {
-        // One session key and one revocations file: a session is the same on every replica.
-        env.push(("OCTOSCOPE_SESSION_KEY".into(), random_key()?));
-        env.push((
-            "OCTOSCOPE_AUTH_REVOCATIONS_FILE".into(),
-            stack
-                .provisioning_dir()
-                .join("revoked-sessions")
-                .display()
-                .to_string(),
-        ));
-        let consoles = (0..replicas)
-            .map(|_| balancer::start_console(&server_binary(false), &env))
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| e.to_string())?;
-        let addrs: Vec<String> = consoles.iter().map(|c| c.addr.clone()).collect();
-        let lb = balancer::start_balancer(port, &addrs).map_err(|e| e.to_string())?;
-        (None, Some((consoles, lb)))
-    };
+        let r =
+            balancer::start_replicas(&server_binary(false), replicas, port, &random_key()?, &env)
+                .map_err(|e| e.to_string())?;
+        running = Some(r);
+    }
     let sim = &stack.sim;
     println!("\n  Octoscope        http://{addr}");
-    if let (_, Some((consoles, _))) = &_consoles {
-        for (i, c) in consoles.iter().enumerate() {
-            println!(
-                "    replica{}       {}  (haproxy round robin in front)",
-                i + 1,
-                c.url()
-            );
-        }
+    for (i, c) in running.iter().flat_map(|r| r.consoles.iter()).enumerate() {
+        println!(
+            "    replica{}       {}  (haproxy round robin in front)",
+            i + 1,
+            c.url()
+        );
     }
     println!("  Prometheus       {}", stack.prometheus.url());
     for am in &stack.alertmanagers {
@@ -790,28 +775,17 @@ fn e2e(playwright_args: &[String]) -> Result {
                 .display()
                 .to_string(),
         ),
-        (
-            "OCTOSCOPE_SESSION_KEY",
-            "end2end-only-replica-key-0123456789abcdef".to_string(),
-        ),
-        (
-            "OCTOSCOPE_AUTH_REVOCATIONS_FILE",
-            stack
-                .provisioning_dir()
-                .join("revoked-sessions")
-                .display()
-                .to_string(),
-        ),
     ]
     .map(|(k, v)| (k.to_string(), v))
     .to_vec();
-    let replicas = (0..3)
-        .map(|_| balancer::start_console(&server_binary(false), &replica_env))
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| e.to_string())?;
-    let addrs: Vec<String> = replicas.iter().map(|c| c.addr.clone()).collect();
-    let lb = balancer::start_balancer(octoscope_harness::free_port(), &addrs)
-        .map_err(|e| e.to_string())?;
+    let replicas = balancer::start_replicas(
+        &server_binary(false),
+        3,
+        octoscope_harness::free_port(),
+        "end2end-only-replica-key-0123456789abcdef",
+        &replica_env,
+    )
+    .map_err(|e| e.to_string())?;
     let am1_pid = stack
         .alertmanagers
         .first()
@@ -841,10 +815,10 @@ fn e2e(playwright_args: &[String]) -> Result {
             "OCTOSCOPE_BIN",
             format!("{} serve", server_binary(false).display()),
         )
-        .env("OCTOSCOPE_E2E_LB", &lb.addr)
+        .env("OCTOSCOPE_E2E_LB", &replicas.balancer.addr)
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
     run(&mut c)?;
-    drop((lb, replicas));
+    drop(replicas);
     drop(demo);
     Ok(())
 }

@@ -23,17 +23,15 @@ fn form(pairs: &[(&str, &str)]) -> String {
 
 impl PrometheusClient<'_> {
     /// A data read's query string: `pairs`, then the datasource's `customQueryParameters`
-    /// (Thanos' `dedup`, `partial_response`, `max_source_resolution`…), checked when it was
-    /// provisioned.
+    /// (Thanos' `dedup`, `partial_response`, `max_source_resolution`…).
     fn read_form(&self, pairs: &[(&str, &str)]) -> String {
-        let custom = self
-            .ds
-            .json_data
-            .get("customQueryParameters")
-            .and_then(|q| crate::model::prometheus::custom_query_parameters(q).ok())
-            .unwrap_or_default();
         let mut all = pairs.to_vec();
-        all.extend(custom.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        all.extend(
+            self.ds
+                .query_parameters
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
         form(&all)
     }
 

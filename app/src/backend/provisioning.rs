@@ -288,6 +288,7 @@ fn build(
         Ok(n) => n,
         Err(e) => return fail(e),
     };
+    let mut query_parameters = Vec::new();
     if kind == DatasourceKind::Prometheus {
         let text = |key: &str| raw.json_data.get(key).and_then(yaml_string);
         if let Some(t) = text("prometheusType") {
@@ -299,8 +300,9 @@ fn build(
             }
         }
         if let Some(q) = text("customQueryParameters") {
-            if let Err(e) = crate::model::prometheus::custom_query_parameters(&q) {
-                return fail(e);
+            match crate::model::prometheus::custom_query_parameters(&q) {
+                Ok(pairs) => query_parameters = pairs,
+                Err(e) => return fail(e),
             }
         }
     }
@@ -340,6 +342,7 @@ fn build(
             .into_iter()
             .filter_map(|(k, v)| yaml_string(&v).map(|v| (k, v)))
             .collect(),
+        query_parameters,
         guard: super::guard::Guard::new(max_in_flight, max_response_mb << 20),
         correlations,
         jaeger_api: Default::default(),

@@ -22,6 +22,8 @@ pub struct Datasource {
     pub timeout: Duration,
     /// Non-secret jsonData, kept for features that read it (timeInterval, implementation, …).
     pub json_data: BTreeMap<String, String>,
+    /// Prometheus only: `jsonData.customQueryParameters`, parsed and checked when provisioned.
+    pub query_parameters: Vec<(String, String)>,
     /// Concurrency limit, circuit breaker and size cap (jsonData `octoscopeMaxConcurrent`,
     /// `octoscopeMaxResponseMB`).
     pub guard: super::guard::Guard,
@@ -164,6 +166,7 @@ mod tests {
             headers: vec![],
             timeout: Duration::from_secs(1),
             json_data: BTreeMap::new(),
+            query_parameters: Vec::new(),
             guard: Default::default(),
             correlations: Default::default(),
             jaeger_api: Default::default(),

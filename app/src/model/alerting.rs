@@ -4,6 +4,10 @@
 
 pub mod board;
 
+use super::matchers::{matches_all, MatchType, Matcher};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
 /// How long a read of the Alertmanagers serves the alert pages, unless they are slow to answer.
 pub const SNAPSHOT_MAX_AGE_MS: u64 = 5_000;
 
@@ -43,10 +47,6 @@ pub fn snapshot_note(as_of_ms: i64, now_ms: i64, reread_every_ms: u64) -> String
         read
     }
 }
-
-use super::matchers::{matches_all, MatchType, Matcher};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 pub type Labels = BTreeMap<String, String>;
 

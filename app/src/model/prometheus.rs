@@ -168,6 +168,7 @@ pub fn series_name(metric: &BTreeMap<String, String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::upstream::{decode_envelope, Answer};
 
     #[cfg(feature = "ssr")]
     #[test]
@@ -185,7 +186,6 @@ mod tests {
         let e = custom_query_parameters("dedup=true&step=60").unwrap_err();
         assert!(e.contains("\"step\"") && e.contains("remove it"), "{e}");
     }
-    use crate::model::upstream::{decode_envelope, Answer};
 
     const VECTOR: &str = include_str!("../../../tests/fixtures/prometheus/query-vector-up.json");
     const MATRIX: &str =

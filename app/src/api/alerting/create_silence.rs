@@ -90,10 +90,6 @@ pub async fn create_silence(
     for uid in clusters.iter().flat_map(|c| c.split(',')).map(str::trim) {
         backends.alert_snapshots.invalidate(uid);
     }
-    // …and so do the other replicas, for this user (the write cookie).
-    if !created.is_empty() {
-        super::mark_written();
-    }
     if created.is_empty() {
         return Err(match last_error {
             Some(e) => e.into(),
@@ -102,6 +98,8 @@ pub async fn create_silence(
             ),
         });
     }
+    // …and so do the other replicas, for this user (the write cookie).
+    super::mark_written();
     let (alertmanager, id) = created.remove(0);
     Ok(SilenceOutcome::Created {
         id,
