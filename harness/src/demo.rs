@@ -1,11 +1,61 @@
 //! The OctoLLM demo stack: the simulator's ports, Prometheus with `deploy/demo/prometheus.yml`
-//! and the alert rules, two clustered Alertmanagers with `deploy/demo/alertmanager.yml`, the demo
+//! and the alert rules (or VictoriaMetrics and vmalert with the same files, or both), two clustered Alertmanagers with `deploy/demo/alertmanager.yml`, the demo
 //! overrides applied, and the repo's `provisioning/` rendered with the chosen addresses.
 
+use crate::victoria::{self, start_victoria_metrics, VictoriaSpec};
 use crate::{
     free_port, start_alertmanagers, start_prometheus, Backend, HarnessError, PrometheusSpec,
 };
 use std::path::{Path, PathBuf};
+
+/// Which metrics engines the demo runs (`cargo xtask demo --engine …`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Engine {
+    #[default]
+    Prometheus,
+    /// VictoriaMetrics and vmalert instead of Prometheus, behind the same default datasource.
+    VictoriaMetrics,
+    /// Both, scraping the same targets: datasources `prometheus` and `victoriametrics`.
+    Both,
+}
+
+impl std::str::FromStr for Engine {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "prometheus" => Ok(Engine::Prometheus),
+            "victoriametrics" => Ok(Engine::VictoriaMetrics),
+            "both" => Ok(Engine::Both),
+            other => Err(format!(
+                "unknown engine {other:?}: use prometheus, victoriametrics or both"
+            )),
+        }
+    }
+}
+
+impl Engine {
+    fn prometheus(self) -> bool {
+        self != Engine::VictoriaMetrics
+    }
+    fn victoria(self) -> bool {
+        self != Engine::Prometheus
+    }
+}
+
+/// The datasource VictoriaMetrics gets beside Prometheus (`Engine::Both`).
+const VICTORIA_DATASOURCE: &str = "apiVersion: 1
+
+datasources:
+  - name: VictoriaMetrics
+    uid: victoriametrics
+    type: prometheus
+    access: proxy
+    url: http://${DEMO_VICTORIA_ADDR}
+    editable: false
+    jsonData:
+      timeInterval: 2s
+      httpMethod: POST
+";
 
 /// The simulator's services in `octollm-sim`'s catalog order (checked by an integration test).
 pub const SIM_SERVICES: [&str; 8] = [
@@ -242,9 +292,25 @@ pub fn loopback_receivers(config: &str, sink: &str, smtp: &str) -> Result<String
     Ok(out)
 }
 
+/// `text` with every `${NAME}` of `vars` replaced (Grafana's provisioning expansion).
+fn expand(text: &str, vars: &[(&str, String)]) -> String {
+    let mut text = text.to_string();
+    for (k, v) in vars {
+        text = text.replace(&format!("${{{k}}}"), v);
+    }
+    text
+}
+
 /// The running demo backends (the simulator is started by the caller, in-process or as a binary).
 pub struct DemoStack {
+    /// The engine behind the default datasource (uid `prometheus`): Prometheus, or
+    /// VictoriaMetrics with `Engine::VictoriaMetrics`.
     pub prometheus: Backend,
+    /// VictoriaMetrics beside Prometheus (`Engine::Both`, datasource uid `victoriametrics`).
+    pub victoria: Option<Backend>,
+    /// vmalert evaluating the rule files against VictoriaMetrics, whichever role it has.
+    pub vmalert: Option<Backend>,
+    pub engine: Engine,
     pub alertmanagers: Vec<Backend>,
     pub provisioning: tempfile::TempDir,
     pub sim: SimPorts,
@@ -253,6 +319,11 @@ pub struct DemoStack {
 impl DemoStack {
     /// `repo` is the workspace root (for `deploy/demo` and `provisioning`).
     pub fn start(repo: &Path, sim: SimPorts) -> Result<Self, HarnessError> {
+        Self::start_with(repo, sim, Engine::Prometheus)
+    }
+
+    /// [`DemoStack::start`] with the given metrics engines.
+    pub fn start_with(repo: &Path, sim: SimPorts, engine: Engine) -> Result<Self, HarnessError> {
         let demo = repo.join("deploy/demo");
         let overrides = parse_overrides(&read(&demo.join("demo-overrides.yml"))?);
         let am_config = loopback_receivers(
@@ -290,14 +361,37 @@ impl DemoStack {
             .iter()
             .map(|(a, b)| (a.as_str(), b.as_str()))
             .collect();
-        let prometheus = start_prometheus(&PrometheusSpec {
-            config: &config,
-            files: &files,
-            alertmanagers: &am_addrs,
-            backfill: None,
-        })?;
+        let prometheus = engine
+            .prometheus()
+            .then(|| {
+                start_prometheus(&PrometheusSpec {
+                    config: &config,
+                    files: &files,
+                    alertmanagers: &am_addrs,
+                    backfill: None,
+                })
+            })
+            .transpose()?;
+        let (mut victoria, mut vmalert) = (None, None);
+        if engine.victoria() {
+            let started = start_victoria_metrics(&VictoriaSpec {
+                config: &config,
+                files: &files,
+                alertmanagers: &am_addrs,
+                evaluation_interval: &victoria::global_value(&config, "evaluation_interval")
+                    .unwrap_or_else(|| "1m".into()),
+                external_labels: &victoria::external_labels(&config),
+            })?;
+            victoria = Some(started.vm);
+            vmalert = Some(started.vmalert);
+        }
+        // The default datasource's engine: Prometheus, or VictoriaMetrics when it runs alone.
+        let prometheus = match prometheus {
+            Some(p) => p,
+            None => victoria.take().expect("an engine runs"),
+        };
 
-        let vars = [
+        let mut vars = vec![
             ("DEMO_PROMETHEUS_ADDR", prometheus.addr.clone()),
             ("DEMO_ALERTMANAGER_1_ADDR", am_addrs[0].clone()),
             ("DEMO_ALERTMANAGER_2_ADDR", am_addrs[1].clone()),
@@ -305,6 +399,9 @@ impl DemoStack {
             ("DEMO_JAEGER_ADDR", format!("127.0.0.1:{}", sim.jaeger)),
             ("DEMO_TEMPO_ADDR", format!("127.0.0.1:{}", sim.tempo)),
         ];
+        if let Some(vm) = &victoria {
+            vars.push(("DEMO_VICTORIA_ADDR", vm.addr.clone()));
+        }
         let provisioning = tempfile::Builder::new()
             .prefix("octoscope-demo-provisioning-")
             .tempdir()
@@ -320,11 +417,22 @@ impl DemoStack {
                 .map_err(|e| HarnessError::Io("read provisioning entry".into(), e))?
                 .path();
             let mut text = read(&path)?;
-            for (k, v) in &vars {
-                text = text.replace(&format!("${{{k}}}"), v);
+            if engine == Engine::VictoriaMetrics {
+                // Same uid (the dashboards name it), honest name.
+                text = text.replacen("  - name: Prometheus\n", "  - name: VictoriaMetrics\n", 1);
             }
-            std::fs::write(target.join(path.file_name().unwrap_or_default()), text)
-                .map_err(|e| HarnessError::Io("write provisioning".into(), e))?;
+            std::fs::write(
+                target.join(path.file_name().unwrap_or_default()),
+                expand(&text, &vars),
+            )
+            .map_err(|e| HarnessError::Io("write provisioning".into(), e))?;
+        }
+        if victoria.is_some() {
+            std::fs::write(
+                target.join("victoriametrics.yaml"),
+                expand(VICTORIA_DATASOURCE, &vars),
+            )
+            .map_err(|e| HarnessError::Io("write provisioning".into(), e))?;
         }
         // SLO definitions as they are (their rules are generated into deploy/demo/rules/slos.yml).
         let slo_target = provisioning.path().join("slos");
@@ -375,6 +483,9 @@ impl DemoStack {
         .map_err(|e| HarnessError::Io("write provisioning".into(), e))?;
         Ok(DemoStack {
             prometheus,
+            victoria,
+            vmalert,
+            engine,
             alertmanagers,
             provisioning,
             sim,

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 pub mod balancer;
 pub mod demo;
 pub mod scale;
+pub mod victoria;
 
 #[derive(Debug)]
 pub enum HarnessError {

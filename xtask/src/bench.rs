@@ -624,6 +624,21 @@ fn interleaved<A, B>(
     Ok(((a, last_ours), (b, last_anchor)))
 }
 
+/// [`interleaved`] for two pages read by the same closure: each side's times and last size.
+fn interleaved_same(
+    runs: usize,
+    ours: &str,
+    anchor: &str,
+    read: &mut impl FnMut(&str) -> Result<(f64, usize)>,
+) -> Result<((Vec<f64>, usize), (Vec<f64>, usize))> {
+    let read = std::cell::RefCell::new(read);
+    interleaved(
+        runs,
+        || (read.borrow_mut())(ours),
+        || (read.borrow_mut())(anchor),
+    )
+}
+
 /// Every `(address, path)` read at once, each on a connection of its own: the time until the
 /// last answer and the bytes of all.
 fn concurrent_reads(reads: &[(String, String)]) -> Result<(f64, usize)> {
@@ -1130,10 +1145,11 @@ pub fn load_gen(args: &[String]) -> Result {
 }
 
 /// The parts of a run, for `--only` while working on one of them.
-const SECTIONS: [&str; 12] = [
+const SECTIONS: [&str; 13] = [
     "bundle",
     "proxy",
     "ssr",
+    "engines",
     "panel",
     "trace",
     "logs",
@@ -1220,7 +1236,13 @@ pub fn bench(args: &[String]) -> Result {
         ));
     }
     step("bench: demo stack, a backfilled Prometheus (500 series × 11,000 points) and the 10,000-alert fleet");
-    let demo = start_demo(&[])?;
+    // VictoriaMetrics beside Prometheus only when its row is measured (it scrapes and evaluates
+    // on the same two cores).
+    let engine = match want("engines") {
+        true => octoscope_harness::demo::Engine::Both,
+        false => octoscope_harness::demo::Engine::Prometheus,
+    };
+    let demo = start_demo(&[], engine)?;
     let end_s = now_s() - 120;
     let om = backfill_text(end_s);
     // It also holds the rules page's fleet: 1,000 groups of ten alerting rules, evaluated
@@ -1420,6 +1442,38 @@ pub fn bench(args: &[String]) -> Result {
             ),
             "≤ 1.3×",
             Some(ratio <= 1.3),
+        ));
+    }
+    if want("engines") {
+        step("bench: the overview dashboard's SSR against VictoriaMetrics and against Prometheus");
+        let page = |ds: &str| {
+            format!("/d/octollm-overview/octollm-overview?from=now-1h&var-datasource={ds}")
+        };
+        let (vm_page, prom_page) = (page("victoriametrics"), page("prometheus"));
+        let mut conn = Conn::new(&addr);
+        let mut timed = |path: &str| -> Result<(f64, usize)> {
+            let (t, html) = timed_get(&mut conn, path)?;
+            shows_data(path, &html)?;
+            Ok((t, html.len()))
+        };
+        let ((vm, vm_bytes), (prom, prom_bytes)) =
+            interleaved_same(9, &vm_page, &prom_page, &mut timed)?;
+        let (vm, prom) = (stat(vm), stat(prom));
+        let ratio = vm.p50 / prom.p50;
+        rows.push(row(
+            "Dashboard SSR (overview, 1h) against VictoriaMetrics",
+            format!(
+                "{} = ×{ratio:.2} the same page against Prometheus; {:.0} KB HTML",
+                fmt_stat(vm),
+                vm_bytes as f64 / 1024.0
+            ),
+            format!(
+                "against Prometheus {}; {:.0} KB HTML (both engines scrape the same simulator)",
+                fmt_stat(prom),
+                prom_bytes as f64 / 1024.0
+            ),
+            "≤ 1.5×",
+            Some(ratio <= 1.5),
         ));
     }
     if want("panel") {

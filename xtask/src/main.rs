@@ -1,7 +1,7 @@
 //! `cargo xtask setup | build | demo | test`: the whole developer workflow, with nothing to install
 //! by hand. Every step says what it does; installs run only when something is missing.
 
-use octoscope_harness::demo::{DemoStack, SimPorts};
+use octoscope_harness::demo::{DemoStack, Engine, SimPorts};
 use octoscope_harness::{balancer, free_ports, http_get, which};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -17,8 +17,10 @@ const USAGE: &str = "usage: cargo xtask <command>
                      Debian prometheus/alertmanager/chromium, npm packages in end2end/)
   build [--release]  build the server and the wasm bundle with cargo-leptos
   demo [--port N] [--seed N] [--incident KIND[:TARGET[:DURATION]]]... [--scale]
-                     set up, build, start the OctoLLM simulator, Prometheus, two clustered
-                     Alertmanagers and the console; Ctrl-C stops all
+       [--replicas N] [--engine prometheus|victoriametrics|both]
+                     set up, build, start the OctoLLM simulator, Prometheus (or VictoriaMetrics
+                     with vmalert, or both), two clustered Alertmanagers and the console (N
+                     replicas behind haproxy); Ctrl-C stops all
   test               set up, fmt check, clippy per package, unit, integration and Playwright tests
   e2e [PLAYWRIGHT ARGS]...
                      build, start the demo stack and run only the Playwright journeys (e.g.
@@ -191,6 +193,8 @@ fn setup() -> Result {
         ("npm", "npm"),
         // The load balancer in front of replicas (demo --replicas, the replica tests).
         ("haproxy", "haproxy"),
+        // The second engine (demo --engine, tests/tests/victoria.rs), with vmalert.
+        ("victoria-metrics", "victoria-metrics"),
     ] {
         if which(binary).is_some() {
             println!("    ok: {binary}");
@@ -466,7 +470,7 @@ struct RunningDemo {
     _sim: Guard,
 }
 
-fn start_demo(sim_args: &[String]) -> Result<RunningDemo> {
+fn start_demo(sim_args: &[String], engine: Engine) -> Result<RunningDemo> {
     step("demo stack: building and starting the OctoLLM simulator");
     run(&mut cmd(
         "cargo",
@@ -485,8 +489,16 @@ fn start_demo(sim_args: &[String]) -> Result<RunningDemo> {
         "/sim/incidents",
         Duration::from_secs(20),
     )?;
-    step("demo stack: starting Prometheus and two clustered Alertmanagers");
-    let stack = DemoStack::start(&workspace_root(), ports).map_err(|e| e.to_string())?;
+    step(&format!(
+        "demo stack: starting {} and two clustered Alertmanagers",
+        match engine {
+            Engine::Prometheus => "Prometheus",
+            Engine::VictoriaMetrics => "VictoriaMetrics with vmalert",
+            Engine::Both => "Prometheus, VictoriaMetrics with vmalert",
+        }
+    ));
+    let stack =
+        DemoStack::start_with(&workspace_root(), ports, engine).map_err(|e| e.to_string())?;
     Ok(RunningDemo { stack, _sim: sim })
 }
 
@@ -566,6 +578,7 @@ fn demo(args: &[String]) -> Result {
     let mut port: u16 = 3000;
     let mut scale = false;
     let mut replicas: usize = 1;
+    let mut engine = Engine::Prometheus;
     let mut sim_args = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -599,12 +612,13 @@ fn demo(args: &[String]) -> Result {
                     .filter(|n| (1..=9).contains(n))
                     .ok_or("--replicas needs a number of consoles from 1 to 9")?
             }
+            "--engine" => engine = it.next().ok_or("--engine needs a name")?.parse()?,
             other => return Err(format!("unknown demo argument {other:?}\n{USAGE}")),
         }
     }
     setup()?;
     build(false)?;
-    let demo = start_demo(&sim_args)?;
+    let demo = start_demo(&sim_args, engine)?;
     let stack = &demo.stack;
     if scale {
         let addrs: Vec<String> = stack.alertmanagers.iter().map(|a| a.addr.clone()).collect();
@@ -647,7 +661,17 @@ fn demo(args: &[String]) -> Result {
             c.url()
         );
     }
-    println!("  Prometheus       {}", stack.prometheus.url());
+    let default_engine = match stack.engine {
+        Engine::VictoriaMetrics => "VictoriaMetrics",
+        _ => "Prometheus",
+    };
+    println!("  {default_engine:<16} {}", stack.prometheus.url());
+    if let Some(vm) = &stack.victoria {
+        println!("  VictoriaMetrics  {}", vm.url());
+    }
+    if let Some(vmalert) = &stack.vmalert {
+        println!("  vmalert          {}", vmalert.url());
+    }
     for am in &stack.alertmanagers {
         println!("  {:<16} {}", am.name, am.url());
     }
@@ -754,7 +778,7 @@ fn test() -> Result {
 fn e2e(playwright_args: &[String]) -> Result {
     build(false)?;
     step("Playwright journeys in Debian chromium");
-    let demo = start_demo(&[])?;
+    let demo = start_demo(&[], Engine::Prometheus)?;
     let stack = &demo.stack;
     // The console, the portal spec's host and the basic-auth console: three in a row.
     let port = free_ports(3);

@@ -8,6 +8,28 @@ use crate::model::prometheus::{BuildInfo, ExemplarSeries, QueryData};
 use crate::model::status::{AlertmanagerDiscovery, RuntimeInfo, TargetsData, TsdbStatus};
 use crate::model::upstream::{decode_envelope, Answer, BackendError};
 
+/// A refusal of a MetricsQL query says so (Prometheus alone says only "unknown function").
+fn with_metricsql_hint(e: BackendError, expr: &str) -> BackendError {
+    match e {
+        BackendError::Api {
+            datasource,
+            error_type,
+            message,
+        } => {
+            let message = match crate::model::prometheus::engines::metricsql_hint(expr, &message) {
+                Some(hint) => format!("{message}; {hint}"),
+                None => message,
+            };
+            BackendError::Api {
+                datasource,
+                error_type,
+                message,
+            }
+        }
+        other => other,
+    }
+}
+
 pub struct PrometheusClient<'a> {
     pub http: &'a reqwest::Client,
     pub ds: &'a Datasource,
@@ -53,7 +75,7 @@ impl PrometheusClient<'_> {
             Some(&self.read_form(&pairs)),
         )
         .await?;
-        decode_envelope(&self.ds.name, status, &body)
+        decode_envelope(&self.ds.name, status, &body).map_err(|e| with_metricsql_hint(e, expr))
     }
 
     /// `GET /api/v1/query_range`.
@@ -77,7 +99,8 @@ impl PrometheusClient<'_> {
         ]);
         let (status, body) = get_bytes(self.http, self.ds, "api/v1/query_range", Some(&q)).await?;
         if status != 200 || body.len() < BIG_ANSWER {
-            return decode_envelope(&self.ds.name, status, &body);
+            return decode_envelope(&self.ds.name, status, &body)
+                .map_err(|e| with_metricsql_hint(e, expr));
         }
         // Decoding a large answer takes a core for a while: off the async workers, on all cores.
         let name = self.ds.name.clone();

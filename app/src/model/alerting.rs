@@ -636,6 +636,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn vmalert_rules_read_like_prometheus_rules() {
+        // vmalert's answer proxied by VictoriaMetrics: the guide's rule files, one alert firing.
+        let body =
+            include_str!("../../../tests/fixtures/victoriametrics/rules-vmalert-proxied.json");
+        let env: serde_json::Value = serde_json::from_str(body).unwrap();
+        let rules: RulesData = serde_json::from_value(env["data"].clone()).unwrap();
+        assert_eq!(rules.groups.len(), 11);
+        let availability = &rules.groups[0];
+        assert_eq!(
+            (availability.name.as_str(), availability.file.as_str()),
+            ("octollm_availability", "rules/alerts.yml")
+        );
+        let alerting: Vec<&AlertingRule> = rules
+            .groups
+            .iter()
+            .flat_map(|g| &g.rules)
+            .filter_map(|r| match r {
+                Rule::Alerting(a) => Some(a),
+                Rule::Recording(_) => None,
+            })
+            .collect();
+        assert!(alerting.iter().any(|a| a.name == "ServiceDown"));
+        let firing = alerting.iter().find(|a| a.state == "firing").unwrap();
+        assert!(!firing.alerts.is_empty() && firing.alerts[0].active_at.is_some());
+        let recording = rules
+            .groups
+            .iter()
+            .flat_map(|g| &g.rules)
+            .any(|r| matches!(r, Rule::Recording(_)));
+        assert!(recording, "recording rules (state \"\") read too");
+    }
+
+    #[test]
     fn a_recent_write_is_read_from_its_cookie_and_a_stale_or_forged_one_ignored() {
         let now = 1_000_000;
         let h = |v: &str| written_at(Some(v), now);

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod engines;
 pub mod fast_matrix;
 
 /// Grafana's `jsonData.prometheusType`: which server speaks the Prometheus API.

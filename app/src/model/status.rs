@@ -158,18 +158,35 @@ pub struct HeadStats {
     pub num_label_pairs: u64,
 }
 
+/// `data` of `/api/v1/status/tsdb`, as Prometheus (`headStats`) and VictoriaMetrics
+/// (`totalSeries`, no memory figures) write it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TsdbStatus {
-    pub head_stats: HeadStats,
+    #[serde(default)]
+    pub head_stats: Option<HeadStats>,
+    #[serde(default)]
+    pub total_series: Option<u64>,
     #[serde(default)]
     pub series_count_by_metric_name: Vec<NameValue>,
     #[serde(default)]
     pub label_value_count_by_label_name: Vec<NameValue>,
+    /// Absent from VictoriaMetrics' answer.
     #[serde(default)]
-    pub memory_in_bytes_by_label_name: Vec<NameValue>,
+    pub memory_in_bytes_by_label_name: Option<Vec<NameValue>>,
     #[serde(default)]
     pub series_count_by_label_value_pair: Vec<NameValue>,
+}
+
+impl TsdbStatus {
+    /// Series in the head block (Prometheus) or in the index (VictoriaMetrics).
+    pub fn series(&self) -> u64 {
+        self.head_stats
+            .as_ref()
+            .map(|h| h.num_series)
+            .or(self.total_series)
+            .unwrap_or(0)
+    }
 }
 
 /// Share of `value` in `total`, as a percentage.
@@ -232,6 +249,21 @@ pub fn unbounded_hint(label: &str, value_count: u64, sample_values: &[String]) -
 mod tests {
     use super::*;
     use crate::model::matchers::parse_matchers;
+
+    #[test]
+    fn tsdb_status_reads_prometheus_and_victoriametrics() {
+        let prom = r#"{"headStats":{"numSeries":508,"numLabelPairs":1234,"chunkCount":937},"seriesCountByMetricName":[{"name":"up","value":8}],"memoryInBytesByLabelName":[{"name":"__name__","value":1024}]}"#;
+        let t: TsdbStatus = serde_json::from_str(prom).unwrap();
+        assert_eq!(t.series(), 508);
+        assert_eq!(t.memory_in_bytes_by_label_name.map(|m| m.len()), Some(1));
+        let vm = include_str!("../../../tests/fixtures/victoriametrics/status-tsdb-topN5.json");
+        let env: serde_json::Value = serde_json::from_str(vm).unwrap();
+        let t: TsdbStatus = serde_json::from_value(env["data"].clone()).unwrap();
+        assert_eq!(t.series(), 2084);
+        assert!(t.head_stats.is_none() && t.memory_in_bytes_by_label_name.is_none());
+        assert_eq!(t.series_count_by_metric_name[0].name, "flag");
+        assert_eq!(t.series_count_by_metric_name.len(), 5);
+    }
 
     fn target(pool: &str, url: &str, health: &str) -> Target {
         Target {

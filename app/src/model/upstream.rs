@@ -25,6 +25,8 @@ pub enum BackendError {
         status: u16,
         body: String,
     },
+    #[error("{datasource} does not serve {path} (VictoriaMetrics and some other Prometheus-compatible engines lack it); this part needs Prometheus, the rest works")]
+    Unsupported { datasource: String, path: String },
     #[error("{datasource} is a {kind} datasource, not an Alertmanager; choose one of the Alertmanager datasources")]
     NotAlertmanager { datasource: String, kind: String },
     #[error("{datasource} sent a response Octoscope could not read ({message})")]
@@ -48,6 +50,7 @@ impl BackendError {
             BackendError::CircuitOpen { .. } | BackendError::Busy { .. } => 503,
             BackendError::Api { error_type, .. } if error_type == "bad_data" => 400,
             BackendError::NotAlertmanager { .. } => 400,
+            BackendError::Unsupported { .. } => 501,
             BackendError::Unreachable { .. }
             | BackendError::TooLarge { .. }
             | BackendError::Status { .. }
@@ -94,6 +97,12 @@ pub fn decode_envelope<T: DeserializeOwned>(
         }
         Err(_) => {
             let text = String::from_utf8_lossy(body);
+            if let Some(path) = super::prometheus::engines::unsupported_path(http_status, &text) {
+                return Err(BackendError::Unsupported {
+                    datasource: datasource.into(),
+                    path,
+                });
+            }
             return Err(BackendError::Status {
                 datasource: datasource.into(),
                 status: http_status,
@@ -153,6 +162,23 @@ mod tests {
             ans.data,
             QueryData::Scalar((1.0, crate::model::prometheus::Sample(2.0)))
         );
+    }
+
+    #[test]
+    fn an_endpoint_victoriametrics_lacks_is_named() {
+        let body = b"remoteAddr: \"127.0.0.1:60790\"; requestURI: /api/v1/alertmanagers; unsupported path requested: \"/api/v1/alertmanagers\"\n";
+        let err = decode_envelope::<QueryData>("VictoriaMetrics", 400, body).unwrap_err();
+        assert_eq!(
+            err,
+            BackendError::Unsupported {
+                datasource: "VictoriaMetrics".into(),
+                path: "/api/v1/alertmanagers".into()
+            }
+        );
+        assert!(err
+            .to_string()
+            .starts_with("VictoriaMetrics does not serve /api/v1/alertmanagers"));
+        assert_eq!(err.http_status(), 501);
     }
 
     #[test]

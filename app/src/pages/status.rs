@@ -310,7 +310,11 @@ pub fn CardinalityPage() -> impl IntoView {
                 let total = v.total_series;
                 view! {
                     <p class="muted" data-testid="total-series">
-                        {format!("{} series in the head block of {}", total, v.datasource_name)}
+                        {if v.head_block {
+                            format!("{} series in the head block of {}", total, v.datasource_name)
+                        } else {
+                            format!("{} series in {}", total, v.datasource_name)
+                        }}
                     </p>
                     {v
                         .per_metric
@@ -353,13 +357,29 @@ pub fn CardinalityPage() -> impl IntoView {
                         </section>
                         <section>
                             <h2>"Labels by memory"</h2>
-                            {share_table(
-                                v.labels_by_memory.into_iter().map(|m| (m, None)).collect(),
-                                0,
-                                "Bytes",
-                                "label-memory",
-                                false,
-                            )}
+                            {match v.labels_by_memory {
+                                Some(rows) => {
+                                    share_table(
+                                            rows.into_iter().map(|m| (m, None)).collect(),
+                                            0,
+                                            "Bytes",
+                                            "label-memory",
+                                            false,
+                                        )
+                                        .into_any()
+                                }
+                                None => {
+                                    view! {
+                                        <p class="muted" data-testid="label-memory-absent">
+                                            {format!(
+                                                "{} does not report memory per label (VictoriaMetrics does not keep that figure).",
+                                                v.datasource_name,
+                                            )}
+                                        </p>
+                                    }
+                                        .into_any()
+                                }
+                            }}
                         </section>
                         <section>
                             <h2>"Series by label pair"</h2>

@@ -172,6 +172,15 @@ pub async fn start_demo(
     seed: u64,
     base_rate: Option<f64>,
 ) -> (octoscope_harness::demo::DemoStack, String) {
+    start_demo_with(seed, base_rate, octoscope_harness::demo::Engine::Prometheus).await
+}
+
+/// [`start_demo`] with the given metrics engines.
+pub async fn start_demo_with(
+    seed: u64,
+    base_rate: Option<f64>,
+    engine: octoscope_harness::demo::Engine,
+) -> (octoscope_harness::demo::DemoStack, String) {
     let mut cfg = octollm_sim::engine::SimConfig {
         seed,
         ..Default::default()
@@ -182,7 +191,7 @@ pub async fn start_demo(
     let ports = start_sim(cfg).await;
     let control = format!("http://{}", ports.control_addr());
     let stack = tokio::task::spawn_blocking(move || {
-        octoscope_harness::demo::DemoStack::start(&repo(), ports)
+        octoscope_harness::demo::DemoStack::start_with(&repo(), ports, engine)
     })
     .await
     .expect("the harness thread")

@@ -29,11 +29,16 @@ pub struct MetricsAnswer {
 /// Prometheus.
 #[cfg(feature = "ssr")]
 pub fn check_promql(expr: &str) -> Result<(), AppError> {
-    promql_parser::parser::parse(expr).map(|_| ()).map_err(|e| {
-        AppError::BadRequest(format!(
+    use crate::model::prometheus::engines::metricsql_hint;
+    match promql_parser::parser::parse(expr) {
+        Ok(_) => Ok(()),
+        // MetricsQL is not PromQL: the datasource judges it (VictoriaMetrics runs it; Prometheus
+        // refuses it, and the console adds why).
+        Err(e) if metricsql_hint(expr, &e).is_some() => Ok(()),
+        Err(e) => Err(AppError::BadRequest(format!(
             "PromQL syntax error: {e}. Fix the query; it was not sent to Prometheus"
-        ))
-    })
+        ))),
+    }
 }
 
 /// Runs a PromQL query for Explore over `from`..`to` against `datasource` (uid) or the default
@@ -119,4 +124,17 @@ pub async fn explore_metrics(
         exemplars_error,
         exemplar_destinations: ds.correlations.exemplar_destinations.clone(),
     })
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::check_promql;
+
+    #[test]
+    fn metricsql_reaches_the_datasource_and_typos_do_not() {
+        assert!(check_promql("rollup_rate(http_requests_total[5m])").is_ok());
+        assert!(check_promql("with (f = {job=\"arms\"}) up{f}").is_ok());
+        assert!(check_promql("rat(up[5m])").is_err());
+        assert!(check_promql("sum(rate(up[5m]").is_err());
+    }
 }

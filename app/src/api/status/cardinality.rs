@@ -10,10 +10,13 @@ pub type LabelRow = (NameValue, Option<String>);
 pub struct CardinalityView {
     pub datasource_name: String,
     pub total_series: u64,
+    /// Counted in Prometheus' head block (VictoriaMetrics counts its whole index).
+    pub head_block: bool,
     pub metrics: Vec<NameValue>,
     /// (label, distinct values, hint when it looks unbounded).
     pub labels_by_values: Vec<LabelRow>,
-    pub labels_by_memory: Vec<NameValue>,
+    /// `None` when the engine does not report it (VictoriaMetrics).
+    pub labels_by_memory: Option<Vec<NameValue>>,
     pub pairs: Vec<NameValue>,
     /// `count by (label)` for the chosen metric: (label, distinct values, hint).
     pub per_metric: Option<Result<Vec<LabelRow>, String>>,
@@ -67,7 +70,8 @@ pub async fn cardinality(
     };
     Ok(CardinalityView {
         datasource_name: ds.name.clone(),
-        total_series: tsdb.head_stats.num_series,
+        total_series: tsdb.series(),
+        head_block: tsdb.head_stats.is_some(),
         labels_by_values: tsdb
             .label_value_count_by_label_name
             .into_iter()
