@@ -3,6 +3,7 @@
 
 pub mod alert_snapshot;
 pub mod alertmanager;
+pub mod coalesce;
 pub mod dashboards;
 pub mod guard;
 pub mod health;

@@ -292,6 +292,68 @@ pub fn loopback_receivers(config: &str, sink: &str, smtp: &str) -> Result<String
     Ok(out)
 }
 
+/// prometheus.yml and the rule files as the demo's engines read them: the simulator's addresses
+/// filled in and the demo overrides applied (`{{self}}` and `{{alertmanagers}}` are the engine's).
+#[derive(Debug, Clone)]
+pub struct EngineFiles {
+    pub config: String,
+    /// (`rules/<file>`, text).
+    pub rules: Vec<(String, String)>,
+}
+
+impl EngineFiles {
+    pub fn read(repo: &Path, sim: &SimPorts) -> Result<Self, HarnessError> {
+        let demo = repo.join("deploy/demo");
+        let overrides = parse_overrides(&read(&demo.join("demo-overrides.yml"))?);
+        let mut config = read(&demo.join("prometheus.yml"))?;
+        for (name, port) in SIM_SERVICES.iter().zip(&sim.services) {
+            config = config.replace(&format!("{{{{{name}}}}}"), &format!("127.0.0.1:{port}"));
+        }
+        config = apply_global(
+            &config.replace("{{control}}", &sim.control_addr()),
+            &overrides,
+        );
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(demo.join("rules"))
+            .map_err(|e| HarnessError::Io("read deploy/demo/rules".into(), e))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+            .collect();
+        entries.sort();
+        let mut rules = Vec::new();
+        for path in entries {
+            let name = format!(
+                "rules/{}",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            );
+            rules.push((name, apply_rules(&read(&path)?, &overrides)));
+        }
+        Ok(EngineFiles { config, rules })
+    }
+
+    pub fn rule_refs(&self) -> Vec<(&str, &str)> {
+        self.rules
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect()
+    }
+
+    /// VictoriaMetrics and vmalert on these files, vmalert notifying `alertmanagers`.
+    pub fn start_victoria(
+        &self,
+        alertmanagers: &[String],
+    ) -> Result<victoria::Victoria, HarnessError> {
+        start_victoria_metrics(&VictoriaSpec {
+            config: &self.config,
+            files: &self.rule_refs(),
+            alertmanagers,
+            evaluation_interval: &victoria::global_value(&self.config, "evaluation_interval")
+                .unwrap_or_else(|| "1m".into()),
+            external_labels: &victoria::external_labels(&self.config),
+        })
+    }
+}
+
 /// `text` with every `${NAME}` of `vars` replaced (Grafana's provisioning expansion).
 fn expand(text: &str, vars: &[(&str, String)]) -> String {
     let mut text = text.to_string();
@@ -311,6 +373,8 @@ pub struct DemoStack {
     /// vmalert evaluating the rule files against VictoriaMetrics, whichever role it has.
     pub vmalert: Option<Backend>,
     pub engine: Engine,
+    /// What the engines were started from, for another engine beside them.
+    pub engine_files: EngineFiles,
     pub alertmanagers: Vec<Backend>,
     pub provisioning: tempfile::TempDir,
     pub sim: SimPorts,
@@ -325,7 +389,6 @@ impl DemoStack {
     /// [`DemoStack::start`] with the given metrics engines.
     pub fn start_with(repo: &Path, sim: SimPorts, engine: Engine) -> Result<Self, HarnessError> {
         let demo = repo.join("deploy/demo");
-        let overrides = parse_overrides(&read(&demo.join("demo-overrides.yml"))?);
         let am_config = loopback_receivers(
             &read(&demo.join("alertmanager.yml"))?,
             &sim.control_addr(),
@@ -334,38 +397,14 @@ impl DemoStack {
         let alertmanagers = start_alertmanagers(&am_config, 2)?;
         let am_addrs: Vec<String> = alertmanagers.iter().map(|a| a.addr.clone()).collect();
 
-        let mut config = read(&demo.join("prometheus.yml"))?;
-        for (name, port) in SIM_SERVICES.iter().zip(&sim.services) {
-            config = config.replace(&format!("{{{{{name}}}}}"), &format!("127.0.0.1:{port}"));
-        }
-        config = apply_global(
-            &config.replace("{{control}}", &sim.control_addr()),
-            &overrides,
-        );
-        let mut rule_files: Vec<(String, String)> = Vec::new();
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(demo.join("rules"))
-            .map_err(|e| HarnessError::Io("read deploy/demo/rules".into(), e))?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
-            .collect();
-        entries.sort();
-        for path in entries {
-            let name = format!(
-                "rules/{}",
-                path.file_name().unwrap_or_default().to_string_lossy()
-            );
-            rule_files.push((name, apply_rules(&read(&path)?, &overrides)));
-        }
-        let files: Vec<(&str, &str)> = rule_files
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
+        let engine_files = EngineFiles::read(repo, &sim)?;
+        let files = engine_files.rule_refs();
+        let config = &engine_files.config;
         let prometheus = engine
             .prometheus()
             .then(|| {
                 start_prometheus(&PrometheusSpec {
-                    config: &config,
+                    config,
                     files: &files,
                     alertmanagers: &am_addrs,
                     backfill: None,
@@ -374,14 +413,7 @@ impl DemoStack {
             .transpose()?;
         let (mut victoria, mut vmalert) = (None, None);
         if engine.victoria() {
-            let started = start_victoria_metrics(&VictoriaSpec {
-                config: &config,
-                files: &files,
-                alertmanagers: &am_addrs,
-                evaluation_interval: &victoria::global_value(&config, "evaluation_interval")
-                    .unwrap_or_else(|| "1m".into()),
-                external_labels: &victoria::external_labels(&config),
-            })?;
+            let started = engine_files.start_victoria(&am_addrs)?;
             victoria = Some(started.vm);
             vmalert = Some(started.vmalert);
         }
@@ -486,6 +518,7 @@ impl DemoStack {
             victoria,
             vmalert,
             engine,
+            engine_files,
             alertmanagers,
             provisioning,
             sim,
@@ -499,6 +532,39 @@ impl DemoStack {
 
     pub fn provisioning_dir(&self) -> &Path {
         self.provisioning.path()
+    }
+
+    /// A copy of this stack's provisioning whose default datasource (uid `prometheus`) reads the
+    /// engine at `addr` instead: every dashboard, also those without a datasource variable,
+    /// then renders against it.
+    pub fn provisioning_on(&self, addr: &str) -> Result<tempfile::TempDir, HarnessError> {
+        let dir = tempfile::Builder::new()
+            .prefix("octoscope-demo-provisioning-")
+            .tempdir()
+            .map_err(|e| HarnessError::Io("create provisioning dir".into(), e))?;
+        let (from, to) = (
+            format!("url: http://{}\n", self.prometheus.addr),
+            format!("url: http://{addr}\n"),
+        );
+        for sub in ["datasources", "dashboards", "slos"] {
+            std::fs::create_dir_all(dir.path().join(sub))
+                .map_err(|e| HarnessError::Io(format!("create {sub}"), e))?;
+            for entry in std::fs::read_dir(self.provisioning.path().join(sub))
+                .map_err(|e| HarnessError::Io(format!("read {sub}"), e))?
+            {
+                let path = entry
+                    .map_err(|e| HarnessError::Io("read provisioning entry".into(), e))?
+                    .path();
+                std::fs::write(
+                    dir.path()
+                        .join(sub)
+                        .join(path.file_name().unwrap_or_default()),
+                    read(&path)?.replace(&from, &to),
+                )
+                .map_err(|e| HarnessError::Io("write provisioning".into(), e))?;
+            }
+        }
+        Ok(dir)
     }
 }
 

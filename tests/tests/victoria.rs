@@ -10,7 +10,6 @@ use app::model::dashboard::PanelKind;
 use octoscope_harness::demo::Engine;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use support::Console;
 
@@ -79,25 +78,6 @@ async fn wait_for_history(engine: &str) {
     }
 }
 
-/// A copy of the demo's datasources with the default one (uid `prometheus`) pointed at `url`:
-/// every dashboard, including those that name no datasource variable, then reads that engine.
-fn provisioning_on(stack_dir: &Path, from: &str, to: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["datasources", "dashboards", "slos"] {
-        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
-        for entry in std::fs::read_dir(stack_dir.join(sub)).unwrap() {
-            let path = entry.unwrap().path();
-            let text = std::fs::read_to_string(&path).unwrap();
-            std::fs::write(
-                dir.path().join(sub).join(path.file_name().unwrap()),
-                text.replace(from, to),
-            )
-            .unwrap();
-        }
-    }
-    dir
-}
-
 /// Each series by legend name and labels: its value at `at_ms` (the last finite point at or
 /// before) and the range of its points in the `window_ms` before.
 fn at_instant(panel: &PanelData, at_ms: i64, window_ms: i64) -> BTreeMap<String, (f64, f64, f64)> {
@@ -140,11 +120,7 @@ async fn every_shipped_dashboard_shows_the_same_series_on_both_engines() {
     // Errors in the window, so the error panels have series on both engines.
     support::inject(&control, "error_spike", "orchestrator", "10m").await;
     let vm = stack.victoria.as_ref().expect("VictoriaMetrics runs");
-    let on_vm = provisioning_on(
-        stack.provisioning_dir(),
-        &format!("url: http://{}\n", stack.prometheus.addr),
-        &format!("url: http://{}\n", vm.addr),
-    );
+    let on_vm = stack.provisioning_on(&vm.addr).unwrap();
     let prom_console = Console::start(Some(stack.provisioning_dir())).await;
     let vm_console = Console::start(Some(on_vm.path())).await;
     wait_for_history(&stack.prometheus.url()).await;

@@ -660,6 +660,46 @@ fn concurrent_reads(reads: &[(String, String)]) -> Result<(f64, usize)> {
     Ok((ms(t), bytes))
 }
 
+/// Range queries Prometheus has answered so far (its own `prometheus_http_requests_total`).
+fn range_queries_answered(prom: &str) -> Result<f64> {
+    let body = get_ok(
+        &mut Conn::new(prom),
+        "/api/v1/query?query=sum(prometheus_http_requests_total%7Bhandler%3D%22%2Fapi%2Fv1%2Fquery_range%22%7D)",
+    )?;
+    let v: Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+    v["data"]["result"][0]["value"][1]
+        .as_str()
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("Prometheus' request counter: {v}"))
+}
+
+/// The range queries one viewer of the overview dashboard costs Prometheus, then fifty at once
+/// (each after the console's kept answers have expired).
+fn coalesce_row(addr: &str, prom: &str) -> Result<Row> {
+    let page = "/d/octollm-overview/octollm-overview?from=now-1h";
+    shows_data(page, &get_ok(&mut Conn::new(addr), page)?)?;
+    let mut sent = |viewers: usize| -> Result<f64> {
+        std::thread::sleep(Duration::from_secs(6));
+        let before = range_queries_answered(prom)?;
+        let reads: Vec<(String, String)> = (0..viewers)
+            .map(|_| (addr.to_string(), page.to_string()))
+            .collect();
+        concurrent_reads(&reads)?;
+        Ok(range_queries_answered(prom)? - before)
+    };
+    let (one, fifty) = (sent(1)?, sent(50)?);
+    Ok(row(
+        "50 concurrent viewers of the overview dashboard (1h): range queries Prometheus received",
+        format!("{fifty:.0} = ×{:.2} one viewer's", fifty / one.max(1.0)),
+        format!(
+            "one viewer {one:.0}; without sharing 50 × {one:.0} = {:.0} (Prometheus' own request counter, same run)",
+            50.0 * one
+        ),
+        "≤ 2× one viewer's",
+        Some(fifty <= 2.0 * one),
+    ))
+}
+
 /// Groups in the rules page's fleet.
 const RULE_GROUPS: usize = 1_000;
 
@@ -1145,11 +1185,12 @@ pub fn load_gen(args: &[String]) -> Result {
 }
 
 /// The parts of a run, for `--only` while working on one of them.
-const SECTIONS: [&str; 13] = [
+const SECTIONS: [&str; 14] = [
     "bundle",
     "proxy",
     "ssr",
     "engines",
+    "coalesce",
     "panel",
     "trace",
     "logs",
@@ -1475,6 +1516,10 @@ pub fn bench(args: &[String]) -> Result {
             "≤ 1.5×",
             Some(ratio <= 1.5),
         ));
+    }
+    if want("coalesce") {
+        step("bench: 50 concurrent viewers of one dashboard → range queries Prometheus received");
+        rows.push(coalesce_row(&addr, &demo.stack.prometheus.addr)?);
     }
     if want("panel") {
         step("bench: one panel of 500 series × 11,000 points");

@@ -810,6 +810,28 @@ fn e2e(playwright_args: &[String]) -> Result {
         &replica_env,
     )
     .map_err(|e| e.to_string())?;
+    // VictoriaMetrics beside the demo's Prometheus for tests/victoria.spec.ts, and a console
+    // whose default datasource reads it. Its vmalert evaluates the same rules but notifies an
+    // unused port: in the shared Alertmanagers its alerts would merge with Prometheus' and move
+    // the other journeys' resolve times.
+    let victoria = stack
+        .engine_files
+        .start_victoria(&[format!("127.0.0.1:{}", octoscope_harness::free_port())])
+        .map_err(|e| e.to_string())?;
+    let vm_provisioning = stack
+        .provisioning_on(&victoria.vm.addr)
+        .map_err(|e| e.to_string())?;
+    let vm_console = balancer::start_console(
+        &server_binary(false),
+        &[
+            (
+                "OCTOSCOPE_PROVISIONING".to_string(),
+                vm_provisioning.path().display().to_string(),
+            ),
+            ("OCTOSCOPE_LOG".to_string(), "warn".to_string()),
+        ],
+    )
+    .map_err(|e| e.to_string())?;
     let am1_pid = stack
         .alertmanagers
         .first()
@@ -840,9 +862,10 @@ fn e2e(playwright_args: &[String]) -> Result {
             format!("{} serve", server_binary(false).display()),
         )
         .env("OCTOSCOPE_E2E_LB", &replicas.balancer.addr)
+        .env("OCTOSCOPE_E2E_VM", &vm_console.addr)
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
     run(&mut c)?;
-    drop(replicas);
+    drop((replicas, vm_console, victoria, vm_provisioning));
     drop(demo);
     Ok(())
 }

@@ -15,6 +15,8 @@ pub struct DatasourceGuard {
     permits: Arc<tokio::sync::Semaphore>,
     pub max_in_flight: usize,
     pub max_response_bytes: u64,
+    /// Identical reads in flight shared, answers kept briefly.
+    pub reads: super::coalesce::Coalescer,
 }
 
 /// Shared guard state of a datasource. Compares equal always: it is state, not configuration.
@@ -56,6 +58,7 @@ impl Guard {
             permits: Arc::new(tokio::sync::Semaphore::new(max_in_flight.max(1))),
             max_in_flight: max_in_flight.max(1),
             max_response_bytes,
+            reads: Default::default(),
         }))
     }
 

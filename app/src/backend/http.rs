@@ -95,6 +95,36 @@ pub async fn get_bytes(
     get_bytes_within(http, ds, path, query, ds.guard.0.max_response_bytes).await
 }
 
+/// [`get_bytes`] for a data read many viewers make alike (a panel's range query): an identical
+/// read in flight is joined rather than sent again, and an answer from the last few seconds is
+/// served again (`backend::coalesce`).
+pub async fn get_bytes_shared(
+    http: &reqwest::Client,
+    ds: &Datasource,
+    path: &str,
+    query: Option<&str>,
+) -> Result<(u16, std::sync::Arc<Vec<u8>>), BackendError> {
+    use futures::FutureExt;
+    let key = format!("{path}?{}", query.unwrap_or_default());
+    let (http, owned, path, query) = (
+        http.clone(),
+        ds.clone(),
+        path.to_string(),
+        query.map(str::to_string),
+    );
+    let send = move || {
+        async move {
+            get_bytes(&http, &owned, &path, query.as_deref())
+                .await
+                .map(|(status, body)| (status, std::sync::Arc::new(body)))
+        }
+        .boxed()
+    };
+    let (read, how) = ds.guard.0.reads.read(key, send).await;
+    tracing::debug!(datasource = %ds.name, ?how, "shared read");
+    read
+}
+
 /// [`get_bytes`] with a tighter size budget for answers whose decoding costs many times their
 /// size in memory (a trace: ~30× its JSON).
 pub async fn get_bytes_within(

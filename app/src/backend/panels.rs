@@ -352,13 +352,18 @@ async fn run_job(b: &Backends, job: Job, range: TimeRange) -> JobResult {
                     .await
                     .map(|a| (a.data, a.warnings))
             } else {
-                // Start aligned to the step: neighbouring refreshes ask for the same samples.
-                let start = range.from_ms.div_euclid(job.step_ms) * job.step_ms;
+                // Both ends aligned to the step (as Grafana does): neighbouring refreshes ask
+                // for the same samples, and everyone opening the dashboard within one step asks
+                // the same query, which is then sent once (`backend::coalesce`).
+                let (start, end) = (
+                    range.from_ms.div_euclid(job.step_ms) * job.step_ms,
+                    range.to_ms.div_euclid(job.step_ms) * job.step_ms,
+                );
                 client
                     .query_range(
                         &job.expr,
                         secs(start),
-                        secs(range.to_ms),
+                        secs(end),
                         (job.step_ms / 1000) as u32,
                     )
                     .await

@@ -1,6 +1,6 @@
 //! Prometheus API client (reads only). Decoding lives in `model::prometheus`.
 
-use super::http::{decode_aside, get_bytes, BIG_ANSWER};
+use super::http::{decode_aside, get_bytes, get_bytes_shared, BIG_ANSWER};
 use super::registry::Datasource;
 use crate::model::alerting::RulesData;
 use crate::model::prometheus::fast_matrix::decode_matrix;
@@ -97,7 +97,8 @@ impl PrometheusClient<'_> {
             ("end", &end),
             ("step", &step),
         ]);
-        let (status, body) = get_bytes(self.http, self.ds, "api/v1/query_range", Some(&q)).await?;
+        let (status, body) =
+            get_bytes_shared(self.http, self.ds, "api/v1/query_range", Some(&q)).await?;
         if status != 200 || body.len() < BIG_ANSWER {
             return decode_envelope(&self.ds.name, status, &body)
                 .map_err(|e| with_metricsql_hint(e, expr));

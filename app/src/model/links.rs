@@ -172,6 +172,16 @@ pub fn new_silence(matchers: &[String], options: &[(&str, &str)]) -> String {
     build("/alerting/silence/new", params, &Hop::default())
 }
 
+/// The route tester with an alert's labels: where Alertmanager sends it, what groups, delays,
+/// inhibits or silences it ("why was I paged, and who else got it").
+pub fn route_test<'a>(labels: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
+    build(
+        "/status/alerting",
+        vec![("labels".to_string(), matchers_text(labels))],
+        &Hop::default(),
+    )
+}
+
 /// A dashboard (its URL may already hold parameters) at the hop's range with its variables.
 pub fn dashboard(url: &str, hop: &Hop) -> String {
     build(url, vec![], hop)

@@ -157,8 +157,14 @@ pub fn parse_config(v: &serde_json::Value) -> Result<AmConfig, String> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RouteMatch {
     pub path: Vec<usize>,
+    /// Each route's matchers from the root's first child down (`severity="critical"`).
+    pub route: Vec<String>,
     pub receiver: String,
     pub group_by: Vec<String>,
+    /// As the route sets or inherits them, else Alertmanager's defaults (30s, 5m, 4h).
+    pub group_wait: String,
+    pub group_interval: String,
+    pub repeat_interval: String,
 }
 
 /// Alertmanager's matching: the root always matches; children are tried in order, a matching
@@ -168,6 +174,7 @@ pub fn route_alert(root: &RouteNode, labels: &BTreeMap<String, String>) -> Vec<R
     fn walk(
         node: &RouteNode,
         path: &mut Vec<usize>,
+        route: &mut Vec<String>,
         labels: &BTreeMap<String, String>,
         out: &mut Vec<RouteMatch>,
     ) {
@@ -178,22 +185,36 @@ pub fn route_alert(root: &RouteNode, labels: &BTreeMap<String, String>) -> Vec<R
             }
             matched_child = true;
             path.push(i);
-            walk(child, path, labels, out);
+            route.push(
+                child
+                    .matchers
+                    .iter()
+                    .map(|m| m.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+            walk(child, path, route, labels, out);
             path.pop();
+            route.pop();
             if !child.cont {
                 break;
             }
         }
         if !matched_child {
+            let or = |v: &Option<String>, default: &str| v.clone().unwrap_or(default.into());
             out.push(RouteMatch {
                 path: path.clone(),
+                route: route.clone(),
                 receiver: node.receiver.clone(),
                 group_by: node.group_by.clone(),
+                group_wait: or(&node.group_wait, "30s"),
+                group_interval: or(&node.group_interval, "5m"),
+                repeat_interval: or(&node.repeat_interval, "4h"),
             });
         }
     }
     let mut out = Vec::new();
-    walk(root, &mut Vec::new(), labels, &mut out);
+    walk(root, &mut Vec::new(), &mut Vec::new(), labels, &mut out);
     out
 }
 
@@ -328,6 +349,17 @@ mod tests {
             ["alertname", "severity"],
             "inherited from the root"
         );
+        // The guide's root timings, inherited; the route path as its matchers.
+        let timings = |r: &RouteMatch| {
+            (
+                r.group_wait.clone(),
+                r.group_interval.clone(),
+                r.repeat_interval.clone(),
+            )
+        };
+        assert_eq!(timings(&m[0]), ("10s".into(), "10s".into(), "12h".into()));
+        assert_eq!(m[0].route, [r#"severity="critical""#]);
+        assert_eq!(m[1].route, [r#"severity=~"warning|critical""#]);
         let m = route_alert(&c.route, &labels(r#"severity="warning""#));
         assert_eq!(
             m.iter().map(|r| r.receiver.as_str()).collect::<Vec<_>>(),
@@ -392,6 +424,15 @@ mod tests {
         assert_eq!(
             c.route.routes[0].routes[0].group_wait.as_deref(),
             Some("1s")
+        );
+        // Unset anywhere on the path: Alertmanager's defaults.
+        assert_eq!(
+            (
+                m[0].group_wait.as_str(),
+                m[0].group_interval.as_str(),
+                m[0].repeat_interval.as_str()
+            ),
+            ("1s", "5m", "4h")
         );
         let json = serde_json::to_string(&c).unwrap();
         assert!(

@@ -310,7 +310,7 @@ mod tests {
         let s: crate::model::upstream::Answer<TsdbStatus> =
             crate::model::upstream::decode_envelope("p", 200, body).unwrap();
         assert_eq!(s.data.series_count_by_metric_name[0].value, 8);
-        assert_eq!(share(8, s.data.head_stats.num_series), 80.0);
+        assert_eq!(share(8, s.data.series()), 80.0);
     }
 
     #[test]

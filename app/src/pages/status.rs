@@ -201,6 +201,23 @@ pub fn TargetsPage() -> impl IntoView {
     }
 }
 
+/// One matched route in words: its path, receiver, grouping and timings.
+fn route_match_text(m: &crate::model::routing::RouteMatch) -> String {
+    let path = std::iter::once("root".to_string())
+        .chain(m.route.iter().map(|r| format!("{{{r}}}")))
+        .collect::<Vec<_>>()
+        .join(" → ");
+    let group_by = if m.group_by.is_empty() {
+        "nothing (one group per alert)".to_string()
+    } else {
+        m.group_by.join(", ")
+    };
+    format!(
+        "{path} → {}: grouped by {group_by}; first sent after group_wait {}, new alerts in the group every group_interval {}, repeated every repeat_interval {}",
+        m.receiver, m.group_wait, m.group_interval, m.repeat_interval
+    )
+}
+
 fn share_table(
     rows: Vec<(NameValue, Option<String>)>,
     total: u64,
@@ -490,12 +507,16 @@ pub fn AlertPipelinePage() -> impl IntoView {
             data=data
             loading="Reading the alert pipeline…"
             ok=move |v| {
-                let matched: Vec<Vec<usize>> = v
-                    .test
-                    .as_ref()
-                    .and_then(|t| t.as_ref().ok())
-                    .map(|t| t.matches.iter().map(|m| m.path.clone()).collect())
-                    .unwrap_or_default();
+                let tests = v.test.clone().and_then(Result::ok).unwrap_or_default();
+                let matched = move |am: &str| -> Vec<Vec<usize>> {
+                    tests
+                        .iter()
+                        .find(|t| t.alertmanager.split(", ").any(|n| n == am))
+                        .map(|t| t.matches.iter().map(|m| m.path.clone()).collect())
+                        .unwrap_or_default()
+                };
+                // The matched routes in one Alertmanager's tree (each tested tree names its
+                // instances).
                 view! {
                     {v
                         .test
@@ -509,58 +530,78 @@ pub fn AlertPipelinePage() -> impl IntoView {
                                 }
                                     .into_any()
                             }
-                            Ok(t) => {
-                                view! {
-                                    <section class="notice" data-testid="route-result">
-                                        <p>
-                                            {format!(
-                                                "In {}'s routing tree this alert reaches: ",
-                                                t.alertmanager,
-                                            )}
-                                            {t
-                                                .matches
-                                                .iter()
-                                                .map(|m| {
-                                                    view! {
-                                                        <strong class="receiver" data-testid="route-receiver">
-                                                            {m.receiver.clone()}
-                                                        </strong>
-                                                        " "
-                                                    }
-                                                })
-                                                .collect_view()}
-                                        </p>
-                                        {t
-                                            .inhibitions
-                                            .iter()
-                                            .map(|(rule, sources)| {
-                                                view! {
-                                                    <p data-testid="route-inhibition">
-                                                        {format!("Inhibit rule {rule}: ")}
-                                                        {if sources.is_empty() {
-                                                            "no matching source alert is firing now".to_string()
-                                                        } else {
-                                                            format!("suppressed now by {}", sources.join("; "))
-                                                        }}
-                                                    </p>
-                                                }
-                                            })
-                                            .collect_view()}
-                                        {t
-                                            .silences
-                                            .iter()
-                                            .map(|(id, comment)| {
-                                                view! {
-                                                    <p data-testid="route-silence">
-                                                        "Muted by silence "
-                                                        <a href=format!("/alerting/silences#{id}")>{id.clone()}</a>
-                                                        {format!(" ({comment})")}
-                                                    </p>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </section>
-                                }
+                            Ok(tests) => {
+                                tests
+                                    .into_iter()
+                                    .map(|t| {
+                                        view! {
+                                            <section
+                                                class="notice"
+                                                id="route-result"
+                                                data-testid="route-result"
+                                            >
+                                                <p>
+                                                    {format!(
+                                                        "In {}'s routing tree this alert reaches: ",
+                                                        t.alertmanager,
+                                                    )}
+                                                    {t
+                                                        .matches
+                                                        .iter()
+                                                        .map(|m| {
+                                                            view! {
+                                                                <strong class="receiver" data-testid="route-receiver">
+                                                                    {m.receiver.clone()}
+                                                                </strong>
+                                                                " "
+                                                            }
+                                                        })
+                                                        .collect_view()}
+                                                </p>
+                                                <ul class="route-matches">
+                                                    {t
+                                                        .matches
+                                                        .iter()
+                                                        .map(|m| {
+                                                            view! {
+                                                                <li data-testid="route-match">{route_match_text(m)}</li>
+                                                            }
+                                                        })
+                                                        .collect_view()}
+                                                </ul>
+                                                {t
+                                                    .inhibitions
+                                                    .iter()
+                                                    .map(|(rule, sources)| {
+                                                        view! {
+                                                            <p data-testid="route-inhibition">
+                                                                {format!("Inhibit rule {rule}: ")}
+                                                                {if sources.is_empty() {
+                                                                    "no matching source alert is firing now".to_string()
+                                                                } else {
+                                                                    format!("suppressed now by {}", sources.join("; "))
+                                                                }}
+                                                            </p>
+                                                        }
+                                                    })
+                                                    .collect_view()}
+                                                {t
+                                                    .silences
+                                                    .iter()
+                                                    .map(|(id, comment)| {
+                                                        view! {
+                                                            <p data-testid="route-silence">
+                                                                "Muted by silence "
+                                                                <a href=format!("/alerting/silences#{id}")>{id.clone()}</a>
+                                                                {format!(" ({comment})")}
+                                                            </p>
+                                                        }
+                                                    })
+                                                    .collect_view()}
+                                            </section>
+                                        }
+                                    })
+                                    .collect_view()
                                     .into_any()
                             }
                         })}
@@ -580,7 +621,7 @@ pub fn AlertPipelinePage() -> impl IntoView {
                                                     <li>
                                                         <a
                                                             href=format!(
-                                                                "/status/alerting?labels={}",
+                                                                "/status/alerting?labels={}#route-result",
                                                                 encode_component(l),
                                                             )
                                                             class="mono small"
@@ -655,7 +696,7 @@ pub fn AlertPipelinePage() -> impl IntoView {
                                         .map(|c| {
                                             view! {
                                                 <ul class="route-tree" data-testid="route-tree">
-                                                    {route_tree(&c.route, Vec::new(), &matched)}
+                                                    {route_tree(&c.route, Vec::new(), &matched(&am.name))}
                                                 </ul>
                                                 <p class="small">
                                                     "Receivers: "

@@ -30,7 +30,9 @@ pub struct PipelineView {
     pub alertmanagers: Vec<AmPipeline>,
     /// Label sets of alerts active now, to test with one click.
     pub live: Vec<String>,
-    pub test: Option<Result<RouteTest, String>>,
+    /// With labels: where the alert goes in each distinct routing tree (the instances of a
+    /// cluster share theirs), or why it cannot be tested.
+    pub test: Option<Result<Vec<RouteTest>, String>>,
 }
 
 /// The alert pipeline: Prometheus' rule files and Alertmanagers, each Alertmanager's cluster and
@@ -51,22 +53,28 @@ pub async fn alert_pipeline(labels: String) -> Result<PipelineView, AppError> {
     })
     .await;
     let mut alertmanagers = Vec::new();
-    // The first Alertmanager whose configuration reads: its routes, alerts and silences test.
-    let mut tested: Option<(String, AmConfig, Vec<_>, Vec<_>)> = None;
+    // Each distinct configuration (a cluster's instances share one) with the alerts and
+    // silences of the first instance that has it: what the route tester reads.
+    let mut tested: Vec<(Vec<String>, AmConfig, Vec<_>, Vec<_>)> = Vec::new();
     for ds in backends.registry.of_kind(DatasourceKind::Alertmanager) {
         let client = AlertmanagerClient::new(&backends.http, ds)?;
         let am = am_pipeline(&client, &ds.name).await;
-        if let (None, Some(config)) = (&tested, &am.config) {
-            let firing: Vec<_> = match client.groups().await {
-                Ok(groups) => groups
-                    .into_iter()
-                    .flat_map(|g| g.alerts)
-                    .map(|a| a.labels)
-                    .collect(),
-                Err(_) => Vec::new(),
-            };
-            let silences = client.silences().await.unwrap_or_default();
-            tested = Some((ds.name.clone(), config.clone(), firing, silences));
+        if let Some(config) = &am.config {
+            match tested.iter_mut().find(|t| &t.1 == config) {
+                Some(t) => t.0.push(ds.name.clone()),
+                None => {
+                    let firing: Vec<_> = match client.groups().await {
+                        Ok(groups) => groups
+                            .into_iter()
+                            .flat_map(|g| g.alerts)
+                            .map(|a| a.labels)
+                            .collect(),
+                        Err(_) => Vec::new(),
+                    };
+                    let silences = client.silences().await.unwrap_or_default();
+                    tested.push((vec![ds.name.clone()], config.clone(), firing, silences));
+                }
+            }
         }
         alertmanagers.push(am);
     }
@@ -77,13 +85,19 @@ pub async fn alert_pipeline(labels: String) -> Result<PipelineView, AppError> {
             live.push(text);
         }
     }
-    let test = (!labels.trim().is_empty()).then(|| match &tested {
-        Some((name, config, firing, silences)) => {
-            test_route(&labels, name, config, firing, silences)
+    let test = (!labels.trim().is_empty()).then(|| {
+        if tested.is_empty() {
+            return Err(
+                "no Alertmanager answered with its configuration; the route cannot be tested"
+                    .into(),
+            );
         }
-        None => Err(
-            "no Alertmanager answered with its configuration; the route cannot be tested".into(),
-        ),
+        tested
+            .iter()
+            .map(|(names, config, firing, silences)| {
+                test_route(&labels, &names.join(", "), config, firing, silences)
+            })
+            .collect::<Result<Vec<_>, String>>()
     });
     Ok(PipelineView {
         prometheus,

@@ -393,6 +393,13 @@ fn AlertRow(alert: MergedAlert, now: i64, instances: Vec<String>) -> impl IntoVi
                 <a href=silence_link(&a.labels, &instances) data-testid="silence-alert">
                     "Silence"
                 </a>
+                <a
+                    href=format!("{}#route-result", crate::model::links::route_test(&a.labels))
+                    data-testid="alert-route"
+                    title="Where Alertmanager sends it: route, receivers, grouping, timings, inhibitions, silences"
+                >
+                    "Why paged?"
+                </a>
                 {source
                     .map(|u| {
                         view! {
