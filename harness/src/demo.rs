@@ -535,9 +535,13 @@ impl DemoStack {
     }
 
     /// A copy of this stack's provisioning whose default datasource (uid `prometheus`) reads the
-    /// engine at `addr` instead: every dashboard, also those without a datasource variable,
-    /// then renders against it.
-    pub fn provisioning_on(&self, addr: &str) -> Result<tempfile::TempDir, HarnessError> {
+    /// engine at `addr` instead, under `name`: every dashboard, also those without a datasource
+    /// variable, then renders against it.
+    pub fn provisioning_on(
+        &self,
+        addr: &str,
+        name: &str,
+    ) -> Result<tempfile::TempDir, HarnessError> {
         let dir = tempfile::Builder::new()
             .prefix("octoscope-demo-provisioning-")
             .tempdir()
@@ -555,11 +559,16 @@ impl DemoStack {
                 let path = entry
                     .map_err(|e| HarnessError::Io("read provisioning entry".into(), e))?
                     .path();
+                let text = read(&path)?.replace(&from, &to).replacen(
+                    "  - name: Prometheus\n",
+                    &format!("  - name: {name}\n"),
+                    1,
+                );
                 std::fs::write(
                     dir.path()
                         .join(sub)
                         .join(path.file_name().unwrap_or_default()),
-                    read(&path)?.replace(&from, &to),
+                    text,
                 )
                 .map_err(|e| HarnessError::Io("write provisioning".into(), e))?;
             }

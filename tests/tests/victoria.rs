@@ -120,7 +120,7 @@ async fn every_shipped_dashboard_shows_the_same_series_on_both_engines() {
     // Errors in the window, so the error panels have series on both engines.
     support::inject(&control, "error_spike", "orchestrator", "10m").await;
     let vm = stack.victoria.as_ref().expect("VictoriaMetrics runs");
-    let on_vm = stack.provisioning_on(&vm.addr).unwrap();
+    let on_vm = stack.provisioning_on(&vm.addr, "VictoriaMetrics").unwrap();
     let prom_console = Console::start(Some(stack.provisioning_dir())).await;
     let vm_console = Console::start(Some(on_vm.path())).await;
     wait_for_history(&stack.prometheus.url()).await;

@@ -819,7 +819,7 @@ fn e2e(playwright_args: &[String]) -> Result {
         .start_victoria(&[format!("127.0.0.1:{}", octoscope_harness::free_port())])
         .map_err(|e| e.to_string())?;
     let vm_provisioning = stack
-        .provisioning_on(&victoria.vm.addr)
+        .provisioning_on(&victoria.vm.addr, "VictoriaMetrics")
         .map_err(|e| e.to_string())?;
     let vm_console = balancer::start_console(
         &server_binary(false),
