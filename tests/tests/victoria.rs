@@ -89,7 +89,7 @@ fn at_instant(panel: &PanelData, at_ms: i64, window_ms: i64) -> BTreeMap<String,
                 .points
                 .iter()
                 .filter(|p| p.0 <= at_ms && p.0 >= at_ms - window_ms && p.1.is_finite());
-            let v = near.clone().last()?.1;
+            let v = near.clone().next_back()?.1;
             let (lo, hi) = near.fold((v, v), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
             Some((format!("{} {:?}", s.name, s.labels), (v, lo, hi)))
         })

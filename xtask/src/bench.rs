@@ -630,7 +630,7 @@ fn interleaved_same(
     ours: &str,
     anchor: &str,
     read: &mut impl FnMut(&str) -> Result<(f64, usize)>,
-) -> Result<((Vec<f64>, usize), (Vec<f64>, usize))> {
+) -> Result<(Side<usize>, Side<usize>)> {
     let read = std::cell::RefCell::new(read);
     interleaved(
         runs,
@@ -678,7 +678,7 @@ fn range_queries_answered(prom: &str) -> Result<f64> {
 fn coalesce_row(addr: &str, prom: &str) -> Result<Row> {
     let page = "/d/octollm-overview/octollm-overview?from=now-1h";
     shows_data(page, &get_ok(&mut Conn::new(addr), page)?)?;
-    let mut sent = |viewers: usize| -> Result<f64> {
+    let sent = |viewers: usize| -> Result<f64> {
         std::thread::sleep(Duration::from_secs(6));
         let before = range_queries_answered(prom)?;
         let reads: Vec<(String, String)> = (0..viewers)
