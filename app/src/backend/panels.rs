@@ -347,8 +347,12 @@ async fn run_job(b: &Backends, job: Job, range: TimeRange) -> JobResult {
                 ds: &job.ds,
             };
             if job.instant {
+                // On the step (at most 15 s back, so a long range's "now" stays recent), like
+                // a range's end: viewers within it ask the same query and share its answer.
+                let grain = job.step_ms.clamp(1, 15_000);
+                let at = range.to_ms.div_euclid(grain) * grain;
                 client
-                    .query(&job.expr, Some(secs(range.to_ms)))
+                    .query(&job.expr, Some(secs(at)))
                     .await
                     .map(|a| (a.data, a.warnings))
             } else {

@@ -63,18 +63,20 @@ impl PrometheusClient<'_> {
         expr: &str,
         time: Option<f64>,
     ) -> Result<Answer<QueryData>, BackendError> {
-        let time = time.map(|t| format!("{t:.3}"));
+        let at = time.map(|t| format!("{t:.3}"));
         let mut pairs = vec![("query", expr)];
-        if let Some(t) = &time {
+        if let Some(t) = &at {
             pairs.push(("time", t));
         }
-        let (status, body) = get_bytes(
-            self.http,
-            self.ds,
-            "api/v1/query",
-            Some(&self.read_form(&pairs)),
-        )
-        .await?;
+        let query = self.read_form(&pairs);
+        // At a given time the answer is the same for every viewer: shared (`coalesce`); at the
+        // server's now it is read fresh.
+        let (status, body) = match time {
+            Some(_) => get_bytes_shared(self.http, self.ds, "api/v1/query", Some(&query)).await?,
+            None => get_bytes(self.http, self.ds, "api/v1/query", Some(&query))
+                .await
+                .map(|(s, b)| (s, std::sync::Arc::new(b)))?,
+        };
         decode_envelope(&self.ds.name, status, &body).map_err(|e| with_metricsql_hint(e, expr))
     }
 
