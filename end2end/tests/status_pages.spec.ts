@@ -95,6 +95,7 @@ test('the route tester sends a critical alert to pagerduty and continues to slac
 });
 
 test('why was I paged: an alert row opens its route, receivers, grouping and timings', async ({ page, request }) => {
+  test.setTimeout(120_000);
   // An alert of our own in both Alertmanagers, as Prometheus would send it.
   const addrs = (process.env.OCTOSCOPE_E2E_AM_ADDRS ?? '').split(',').filter(Boolean);
   expect(addrs.length, 'cargo xtask test exports OCTOSCOPE_E2E_AM_ADDRS').toBeGreaterThan(0);
@@ -110,9 +111,15 @@ test('why was I paged: an alert row opens its route, receivers, grouping and tim
     expect(r.ok()).toBe(true);
   }
   const c = new ConsolePage(page);
-  await c.open('/alerting/groups?filter=' + encodeURIComponent('alertname="RouteProbe"'));
   const row = page.locator('[data-testid="am-alert"][data-alertname="RouteProbe"]');
-  await expect(row).toHaveCount(1);
+  // The alert pages read Alertmanager through a snapshot of a few seconds (longer while it is
+  // slow after the fleet journeys): reload until the new alert is in it.
+  await expect
+    .poll(async () => {
+      await c.open('/alerting/groups?filter=' + encodeURIComponent('alertname="RouteProbe"'));
+      return row.count();
+    }, { timeout: 80_000, intervals: [2_000] })
+    .toBe(1);
   await row.getByTestId('alert-route').click();
   // The route trace, kept in the URL: the guide's tree pages PagerDuty and continues to Slack,
   // grouped by alertname and severity with the root's timings.
