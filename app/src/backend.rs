@@ -17,6 +17,7 @@ pub mod registry;
 pub mod slo;
 pub mod tempo;
 pub mod timezone;
+pub mod timing;
 pub mod trace_cache;
 pub mod traces;
 

@@ -20,6 +20,7 @@ pub mod promql;
 pub mod promql_complete;
 pub mod routing;
 pub mod rule_lint;
+pub mod server_timing;
 pub mod silence;
 pub mod slo;
 pub mod status;

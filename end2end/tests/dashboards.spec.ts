@@ -228,3 +228,58 @@ test('times follow the timezone parameter (IANA id on the server, browser after 
   await expect(page.getByTestId('dashboard-range')).toContainText('2023-11-14 17:13 → 2023-11-14 18:13 (UTC-05:00)');
   await context.close();
 });
+
+test('the browser sees where the dashboard page spent its time (Server-Timing)', async ({ page }) => {
+  await page.goto(RUNBOOK);
+  await expect(page.locator('body[data-hydrated]')).toBeAttached();
+  const timing = await page.evaluate(() =>
+    (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).serverTiming.map(
+      (t) => ({ name: t.name, desc: t.description, dur: t.duration }),
+    ),
+  );
+  // Each panel query to the demo's Prometheus is listed with its duration, then the total.
+  const reads = timing.filter((t) => t.name === 'backend' && t.desc.startsWith('Prometheus api/v1/query'));
+  expect(reads.length, JSON.stringify(timing)).toBeGreaterThan(0);
+  const total = timing.find((t) => t.name === 'total' && t.desc === 'page');
+  expect(total, JSON.stringify(timing)).toBeDefined();
+  for (const r of reads) expect(r.dur).toBeLessThanOrEqual(total!.dur);
+});
+
+test('compare draws each series as it was a while ago, dashed, with the difference in tooltip and legend', async ({ page, request }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // One minute back: the demo's Prometheus has that much history once the stack has run a while.
+  const url = '/d/octollm-overview/octollm-overview?from=now-15m&compare=1m';
+  await expect(async () => {
+    const html = await (await request.get(url)).text();
+    // Drawn dashed in the server's HTML already.
+    expect(html).toContain('class="series shifted"');
+  }).toPass({ timeout: 90_000 });
+
+  const c = new ConsolePage(page);
+  await c.open(url);
+  await expect(page.getByTestId('compare-picker-button')).toHaveText('⇆ 1m ago');
+  const requests = panel(page, 'Requests by service');
+  // Eight services now and the same eight a minute ago, each then-entry with its difference.
+  const items = requests.locator('.legend-item');
+  await expect(items).toHaveCount(16);
+  const planner = items.filter({ hasText: /planner.*\(1m ago\)/ });
+  await expect(planner).toHaveCount(1);
+  await expect(planner.getByTestId('legend-delta')).toHaveText(/^now [+-]?\d/);
+  await expect(requests.locator('svg path.series.shifted')).toHaveCount(8);
+
+  // The tooltip lists the comparison with how far now is from it.
+  const overlay = requests.getByTestId('chart-overlay');
+  const box = (await overlay.boundingBox())!;
+  await page.mouse.move(box.x + box.width - 40, box.y + box.height / 2);
+  const tooltip = requests.getByTestId('chart-tooltip');
+  await expect(tooltip.locator('.tt-row').filter({ hasText: '(1m ago)' }).first()).toContainText('· now');
+
+  // Off: the URL loses compare and the dashed lines go.
+  await page.getByTestId('compare-picker-button').click();
+  await page.getByTestId('compare-off').click();
+  await expect(page).not.toHaveURL(/compare=/);
+  await expect(requests.locator('.legend-item')).toHaveCount(8);
+  await expect(requests.locator('svg path.series.shifted')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

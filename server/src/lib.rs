@@ -174,24 +174,25 @@ pub fn build_state(config: &Config) -> Result<AppState, auth::AuthConfigError> {
         .site_addr(config.server.listen)
         .hash_files(hash_txt.is_some())
         .build();
+    let backends = Arc::new(std::sync::RwLock::new(
+        Backends::new(registry)
+            .with_dashboards(
+                match &config.paths.provisioning {
+                    Some(dir) => DashboardStore::load(dir, &env),
+                    None => DashboardStore::empty(),
+                },
+                Limits {
+                    max_series: config.dashboards.max_series,
+                    concurrency: config.dashboards.concurrency,
+                },
+            )
+            .with_slos(config.paths.provisioning.as_ref().map(|d| d.join("slos"))),
+    ));
     Ok(AppState {
         leptos_options,
         config: Arc::new(config.clone()),
-        backends: Arc::new(std::sync::RwLock::new(
-            Backends::new(registry)
-                .with_dashboards(
-                    match &config.paths.provisioning {
-                        Some(dir) => DashboardStore::load(dir, &env),
-                        None => DashboardStore::empty(),
-                    },
-                    Limits {
-                        max_series: config.dashboards.max_series,
-                        concurrency: config.dashboards.concurrency,
-                    },
-                )
-                .with_slos(config.paths.provisioning.as_ref().map(|d| d.join("slos"))),
-        )),
-        metrics: Arc::new(metrics::Metrics::default()),
+        metrics: Arc::new(metrics::Metrics::new(backends.clone())),
+        backends,
         auth,
         hashed_assets: Arc::new(hashed_assets),
         security: Arc::new(security::SecurityHeaders::new(
@@ -202,15 +203,21 @@ pub fn build_state(config: &Config) -> Result<AppState, auth::AuthConfigError> {
     })
 }
 
-/// Context for every page render and server function: the backends, and this request's CSP
-/// nonce (so the hydration scripts carry the nonce the header names).
+/// Context for every page render and server function: the backends, this request's CSP nonce
+/// (so the hydration scripts carry the nonce the header names) and its backend-call timings.
 fn request_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     move || {
         provide_context(state.backends());
-        if let Some(nonce) = use_context::<http::request::Parts>()
-            .and_then(|p| p.extensions.get::<security::CspNonce>().cloned())
-        {
+        let extensions = use_context::<http::request::Parts>().map(|p| p.extensions);
+        let extensions = extensions.as_ref();
+        if let Some(nonce) = extensions.and_then(|e| e.get::<security::CspNonce>().cloned()) {
             provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+        }
+        // Backend calls of this render or server function land in its Server-Timing header.
+        if let Some(timings) =
+            extensions.and_then(|e| e.get::<app::backend::timing::RequestTimings>().cloned())
+        {
+            provide_context(timings);
         }
     }
 }
@@ -247,6 +254,9 @@ impl MakeRequestId for CountingRequestId {
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
+    state
+        .metrics
+        .set_pages(routes.iter().map(|r| r.path().to_string()).collect());
     let context = request_context(state.clone());
     let options = state.leptos_options.clone();
     let request_id = http::HeaderName::from_static("x-request-id");

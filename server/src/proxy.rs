@@ -151,6 +151,10 @@ async fn forward(state: AppState, uid: String, req: Request) -> Response {
     };
     let path = rest.to_string();
     let query = req.uri().query().map(str::to_string);
+    let timings = req
+        .extensions()
+        .get::<app::backend::timing::RequestTimings>()
+        .cloned();
     let (parts, body) = req.into_parts();
     let mut upstream = request(&backends.http, &ds, method.clone(), &path, query.as_deref());
     for name in FORWARD_REQUEST {
@@ -171,7 +175,14 @@ async fn forward(state: AppState, uid: String, req: Request) -> Response {
         });
         upstream = upstream.body(reqwest::Body::wrap_stream(capped));
     }
-    let resp = match upstream.send().await {
+    let started = std::time::Instant::now();
+    let sent = upstream.send().await;
+    // Timed to the upstream's headers: the body streams through after this answer's headers.
+    let ok = sent
+        .as_ref()
+        .is_ok_and(|r| !app::backend::guard::is_backend_failure(r.status().as_u16()));
+    app::backend::timing::record(timings.as_ref(), &ds, &path, ok, started.elapsed());
+    let resp = match sent {
         Ok(resp) => resp,
         Err(e) => {
             ds.guard.record(false);

@@ -44,6 +44,17 @@ fn slow_upstream() -> (std::net::SocketAddr, Arc<Mutex<Vec<String>>>) {
     (addr, seen)
 }
 
+/// A number parameter of a request line (`start`, `end`, `step`, `time`).
+fn param(line: &str, name: &str) -> f64 {
+    let at = line.find(&format!("&{name}=")).unwrap() + name.len() + 2;
+    line[at..]
+        .split(['&', ' '])
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 fn range_reads(seen: &Mutex<Vec<String>>) -> Vec<String> {
     seen.lock()
         .unwrap()
@@ -53,9 +64,11 @@ fn range_reads(seen: &Mutex<Vec<String>>) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ten_viewers_of_one_dashboard_cost_one_read_per_distinct_query() {
-    let (upstream, seen) = slow_upstream();
+/// A provisioning folder: datasource `slow` at `upstream` and dashboard `shared` with `panels`.
+fn dashboard_on(
+    upstream: std::net::SocketAddr,
+    panels: Vec<serde_json::Value>,
+) -> tempfile::TempDir {
     let dir = support::provisioning(&[(
         "ds.yaml",
         &format!(
@@ -64,21 +77,10 @@ async fn ten_viewers_of_one_dashboard_cost_one_read_per_distinct_query() {
     )]);
     let dash = dir.path().join("dash");
     std::fs::create_dir_all(&dash).unwrap();
-    let panel = |id: u32, expr: &str| {
-        json!({"id": id, "type": "timeseries", "title": format!("p{id}"),
-               "gridPos": {"x": 0, "y": id * 8, "w": 24, "h": 8},
-               "targets": [{"refId": "A", "expr": expr}]})
-    };
     std::fs::write(
         dash.join("d.json"),
-        json!({"uid": "shared", "title": "Shared", "schemaVersion": 39, "panels": [
-            panel(1, "sum(rate(http_requests_total[5m]))"),
-            panel(2, "up"),
-            panel(3, "tasks_in_progress"),
-            // The same query as panel 2: one read serves both.
-            panel(4, "up"),
-        ]})
-        .to_string(),
+        json!({"uid": "shared", "title": "Shared", "schemaVersion": 39, "panels": panels})
+            .to_string(),
     )
     .unwrap();
     std::fs::create_dir_all(dir.path().join("dashboards")).unwrap();
@@ -90,6 +92,27 @@ async fn ten_viewers_of_one_dashboard_cost_one_read_per_distinct_query() {
         ),
     )
     .unwrap();
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_viewers_of_one_dashboard_cost_one_read_per_distinct_query() {
+    let (upstream, seen) = slow_upstream();
+    let panel = |id: u32, expr: &str| {
+        json!({"id": id, "type": "timeseries", "title": format!("p{id}"),
+               "gridPos": {"x": 0, "y": id * 8, "w": 24, "h": 8},
+               "targets": [{"refId": "A", "expr": expr}]})
+    };
+    let dir = dashboard_on(
+        upstream,
+        vec![
+            panel(1, "sum(rate(http_requests_total[5m]))"),
+            panel(2, "up"),
+            panel(3, "tasks_in_progress"),
+            // The same query as panel 2: one read serves both.
+            panel(4, "up"),
+        ],
+    );
     let console = Arc::new(Console::start(Some(dir.path())).await);
 
     // An hour ending mid-step (1h → a 2 s step at most 1,800 points): each viewer's `to` is a
@@ -122,10 +145,6 @@ async fn ten_viewers_of_one_dashboard_cost_one_read_per_distinct_query() {
     let reads = range_reads(&seen);
     assert_eq!(reads.len(), 3, "one read per distinct query: {reads:#?}");
     // Both ends of the range are on the step, so every viewer asked the same thing.
-    let param = |r: &str, name: &str| -> f64 {
-        let at = r.find(&format!("&{name}=")).unwrap() + name.len() + 2;
-        r[at..].split(['&', ' ']).next().unwrap().parse().unwrap()
-    };
     for r in &reads {
         let (start, end, step) = (
             (param(r, "start") * 1000.0) as i64,
@@ -144,4 +163,86 @@ async fn ten_viewers_of_one_dashboard_cost_one_read_per_distinct_query() {
     tokio::time::sleep(Duration::from_millis(5_200)).await;
     load(console.clone(), to + 60).await;
     assert_eq!(range_reads(&seen).len(), 6);
+}
+
+/// `compare=1h`: the time series panel reads its range again an hour back and gets a second,
+/// shifted series; the instant (stat) panel is not compared.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compare_reads_each_range_again_that_long_ago_and_moves_it_onto_now() {
+    let (upstream, seen) = slow_upstream();
+    let dir = dashboard_on(
+        upstream,
+        vec![
+            json!({"id": 1, "type": "timeseries", "title": "rate",
+                   "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8},
+                   "targets": [{"refId": "A", "expr": "sum(rate(compare_total[5m]))"}]}),
+            json!({"id": 2, "type": "stat", "title": "now",
+                   "gridPos": {"x": 0, "y": 8, "w": 24, "h": 8},
+                   "targets": [{"refId": "A", "expr": "compare_up", "instant": true}]}),
+        ],
+    );
+    let console = Console::start(Some(dir.path())).await;
+    // Three hours: the answer's one point (1796100000 s) is inside the range read now and,
+    // moved an hour on, inside it too.
+    let to: i64 = 1_796_104_000_000;
+    let from = (to - 3 * 3_600_000).to_string();
+    let (status, view) = console
+        .post_json(
+            "load_dashboard",
+            json!({"uid": "shared", "params": [["from", from], ["to", to.to_string()], ["compare", "1h"]], "panel": null}),
+        )
+        .await;
+    assert_eq!(status, 200, "{view}");
+
+    let reads = range_reads(&seen);
+    assert_eq!(reads.len(), 2, "now and an hour ago: {reads:#?}");
+    // The same range an hour back (each end on the step, so within a step of it).
+    let ms = |r: &String, name: &str| (param(r, name) * 1000.0) as i64;
+    let step = ms(&reads[0], "step");
+    let mut starts: Vec<i64> = reads.iter().map(|r| ms(r, "start")).collect();
+    let mut ends: Vec<i64> = reads.iter().map(|r| ms(r, "end")).collect();
+    starts.sort();
+    ends.sort();
+    assert!(
+        (starts[1] - starts[0] - 3_600_000).abs() < step,
+        "{reads:#?}"
+    );
+    assert!((ends[1] - ends[0] - 3_600_000).abs() < step, "{reads:#?}");
+    let instants: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.contains("/api/v1/query?"))
+        .cloned()
+        .collect();
+    assert_eq!(instants.len(), 1, "the stat is not compared: {instants:#?}");
+
+    // The upstream answers one point at 1796100000 s to both: the hour-old one lands an hour later.
+    let view: app::model::dashboard::data::DashboardView = serde_json::from_value(view).unwrap();
+    let series = &view.panels[0].series;
+    assert_eq!(series.len(), 2, "{series:?}");
+    let shifted = series
+        .iter()
+        .find(|s| s.shift_ms == 3_600_000)
+        .expect("a shifted series");
+    assert!(shifted.name.ends_with(" (1h ago)"), "{shifted:?}");
+    let current = series.iter().find(|s| s.shift_ms == 0).unwrap();
+    let first = |s: &app::model::dashboard::data::SeriesData| {
+        s.points.iter().find(|p| p.1.is_finite()).unwrap().0
+    };
+    assert_eq!(first(shifted) - first(current), 3_600_000, "{series:?}");
+    assert_eq!(view.panels[1].series.len(), 1);
+
+    // A bad shift keeps the page and says so.
+    let (status, view) = console
+        .post_json(
+            "load_dashboard",
+            json!({"uid": "shared", "params": [["from", "now-1h"], ["compare", "lastweek"]], "panel": null}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        view["notices"].to_string().contains("compare=lastweek"),
+        "{view}"
+    );
 }

@@ -293,3 +293,140 @@ async fn a_promql_syntax_error_sends_nothing_to_prometheus() {
     console.get("/explore?query=up&datasource=rec").await;
     assert!(seen.recv_timeout(std::time::Duration::from_secs(5)).is_ok());
 }
+
+/// The `Server-Timing` entries of an answer, as (name, desc) pairs with a duration.
+fn server_timing(resp: &reqwest::Response) -> Vec<(String, String, f64)> {
+    let header = resp
+        .headers()
+        .get_all("server-timing")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    header
+        .split(", ")
+        .filter(|e| !e.is_empty())
+        .map(|e| {
+            let mut parts = e.split(';');
+            let name = parts.next().unwrap().to_string();
+            let (mut desc, mut dur) = (String::new(), f64::NAN);
+            for p in parts {
+                if let Some(d) = p.strip_prefix("desc=") {
+                    desc = d.trim_matches('"').to_string();
+                } else if let Some(d) = p.strip_prefix("dur=") {
+                    dur = d.parse().unwrap();
+                }
+            }
+            (name, desc, dur)
+        })
+        .collect()
+}
+
+/// The value of one sample line of `/metrics` (`name{labels}`), 0 when it is absent.
+fn sample(metrics: &str, series: &str) -> f64 {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+        .map_or(0.0, |v| v.split(' ').next().unwrap().parse().unwrap())
+}
+
+#[tokio::test]
+async fn pages_server_functions_and_the_proxy_say_where_their_time_went() {
+    let stack = Stack::start(1).unwrap();
+    let console = Console::start(Some(stack.provisioning_dir())).await;
+
+    // A page: its Prometheus read and the total, the read no longer than the whole.
+    let page = console.get("/explore?query=prometheus_build_info").await;
+    assert_eq!(page.status(), 200);
+    let timing = server_timing(&page);
+    let read = timing
+        .iter()
+        .find(|(n, d, _)| n == "backend" && d.starts_with("Prometheus api/v1/query"))
+        .unwrap_or_else(|| panic!("the page's Prometheus read: {timing:?}"));
+    let total = timing
+        .iter()
+        .find(|(n, d, _)| n == "total" && d == "page")
+        .unwrap_or_else(|| panic!("the page's total: {timing:?}"));
+    assert!(read.2 > 0.0 && read.2 <= total.2, "{timing:?}");
+
+    // A server function reading two backends names both.
+    let resp = console
+        .http
+        .post(console.url("/api/morning_summary"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let timing = server_timing(&resp);
+    for ds in ["Prometheus ", "Alertmanager 1 "] {
+        assert!(
+            timing
+                .iter()
+                .any(|(n, d, _)| n == "backend" && d.starts_with(ds)),
+            "{ds}: {timing:?}"
+        );
+    }
+    assert!(timing
+        .iter()
+        .any(|(n, d, _)| n == "total" && d == "server_fn"));
+
+    // The proxy times its upstream.
+    let proxied = console
+        .get("/api/datasources/proxy/uid/prometheus/api/v1/query?query=up")
+        .await;
+    let timing = server_timing(&proxied);
+    assert!(
+        timing
+            .iter()
+            .any(|(n, d, _)| n == "backend" && d == "Prometheus api/v1/query"),
+        "{timing:?}"
+    );
+
+    // /metrics: backend calls by datasource, renders by route pattern, functions by path.
+    let metrics = console.get("/metrics").await.text().await.unwrap();
+    let prom_calls = sample(
+        &metrics,
+        "octoscope_backend_request_duration_seconds_count{datasource=\"prometheus\",outcome=\"ok\"}",
+    );
+    assert!(
+        prom_calls >= 3.0,
+        "page, function and proxy reads: {metrics}"
+    );
+    assert!(
+        sample(
+            &metrics,
+            "octoscope_backend_request_duration_seconds_count{datasource=\"alertmanager-1\",outcome=\"ok\"}"
+        ) >= 1.0,
+        "{metrics}"
+    );
+    assert_eq!(
+        sample(
+            &metrics,
+            "octoscope_ssr_duration_seconds_count{page=\"/explore\"}"
+        ),
+        1.0,
+        "{metrics}"
+    );
+    assert_eq!(
+        sample(
+            &metrics,
+            "octoscope_server_fn_duration_seconds_count{function=\"/api/morning_summary\"}"
+        ),
+        1.0,
+        "{metrics}"
+    );
+
+    // A dead backend's calls count as errors.
+    let mut stack = stack;
+    stack.prometheus.stop();
+    let _ = console.get("/explore?query=up").await;
+    let metrics = console.get("/metrics").await.text().await.unwrap();
+    assert!(
+        sample(
+            &metrics,
+            "octoscope_backend_request_duration_seconds_count{datasource=\"prometheus\",outcome=\"error\"}"
+        ) >= 1.0,
+        "{metrics}"
+    );
+}

@@ -51,6 +51,9 @@ async fn prometheus_killed_mid_session_then_back() {
     let panels = before.panels.len();
 
     stack.prometheus.stop();
+    // Answers read just before the kill are still shared for a few seconds (coalescing): wait
+    // them out so every panel below asks the dead backend.
+    tokio::time::sleep(app::backend::coalesce::KEEP_FOR + Duration::from_millis(500)).await;
 
     // The page still renders, every panel in place, each Prometheus panel saying why.
     let page = console.get(PAGE).await;

@@ -51,14 +51,31 @@ impl<'a> AlertmanagerClient<'a> {
     }
 
     /// Sends a write and reads the whole answer, mapping transport failures.
-    async fn send(&self, req: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), BackendError> {
-        let resp = req.send().await.map_err(|e| transport_error(self.ds, &e))?;
-        let status = resp.status().as_u16();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| transport_error(self.ds, &e))?;
-        Ok((status, bytes.to_vec()))
+    /// Sends a write (`what`: its method and path, for the request's timing).
+    async fn send(
+        &self,
+        what: &str,
+        req: reqwest::RequestBuilder,
+    ) -> Result<(u16, Vec<u8>), BackendError> {
+        let (into, started) = (super::timing::current(), std::time::Instant::now());
+        let out = async {
+            let resp = req.send().await.map_err(|e| transport_error(self.ds, &e))?;
+            let status = resp.status().as_u16();
+            let bytes = resp
+                .bytes()
+                .await
+                .map_err(|e| transport_error(self.ds, &e))?;
+            Ok((status, bytes.to_vec()))
+        }
+        .await;
+        super::timing::record(
+            into.as_ref(),
+            self.ds,
+            what,
+            super::http::answered(&out),
+            started.elapsed(),
+        );
+        out
     }
 
     pub async fn groups(&self) -> Result<Vec<AmGroup>, BackendError> {
@@ -122,7 +139,7 @@ impl<'a> AlertmanagerClient<'a> {
             None,
         )
         .json(&body);
-        let (status, bytes) = self.send(post).await?;
+        let (status, bytes) = self.send("POST api/v2/silences", post).await?;
         let v: serde_json::Value = decode(self.ds, status, &bytes)?;
         Ok(v["silenceID"].as_str().unwrap_or_default().to_string())
     }
@@ -135,7 +152,7 @@ impl<'a> AlertmanagerClient<'a> {
             &format!("api/v2/silence/{}", id.as_str()),
             None,
         );
-        let (status, bytes) = self.send(delete).await?;
+        let (status, bytes) = self.send("DELETE api/v2/silence", delete).await?;
         if (200..300).contains(&status) {
             Ok(())
         } else {

@@ -17,6 +17,8 @@ pub struct DatasourceGuard {
     pub max_response_bytes: u64,
     /// Identical reads in flight shared, answers kept briefly.
     pub reads: super::coalesce::Coalescer,
+    /// How long its calls took (`/metrics`).
+    pub latency: super::timing::Latency,
 }
 
 /// Shared guard state of a datasource. Compares equal always: it is state, not configuration.
@@ -59,6 +61,7 @@ impl Guard {
             max_in_flight: max_in_flight.max(1),
             max_response_bytes,
             reads: Default::default(),
+            latency: Default::default(),
         }))
     }
 

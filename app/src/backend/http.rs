@@ -112,22 +112,59 @@ pub async fn get_bytes_shared(
         path.to_string(),
         query.map(str::to_string),
     );
+    let (into, started) = (super::timing::current(), std::time::Instant::now());
+    let what = path.clone();
     let send = move || {
         async move {
-            get_bytes(&http, &owned, &path, query.as_deref())
-                .await
-                .map(|(status, body)| (status, std::sync::Arc::new(body)))
+            // Timed for /metrics only: the read may be shared by other requests.
+            let started = std::time::Instant::now();
+            let budget = owned.guard.0.max_response_bytes;
+            let out = send_guarded(&http, &owned, &path, query.as_deref(), budget).await;
+            super::timing::record(None, &owned, &path, answered(&out), started.elapsed());
+            out.map(|(status, body)| (status, std::sync::Arc::new(body)))
         }
         .boxed()
     };
     let (read, how) = ds.guard.0.reads.read(key, send).await;
     tracing::debug!(datasource = %ds.name, ?how, "shared read");
+    if let Some(t) = into {
+        let how = match how {
+            super::coalesce::How::Sent => "",
+            super::coalesce::How::Shared => " (shared with a read in flight)",
+            super::coalesce::How::Kept => " (kept answer)",
+        };
+        t.push(crate::model::server_timing::Timing {
+            name: "backend",
+            desc: format!("{} {}{how}", ds.name, what.trim_start_matches('/')),
+            dur: started.elapsed(),
+        });
+    }
     read
 }
 
 /// [`get_bytes`] with a tighter size budget for answers whose decoding costs many times their
 /// size in memory (a trace: ~30× its JSON).
 pub async fn get_bytes_within(
+    http: &reqwest::Client,
+    ds: &Datasource,
+    path: &str,
+    query: Option<&str>,
+    budget: u64,
+) -> Result<(u16, Vec<u8>), BackendError> {
+    let (into, started) = (super::timing::current(), std::time::Instant::now());
+    let out = send_guarded(http, ds, path, query, budget).await;
+    super::timing::record(into.as_ref(), ds, path, answered(&out), started.elapsed());
+    out
+}
+
+/// Whether the backend answered (its own error answers count as failures: 5xx).
+pub fn answered(out: &Result<(u16, Vec<u8>), BackendError>) -> bool {
+    out.as_ref()
+        .is_ok_and(|(status, _)| !super::guard::is_backend_failure(*status))
+}
+
+/// The guarded send behind [`get_bytes_within`], untimed.
+async fn send_guarded(
     http: &reqwest::Client,
     ds: &Datasource,
     path: &str,

@@ -12,7 +12,7 @@ use crate::model::dashboard::vars::{
     auto_interval, builtins, choose, interpolate, interval_ms, parse_var_query, query_result_line,
     shape_options, Scope, ScopeValue, VarKind, VarOption, VarQuery, ALL,
 };
-use crate::model::dashboard::{Dashboard, Panel};
+use crate::model::dashboard::{compare, Dashboard, Panel};
 use crate::model::datasource::DatasourceKind;
 use crate::model::prometheus::QueryData;
 use crate::model::time_range::TimeRange;
@@ -285,6 +285,7 @@ pub async fn resolve_variables(
     (out, scope)
 }
 
+#[derive(Clone)]
 struct Job {
     panel_id: u32,
     ref_id: String,
@@ -297,6 +298,8 @@ struct Job {
     ds: Arc<Datasource>,
     step_ms: i64,
     width_px: u32,
+    /// Read this long ago (`compare`), drawn on the current axis; 0 for the current read.
+    shift_ms: i64,
 }
 
 struct JobResult {
@@ -307,6 +310,7 @@ struct JobResult {
     step_ms: i64,
     instant: bool,
     width_px: u32,
+    shift_ms: i64,
     result: Result<(Vec<SeriesData>, Vec<String>), String>,
 }
 
@@ -340,6 +344,10 @@ async fn loki_range(
 
 async fn run_job(b: &Backends, job: Job, range: TimeRange) -> JobResult {
     let started = std::time::Instant::now();
+    let range = TimeRange {
+        from_ms: range.from_ms - job.shift_ms,
+        to_ms: range.to_ms - job.shift_ms,
+    };
     let answer = match job.ds.kind {
         DatasourceKind::Prometheus => {
             let client = PrometheusClient {
@@ -384,10 +392,11 @@ async fn run_job(b: &Backends, job: Job, range: TimeRange) -> JobResult {
     let read_ms = started.elapsed().as_secs_f64() * 1e3;
     let result = answer
         .map(|(data, warnings)| {
-            (
-                to_series(data, &job.ref_id, &job.legend, job.step_ms),
-                warnings,
-            )
+            let mut series = to_series(data, &job.ref_id, &job.legend, job.step_ms);
+            if job.shift_ms > 0 {
+                compare::shift_series(&mut series, job.shift_ms);
+            }
+            (series, warnings)
         })
         .map_err(|e| e.to_string());
     tracing::debug!(
@@ -407,22 +416,38 @@ async fn run_job(b: &Backends, job: Job, range: TimeRange) -> JobResult {
         step_ms: job.step_ms,
         instant: job.instant,
         width_px: job.width_px,
+        shift_ms: job.shift_ms,
         result,
         ref_id: job.ref_id,
     }
 }
 
+/// What one render asks of its panels.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    pub range: TimeRange,
+    /// `compare`: each range query also read this long ago.
+    pub compare_ms: Option<i64>,
+    /// The dashboard's width; `solo` panels use all of it.
+    pub page_width_px: u32,
+    pub solo: bool,
+    pub limits: Limits,
+}
+
 /// Runs the queries of `panels` concurrently (at most `limits.concurrency` at a time).
-/// `page_width_px` is the dashboard's width; `solo` panels use all of it.
 pub async fn run_panels(
     b: &Backends,
     panels: &[&Panel],
     scope: &Scope,
-    range: TimeRange,
-    page_width_px: u32,
-    solo: bool,
-    limits: Limits,
+    options: RunOptions,
 ) -> Vec<PanelData> {
+    let RunOptions {
+        range,
+        compare_ms,
+        page_width_px,
+        solo,
+        limits,
+    } = options;
     let mut out: Vec<PanelData> = Vec::new();
     let mut jobs = Vec::new();
     for p in panels {
@@ -475,7 +500,7 @@ pub async fn run_panels(
             let mut s = scope.clone();
             builtins(&mut s, range.from_ms, range.to_ms, step, scrape_ms(&ds));
             let instant = t.instant;
-            jobs.push(Job {
+            let job = Job {
                 panel_id: p.id,
                 ref_id: t.ref_id.clone(),
                 legend: t.legend_format.clone(),
@@ -485,7 +510,16 @@ pub async fn run_panels(
                 ds,
                 step_ms: step,
                 width_px,
-            });
+                shift_ms: 0,
+            };
+            // A comparison is drawn under a time axis: instant queries have none.
+            if let Some(shift_ms) = compare_ms.filter(|_| !instant) {
+                jobs.push(Job {
+                    shift_ms,
+                    ..job.clone()
+                });
+            }
+            jobs.push(job);
         }
         out.push(data);
     }
@@ -503,11 +537,27 @@ pub async fn run_panels(
         let Some(mut results) = by_panel.remove(&data.panel_id) else {
             continue;
         };
-        results.sort_by(|a, b| a.ref_id.cmp(&b.ref_id));
-        let multi = results.len() > 1;
+        // Current reads first (their series lead the legend), then the comparisons.
+        results.sort_by(|a, b| (a.shift_ms, &a.ref_id).cmp(&(b.shift_ms, &b.ref_id)));
+        let multi = results.iter().filter(|r| r.shift_ms == 0).count() > 1;
         let mut series = Vec::new();
         let mut width_px = 800;
         for r in results {
+            if r.shift_ms > 0 {
+                // A failed comparison leaves the current series drawn and says why.
+                match r.result {
+                    Ok((s, w)) => {
+                        series.extend(s);
+                        data.warnings.extend(w);
+                    }
+                    Err(e) => data.warnings.push(format!(
+                        "the comparison{} of query {} failed: {e}",
+                        compare::suffix(r.shift_ms),
+                        r.ref_id
+                    )),
+                }
+                continue;
+            }
             data.queries.push((r.ref_id.clone(), r.expr.clone()));
             if data.explore.is_none() {
                 data.explore = Some(r.explore.clone());
@@ -529,6 +579,9 @@ pub async fn run_panels(
                     data.error.get_or_insert(msg);
                 }
             }
+        }
+        if compare_ms.is_some() {
+            compare::mark_last(&mut series);
         }
         let shaped = shape(
             series,

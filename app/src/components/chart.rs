@@ -37,6 +37,8 @@ pub struct ChartSeries {
     pub line_width: f64,
     pub show_points: bool,
     pub negative_y: bool,
+    /// A comparison (`compare=1w`): a dashed line, never filled or stacked.
+    pub dashed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -236,7 +238,7 @@ fn stacked(series: &[ChartSeries], stacking: Stacking) -> Vec<Vec<Point>> {
     }
     let mut totals: BTreeMap<i64, f64> = BTreeMap::new();
     if stacking == Stacking::Percent {
-        for s in series {
+        for s in series.iter().filter(|s| !s.dashed) {
             for (t, v) in &s.points {
                 if v.is_finite() {
                     *totals.entry(*t).or_default() += v;
@@ -248,6 +250,9 @@ fn stacked(series: &[ChartSeries], stacking: Stacking) -> Vec<Vec<Point>> {
     series
         .iter()
         .map(|s| {
+            if s.dashed {
+                return s.points.clone();
+            }
             s.points
                 .iter()
                 .map(|(t, v)| {
@@ -484,6 +489,7 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
                                     color,
                                     alpha,
                                     s.line_width.round().max(1.0),
+                                    s.dashed,
                                 );
                             }
                         }
@@ -511,6 +517,7 @@ pub fn timeseries_svg(spec: &ChartSpec) -> (String, Geometry) {
                     color,
                     1.0,
                     1.0,
+                    false,
                 );
             }
         }
@@ -573,6 +580,7 @@ fn line_path(
     color: RGBColor,
     alpha: f64,
     width: f64,
+    dashed: bool,
 ) {
     let mut d = String::new();
     let mut last: Option<(i64, i64)> = None;
@@ -602,9 +610,13 @@ fn line_path(
         // One pixel: a dot, as a zero-length line with round caps draws.
         d.push_str("l0 0");
     }
+    let dash = match dashed {
+        true => r#" stroke-dasharray="6 4" class="series shifted""#,
+        false => r#" class="series""#,
+    };
     let _ = write!(
         out,
-        r##"<path class="series" d="{d}" fill="none" stroke="#{:02X}{:02X}{:02X}" stroke-opacity="{alpha:.2}" stroke-width="{width}" stroke-linejoin="round" stroke-linecap="round"/>"##,
+        r##"<path{dash} d="{d}" fill="none" stroke="#{:02X}{:02X}{:02X}" stroke-opacity="{alpha:.2}" stroke-width="{width}" stroke-linejoin="round" stroke-linecap="round"/>"##,
         color.0, color.1, color.2
     );
 }
@@ -735,6 +747,7 @@ mod tests {
             line_width: 1.0,
             show_points: false,
             negative_y: false,
+            dashed: false,
         }
     }
 
@@ -801,7 +814,14 @@ mod tests {
             (13.0, 25.0),
             (f64::NAN, 1.0),
         ];
-        line_path(&mut out, pts.into_iter(), RGBColor(1, 2, 255), 0.5, 1.0);
+        line_path(
+            &mut out,
+            pts.into_iter(),
+            RGBColor(1, 2, 255),
+            0.5,
+            1.0,
+            false,
+        );
         // (10.4, 20.3) rounds onto the pixel before it and is dropped; NaN is skipped.
         assert!(out.contains(r#"d="M10 20l1-2l2 7""#), "{out}");
         assert!(
@@ -815,10 +835,19 @@ mod tests {
             RGBColor(0, 0, 0),
             1.0,
             1.0,
+            true,
         );
+        assert!(dot.contains(r#"stroke-dasharray="6 4" class="series shifted""#));
         assert!(dot.contains(r#"d="M5 5l0 0""#), "{dot}");
         let mut none = String::new();
-        line_path(&mut none, std::iter::empty(), RGBColor(0, 0, 0), 1.0, 1.0);
+        line_path(
+            &mut none,
+            std::iter::empty(),
+            RGBColor(0, 0, 0),
+            1.0,
+            1.0,
+            false,
+        );
         assert!(none.is_empty());
     }
 

@@ -1,4 +1,4 @@
-//! Time-range and refresh pickers. They are plain links inside `<details>`, so they work before
+//! Time-range, refresh and compare pickers. They are plain links inside `<details>`, so they work before
 //! (and without) hydration; the router turns the clicks into client-side navigation afterwards.
 //! A page with its own default (a dashboard's `time` and `refresh`) renders its own pickers with
 //! that default, so the label always names the range the page shows.
@@ -87,6 +87,57 @@ pub fn TimePicker(
                         view! {
                             <li>
                                 <a href=href data-testid=format!("time-range-{expr}")>
+                                    {*text}
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </details>
+    }
+}
+
+/// `compare` choices: (URL value, label); the empty value turns it off.
+const COMPARE_CHOICES: [(&str, &str); 5] = [
+    ("", "Off"),
+    ("1h", "1 hour ago"),
+    ("1d", "1 day ago"),
+    ("1w", "1 week ago"),
+    ("4w", "4 weeks ago"),
+];
+
+/// Draws each range query again as it was a while ago (`compare=1w`), dashed under the current
+/// series. Any duration typed into the URL works; the menu offers the usual ones.
+#[component]
+pub fn ComparePicker() -> impl IntoView {
+    let query = use_query_map();
+    let location = use_location();
+    let current = move || query.with(|q| q.get("compare")).unwrap_or_default();
+    view! {
+        <details class="picker" data-testid="compare-picker">
+            <summary data-testid="compare-picker-button" aria-label="Compare with the past">
+                {move || {
+                    match crate::model::dashboard::compare::parse(&current()) {
+                        Ok(Some(ms)) => format!("⇆ {} ago", crate::model::duration::format_ms(ms)),
+                        _ => "⇆ Compare".to_string(),
+                    }
+                }}
+            </summary>
+            <ul class="menu">
+                {COMPARE_CHOICES
+                    .iter()
+                    .map(|(value, text)| {
+                        let href = move || {
+                            let v = (!value.is_empty()).then_some(*value);
+                            let search = query
+                                .with(|q| with_params(&current_pairs(q), &[("compare", v)]));
+                            format!("{}{}", location.pathname.get(), search)
+                        };
+                        let id = if value.is_empty() { "off" } else { value };
+                        view! {
+                            <li>
+                                <a href=href data-testid=format!("compare-{id}")>
                                     {*text}
                                 </a>
                             </li>

@@ -8,8 +8,9 @@
 
 use crate::components::chart::{timeseries_svg, ChartSeries, ChartSpec, Geometry};
 use crate::contexts::{ChartZone, Crosshair, LegendState, PointsSource};
+use crate::model::dashboard::compare;
 use crate::model::dashboard::data::SeriesData;
-use crate::model::dashboard::field::{css_color, resolve, FieldConfig, PALETTE};
+use crate::model::dashboard::field::{css_color, resolve, DrawStyle, FieldConfig, PALETTE};
 use crate::model::dashboard::units::format_value;
 use crate::model::dashboard::Panel;
 use crate::model::url_state::with_params;
@@ -30,30 +31,49 @@ pub struct Styled {
     pub color: String,
 }
 
-/// Resolves overrides and colours; series hidden by config (`hideFrom.viz`) are dropped.
+/// Resolves overrides and colours; series hidden by config (`hideFrom.viz`) are dropped. A
+/// comparison (`compare=1w`) takes the settings and colour of the series it compares with.
 pub fn style_series(panel: &Panel, series: &[SeriesData]) -> Vec<Styled> {
-    series
+    let current = series.iter().filter(|s| s.shift_ms == 0).count();
+    let mut styled: Vec<Styled> = series
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let field = resolve(&panel.field, &panel.overrides, &s.name, &s.ref_id);
-            let name = field.display_name.clone().filter(|_| series.len() == 1);
+            let own = match s.shift_ms {
+                0 => s,
+                _ => compare::counterpart(s, series).unwrap_or(s),
+            };
+            let field = resolve(&panel.field, &panel.overrides, &own.name, &own.ref_id);
+            let name = field.display_name.clone().filter(|_| current == 1);
             let mut s = s.clone();
             if let Some(n) = name {
-                s.name = n;
+                s.name = match s.shift_ms {
+                    0 => n,
+                    shift => format!("{n}{}", compare::suffix(shift)),
+                };
             }
+            let index = series.iter().position(|x| x == own).unwrap_or(i);
             let color = field
                 .color
                 .clone()
-                .unwrap_or_else(|| PALETTE[i % PALETTE.len()].to_string());
+                .unwrap_or_else(|| PALETTE[index % PALETTE.len()].to_string());
             Styled {
                 series: s,
                 field,
                 color,
             }
         })
-        .filter(|s| !s.field.hidden)
-        .collect()
+        .collect();
+    styled.retain(|s| !s.field.hidden);
+    styled
+}
+
+/// A comparison's difference from the current series at `t`, in the panel's unit.
+fn delta_at(styled: &[Styled], shifted: &Styled, then: f64, t: i64) -> Option<String> {
+    let all: Vec<SeriesData> = styled.iter().map(|s| s.series.clone()).collect();
+    let now = nearest(&compare::counterpart(&shifted.series, &all)?.points, t)?.1;
+    let f = &shifted.field;
+    compare::delta(now, then, |v| format_value(v, &f.unit, f.decimals))
 }
 
 fn nearest(points: &[(i64, f64)], t: i64) -> Option<(i64, f64)> {
@@ -89,15 +109,26 @@ fn spec_for(
         series: styled
             .iter()
             .filter(|s| !hidden.contains(&s.series.name))
-            .map(|s| ChartSeries {
-                name: s.series.name.clone(),
-                color: s.color.clone(),
-                points: s.series.points.clone(),
-                draw: s.field.draw,
-                fill_opacity: s.field.fill_opacity,
-                line_width: s.field.line_width,
-                show_points: s.field.points,
-                negative_y: s.field.negative_y,
+            .map(|s| {
+                // A comparison is a plain dashed line whatever the panel draws.
+                let dashed = s.series.shift_ms > 0;
+                ChartSeries {
+                    name: s.series.name.clone(),
+                    color: s.color.clone(),
+                    points: s.series.points.clone(),
+                    draw: match dashed {
+                        true => DrawStyle::Line,
+                        false => s.field.draw,
+                    },
+                    fill_opacity: if dashed { 0.0 } else { s.field.fill_opacity },
+                    line_width: match dashed {
+                        true => s.field.line_width.max(1.0),
+                        false => s.field.line_width,
+                    },
+                    show_points: s.field.points && !dashed,
+                    negative_y: s.field.negative_y,
+                    dashed,
+                }
             })
             .collect(),
         min: f.min,
@@ -345,17 +376,18 @@ pub fn TimeseriesChart(
         let g = geometry();
         let t = g.time_at(x);
         let hidden = hidden.get();
-        let mut rows: Vec<(String, String, f64, String)> = styled.with(|s| {
-            s.iter()
+        let mut rows: Vec<(String, String, f64, String)> = styled.with(|all| {
+            all.iter()
                 .filter(|s| !hidden.contains(&s.series.name))
                 .filter_map(|s| {
                     let (_, v) = nearest(&s.series.points, t)?;
-                    Some((
-                        s.series.name.clone(),
-                        css_color(&s.color),
-                        v,
-                        format_value(v, &s.field.unit, s.field.decimals),
-                    ))
+                    let mut text = format_value(v, &s.field.unit, s.field.decimals);
+                    if s.series.shift_ms > 0 {
+                        if let Some(d) = delta_at(all, s, v, t) {
+                            text = format!("{text} · now {d}");
+                        }
+                    }
+                    Some((s.series.name.clone(), css_color(&s.color), v, text))
                 })
                 .collect()
         });
@@ -436,9 +468,21 @@ pub fn TimeseriesChart(
             }
         })
     };
+    // A comparison's entry says how the last value differs from then.
     let legend_items = styled.with_untracked(|s| {
         s.iter()
-            .map(|s| (s.series.name.clone(), css_color(&s.color)))
+            .map(|s| {
+                let f = &s.field;
+                let note = s.series.compare_last.and_then(|(now, then)| {
+                    compare::delta(now, then, |v| format_value(v, &f.unit, f.decimals))
+                });
+                (
+                    s.series.name.clone(),
+                    css_color(&s.color),
+                    s.series.shift_ms > 0,
+                    note,
+                )
+            })
             .collect::<Vec<_>>()
     });
 
@@ -476,7 +520,7 @@ pub fn TimeseriesChart(
                         <ul class="legend" data-testid="legend">
                             {legend_items
                                 .into_iter()
-                                .map(|(name, color)| {
+                                .map(|(name, color, dashed, note)| {
                                     let n = name.clone();
                                     let n2 = name.clone();
                                     view! {
@@ -493,9 +537,18 @@ pub fn TimeseriesChart(
                                             >
                                                 <span
                                                     class="swatch"
+                                                    class:dashed=dashed
                                                     style=format!("background:{color}")
                                                 ></span>
                                                 {name}
+                                                {note
+                                                    .map(|d| {
+                                                        view! {
+                                                            <span class="legend-delta" data-testid="legend-delta">
+                                                                {format!("now {d}")}
+                                                            </span>
+                                                        }
+                                                    })}
                                             </button>
                                         </li>
                                     }

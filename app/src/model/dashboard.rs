@@ -6,6 +6,7 @@
 //! as stat (their old options mapped to field config), and a panel type Octoscope cannot draw is
 //! kept as [`PanelKind::Unsupported`] so the page can name it in place.
 
+pub mod compare;
 pub mod data;
 pub mod field;
 pub mod legacy;

@@ -13,11 +13,13 @@ use crate::components::series_table::SeriesTable;
 use crate::components::zone::Time;
 use crate::contexts::DisplayZone;
 use crate::contexts::RefreshTick;
+use crate::model::dashboard::compare;
 use crate::model::dashboard::field::{DrawStyle, Stacking, ThresholdsStyle, PALETTE};
+use crate::model::dashboard::units::format_value;
 use crate::model::datasource::correlations::exemplar_links;
 use crate::model::decimate::thin_markers;
 use crate::model::links::workload_labels;
-use crate::model::prometheus::{parse_sample, series_name, QueryData};
+use crate::model::prometheus::{parse_sample, series_name, QueryData, RangeSeries};
 use crate::model::url_state::encode_component;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -41,6 +43,7 @@ fn MetricsExplore() -> impl IntoView {
     let query = use_query_map();
     let expr = Memo::new(move |_| query.with(|q| q.get("query")).unwrap_or_default());
     let datasource = Memo::new(move |_| query.with(|q| q.get("datasource")));
+    let compare = Memo::new(move |_| query.with(|q| q.get("compare")));
     let (from, to) = use_range();
     let tick = use_context::<RefreshTick>()
         .map(|t| t.0)
@@ -63,15 +66,16 @@ fn MetricsExplore() -> impl IntoView {
                 from.get(),
                 to.get(),
                 datasource.get(),
+                compare.get(),
                 tick.get(),
                 reruns.get(),
             )
         },
-        |(expr, from, to, datasource, _, _)| async move {
+        |(expr, from, to, datasource, compare, _, _)| async move {
             if expr.trim().is_empty() {
                 None
             } else {
-                Some(explore_metrics(expr, from, to, datasource).await)
+                Some(explore_metrics(expr, from, to, datasource, compare).await)
             }
         },
     );
@@ -88,6 +92,9 @@ fn MetricsExplore() -> impl IntoView {
             }}
             <input type="hidden" name="from" value=move || from.get() />
             <input type="hidden" name="to" value=move || to.get() />
+            {move || {
+                compare.get().map(|c| view! { <input type="hidden" name="compare" value=c /> })
+            }}
             <label for="promql">"PromQL"</label>
             <QueryEditor
                 lang=QueryLang::PromQl
@@ -145,28 +152,71 @@ fn MetricsResult(answer: MetricsAnswer, from: String, to: String) -> impl IntoVi
         encode_component(&from),
         encode_component(&to)
     );
-    let series: Vec<ChartSeries> = match &answer.range.data {
-        QueryData::Matrix(m) => m
-            .iter()
-            .take(GRAPH_SERIES)
-            .enumerate()
-            .map(|(i, s)| ChartSeries {
-                name: series_name(&s.metric),
-                color: PALETTE[i % PALETTE.len()].to_string(),
-                points: s
-                    .values
-                    .iter()
-                    .map(|(t, v)| ((t * 1000.0) as i64, v.0))
-                    .collect(),
-                draw: DrawStyle::Line,
-                fill_opacity: 0.0,
-                line_width: 1.0,
-                show_points: false,
-                negative_y: false,
-            })
-            .collect(),
-        _ => Vec::new(),
+    let empty = Vec::new();
+    let now = match &answer.range.data {
+        QueryData::Matrix(m) => m,
+        _ => &empty,
     };
+    let line = |name: String, color: &str, points: Vec<(i64, f64)>, dashed: bool| ChartSeries {
+        name,
+        color: color.to_string(),
+        points,
+        draw: DrawStyle::Line,
+        fill_opacity: 0.0,
+        line_width: 1.0,
+        show_points: false,
+        negative_y: false,
+        dashed,
+    };
+    let points = |s: &RangeSeries, shift_ms: i64| -> Vec<(i64, f64)> {
+        s.values
+            .iter()
+            .map(|(t, v)| ((t * 1000.0) as i64 + shift_ms, v.0))
+            .collect()
+    };
+    let mut series: Vec<ChartSeries> = now
+        .iter()
+        .take(GRAPH_SERIES)
+        .enumerate()
+        .map(|(i, s)| {
+            line(
+                series_name(&s.metric),
+                PALETTE[i % PALETTE.len()],
+                points(s, 0),
+                false,
+            )
+        })
+        .collect();
+    // `compare`: the same series that long ago, dashed in their current colour, with how far
+    // the last current value is from then.
+    let mut compare_legend = Vec::new();
+    let mut compare_error = None;
+    match &answer.compare {
+        Some((shift, Ok(QueryData::Matrix(then)))) => {
+            for s in then.iter().take(GRAPH_SERIES) {
+                let current = now
+                    .iter()
+                    .take(GRAPH_SERIES)
+                    .position(|c| c.metric == s.metric);
+                let color = PALETTE[current.unwrap_or(series.len()) % PALETTE.len()];
+                let pts = points(s, *shift);
+                let delta = current.and_then(|i| {
+                    let &(t, v) = series[i].points.iter().rev().find(|p| p.1.is_finite())?;
+                    compare::delta(v, compare::value_at(&pts, t), |d| format_value(d, "", None))
+                });
+                let name = format!("{}{}", series_name(&s.metric), compare::suffix(*shift));
+                compare_legend.push((name.clone(), color, delta));
+                series.push(line(name, color, pts, true));
+            }
+        }
+        Some((shift, Err(e))) => {
+            compare_error = Some(format!(
+                "the comparison{} failed: {e}",
+                compare::suffix(*shift)
+            ))
+        }
+        _ => {}
+    }
     let total_series = match &answer.range.data {
         QueryData::Matrix(m) => m.len(),
         _ => 0,
@@ -295,6 +345,25 @@ fn MetricsResult(answer: MetricsAnswer, from: String, to: String) -> impl IntoVi
             .into_any(),
         _ => ().into_any(),
     };
+    let compare_legend = compare_legend
+        .into_iter()
+        .map(|(name, color, delta)| {
+            view! {
+                <span class="legend-item">
+                    <span class="swatch dashed" style=format!("background:{color}")></span>
+                    {name}
+                    {delta
+                        .map(|d| {
+                            view! {
+                                <span class="legend-delta" data-testid="legend-delta">
+                                    {format!(" now {d}")}
+                                </span>
+                            }
+                        })}
+                </span>
+            }
+        })
+        .collect_view();
     let n_exemplars = exemplars.len();
     view! {
         <p class="muted">
@@ -302,6 +371,7 @@ fn MetricsResult(answer: MetricsAnswer, from: String, to: String) -> impl IntoVi
             {format!(" · step {}s", answer.step_s)}
         </p>
         <Warnings warnings=answer.range.warnings.clone() />
+        {compare_error.map(|e| view! { <Warnings warnings=vec![e] /> })}
         {has_graph
             .then(|| {
                 view! {
@@ -311,7 +381,7 @@ fn MetricsResult(answer: MetricsAnswer, from: String, to: String) -> impl IntoVi
                         data-series=total_series.to_string()
                     >
                         <div class="chart-svg-host" inner_html=svg></div>
-                        <div class="legend small">{legend}</div>
+                        <div class="legend small">{legend} {compare_legend}</div>
                         {(total_series > GRAPH_SERIES)
                             .then(|| {
                                 view! {

@@ -244,6 +244,7 @@ fn chart_view(c: SloChart, from_ms: i64, to_ms: i64, testid: &'static str) -> im
                 line_width: 1.5,
                 show_points: points.len() < 3,
                 negative_y: false,
+                dashed: false,
             })
             .collect(),
         // Rates and burn rates start at zero; the budget may go negative when overspent.

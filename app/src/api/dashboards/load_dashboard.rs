@@ -12,7 +12,7 @@ pub async fn load_dashboard(
     params: Vec<(String, String)>,
     panel: Option<u32>,
 ) -> Result<DashboardView, AppError> {
-    use crate::backend::panels::{resolve_variables, run_panels};
+    use crate::backend::panels::{resolve_variables, run_panels, RunOptions};
     use crate::model::dashboard::data::panels_to_query;
     use crate::model::dashboard::params;
 
@@ -43,10 +43,13 @@ pub async fn load_dashboard(
         &backends,
         &panels,
         &scope,
-        p.range,
-        grid.px,
-        only.is_some(),
-        backends.limits,
+        RunOptions {
+            range: p.range,
+            compare_ms: p.compare_ms,
+            page_width_px: grid.px,
+            solo: only.is_some(),
+            limits: backends.limits,
+        },
     )
     .await;
     tracing::debug!(

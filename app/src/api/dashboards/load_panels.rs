@@ -50,7 +50,7 @@ async fn run_some(
     solo: bool,
     pick: impl for<'d> FnOnce(&'d Dashboard) -> Result<Vec<&'d Panel>, AppError>,
 ) -> Result<Vec<PanelData>, AppError> {
-    use crate::backend::panels::{resolve_variables, run_panels};
+    use crate::backend::panels::{resolve_variables, run_panels, RunOptions};
     use crate::model::dashboard::params;
 
     let backends = crate::api::backends()?;
@@ -67,10 +67,13 @@ async fn run_some(
         &backends,
         &panels,
         &scope,
-        p.range,
-        crate::contexts::remembered_grid().px,
-        solo,
-        backends.limits,
+        RunOptions {
+            range: p.range,
+            compare_ms: p.compare_ms,
+            page_width_px: crate::contexts::remembered_grid().px,
+            solo,
+            limits: backends.limits,
+        },
     )
     .await)
 }

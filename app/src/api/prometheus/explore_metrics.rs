@@ -23,6 +23,10 @@ pub struct MetricsAnswer {
     /// Why exemplars are missing, when Prometheus refused them (the graph still shows).
     pub exemplars_error: Option<String>,
     pub exemplar_destinations: Vec<ExemplarDestination>,
+    /// `compare`: the shift and the same range query that long ago (its points still at their
+    /// own times), or why it failed (the graph still shows).
+    #[serde(default)]
+    pub compare: Option<(i64, Result<QueryData, String>)>,
 }
 
 /// Checks PromQL with `promql-parser` so a typo is explained at the editor and never reaches
@@ -42,13 +46,14 @@ pub fn check_promql(expr: &str) -> Result<(), AppError> {
 }
 
 /// Runs a PromQL query for Explore over `from`..`to` against `datasource` (uid) or the default
-/// Prometheus.
+/// Prometheus; with `compare` (`1w`), the range query again that long ago.
 #[server(endpoint = "explore_metrics")]
 pub async fn explore_metrics(
     query: String,
     from: String,
     to: String,
     datasource: Option<String>,
+    compare: Option<String>,
 ) -> Result<MetricsAnswer, AppError> {
     use crate::backend::prometheus::PrometheusClient;
     use crate::model::datasource::DatasourceKind;
@@ -62,6 +67,8 @@ pub async fn explore_metrics(
     }
     let range = TimeRange::parse(&from, &to, crate::api::now_ms())
         .map_err(|e| AppError::BadRequest(format!("the time range is not valid: {e}")))?;
+    let shift_ms = crate::model::dashboard::compare::parse(compare.as_deref().unwrap_or_default())
+        .map_err(AppError::BadRequest)?;
     let step_s = range.step_seconds(EXPLORE_POINTS, 1);
     let backends = crate::api::backends()?;
     let ds = crate::api::datasource_of(&backends, DatasourceKind::Prometheus, datasource)?;
@@ -88,10 +95,18 @@ pub async fn explore_metrics(
         ds: &ds,
     };
     let (start, end) = (range.from_ms as f64 / 1000.0, range.to_ms as f64 / 1000.0);
-    let (graph, table, exemplars) = futures::join!(
+    let then = async {
+        let shift_s = shift_ms? as f64 / 1000.0;
+        let answer = client
+            .query_range(&query, start - shift_s, end - shift_s, step_s)
+            .await;
+        Some(answer.map(|a| a.data).map_err(|e| e.to_string()))
+    };
+    let (graph, table, exemplars, then) = futures::join!(
         client.query_range(&query, start, end, step_s),
         client.query(&query, Some(end)),
         client.query_exemplars(&query, start, end),
+        then,
     );
     // The instant query carries the backend's message for a query Prometheus rejects; the
     // graph is then rejected for the same reason.
@@ -123,6 +138,7 @@ pub async fn explore_metrics(
         exemplars,
         exemplars_error,
         exemplar_destinations: ds.correlations.exemplar_destinations.clone(),
+        compare: shift_ms.zip(then),
     })
 }
 

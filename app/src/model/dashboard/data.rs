@@ -42,6 +42,18 @@ pub struct SeriesData {
     /// (epoch ms, value); NaN marks a gap.
     #[serde(with = "wire_points")]
     pub points: Vec<Point>,
+    /// How long ago this series was read (`compare=1w`), its points moved onto the current time
+    /// axis; 0 for the current series.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub shift_ms: i64,
+    /// A comparison's (current, then) values at the current series' last point, for the
+    /// legend (computed before decimation, so a page without the points can show it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare_last: Option<(f64, f64)>,
+}
+
+fn is_zero(v: &i64) -> bool {
+    *v == 0
 }
 
 /// Points travel in columns: times as differences from the previous point (the first as is), so
@@ -369,6 +381,8 @@ pub fn to_series(data: QueryData, ref_id: &str, legend: &str, step_ms: i64) -> V
         name: legend_name(legend, &metric),
         labels: metric,
         ref_id: ref_id.to_string(),
+        shift_ms: 0,
+        compare_last: None,
         points,
     };
     match data {
@@ -536,6 +550,8 @@ mod tests {
                 name: "s".into(),
                 labels: BTreeMap::new(),
                 ref_id: "A".into(),
+                shift_ms: 0,
+                compare_last: None,
                 points: vec![(0, 1.0), (1000, 2.0)],
             }],
             points_sent: 2,
@@ -625,6 +641,8 @@ mod tests {
             name: "x".into(),
             labels: BTreeMap::new(),
             ref_id: "A".into(),
+            shift_ms: 0,
+            compare_last: None,
             points: vec![
                 (1, 1.5),
                 (2, f64::NAN),
@@ -648,6 +666,8 @@ mod tests {
                 name: format!("s{i}"),
                 labels: BTreeMap::new(),
                 ref_id: "A".into(),
+                shift_ms: 0,
+                compare_last: None,
                 points: (0..5000)
                     .map(|t| (t as i64 * 1000, (t % 13) as f64 * i as f64 / 12.0))
                     .collect(),
@@ -685,6 +705,8 @@ mod tests {
             name: "x".into(),
             labels: BTreeMap::new(),
             ref_id: "A".into(),
+            shift_ms: 0,
+            compare_last: None,
             points: (0..100)
                 .map(|k| (1_732_975_000_000 + k * 15_000, 0.5))
                 .collect(),

@@ -1,5 +1,6 @@
 //! Grafana dashboard URL parameters: `from`/`to` (relative, epoch ms, ISO 8601), `time` +
-//! `time.window`, repeated `var-<name>`, `viewPanel` (`12` or `panel-12`), `panelId`. Pure.
+//! `time.window`, repeated `var-<name>`, `viewPanel` (`12` or `panel-12`), `panelId`, and
+//! Octoscope's `compare` (a time shift such as `1w`). Pure.
 
 use super::Dashboard;
 use crate::model::duration::parse_ms;
@@ -15,6 +16,8 @@ pub struct DashParams {
     pub view_panel: Option<u32>,
     /// `utc`, `browser`, or an IANA id (URL `timezone`, else the dashboard's; empty = browser).
     pub timezone: String,
+    /// `compare`: each range query also drawn this long ago (`super::compare`).
+    pub compare_ms: Option<i64>,
     /// Problems with the parameters, shown above the panels (the dashboard still renders).
     pub notices: Vec<String>,
 }
@@ -75,7 +78,15 @@ pub fn parse(pairs: &[(String, String)], d: &Dashboard, now_ms: i64) -> DashPara
         tz if tz.eq_ignore_ascii_case("utc") => "utc".to_string(),
         tz => tz.to_string(),
     };
+    let compare_ms = match super::compare::parse(get(pairs, "compare").unwrap_or_default()) {
+        Ok(shift) => shift,
+        Err(e) => {
+            notices.push(format!("{e}; showing no comparison"));
+            None
+        }
+    };
     DashParams {
+        compare_ms,
         timezone,
         from,
         to,
@@ -170,5 +181,16 @@ mod tests {
         assert_eq!(p.timezone, "Europe/Paris");
         let p = parse(&pairs(&[("timezone", "UTC")]), &dash(), NOW);
         assert_eq!(p.timezone, "utc");
+    }
+
+    #[test]
+    fn compare_takes_a_shift_and_a_bad_one_is_a_notice() {
+        let p = parse(&pairs(&[("compare", "1w")]), &dash(), NOW);
+        assert_eq!(p.compare_ms, Some(604_800_000));
+        assert!(p.notices.is_empty());
+        let p = parse(&pairs(&[("compare", "lastweek")]), &dash(), NOW);
+        assert_eq!(p.compare_ms, None);
+        assert!(p.notices[0].contains("compare=lastweek"), "{:?}", p.notices);
+        assert_eq!(parse(&[], &dash(), NOW).compare_ms, None);
     }
 }

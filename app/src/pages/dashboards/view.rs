@@ -6,7 +6,9 @@ use crate::api::dashboards::{load_dashboard, load_row};
 use crate::api::AppError;
 use crate::components::feedback::ErrorNotice;
 use crate::components::panel::{PanelLinks, PanelView};
-use crate::components::pickers::{auto_refresh, use_refresh, RefreshPicker, TimePicker};
+use crate::components::pickers::{
+    auto_refresh, use_refresh, ComparePicker, RefreshPicker, TimePicker,
+};
 use crate::components::timeseries::zoned_time;
 use crate::contexts::{remember_grid, PointsSource, RefreshTick};
 use crate::contexts::{ChartZone, Crosshair, LegendState, PoolsDown};
@@ -272,6 +274,7 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
                                     }
                                 })}
                             <RefreshPicker default=d.refresh.clone() />
+                            <ComparePicker />
                             <a
                                 class="button"
                                 href=zoom_out
