@@ -116,3 +116,21 @@ test('the refresh picker re-runs the query on a timer', async ({ page }) => {
   await expect(page).toHaveURL(/refresh=5s/);
   await expect.poll(() => calls, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
 });
+
+test('Explore compares with a while ago: a dashed series, its difference in the legend, kept across runs', async ({ page }) => {
+  const url = `/explore?query=${encodeURIComponent('count(up)')}&from=now-10m&to=now&compare=1m`;
+  const graph = page.getByTestId('explore-graph');
+  // The stack needs a minute of history before "a minute ago" has points.
+  await expect(async () => {
+    await page.goto(url);
+    await expect(graph.locator('svg path.series.shifted')).toHaveCount(1, { timeout: 2_000 });
+  }).toPass({ timeout: 90_000 });
+  await expect(graph.locator('svg path.series:not(.shifted)')).toHaveCount(1);
+  const then = graph.locator('.legend-item').filter({ hasText: '(1m ago)' });
+  await expect(then).toHaveCount(1);
+  await expect(then.getByTestId('legend-delta')).toHaveText(/now [+-]?\d/);
+  // Running the query again keeps the comparison.
+  await page.getByTestId('run-query').click();
+  await expect(page).toHaveURL(/compare=1m/);
+  await expect(graph.locator('svg path.series.shifted')).toHaveCount(1);
+});
