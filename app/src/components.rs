@@ -1,6 +1,7 @@
 //! Generic widgets shared by pages.
 
 pub mod chart;
+pub mod embed;
 pub mod feedback;
 pub mod layout;
 pub mod mode_tabs;

@@ -8,6 +8,11 @@ use crate::model::timestamp::Zone;
 use leptos::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// `[embedding] allowed_origins`, provided by the server for the page's
+/// `<meta name="octoscope-embed-origins">` (read by `components::embed` in the browser).
+#[derive(Clone, Debug, Default)]
+pub struct EmbedOrigins(pub Vec<String>);
+
 /// Bumped by the refresh picker's timer; resources that read it refetch.
 #[derive(Clone, Copy)]
 pub struct RefreshTick(pub RwSignal<u64>);

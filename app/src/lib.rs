@@ -30,6 +30,10 @@ use pages::traces::{TracePage, TracesExplore};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // Who may frame this page and talk to it (`components::embed`).
+    let embed_origins = use_context::<contexts::EmbedOrigins>()
+        .map(|o| o.0.join(" "))
+        .filter(|o| !o.is_empty());
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -38,6 +42,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                {embed_origins.map(|o| view! { <meta name="octoscope-embed-origins" content=o /> })}
                 // Named by content hash when the build hashed it (cached as immutable).
                 <HashedStylesheet options=options.clone() id="octoscope" />
                 <HydrationScripts options />
@@ -58,6 +63,7 @@ pub fn App() -> impl IntoView {
         // Async SSR: the server waits for the data and sends finished HTML, so pages are complete
         // with JavaScript disabled and in the first response (no fallbacks patched in later).
         <Router>
+            <components::embed::EmbedBridge />
             <Routes fallback=NotFoundPage>
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod datasource;
 pub mod decimate;
 pub mod duration;
+pub mod embed;
 pub mod html;
 pub mod links;
 pub mod logs;

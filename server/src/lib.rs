@@ -208,6 +208,9 @@ pub fn build_state(config: &Config) -> Result<AppState, auth::AuthConfigError> {
 fn request_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     move || {
         provide_context(state.backends());
+        provide_context(app::contexts::EmbedOrigins(
+            state.config.embedding.allowed_origins.clone(),
+        ));
         let extensions = use_context::<http::request::Parts>().map(|p| p.extensions);
         let extensions = extensions.as_ref();
         if let Some(nonce) = extensions.and_then(|e| e.get::<security::CspNonce>().cloned()) {

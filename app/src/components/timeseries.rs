@@ -346,15 +346,29 @@ pub fn TimeseriesChart(
         drag.set(Some((x, x)));
     };
     hide_on_tap_elsewhere(container, hover);
-    let on_up = move |_ev: leptos::ev::PointerEvent| {
+    let on_up = move |ev: leptos::ev::PointerEvent| {
         if let Some((a, b)) = drag.get_untracked() {
             drag.set(None);
+            let g = geometry();
             if (a - b).abs() > 4.0 {
-                let g = geometry();
                 let (t0, t1) = (g.time_at(a.min(b)), g.time_at(a.max(b)));
                 if t1 > t0 {
                     zoom_to(t0, t1);
                 }
+            } else {
+                // A click: an embedding host hears which series and time it was on.
+                let t = g.time_at(b);
+                let y = ev.offset_y() as f64;
+                let series = styled.with_untracked(|all| {
+                    all.iter()
+                        .filter_map(|s| {
+                            let (_, v) = nearest(&s.series.points, t)?;
+                            Some(((g.y_of(v)? - y).abs(), s.series.name.clone()))
+                        })
+                        .min_by(|a, b| a.0.total_cmp(&b.0))
+                        .map(|(_, name)| name)
+                });
+                crate::components::embed::report_click(panel_id, series, t);
             }
         }
     };
