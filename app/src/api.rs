@@ -5,6 +5,7 @@ pub mod console;
 pub mod dashboards;
 pub mod error;
 pub mod logs;
+pub mod playlists;
 pub mod prometheus;
 pub mod slo;
 pub mod status;

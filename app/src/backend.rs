@@ -11,6 +11,7 @@ pub mod http;
 pub mod jaeger;
 pub mod loki;
 pub mod panels;
+pub mod playlists;
 pub mod prometheus;
 pub mod provisioning;
 pub mod registry;
@@ -34,6 +35,8 @@ pub struct Backends {
     pub limits: panels::Limits,
     /// `<provisioning>/slos`, read on every SLO request.
     pub slo_dir: Option<std::path::PathBuf>,
+    /// `<provisioning>/playlists`, read on every playlist request.
+    pub playlist_dir: Option<std::path::PathBuf>,
     /// What each Alertmanager reported, shared by every viewer for a few seconds.
     pub alert_snapshots: Arc<alert_snapshot::AlertSnapshots>,
     /// Traces laid out once and read a window at a time.
@@ -48,6 +51,7 @@ impl Backends {
             dashboards: Arc::new(dashboards::DashboardStore::empty()),
             limits: panels::Limits::default(),
             slo_dir: None,
+            playlist_dir: None,
             alert_snapshots: Arc::new(alert_snapshot::AlertSnapshots::default()),
             traces: Arc::new(trace_cache::TraceCache::default()),
         }
@@ -66,6 +70,19 @@ impl Backends {
     pub fn with_slos(mut self, dir: Option<std::path::PathBuf>) -> Self {
         self.slo_dir = dir;
         self
+    }
+
+    pub fn with_playlists(mut self, dir: Option<std::path::PathBuf>) -> Self {
+        self.playlist_dir = dir;
+        self
+    }
+
+    /// The playlists of `<provisioning>/playlists` as they are on disk now (none without one).
+    pub fn playlists(&self) -> Vec<crate::model::playlist::Entry> {
+        self.playlist_dir
+            .as_deref()
+            .map(playlists::load_dir)
+            .unwrap_or_default()
     }
 
     /// The SLOs of `<provisioning>/slos` as they are on disk now (none without a folder).

@@ -8,6 +8,7 @@ pub mod mode_tabs;
 pub mod pager;
 pub mod panel;
 pub mod pickers;
+pub mod playlist_player;
 pub mod prefs;
 pub mod query_editor;
 pub mod series_table;

@@ -90,6 +90,16 @@ pub fn App() -> impl IntoView {
                         view=AlertPipelinePage
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=path!("playlists")
+                        view=pages::playlists::PlaylistListPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("playlists/:name")
+                        view=pages::playlists::PlaylistPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("slo") view=SloListPage ssr=SsrMode::Async />
                     <Route path=path!("slo/:name") view=SloDetailPage ssr=SsrMode::Async />
                     <Route path=path!("traces") view=TracesExplore ssr=SsrMode::Async />

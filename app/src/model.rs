@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod matchers;
 pub mod numbers;
 pub mod parallel_json;
+pub mod playlist;
 pub mod prometheus;
 pub mod promql;
 pub mod promql_complete;

@@ -7,6 +7,7 @@ pub mod home;
 pub mod login;
 pub mod logs;
 pub mod not_found;
+pub mod playlists;
 pub mod slo;
 pub mod status;
 pub mod traces;

@@ -466,20 +466,13 @@ impl DemoStack {
             )
             .map_err(|e| HarnessError::Io("write provisioning".into(), e))?;
         }
-        // SLO definitions as they are (their rules are generated into deploy/demo/rules/slos.yml).
-        let slo_target = provisioning.path().join("slos");
-        std::fs::create_dir_all(&slo_target)
-            .map_err(|e| HarnessError::Io("create slos dir".into(), e))?;
-        for entry in std::fs::read_dir(repo.join("provisioning/slos"))
-            .map_err(|e| HarnessError::Io("read provisioning/slos".into(), e))?
-        {
-            let path = entry
-                .map_err(|e| HarnessError::Io("read provisioning entry".into(), e))?
-                .path();
-            if path.is_file() {
-                std::fs::copy(&path, slo_target.join(path.file_name().unwrap_or_default()))
-                    .map_err(|e| HarnessError::Io("copy provisioning/slos".into(), e))?;
-            }
+        // SLO definitions as they are (their rules are generated into deploy/demo/rules/slos.yml)
+        // and the wall-screen playlists.
+        for sub in ["slos", "playlists"] {
+            copy_files(
+                &repo.join("provisioning").join(sub),
+                &provisioning.path().join(sub),
+            )?;
         }
         // Dashboard providers: the repo's (paths made absolute) plus a scratch folder where
         // tests drop files (`local_dashboards_dir`), watched like any other provider.
@@ -550,7 +543,7 @@ impl DemoStack {
             format!("url: http://{}\n", self.prometheus.addr),
             format!("url: http://{addr}\n"),
         );
-        for sub in ["datasources", "dashboards", "slos"] {
+        for sub in ["datasources", "dashboards", "slos", "playlists"] {
             std::fs::create_dir_all(dir.path().join(sub))
                 .map_err(|e| HarnessError::Io(format!("create {sub}"), e))?;
             for entry in std::fs::read_dir(self.provisioning.path().join(sub))
@@ -575,6 +568,23 @@ impl DemoStack {
         }
         Ok(dir)
     }
+}
+
+/// Copies the files (not folders) of `from` into `to`, created if missing.
+fn copy_files(from: &Path, to: &Path) -> Result<(), HarnessError> {
+    let what = from.display().to_string();
+    std::fs::create_dir_all(to)
+        .map_err(|e| HarnessError::Io(format!("create {}", to.display()), e))?;
+    for entry in std::fs::read_dir(from).map_err(|e| HarnessError::Io(format!("read {what}"), e))? {
+        let path = entry
+            .map_err(|e| HarnessError::Io(format!("read {what}"), e))?
+            .path();
+        if path.is_file() {
+            std::fs::copy(&path, to.join(path.file_name().unwrap_or_default()))
+                .map_err(|e| HarnessError::Io(format!("copy {}", path.display()), e))?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -186,7 +186,14 @@ pub fn build_state(config: &Config) -> Result<AppState, auth::AuthConfigError> {
                     concurrency: config.dashboards.concurrency,
                 },
             )
-            .with_slos(config.paths.provisioning.as_ref().map(|d| d.join("slos"))),
+            .with_slos(config.paths.provisioning.as_ref().map(|d| d.join("slos")))
+            .with_playlists(
+                config
+                    .paths
+                    .provisioning
+                    .as_ref()
+                    .map(|d| d.join("playlists")),
+            ),
     ));
     Ok(AppState {
         leptos_options,

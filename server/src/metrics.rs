@@ -89,6 +89,41 @@ impl Collector for BackendLatency {
     }
 }
 
+/// `octoscope_process_resident_memory_bytes`: the process' resident memory (Linux `VmRSS`),
+/// read at scrape time, so a wall screen's soak or a leak shows on the console's own graph.
+#[derive(Debug)]
+struct ResidentMemory;
+
+/// `VmRSS` of `/proc/self/status` in bytes (None off Linux).
+pub fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+impl Collector for ResidentMemory {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let Some(bytes) = resident_bytes() else {
+            return Ok(());
+        };
+        let gauge = prometheus_client::metrics::gauge::ConstGauge::new(bytes as i64);
+        let metric = encoder.encode_descriptor(
+            "process_resident_memory_bytes",
+            "Resident memory of the console process (VmRSS)",
+            None,
+            gauge.metric_type(),
+        )?;
+        gauge.encode(metric)
+    }
+}
+
 impl Metrics {
     /// The console's metrics; backend latency is read from `backends` at each scrape.
     pub fn new(backends: Arc<RwLock<Backends>>) -> Self {
@@ -113,6 +148,7 @@ impl Metrics {
             server_fn_duration.clone(),
         );
         registry.register_collector(Box::new(BackendLatency(backends)));
+        registry.register_collector(Box::new(ResidentMemory));
         registry.register(
             "http_requests",
             "HTTP requests served, by route class and status",
@@ -332,5 +368,20 @@ mod tests {
             "the catch-all, not the path"
         );
         assert_eq!(page_pattern("/x", &[]), None);
+    }
+
+    #[test]
+    fn resident_memory_is_read_from_proc() {
+        let bytes = resident_bytes().expect("Linux has /proc/self/status");
+        assert!(bytes > 1 << 20, "{bytes}");
+        let backends = Backends::new(app::backend::DatasourceRegistry::new(
+            Vec::new(),
+            Vec::new(),
+        ));
+        let text = Metrics::new(Arc::new(RwLock::new(backends))).render();
+        assert!(
+            text.contains("octoscope_process_resident_memory_bytes "),
+            "{text}"
+        );
     }
 }

@@ -25,6 +25,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   e2e [PLAYWRIGHT ARGS]...
                      build, start the demo stack and run only the Playwright journeys (e.g.
                      `cargo xtask e2e tests/oncall_loop.spec.ts` or `-g \"skip link\"`)
+  soak [--minutes N]  a wall screen: a dashboard at refresh=5s in Chromium for N minutes (default
+                     20); the JS heap must grow less than 10 MB and the console's RSS stay flat
+                     (the test suite runs the same journey for 1.5 minutes)
   bench [--load-seconds N] [--only SECTION,...]
                      release build, then every speed and memory figure next to its anchor,
                      printed and written to BENCHMARKS.md
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
         Some("e2e") => setup().and_then(|_| e2e(&args[1..])),
+        Some("soak") => setup().and_then(|_| soak(&args[1..])),
         Some("bench") => bench::bench(&args[1..]),
         // Used by the bench: the load generator as its own release build.
         Some("load-gen") => bench::load_gen(&args[1..]),
@@ -775,6 +779,18 @@ fn test() -> Result {
 
 /// Builds the console and runs the Playwright journeys against the demo stack; `playwright_args`
 /// go to `npx playwright test` (a spec file, `-g pattern`) for a quick run while developing.
+/// The wall-screen soak (`end2end/tests/soak.spec.ts`) for `--minutes N` (default 20).
+fn soak(args: &[String]) -> Result {
+    let minutes = match args {
+        [] => "20".to_string(),
+        [flag, n] if flag == "--minutes" && n.parse::<f64>().is_ok_and(|m| m > 0.0) => n.clone(),
+        _ => return Err("usage: cargo xtask soak [--minutes N]".into()),
+    };
+    // Read by the spec; the journey's own timeout follows it.
+    std::env::set_var("OCTOSCOPE_SOAK_MINUTES", &minutes);
+    e2e(&["tests/soak.spec.ts".to_string()])
+}
+
 fn e2e(playwright_args: &[String]) -> Result {
     build(false)?;
     step("Playwright journeys in Debian chromium");

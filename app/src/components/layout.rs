@@ -165,6 +165,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                 </nav>
             </Show>
             <main class="content" id="content" tabindex="-1" data-testid="content">
+                <crate::components::playlist_player::PlaylistPlayer />
                 <Outlet />
             </main>
         </div>

@@ -21,6 +21,11 @@ pub fn DashboardListPage() -> impl IntoView {
     view! {
         <Title text="Dashboards" />
         <h1>"Dashboards"</h1>
+        <p>
+            <a href="/playlists" data-testid="playlists-link">
+                "Playlists for wall screens"
+            </a>
+        </p>
         <Form action="/dashboards" attr:class="query-form" attr:data-testid="dashboard-search-form">
             <label for="dash-query">"Search"</label>
             <input
