@@ -77,6 +77,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("dashboards") view=DashboardListPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("dashboards/compatibility")
+                        view=pages::dashboards::compat::CompatibilityPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("d/:uid") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("d/:uid/:slug") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("status/targets") view=TargetsPage ssr=SsrMode::Async />

@@ -2,7 +2,8 @@
 // chromium with a phone-like network (1.6 Mbit/s down, 750 kbit/s up, 150 ms latency) and the CPU
 // throttled 4×, each page on a first visit (empty cache) and a repeat visit (same browser
 // profile), once with compression negotiated and once with `Accept-Encoding: identity` as the
-// anchor. "Interactive" is when the page has hydrated (`body[data-hydrated]`). Run by
+// anchor; then each with the network as it is and the CPU at 4× (and 1×, its anchor).
+// "Interactive" is when the page has hydrated (`body[data-hydrated]`). Run by
 // `cargo xtask bench`: node bench/wire.mjs BASE_URL RUNS PATH… ; prints one JSON object.
 import { launchChromium } from './browser.mjs';
 
@@ -33,7 +34,9 @@ const out = {};
 try {
   for (const path of paths) {
     out[path] = {};
-    for (const mode of ['compressed', 'identity']) {
+    // `cpu4x` and `cpu1x`: no network throttling, the CPU at 4× and as it is (time to
+    // interactive is then mostly the wasm's download-free start and hydration).
+    for (const mode of ['compressed', 'identity', 'cpu4x', 'cpu1x']) {
       const samples = [];
       for (let i = 0; i < runs; i++) {
         const context = await browser.newContext();
@@ -43,10 +46,12 @@ try {
         if (mode === 'identity') {
           await cdp.send('Network.setExtraHTTPHeaders', { headers: { 'Accept-Encoding': 'identity' } });
         }
-        await cdp.send('Network.emulateNetworkConditions', {
-          offline: false, latency: 150, downloadThroughput: 200_000, uploadThroughput: 93_750,
-        });
-        await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+        if (!mode.startsWith('cpu')) {
+          await cdp.send('Network.emulateNetworkConditions', {
+            offline: false, latency: 150, downloadThroughput: 200_000, uploadThroughput: 93_750,
+          });
+        }
+        await cdp.send('Emulation.setCPUThrottlingRate', { rate: mode === 'cpu1x' ? 1 : 4 });
         const first = await visit(page, cdp, base + path);
         // A repeat visit: another page first, then this one again (a navigation, not a reload).
         await page.goto(base + '/favicon.svg', { waitUntil: 'commit' }).catch(() => {});

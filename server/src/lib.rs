@@ -6,6 +6,7 @@
 pub mod assets;
 pub mod auth;
 pub mod config;
+pub mod dashboards_check;
 pub mod grafana_api;
 pub mod health;
 pub mod html_cache;

@@ -5,7 +5,7 @@ use octoscope::config::Config;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: octoscope serve [--config FILE]\n       octoscope slo rules [--dir provisioning/slos] [--out DIR]\n       octoscope passwd NAME ROLE < password   (prints a users-file line)\n       octoscope --version\n\n\
+const USAGE: &str = "usage: octoscope serve [--config FILE]\n       octoscope slo rules [--dir provisioning/slos] [--out DIR]\n       octoscope dashboards check DIR|FILE...   (what Octoscope does not render, by JSON path)\n       octoscope passwd NAME ROLE < password   (prints a users-file line)\n       octoscope --version\n\n\
 Environment overrides: OCTOSCOPE_LISTEN, OCTOSCOPE_PROVISIONING, OCTOSCOPE_SITE_ROOT,\n\
 OCTOSCOPE_LOG_FORMAT (json|pretty), OCTOSCOPE_LOG (filter, e.g. info,octoscope=debug),\n\
 OCTOSCOPE_AUTH_MODE, OCTOSCOPE_AUTH_ANONYMOUS_ROLE, OCTOSCOPE_AUTH_PROXY_HEADER,\n\
@@ -31,6 +31,19 @@ fn parse_args() -> Result<Option<PathBuf>, String> {
                 return Err("`octoscope slo` has one subcommand: rules".into());
             }
             match octoscope::slo_rules::run(&rest[1..]) {
+                Ok(code) => std::process::exit(code.into()),
+                Err(e) => {
+                    eprintln!("octoscope: {e}");
+                    std::process::exit(2);
+                }
+            }
+        }
+        Some("dashboards") => {
+            let rest: Vec<String> = args.collect();
+            if rest.first().map(String::as_str) != Some("check") {
+                return Err("`octoscope dashboards` has one subcommand: check".into());
+            }
+            match octoscope::dashboards_check::run(&rest[1..]) {
                 Ok(code) => std::process::exit(code.into()),
                 Err(e) => {
                     eprintln!("octoscope: {e}");

@@ -238,7 +238,7 @@ pub fn method_class(method: &http::Method) -> &'static str {
 }
 
 /// The route pattern among `patterns` (axum syntax: `{name}` one segment, `{*rest}` the rest)
-/// that `path` matches, the most specific first (fewer parameters win).
+/// that `path` matches, the most specific first (a catch-all last, then fewer parameters).
 pub fn page_pattern<'a>(path: &str, patterns: &'a [String]) -> Option<&'a str> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let matches = |pattern: &str| {
@@ -258,7 +258,7 @@ pub fn page_pattern<'a>(path: &str, patterns: &'a [String]) -> Option<&'a str> {
     patterns
         .iter()
         .filter(|p| matches(p))
-        .min_by_key(|p| p.matches('{').count())
+        .min_by_key(|p| (p.contains("{*"), p.matches('{').count()))
         .map(String::as_str)
 }
 

@@ -244,6 +244,118 @@ fn row(figure: &str, value: String, anchor: String, goal: &str, met: Option<bool
     }
 }
 
+/// The crate a symbol belongs to: the first `ident::` path in it (`<serde_json::de::… as …>` is
+/// serde_json's, `app::pages::…` the app's); wasm-bindgen glue, data and tables are their own.
+fn crate_of(name: &str) -> String {
+    let bytes = name.as_bytes();
+    let mut start = None;
+    for (i, c) in name.char_indices() {
+        let ident = c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_';
+        match (start, ident) {
+            (None, true) if i == 0 || !bytes[i - 1].is_ascii_alphanumeric() => start = Some(i),
+            (Some(s), false) => {
+                if name[i..].starts_with("::")
+                    && !name[s..i].starts_with(|c: char| c.is_ascii_digit())
+                {
+                    return name[s..i].to_string();
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    match name {
+        n if n.starts_with("data[") => "(data segments)".into(),
+        n if n.starts_with("elem[") || n.starts_with("table[") => "(tables)".into(),
+        n if n.contains("wbg") || n.contains("wasm_bindgen") => "wasm_bindgen".into(),
+        _ => "(other)".into(),
+    }
+}
+
+/// The biggest contributors to the wasm: twiggy (installed here once per machine, ~2 min) over
+/// the release build's module before wasm-bindgen and wasm-opt, which still has function names.
+/// Shares are of that module; wasm-opt then shrinks all of them.
+fn wasm_contributors(root: &std::path::Path) -> Result<Row> {
+    if Command::new("twiggy").arg("--version").output().is_err() {
+        println!("    installing twiggy (once per machine, ~2 min)");
+        let ok = Command::new("cargo")
+            .args(["install", "twiggy", "--locked"])
+            .status()
+            .map_err(|e| format!("cargo install twiggy: {e}"))?;
+        if !ok.success() {
+            return Err("cargo install twiggy failed".into());
+        }
+    }
+    let wasm = root.join("target/wasm32-unknown-unknown/wasm-release/frontend.wasm");
+    let out = Command::new("twiggy")
+        .args(["top", "-n", "1000000", "--format", "json"])
+        .arg(&wasm)
+        .output()
+        .map_err(|e| format!("twiggy: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "twiggy top {}: {}",
+            wasm.display(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let v: Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("twiggy JSON: {e}"))?;
+    let items = v
+        .as_array()
+        .or_else(|| v["items"].as_array())
+        .ok_or("twiggy printed no items")?;
+    let mut by_crate: BTreeMap<String, u64> = BTreeMap::new();
+    let mut functions: Vec<(u64, String)> = Vec::new();
+    let mut total = 0u64;
+    for it in items {
+        let (Some(name), Some(size)) = (it["name"].as_str(), it["shallow_size"].as_u64()) else {
+            continue;
+        };
+        total += size;
+        *by_crate.entry(crate_of(name)).or_default() += size;
+        functions.push((size, name.to_string()));
+    }
+    if total == 0 {
+        return Err(format!("twiggy found nothing in {}", wasm.display()));
+    }
+    let mut crates: Vec<(u64, String)> = by_crate.into_iter().map(|(c, b)| (b, c)).collect();
+    crates.sort_by(|a, b| b.cmp(a));
+    functions.sort_by(|a, b| b.cmp(a));
+    let pct = |b: u64| b as f64 * 100.0 / total as f64;
+    let short = |n: &str| {
+        let n = n.split("::h").next().unwrap_or(n);
+        match n.chars().count() > 70 {
+            true => format!("{}…", n.chars().take(70).collect::<String>()),
+            false => n.to_string(),
+        }
+    };
+    Ok(row(
+        "Bundle contributors (twiggy, before wasm-opt)",
+        crates
+            .iter()
+            .take(8)
+            .map(|(b, c)| format!("{c} {:.0}%", pct(*b)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        format!(
+            "{:.0} KB in all; largest functions: {}",
+            total as f64 / 1024.0,
+            functions
+                .iter()
+                .take(5)
+                .map(|(b, n)| format!(
+                    "`{}` {:.0} KB",
+                    short(n).replace('`', "'"),
+                    *b as f64 / 1024.0
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        "—",
+        None,
+    ))
+}
+
 /// Runs `end2end/bench/wire.mjs` (Debian's chromium through Playwright) on three pages and turns
 /// its samples into rows: each compressed figure next to the `Accept-Encoding: identity` anchor
 /// measured in the same run. Three samples per figure: the worst is reported (too few for a
@@ -281,6 +393,27 @@ fn wire_rows(addr: &str, trace_path: &str) -> Result<Vec<Row>> {
         Ok(max)
     };
     let mut rows = Vec::new();
+    // Time to interactive with the CPU at 4× and no network throttling, first visits.
+    let mut tti = Vec::new();
+    let mut tti_anchor = Vec::new();
+    for (label, path) in pages {
+        tti.push(format!(
+            "{label} {:.2} s",
+            worst(path, "cpu4x", "first", "interactive")? / 1000.0
+        ));
+        tti_anchor.push(format!(
+            "{label} {:.2} s",
+            worst(path, "cpu1x", "first", "interactive")? / 1000.0
+        ));
+    }
+    let overview_tti = worst(pages[0].1, "cpu4x", "first", "interactive")? / 1000.0;
+    rows.push(row(
+        &format!("Time to interactive, CPU 4×, first visit (max of {RUNS})"),
+        tti.join("; "),
+        format!("the same pages at 1× CPU: {}", tti_anchor.join("; ")),
+        "≤ 1.5 s on the overview dashboard",
+        Some(overview_tti <= 1.5),
+    ));
     for (label, path) in pages {
         for (visit, goal_s) in [("first", 6.0), ("repeat", 2.0)] {
             let fig = |mode: &str| -> Result<String> {
@@ -1278,6 +1411,10 @@ pub fn bench(args: &[String]) -> Result {
             Some(kb(total.2) <= 400.0),
         ));
     }
+    if want("bundle") {
+        step("bench: what the wasm is made of (twiggy)");
+        rows.push(wasm_contributors(&root)?);
+    }
     step("bench: demo stack, a backfilled Prometheus (500 series × 11,000 points) and the 10,000-alert fleet");
     // VictoriaMetrics beside Prometheus only when its row is measured (it scrapes and evaluates
     // on the same two cores).
@@ -1764,6 +1901,20 @@ pub fn bench(args: &[String]) -> Result {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn symbols_are_counted_to_their_crate() {
+        let c = super::crate_of;
+        assert_eq!(c("core::fmt::write::h0123"), "core");
+        assert_eq!(
+            c("<serde_json::de::Deserializer<R> as serde::de::Deserializer>::deserialize_any::h1"),
+            "serde_json"
+        );
+        assert_eq!(c("app::pages::explore::MetricsResult::h2"), "app");
+        assert_eq!(c("<(A, B) as tachys::view::Render>::build::h3"), "tachys");
+        assert_eq!(c("data[3]"), "(data segments)");
+        assert_eq!(c("__wbg_get_1234"), "wasm_bindgen");
+    }
+
     #[test]
     fn hydration_bytes_count_only_the_serialised_resources() {
         let html = r#"<p>x</p><script nonce="n">__RESOLVED_RESOURCES=[];</script><script type="module">import()</script>"#;

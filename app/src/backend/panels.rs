@@ -453,6 +453,7 @@ pub async fn run_panels(
     for p in panels {
         let mut data = PanelData {
             panel_id: p.id,
+            warnings: p.transformations_warning().into_iter().collect(),
             ..Default::default()
         };
         if !p.kind.queries() {

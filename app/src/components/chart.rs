@@ -660,6 +660,251 @@ pub fn sparkline_svg(points: &[Point], color: &str, width: u32, height: u32) -> 
     )
 }
 
+/// State timeline (`merge`: equal neighbours joined into one span, with the state's text) or
+/// status history (one cell per point): a row per series over `from_ms..to_ms`, each span
+/// coloured by `display` (value → text and colour, from the panel's mappings and thresholds).
+/// Gaps (NaN) stay empty; a point lasts until the next one (the last one a step).
+pub fn states_svg(
+    rows: &[(String, Vec<Point>)],
+    display: impl Fn(f64) -> (String, String),
+    from_ms: i64,
+    to_ms: i64,
+    (width, height): (u32, u32),
+    merge: bool,
+) -> String {
+    const LABEL: f64 = 110.0;
+    let (w, h) = (width.max(160) as f64, height.max(40) as f64);
+    let span = (to_ms - from_ms).max(1) as f64;
+    let x = |t: i64| LABEL + (t - from_ms).clamp(0, to_ms - from_ms) as f64 / span * (w - LABEL);
+    let row_h = (h - 4.0) / rows.len().max(1) as f64;
+    let mut svg = format!(
+        r#"<svg class="states-svg" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" preserveAspectRatio="none" role="img"><title>{}</title>"#,
+        if merge {
+            "State timeline"
+        } else {
+            "Status history"
+        }
+    );
+    for (i, (name, points)) in rows.iter().enumerate() {
+        let y = 2.0 + i as f64 * row_h;
+        let _ = write!(
+            svg,
+            r#"<text x="4" y="{:.1}" dominant-baseline="middle" font-size="11" fill="currentColor">{}</text>"#,
+            y + row_h / 2.0,
+            escape(name)
+        );
+        let step = points
+            .windows(2)
+            .map(|p| p[1].0 - p[0].0)
+            .min()
+            .unwrap_or(span as i64 / 50);
+        // (start, end, text, colour) spans.
+        let mut spans: Vec<(i64, i64, String, String)> = Vec::new();
+        for (k, &(t, v)) in points.iter().enumerate() {
+            let end = points.get(k + 1).map_or(t + step, |n| n.0);
+            if !v.is_finite() {
+                continue;
+            }
+            let (text, color) = display(v);
+            match spans.last_mut() {
+                Some(last) if merge && last.1 == t && last.2 == text && last.3 == color => {
+                    last.1 = end
+                }
+                _ => spans.push((t, end, text, color)),
+            }
+        }
+        for (t0, t1, text, color) in spans {
+            let (x0, x1) = (x(t0), x(t1));
+            if x1 <= x0 {
+                continue;
+            }
+            let gap = if merge { 0.0 } else { 1.0 };
+            let _ = write!(
+                svg,
+                r#"<rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}" data-testid="state"><title>{}: {}</title></rect>"#,
+                y + 1.0,
+                (x1 - x0 - gap).max(0.5),
+                (row_h - 2.0).max(1.0),
+                css_color(&color),
+                escape(name),
+                escape(&text)
+            );
+            if merge && x1 - x0 > 8.0 * text.chars().count() as f64 + 8.0 {
+                let _ = write!(
+                    svg,
+                    r#"<text x="{:.1}" y="{:.1}" dominant-baseline="middle" font-size="11" fill="{}">{}</text>"#,
+                    x0 + 4.0,
+                    y + row_h / 2.0,
+                    crate::model::dashboard::field::text_on(&css_color(&color)),
+                    escape(&text)
+                );
+            }
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// A heatmap: a row per bucket (bottom to top, in the order given), a cell per point, its
+/// opacity the value's share of the largest (`buckets`: name and points, already per bucket).
+pub fn heatmap_svg(
+    buckets: &[(String, Vec<Point>)],
+    color: &str,
+    from_ms: i64,
+    to_ms: i64,
+    (width, height): (u32, u32),
+) -> String {
+    const LABEL: f64 = 60.0;
+    let (w, h) = (width.max(160) as f64, height.max(40) as f64);
+    let span = (to_ms - from_ms).max(1) as f64;
+    let x = |t: i64| LABEL + (t - from_ms).clamp(0, to_ms - from_ms) as f64 / span * (w - LABEL);
+    let max = buckets
+        .iter()
+        .flat_map(|b| b.1.iter().map(|p| p.1))
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::max);
+    let row_h = (h - 4.0) / buckets.len().max(1) as f64;
+    let fill = css_color(color);
+    let mut svg = format!(
+        r#"<svg class="heatmap-svg" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" preserveAspectRatio="none" role="img"><title>Heatmap</title>"#
+    );
+    // Label every row when they fit, else about every 14 px.
+    let every = ((14.0 / row_h).ceil() as usize).max(1);
+    for (i, (name, points)) in buckets.iter().enumerate() {
+        let y = h - 2.0 - (i + 1) as f64 * row_h;
+        if i % every == 0 {
+            let _ = write!(
+                svg,
+                r#"<text x="{:.1}" y="{:.1}" text-anchor="end" dominant-baseline="middle" font-size="10" fill="currentColor">{}</text>"#,
+                LABEL - 4.0,
+                y + row_h / 2.0,
+                escape(name)
+            );
+        }
+        let step = points
+            .windows(2)
+            .map(|p| p[1].0 - p[0].0)
+            .min()
+            .unwrap_or(span as i64 / 50);
+        for (k, &(t, v)) in points.iter().enumerate() {
+            if !v.is_finite() || v <= 0.0 || max <= 0.0 {
+                continue;
+            }
+            let end = points.get(k + 1).map_or(t + step, |n| n.0);
+            let (x0, x1) = (x(t), x(end));
+            if x1 <= x0 {
+                continue;
+            }
+            let _ = write!(
+                svg,
+                r#"<rect x="{x0:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{fill}" fill-opacity="{:.2}" data-testid="heat-cell"><title>{}: {}</title></rect>"#,
+                (x1 - x0).max(0.5),
+                row_h.max(1.0),
+                0.1 + 0.9 * v / max,
+                escape(name),
+                crate::model::dashboard::units::format_value(v, "", None)
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// A bar chart by category: one bar per (name, value, colour, text), from zero (negative bars
+/// hang below it), names under the bars, texts above them.
+pub fn bars_svg(bars: &[(String, f64, String, String)], (width, height): (u32, u32)) -> String {
+    let (w, h) = (width.max(120) as f64, height.max(60) as f64);
+    let (top, bottom) = (16.0, 18.0);
+    let finite = || bars.iter().map(|b| b.1).filter(|v| v.is_finite());
+    let hi = finite().fold(0.0f64, f64::max);
+    let lo = finite().fold(0.0f64, f64::min);
+    let span = (hi - lo).max(f64::EPSILON);
+    let y = |v: f64| top + (hi - v) / span * (h - top - bottom);
+    let slot = w / bars.len().max(1) as f64;
+    let mut svg = format!(
+        r#"<svg class="bars-svg" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" preserveAspectRatio="none" role="img"><title>Bar chart</title>"#
+    );
+    for (i, (name, v, color, text)) in bars.iter().enumerate() {
+        let x0 = i as f64 * slot + slot * 0.15;
+        let bw = slot * 0.7;
+        if v.is_finite() {
+            let (y0, y1) = (y(v.max(0.0)), y(v.min(0.0)));
+            let _ = write!(
+                svg,
+                r#"<rect x="{x0:.1}" y="{y0:.1}" width="{bw:.1}" height="{:.1}" fill="{}" data-testid="bar-rect"><title>{}: {}</title></rect>"#,
+                (y1 - y0).max(0.5),
+                css_color(color),
+                escape(name),
+                escape(text)
+            );
+            let _ = write!(
+                svg,
+                r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="10" fill="currentColor">{}</text>"#,
+                x0 + bw / 2.0,
+                y0 - 3.0,
+                escape(text)
+            );
+        }
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="10" fill="currentColor">{}</text>"#,
+            x0 + bw / 2.0,
+            h - 4.0,
+            escape(name)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// A pie (or, with `donut`, a ring) of `slices` (value, colour, title), clockwise from 12
+/// o'clock in the order given; non-positive and missing values take no room.
+pub fn pie_svg(slices: &[(f64, String, String)], donut: bool) -> String {
+    let (cx, cy, r) = (100.0, 100.0, 92.0);
+    let total: f64 = slices
+        .iter()
+        .map(|s| s.0)
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .sum();
+    let mut svg = String::from(
+        r#"<svg class="pie-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" role="img"><title>Pie chart</title>"#,
+    );
+    if total > 0.0 {
+        let mut at = -std::f64::consts::FRAC_PI_2;
+        for (v, color, title) in slices.iter().filter(|s| s.0.is_finite() && s.0 > 0.0) {
+            let share = v / total;
+            let title = crate::model::html::escape_html(title);
+            if share >= 0.9999 {
+                let _ = write!(
+                    svg,
+                    r#"<circle cx="{cx}" cy="{cy}" r="{r}" fill="{}" data-testid="pie-slice"><title>{title}</title></circle>"#,
+                    css_color(color)
+                );
+                break;
+            }
+            let end = at + share * std::f64::consts::TAU;
+            let (x0, y0) = (cx + r * at.cos(), cy + r * at.sin());
+            let (x1, y1) = (cx + r * end.cos(), cy + r * end.sin());
+            let large = u8::from(share > 0.5);
+            let _ = write!(
+                svg,
+                r#"<path d="M{cx} {cy}L{x0:.2} {y0:.2}A{r} {r} 0 {large} 1 {x1:.2} {y1:.2}Z" fill="{}" stroke="var(--bg, #fff)" stroke-width="1" data-testid="pie-slice"><title>{title}</title></path>"#,
+                css_color(color)
+            );
+            at = end;
+        }
+        if donut {
+            let _ = write!(
+                svg,
+                r#"<circle cx="{cx}" cy="{cy}" r="{:.1}" fill="var(--bg, #fff)"/>"#,
+                r * 0.55
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 /// A gauge: a 240° arc with threshold-coloured bands and the value's arc.
 pub fn gauge_svg(
     value: Option<f64>,
@@ -849,6 +1094,101 @@ mod tests {
             false,
         );
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn states_join_equal_neighbours_in_a_timeline_and_not_in_a_history() {
+        let rows = vec![(
+            "api".to_string(),
+            vec![(0, 1.0), (10, 1.0), (20, 0.0), (30, f64::NAN), (40, 1.0)],
+        )];
+        let display = |v: f64| match v > 0.5 {
+            true => ("up".to_string(), "green".to_string()),
+            false => ("down".to_string(), "red".to_string()),
+        };
+        let timeline = states_svg(&rows, display, 0, 50, (400, 60), true);
+        // up 0–20, down 20–30, (gap), up 40–50.
+        assert_eq!(
+            timeline.matches("data-testid=\"state\"").count(),
+            3,
+            "{timeline}"
+        );
+        assert!(timeline.contains("<title>api: down</title>"));
+        let history = states_svg(&rows, display, 0, 50, (400, 60), false);
+        assert_eq!(
+            history.matches("data-testid=\"state\"").count(),
+            4,
+            "{history}"
+        );
+    }
+
+    #[test]
+    fn bars_stand_on_zero_one_per_category() {
+        let bar = |n: &str, v: f64| (n.to_string(), v, "green".to_string(), format!("{v}"));
+        let svg = bars_svg(
+            &[
+                bar("planner", 4.0),
+                bar("coder", 2.0),
+                bar("none", f64::NAN),
+            ],
+            (300, 134),
+        );
+        assert_eq!(svg.matches("data-testid=\"bar-rect\"").count(), 2, "{svg}");
+        // 100 px of plot: 4 is the full height, 2 half of it, both down to y = 116.
+        assert!(
+            svg.contains(r#"y="16.0" width="70.0" height="100.0""#),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(r#"y="66.0" width="70.0" height="50.0""#),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(">none<"),
+            "a missing value keeps its name: {svg}"
+        );
+    }
+
+    #[test]
+    fn heat_cells_fade_with_their_share_of_the_largest() {
+        let buckets = vec![
+            ("0.1".to_string(), vec![(0, 2.0), (10, 0.0)]),
+            ("+Inf".to_string(), vec![(0, 8.0), (10, 4.0)]),
+        ];
+        let svg = heatmap_svg(&buckets, "blue", 0, 20, (300, 100));
+        // Zero draws nothing: three cells.
+        assert_eq!(svg.matches("data-testid=\"heat-cell\"").count(), 3, "{svg}");
+        assert!(
+            svg.contains(r#"fill-opacity="1.00""#),
+            "the largest is solid: {svg}"
+        );
+        assert!(svg.contains(r#"fill-opacity="0.33""#), "2 of 8: {svg}");
+        assert!(svg.contains(">+Inf<"));
+    }
+
+    #[test]
+    fn pie_slices_share_the_circle_and_a_single_value_is_whole() {
+        let slice = |v: f64, c: &str| (v, c.to_string(), format!("{c} {v}"));
+        let svg = pie_svg(
+            &[slice(1.0, "red"), slice(3.0, "blue"), slice(0.0, "green")],
+            false,
+        );
+        assert_eq!(svg.matches("data-testid=\"pie-slice\"").count(), 2, "{svg}");
+        // A quarter from 12 o'clock to 3 o'clock, then the large arc for the other three.
+        assert!(
+            svg.contains("M100 100L100.00 8.00A92 92 0 0 1 192.00 100.00Z"),
+            "{svg}"
+        );
+        assert!(svg.contains("A92 92 0 1 1 100.00 8.00Z"), "{svg}");
+        let whole = pie_svg(&[slice(5.0, "red")], true);
+        assert!(
+            whole.contains("<circle cx=\"100\" cy=\"100\" r=\"92\""),
+            "{whole}"
+        );
+        assert!(whole.contains("r=\"50.6\""), "donut hole: {whole}");
+        assert!(!pie_svg(&[slice(0.0, "red")], false).contains("pie-slice"));
+        let escaped = pie_svg(&[(1.0, "red".into(), "<b>".into())], false);
+        assert!(escaped.contains("&lt;b&gt;"));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! and its body by type: time series, stat, gauge, bar gauge, table, text, or a placeholder that
 //! names an unsupported type.
 
-use crate::components::chart::{gauge_svg, sparkline_svg};
+use crate::components::chart::{
+    bars_svg, gauge_svg, heatmap_svg, pie_svg, sparkline_svg, states_svg,
+};
 use crate::components::feedback::ErrorNotice;
 use crate::components::timeseries::{style_series, TimeseriesChart};
 use crate::contexts::PoolsDown;
@@ -191,6 +193,11 @@ fn kind_class(k: PanelKind) -> &'static str {
         PanelKind::Stat => "stat",
         PanelKind::Gauge => "gauge",
         PanelKind::BarGauge => "bargauge",
+        PanelKind::PieChart => "piechart",
+        PanelKind::StateTimeline => "state-timeline",
+        PanelKind::StatusHistory => "status-history",
+        PanelKind::Heatmap => "heatmap",
+        PanelKind::BarChart => "barchart",
         PanelKind::Table => "table",
         PanelKind::Text => "text",
         PanelKind::Row => "row",
@@ -404,6 +411,110 @@ fn panel_body(
             }
             .into_any()
         }
+        PanelKind::StateTimeline | PanelKind::StatusHistory => {
+            let rows: Vec<(String, Vec<(i64, f64)>)> = style_series(panel, &data.series)
+                .into_iter()
+                .map(|s| (s.series.name, s.series.points))
+                .collect();
+            let field = panel.field.clone();
+            let svg = states_svg(
+                &rows,
+                move |v| field.display(Some(v)),
+                from_ms,
+                to_ms,
+                (w, h),
+                panel.kind == PanelKind::StateTimeline,
+            );
+            view! { <div class="states" data-testid="states" inner_html=svg></div> }.into_any()
+        }
+        PanelKind::BarChart => {
+            let bars: Vec<(String, f64, String, String)> = style_series(panel, &data.series)
+                .into_iter()
+                .map(|s| {
+                    let v = panel.options.reducer.apply(&values(&s.series));
+                    let (text, _) = s.field.display(v);
+                    (s.series.name, v.unwrap_or(f64::NAN), s.color, text)
+                })
+                .collect();
+            let svg = bars_svg(&bars, (w, h));
+            view! { <div class="barchart" data-testid="barchart" inner_html=svg></div> }.into_any()
+        }
+        PanelKind::Heatmap => {
+            let rows = crate::model::dashboard::heatmap::rows(&data.series);
+            let color = panel
+                .field
+                .color
+                .clone()
+                .unwrap_or_else(|| "#ff780a".into());
+            let svg = heatmap_svg(&rows, &color, from_ms, to_ms, (w, h));
+            view! { <div class="heatmap" data-testid="heatmap" inner_html=svg></div> }.into_any()
+        }
+        PanelKind::PieChart => {
+            let styled = style_series(panel, &data.series);
+            let reduced: Vec<(f64, String, String, String)> = styled
+                .iter()
+                .map(|s| {
+                    let v = panel.options.reducer.apply(&values(&s.series));
+                    let (text, _) = s.field.display(v);
+                    (
+                        v.unwrap_or(f64::NAN),
+                        s.color.clone(),
+                        s.series.name.clone(),
+                        text,
+                    )
+                })
+                .collect();
+            let total: f64 = reduced
+                .iter()
+                .map(|r| r.0)
+                .filter(|v| v.is_finite() && *v > 0.0)
+                .sum();
+            let share = |v: f64| match total > 0.0 && v.is_finite() && v > 0.0 {
+                true => format!("{:.1}%", v / total * 100.0),
+                false => "0%".to_string(),
+            };
+            let svg = pie_svg(
+                &reduced
+                    .iter()
+                    .map(|(v, c, name, text)| {
+                        (*v, c.clone(), format!("{name}: {text} ({})", share(*v)))
+                    })
+                    .collect::<Vec<_>>(),
+                panel.options.donut,
+            );
+            view! {
+                <div class="pie" data-testid="pie">
+                    <div class="pie-chart" inner_html=svg></div>
+                    {panel
+                        .options
+                        .legend
+                        .then(|| {
+                            view! {
+                                <ul class="legend pie-legend" data-testid="legend">
+                                    {reduced
+                                        .iter()
+                                        .map(|(v, color, name, text)| {
+                                            view! {
+                                                <li class="legend-item">
+                                                    <span
+                                                        class="swatch"
+                                                        style=format!("background:{}", css_color(color))
+                                                    ></span>
+                                                    {name.clone()}
+                                                    <span class="legend-delta">
+                                                        {format!(" {text} · {}", share(*v))}
+                                                    </span>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            }
+                        })}
+                </div>
+            }
+            .into_any()
+        }
         PanelKind::Table => {
             view! { <PanelTable panel=panel.clone() series=data.series /> }.into_any()
         }
@@ -611,5 +722,44 @@ mod tests {
             54,
             "capped by the CSS"
         );
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_pie_chart_draws_a_slice_per_series_with_its_share_in_the_legend() {
+        use crate::model::dashboard::import;
+        let d = import(
+            r#"{"uid":"p","title":"P","panels":[{"id":1,"type":"piechart","title":"Calls",
+                "gridPos":{"x":0,"y":0,"w":12,"h":8},"options":{"pieType":"donut","legend":{"showLegend":true}},
+                "targets":[{"expr":"x"}]}]}"#,
+            "p",
+        )
+        .unwrap();
+        let panel = d.panels[0].clone();
+        assert!(panel.options.donut);
+        let series = |name: &str, v: f64| SeriesData {
+            name: name.into(),
+            labels: Default::default(),
+            ref_id: "A".into(),
+            points: vec![(1_000, v)],
+            shift_ms: 0,
+            compare_last: None,
+        };
+        let data = PanelData {
+            panel_id: 1,
+            series: vec![series("planner", 1.0), series("coder", 3.0)],
+            points_sent: 2,
+            ..Default::default()
+        };
+        let html = crate::components::render(move || {
+            panel_body(&panel, Some(data), 0, 2_000, false, false)
+        });
+        assert_eq!(
+            html.matches("data-testid=\"pie-slice\"").count(),
+            2,
+            "{html}"
+        );
+        assert!(html.contains("25.0%") && html.contains("75.0%"), "{html}");
+        assert!(html.contains("planner"), "{html}");
     }
 }

@@ -7,8 +7,10 @@
 //! kept as [`PanelKind::Unsupported`] so the page can name it in place.
 
 pub mod compare;
+pub mod compat;
 pub mod data;
 pub mod field;
+pub mod heatmap;
 pub mod legacy;
 pub mod params;
 pub mod units;
@@ -74,6 +76,16 @@ pub enum PanelKind {
     Stat,
     Gauge,
     BarGauge,
+    /// `piechart`: each series reduced to one value, a slice each.
+    PieChart,
+    /// `state-timeline`: a row per series, equal neighbouring states joined into spans.
+    StateTimeline,
+    /// `status-history`: a row per series, a cell per point.
+    StatusHistory,
+    /// `heatmap`: histogram buckets (or series) over time, cells by count.
+    Heatmap,
+    /// `barchart`: a bar per series (reduced), by category rather than over time.
+    BarChart,
     Table,
     Text,
     Row,
@@ -82,12 +94,17 @@ pub enum PanelKind {
 }
 
 impl PanelKind {
-    fn from_type(t: &str) -> Self {
+    pub(crate) fn from_type(t: &str) -> Self {
         match t {
-            "timeseries" | "graph" | "barchart" => PanelKind::Timeseries,
+            "timeseries" | "graph" => PanelKind::Timeseries,
+            "barchart" => PanelKind::BarChart,
             "stat" | "singlestat" => PanelKind::Stat,
             "gauge" => PanelKind::Gauge,
             "bargauge" => PanelKind::BarGauge,
+            "piechart" => PanelKind::PieChart,
+            "state-timeline" => PanelKind::StateTimeline,
+            "status-history" => PanelKind::StatusHistory,
+            "heatmap" => PanelKind::Heatmap,
             "table" | "table-old" => PanelKind::Table,
             "text" => PanelKind::Text,
             "row" => PanelKind::Row,
@@ -181,6 +198,9 @@ pub struct PanelOptions {
     /// Text panel: markdown (or html, which is shown as text: never injected).
     pub content: String,
     pub text_html: bool,
+    /// Pie chart: a ring (`pieType: donut`) rather than a pie.
+    #[serde(default)]
+    pub donut: bool,
 }
 
 impl Default for PanelOptions {
@@ -193,6 +213,7 @@ impl Default for PanelOptions {
             horizontal: true,
             content: String::new(),
             text_html: false,
+            donut: false,
         }
     }
 }
@@ -221,6 +242,22 @@ pub struct Panel {
     pub collapsed: bool,
     pub children: Vec<Panel>,
     pub repeat: Option<String>,
+    /// The ids of the panel's enabled Grafana transformations, in order. Not applied yet: the
+    /// panel names them (`transformations_warning`) rather than skipping them silently.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transformations: Vec<String>,
+}
+
+impl Panel {
+    /// What the panel says about transformations it does not apply, if it has any.
+    pub fn transformations_warning(&self) -> Option<String> {
+        (!self.transformations.is_empty()).then(|| {
+            format!(
+                "not applied: the transformations {} (Octoscope does not run Grafana transformations yet); the values are shown as the queries return them",
+                self.transformations.join(", ")
+            )
+        })
+    }
 }
 
 /// A normalised dashboard.
@@ -568,6 +605,7 @@ fn blank_panel() -> Panel {
         collapsed: false,
         children: Vec::new(),
         repeat: None,
+        transformations: Vec::new(),
     }
 }
 
@@ -604,6 +642,7 @@ fn panel_from_json(p: &Value, grid: GridPos, ids: &mut IdAllocator) -> Panel {
             .unwrap_or(legend.get("displayMode").and_then(Value::as_str) != Some("hidden"));
     }
     options.sparkline = opts.get("graphMode").and_then(Value::as_str) == Some("area");
+    options.donut = opts.get("pieType").and_then(Value::as_str) == Some("donut");
     options.color_background = opts
         .get("colorMode")
         .and_then(Value::as_str)
@@ -668,6 +707,17 @@ fn panel_from_json(p: &Value, grid: GridPos, ids: &mut IdAllocator) -> Panel {
         collapsed: b(p, "collapsed"),
         children: Vec::new(),
         repeat: Some(s(p, "repeat")).filter(|r| !r.is_empty()),
+        transformations: p
+            .get("transformations")
+            .and_then(Value::as_array)
+            .map(|ts| {
+                ts.iter()
+                    .filter(|t| !b(t, "disabled"))
+                    .map(|t| s(t, "id"))
+                    .filter(|id| !id.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }
 
@@ -679,6 +729,21 @@ mod tests {
         let text = String::from_utf8(crate::model::fixture(&format!("grafana-dashboards/{name}")))
             .unwrap();
         import(&text, "fallback").unwrap()
+    }
+
+    #[test]
+    fn transformations_are_kept_by_id_and_named_not_skipped() {
+        let d = import(
+            r#"{"uid":"t","title":"T","panels":[{"id":1,"type":"table","title":"x","gridPos":{"x":0,"y":0,"w":12,"h":8},
+              "transformations":[{"id":"organize","options":{}},{"id":"merge","disabled":true},{"id":"joinByField","options":{}}]}]}"#,
+            "t",
+        )
+        .unwrap();
+        let p = &d.panels[0];
+        assert_eq!(p.transformations, ["organize", "joinByField"]);
+        let w = p.transformations_warning().unwrap();
+        assert!(w.contains("organize, joinByField"), "{w}");
+        assert_eq!(blank_panel().transformations_warning(), None);
     }
 
     #[test]
@@ -733,7 +798,7 @@ mod tests {
             assert_eq!(ids.len(), d.all_panels().len(), "panel ids are unique");
             seen += 1;
         }
-        assert_eq!(seen, 8);
+        assert_eq!(seen, 9);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Dashboards: the searchable list, a dashboard at its Grafana URL, and one panel alone for
 //! iframes.
 
+pub mod compat;
 pub mod list;
 pub mod solo;
 pub mod view;

@@ -25,6 +25,10 @@ pub fn DashboardListPage() -> impl IntoView {
             <a href="/playlists" data-testid="playlists-link">
                 "Playlists for wall screens"
             </a>
+            " · "
+            <a href="/dashboards/compatibility" data-testid="compatibility-link">
+                "What these dashboards use that Octoscope does not render"
+            </a>
         </p>
         <Form action="/dashboards" attr:class="query-form" attr:data-testid="dashboard-search-form">
             <label for="dash-query">"Search"</label>
