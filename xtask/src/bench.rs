@@ -265,7 +265,7 @@ fn crate_of(name: &str) -> String {
         }
     }
     match name {
-        n if n.starts_with("data[") => "(data segments)".into(),
+        n if n.starts_with("data") => "(data segments)".into(),
         n if n.starts_with("elem[") || n.starts_with("table[") => "(tables)".into(),
         n if n.contains("wbg") || n.contains("wasm_bindgen") => "wasm_bindgen".into(),
         _ => "(other)".into(),
@@ -286,7 +286,8 @@ fn wasm_contributors(root: &std::path::Path) -> Result<Row> {
             return Err("cargo install twiggy failed".into());
         }
     }
-    let wasm = root.join("target/wasm32-unknown-unknown/wasm-release/frontend.wasm");
+    // cargo-leptos builds the front end in its own target folder (`target/front`).
+    let wasm = root.join("target/front/wasm32-unknown-unknown/wasm-release/frontend.wasm");
     let out = Command::new("twiggy")
         .args(["top", "-n", "1000000", "--format", "json"])
         .arg(&wasm)
@@ -311,6 +312,10 @@ fn wasm_contributors(root: &std::path::Path) -> Result<Row> {
         let (Some(name), Some(size)) = (it["name"].as_str(), it["shallow_size"].as_u64()) else {
             continue;
         };
+        // The names themselves and wasm-bindgen's custom section are gone after wasm-opt.
+        if name.starts_with("\"function names\"") || name.starts_with("custom section") {
+            continue;
+        }
         total += size;
         *by_crate.entry(crate_of(name)).or_default() += size;
         functions.push((size, name.to_string()));
