@@ -358,6 +358,54 @@ impl DashboardStore {
     }
 }
 
+/// The compatibility report of every `*.json` under `dirs` (recursively, in path order): each
+/// file with what it has that is not rendered (`model::dashboard::compat`); a file that does
+/// not parse is one finding. Files with nothing to report are listed with none.
+pub fn compatibility(
+    dirs: &[std::path::PathBuf],
+) -> Vec<(String, Vec<crate::model::dashboard::compat::Finding>)> {
+    use crate::model::dashboard::compat::{report, Finding};
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in rd.filter_map(Result::ok) {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "json") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for d in dirs {
+        if d.is_file() {
+            files.push(d.clone());
+        } else {
+            walk(d, &mut files);
+        }
+    }
+    files.sort();
+    files
+        .into_iter()
+        .map(|f| {
+            let findings = match std::fs::read_to_string(&f)
+                .map_err(|e| e.to_string())
+                .and_then(|t| {
+                    serde_json::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string())
+                }) {
+                Ok(v) => report(&v),
+                Err(e) => vec![Finding {
+                    path: "$".into(),
+                    what: format!("does not parse: {e}"),
+                }],
+            };
+            (f.display().to_string(), findings)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -440,52 +488,4 @@ mod tests {
         assert_eq!(c.problems.len(), 2, "{:?}", c.problems);
         assert!(c.problems.iter().any(|p| p.line.is_some()));
     }
-}
-
-/// The compatibility report of every `*.json` under `dirs` (recursively, in path order): each
-/// file with what it has that is not rendered (`model::dashboard::compat`); a file that does
-/// not parse is one finding. Files with nothing to report are listed with none.
-pub fn compatibility(
-    dirs: &[std::path::PathBuf],
-) -> Vec<(String, Vec<crate::model::dashboard::compat::Finding>)> {
-    use crate::model::dashboard::compat::{report, Finding};
-    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in rd.filter_map(Result::ok) {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "json") {
-                out.push(p);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    for d in dirs {
-        if d.is_file() {
-            files.push(d.clone());
-        } else {
-            walk(d, &mut files);
-        }
-    }
-    files.sort();
-    files
-        .into_iter()
-        .map(|f| {
-            let findings = match std::fs::read_to_string(&f)
-                .map_err(|e| e.to_string())
-                .and_then(|t| {
-                    serde_json::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string())
-                }) {
-                Ok(v) => report(&v),
-                Err(e) => vec![Finding {
-                    path: "$".into(),
-                    what: format!("does not parse: {e}"),
-                }],
-            };
-            (f.display().to_string(), findings)
-        })
-        .collect()
 }

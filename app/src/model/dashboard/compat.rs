@@ -102,12 +102,11 @@ fn panel(path: &str, p: &Value, find: &mut impl FnMut(String, String)) {
         return;
     }
     let kind = text(p, "type");
-    match (PanelKind::from_type(kind), kind) {
-        (PanelKind::Unsupported, _) => find(
+    if PanelKind::from_type(kind) == PanelKind::Unsupported {
+        find(
             format!("{path}.type"),
             format!("panel type {kind:?}: not rendered (a placeholder names it)"),
-        ),
-        _ => {}
+        );
     }
     for (k, t) in array(p, "transformations").iter().enumerate() {
         if !t.get("disabled").and_then(Value::as_bool).unwrap_or(false) {
