@@ -267,7 +267,9 @@ async fn unknown_pages_are_404() {
         .contains("data-testid=\"not-found\""));
 }
 
-#[tokio::test]
+// Two workers: the blocking `recv_timeout` on the recording upstream must not stall the
+// console serving on the same runtime (it once hung a full run on one thread).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_promql_syntax_error_sends_nothing_to_prometheus() {
     let (addr, seen) = support::recording_upstream(
         "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 63\r\nConnection: close\r\n\r\n{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}",
