@@ -19,15 +19,9 @@ pub fn parse_file(text: &str, source: &str) -> Vec<Entry> {
 /// Every playlist of the folder, files in name order; a missing folder is none. A name defined
 /// in two files plays the first and reports the second.
 pub fn load_dir(dir: &Path) -> Vec<Entry> {
-    let mut files: Vec<_> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
-            .collect(),
-        Err(_) => return Vec::new(),
+    let Some(files) = super::provisioning::yaml_files(dir) else {
+        return Vec::new();
     };
-    files.sort();
     let mut entries: Vec<Entry> = Vec::new();
     for path in files {
         let source = path

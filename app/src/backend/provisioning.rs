@@ -386,6 +386,19 @@ pub fn load_datasources_dir(
     (all, problems)
 }
 
+/// The `*.yaml` and `*.yml` files of `dir` in name order (SLOs, playlists); None when the folder
+/// cannot be read (missing means none provisioned).
+pub fn yaml_files(dir: &std::path::Path) -> Option<Vec<std::path::PathBuf>> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        .collect();
+    files.sort();
+    Some(files)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,15 +49,9 @@ pub fn parse_file(text: &str, source: &str) -> Vec<SloEntry> {
 
 /// Every SLO of the folder, files in name order. A missing folder is no SLOs.
 pub fn load_dir(dir: &Path) -> Vec<SloEntry> {
-    let mut files: Vec<_> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
-            .collect(),
-        Err(_) => return Vec::new(),
+    let Some(files) = super::provisioning::yaml_files(dir) else {
+        return Vec::new();
     };
-    files.sort();
     let mut entries = Vec::new();
     for path in files {
         let source = path
