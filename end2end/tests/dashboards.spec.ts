@@ -284,7 +284,7 @@ test('compare draws each series as it was a while ago, dashed, with the differen
   expect(errors).toEqual([]);
 });
 
-test('heatmap, pie, bar chart and state timeline panels draw real data when their row opens', async ({ page }) => {
+test('heatmap, pie, bar chart, state timeline and histogram panels draw real data when their row opens', async ({ page }) => {
   const c = new ConsolePage(page);
   await c.open('/d/octollm-service-health?from=now-15m');
   const load = page.waitForResponse((r) => r.url().includes('/api/load_row'));
@@ -297,22 +297,46 @@ test('heatmap, pie, bar chart and state timeline panels draw real data when thei
   expect(await pie.getByTestId('pie-slice').count()).toBeGreaterThan(1);
   await expect(pie.locator('.legend-item').first()).toContainText('%');
   expect(await panel(page, 'Errors by service').getByTestId('bar-rect').count()).toBeGreaterThan(1);
+  // The histogram: columns counted on the server, each with its bounds and count.
+  const spread = panel(page, 'Spread of P95 latency by service');
+  expect(await spread.getByTestId('histogram-bar').count()).toBeGreaterThan(0);
+  await expect(spread.getByTestId('histogram-bar').first().locator('title')).toHaveText(/^\S.* – \S.*: \S+ \d+$/);
   const states = panel(page, 'Scrape targets up, by job').getByTestId('state');
   await expect(states.first()).toBeAttached();
   await expect(states.first().locator('title')).toHaveText(/: (UP|DOWN)$/);
 });
 
 test('the compatibility page reports what the provisioned dashboards use that is not rendered', async ({ page }) => {
-  const c = new ConsolePage(page);
-  await c.open('/dashboards');
-  await page.getByTestId('compatibility-link').click();
-  await expect(page).toHaveURL(/\/dashboards\/compatibility$/);
-  await expect(page.getByTestId('compat-summary')).toHaveText(/^\d+ dashboards: \d+ render whole, \d+ have something not rendered\.$/);
-  const summary = (await page.getByTestId('compat-summary').textContent())!;
-  const [total, whole] = summary.match(/\d+/g)!.map(Number);
-  expect(await page.getByTestId('compat-file').count()).toBe(total - whole);
-  // The shipped logs overview has a Grafana logs panel (the logs view is Explore's): named by path.
-  const logs = page.getByTestId('compat-file').filter({ hasText: 'logs-overview.json' });
-  await expect(logs).toContainText('panels[3].type: panel type "logs": not rendered');
-  expect(whole).toBeGreaterThanOrEqual(7);
+  // A dashboard dropped in with a panel type Octoscope does not draw and a transformation.
+  const file = path.join(process.env.OCTOSCOPE_PROVISIONING!, 'local-dashboards', 'compat-e2e.json');
+  fs.writeFileSync(file, JSON.stringify({
+    uid: 'compat-e2e', title: 'Compat e2e',
+    panels: [
+      { id: 1, type: 'geomap', title: 'Where', gridPos: { x: 0, y: 0, w: 12, h: 8 } },
+      { id: 2, type: 'timeseries', title: 'Up', gridPos: { x: 12, y: 0, w: 12, h: 8 },
+        targets: [{ expr: 'up' }], transformations: [{ id: 'organize', options: {} }] },
+    ],
+  }));
+  try {
+    const c = new ConsolePage(page);
+    await c.open('/dashboards');
+    await page.getByTestId('compatibility-link').click();
+    await expect(page).toHaveURL(/\/dashboards\/compatibility$/);
+    const dropped = page.getByTestId('compat-file').filter({ hasText: 'compat-e2e.json' });
+    await expect(async () => {
+      await page.reload();
+      await expect(dropped).toHaveCount(1, { timeout: 1000 });
+    }).toPass({ timeout: 15_000 });
+    await expect(dropped).toContainText('panels[0].type: panel type "geomap": not rendered');
+    await expect(dropped).toContainText('panels[1].transformations[0]');
+    await expect(page.getByTestId('compat-summary')).toHaveText(/^\d+ dashboards: \d+ render whole, \d+ have something not rendered\.$/);
+    const summary = (await page.getByTestId('compat-summary').textContent())!;
+    const [total, whole] = summary.match(/\d+/g)!.map(Number);
+    expect(await page.getByTestId('compat-file').count()).toBe(total - whole);
+    // Every shipped dashboard renders whole: its logs panel is drawn now.
+    await expect(page.getByTestId('compat-file').filter({ hasText: 'logs-overview.json' })).toHaveCount(0);
+    expect(whole).toBeGreaterThanOrEqual(8);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
 });

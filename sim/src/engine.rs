@@ -915,12 +915,17 @@ mod tests {
             sim.tick(now, 1.0);
         }
         let text = sim.services[0].render();
-        assert!(
-            text.contains(
-                "http_requests_total{method=\"POST\",endpoint=\"/api/v1/tasks\",status=\"error\"}"
-            ),
-            "{text}"
-        );
+        let failed: f64 = text
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix(
+                    "http_requests_total{method=\"POST\",endpoint=\"/api/v1/tasks\",status=\"error\"} ",
+                )
+            })
+            .unwrap_or_else(|| panic!("no error counter in {text}"))
+            .parse()
+            .unwrap();
+        assert!(failed > 0.0, "{text}");
         let errors: Vec<_> = sim
             .stores
             .logs

@@ -235,13 +235,19 @@ impl ServiceMetrics {
         seconds: f64,
         trace_id: Option<&str>,
     ) {
-        self.http_requests
-            .get_or_create(&labels(&[
+        // Both outcomes exist from an endpoint's first request (at 0 until one fails), as
+        // instrumentation guides advise: a counter born mid-window is read differently by
+        // Prometheus' rate() (extrapolated) and VictoriaMetrics' (counted from 0).
+        for outcome_error in [false, true] {
+            let counter = self.http_requests.get_or_create(&labels(&[
                 ("method", method),
                 ("endpoint", endpoint),
-                ("status", outcome(error)),
-            ]))
-            .inc();
+                ("status", outcome(outcome_error)),
+            ]));
+            if outcome_error == error {
+                counter.inc();
+            }
+        }
         self.http_duration
             .get_or_create(&labels(&[("method", method), ("endpoint", endpoint)]))
             .observe(seconds, trace_id.map(|t| labels(&[("trace_id", t)])));
@@ -388,5 +394,29 @@ impl InfraMetrics {
         let mut out = String::new();
         encode(&mut out, &self.registry).expect("encoding to a String cannot fail");
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endpoints_error_counter_exists_at_zero_before_its_first_failure() {
+        let m = ServiceMetrics::new("planner");
+        m.observe_http("POST", "/plan", false, 0.02, None);
+        let text = m.render();
+        let value = |status: &str| {
+            let prefix = format!(
+                "http_requests_total{{method=\"POST\",endpoint=\"/plan\",status=\"{status}\"}} "
+            );
+            text.lines()
+                .find_map(|l| l.strip_prefix(prefix.as_str()).map(str::to_string))
+                .unwrap_or_else(|| panic!("no {status} counter in {text}"))
+        };
+        assert_eq!(value("success"), "1");
+        assert_eq!(value("error"), "0");
+        m.observe_http("POST", "/plan", true, 0.02, None);
+        assert!(m.render().contains("status=\"error\"} 1"));
     }
 }

@@ -5,6 +5,7 @@
 
 use super::prometheus::PrometheusClient;
 use super::{Backends, Datasource};
+use crate::model::dashboard::data::PanelContent;
 use crate::model::dashboard::data::{
     panel_width_px, shape, step_ms, to_series, ExploreQuery, PanelData, ResolvedVar, SeriesData,
 };
@@ -12,7 +13,9 @@ use crate::model::dashboard::vars::{
     auto_interval, builtins, choose, interpolate, interval_ms, parse_var_query, query_result_line,
     shape_options, Scope, ScopeValue, VarKind, VarOption, VarQuery, ALL,
 };
-use crate::model::dashboard::{compare, Dashboard, Panel};
+use crate::model::dashboard::{
+    alertlist, compare, dashlist, histogram, logs_panel, Dashboard, Panel, PanelKind,
+};
 use crate::model::datasource::DatasourceKind;
 use crate::model::prometheus::QueryData;
 use crate::model::time_range::TimeRange;
@@ -422,6 +425,121 @@ async fn run_job(b: &Backends, job: Job, range: TimeRange) -> JobResult {
     }
 }
 
+/// One Loki query of a logs panel: the newest lines and the count of all of them in the range.
+struct LogJob {
+    /// The panel's place in the render's output.
+    index: usize,
+    ds: Arc<Datasource>,
+    expr: String,
+    limit: usize,
+}
+
+async fn run_logs(
+    b: &Backends,
+    j: LogJob,
+    range: TimeRange,
+) -> (usize, usize, Result<logs_panel::LogsPanel, String>) {
+    use super::loki::LokiClient;
+    use crate::model::datasource::correlations::CompiledFields;
+    use crate::model::logs::{flatten_streams, Direction, LokiResult};
+    let client = LokiClient {
+        http: &b.http,
+        ds: &j.ds,
+    };
+    let range_s = ((range.to_ms - range.from_ms) / 1000).max(1);
+    let count_q = logs_panel::count_query(&j.expr, range_s);
+    let ns = |ms: i64| ms as i128 * 1_000_000;
+    let (lines, count) = futures::join!(
+        client.query_lines(
+            &j.expr,
+            ns(range.from_ms),
+            ns(range.to_ms) + 1,
+            j.limit,
+            Direction::Backward
+        ),
+        client.query_range(&count_q, range.to_ms, range.to_ms, range_s as u32)
+    );
+    let result = match lines.map(|a| a.data) {
+        Err(e) => Err(e.to_string()),
+        Ok(LokiResult::Streams(streams)) => {
+            let derived = CompiledFields::new(&j.ds.correlations.derived_fields);
+            let time = format!("from={}&to={}", range.from_ms, range.to_ms);
+            let lines = flatten_streams(streams, j.limit, Direction::Backward)
+                .into_iter()
+                .map(|l| {
+                    let links = derived
+                        .links(&l.line, &l.labels, &time)
+                        .into_iter()
+                        .map(|k| (k.label, k.href))
+                        .collect();
+                    logs_panel::PanelLine::of(l, links)
+                })
+                .collect();
+            // The exact count; unknown (not zero) when Loki could not say.
+            let total = match count.map(|a| a.data) {
+                Ok(LokiResult::Matrix(series)) => Some(
+                    series
+                        .iter()
+                        .filter_map(|s| s.values.last())
+                        .map(|v| v.1 .0.max(0.0) as u64)
+                        .sum(),
+                ),
+                Ok(LokiResult::Vector(samples)) => Some(
+                    samples
+                        .iter()
+                        .filter_map(|s| s.value.as_ref())
+                        .map(|v| v.1 .0.max(0.0) as u64)
+                        .sum(),
+                ),
+                _ => None,
+            };
+            Ok(logs_panel::LogsPanel { lines, total })
+        }
+        Ok(_) => Err(format!(
+            "{} answered numbers: a logs panel shows lines, so use a log query (no rate() or count_over_time()) or a time series panel",
+            j.ds.name
+        )),
+    };
+    (j.index, j.limit, result)
+}
+
+/// The alert list panel from every Alertmanager's snapshot (or the one cluster the panel's
+/// datasource names); instances that did not answer are named.
+async fn alert_list(b: &Backends, p: &Panel, data: &mut PanelData) {
+    use crate::model::alerting::MergedGroup;
+    let Some(fleet) = super::alert_snapshot::fleet(b, 0).await else {
+        data.error = Some(
+            "no Alertmanager datasource is provisioned; add one under provisioning/datasources"
+                .into(),
+        );
+        return;
+    };
+    for (name, why) in &fleet.unreachable {
+        data.warnings.push(format!("{name} did not answer: {why}"));
+    }
+    // Only a reference that names an Alertmanager picks its cluster; Grafana's own alerting
+    // (`-- Grafana --`, none) means all of them.
+    let only = p
+        .datasource
+        .as_deref()
+        .and_then(|r| {
+            b.registry
+                .by_uid(r)
+                .or_else(|| b.registry.all().iter().find(|d| d.name == r).cloned())
+        })
+        .filter(|d| d.kind == DatasourceKind::Alertmanager)
+        .map(|d| d.uid.clone());
+    let merged = fleet.merged();
+    let groups: Vec<&MergedGroup> = merged
+        .iter()
+        .filter(|c| only.as_ref().is_none_or(|uid| c.uids.contains(uid)))
+        .flat_map(|c| c.groups.iter())
+        .collect();
+    let list = alertlist::select(&groups, &p.options.alertlist);
+    data.warnings.extend(list.filter_error.clone());
+    data.content = Some(PanelContent::Alerts(list));
+}
+
 /// What one render asks of its panels.
 #[derive(Debug, Clone, Copy)]
 pub struct RunOptions {
@@ -450,12 +568,22 @@ pub async fn run_panels(
     } = options;
     let mut out: Vec<PanelData> = Vec::new();
     let mut jobs = Vec::new();
+    let mut log_jobs = Vec::new();
     for p in panels {
         let mut data = PanelData {
             panel_id: p.id,
             warnings: p.transformations_warning().into_iter().collect(),
             ..Default::default()
         };
+        if p.kind == PanelKind::AlertList {
+            alert_list(b, p, &mut data).await;
+        }
+        if p.kind == PanelKind::DashList {
+            let o = &p.options.dashlist;
+            data.warnings.extend(o.warnings());
+            let all = b.dashboards.catalog().summaries();
+            data.content = Some(PanelContent::Dashboards(dashlist::select(&all, o)));
+        }
         if !p.kind.queries() {
             out.push(data);
             continue;
@@ -500,6 +628,27 @@ pub async fn run_panels(
             let step = step_ms(range.to_ms - range.from_ms, max_points, min_interval);
             let mut s = scope.clone();
             builtins(&mut s, range.from_ms, range.to_ms, step, scrape_ms(&ds));
+            if p.kind == PanelKind::Logs && ds.kind == DatasourceKind::Loki {
+                let explore = ExploreQuery {
+                    logs: true,
+                    datasource: ds.uid.clone(),
+                    expr: interpolate(&t.expr, scope),
+                };
+                data.explore.get_or_insert(explore);
+                let expr = interpolate(&t.expr, &s);
+                data.queries.push((t.ref_id.clone(), expr.clone()));
+                let ds_max = ds
+                    .json_data
+                    .get("maxLines")
+                    .and_then(|m| m.trim().parse().ok());
+                log_jobs.push(LogJob {
+                    index: out.len(),
+                    limit: logs_panel::line_limit(t.max_lines, ds_max),
+                    ds,
+                    expr,
+                });
+                continue;
+            }
             let instant = t.instant;
             let job = Job {
                 panel_id: p.id,
@@ -524,17 +673,35 @@ pub async fn run_panels(
         }
         out.push(data);
     }
-    let results: Vec<JobResult> = futures::stream::iter(jobs)
-        .map(|job| run_job(b, job, range))
-        .buffer_unordered(limits.concurrency.max(1))
-        .collect()
-        .await;
+    let (results, logs): (Vec<JobResult>, Vec<_>) = futures::join!(
+        futures::stream::iter(jobs)
+            .map(|job| run_job(b, job, range))
+            .buffer_unordered(limits.concurrency.max(1))
+            .collect(),
+        futures::future::join_all(log_jobs.into_iter().map(|j| run_logs(b, j, range)))
+    );
+    for (index, limit, answer) in logs {
+        let data = &mut out[index];
+        match answer {
+            Ok(read) => {
+                data.content = Some(match data.content.take() {
+                    Some(PanelContent::Logs(before)) => {
+                        PanelContent::Logs(before.merge(read, limit))
+                    }
+                    _ => PanelContent::Logs(read),
+                });
+            }
+            Err(e) => {
+                data.error.get_or_insert(e);
+            }
+        }
+    }
     // Reassemble in panel and target order.
     let mut by_panel: BTreeMap<u32, Vec<JobResult>> = BTreeMap::new();
     for r in results {
         by_panel.entry(r.panel_id).or_default().push(r);
     }
-    for data in &mut out {
+    for (data, panel) in out.iter_mut().zip(panels) {
         let Some(mut results) = by_panel.remove(&data.panel_id) else {
             continue;
         };
@@ -580,6 +747,17 @@ pub async fn run_panels(
                     data.error.get_or_insert(msg);
                 }
             }
+        }
+        if panel.kind == PanelKind::Histogram {
+            // Counted from the points as read: decimation keeps extremes and would skew them.
+            data.total_series = series.len();
+            data.points_received = series.iter().map(|s| s.points.len()).sum();
+            let current: Vec<SeriesData> = series.into_iter().filter(|s| s.shift_ms == 0).collect();
+            let h = histogram::build(&current, &panel.options.histogram);
+            data.warnings
+                .extend(h.as_ref().and_then(|h| h.widened.clone()));
+            data.content = h.map(PanelContent::Histogram);
+            continue;
         }
         if compare_ms.is_some() {
             compare::mark_last(&mut series);

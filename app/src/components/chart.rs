@@ -857,6 +857,79 @@ pub fn bars_svg(bars: &[(String, f64, String, String)], (width, height): (u32, u
     svg
 }
 
+/// A histogram: a column per bucket, each series' count stacked in its colour, bucket bounds
+/// under the columns (labelled by `label`, about six of them) and the highest count on the left.
+pub fn histogram_svg(
+    h: &crate::model::dashboard::histogram::Histogram,
+    colors: &[String],
+    label: impl Fn(f64) -> String,
+    (width, height): (u32, u32),
+) -> String {
+    const LEFT: f64 = 36.0;
+    let (w, ht) = (width.max(160) as f64, height.max(60) as f64);
+    let (top, bottom) = (6.0, 18.0);
+    let len = h.counts.first().map_or(0, |c| c.1.len());
+    let totals: Vec<u64> = (0..len)
+        .map(|i| h.counts.iter().map(|c| c.1[i]).sum())
+        .collect();
+    let max = totals.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let slot = (w - LEFT) / len.max(1) as f64;
+    let y = |n: f64| top + (1.0 - n / max) * (ht - top - bottom);
+    let mut svg = format!(
+        r#"<svg class="histogram-svg" xmlns="http://www.w3.org/2000/svg" width="{w}" height="{ht}" viewBox="0 0 {w} {ht}" preserveAspectRatio="none" role="img"><title>Histogram of {} values</title>"#,
+        h.values
+    );
+    let _ = write!(
+        svg,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="end" font-size="10" fill="currentColor">{max}</text><text x="{:.1}" y="{:.1}" text-anchor="end" font-size="10" fill="currentColor">0</text>"#,
+        LEFT - 4.0,
+        top + 8.0,
+        LEFT - 4.0,
+        ht - bottom
+    );
+    let every = len.div_ceil(6).max(1);
+    for i in 0..len {
+        let (lo, hi) = (
+            h.start + i as f64 * h.size,
+            h.start + (i + 1) as f64 * h.size,
+        );
+        let x0 = LEFT + i as f64 * slot;
+        let mut below = 0u64;
+        for (k, (name, counts)) in h.counts.iter().enumerate() {
+            let n = counts[i];
+            if n == 0 {
+                continue;
+            }
+            let (y0, y1) = (y((below + n) as f64), y(below as f64));
+            below += n;
+            let _ = write!(
+                svg,
+                r#"<rect x="{:.1}" y="{y0:.1}" width="{:.1}" height="{:.1}" fill="{}" data-testid="histogram-bar"><title>{} – {}: {}{n}</title></rect>"#,
+                x0 + 0.5,
+                (slot - 1.0).max(0.5),
+                (y1 - y0).max(0.5),
+                css_color(&colors[k % colors.len().max(1)]),
+                escape(&label(lo)),
+                escape(&label(hi)),
+                match h.counts.len() {
+                    1 => String::new(),
+                    _ => format!("{} ", escape(name)),
+                },
+            );
+        }
+        if i % every == 0 {
+            let _ = write!(
+                svg,
+                r#"<text x="{x0:.1}" y="{:.1}" font-size="10" fill="currentColor">{}</text>"#,
+                ht - 4.0,
+                escape(&label(lo))
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 /// A pie (or, with `donut`, a ring) of `slices` (value, colour, title), clockwise from 12
 /// o'clock in the order given; non-positive and missing values take no room.
 pub fn pie_svg(slices: &[(f64, String, String)], donut: bool) -> String {
@@ -1147,6 +1220,41 @@ mod tests {
             svg.contains(">none<"),
             "a missing value keeps its name: {svg}"
         );
+    }
+
+    #[test]
+    fn histogram_columns_stack_each_series_count_and_name_their_bounds() {
+        let h = crate::model::dashboard::histogram::Histogram {
+            start: 0.0,
+            size: 0.5,
+            counts: vec![("a".into(), vec![2, 0]), ("b".into(), vec![2, 1])],
+            values: 5,
+            widened: None,
+        };
+        let svg = histogram_svg(
+            &h,
+            &["red".into(), "blue".into()],
+            |v| format!("{v}s"),
+            (236, 124),
+        );
+        // Zero counts draw nothing: three rectangles, the first column twice as tall.
+        assert_eq!(
+            svg.matches("data-testid=\"histogram-bar\"").count(),
+            3,
+            "{svg}"
+        );
+        assert!(svg.contains("<title>0s – 0.5s: a 2</title>"), "{svg}");
+        assert!(svg.contains("<title>0.5s – 1s: b 1</title>"), "{svg}");
+        // 100 px of plot for the highest column (4): b's 2 sits on a's 2.
+        assert!(
+            svg.contains(r#"y="6.0" width="99.0" height="50.0""#),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(r#"y="56.0" width="99.0" height="50.0""#),
+            "{svg}"
+        );
+        assert!(svg.contains("Histogram of 5 values"));
     }
 
     #[test]

@@ -3,14 +3,14 @@
 //! names an unsupported type.
 
 use crate::components::chart::{
-    bars_svg, gauge_svg, heatmap_svg, pie_svg, sparkline_svg, states_svg,
+    bars_svg, gauge_svg, heatmap_svg, histogram_svg, pie_svg, sparkline_svg, states_svg,
 };
 use crate::components::feedback::ErrorNotice;
 use crate::components::timeseries::{style_series, TimeseriesChart};
 use crate::contexts::PoolsDown;
 use crate::model::dashboard::data::GridWidth;
-use crate::model::dashboard::data::{PanelData, SeriesData};
-use crate::model::dashboard::field::{css_color, resolve, text_on};
+use crate::model::dashboard::data::{PanelContent, PanelData, SeriesData};
+use crate::model::dashboard::field::{css_color, resolve, text_on, PALETTE};
 use crate::model::dashboard::{Panel, PanelKind};
 use crate::model::html::escape_html;
 use crate::model::links::Hop;
@@ -122,7 +122,7 @@ pub fn PanelView(
             </p>
         }
     });
-    let body = panel_body(&panel, data, from_ms, to_ms, shared_crosshair, solo);
+    let body = panel_body(&panel, data, from_ms, to_ms, shared_crosshair, solo, &hop);
     view! {
         <section
             class=format!("panel panel-{}", kind_class(panel.kind))
@@ -198,11 +198,237 @@ fn kind_class(k: PanelKind) -> &'static str {
         PanelKind::StatusHistory => "status-history",
         PanelKind::Heatmap => "heatmap",
         PanelKind::BarChart => "barchart",
+        PanelKind::Histogram => "histogram",
+        PanelKind::DashList => "dashlist",
+        PanelKind::AlertList => "alertlist",
+        PanelKind::Logs => "logs",
         PanelKind::Table => "table",
         PanelKind::Text => "text",
         PanelKind::Row => "row",
         PanelKind::Unsupported => "unsupported",
     }
+}
+
+/// The dashboard list panel: a link per dashboard (keeping the time range and variables when the
+/// panel asks), "showing N of M" when `maxItems` cut the list.
+fn dash_list(
+    panel: &Panel,
+    list: &crate::model::dashboard::dashlist::DashList,
+    hop: &Hop,
+) -> AnyView {
+    let o = &panel.options.dashlist;
+    if list.items.is_empty() {
+        return no_data(Some(
+            match o.show_search {
+                true => "No dashboards match this panel's search",
+                false => "Nothing to list: this panel shows only starred or recent dashboards",
+            }
+            .into(),
+        ));
+    }
+    let hop = Hop {
+        from: hop.from.clone().filter(|_| o.keep_time),
+        to: hop.to.clone().filter(|_| o.keep_time),
+        datasource: None,
+        vars: if o.include_vars {
+            hop.vars.clone()
+        } else {
+            Vec::new()
+        },
+    };
+    let more = (list.matched > list.items.len())
+        .then(|| format!("showing {} of {}", list.items.len(), list.matched));
+    view! {
+        <ul class="dash-list" data-testid="dash-list">
+            {list
+                .items
+                .iter()
+                .map(|d| {
+                    let href = crate::model::links::dashboard(&d.url(), &hop);
+                    view! {
+                        <li>
+                            <a href=href data-testid="dash-list-item">
+                                {d.title.clone()}
+                            </a>
+                            <span class="small muted">{format!(" {}", d.folder)}</span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+        {more
+            .map(|m| {
+                view! {
+                    <p class="small muted" data-testid="dash-list-more">
+                        {m}
+                    </p>
+                }
+            })}
+    }
+    .into_any()
+}
+
+/// The alert list panel: each alert linked to its group, silenced and inhibited ones marked,
+/// what the state filter hides counted, "showing N of M" past `maxItems`.
+fn alert_list(panel: &Panel, list: &crate::model::dashboard::alertlist::AlertList) -> AnyView {
+    use crate::components::zone::Time;
+    use crate::model::dashboard::alertlist::Shown;
+    let hidden: Vec<String> = [
+        (list.hidden_firing, "firing"),
+        (list.hidden_silenced, "silenced"),
+        (list.hidden_inhibited, "inhibited"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    let hidden = (!hidden.is_empty()).then(|| format!("hidden: {}", hidden.join(", ")));
+    let more = (list.matched > list.items.len() && !panel.options.alertlist.stat)
+        .then(|| format!("showing {} of {}", list.items.len(), list.matched));
+    let body = if panel.options.alertlist.stat {
+        view! {
+            <div class="stat-value" data-testid="alert-list-count">
+                {list.matched.to_string()}
+            </div>
+        }
+        .into_any()
+    } else if list.items.is_empty() {
+        no_data(Some("No alerts".into()))
+    } else {
+        view! {
+            <ul class="alert-list" data-testid="alert-list">
+                {list
+                    .items
+                    .iter()
+                    .map(|a| {
+                        let (state, badge) = match a.state {
+                            Shown::Firing => ("firing", None),
+                            Shown::Silenced => ("silenced", Some("silenced")),
+                            Shown::Inhibited => ("inhibited", Some("inhibited")),
+                        };
+                        let class = format!(
+                            "severity-{}",
+                            crate::model::alerting::severity_class(&a.severity),
+                        );
+                        let since = crate::model::timestamp::parse_rfc3339(&a.starts_at);
+                        view! {
+                            <li class=class data-testid="alert-list-item" data-state=state>
+                                <a href=a.href.clone()>{a.name.clone()}</a>
+                                {badge.map(|b| view! { <span class="badge muted">{b}</span> })}
+                                " "
+                                <span class="small muted">{a.labels.clone()}</span>
+                                {since
+                                    .map(|ms| {
+                                        view! {
+                                            " since "
+                                            <Time ms=ms />
+                                        }
+                                    })}
+                                {(!a.summary.is_empty())
+                                    .then(|| {
+                                        view! { <div class="small">{a.summary.clone()}</div> }
+                                    })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    view! {
+        {body}
+        {more
+            .map(|m| {
+                view! {
+                    <p class="small muted" data-testid="alert-list-more">
+                        {m}
+                    </p>
+                }
+            })}
+        {hidden
+            .map(|h| {
+                view! {
+                    <p class="small muted" data-testid="alert-list-hidden">
+                        {h}
+                    </p>
+                }
+            })}
+    }
+    .into_any()
+}
+
+/// The logs panel: the newest lines (in the panel's order), coloured by level, with their
+/// trace links; "showing N of M lines" and Explore for the rest.
+fn logs_list(
+    panel: &Panel,
+    logs: &crate::model::dashboard::logs_panel::LogsPanel,
+    explore: Option<String>,
+) -> AnyView {
+    use crate::components::zone::Time;
+    let o = &panel.options.logs;
+    if logs.lines.is_empty() {
+        return no_data(Some("No log lines in this range".into()));
+    }
+    let mut lines = logs.lines.clone();
+    if !o.newest_first {
+        lines.reverse();
+    }
+    let showing = logs.showing();
+    view! {
+        <ol class="panel-logs" class:wrap=o.wrap data-testid="panel-logs">
+            {lines
+                .into_iter()
+                .map(|l| {
+                    let ms = l.ms();
+                    view! {
+                        <li class=format!("level-{}", l.level) data-testid="panel-log-line">
+                            {o
+                                .show_time
+                                .then(|| {
+                                    view! {
+                                        <Time ms=ms millis=true />
+                                        " "
+                                    }
+                                })}
+                            {o
+                                .show_labels
+                                .then(|| view! { <span class="small muted">{l.labels} " "</span> })}
+                            <span class="mono">{l.line}</span>
+                            {l
+                                .links
+                                .into_iter()
+                                .map(|(label, href)| {
+                                    view! {
+                                        " "
+                                        <a href=href data-testid="panel-log-link">
+                                            {label}
+                                        </a>
+                                    }
+                                })
+                                .collect_view()}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+        {showing
+            .map(|s| {
+                view! {
+                    <p class="small muted" data-testid="panel-logs-more">
+                        {s}
+                        {explore
+                            .map(|href| {
+                                view! {
+                                    " · "
+                                    <a href=href>"all lines in Explore"</a>
+                                }
+                            })}
+                    </p>
+                }
+            })}
+    }
+    .into_any()
 }
 
 fn no_data(text: Option<String>) -> AnyView {
@@ -225,6 +451,7 @@ fn panel_body(
     to_ms: i64,
     shared: bool,
     solo: bool,
+    hop: &Hop,
 ) -> AnyView {
     match panel.kind {
         PanelKind::Text => {
@@ -256,8 +483,43 @@ fn panel_body(
         }
         return no_data(panel.field.no_value.clone());
     }
+    match &data.content {
+        Some(PanelContent::Dashboards(list)) => return dash_list(panel, list, hop),
+        Some(PanelContent::Alerts(list)) => return alert_list(panel, list),
+        Some(PanelContent::Logs(logs)) => {
+            let explore = data.explore.as_ref().map(|e| e.href(hop));
+            return logs_list(panel, logs, explore);
+        }
+        _ => {}
+    }
     let grid = use_context::<GridWidth>().unwrap_or_default();
     let (w, h) = body_size(panel.grid.w, panel.grid.h, solo, grid);
+    if let Some(PanelContent::Histogram(hist)) = &data.content {
+        let colors: Vec<String> = hist
+            .counts
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| {
+                resolve(&panel.field, &panel.overrides, name, "A")
+                    .color
+                    .unwrap_or_else(|| PALETTE[i % PALETTE.len()].to_string())
+            })
+            .collect();
+        let field = panel.field.clone();
+        let svg = histogram_svg(hist, &colors, |v| field.display(Some(v)).0, (w, h));
+        let of = (data.total_series > 1).then(|| {
+            format!(
+                "{} values of {} series",
+                crate::model::numbers::thousands(hist.values as usize),
+                data.total_series
+            )
+        });
+        return view! {
+            <div class="histogram" data-testid="histogram" inner_html=svg></div>
+            {of.map(|t| view! { <p class="small muted">{t}</p> })}
+        }
+        .into_any();
+    }
     match panel.kind {
         PanelKind::Timeseries => {
             let legend = panel.options.legend && data.series.len() > 1
@@ -752,7 +1014,7 @@ mod tests {
             ..Default::default()
         };
         let html = crate::components::render(move || {
-            panel_body(&panel, Some(data), 0, 2_000, false, false)
+            panel_body(&panel, Some(data), 0, 2_000, false, false, &Hop::default())
         });
         assert_eq!(
             html.matches("data-testid=\"pie-slice\"").count(),
@@ -761,5 +1023,44 @@ mod tests {
         );
         assert!(html.contains("25.0%") && html.contains("75.0%"), "{html}");
         assert!(html.contains("planner"), "{html}");
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_dashboard_list_links_with_the_range_kept_and_says_what_it_cut() {
+        use crate::model::dashboard::dashlist::DashList;
+        use crate::model::dashboard::{import, DashboardSummary};
+        let d = import(
+            r#"{"uid":"p","title":"P","panels":[{"id":1,"type":"dashlist","title":"Boards",
+                "options":{"showSearch":true,"showStarred":false,"keepTime":true,"maxItems":1}}]}"#,
+            "p",
+        )
+        .unwrap();
+        let panel = d.panels[0].clone();
+        let summary = DashboardSummary {
+            uid: "svc".into(),
+            title: "Service Health".into(),
+            slug: "service-health".into(),
+            folder: "OctoLLM".into(),
+            tags: vec![],
+            file: String::new(),
+        };
+        let data = PanelData {
+            panel_id: 1,
+            content: Some(PanelContent::Dashboards(DashList {
+                items: vec![summary],
+                matched: 3,
+            })),
+            ..Default::default()
+        };
+        let hop = Hop::range("now-30m", "now");
+        let html = crate::components::render(move || {
+            panel_body(&panel, Some(data), 0, 2_000, false, false, &hop)
+        });
+        assert!(
+            html.contains(r#"href="/d/svc/service-health?from=now-30m&amp;to=now""#),
+            "{html}"
+        );
+        assert!(html.contains("showing 1 of 3"), "{html}");
     }
 }

@@ -6,12 +6,16 @@
 //! as stat (their old options mapped to field config), and a panel type Octoscope cannot draw is
 //! kept as [`PanelKind::Unsupported`] so the page can name it in place.
 
+pub mod alertlist;
 pub mod compare;
 pub mod compat;
+pub mod dashlist;
 pub mod data;
 pub mod field;
 pub mod heatmap;
+pub mod histogram;
 pub mod legacy;
+pub mod logs_panel;
 pub mod params;
 pub mod units;
 pub mod vars;
@@ -86,6 +90,14 @@ pub enum PanelKind {
     Heatmap,
     /// `barchart`: a bar per series (reduced), by category rather than over time.
     BarChart,
+    /// `histogram`: every value counted into buckets (see `histogram`).
+    Histogram,
+    /// `dashlist`: provisioned dashboards by search (see `dashlist`); queries nothing.
+    DashList,
+    /// `alertlist`: Alertmanager's alerts (see `alertlist`); queries nothing.
+    AlertList,
+    /// `logs`: the newest lines of its Loki queries (see `logs_panel`).
+    Logs,
     Table,
     Text,
     Row,
@@ -105,6 +117,10 @@ impl PanelKind {
             "state-timeline" => PanelKind::StateTimeline,
             "status-history" => PanelKind::StatusHistory,
             "heatmap" => PanelKind::Heatmap,
+            "histogram" => PanelKind::Histogram,
+            "dashlist" => PanelKind::DashList,
+            "alertlist" => PanelKind::AlertList,
+            "logs" => PanelKind::Logs,
             "table" | "table-old" => PanelKind::Table,
             "text" => PanelKind::Text,
             "row" => PanelKind::Row,
@@ -116,7 +132,11 @@ impl PanelKind {
     pub fn queries(self) -> bool {
         !matches!(
             self,
-            PanelKind::Row | PanelKind::Text | PanelKind::Unsupported
+            PanelKind::Row
+                | PanelKind::Text
+                | PanelKind::DashList
+                | PanelKind::AlertList
+                | PanelKind::Unsupported
         )
     }
 }
@@ -137,6 +157,9 @@ pub struct Target {
     pub datasource: Option<String>,
     /// The datasource's plugin type when the reference names it (`{type, uid}`).
     pub datasource_type: Option<String>,
+    /// Loki: lines to read for a logs panel (`maxLines`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_lines: Option<usize>,
 }
 
 /// Reducer used by stat, gauge, bargauge and the table of a range query.
@@ -201,6 +224,14 @@ pub struct PanelOptions {
     /// Pie chart: a ring (`pieType: donut`) rather than a pie.
     #[serde(default)]
     pub donut: bool,
+    #[serde(default)]
+    pub histogram: histogram::HistogramOptions,
+    #[serde(default)]
+    pub dashlist: dashlist::DashListOptions,
+    #[serde(default)]
+    pub alertlist: alertlist::AlertListOptions,
+    #[serde(default)]
+    pub logs: logs_panel::LogsOptions,
 }
 
 impl Default for PanelOptions {
@@ -214,6 +245,10 @@ impl Default for PanelOptions {
             content: String::new(),
             text_html: false,
             donut: false,
+            histogram: Default::default(),
+            dashlist: Default::default(),
+            alertlist: Default::default(),
+            logs: Default::default(),
         }
     }
 }
@@ -643,6 +678,15 @@ fn panel_from_json(p: &Value, grid: GridPos, ids: &mut IdAllocator) -> Panel {
     }
     options.sparkline = opts.get("graphMode").and_then(Value::as_str) == Some("area");
     options.donut = opts.get("pieType").and_then(Value::as_str) == Some("donut");
+    match kind {
+        PanelKind::Histogram => options.histogram = histogram::HistogramOptions::from_json(&opts),
+        PanelKind::DashList => options.dashlist = dashlist::DashListOptions::from_json(&opts),
+        PanelKind::AlertList => {
+            options.alertlist = alertlist::AlertListOptions::from_json(&opts, p)
+        }
+        PanelKind::Logs => options.logs = logs_panel::LogsOptions::from_json(&opts),
+        _ => {}
+    }
     options.color_background = opts
         .get("colorMode")
         .and_then(Value::as_str)
@@ -685,6 +729,7 @@ fn panel_from_json(p: &Value, grid: GridPos, ids: &mut IdAllocator) -> Panel {
                     hide: b(t, "hide"),
                     datasource: datasource_ref(t.get("datasource")),
                     datasource_type: datasource_type(t.get("datasource")),
+                    max_lines: u(t, "maxLines").map(|m| m as usize),
                 })
                 .collect()
         })
@@ -888,7 +933,14 @@ mod tests {
             .filter(|p| p.source_type == "logs")
             .collect();
         assert_eq!(logs.len(), 1);
-        assert_eq!(logs[0].kind, PanelKind::Unsupported);
+        assert_eq!(logs[0].kind, PanelKind::Logs);
+        let d = import(
+            r#"{"uid": "u", "title": "t", "panels": [{"id": 1, "type": "geomap", "title": "Where"}]}"#,
+            "x",
+        )
+        .unwrap();
+        assert_eq!(d.panels[0].kind, PanelKind::Unsupported);
+        assert_eq!(d.panels[0].source_type, "geomap");
     }
 
     #[test]

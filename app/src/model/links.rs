@@ -172,6 +172,15 @@ pub fn new_silence(matchers: &[String], options: &[(&str, &str)]) -> String {
     build("/alerting/silence/new", params, &Hop::default())
 }
 
+/// The alert groups page filtered by these matchers (`alertname="X", service="y"`).
+pub fn alert_groups(filter: &str) -> String {
+    build(
+        "/alerting/groups",
+        vec![("filter".to_string(), filter.to_string())],
+        &Hop::default(),
+    )
+}
+
 /// The route tester with an alert's labels: where Alertmanager sends it, what groups, delays,
 /// inhibits or silences it ("why was I paged, and who else got it").
 pub fn route_test<'a>(labels: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {

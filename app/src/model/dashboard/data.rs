@@ -197,6 +197,18 @@ pub struct PanelData {
     /// Past the series cap: what was not drawn.
     #[serde(default)]
     pub others: Option<OtherSeries>,
+    /// What a panel shows instead of series (then `series` is empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<PanelContent>,
+}
+
+/// Panels whose body is not a set of series: worked out on the server, sent as shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum PanelContent {
+    Histogram(super::histogram::Histogram),
+    Dashboards(super::dashlist::DashList),
+    Alerts(super::alertlist::AlertList),
+    Logs(super::logs_panel::LogsPanel),
 }
 
 /// A panel query for Explore: variables filled, built-ins (`$__rate_interval`) kept, so Explore
@@ -320,7 +332,9 @@ impl DashboardView {
 impl PanelData {
     /// Whether there is anything to draw, counting points held back on the server.
     pub fn has_points(&self) -> bool {
-        self.points_sent > 0 || self.series.iter().any(|s| !s.points.is_empty())
+        self.points_sent > 0
+            || self.series.iter().any(|s| !s.points.is_empty())
+            || self.content.is_some()
     }
 
     /// Points were drawn on the server and are not here (see `DashboardView::hold_chart_points`).
