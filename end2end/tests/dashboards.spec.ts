@@ -340,3 +340,62 @@ test('the compatibility page reports what the provisioned dashboards use that is
     fs.rmSync(file, { force: true });
   }
 });
+
+test('a schema v2 dashboard is served at its /d/ URL: rows, tabs as rows, an auto grid and its variable', async ({ page }) => {
+  const element = (id: number, title: string, viz: string, expr: string) => ({
+    kind: 'Panel',
+    spec: {
+      id, title,
+      data: { kind: 'QueryGroup', spec: { queries: [{ kind: 'PanelQuery', spec: { refId: 'A', hidden: false,
+        query: { kind: 'DataQuery', group: 'prometheus', version: 'v0', datasource: { name: 'prometheus' }, spec: { expr, legendFormat: '{{job}}' } } } }],
+      transformations: [], queryOptions: {} } },
+      vizConfig: { kind: 'VizConfig', group: viz, version: '', spec: { options: {}, fieldConfig: { defaults: {}, overrides: [] } } },
+    },
+  });
+  const ref = (name: string) => ({ kind: 'ElementReference', name });
+  const file = path.join(process.env.OCTOSCOPE_PROVISIONING!, 'local-dashboards', 'v2-e2e.json');
+  fs.writeFileSync(file, JSON.stringify({
+    apiVersion: 'dashboard.grafana.app/v2beta1', kind: 'Dashboard', metadata: { name: 'v2-e2e' },
+    spec: {
+      title: 'V2 e2e', cursorSync: 'Crosshair',
+      timeSettings: { from: 'now-15m', to: 'now', autoRefresh: '', timezone: 'utc' },
+      variables: [{ kind: 'QueryVariable', spec: { name: 'job', label: 'Job', hide: 'dontHide', sort: 'alphabeticalAsc',
+        multi: false, includeAll: false, current: { text: 'arms', value: 'arms' },
+        query: { kind: 'DataQuery', group: 'prometheus', version: 'v0', datasource: { name: 'prometheus' }, spec: { __legacyStringValue: 'label_values(up, job)' } } } }],
+      elements: {
+        up: element(1, 'Targets up', 'timeseries', 'sum by (job) (up{job="$job"})'),
+        count: element(2, 'Target count', 'stat', 'count(up{job="$job"})'),
+        later: element(3, 'Behind a tab', 'stat', 'count(up)'),
+      },
+      layout: { kind: 'TabsLayout', spec: { tabs: [
+        { kind: 'TabsLayoutTab', spec: { title: 'Now', layout: { kind: 'AutoGridLayout', spec: { maxColumnCount: 2, rowHeightMode: 'standard',
+          items: [{ kind: 'AutoGridLayoutItem', spec: { element: ref('up') } }, { kind: 'AutoGridLayoutItem', spec: { element: ref('count') } }] } } } },
+        { kind: 'TabsLayoutTab', spec: { title: 'Later', layout: { kind: 'GridLayout', spec: { items: [
+          { kind: 'GridLayoutItem', spec: { x: 0, y: 0, width: 12, height: 6, element: ref('later') } }] } } } },
+      ] } },
+    },
+  }));
+  try {
+    const c = new ConsolePage(page);
+    await expect(async () => {
+      await c.open('/d/v2-e2e');
+      await expect(page.getByTestId('dashboard-title')).toContainText('V2 e2e', { timeout: 1000 });
+    }).toPass({ timeout: 15_000 });
+    // The first tab is an open row: its auto grid's two panels side by side, with data.
+    await expect(panel(page, 'Targets up').locator('svg.chart-svg')).toHaveCount(1);
+    await expect(panel(page, 'Target count').getByTestId('stat-value')).toHaveText('6');
+    const [a, b] = [await panel(page, 'Targets up').boundingBox(), await panel(page, 'Target count').boundingBox()];
+    expect(Math.abs(a!.y - b!.y)).toBeLessThan(2);
+    expect(b!.x).toBeGreaterThan(a!.x + a!.width / 2);
+    // The variable reads its DataQuery; the range and timezone come from timeSettings.
+    await expect(page.getByTestId('time-picker-button')).toHaveText('Last 15 minutes');
+    // The second tab is a collapsed row that queries when opened.
+    await expect(panel(page, 'Behind a tab')).toHaveCount(0);
+    const load = page.waitForResponse((r) => r.url().includes('/api/load_row'));
+    await page.getByTestId('row-toggle').filter({ hasText: 'Later' }).click();
+    expect((await load).status()).toBe(200);
+    await expect(panel(page, 'Behind a tab').getByTestId('stat-value')).not.toHaveText('');
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+});

@@ -68,7 +68,7 @@ async fn fixture_and_shipped_dashboards_render_every_panel() {
             fixture_count += 1;
         }
     }
-    assert_eq!(fixture_count, 9);
+    assert_eq!(fixture_count, 10);
     let console = Console::start(Some(stack.provisioning_dir())).await;
     wait_for_rates(&stack.prometheus.url()).await;
 

@@ -32,19 +32,22 @@ const VARIABLES: [&str; 6] = [
 /// What `dashboard` (a file's JSON: bare or in the `{"dashboard": …}` import wrapper) has that
 /// is not rendered. Empty means everything renders.
 pub fn report(file: &Value) -> Vec<Finding> {
+    // Schema v2 is read through the classic model; its parts carry their v2 paths (`__path`).
+    if let Some(c) = super::v2::to_v1(file) {
+        let mut out: Vec<Finding> = c
+            .notes
+            .into_iter()
+            .map(|(path, what)| Finding { path, what })
+            .collect();
+        out.extend(report(&c.v1));
+        return out;
+    }
     let (root, prefix) = match file.get("dashboard") {
         Some(d) if d.is_object() => (d, "dashboard."),
         _ => (file, ""),
     };
     let mut out = Vec::new();
     let mut find = |path: String, what: String| out.push(Finding { path, what });
-    if root.get("elements").is_some() || root.get("layout").is_some() {
-        find(
-            format!("{prefix}elements"),
-            "a schema v2 dashboard (elements and layout): not read yet; export it in the classic JSON model".into(),
-        );
-        return out;
-    }
     let mut panels: Vec<(String, &Value)> = Vec::new();
     for (i, p) in array(root, "panels").iter().enumerate() {
         let path = format!("{prefix}panels[{i}]");
@@ -59,7 +62,10 @@ pub fn report(file: &Value) -> Vec<Finding> {
         }
     }
     for (path, p) in panels {
-        panel(&path, p, &mut find);
+        match p.get("__path").and_then(Value::as_str) {
+            Some(v2) => panel(v2, V2_PARTS, p, &mut find),
+            None => panel(&path, V1_PARTS, p, &mut find),
+        }
     }
     for (i, v) in array(root.get("templating").unwrap_or(&Value::Null), "list")
         .iter()
@@ -69,7 +75,7 @@ pub fn report(file: &Value) -> Vec<Finding> {
         let kind = if kind.is_empty() { "query" } else { kind };
         if !VARIABLES.contains(&kind) {
             find(
-                format!("{prefix}templating.list[{i}]"),
+                own_path(v).unwrap_or_else(|| format!("{prefix}templating.list[{i}]")),
                 format!(
                     "variable {:?} of type {kind:?}: not resolved (its value is empty)",
                     text(v, "name")
@@ -85,7 +91,7 @@ pub fn report(file: &Value) -> Vec<Finding> {
         let enabled = a.get("enable").and_then(Value::as_bool).unwrap_or(true);
         if !built_in && enabled {
             find(
-                format!("{prefix}annotations.list[{i}]"),
+                own_path(a).unwrap_or_else(|| format!("{prefix}annotations.list[{i}]")),
                 format!("annotation query {:?}: not drawn", text(a, "name")),
             );
         }
@@ -93,10 +99,34 @@ pub fn report(file: &Value) -> Vec<Finding> {
     out
 }
 
-fn panel(path: &str, p: &Value, find: &mut impl FnMut(String, String)) {
+/// Where a panel's parts are below its path, in the classic model and in schema v2.
+struct Parts {
+    library: &'static str,
+    kind: &'static str,
+    transformations: &'static str,
+}
+
+const V1_PARTS: Parts = Parts {
+    library: ".libraryPanel",
+    kind: ".type",
+    transformations: ".transformations",
+};
+
+const V2_PARTS: Parts = Parts {
+    library: "",
+    kind: ".spec.vizConfig",
+    transformations: ".spec.data.spec.transformations",
+};
+
+/// The v2 path a converted part carries.
+fn own_path(v: &Value) -> Option<String> {
+    v.get("__path").and_then(Value::as_str).map(str::to_string)
+}
+
+fn panel(path: &str, parts: Parts, p: &Value, find: &mut impl FnMut(String, String)) {
     if p.get("libraryPanel").is_some() {
         find(
-            format!("{path}.libraryPanel"),
+            format!("{path}{}", parts.library),
             "a library panel: its model lives in Grafana's database and is not resolved; paste the panel's JSON instead".into(),
         );
         return;
@@ -104,14 +134,14 @@ fn panel(path: &str, p: &Value, find: &mut impl FnMut(String, String)) {
     let kind = text(p, "type");
     if PanelKind::from_type(kind) == PanelKind::Unsupported {
         find(
-            format!("{path}.type"),
+            format!("{path}{}", parts.kind),
             format!("panel type {kind:?}: not rendered (a placeholder names it)"),
         );
     }
     for (k, t) in array(p, "transformations").iter().enumerate() {
         if !t.get("disabled").and_then(Value::as_bool).unwrap_or(false) {
             find(
-                format!("{path}.transformations[{k}]"),
+                format!("{path}{}[{k}]", parts.transformations),
                 format!("transformation {:?}: not applied", text(t, "id")),
             );
         }
@@ -121,7 +151,7 @@ fn panel(path: &str, p: &Value, find: &mut impl FnMut(String, String)) {
         let ds = datasource_type(t.get("datasource")).or(panel_type.clone());
         if let Some(ds) = ds.filter(|d| !QUERIED.contains(&d.as_str())) {
             find(
-                format!("{path}.targets[{k}]"),
+                own_path(t).unwrap_or_else(|| format!("{path}.targets[{k}]")),
                 format!("a query to a {ds:?} datasource: not run (dashboards query Prometheus and Loki)"),
             );
         }
@@ -188,12 +218,33 @@ mod tests {
     }
 
     #[test]
-    fn a_dashboard_that_renders_whole_has_no_findings_and_v2_is_named() {
+    fn a_dashboard_that_renders_whole_has_no_findings_and_v2_parts_are_named_by_their_v2_paths() {
         let ok = json!({"panels": [{"type": "stat", "targets": [{"expr": "up"}]}],
                         "templating": {"list": [{"name": "ds", "type": "datasource"}]}});
         assert!(report(&ok).is_empty());
-        let v2 = json!({"elements": {}, "layout": {"kind": "GridLayout"}});
-        assert_eq!(report(&v2)[0].path, "elements");
+        let v2 = json!({"spec": {"elements": {
+            "p": {"kind": "Panel", "spec": {"id": 1, "vizConfig": {"kind": "VizConfig", "group": "geomap"},
+                "data": {"kind": "QueryGroup", "spec": {"queries": [{"kind": "PanelQuery", "spec": {"refId": "A",
+                    "query": {"kind": "DataQuery", "group": "elasticsearch", "datasource": {"name": "es"}, "spec": {}}}}],
+                    "transformations": [{"kind": "merge", "spec": {"id": "merge"}}]}}}},
+            "lib": {"kind": "LibraryPanel", "spec": {"id": 2, "libraryPanel": {"uid": "l"}}}},
+            "layout": {"kind": "TabsLayout", "spec": {"tabs": [{"kind": "TabsLayoutTab", "spec": {"title": "t",
+                "layout": {"kind": "GridLayout", "spec": {"items": [
+                    {"kind": "GridLayoutItem", "spec": {"element": {"kind": "ElementReference", "name": "p"}}},
+                    {"kind": "GridLayoutItem", "spec": {"element": {"kind": "ElementReference", "name": "lib"}}}]}}}}]}},
+            "variables": [{"kind": "GroupByVariable", "spec": {"name": "by"}}]}});
+        let paths: Vec<String> = report(&v2).into_iter().map(|f| f.path).collect();
+        assert_eq!(
+            paths,
+            [
+                "spec.layout",
+                "spec.elements[\"p\"].spec.vizConfig",
+                "spec.elements[\"p\"].spec.data.spec.transformations[0]",
+                "spec.elements[\"p\"].spec.data.spec.queries[0]",
+                "spec.elements[\"lib\"]",
+                "spec.variables[0]",
+            ]
+        );
     }
 
     #[test]
@@ -221,8 +272,9 @@ mod tests {
             let named = found
                 .iter()
                 .filter(|f| {
-                    f.path.ends_with(".type") && f.what.contains("not rendered")
-                        || f.path.ends_with(".libraryPanel")
+                    (f.path.ends_with(".type") || f.path.ends_with(".vizConfig"))
+                        && f.what.contains("not rendered")
+                        || f.what.starts_with("a library panel")
                 })
                 .count();
             assert_eq!(placeholders, named, "{}: {found:#?}", path.display());

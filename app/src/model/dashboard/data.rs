@@ -517,15 +517,15 @@ pub fn shape(
     }
 }
 
-/// The panels that run on load: all panels outside collapsed rows (or just `view_panel`).
+/// The panels whose data loads with the page: all outside collapsed rows (or just `view_panel`).
 pub fn panels_to_query(d: &Dashboard, only: Option<u32>) -> Vec<&Panel> {
     match only {
         Some(id) => d
             .panel(id)
             .into_iter()
-            .filter(|p| p.kind.queries())
+            .filter(|p| p.kind.loads_data())
             .collect(),
-        None => d.visible_panels().filter(|p| p.kind.queries()).collect(),
+        None => d.visible_panels().filter(|p| p.kind.loads_data()).collect(),
     }
 }
 
