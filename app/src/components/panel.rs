@@ -506,17 +506,37 @@ fn panel_body(
             })
             .collect();
         let field = panel.field.clone();
-        let svg = histogram_svg(hist, &colors, |v| field.display(Some(v)).0, (w, h));
-        let of = (data.total_series > 1).then(|| {
-            format!(
-                "{} values of {} series",
-                crate::model::numbers::thousands(hist.values as usize),
-                data.total_series
-            )
+        // A legend of the series' colours, as the pie chart has, when there is more than one.
+        let names: Vec<&str> = hist.counts.iter().map(|c| c.0.as_str()).collect();
+        let legend = (panel.options.legend && names.len() > 1).then(|| {
+            view! {
+                <ul class="legend" data-testid="legend">
+                    {names
+                        .iter()
+                        .zip(&colors)
+                        .map(|(name, color)| {
+                            view! {
+                                <li class="legend-item">
+                                    <span
+                                        class="swatch"
+                                        style=format!("background:{}", css_color(color))
+                                    ></span>
+                                    {name.to_string()}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
         });
+        let chart_h = match legend {
+            Some(_) => h.saturating_sub(legend_height(&names, w)).max(60),
+            None => h,
+        };
+        let svg = histogram_svg(hist, &colors, |v| field.display(Some(v)).0, (w, chart_h));
         return view! {
             <div class="histogram" data-testid="histogram" inner_html=svg></div>
-            {of.map(|t| view! { <p class="small muted">{t}</p> })}
+            {legend}
         }
         .into_any();
     }
