@@ -151,13 +151,13 @@ impl Builder<'_> {
                             .get("collapsed")
                             .and_then(Value::as_bool)
                             .unwrap_or(false);
-                        let (panels, next) = self.layout(&row, &at, bottom + 1, true);
+                        let (panels, next) = self.layout(&row, &at, bottom.saturating_add(1), true);
                         out.extend(self.row(&title, collapsed, panels, bottom, &at, in_row));
                         bottom = next;
                         continue;
                     }
                     let (y, h) = (
-                        y0 + is.get("y").and_then(Value::as_u64).unwrap_or(0),
+                        y0.saturating_add(is.get("y").and_then(Value::as_u64).unwrap_or(0)),
                         is.get("height").and_then(Value::as_u64).unwrap_or(8),
                     );
                     let grid = json!({
@@ -171,7 +171,7 @@ impl Builder<'_> {
                     {
                         out.push(p);
                     }
-                    bottom = bottom.max(y + h);
+                    bottom = bottom.max(y.saturating_add(h));
                 }
             }
             "AutoGridLayout" => {
@@ -187,14 +187,15 @@ impl Builder<'_> {
                 let w = 24 / cols;
                 for (i, item) in array(s, "items").iter().enumerate() {
                     let (col, line) = (i as u64 % cols, i as u64 / cols);
-                    let grid = json!({"x": col * w, "y": y0 + line * h, "w": w, "h": h});
+                    let top = y0.saturating_add(line.saturating_mul(h));
+                    let grid = json!({"x": col * w, "y": top, "w": w, "h": h});
                     let at = format!("{at}.spec.items[{i}]");
                     if let Some(p) =
                         self.element(spec(item).get("element").unwrap_or(&Value::Null), grid, &at)
                     {
                         out.push(p);
                     }
-                    bottom = bottom.max(y0 + (line + 1) * h);
+                    bottom = bottom.max(top.saturating_add(h));
                 }
             }
             "RowsLayout" => {
@@ -203,8 +204,12 @@ impl Builder<'_> {
                     let rs = spec(row);
                     let collapsed = rs.get("collapse").and_then(Value::as_bool).unwrap_or(false);
                     let inner = rs.get("layout").unwrap_or(&Value::Null);
-                    let (panels, next) =
-                        self.layout(inner, &format!("{at}.spec.layout"), bottom + 1, true);
+                    let (panels, next) = self.layout(
+                        inner,
+                        &format!("{at}.spec.layout"),
+                        bottom.saturating_add(1),
+                        true,
+                    );
                     out.extend(self.row(text(rs, "title"), collapsed, panels, bottom, &at, in_row));
                     bottom = next;
                 }
@@ -218,8 +223,12 @@ impl Builder<'_> {
                     let at = format!("{at}.spec.tabs[{i}]");
                     let ts = spec(tab);
                     let inner = ts.get("layout").unwrap_or(&Value::Null);
-                    let (panels, next) =
-                        self.layout(inner, &format!("{at}.spec.layout"), bottom + 1, true);
+                    let (panels, next) = self.layout(
+                        inner,
+                        &format!("{at}.spec.layout"),
+                        bottom.saturating_add(1),
+                        true,
+                    );
                     out.extend(self.row(text(ts, "title"), i > 0, panels, bottom, &at, in_row));
                     bottom = next;
                 }
