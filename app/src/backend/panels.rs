@@ -572,7 +572,11 @@ pub async fn run_panels(
     for p in panels {
         let mut data = PanelData {
             panel_id: p.id,
-            warnings: p.transformations_warning().into_iter().collect(),
+            warnings: p
+                .transformations_warning()
+                .into_iter()
+                .chain(p.repeat_warning())
+                .collect(),
             ..Default::default()
         };
         if p.kind == PanelKind::AlertList {

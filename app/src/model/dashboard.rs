@@ -294,6 +294,11 @@ pub struct Panel {
 }
 
 impl Panel {
+    /// What the panel says about its repeat, which is not expanded, if it has one.
+    pub fn repeat_warning(&self) -> Option<String> {
+        self.repeat.as_deref().map(repeat_not_expanded)
+    }
+
     /// What the panel says about transformations it does not apply, if it has any.
     pub fn transformations_warning(&self) -> Option<String> {
         (!self.transformations.is_empty()).then(|| {
@@ -303,6 +308,13 @@ impl Panel {
             )
         })
     }
+}
+
+/// What a repeated panel or row says: it is shown once, not once per value of the variable.
+pub fn repeat_not_expanded(var: &str) -> String {
+    format!(
+        "repeat by ${var}: not expanded (shown once, for the variable's current value; Octoscope does not repeat panels yet)"
+    )
 }
 
 /// A normalised dashboard.

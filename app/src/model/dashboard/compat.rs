@@ -146,6 +146,11 @@ fn panel(path: &str, parts: Parts, p: &Value, find: &mut impl FnMut(String, Stri
             );
         }
     }
+    // A v2 repeat is named at its layout item by the conversion.
+    let repeat = p.get("repeat").and_then(Value::as_str).unwrap_or_default();
+    if !repeat.is_empty() && p.get("__path").is_none() {
+        find(format!("{path}.repeat"), super::repeat_not_expanded(repeat));
+    }
     let panel_type = datasource_type(p.get("datasource"));
     for (k, t) in array(p, "targets").iter().enumerate() {
         let ds = datasource_type(t.get("datasource")).or(panel_type.clone());
@@ -169,13 +174,15 @@ fn datasource_type(ds: Option<&Value>) -> Option<String> {
     }
 }
 
-fn array<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+/// `v[key]` as a slice (empty when missing or not an array); shared with `v2`.
+pub(super) fn array<'a>(v: &'a Value, key: &str) -> &'a [Value] {
     v.get(key)
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice)
 }
 
-fn text<'a>(v: &'a Value, key: &str) -> &'a str {
+/// `v[key]` as text (empty when missing or not a string); shared with `v2`.
+pub(super) fn text<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or_default()
 }
 
@@ -190,7 +197,7 @@ mod tests {
             "panels": [
                 {"type": "timeseries", "targets": [{"expr": "up", "datasource": {"type": "prometheus"}}]},
                 {"type": "candlestick", "transformations": [{"id": "organize"}, {"id": "merge", "disabled": true}]},
-                {"type": "row", "panels": [{"type": "table", "targets": [{"datasource": {"type": "elasticsearch", "uid": "es"}}]}]},
+                {"type": "row", "repeat": "ns", "panels": [{"type": "table", "targets": [{"datasource": {"type": "elasticsearch", "uid": "es"}}]}]},
                 {"libraryPanel": {"uid": "lib"}},
             ],
             "rows": [{"panels": [{"type": "news"}]}],
@@ -205,6 +212,7 @@ mod tests {
             [
                 "dashboard.panels[1].type",
                 "dashboard.panels[1].transformations[0]",
+                "dashboard.panels[2].repeat",
                 "dashboard.panels[2].panels[0].targets[0]",
                 "dashboard.panels[3].libraryPanel",
                 "dashboard.rows[0].panels[0].type",
@@ -214,7 +222,8 @@ mod tests {
             "{found:#?}"
         );
         assert!(found[0].1.contains("\"candlestick\""));
-        assert!(found[2].1.contains("elasticsearch"));
+        assert!(found[2].1.contains("repeat by $ns: not expanded"));
+        assert!(found[3].1.contains("elasticsearch"));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! in `notes`: tabs become rows (the first open, the others collapsed, so only the open tab
 //! queries), rows nested in rows or tabs are flattened into their parent. Pure.
 
+use super::compat::{array, text};
 use serde_json::{json, Map, Value};
 
 /// A v2 dashboard read as the classic model.
@@ -38,16 +39,6 @@ fn auto_row_height(mode: &str, custom_px: Option<f64>) -> u64 {
     }
 }
 
-fn text<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or_default()
-}
-
-fn array<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
 fn spec(v: &Value) -> &Value {
     v.get("spec").unwrap_or(&Value::Null)
 }
@@ -63,8 +54,9 @@ impl Builder<'_> {
         self.notes.push((path, what.to_string()));
     }
 
-    /// A v1 panel from the element an item references, at `grid`.
-    fn element(&mut self, reference: &Value, grid: Value, at: &str) -> Option<Value> {
+    /// A v1 panel from the element a layout item (its spec) references, at `grid`.
+    fn element(&mut self, item: &Value, grid: Value, at: &str) -> Option<Value> {
+        let reference = item.get("element").unwrap_or(&Value::Null);
         let name = text(reference, "name");
         let Some(el) = self.elements.get(name) else {
             self.note(
@@ -83,6 +75,10 @@ impl Builder<'_> {
         p.insert("title".into(), json!(text(s, "title")));
         p.insert("description".into(), json!(text(s, "description")));
         p.insert("gridPos".into(), grid);
+        let repeat = self.repeat(item, at);
+        if !repeat.is_empty() {
+            p.insert("repeat".into(), json!(repeat));
+        }
         if text(el, "kind") == "LibraryPanel" {
             let lib = s.get("libraryPanel").cloned().unwrap_or(json!({}));
             p.insert("libraryPanel".into(), lib);
@@ -132,6 +128,23 @@ impl Builder<'_> {
         Some(Value::Object(p))
     }
 
+    /// The variable a layout item or row repeats by (`repeat: {mode, value}`), named as not
+    /// expanded; empty when it does not repeat.
+    fn repeat(&mut self, item: &Value, at: &str) -> String {
+        let var = item
+            .get("repeat")
+            .map(|r| text(r, "value"))
+            .unwrap_or_default()
+            .to_string();
+        if !var.is_empty() {
+            self.note(
+                format!("{at}.spec.repeat"),
+                &crate::model::dashboard::repeat_not_expanded(&var),
+            );
+        }
+        var
+    }
+
     /// The panels of a layout, top to bottom from `y0`, rows as v1 rows; returns them and the
     /// next free y. Inside a row (`in_row`) nested rows and tabs are flattened.
     fn layout(&mut self, layout: &Value, at: &str, y0: u64, in_row: bool) -> (Vec<Value>, u64) {
@@ -166,9 +179,7 @@ impl Builder<'_> {
                         "w": is.get("width").and_then(Value::as_u64).unwrap_or(12),
                         "h": h,
                     });
-                    if let Some(p) =
-                        self.element(is.get("element").unwrap_or(&Value::Null), grid, &at)
-                    {
+                    if let Some(p) = self.element(is, grid, &at) {
                         out.push(p);
                     }
                     bottom = bottom.max(y.saturating_add(h));
@@ -190,9 +201,7 @@ impl Builder<'_> {
                     let top = y0.saturating_add(line.saturating_mul(h));
                     let grid = json!({"x": col * w, "y": top, "w": w, "h": h});
                     let at = format!("{at}.spec.items[{i}]");
-                    if let Some(p) =
-                        self.element(spec(item).get("element").unwrap_or(&Value::Null), grid, &at)
-                    {
+                    if let Some(p) = self.element(spec(item), grid, &at) {
                         out.push(p);
                     }
                     bottom = bottom.max(top.saturating_add(h));
@@ -203,6 +212,7 @@ impl Builder<'_> {
                     let at = format!("{at}.spec.rows[{i}]");
                     let rs = spec(row);
                     let collapsed = rs.get("collapse").and_then(Value::as_bool).unwrap_or(false);
+                    self.repeat(rs, &at);
                     let inner = rs.get("layout").unwrap_or(&Value::Null);
                     let (panels, next) = self.layout(
                         inner,
@@ -600,5 +610,35 @@ mod tests {
         assert_eq!(d.panels[1].targets[0].ref_id, "B");
         assert_eq!(d.variables[0].query, "label_values(server)");
         assert!(crate::model::dashboard::compat::report(&raw).is_empty());
+    }
+
+    #[test]
+    fn repeats_are_carried_and_named_as_not_expanded() {
+        let mut it = item("panel-1", 0, 0);
+        it["spec"]["repeat"] = json!({"mode": "variable", "value": "job"});
+        let c = to_v1(&resource(
+            json!({"kind": "GridLayout", "spec": {"items": [it.clone()]}}),
+        ))
+        .unwrap();
+        assert_eq!(c.v1["panels"][0]["repeat"], "job");
+        assert_eq!(c.notes[0].0, "spec.layout.spec.items[0].spec.repeat");
+        assert!(
+            c.notes[0].1.contains("repeat by $job: not expanded"),
+            "{:?}",
+            c.notes
+        );
+        let d = crate::model::dashboard::import_value(&c.v1, "x").unwrap();
+        assert!(d.panels[0].repeat_warning().unwrap().contains("$job"));
+        // Named once, at the v2 path, not again as a classic panel's repeat.
+        let found = crate::model::dashboard::compat::report(&resource(
+            json!({"kind": "GridLayout", "spec": {"items": [it]}}),
+        ));
+        assert_eq!(
+            found
+                .iter()
+                .filter(|f| f.what.contains("not expanded"))
+                .count(),
+            1
+        );
     }
 }
