@@ -378,6 +378,19 @@ fn s(v: &Value, key: &str) -> String {
     }
 }
 
+/// `v[key]`'s strings (none when it is not a list); what is not a string is skipped.
+fn strings(v: &Value, key: &str) -> Vec<String> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(|l| {
+            l.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn u(v: &Value, key: &str) -> Option<u64> {
     match v.get(key)? {
         Value::Number(n) => n.as_u64().or_else(|| n.as_f64().map(|f| f.max(0.0) as u64)),
@@ -481,16 +494,7 @@ pub fn import_value(root: &Value, fallback_uid: &str) -> Result<Dashboard, Impor
     Ok(Dashboard {
         uid,
         title,
-        tags: d
-            .get("tags")
-            .and_then(Value::as_array)
-            .map(|t| {
-                t.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default(),
+        tags: strings(d, "tags"),
         schema_version: u(d, "schemaVersion").unwrap_or(0) as u32,
         time_from: Some(s(&time, "from"))
             .filter(|f| !f.is_empty())

@@ -43,21 +43,8 @@ impl DashListOptions {
         let d = Self::default();
         let flag = |k: &str, default: bool| opts.get(k).and_then(Value::as_bool).unwrap_or(default);
         Self {
-            query: opts
-                .get("query")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
-            tags: opts
-                .get("tags")
-                .and_then(Value::as_array)
-                .map(|t| {
-                    t.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            query: super::s(opts, "query"),
+            tags: super::strings(opts, "tags"),
             max_items: opts
                 .get("maxItems")
                 .and_then(Value::as_u64)

@@ -161,16 +161,7 @@ pub fn legacy_singlestat(p: &Value, field: &mut FieldConfig, options: &mut Panel
         }
     }
     field.decimals = p.get("decimals").and_then(number).map(|d| d as u32);
-    let colors: Vec<String> = p
-        .get("colors")
-        .and_then(Value::as_array)
-        .map(|c| {
-            c.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
+    let colors = super::strings(p, "colors");
     let values: Vec<f64> = p
         .get("thresholds")
         .and_then(Value::as_str)

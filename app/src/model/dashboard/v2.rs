@@ -213,14 +213,8 @@ impl Builder<'_> {
                     let rs = spec(row);
                     let collapsed = rs.get("collapse").and_then(Value::as_bool).unwrap_or(false);
                     self.repeat(rs, &at);
-                    let inner = rs.get("layout").unwrap_or(&Value::Null);
-                    let (panels, next) = self.layout(
-                        inner,
-                        &format!("{at}.spec.layout"),
-                        bottom.saturating_add(1),
-                        true,
-                    );
-                    out.extend(self.row(text(rs, "title"), collapsed, panels, bottom, &at, in_row));
+                    let (panels, next) = self.section(rs, collapsed, &at, bottom, in_row);
+                    out.extend(panels);
                     bottom = next;
                 }
             }
@@ -231,15 +225,8 @@ impl Builder<'_> {
                 );
                 for (i, tab) in array(s, "tabs").iter().enumerate() {
                     let at = format!("{at}.spec.tabs[{i}]");
-                    let ts = spec(tab);
-                    let inner = ts.get("layout").unwrap_or(&Value::Null);
-                    let (panels, next) = self.layout(
-                        inner,
-                        &format!("{at}.spec.layout"),
-                        bottom.saturating_add(1),
-                        true,
-                    );
-                    out.extend(self.row(text(ts, "title"), i > 0, panels, bottom, &at, in_row));
+                    let (panels, next) = self.section(spec(tab), i > 0, &at, bottom, in_row);
+                    out.extend(panels);
                     bottom = next;
                 }
             }
@@ -251,6 +238,29 @@ impl Builder<'_> {
             }
         }
         (out, bottom)
+    }
+
+    /// A row or tab (its spec) at `y`: its own layout below its header, read as a v1 row; the
+    /// panels and the next free y.
+    fn section(
+        &mut self,
+        spec: &Value,
+        collapsed: bool,
+        at: &str,
+        y: u64,
+        in_row: bool,
+    ) -> (Vec<Value>, u64) {
+        let inner = spec.get("layout").unwrap_or(&Value::Null);
+        let (panels, next) = self.layout(
+            inner,
+            &format!("{at}.spec.layout"),
+            y.saturating_add(1),
+            true,
+        );
+        (
+            self.row(text(spec, "title"), collapsed, panels, y, at, in_row),
+            next,
+        )
     }
 
     /// A v1 row holding `panels` (collapsed) or followed by them (open). Inside another row there
