@@ -2,7 +2,8 @@
 // guardian makes the guide's HighErrorRate pending then firing, the group is silenced from its
 // "Silence" link with a live preview, the alert shows as silenced, and expiring the silence
 // re-activates it. The guide's HighErrorRate divides each error series by itself, so one stray
-// error fires it for five minutes: the journey first waits until the guardian's is quiet.
+// error fires it for five minutes: the journey first calms the guardian (the simulator's
+// background errors stop there) and waits until its alert is quiet.
 import { test, expect, type Locator, type Page } from '@playwright/test';
 
 const control = process.env.OCTOLLM_SIM_CONTROL ?? '';
@@ -52,9 +53,20 @@ test('silence a firing alert from its group, then expire the silence', async ({ 
     });
     return attrNow(own, 'data-state');
   };
-  await expect
-    .poll(ruleState, { timeout: 330_000, intervals: [5_000] })
-    .not.toMatch(/firing|pending/);
+  const calm = await request.post(`${control}/sim/incidents`, {
+    data: { kind: 'calm', target: 'guardian', duration: '20m' },
+  });
+  expect(calm.status()).toBe(201);
+  const { id: calmId } = await calm.json();
+  try {
+    // A stray error before the calm leaves the 5m window within five minutes and one evaluation.
+    await expect
+      .poll(ruleState, { timeout: 330_000, intervals: [5_000] })
+      .not.toMatch(/firing|pending/);
+  } catch (e) {
+    await request.delete(`${control}/sim/incidents/${calmId}`);
+    throw e;
+  }
   const created = await request.post(`${control}/sim/incidents`, {
     data: { kind: 'error_spike', target: 'guardian', duration: '10m' },
   });
@@ -224,5 +236,6 @@ test('silence a firing alert from its group, then expire the silence', async ({ 
       .toBe('active');
   } finally {
     await request.delete(`${control}/sim/incidents/${incident}`);
+    await request.delete(`${control}/sim/incidents/${calmId}`);
   }
 });

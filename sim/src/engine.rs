@@ -159,7 +159,11 @@ impl Sim {
 
     fn error_rate(&self, svc: usize) -> f64 {
         // Quiet enough that the 99.9% availability SLO burns well under 1× when nothing is wrong.
-        let mut rate: f64 = 0.0001;
+        let mut rate: f64 = if self.active(IncidentKind::Calm, svc) {
+            0.0
+        } else {
+            0.0001
+        };
         if self.active(IncidentKind::ErrorSpike, svc) {
             rate = rate.max(0.30);
         }
@@ -946,6 +950,21 @@ mod tests {
                 .unwrap();
             assert!(span.error, "the log's span is the failing one");
         }
+    }
+
+    #[test]
+    fn calm_stops_background_errors_but_not_an_error_spike() {
+        let (mut sim, now) = run(1);
+        let guardian = catalog::service_index("guardian").unwrap();
+        assert!(
+            sim.error_rate(guardian) > 0.0,
+            "background errors by default"
+        );
+        sim.add_incident(IncidentKind::Calm, "guardian".into(), None, now);
+        assert_eq!(sim.error_rate(guardian), 0.0);
+        assert!(sim.error_rate(0) > 0.0, "only the target is calm");
+        sim.add_incident(IncidentKind::ErrorSpike, "guardian".into(), None, now);
+        assert_eq!(sim.error_rate(guardian), 0.30);
     }
 
     #[test]

@@ -33,10 +33,13 @@ pub enum IncidentKind {
     PiiLeak,
     /// Almost no tasks arrive at the target (the orchestrator), so completions nearly stop.
     TaskStall,
+    /// The target's background errors (1 call in 10,000) stop; incidents still fail calls. A
+    /// rule that fires on any error, as the guide's HighErrorRate does, clears and stays clear.
+    Calm,
 }
 
 impl IncidentKind {
-    pub const ALL: [IncidentKind; 13] = [
+    pub const ALL: [IncidentKind; 14] = [
         IncidentKind::ErrorSpike,
         IncidentKind::LatencySpike,
         IncidentKind::ServiceDown,
@@ -50,6 +53,7 @@ impl IncidentKind {
         IncidentKind::ConnectionSurge,
         IncidentKind::PiiLeak,
         IncidentKind::TaskStall,
+        IncidentKind::Calm,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -67,6 +71,7 @@ impl IncidentKind {
             IncidentKind::ConnectionSurge => "connection_surge",
             IncidentKind::PiiLeak => "pii_leak",
             IncidentKind::TaskStall => "task_stall",
+            IncidentKind::Calm => "calm",
         }
     }
 
@@ -110,7 +115,7 @@ pub struct IncidentRequest {
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum IncidentError {
-    #[error("unknown incident kind {0:?}; use one of error_spike, latency_spike, service_down, cost_spike, security_violation, memory_leak, budget_burn, crash_loop, cpu_spike, disk_full, connection_surge, pii_leak, task_stall")]
+    #[error("unknown incident kind {0:?}; use one of error_spike, latency_spike, service_down, cost_spike, security_violation, memory_leak, budget_burn, crash_loop, cpu_spike, disk_full, connection_surge, pii_leak, task_stall, calm")]
     Kind(String),
     #[error("{kind} cannot target {target:?}; use one of {}", .allowed.join(", "))]
     Target {
