@@ -6,6 +6,7 @@
 mod support;
 
 use app::model::dashboard::data::{DashboardView, PanelContent, PanelData};
+use app::model::dashboard::frame::{Kind, TableData};
 use app::model::dashboard::histogram::Histogram;
 use app::model::dashboard::PanelKind;
 use octoscope_harness::demo::Engine;
@@ -97,6 +98,27 @@ fn at_instant(panel: &PanelData, at_ms: i64, window_ms: i64) -> BTreeMap<String,
         .collect()
 }
 
+/// A table's numbers by frame, row (its text cells) and column, each as a value with no range.
+fn table_values(t: &TableData) -> BTreeMap<String, (f64, f64, f64)> {
+    let mut out = BTreeMap::new();
+    for f in &t.frames {
+        for r in 0..f.rows() {
+            let row: Vec<String> = f
+                .fields
+                .iter()
+                .filter(|x| x.values.kind() == Kind::Text)
+                .map(|x| x.values.get(r).key())
+                .collect();
+            for x in f.fields.iter().filter(|x| x.values.kind() == Kind::Number) {
+                if let Some(v) = x.values.get(r).number().filter(|v| v.is_finite()) {
+                    out.insert(format!("{} {row:?} {}", f.name, x.display), (v, v, v));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Two engines read the same targets at different moments (a couple of seconds apart), so a
 /// value agrees when it is within 25% of the other's, or within the range the other engine's
 /// series took over the last few steps.
@@ -178,7 +200,12 @@ async fn every_shipped_dashboard_shows_the_same_series_on_both_engines() {
                 continue;
             }
             let window = 3 * p.step_ms.max(2_000);
-            let (a, b) = (at_instant(p, at, window), at_instant(v, at, window));
+            let (a, b) = match (&p.content, &v.content) {
+                (Some(PanelContent::Table(x)), Some(PanelContent::Table(y))) => {
+                    (table_values(x), table_values(y))
+                }
+                _ => (at_instant(p, at, window), at_instant(v, at, window)),
+            };
             if a.is_empty() {
                 failures.push(format!("{what}: no data on Prometheus"));
                 continue;

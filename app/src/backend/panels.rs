@@ -14,7 +14,8 @@ use crate::model::dashboard::vars::{
     shape_options, Scope, ScopeValue, VarKind, VarOption, VarQuery, ALL,
 };
 use crate::model::dashboard::{
-    alertlist, compare, dashlist, histogram, logs_panel, Dashboard, Panel, PanelKind,
+    alertlist, compare, dashlist, frame, histogram, logs_panel, transform, Dashboard, Panel,
+    PanelKind,
 };
 use crate::model::datasource::DatasourceKind;
 use crate::model::prometheus::QueryData;
@@ -749,6 +750,39 @@ pub async fn run_panels(
                         e
                     };
                     data.error.get_or_insert(msg);
+                }
+            }
+        }
+        if panel.kind == PanelKind::Table || !panel.transformations.is_empty() {
+            // Tables and transformations read every point as returned, before decimation.
+            data.total_series = series.len();
+            data.points_received = series.iter().map(|s| s.points.len()).sum();
+            series.retain(|s| s.shift_ms == 0);
+            let reducer = panel.options.reducer;
+            let frames = if panel.transformations.is_empty() {
+                vec![frame::default_table(&series, reducer)]
+            } else {
+                let table_refs: Vec<&str> = panel
+                    .targets
+                    .iter()
+                    .filter(|t| t.format_table)
+                    .map(|t| t.ref_id.as_str())
+                    .collect();
+                let queries = panel.targets.iter().filter(|t| !t.hide).count();
+                let input = frame::query_frames(&series, &table_refs, reducer, queries);
+                let (frames, notes) = transform::apply(&panel.transformations, input);
+                data.warnings.extend(notes);
+                frames
+            };
+            if panel.kind == PanelKind::Table {
+                data.content = frame::TableData::bounded(frames).map(PanelContent::Table);
+                continue;
+            }
+            match frame::frames_to_series(&frames, panel.kind.draws_time()) {
+                Ok(s) => series = s,
+                Err(e) => {
+                    data.error.get_or_insert(e);
+                    continue;
                 }
             }
         }

@@ -11,6 +11,7 @@ use crate::contexts::PoolsDown;
 use crate::model::dashboard::data::GridWidth;
 use crate::model::dashboard::data::{PanelContent, PanelData, SeriesData};
 use crate::model::dashboard::field::{css_color, resolve, text_on, PALETTE};
+use crate::model::dashboard::frame::TableData;
 use crate::model::dashboard::{Panel, PanelKind};
 use crate::model::html::escape_html;
 use crate::model::links::Hop;
@@ -111,9 +112,9 @@ pub fn PanelView(
         ),
         None => (None, Vec::new(), None),
     };
-    let empty = data
-        .as_ref()
-        .is_some_and(|d| d.error.is_none() && !d.queries.is_empty() && d.series.is_empty());
+    let empty = data.as_ref().is_some_and(|d| {
+        d.error.is_none() && !d.queries.is_empty() && d.series.is_empty() && d.content.is_none()
+    });
     let down_hint = (empty && !pools_down.is_empty()).then(|| {
         view! {
             <p class="small muted" data-testid="targets-down-hint">
@@ -797,187 +798,176 @@ fn panel_body(
             }
             .into_any()
         }
-        PanelKind::Table => {
-            view! { <PanelTable panel=panel.clone() series=data.series /> }.into_any()
-        }
+        PanelKind::Table => match data.content {
+            Some(PanelContent::Table(table)) => {
+                view! { <PanelTable panel=panel.clone() table=table /> }.into_any()
+            }
+            _ => ().into_any(),
+        },
         _ => ().into_any(),
     }
 }
 
-/// A table of series: label columns and one value column per query (reduced for range data).
+/// A table panel: one frame at a time (a picker when the transformations leave several, as in
+/// Grafana), columns named and formatted by the field config, sortable by a click on a header;
+/// "showing N of M rows" when the server cut the frame.
 #[component]
-fn PanelTable(panel: Panel, series: Vec<SeriesData>) -> impl IntoView {
-    let refs: std::collections::BTreeSet<String> =
-        series.iter().map(|s| s.ref_id.clone()).collect();
-    let multi = refs.len() > 1;
-    let mut label_cols: Vec<String> = Vec::new();
-    for s in &series {
-        for k in s.labels.keys() {
-            if !label_cols.contains(k) {
-                label_cols.push(k.clone());
-            }
-        }
-    }
-    label_cols.sort();
-    let value_cols: Vec<(String, String)> = refs
-        .iter()
-        .map(|r| {
-            (
-                r.clone(),
-                if multi {
-                    format!("Value #{r}")
-                } else {
-                    "Value".to_string()
-                },
-            )
-        })
-        .collect();
-    // Rows: one per distinct label set; values from each query side by side (Grafana's merge).
-    let mut rows: Vec<(
-        std::collections::BTreeMap<String, String>,
-        std::collections::BTreeMap<String, f64>,
-    )> = Vec::new();
-    for s in &series {
-        let v = panel.options.reducer.apply(&values(s)).unwrap_or(f64::NAN);
-        let mut key = s.labels.clone();
-        if multi {
-            key.remove("__name__");
-        }
-        match rows.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, vals)) => {
-                vals.insert(s.ref_id.clone(), v);
-            }
-            None => rows.push((key, [(s.ref_id.clone(), v)].into_iter().collect())),
-        }
-    }
-    let columns: Vec<(String, bool, Option<String>)> = label_cols
-        .iter()
-        .map(|c| (c.clone(), false, None))
-        .chain(
-            value_cols
-                .iter()
-                .map(|(r, name)| (name.clone(), true, Some(r.clone()))),
-        )
-        .filter(|(name, _, r)| {
-            !resolve(
-                &panel.field,
-                &panel.overrides,
-                name,
-                r.as_deref().unwrap_or(""),
-            )
-            .hidden
-        })
-        .collect();
+fn PanelTable(panel: Panel, table: TableData) -> impl IntoView {
+    use crate::components::zone::Time;
+    use crate::model::dashboard::frame::{Cell, Kind};
+    let chosen = RwSignal::new(0usize);
     let sort = RwSignal::new(None::<(usize, bool)>);
-    let panel = StoredValue::new(panel);
-    let columns = StoredValue::new(columns);
-    let rows = StoredValue::new(rows);
-    let cell = move |row: &(
-        std::collections::BTreeMap<String, String>,
-        std::collections::BTreeMap<String, f64>,
-    ),
-                     col: &(String, bool, Option<String>)|
-          -> (String, Option<f64>) {
-        match &col.2 {
-            Some(r) => {
-                let v = row.1.get(r).copied().filter(|v| !v.is_nan());
-                let fc = panel.with_value(|p| resolve(&p.field, &p.overrides, &col.0, r));
-                (fc.display(v).0, v)
-            }
-            None => (row.0.get(&col.0).cloned().unwrap_or_default(), None),
-        }
-    };
-    let sorted_rows = move || {
-        let mut r = rows.get_value();
-        if let Some((ci, desc)) = sort.get() {
-            let col = columns.with_value(|c| c[ci].clone());
-            r.sort_by(|a, b| {
-                let (ta, va) = cell(a, &col);
-                let (tb, vb) = cell(b, &col);
-                let ord = match (va, vb) {
-                    (Some(x), Some(y)) => x.total_cmp(&y),
-                    _ => ta.cmp(&tb),
-                };
-                if desc {
-                    ord.reverse()
+    let picker = (table.frames.len() > 1).then(|| {
+        let options = table
+            .frames
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let name = if f.name.is_empty() {
+                    format!("Frame {}", i + 1)
                 } else {
-                    ord
-                }
-            });
+                    f.name.clone()
+                };
+                view! { <option value=i.to_string()>{name}</option> }
+            })
+            .collect_view();
+        view! {
+            <label class="small">
+                "Frame "
+                <select
+                    data-testid="table-frame"
+                    on:change=move |ev| {
+                        sort.set(None);
+                        chosen.set(event_target_value(&ev).parse().unwrap_or(0));
+                    }
+                >
+                    {options}
+                </select>
+            </label>
         }
-        r
+    });
+    let panel = StoredValue::new(panel);
+    let table = StoredValue::new(table);
+    // Visible columns: (index in the frame, header), hidden ones left out by the field config.
+    let columns = move || {
+        let i = chosen.get();
+        table.with_value(|t| {
+            let f = &t.frames[i.min(t.frames.len() - 1)];
+            panel.with_value(|p| {
+                f.fields
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(j, x)| {
+                        let fc = resolve(&p.field, &p.overrides, &x.display, &x.ref_id);
+                        (!fc.hidden)
+                            .then(|| (j, fc.display_name.unwrap_or_else(|| x.display.clone())))
+                    })
+                    .collect::<Vec<(usize, String)>>()
+            })
+        })
+    };
+    let rows = move || {
+        let i = chosen.get();
+        let cols = columns();
+        table.with_value(|t| {
+            let i = i.min(t.frames.len() - 1);
+            let f = &t.frames[i];
+            let mut order: Vec<usize> = (0..f.rows()).collect();
+            if let Some((c, desc)) = sort.get() {
+                if let Some(x) = f.fields.get(c) {
+                    order.sort_by(|a, b| {
+                        let o = x.values.get(*a).compare(&x.values.get(*b));
+                        if desc {
+                            o.reverse()
+                        } else {
+                            o
+                        }
+                    });
+                }
+            }
+            let cells = order
+                .into_iter()
+                .map(|r| {
+                    cols.iter()
+                        .map(|(j, _)| {
+                            let x = &f.fields[*j];
+                            match (x.values.get(r), x.values.kind()) {
+                                (Cell::Time(ms), Kind::Time) => view! { <td>
+                                    <Time ms=ms />
+                                </td> }
+                                .into_any(),
+                                (Cell::Null, Kind::Number) | (Cell::Num(_), _) => {
+                                    let v = x.values.get(r).number();
+                                    let text = panel.with_value(|p| {
+                                        resolve(&p.field, &p.overrides, &x.display, &x.ref_id)
+                                            .display(v)
+                                            .0
+                                    });
+                                    view! { <td class="num">{text}</td> }.into_any()
+                                }
+                                (c, _) => view! { <td>{c.key()}</td> }.into_any(),
+                            }
+                        })
+                        .collect_view()
+                })
+                .map(|cells| view! { <tr>{cells}</tr> })
+                .collect_view();
+            let showing = (f.rows() < t.total_rows[i]).then(|| {
+                format!(
+                    "showing {} of {} rows",
+                    crate::model::numbers::thousands(f.rows()),
+                    crate::model::numbers::thousands(t.total_rows[i])
+                )
+            });
+            (cells, showing)
+        })
     };
     view! {
+        {picker}
         <div class="table-wrap">
             <table class="data-table" data-testid="panel-table">
                 <thead>
                     <tr>
-                        {columns
-                            .get_value()
-                            .into_iter()
-                            .enumerate()
-                            .map(|(i, (name, _, r))| {
-                                let label = panel
-                                    .with_value(|p| {
-                                        resolve(
-                                                &p.field,
-                                                &p.overrides,
-                                                &name,
-                                                r.as_deref().unwrap_or(""),
-                                            )
-                                            .display_name
-                                    })
-                                    .unwrap_or(name);
-                                view! {
-                                    <th>
-                                        <button
-                                            type="button"
-                                            class="sort"
-                                            on:click=move |_| {
-                                                sort.update(|s| {
-                                                    *s = match *s {
-                                                        Some((c, false)) if c == i => Some((i, true)),
-                                                        Some((c, true)) if c == i => None,
-                                                        _ => Some((i, false)),
-                                                    };
-                                                })
-                                            }
-                                        >
-                                            {label}
-                                            {move || match sort.get() {
-                                                Some((c, d)) if c == i => if d { " ▼" } else { " ▲" }
-                                                _ => "",
-                                            }}
-                                        </button>
-                                    </th>
-                                }
-                            })
-                            .collect_view()}
+                        {move || {
+                            columns()
+                                .into_iter()
+                                .map(|(j, label)| {
+                                    view! {
+                                        <th>
+                                            <button
+                                                type="button"
+                                                class="sort"
+                                                on:click=move |_| {
+                                                    sort.update(|s| {
+                                                        *s = match *s {
+                                                            Some((c, false)) if c == j => Some((j, true)),
+                                                            Some((c, true)) if c == j => None,
+                                                            _ => Some((j, false)),
+                                                        };
+                                                    })
+                                                }
+                                            >
+                                                {label}
+                                                {move || match sort.get() {
+                                                    Some((c, d)) if c == j => if d { " ▼" } else { " ▲" }
+                                                    _ => "",
+                                                }}
+                                            </button>
+                                        </th>
+                                    }
+                                })
+                                .collect_view()
+                        }}
                     </tr>
                 </thead>
-                <tbody>
-                    {move || {
-                        sorted_rows()
-                            .into_iter()
-                            .map(|row| {
-                                view! {
-                                    <tr>
-                                        {columns
-                                            .get_value()
-                                            .iter()
-                                            .map(|c| {
-                                                let (text, v) = cell(&row, c);
-                                                view! { <td class:num=v.is_some()>{text}</td> }
-                                            })
-                                            .collect_view()}
-                                    </tr>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </tbody>
+                <tbody>{move || rows().0}</tbody>
             </table>
         </div>
+        {move || {
+            rows()
+                .1
+                .map(|s| view! { <p class="small muted" data-testid="table-showing">{s}</p> })
+        }}
     }
 }
 
@@ -1082,5 +1072,53 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("showing 1 of 3"), "{html}");
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_table_shows_its_frame_formatted_by_field_config_and_says_what_it_cut() {
+        use crate::model::dashboard::frame::{default_table, series, TableData, MAX_TABLE_ROWS};
+        use crate::model::dashboard::import;
+        let d = import(
+            r#"{"uid":"p","title":"P","panels":[{"id":1,"type":"table","title":"Pods",
+                "gridPos":{"x":0,"y":0,"w":12,"h":8},"targets":[{"expr":"x"}],
+                "fieldConfig":{"defaults":{"unit":"percent"},"overrides":[
+                  {"matcher":{"id":"byName","options":"pod"},"properties":[{"id":"displayName","value":"Pod"}]},
+                  {"matcher":{"id":"byName","options":"hidden"},"properties":[{"id":"custom.hidden","value":true}]}]}}]}"#,
+            "p",
+        )
+        .unwrap();
+        let panel = d.panels[0].clone();
+        let many: Vec<SeriesData> = (0..MAX_TABLE_ROWS + 2)
+            .map(|i| {
+                series(
+                    "s",
+                    "A",
+                    &[("pod", &format!("pod-{i}")), ("hidden", "h")],
+                    &[(1, 12.5)],
+                )
+            })
+            .collect();
+        let table = TableData::bounded(vec![default_table(&many, panel.options.reducer)]).unwrap();
+        let data = PanelData {
+            panel_id: 1,
+            content: Some(PanelContent::Table(table)),
+            ..Default::default()
+        };
+        let html = crate::components::render(move || {
+            panel_body(&panel, Some(data), 0, 2_000, false, false, &Hop::default())
+        });
+        assert!(
+            html.contains(">Pod"),
+            "display name from the override: {html}"
+        );
+        assert!(!html.contains(">hidden"), "a hidden column is left out");
+        assert!(html.contains("12.5%"), "unit applied");
+        assert_eq!(
+            html.matches("<tr>").count(),
+            MAX_TABLE_ROWS + 1,
+            "header and rows"
+        );
+        assert!(html.contains("showing 500 of 502 rows"), "{html}");
     }
 }

@@ -12,11 +12,13 @@ pub mod compat;
 pub mod dashlist;
 pub mod data;
 pub mod field;
+pub mod frame;
 pub mod heatmap;
 pub mod histogram;
 pub mod legacy;
 pub mod logs_panel;
 pub mod params;
+pub mod transform;
 pub mod units;
 pub mod v2;
 pub mod vars;
@@ -138,6 +140,17 @@ impl PanelKind {
         )
     }
 
+    /// Panels drawn along a time axis: transformed data needs a time field for them.
+    pub fn draws_time(self) -> bool {
+        matches!(
+            self,
+            PanelKind::Timeseries
+                | PanelKind::Heatmap
+                | PanelKind::StateTimeline
+                | PanelKind::StatusHistory
+        )
+    }
+
     /// Panels that run datasource queries (rows, text and the list panels do not).
     pub fn queries(self) -> bool {
         !matches!(
@@ -172,7 +185,8 @@ pub struct Target {
     pub max_lines: Option<usize>,
 }
 
-/// Reducer used by stat, gauge, bargauge and the table of a range query.
+/// Reducer used by stat, gauge, bargauge, the table of a range query and the transformations
+/// (Grafana's calculations by id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Reducer {
     LastNotNull,
@@ -183,36 +197,121 @@ pub enum Reducer {
     Min,
     Sum,
     Count,
+    Range,
+    /// Last minus first.
+    Diff,
+    /// The total increase, counting a drop as a counter reset.
+    Delta,
+    Median,
+    StdDev,
+    Variance,
+    DistinctCount,
+    ChangeCount,
 }
 
 impl Reducer {
-    pub fn from_grafana(id: &str) -> Self {
+    /// Grafana's calculation ids, and the display name Grafana gives each.
+    const NAMES: [(&'static str, Reducer, &'static str); 18] = [
+        ("lastNotNull", Reducer::LastNotNull, "Last *"),
+        ("last", Reducer::Last, "Last"),
+        ("firstNotNull", Reducer::First, "First *"),
+        ("first", Reducer::First, "First"),
+        ("mean", Reducer::Mean, "Mean"),
+        ("avg", Reducer::Mean, "Mean"),
+        ("max", Reducer::Max, "Max"),
+        ("min", Reducer::Min, "Min"),
+        ("sum", Reducer::Sum, "Total"),
+        ("total", Reducer::Sum, "Total"),
+        ("count", Reducer::Count, "Count"),
+        ("range", Reducer::Range, "Range"),
+        ("diff", Reducer::Diff, "Difference"),
+        ("delta", Reducer::Delta, "Delta"),
+        ("median", Reducer::Median, "Median"),
+        ("stdDev", Reducer::StdDev, "StdDev"),
+        ("variance", Reducer::Variance, "Variance"),
+        ("distinctCount", Reducer::DistinctCount, "Distinct Count"),
+    ];
+
+    /// The calculation Grafana names `id`; `None` for one Octoscope does not compute.
+    pub fn parse(id: &str) -> Option<Self> {
         match id {
-            "last" => Reducer::Last,
-            "first" | "firstNotNull" => Reducer::First,
-            "mean" | "avg" => Reducer::Mean,
-            "max" => Reducer::Max,
-            "min" => Reducer::Min,
-            "sum" | "total" => Reducer::Sum,
-            "count" => Reducer::Count,
-            _ => Reducer::LastNotNull,
+            "changeCount" => Some(Reducer::ChangeCount),
+            _ => Self::NAMES.iter().find(|n| n.0 == id).map(|n| n.1),
+        }
+    }
+
+    /// A panel's calculation: last not null when unnamed or unknown, as Grafana's default.
+    pub fn from_grafana(id: &str) -> Self {
+        Self::parse(id).unwrap_or(Reducer::LastNotNull)
+    }
+
+    /// Grafana's id for it (the first, for a calculation with two ids).
+    pub fn id(self) -> &'static str {
+        match self {
+            Reducer::ChangeCount => "changeCount",
+            Reducer::First => "first",
+            r => Self::NAMES.iter().find(|n| n.1 == r).map_or("", |n| n.0),
+        }
+    }
+
+    /// The column title Grafana gives its result (`Max`, `Last *`, `Total`).
+    pub fn title(self) -> &'static str {
+        match self {
+            Reducer::ChangeCount => "Change Count",
+            Reducer::First => "First",
+            r => Self::NAMES.iter().find(|n| n.1 == r).map_or("", |n| n.2),
         }
     }
 
     /// Reduces values in time order (NaN is "null").
     pub fn apply(self, values: &[f64]) -> Option<f64> {
         let present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+        let some = |f: &dyn Fn(&[f64]) -> f64| (!present.is_empty()).then(|| f(&present));
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        let variance = |v: &[f64]| {
+            let m = mean(v);
+            v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / v.len() as f64
+        };
         match self {
             Reducer::Last => values.last().copied().filter(|v| !v.is_nan()),
             Reducer::LastNotNull => present.last().copied(),
             Reducer::First => present.first().copied(),
-            Reducer::Mean => {
-                (!present.is_empty()).then(|| present.iter().sum::<f64>() / present.len() as f64)
-            }
+            Reducer::Mean => some(&mean),
             Reducer::Max => present.iter().copied().reduce(f64::max),
             Reducer::Min => present.iter().copied().reduce(f64::min),
-            Reducer::Sum => (!present.is_empty()).then(|| present.iter().sum()),
+            Reducer::Sum => some(&|v| v.iter().sum()),
             Reducer::Count => Some(present.len() as f64),
+            Reducer::Range => some(&|v| {
+                v.iter().copied().fold(f64::MIN, f64::max)
+                    - v.iter().copied().fold(f64::MAX, f64::min)
+            }),
+            Reducer::Diff => some(&|v| v[v.len() - 1] - v[0]),
+            Reducer::Delta => some(&|v| {
+                v.windows(2)
+                    .map(|w| if w[1] >= w[0] { w[1] - w[0] } else { w[1] })
+                    .sum()
+            }),
+            Reducer::Median => some(&|v| {
+                let mut s = v.to_vec();
+                s.sort_by(f64::total_cmp);
+                let m = s.len() / 2;
+                if s.len() % 2 == 0 {
+                    (s[m - 1] + s[m]) / 2.0
+                } else {
+                    s[m]
+                }
+            }),
+            Reducer::StdDev => some(&|v| variance(v).sqrt()),
+            Reducer::Variance => some(&variance),
+            Reducer::DistinctCount => {
+                let mut s = present.clone();
+                s.sort_by(f64::total_cmp);
+                s.dedup();
+                Some(s.len() as f64)
+            }
+            Reducer::ChangeCount => {
+                Some(present.windows(2).filter(|w| w[0] != w[1]).count() as f64)
+            }
         }
     }
 }
@@ -287,10 +386,10 @@ pub struct Panel {
     pub collapsed: bool,
     pub children: Vec<Panel>,
     pub repeat: Option<String>,
-    /// The ids of the panel's enabled Grafana transformations, in order. Not applied yet: the
-    /// panel names them (`transformations_warning`) rather than skipping them silently.
+    /// The panel's enabled Grafana transformations, in order; those Octoscope cannot run are
+    /// kept as `Unsupported` and named (`transformations_warning`), never silently skipped.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub transformations: Vec<String>,
+    pub transformations: Vec<transform::Transform>,
 }
 
 impl Panel {
@@ -299,14 +398,9 @@ impl Panel {
         self.repeat.as_deref().map(repeat_not_expanded)
     }
 
-    /// What the panel says about transformations it does not apply, if it has any.
+    /// What the panel says about transformations it cannot run, if it has any.
     pub fn transformations_warning(&self) -> Option<String> {
-        (!self.transformations.is_empty()).then(|| {
-            format!(
-                "not applied: the transformations {} (Octoscope does not run Grafana transformations yet); the values are shown as the queries return them",
-                self.transformations.join(", ")
-            )
-        })
+        transform::warning(&self.transformations)
     }
 }
 
@@ -781,17 +875,7 @@ fn panel_from_json(p: &Value, grid: GridPos, ids: &mut IdAllocator) -> Panel {
         collapsed: b(p, "collapsed"),
         children: Vec::new(),
         repeat: Some(s(p, "repeat")).filter(|r| !r.is_empty()),
-        transformations: p
-            .get("transformations")
-            .and_then(Value::as_array)
-            .map(|ts| {
-                ts.iter()
-                    .filter(|t| !b(t, "disabled"))
-                    .map(|t| s(t, "id"))
-                    .filter(|id| !id.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default(),
+        transformations: transform::parse_all(p.get("transformations")),
     }
 }
 
@@ -806,17 +890,22 @@ mod tests {
     }
 
     #[test]
-    fn transformations_are_kept_by_id_and_named_not_skipped() {
+    fn transformations_are_read_in_order_and_the_ones_not_run_are_named() {
         let d = import(
             r#"{"uid":"t","title":"T","panels":[{"id":1,"type":"table","title":"x","gridPos":{"x":0,"y":0,"w":12,"h":8},
-              "transformations":[{"id":"organize","options":{}},{"id":"merge","disabled":true},{"id":"joinByField","options":{}}]}]}"#,
+              "transformations":[{"id":"organize","options":{}},{"id":"merge","disabled":true},{"id":"joinByField","options":{}},{"id":"prepareTimeSeries"}]}]}"#,
             "t",
         )
         .unwrap();
         let p = &d.panels[0];
-        assert_eq!(p.transformations, ["organize", "joinByField"]);
+        let ids: Vec<&str> = p.transformations.iter().map(|t| t.id()).collect();
+        assert_eq!(ids, ["organize", "joinByField", "prepareTimeSeries"]);
         let w = p.transformations_warning().unwrap();
-        assert!(w.contains("organize, joinByField"), "{w}");
+        assert!(
+            w.contains("prepareTimeSeries (Octoscope does not run it)"),
+            "{w}"
+        );
+        assert!(!w.contains("organize"), "{w}");
         assert_eq!(blank_panel().transformations_warning(), None);
     }
 
@@ -991,5 +1080,51 @@ mod tests {
         assert_eq!(Reducer::Mean.apply(&v), Some(2.0));
         assert_eq!(Reducer::Count.apply(&v), Some(2.0));
         assert_eq!(Reducer::Max.apply(&[]), None);
+        let c = [5.0, 7.0, 2.0, 4.0];
+        assert_eq!(Reducer::Range.apply(&c), Some(5.0));
+        assert_eq!(Reducer::Diff.apply(&c), Some(-1.0));
+        assert_eq!(
+            Reducer::Delta.apply(&c),
+            Some(2.0 + 2.0 + 2.0),
+            "a drop is a counter reset"
+        );
+        assert_eq!(Reducer::Median.apply(&c), Some(4.5));
+        assert_eq!(Reducer::Variance.apply(&[1.0, 3.0]), Some(1.0));
+        assert_eq!(Reducer::StdDev.apply(&[1.0, 3.0]), Some(1.0));
+        assert_eq!(Reducer::DistinctCount.apply(&[1.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(Reducer::ChangeCount.apply(&[1.0, 1.0, 2.0, 1.0]), Some(2.0));
+    }
+
+    #[test]
+    fn reducers_by_grafana_id_and_title() {
+        assert_eq!(Reducer::parse("stdDev"), Some(Reducer::StdDev));
+        assert_eq!(Reducer::parse("p95"), None, "unknown is named, not guessed");
+        assert_eq!(
+            Reducer::from_grafana("p95"),
+            Reducer::LastNotNull,
+            "a panel's default"
+        );
+        assert_eq!((Reducer::Sum.id(), Reducer::Sum.title()), ("sum", "Total"));
+        assert_eq!(Reducer::LastNotNull.title(), "Last *");
+        for r in [
+            "lastNotNull",
+            "last",
+            "first",
+            "mean",
+            "max",
+            "min",
+            "sum",
+            "count",
+            "range",
+            "diff",
+            "delta",
+            "median",
+            "stdDev",
+            "variance",
+            "distinctCount",
+            "changeCount",
+        ] {
+            assert_eq!(Reducer::parse(r).unwrap().id(), r);
+        }
     }
 }

@@ -139,10 +139,13 @@ fn panel(path: &str, parts: Parts, p: &Value, find: &mut impl FnMut(String, Stri
         );
     }
     for (k, t) in array(p, "transformations").iter().enumerate() {
-        if !t.get("disabled").and_then(Value::as_bool).unwrap_or(false) {
+        if t.get("disabled").and_then(Value::as_bool).unwrap_or(false) {
+            continue;
+        }
+        if let super::transform::Transform::Unsupported { id, why } = super::transform::parse(t) {
             find(
                 format!("{path}{}[{k}]", parts.transformations),
-                format!("transformation {:?}: not applied", text(t, "id")),
+                format!("transformation {id:?}: not applied ({why})"),
             );
         }
     }
@@ -196,7 +199,7 @@ mod tests {
         let d = json!({"dashboard": {
             "panels": [
                 {"type": "timeseries", "targets": [{"expr": "up", "datasource": {"type": "prometheus"}}]},
-                {"type": "candlestick", "transformations": [{"id": "organize"}, {"id": "merge", "disabled": true}]},
+                {"type": "candlestick", "transformations": [{"id": "organize"}, {"id": "prepareTimeSeries"}, {"id": "merge", "disabled": true}]},
                 {"type": "row", "repeat": "ns", "panels": [{"type": "table", "targets": [{"datasource": {"type": "elasticsearch", "uid": "es"}}]}]},
                 {"libraryPanel": {"uid": "lib"}},
             ],
@@ -211,7 +214,7 @@ mod tests {
             paths,
             [
                 "dashboard.panels[1].type",
-                "dashboard.panels[1].transformations[0]",
+                "dashboard.panels[1].transformations[1]",
                 "dashboard.panels[2].repeat",
                 "dashboard.panels[2].panels[0].targets[0]",
                 "dashboard.panels[3].libraryPanel",
@@ -222,6 +225,10 @@ mod tests {
             "{found:#?}"
         );
         assert!(found[0].1.contains("\"candlestick\""));
+        assert!(
+            found[1].1.contains("\"prepareTimeSeries\": not applied"),
+            "organize runs: {found:#?}"
+        );
         assert!(found[2].1.contains("repeat by $ns: not expanded"));
         assert!(found[3].1.contains("elasticsearch"));
     }
@@ -235,7 +242,7 @@ mod tests {
             "p": {"kind": "Panel", "spec": {"id": 1, "vizConfig": {"kind": "VizConfig", "group": "geomap"},
                 "data": {"kind": "QueryGroup", "spec": {"queries": [{"kind": "PanelQuery", "spec": {"refId": "A",
                     "query": {"kind": "DataQuery", "group": "elasticsearch", "datasource": {"name": "es"}, "spec": {}}}}],
-                    "transformations": [{"kind": "merge", "spec": {"id": "merge"}}]}}}},
+                    "transformations": [{"kind": "merge", "spec": {"id": "merge"}}, {"kind": "partitionByValues", "spec": {"id": "partitionByValues"}}]}}}},
             "lib": {"kind": "LibraryPanel", "spec": {"id": 2, "libraryPanel": {"uid": "l"}}}},
             "layout": {"kind": "TabsLayout", "spec": {"tabs": [{"kind": "TabsLayoutTab", "spec": {"title": "t",
                 "layout": {"kind": "GridLayout", "spec": {"items": [
@@ -248,7 +255,7 @@ mod tests {
             [
                 "spec.layout",
                 "spec.elements[\"p\"].spec.vizConfig",
-                "spec.elements[\"p\"].spec.data.spec.transformations[0]",
+                "spec.elements[\"p\"].spec.data.spec.transformations[1]",
                 "spec.elements[\"p\"].spec.data.spec.queries[0]",
                 "spec.elements[\"lib\"]",
                 "spec.variables[0]",
@@ -290,7 +297,14 @@ mod tests {
             let transformations: usize = d
                 .all_panels()
                 .into_iter()
-                .map(|p| p.transformations.len())
+                .map(|p| {
+                    p.transformations
+                        .iter()
+                        .filter(|t| {
+                            matches!(t, super::super::transform::Transform::Unsupported { .. })
+                        })
+                        .count()
+                })
                 .sum();
             assert_eq!(
                 transformations,

@@ -209,6 +209,8 @@ pub enum PanelContent {
     Dashboards(super::dashlist::DashList),
     Alerts(super::alertlist::AlertList),
     Logs(super::logs_panel::LogsPanel),
+    /// A table panel's frames (its transformations applied).
+    Table(super::frame::TableData),
 }
 
 /// A panel query for Explore: variables filled, built-ins (`$__rate_interval`) kept, so Explore
