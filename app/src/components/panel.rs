@@ -892,9 +892,11 @@ fn PanelTable(panel: Panel, table: TableData) -> impl IntoView {
                         .map(|(j, _)| {
                             let x = &f.fields[*j];
                             match (x.values.get(r), x.values.kind()) {
-                                (Cell::Time(ms), Kind::Time) => view! { <td>
-                                    <Time ms=ms />
-                                </td> }
+                                (Cell::Time(ms), Kind::Time) => view! {
+                                    <td>
+                                        <Time ms=ms />
+                                    </td>
+                                }
                                 .into_any(),
                                 (Cell::Null, Kind::Number) | (Cell::Num(_), _) => {
                                     let v = x.values.get(r).number();
@@ -966,7 +968,13 @@ fn PanelTable(panel: Panel, table: TableData) -> impl IntoView {
         {move || {
             rows()
                 .1
-                .map(|s| view! { <p class="small muted" data-testid="table-showing">{s}</p> })
+                .map(|s| {
+                    view! {
+                        <p class="small muted" data-testid="table-showing">
+                            {s}
+                        </p>
+                    }
+                })
         }}
     }
 }

@@ -138,11 +138,14 @@ impl Values {
     /// Values of one kind from cells; a cell of another kind is converted (text when it cannot).
     pub fn collect(kind: Kind, cells: impl IntoIterator<Item = Cell>) -> Values {
         let cells: Vec<Cell> = cells.into_iter().collect();
-        let fits = |c: &Cell| match (kind, c) {
-            (_, Cell::Null) => true,
-            (Kind::Time, Cell::Time(_)) | (Kind::Number, Cell::Num(_) | Cell::Time(_)) => true,
-            (Kind::Text, _) => true,
-            _ => false,
+        let fits = |c: &Cell| {
+            matches!(
+                (kind, c),
+                (_, Cell::Null)
+                    | (Kind::Time, Cell::Time(_))
+                    | (Kind::Number, Cell::Num(_) | Cell::Time(_))
+                    | (Kind::Text, _)
+            )
         };
         let kind = if cells.iter().all(fits) {
             kind
@@ -315,7 +318,9 @@ pub fn default_table(series: &[SeriesData], reducer: Reducer) -> Frame {
     refs.sort();
     refs.dedup();
     let multi = refs.len() > 1;
-    let mut rows: Vec<(BTreeMap<String, String>, BTreeMap<&str, f64>)> = Vec::new();
+    // (labels, each query's value)
+    type Row<'a> = (BTreeMap<String, String>, BTreeMap<&'a str, f64>);
+    let mut rows: Vec<Row> = Vec::new();
     for s in series {
         let v = reducer.apply(&points_values(s)).unwrap_or(f64::NAN);
         let mut key = s.labels.clone();

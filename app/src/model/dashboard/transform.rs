@@ -1191,7 +1191,7 @@ fn series_to_rows(frames: Vec<Frame>) -> Vec<Frame> {
     if rows.is_empty() {
         return frames;
     }
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
     vec![Frame {
         name: String::new(),
         fields: vec![
