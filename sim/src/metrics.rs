@@ -255,7 +255,8 @@ impl ServiceMetrics {
 }
 
 /// Kubernetes, node and datastore series (what cAdvisor, kube-state-metrics, node_exporter and
-/// the postgres/redis exporters would expose), scraped as job `infrastructure`.
+/// the postgres/redis exporters would expose), each exporter's share scraped as its own job
+/// (`Exporter`), as the guide's prometheus.yml names them.
 pub struct InfraMetrics {
     registry: Registry,
     pub container_cpu: Family<Labels, CounterF>,
@@ -389,10 +390,81 @@ impl Default for InfraMetrics {
     }
 }
 
+/// The exporter a real deployment would run for a family of infrastructure series; the
+/// simulator serves each one's share at `/metrics/<name>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exporter {
+    /// node_exporter: `node_*` (the guide's job `node-exporter`).
+    Node,
+    /// postgres_exporter and the connection pool: `pg_*`, `db_connections_*` (job `postgres`).
+    Postgres,
+    /// redis_exporter: `redis_*` (job `redis`).
+    Redis,
+    /// cAdvisor and kube-state-metrics: `container_*`, `kube_*` (job `kubernetes`).
+    Kubernetes,
+}
+
+impl Exporter {
+    pub const ALL: [Exporter; 4] = [
+        Exporter::Node,
+        Exporter::Postgres,
+        Exporter::Redis,
+        Exporter::Kubernetes,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Exporter::Node => "node",
+            Exporter::Postgres => "postgres",
+            Exporter::Redis => "redis",
+            Exporter::Kubernetes => "kubernetes",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.name() == name)
+    }
+
+    /// Whether a metric family (its name as in `# TYPE`) is this exporter's.
+    pub fn owns(self, family: &str) -> bool {
+        let prefixes: &[&str] = match self {
+            Exporter::Node => &["node_"],
+            Exporter::Postgres => &["pg_", "db_connections_"],
+            Exporter::Redis => &["redis_"],
+            Exporter::Kubernetes => &["container_", "kube_"],
+        };
+        prefixes.iter().any(|p| family.starts_with(p))
+    }
+}
+
 impl InfraMetrics {
     pub fn render(&self) -> String {
         let mut out = String::new();
         encode(&mut out, &self.registry).expect("encoding to a String cannot fail");
+        out
+    }
+
+    /// One exporter's families, still a complete OpenMetrics exposition (`# EOF` last).
+    pub fn render_for(&self, exporter: Exporter) -> String {
+        let mut out = String::new();
+        let mut keep = false;
+        for line in self.render().lines() {
+            if line == "# EOF" {
+                break;
+            }
+            if let Some(rest) = line
+                .strip_prefix("# HELP ")
+                .or_else(|| line.strip_prefix("# TYPE "))
+                .or_else(|| line.strip_prefix("# UNIT "))
+            {
+                keep = exporter.owns(rest.split(' ').next().unwrap_or(""));
+            }
+            if keep {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        out.push_str("# EOF\n");
         out
     }
 }
@@ -400,6 +472,39 @@ impl InfraMetrics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_infrastructure_family_is_served_by_exactly_one_exporter() {
+        let m = InfraMetrics::default();
+        m.node_fs_size.get_or_create(&labels(&[("node", "node-0")])).set(1.0);
+        m.pg_up.get_or_create(&labels(&[("server", "postgres:5432")])).set(1.0);
+        m.db_active.get_or_create(&labels(&[("database", "octollm")])).set(3.0);
+        m.redis_up.get_or_create(&labels(&[("addr", "redis:6379")])).set(1.0);
+        m.pod_restarts.get_or_create(&labels(&[("pod", "p")])).inc();
+        let families = |text: &str| -> Vec<String> {
+            text.lines()
+                .filter_map(|l| l.strip_prefix("# TYPE "))
+                .map(|l| l.split(' ').next().unwrap().to_string())
+                .collect()
+        };
+        let all = families(&m.render());
+        let mut served = Vec::new();
+        for e in Exporter::ALL {
+            let text = m.render_for(e);
+            assert!(text.ends_with("# EOF\n"), "{text}");
+            assert_eq!(Exporter::parse(e.name()), Some(e));
+            served.extend(families(&text));
+        }
+        served.sort();
+        let mut expected = all.clone();
+        expected.sort();
+        assert_eq!(served, expected, "nothing lost, nothing twice");
+        let node = m.render_for(Exporter::Node);
+        assert!(node.contains("node_filesystem_size_bytes{node=\"node-0\"} 1"), "{node}");
+        assert!(!node.contains("pg_up"));
+        assert!(m.render_for(Exporter::Postgres).contains("db_connections_active{database=\"octollm\"} 3"));
+        assert!(m.render_for(Exporter::Kubernetes).contains("kube_pod_container_status_restarts_total"));
+    }
 
     #[test]
     fn an_endpoints_error_counter_exists_at_zero_before_its_first_failure() {

@@ -6,6 +6,7 @@ use super::*;
 pub fn control_router(sim: SharedSim) -> Router {
     Router::new()
         .route("/metrics", get(infra_metrics))
+        .route("/metrics/{exporter}", get(exporter_metrics))
         .route(
             "/sim/incidents",
             get(list_incidents)
@@ -27,6 +28,22 @@ async fn infra_metrics(State(sim): State<SharedSim>) -> Response {
         lock(&sim).infra.render(),
     )
         .into_response()
+}
+
+/// One exporter's share (`node`, `postgres`, `redis`, `kubernetes`), each its own scrape job.
+async fn exporter_metrics(State(sim): State<SharedSim>, Path(name): Path<String>) -> Response {
+    match crate::metrics::Exporter::parse(&name) {
+        Some(e) => (
+            [(header::CONTENT_TYPE, OPENMETRICS)],
+            lock(&sim).infra.render_for(e),
+        )
+            .into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            format!("no exporter {name:?}: use node, postgres, redis or kubernetes\n"),
+        )
+            .into_response(),
+    }
 }
 
 async fn list_incidents(State(sim): State<SharedSim>) -> Json<Value> {
