@@ -476,10 +476,18 @@ mod tests {
     #[test]
     fn each_infrastructure_family_is_served_by_exactly_one_exporter() {
         let m = InfraMetrics::default();
-        m.node_fs_size.get_or_create(&labels(&[("node", "node-0")])).set(1.0);
-        m.pg_up.get_or_create(&labels(&[("server", "postgres:5432")])).set(1.0);
-        m.db_active.get_or_create(&labels(&[("database", "octollm")])).set(3.0);
-        m.redis_up.get_or_create(&labels(&[("addr", "redis:6379")])).set(1.0);
+        m.node_fs_size
+            .get_or_create(&labels(&[("node", "node-0")]))
+            .set(1.0);
+        m.pg_up
+            .get_or_create(&labels(&[("server", "postgres:5432")]))
+            .set(1.0);
+        m.db_active
+            .get_or_create(&labels(&[("database", "octollm")]))
+            .set(3.0);
+        m.redis_up
+            .get_or_create(&labels(&[("addr", "redis:6379")]))
+            .set(1.0);
         m.pod_restarts.get_or_create(&labels(&[("pod", "p")])).inc();
         let families = |text: &str| -> Vec<String> {
             text.lines()
@@ -500,10 +508,17 @@ mod tests {
         expected.sort();
         assert_eq!(served, expected, "nothing lost, nothing twice");
         let node = m.render_for(Exporter::Node);
-        assert!(node.contains("node_filesystem_size_bytes{node=\"node-0\"} 1"), "{node}");
+        assert!(
+            node.contains("node_filesystem_size_bytes{node=\"node-0\"} 1"),
+            "{node}"
+        );
         assert!(!node.contains("pg_up"));
-        assert!(m.render_for(Exporter::Postgres).contains("db_connections_active{database=\"octollm\"} 3"));
-        assert!(m.render_for(Exporter::Kubernetes).contains("kube_pod_container_status_restarts_total"));
+        assert!(m
+            .render_for(Exporter::Postgres)
+            .contains("db_connections_active{database=\"octollm\"} 3"));
+        assert!(m
+            .render_for(Exporter::Kubernetes)
+            .contains("kube_pod_container_status_restarts_total"));
     }
 
     #[test]

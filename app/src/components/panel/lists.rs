@@ -67,7 +67,10 @@ pub(super) fn dash_list(
 
 /// The alert list panel: each alert linked to its group, silenced and inhibited ones marked,
 /// what the state filter hides counted, "showing N of M" past `maxItems`.
-pub(super) fn alert_list(panel: &Panel, list: &crate::model::dashboard::alertlist::AlertList) -> AnyView {
+pub(super) fn alert_list(
+    panel: &Panel,
+    list: &crate::model::dashboard::alertlist::AlertList,
+) -> AnyView {
     use crate::components::zone::Time;
     use crate::model::dashboard::alertlist::Shown;
     let hidden: Vec<String> = [
@@ -227,4 +230,3 @@ pub(super) fn logs_list(
     }
     .into_any()
 }
-

@@ -175,4 +175,3 @@ pub(super) fn PanelTable(panel: Panel, table: TableData) -> impl IntoView {
         }}
     }
 }
-
