@@ -159,6 +159,6 @@ mod tests {
             names: 7,
         };
         assert_eq!(f.per_service(7), 5);
-        assert_eq!(f.critical(), 200);
+        assert_eq!(f.critical(), 60, "one in ten");
     }
 }
