@@ -473,7 +473,7 @@ fn s(v: &Value, key: &str) -> String {
 }
 
 /// `v[key]`'s strings (none when it is not a list); what is not a string is skipped.
-fn strings(v: &Value, key: &str) -> Vec<String> {
+pub(crate) fn strings(v: &Value, key: &str) -> Vec<String> {
     v.get(key)
         .and_then(Value::as_array)
         .map(|l| {

@@ -266,12 +266,7 @@ pub fn series_frames(series: &[SeriesData]) -> Vec<Frame> {
 /// label (sorted), and the value (`Value`, or `Value #A` when the panel has several queries).
 /// A series of several points is one row, reduced by `reducer` at its last time.
 pub fn table_frames(series: &[SeriesData], reducer: Reducer, queries: usize) -> Vec<Frame> {
-    let mut refs: Vec<&str> = Vec::new();
-    for s in series {
-        if !refs.contains(&s.ref_id.as_str()) {
-            refs.push(&s.ref_id);
-        }
-    }
+    let refs = refs_in_order(series);
     refs.into_iter()
         .map(|r| {
             let rows: Vec<&SeriesData> = series.iter().filter(|s| s.ref_id == r).collect();
@@ -304,6 +299,17 @@ pub fn table_frames(series: &[SeriesData], reducer: Reducer, queries: usize) -> 
             }
         })
         .collect()
+}
+
+/// The queries of these series, in the order they first come.
+fn refs_in_order(series: &[SeriesData]) -> Vec<&str> {
+    let mut refs: Vec<&str> = Vec::new();
+    for s in series {
+        if !refs.contains(&s.ref_id.as_str()) {
+            refs.push(&s.ref_id);
+        }
+    }
+    refs
 }
 
 fn points_values(s: &SeriesData) -> Vec<f64> {
@@ -374,12 +380,7 @@ pub fn query_frames(
     reducer: Reducer,
     queries: usize,
 ) -> Vec<Frame> {
-    let mut refs: Vec<&str> = Vec::new();
-    for s in series {
-        if !refs.contains(&s.ref_id.as_str()) {
-            refs.push(&s.ref_id);
-        }
-    }
+    let refs = refs_in_order(series);
     refs.into_iter()
         .flat_map(|r| {
             let own: Vec<SeriesData> = series.iter().filter(|s| s.ref_id == r).cloned().collect();

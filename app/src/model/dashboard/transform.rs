@@ -4,6 +4,7 @@
 //! run, or one whose options it cannot read, is named on the panel and the rest still apply.
 
 use super::frame::{Cell, Field, Frame, Kind, Values};
+use super::strings;
 use super::Reducer;
 use regex_lite::Regex;
 use serde::{Deserialize, Serialize};
@@ -259,15 +260,6 @@ pub fn parse(t: &Value) -> Transform {
     if t.get("filter").is_some_and(|f| !f.is_null()) {
         return unsupported("its \"filter\" (apply to some queries only) is not run".into());
     }
-    let strs = |v: Option<&Value>| -> Vec<String> {
-        v.and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| s.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
     let str_at = |v: &Value, k: &str| {
         v.get(k)
             .and_then(Value::as_str)
@@ -285,8 +277,8 @@ pub fn parse(t: &Value) -> Transform {
             })
             .unwrap_or_default()
     };
-    let reducers = |v: Option<&Value>| -> Result<Vec<Reducer>, String> {
-        strs(v)
+    let reducers = |v: &Value, key: &str| -> Result<Vec<Reducer>, String> {
+        strings(v, key)
             .iter()
             .map(|r| {
                 Reducer::parse(r).ok_or_else(|| format!("the calculation {r:?} is not computed"))
@@ -333,7 +325,7 @@ pub fn parse(t: &Value) -> Transform {
         }
         "reduce" => {
             let mode = str_at(&o, "mode").unwrap_or_else(|| "seriesToRows".into());
-            match (reducers(o.get("reducers")), mode.as_str()) {
+            match (reducers(&o, "reducers"), mode.as_str()) {
                 (Err(e), _) => unsupported(e),
                 (Ok(r), "seriesToRows" | "reduceFields") => Transform::Reduce {
                     reducers: if r.is_empty() { vec![Reducer::Max] } else { r },
@@ -347,7 +339,7 @@ pub fn parse(t: &Value) -> Transform {
         }
         "labelsToFields" => Transform::LabelsToFields {
             rows: str_at(&o, "mode").as_deref() == Some("rows"),
-            keep: o.get("keepLabels").map(|k| strs(Some(k))),
+            keep: o.get("keepLabels").map(|_| strings(&o, "keepLabels")),
             value_label: str_at(&o, "valueLabel"),
         },
         "calculateField" => {
@@ -359,7 +351,7 @@ pub fn parse(t: &Value) -> Transform {
                     match Reducer::parse(&id) {
                         Some(reducer) => Ok(Calc::ReduceRow {
                             reducer,
-                            include: strs(r.get("include")),
+                            include: strings(&r, "include"),
                         }),
                         None => Err(format!("the calculation {id:?} is not computed")),
                     }
@@ -402,7 +394,7 @@ pub fn parse(t: &Value) -> Transform {
             for (name, f) in fields {
                 match f.get("operation").and_then(Value::as_str) {
                     Some("groupby") => group.push(name),
-                    Some("aggregate") => match reducers(f.get("aggregations")) {
+                    Some("aggregate") => match reducers(&f, "aggregations") {
                         Ok(r) => aggregate.push((name, r)),
                         Err(e) => return unsupported(e),
                     },
@@ -432,9 +424,9 @@ pub fn parse(t: &Value) -> Transform {
             let inc = o.get("include").cloned().unwrap_or(Value::Null);
             let exc = o.get("exclude").cloned().unwrap_or(Value::Null);
             Transform::FilterFieldsByName {
-                include_names: strs(inc.get("names")),
+                include_names: strings(&inc, "names"),
                 include_pattern: str_at(&inc, "pattern"),
-                exclude_names: strs(exc.get("names")),
+                exclude_names: strings(&exc, "names"),
                 exclude_pattern: str_at(&exc, "pattern"),
             }
         }
