@@ -44,6 +44,31 @@ pub(crate) fn fixture(name: &str) -> Vec<u8> {
     .expect("fixture exists")
 }
 
+/// Every `.json` under `tests/fixtures/<dir>`, subfolders included, sorted.
+#[cfg(test)]
+pub(crate) fn fixture_files(dir: &str) -> Vec<std::path::PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("fixture folder exists") {
+            let path = entry.expect("readable fixture folder").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        std::path::Path::new(&format!(
+            "{}/../tests/fixtures/{dir}",
+            env!("CARGO_MANIFEST_DIR")
+        )),
+        &mut out,
+    );
+    out.sort();
+    out
+}
+
 /// A label set from pairs, for tests.
 #[cfg(test)]
 pub(crate) fn labels(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {

@@ -302,7 +302,8 @@ pub struct EngineFiles {
 }
 
 impl EngineFiles {
-    pub fn read(repo: &Path, sim: &SimPorts) -> Result<Self, HarnessError> {
+    /// `host` is the real node exporter's address (`{{host}}`).
+    pub fn read(repo: &Path, sim: &SimPorts, host: &str) -> Result<Self, HarnessError> {
         let demo = repo.join("deploy/demo");
         let overrides = parse_overrides(&read(&demo.join("demo-overrides.yml"))?);
         let mut config = read(&demo.join("prometheus.yml"))?;
@@ -310,7 +311,9 @@ impl EngineFiles {
             config = config.replace(&format!("{{{{{name}}}}}"), &format!("127.0.0.1:{port}"));
         }
         config = apply_global(
-            &config.replace("{{control}}", &sim.control_addr()),
+            &config
+                .replace("{{control}}", &sim.control_addr())
+                .replace("{{host}}", host),
             &overrides,
         );
         let mut entries: Vec<PathBuf> = std::fs::read_dir(demo.join("rules"))
@@ -376,6 +379,8 @@ pub struct DemoStack {
     /// What the engines were started from, for another engine beside them.
     pub engine_files: EngineFiles,
     pub alertmanagers: Vec<Backend>,
+    /// The real host's node exporter (job `node`).
+    pub node_exporter: Backend,
     pub provisioning: tempfile::TempDir,
     pub sim: SimPorts,
 }
@@ -397,7 +402,8 @@ impl DemoStack {
         let alertmanagers = start_alertmanagers(&am_config, 2)?;
         let am_addrs: Vec<String> = alertmanagers.iter().map(|a| a.addr.clone()).collect();
 
-        let engine_files = EngineFiles::read(repo, &sim)?;
+        let node_exporter = crate::start_node_exporter()?;
+        let engine_files = EngineFiles::read(repo, &sim, &node_exporter.addr)?;
         let files = engine_files.rule_refs();
         let config = &engine_files.config;
         let prometheus = engine
@@ -513,6 +519,7 @@ impl DemoStack {
             engine,
             engine_files,
             alertmanagers,
+            node_exporter,
             provisioning,
             sim,
         })

@@ -425,6 +425,40 @@ fn start_prometheus_once(spec: &PrometheusSpec<'_>) -> Result<Backend, HarnessEr
     prometheus.wait_first_scrape(Duration::from_secs(30))
 }
 
+/// Debian's `prometheus-node-exporter` on a free loopback port, with the collectors it enables
+/// by default: the demo's one real host (Node Exporter Full reads it). Retried on a fresh port
+/// when another process took the chosen one first.
+pub fn start_node_exporter() -> Result<Backend, HarnessError> {
+    let mut attempt = 0;
+    loop {
+        let dir = temp_dir("octoscope-node-exporter-")?;
+        let port = free_port();
+        let args = vec![
+            format!("--web.listen-address=127.0.0.1:{port}"),
+            // Its own empty folder rather than the package's /var/lib one.
+            format!("--collector.textfile.directory={}", dir.path().display()),
+            "--log.level=warn".to_string(),
+        ];
+        match spawn(
+            "node-exporter",
+            Path::new("prometheus-node-exporter"),
+            dir,
+            &args,
+            &[],
+            port,
+        )?
+        .wait_ready("/metrics", Duration::from_secs(30))
+        {
+            Err(HarnessError::NotReady { log, .. })
+                if attempt < 3 && log.contains("address already in use") =>
+            {
+                attempt += 1
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Starts `count` Alertmanagers; with more than one they form a gossip cluster on loopback.
 /// Retried on fresh ports when one does not come up (another process can take a port between
 /// choosing it and the child binding it).

@@ -3,7 +3,8 @@
 //! Incidents change error rates, latency, availability, cost and resource use. Deterministic for
 //! a given seed and sequence of ticks.
 
-use crate::catalog::{self, ServiceDef, LIVE_NAMESPACE, LLM_MODELS, NAMESPACES, SERVICES};
+use crate::catalog::{self, ServiceDef, LIVE_NAMESPACE, LLM_MODELS, NAMESPACES, NODES, SERVICES};
+use crate::kube;
 use crate::incidents::{Incident, IncidentKind};
 use crate::metrics::{labels, outcome, InfraMetrics, ServiceMetrics};
 use crate::store::{LogLine, Span, SpanKind, Stores, TagValue, Trace};
@@ -714,8 +715,10 @@ impl Sim {
 
     fn update_infra(&mut self, now_ms: i64, dt_s: f64, busy: &[f64; 8], tasks_per_s: f64) {
         let infra = self.infra.clone();
+        let mut pods_on_node = [0usize; NODES.len()];
         for (ni, ns) in NAMESPACES.iter().enumerate() {
             let live = *ns == LIVE_NAMESPACE;
+            let mut pods = Vec::new();
             for (svc, def) in SERVICES.iter().enumerate() {
                 let pod = if live {
                     self.pod_name(svc)
@@ -730,7 +733,31 @@ impl Sim {
                 } else {
                     0.01
                 };
-                infra.container_cpu.get_or_create(&l).inc_by(cores * dt_s);
+                let node = (svc + ni) % NODES.len();
+                pods_on_node[node] += 1;
+                let mut kpod = kube::Pod {
+                    namespace: ns,
+                    name: pod.clone(),
+                    container: def.name,
+                    node: NODES[node],
+                    cores,
+                    memory: 0.0,
+                    memory_limit: 0.0,
+                    throttled: if live && self.active(IncidentKind::CpuSpike, svc) {
+                        0.6
+                    } else {
+                        0.02
+                    },
+                    busy: if live {
+                        (busy[svc] / dt_s.max(0.001)).min(1.0)
+                    } else {
+                        0.0
+                    },
+                };
+                // cAdvisor's series carry `image` (kube-prometheus' rules need it); restarts,
+                // a kube-state-metrics series, do not.
+                let cl = kpod.container_labels();
+                infra.container_cpu.get_or_create(&cl).inc_by(cores * dt_s);
                 let limit = if def.name == "orchestrator" {
                     2.0 * GIB
                 } else {
@@ -756,14 +783,18 @@ impl Sim {
                 } else {
                     limit * 0.2
                 };
-                infra.container_memory.get_or_create(&l).set(mem);
+                infra.container_memory.get_or_create(&cl).set(mem);
                 // Usage counts the page cache too: a little above the working set, never the limit.
                 infra
                     .container_memory_usage
-                    .get_or_create(&l)
+                    .get_or_create(&cl)
                     .set((mem * 1.04).min(limit * 0.995));
-                infra.container_memory_limit.get_or_create(&l).set(limit);
-                infra.container_cpu_quota.get_or_create(&l).set(100_000.0);
+                infra.container_memory_limit.get_or_create(&cl).set(limit);
+                infra.container_cpu_quota.get_or_create(&cl).set(100_000.0);
+                kpod.memory = mem;
+                kpod.memory_limit = limit;
+                kube::export_pod(&infra, &kpod, dt_s);
+                pods.push(kpod);
                 let crash = live && self.active(IncidentKind::CrashLoop, svc);
                 for phase in ["Pending", "Running", "Succeeded", "Failed", "Unknown"] {
                     let current = if crash && self.crash_clock[svc] % 10.0 < 4.0 {
@@ -794,10 +825,12 @@ impl Sim {
                     let _baseline = infra.pod_restarts.get_or_create(&l);
                 }
             }
+            kube::export_namespace(&infra, ns, &pods);
         }
-        for node in 0..3 {
-            let name = format!("node-{node}");
+        for (node, name) in NODES.iter().enumerate() {
+            let name = name.to_string();
             let load = (tasks_per_s / 20.0).min(0.9);
+            kube::export_node(&infra, &name, pods_on_node[node], load, dt_s, now_ms);
             for cpu in 0..4 {
                 let cpu = cpu.to_string();
                 let user = (0.15 + load * 0.6) * dt_s;
@@ -809,11 +842,17 @@ impl Sim {
                 ] {
                     infra
                         .node_cpu
-                        .get_or_create(&labels(&[("node", &name), ("cpu", &cpu), ("mode", mode)]))
+                        .get_or_create(&labels(&[
+                            ("node", &name),
+                            ("instance", &name),
+                            ("cpu", &cpu),
+                            ("mode", mode),
+                        ]))
                         .inc_by(secs);
                 }
             }
-            let nl = labels(&[("node", &name)]);
+            // `instance` is the node, as kube-prometheus relabels node_exporter's targets.
+            let nl = labels(&[("node", &name), ("instance", &name)]);
             infra.node_mem_total.get_or_create(&nl).set(32.0 * GIB);
             infra
                 .node_mem_available
@@ -821,6 +860,7 @@ impl Sim {
                 .set(32.0 * GIB * (0.55 - 0.2 * load + 0.02 * normal(&mut self.rng)));
             let fl = labels(&[
                 ("node", &name),
+                ("instance", &name),
                 ("mountpoint", "/"),
                 ("device", "/dev/vda1"),
                 ("fstype", "ext4"),

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod engine;
 pub mod http;
 pub mod incidents;
+pub mod kube;
 pub mod logql;
 pub mod metrics;
 pub mod smtp;

@@ -9,6 +9,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
+use std::collections::BTreeMap;
 use std::sync::atomic::AtomicU64;
 
 pub type Labels = Vec<(String, String)>;
@@ -277,7 +278,69 @@ pub struct InfraMetrics {
     pub redis_up: Family<Labels, GaugeF>,
     pub pg_backends: Family<Labels, GaugeF>,
     pub pg_max_connections: Family<Labels, GaugeF>,
+    /// The further cAdvisor, kube-state-metrics, kubelet and node_exporter families the
+    /// kube-prometheus dashboards and recording rules read (`MORE_GAUGES`, `MORE_COUNTERS`):
+    /// a table, so another series is a line rather than a field.
+    gauges: BTreeMap<&'static str, Family<Labels, GaugeF>>,
+    counters: BTreeMap<&'static str, Family<Labels, CounterF>>,
 }
+
+/// Gauges by their exposed name, with the upstream exporter's help text. node_exporter's
+/// vmstat and netstat values are untyped counters without `_total` upstream; gauges keep the name.
+const MORE_GAUGES: &[(&str, &str)] = &[
+    ("container_memory_rss", "Size of RSS in bytes"),
+    ("container_memory_cache", "Number of bytes of page cache memory"),
+    ("container_memory_swap", "Container swap usage in bytes"),
+    ("kube_pod_info", "Information about pod"),
+    ("kube_pod_owner", "Information about the Pod's owner"),
+    ("kube_replicaset_owner", "Information about the ReplicaSet's owner"),
+    ("kube_pod_container_resource_requests", "The number of requested request resource by a container"),
+    ("kube_pod_container_resource_limits", "The number of requested limit resource by a container"),
+    ("kube_node_info", "Information about a cluster node"),
+    ("kube_node_status_allocatable", "The allocatable for different resources of a node that are available for scheduling"),
+    ("kube_node_status_capacity", "The capacity for different resources of a node"),
+    ("kube_namespace_status_phase", "kubernetes namespace status phase"),
+    ("kube_resourcequota", "Information about resource quota"),
+    ("kubelet_running_pods", "Number of pods that have a running pod sandbox"),
+    ("node_uname_info", "Labeled system information as provided by the uname system call"),
+    ("node_exporter_build_info", "A metric with a constant '1' value labeled by version, revision, branch, goversion from which node_exporter was built, and the goos and goarch for the build"),
+    ("node_time_seconds", "System time in seconds since epoch (1970)"),
+    ("node_load1", "1m load average"),
+    ("node_load5", "5m load average"),
+    ("node_load15", "15m load average"),
+    ("node_memory_Buffers_bytes", "Memory information field Buffers_bytes"),
+    ("node_memory_Cached_bytes", "Memory information field Cached_bytes"),
+    ("node_memory_MemFree_bytes", "Memory information field MemFree_bytes"),
+    ("node_memory_Slab_bytes", "Memory information field Slab_bytes"),
+    ("node_vmstat_pgmajfault", "/proc/vmstat information field pgmajfault"),
+    ("node_netstat_Tcp_OutSegs", "Statistic TcpOutSegs"),
+    ("node_netstat_Tcp_RetransSegs", "Statistic TcpRetransSegs"),
+    ("node_netstat_TcpExt_TCPSynRetrans", "Statistic TcpExtTCPSynRetrans"),
+];
+
+/// Counters by their name without `_total` (the client appends it), with upstream help texts.
+const MORE_COUNTERS: &[(&str, &str)] = &[
+    ("container_cpu_cfs_periods", "Number of elapsed enforcement period intervals"),
+    ("container_cpu_cfs_throttled_periods", "Number of throttled period intervals"),
+    ("container_network_receive_bytes", "Cumulative count of bytes received"),
+    ("container_network_transmit_bytes", "Cumulative count of bytes transmitted"),
+    ("container_network_receive_packets", "Cumulative count of packets received"),
+    ("container_network_transmit_packets", "Cumulative count of packets transmitted"),
+    ("container_network_receive_packets_dropped", "Cumulative count of packets dropped while receiving"),
+    ("container_network_transmit_packets_dropped", "Cumulative count of packets dropped while transmitting"),
+    ("container_fs_reads", "Cumulative count of reads completed"),
+    ("container_fs_writes", "Cumulative count of writes completed"),
+    ("container_fs_reads_bytes", "Cumulative count of bytes read"),
+    ("container_fs_writes_bytes", "Cumulative count of bytes written"),
+    ("node_disk_io_time_seconds", "Total seconds spent doing I/Os"),
+    ("node_disk_io_time_weighted_seconds", "The weighted # of seconds spent doing I/Os"),
+    ("node_disk_read_bytes", "The total number of bytes read successfully"),
+    ("node_disk_written_bytes", "The total number of bytes written successfully"),
+    ("node_network_receive_bytes", "Network device statistic receive_bytes"),
+    ("node_network_transmit_bytes", "Network device statistic transmit_bytes"),
+    ("node_network_receive_drop", "Network device statistic receive_drop"),
+    ("node_network_transmit_drop", "Network device statistic transmit_drop"),
+];
 
 impl Default for InfraMetrics {
     fn default() -> Self {
@@ -302,7 +365,21 @@ impl Default for InfraMetrics {
             redis_up: Family::default(),
             pg_backends: Family::default(),
             pg_max_connections: Family::default(),
+            gauges: MORE_GAUGES
+                .iter()
+                .map(|(name, _)| (*name, Family::default()))
+                .collect(),
+            counters: MORE_COUNTERS
+                .iter()
+                .map(|(name, _)| (*name, Family::default()))
+                .collect(),
         };
+        for (name, help) in MORE_GAUGES {
+            r.register(*name, *help, m.gauges[name].clone());
+        }
+        for (name, help) in MORE_COUNTERS {
+            r.register(*name, *help, m.counters[name].clone());
+        }
         r.register(
             "container_cpu_usage_seconds",
             "Cumulative container CPU time",
@@ -390,6 +467,22 @@ impl Default for InfraMetrics {
     }
 }
 
+impl InfraMetrics {
+    /// One of `MORE_GAUGES`; any other name is a bug in the simulator.
+    pub fn gauge(&self, name: &str) -> &Family<Labels, GaugeF> {
+        self.gauges
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} is not in MORE_GAUGES"))
+    }
+
+    /// One of `MORE_COUNTERS` (named without `_total`).
+    pub fn counter(&self, name: &str) -> &Family<Labels, CounterF> {
+        self.counters
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} is not in MORE_COUNTERS"))
+    }
+}
+
 /// The exporter a real deployment would run for a family of infrastructure series; the
 /// simulator serves each one's share at `/metrics/<name>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -400,16 +493,23 @@ pub enum Exporter {
     Postgres,
     /// redis_exporter: `redis_*` (job `redis`).
     Redis,
-    /// cAdvisor and kube-state-metrics: `container_*`, `kube_*` (job `kubernetes`).
-    Kubernetes,
+    /// cAdvisor, inside the kubelet: `container_*` (job `kubelet`, `metrics_path`
+    /// `/metrics/cadvisor`, as kube-prometheus' ServiceMonitor labels it).
+    Cadvisor,
+    /// The kubelet's own `/metrics`: `kubelet_*` (job `kubelet`, `metrics_path` `/metrics`).
+    Kubelet,
+    /// kube-state-metrics: `kube_*` (job `kube-state-metrics`).
+    KubeStateMetrics,
 }
 
 impl Exporter {
-    pub const ALL: [Exporter; 4] = [
+    pub const ALL: [Exporter; 6] = [
         Exporter::Node,
         Exporter::Postgres,
         Exporter::Redis,
-        Exporter::Kubernetes,
+        Exporter::Cadvisor,
+        Exporter::Kubelet,
+        Exporter::KubeStateMetrics,
     ];
 
     pub fn name(self) -> &'static str {
@@ -417,7 +517,9 @@ impl Exporter {
             Exporter::Node => "node",
             Exporter::Postgres => "postgres",
             Exporter::Redis => "redis",
-            Exporter::Kubernetes => "kubernetes",
+            Exporter::Cadvisor => "cadvisor",
+            Exporter::Kubelet => "kubelet",
+            Exporter::KubeStateMetrics => "kube-state-metrics",
         }
     }
 
@@ -431,7 +533,9 @@ impl Exporter {
             Exporter::Node => &["node_"],
             Exporter::Postgres => &["pg_", "db_connections_"],
             Exporter::Redis => &["redis_"],
-            Exporter::Kubernetes => &["container_", "kube_"],
+            Exporter::Cadvisor => &["container_"],
+            Exporter::Kubelet => &["kubelet_"],
+            Exporter::KubeStateMetrics => &["kube_"],
         };
         prefixes.iter().any(|p| family.starts_with(p))
     }
@@ -517,8 +621,20 @@ mod tests {
             .render_for(Exporter::Postgres)
             .contains("db_connections_active{database=\"octollm\"} 3"));
         assert!(m
-            .render_for(Exporter::Kubernetes)
+            .render_for(Exporter::KubeStateMetrics)
             .contains("kube_pod_container_status_restarts_total"));
+        m.counter("container_fs_reads")
+            .get_or_create(&labels(&[("pod", "p")]))
+            .inc();
+        m.gauge("kubelet_running_pods")
+            .get_or_create(&labels(&[("node", "node-0")]))
+            .set(8.0);
+        assert!(m
+            .render_for(Exporter::Cadvisor)
+            .contains("container_fs_reads_total{pod=\"p\"} 1"));
+        assert!(m
+            .render_for(Exporter::Kubelet)
+            .contains("kubelet_running_pods{node=\"node-0\"} 8"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Dashboards against the real demo stack: every upstream dashboard in tests/fixtures imports and
 //! renders every panel of a supported type without an error ("No data" where the metric does not
-//! exist here), and every shipped OctoLLM dashboard shows live data in every panel.
+//! exist here), every shipped OctoLLM dashboard shows live data in every panel, and so do the
+//! kube-prometheus Kubernetes and node dashboards over the simulated cluster.
 
 mod support;
 
@@ -24,12 +25,17 @@ async fn load(console: &Console, uid: &str, params: &[(&str, &str)]) -> Dashboar
 /// Waits until Prometheus has scraped every target at least five times, so the dashboards'
 /// `$__rate_interval` windows (4 scrape intervals) hold enough samples.
 async fn wait_for_rates(prom: &str) {
+    wait_for(prom, "min(count_over_time(up[1m])) >= 5").await
+}
+
+/// Waits (up to two minutes) until `query` returns a series.
+async fn wait_for(prom: &str, query: &str) {
     let http = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let v: Value = http
             .get(format!("{prom}/api/v1/query"))
-            .query(&[("query", "min(count_over_time(up[1m])) >= 5")])
+            .query(&[("query", query)])
             .send()
             .await
             .unwrap()
@@ -44,20 +50,16 @@ async fn wait_for_rates(prom: &str) {
         }
         assert!(
             Instant::now() < deadline,
-            "targets not scraped 5 times after 120s"
+            "no result for {query} after 120s"
         );
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fixture_and_shipped_dashboards_render_every_panel() {
-    let (stack, control) = support::start_demo(7, Some(20.0)).await;
-    // Errors in the window, so the 5xx and error-log panels have something to show.
-    support::inject(&control, "error_spike", "orchestrator", "10m").await;
-    let fixtures = support::repo().join("tests/fixtures/grafana-dashboards");
-    let mut fixture_count = 0;
-    for entry in std::fs::read_dir(&fixtures).unwrap() {
+/// Copies every `.json` of `dir` (not its subfolders) into the stack's scratch provider.
+fn drop_dashboards(stack: &octoscope_harness::demo::DemoStack, dir: &std::path::Path) -> usize {
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().and_then(|e| e.to_str()) == Some("json") {
             std::fs::copy(
@@ -65,17 +67,22 @@ async fn fixture_and_shipped_dashboards_render_every_panel() {
                 stack.local_dashboards_dir().join(path.file_name().unwrap()),
             )
             .unwrap();
-            fixture_count += 1;
+            count += 1;
         }
     }
-    assert_eq!(fixture_count, 10);
-    let console = Console::start(Some(stack.provisioning_dir())).await;
-    wait_for_rates(&stack.prometheus.url()).await;
+    count
+}
 
+/// Loads every dashboard the console lists, collapsed rows too (queried as the page does when a
+/// row opens), and returns what is wrong: a variable or panel error, an unsupported panel, and
+/// "No data" in any panel of the dashboards `must_show_data` names (by uid). Also returns how
+/// many querying panels were checked.
+async fn check_every_panel(
+    console: &Console,
+    must_show_data: &dyn Fn(&Value) -> bool,
+) -> (Vec<String>, usize) {
     let (status, hits) = console.get_json("/api/search").await;
     assert_eq!(status, 200);
-    let hits = hits.as_array().unwrap().clone();
-    assert_eq!(hits.len(), fixture_count + 8, "{hits:?}");
     let list: Value = console
         .http
         .post(console.url("/api/list_dashboards"))
@@ -90,12 +97,11 @@ async fn fixture_and_shipped_dashboards_render_every_panel() {
 
     let mut failures = Vec::new();
     let mut panels_checked = 0;
-    for hit in &hits {
+    for hit in hits.as_array().unwrap() {
         let uid = hit["uid"].as_str().unwrap();
-        let shipped = hit["folderTitle"] == "OctoLLM";
-        let view = load(&console, uid, &[("from", "now-10m"), ("to", "now")]).await;
+        let needs_data = must_show_data(hit);
+        let view = load(console, uid, &[("from", "now-10m"), ("to", "now")]).await;
         let d = &view.dashboard;
-        // Panels inside collapsed rows are queried the way the page does when a row opens.
         let mut data: Vec<PanelData> = view.panels.clone();
         for row in d
             .panels
@@ -153,7 +159,7 @@ async fn fixture_and_shipped_dashboards_render_every_panel() {
                     .iter()
                     .all(|s| s.points.iter().all(|pt| !pt.1.is_finite())),
             };
-            if shipped && empty {
+            if needs_data && empty {
                 failures.push(format!(
                     "{}: panel {:?} shows no data (queries {:?})",
                     d.title, p.title, pd.queries
@@ -171,6 +177,24 @@ async fn fixture_and_shipped_dashboards_render_every_panel() {
             }
         }
     }
+    (failures, panels_checked)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fixture_and_shipped_dashboards_render_every_panel() {
+    let (stack, control) = support::start_demo(7, Some(20.0)).await;
+    // Errors in the window, so the 5xx and error-log panels have something to show.
+    support::inject(&control, "error_spike", "orchestrator", "10m").await;
+    let fixture_count =
+        drop_dashboards(&stack, &support::repo().join("tests/fixtures/grafana-dashboards"));
+    assert_eq!(fixture_count, 7);
+    let console = Console::start(Some(stack.provisioning_dir())).await;
+    wait_for_rates(&stack.prometheus.url()).await;
+    let (_, hits) = console.get_json("/api/search").await;
+    assert_eq!(hits.as_array().unwrap().len(), fixture_count + 8, "{hits:?}");
+
+    let (failures, panels_checked) =
+        check_every_panel(&console, &|hit| hit["folderTitle"] == "OctoLLM").await;
     assert!(panels_checked > 150, "only {panels_checked} panels checked");
     assert!(
         failures.is_empty(),
@@ -178,6 +202,101 @@ async fn fixture_and_shipped_dashboards_render_every_panel() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// The kube-prometheus dashboards whose every panel the demo feeds: the Kubernetes compute
+/// resources and networking views (cAdvisor, kube-state-metrics, the kubelet and the recording
+/// rules of deploy/demo/rules/kube-prometheus.yml over the simulated cluster) and the node
+/// views (the simulated nodes and this machine's real node exporter).
+const KUBE_PROMETHEUS_WITH_DATA: [&str; 15] = [
+    "k8s-resources-cluster",
+    "k8s-resources-namespace",
+    "k8s-resources-pod",
+    "k8s-resources-workload",
+    "k8s-resources-workloads-namespace",
+    "k8s-resources-node",
+    "k8s-resources-nodes-overview",
+    "namespace-by-pod",
+    "namespace-by-workload",
+    "pod-total",
+    "workload-total",
+    "cluster-total",
+    "node-rsrc-use",
+    "node-cluster-rsrc-use",
+    "nodes",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kube_prometheus_dashboards_show_the_simulated_cluster() {
+    let (stack, _control) = support::start_demo(11, Some(20.0)).await;
+    let dir = support::repo().join("tests/fixtures/grafana-dashboards/kube-prometheus");
+    assert_eq!(drop_dashboards(&stack, &dir), 33);
+    // The uids of the dashboards that must show data, read from their files.
+    let with_data: Vec<String> = KUBE_PROMETHEUS_WITH_DATA
+        .iter()
+        .map(|name| {
+            let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
+            serde_json::from_str::<Value>(&text).unwrap()["uid"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let console = Console::start(Some(stack.provisioning_dir())).await;
+    // These panels ask for a 1m minimum interval: the latest step of a 10 minute range lies up
+    // to a minute back, so the stack must be older than that for it to hold a sample (40 scrapes,
+    // 80 s); and the recording rules must have run.
+    wait_for(
+        &stack.prometheus.url(),
+        "min(count_over_time(up[3m])) >= 40 and on() count(cluster:node_cpu:ratio_rate5m) \
+         and on() count(node_namespace_pod_container:container_cpu_usage_seconds_total:sum_rate5m) \
+         and on() count(namespace_workload_pod:kube_pod_owner:relabel)",
+    )
+    .await;
+    let (failures, panels_checked) = check_every_panel(&console, &|hit| {
+        with_data.iter().any(|u| hit["uid"] == u.as_str())
+    })
+    .await;
+    assert!(panels_checked > 300, "only {panels_checked} panels checked");
+    assert!(
+        failures.is_empty(),
+        "{} problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// deploy/demo/rules/kube-prometheus.yml holds upstream's recording groups unchanged: every
+/// record-only group of the PrometheusRule manifests in tests/fixtures/kube-prometheus-rules,
+/// in order, and nothing else.
+#[test]
+fn kube_prometheus_recording_rules_are_upstreams_verbatim() {
+    let fixtures = support::repo().join("tests/fixtures/kube-prometheus-rules");
+    let mut upstream = Vec::new();
+    for name in [
+        "grafana",
+        "kubePrometheus",
+        "kubernetesControlPlane",
+        "nodeExporter",
+    ] {
+        let text =
+            std::fs::read_to_string(fixtures.join(format!("{name}-prometheusRule.yaml"))).unwrap();
+        let rule: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+        for group in rule["spec"]["groups"].as_sequence().unwrap() {
+            let rules = group["rules"].as_sequence().unwrap();
+            if rules.iter().all(|r| r.get("record").is_some()) {
+                upstream.push(group.clone());
+            }
+        }
+    }
+    let shipped: serde_yaml::Value = serde_yaml::from_str(
+        &std::fs::read_to_string(support::repo().join("deploy/demo/rules/kube-prometheus.yml"))
+            .unwrap(),
+    )
+    .unwrap();
+    let shipped = shipped["groups"].as_sequence().unwrap();
+    assert_eq!(shipped.len(), 20);
+    assert_eq!(shipped, &upstream);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -192,6 +192,8 @@ fn setup() -> Result {
     for (binary, package) in [
         ("prometheus", "prometheus"),
         ("prometheus-alertmanager", "prometheus-alertmanager"),
+        // The demo's one real host (Node Exporter Full reads it).
+        ("prometheus-node-exporter", "prometheus-node-exporter"),
         ("chromium", "chromium"),
         ("node", "nodejs"),
         ("npm", "npm"),

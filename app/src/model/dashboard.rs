@@ -911,16 +911,8 @@ mod tests {
 
     #[test]
     fn every_fixture_imports_and_keeps_every_panel() {
-        let dir = format!(
-            "{}/../tests/fixtures/grafana-dashboards",
-            env!("CARGO_MANIFEST_DIR")
-        );
         let mut seen = 0;
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().and_then(|e| e.to_str()) != Some("json") {
-                continue;
-            }
+        for path in crate::model::fixture_files("grafana-dashboards") {
             let text = std::fs::read_to_string(&path).unwrap();
             let raw: Value = serde_json::from_str(&text).unwrap();
             // Schema v2 is counted in its classic reading (a panel per referenced element).
@@ -963,7 +955,7 @@ mod tests {
             assert_eq!(ids.len(), d.all_panels().len(), "panel ids are unique");
             seen += 1;
         }
-        assert_eq!(seen, 10);
+        assert_eq!(seen, 40, "7 single fixtures and the 33 of kube-prometheus");
     }
 
     #[test]
