@@ -31,8 +31,8 @@ test('transformations reshape real Prometheus data as Grafana would', async ({ p
       {
         id: 1, type: 'table', title: 'Disk space by node', gridPos: grid(0, 0), datasource: prom,
         targets: [
-          { refId: 'A', expr: 'node_filesystem_size_bytes{mountpoint="/"}', format: 'table', instant: true },
-          { refId: 'B', expr: 'node_filesystem_avail_bytes{mountpoint="/"}', format: 'table', instant: true },
+          { refId: 'A', expr: 'node_filesystem_size_bytes{job="node-exporter", mountpoint="/"}', format: 'table', instant: true },
+          { refId: 'B', expr: 'node_filesystem_avail_bytes{job="node-exporter", mountpoint="/"}', format: 'table', instant: true },
         ],
         fieldConfig: { defaults: { unit: 'none', decimals: 0 },
           overrides: [{ matcher: { id: 'byName', options: 'Used, %' }, properties: [{ id: 'unit', value: 'percentunit' }, { id: 'decimals', value: 2 }] }] },
@@ -70,7 +70,7 @@ test('transformations reshape real Prometheus data as Grafana would', async ({ p
         id: 5, type: 'table', title: 'Two frames', gridPos: grid(0, 16), datasource: prom,
         targets: [
           { refId: 'A', expr: 'count by (job) (up)', format: 'table', instant: true },
-          { refId: 'B', expr: 'count by (node) (node_filesystem_size_bytes)', format: 'table', instant: true },
+          { refId: 'B', expr: 'count by (node) (node_filesystem_size_bytes{job="node-exporter"})', format: 'table', instant: true },
         ],
         transformations: [{ id: 'organize', options: { excludeByName: { Time: true } } }],
       },

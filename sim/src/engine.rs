@@ -4,8 +4,8 @@
 //! a given seed and sequence of ticks.
 
 use crate::catalog::{self, ServiceDef, LIVE_NAMESPACE, LLM_MODELS, NAMESPACES, NODES, SERVICES};
-use crate::kube;
 use crate::incidents::{Incident, IncidentKind};
+use crate::kube;
 use crate::metrics::{labels, outcome, InfraMetrics, ServiceMetrics};
 use crate::store::{LogLine, Span, SpanKind, Stores, TagValue, Trace};
 use rand::rngs::SmallRng;

@@ -41,7 +41,10 @@ impl Pod<'_> {
             ("namespace", self.namespace),
             ("pod", &self.name),
             ("container", self.container),
-            ("image", &format!("ghcr.io/octollm/{}:1.0.0", self.container)),
+            (
+                "image",
+                &format!("ghcr.io/octollm/{}:1.0.0", self.container),
+            ),
         ])
     }
 
@@ -62,12 +65,24 @@ impl Pod<'_> {
 /// The pod's further cAdvisor series and its kube-state-metrics objects.
 pub fn export_pod(infra: &InfraMetrics, p: &Pod, dt_s: f64) {
     let cl = p.container_labels();
-    infra.gauge("container_memory_rss").get_or_create(&cl).set(p.memory * 0.8);
-    infra.gauge("container_memory_cache").get_or_create(&cl).set(p.memory * 0.15);
-    infra.gauge("container_memory_swap").get_or_create(&cl).set(0.0);
+    infra
+        .gauge("container_memory_rss")
+        .get_or_create(&cl)
+        .set(p.memory * 0.8);
+    infra
+        .gauge("container_memory_cache")
+        .get_or_create(&cl)
+        .set(p.memory * 0.15);
+    infra
+        .gauge("container_memory_swap")
+        .get_or_create(&cl)
+        .set(0.0);
     // 100 ms CFS periods.
     let periods = 10.0 * dt_s;
-    infra.counter("container_cpu_cfs_periods").get_or_create(&cl).inc_by(periods);
+    infra
+        .counter("container_cpu_cfs_periods")
+        .get_or_create(&cl)
+        .inc_by(periods);
     infra
         .counter("container_cpu_cfs_throttled_periods")
         .get_or_create(&cl)
@@ -75,15 +90,28 @@ pub fn export_pod(infra: &InfraMetrics, p: &Pod, dt_s: f64) {
     let mut disk = cl.clone();
     disk.push(("device".into(), "/dev/vda".into()));
     let (reads, writes) = ((2.0 + 40.0 * p.busy) * dt_s, (5.0 + 20.0 * p.busy) * dt_s);
-    infra.counter("container_fs_reads").get_or_create(&disk).inc_by(reads);
-    infra.counter("container_fs_writes").get_or_create(&disk).inc_by(writes);
-    infra.counter("container_fs_reads_bytes").get_or_create(&disk).inc_by(reads * 4096.0);
+    infra
+        .counter("container_fs_reads")
+        .get_or_create(&disk)
+        .inc_by(reads);
+    infra
+        .counter("container_fs_writes")
+        .get_or_create(&disk)
+        .inc_by(writes);
+    infra
+        .counter("container_fs_reads_bytes")
+        .get_or_create(&disk)
+        .inc_by(reads * 4096.0);
     infra
         .counter("container_fs_writes_bytes")
         .get_or_create(&disk)
         .inc_by(writes * 16384.0);
     // Network is the pod sandbox's: no container label, as cAdvisor reports it.
-    let net = labels(&[("namespace", p.namespace), ("pod", &p.name), ("interface", "eth0")]);
+    let net = labels(&[
+        ("namespace", p.namespace),
+        ("pod", &p.name),
+        ("interface", "eth0"),
+    ]);
     let received = (4_000.0 + 200_000.0 * p.busy) * dt_s;
     let sent = received * 1.6;
     for (family, value) in [
@@ -192,7 +220,14 @@ pub fn export_namespace(infra: &InfraMetrics, namespace: &str, pods: &[Pod]) {
 /// A node as kube-state-metrics and its kubelet see it, and node_exporter's host series
 /// beyond CPU, memory and filesystem (those stay in the engine, where incidents move them).
 /// `load` is 0..1.
-pub fn export_node(infra: &InfraMetrics, node: &str, pods: usize, load: f64, dt_s: f64, now_ms: i64) {
+pub fn export_node(
+    infra: &InfraMetrics,
+    node: &str,
+    pods: usize,
+    load: f64,
+    dt_s: f64,
+    now_ms: i64,
+) {
     let n = labels(&[("node", node)]);
     infra
         .gauge("kube_node_info")
@@ -210,13 +245,19 @@ pub fn export_node(infra: &InfraMetrics, node: &str, pods: usize, load: f64, dt_
         ("pods", "integer", 110.0, 110.0),
     ] {
         let l = labels(&[("node", node), ("resource", resource), ("unit", unit)]);
-        infra.gauge("kube_node_status_capacity").get_or_create(&l).set(capacity);
+        infra
+            .gauge("kube_node_status_capacity")
+            .get_or_create(&l)
+            .set(capacity);
         infra
             .gauge("kube_node_status_allocatable")
             .get_or_create(&l)
             .set(allocatable);
     }
-    infra.gauge("kubelet_running_pods").get_or_create(&n).set(pods as f64);
+    infra
+        .gauge("kubelet_running_pods")
+        .get_or_create(&n)
+        .set(pods as f64);
 
     // node_exporter: `instance` is the node, as kube-prometheus relabels it.
     let host = labels(&[("node", node), ("instance", node)]);
@@ -230,7 +271,10 @@ pub fn export_node(infra: &InfraMetrics, node: &str, pods: usize, load: f64, dt_
             ("release", "6.1.0-27-cloud-amd64"),
             ("machine", "x86_64"),
             ("domainname", "(none)"),
-            ("version", "#1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1 (2024-11-01)"),
+            (
+                "version",
+                "#1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1 (2024-11-01)",
+            ),
         ]))
         .set(1.0);
     infra
@@ -253,7 +297,10 @@ pub fn export_node(infra: &InfraMetrics, node: &str, pods: usize, load: f64, dt_
         ("node_load15", NODE_CORES * load * 0.9),
         ("node_memory_Buffers_bytes", NODE_MEMORY * 0.02),
         ("node_memory_Cached_bytes", NODE_MEMORY * 0.25),
-        ("node_memory_MemFree_bytes", NODE_MEMORY * (0.3 - 0.2 * load)),
+        (
+            "node_memory_MemFree_bytes",
+            NODE_MEMORY * (0.3 - 0.2 * load),
+        ),
         ("node_memory_Slab_bytes", NODE_MEMORY * 0.01),
     ] {
         infra.gauge(family).get_or_create(&host).set(value);
@@ -264,7 +311,10 @@ pub fn export_node(infra: &InfraMetrics, node: &str, pods: usize, load: f64, dt_
         ("node_netstat_Tcp_RetransSegs", 3.0 + 30.0 * load),
         ("node_netstat_TcpExt_TCPSynRetrans", 0.5),
     ] {
-        infra.gauge(family).get_or_create(&host).inc_by(per_s * dt_s);
+        infra
+            .gauge(family)
+            .get_or_create(&host)
+            .inc_by(per_s * dt_s);
     }
     let disk = labels(&[("node", node), ("instance", node), ("device", "vda")]);
     for (family, per_s) in [
@@ -273,7 +323,10 @@ pub fn export_node(infra: &InfraMetrics, node: &str, pods: usize, load: f64, dt_
         ("node_disk_read_bytes", 200_000.0 + 4e6 * load),
         ("node_disk_written_bytes", 500_000.0 + 2e6 * load),
     ] {
-        infra.counter(family).get_or_create(&disk).inc_by(per_s * dt_s);
+        infra
+            .counter(family)
+            .get_or_create(&disk)
+            .inc_by(per_s * dt_s);
     }
     for device in ["eth0", "lo"] {
         let l = labels(&[("node", node), ("instance", node), ("device", device)]);
@@ -317,9 +370,15 @@ mod tests {
         let ksm = infra.render_for(Exporter::KubeStateMetrics);
         assert!(ksm.contains(r#"kube_pod_owner{namespace="octollm-prod",pod="planner-1a2b3c4d-9f8e",owner_kind="ReplicaSet",owner_name="planner-1a2b3c4d",owner_is_controller="true"} 1"#), "{ksm}");
         assert!(ksm.contains(r#"kube_replicaset_owner{namespace="octollm-prod",replicaset="planner-1a2b3c4d",owner_kind="Deployment",owner_name="planner",owner_is_controller="true"} 1"#), "{ksm}");
-        assert!(ksm.contains(r#"node="node-1",host_network="false""#), "{ksm}");
+        assert!(
+            ksm.contains(r#"node="node-1",host_network="false""#),
+            "{ksm}"
+        );
         let cadvisor = infra.render_for(Exporter::Cadvisor);
-        assert!(cadvisor.contains(r#"image="ghcr.io/octollm/planner:1.0.0""#), "{cadvisor}");
+        assert!(
+            cadvisor.contains(r#"image="ghcr.io/octollm/planner:1.0.0""#),
+            "{cadvisor}"
+        );
         assert!(cadvisor.contains(r#"container_network_receive_bytes_total{namespace="octollm-prod",pod="planner-1a2b3c4d-9f8e",interface="eth0"} 104000"#), "{cadvisor}");
     }
 
@@ -330,7 +389,10 @@ mod tests {
         export_namespace(&infra, "ns", &pods);
         let ksm = infra.render_for(Exporter::KubeStateMetrics);
         assert!(ksm.contains(r#"kube_resourcequota{namespace="ns",resourcequota="octollm-quota",resource="requests.cpu",type="used"} 0.5"#), "{ksm}");
-        assert!(ksm.contains(r#"resource="limits.memory",type="used"} 4294967296"#), "{ksm}");
+        assert!(
+            ksm.contains(r#"resource="limits.memory",type="used"} 4294967296"#),
+            "{ksm}"
+        );
         assert!(ksm.contains(r#"kube_namespace_status_phase{namespace="ns",phase="Active"} 1"#));
     }
 
@@ -342,7 +404,13 @@ mod tests {
             .render_for(Exporter::Kubelet)
             .contains(r#"kubelet_running_pods{node="node-2"} 8"#));
         let node = infra.render_for(Exporter::Node);
-        assert!(node.contains(r#"node_load1{node="node-2",instance="node-2"} 2"#), "{node}");
-        assert!(node.contains(r#"node_time_seconds{node="node-2",instance="node-2"} 1700000000"#), "{node}");
+        assert!(
+            node.contains(r#"node_load1{node="node-2",instance="node-2"} 2"#),
+            "{node}"
+        );
+        assert!(
+            node.contains(r#"node_time_seconds{node="node-2",instance="node-2"} 1700000000"#),
+            "{node}"
+        );
     }
 }

@@ -320,26 +320,80 @@ const MORE_GAUGES: &[(&str, &str)] = &[
 
 /// Counters by their name without `_total` (the client appends it), with upstream help texts.
 const MORE_COUNTERS: &[(&str, &str)] = &[
-    ("container_cpu_cfs_periods", "Number of elapsed enforcement period intervals"),
-    ("container_cpu_cfs_throttled_periods", "Number of throttled period intervals"),
-    ("container_network_receive_bytes", "Cumulative count of bytes received"),
-    ("container_network_transmit_bytes", "Cumulative count of bytes transmitted"),
-    ("container_network_receive_packets", "Cumulative count of packets received"),
-    ("container_network_transmit_packets", "Cumulative count of packets transmitted"),
-    ("container_network_receive_packets_dropped", "Cumulative count of packets dropped while receiving"),
-    ("container_network_transmit_packets_dropped", "Cumulative count of packets dropped while transmitting"),
+    (
+        "container_cpu_cfs_periods",
+        "Number of elapsed enforcement period intervals",
+    ),
+    (
+        "container_cpu_cfs_throttled_periods",
+        "Number of throttled period intervals",
+    ),
+    (
+        "container_network_receive_bytes",
+        "Cumulative count of bytes received",
+    ),
+    (
+        "container_network_transmit_bytes",
+        "Cumulative count of bytes transmitted",
+    ),
+    (
+        "container_network_receive_packets",
+        "Cumulative count of packets received",
+    ),
+    (
+        "container_network_transmit_packets",
+        "Cumulative count of packets transmitted",
+    ),
+    (
+        "container_network_receive_packets_dropped",
+        "Cumulative count of packets dropped while receiving",
+    ),
+    (
+        "container_network_transmit_packets_dropped",
+        "Cumulative count of packets dropped while transmitting",
+    ),
     ("container_fs_reads", "Cumulative count of reads completed"),
-    ("container_fs_writes", "Cumulative count of writes completed"),
+    (
+        "container_fs_writes",
+        "Cumulative count of writes completed",
+    ),
     ("container_fs_reads_bytes", "Cumulative count of bytes read"),
-    ("container_fs_writes_bytes", "Cumulative count of bytes written"),
-    ("node_disk_io_time_seconds", "Total seconds spent doing I/Os"),
-    ("node_disk_io_time_weighted_seconds", "The weighted # of seconds spent doing I/Os"),
-    ("node_disk_read_bytes", "The total number of bytes read successfully"),
-    ("node_disk_written_bytes", "The total number of bytes written successfully"),
-    ("node_network_receive_bytes", "Network device statistic receive_bytes"),
-    ("node_network_transmit_bytes", "Network device statistic transmit_bytes"),
-    ("node_network_receive_drop", "Network device statistic receive_drop"),
-    ("node_network_transmit_drop", "Network device statistic transmit_drop"),
+    (
+        "container_fs_writes_bytes",
+        "Cumulative count of bytes written",
+    ),
+    (
+        "node_disk_io_time_seconds",
+        "Total seconds spent doing I/Os",
+    ),
+    (
+        "node_disk_io_time_weighted_seconds",
+        "The weighted # of seconds spent doing I/Os",
+    ),
+    (
+        "node_disk_read_bytes",
+        "The total number of bytes read successfully",
+    ),
+    (
+        "node_disk_written_bytes",
+        "The total number of bytes written successfully",
+    ),
+    (
+        "node_network_receive_bytes",
+        "Network device statistic receive_bytes",
+    ),
+    (
+        "node_network_transmit_bytes",
+        "Network device statistic transmit_bytes",
+    ),
+    (
+        "node_network_receive_drop",
+        "Network device statistic receive_drop",
+    ),
+    (
+        "node_network_transmit_drop",
+        "Network device statistic transmit_drop",
+    ),
 ];
 
 impl Default for InfraMetrics {

@@ -185,13 +185,19 @@ async fn fixture_and_shipped_dashboards_render_every_panel() {
     let (stack, control) = support::start_demo(7, Some(20.0)).await;
     // Errors in the window, so the 5xx and error-log panels have something to show.
     support::inject(&control, "error_spike", "orchestrator", "10m").await;
-    let fixture_count =
-        drop_dashboards(&stack, &support::repo().join("tests/fixtures/grafana-dashboards"));
+    let fixture_count = drop_dashboards(
+        &stack,
+        &support::repo().join("tests/fixtures/grafana-dashboards"),
+    );
     assert_eq!(fixture_count, 7);
     let console = Console::start(Some(stack.provisioning_dir())).await;
     wait_for_rates(&stack.prometheus.url()).await;
     let (_, hits) = console.get_json("/api/search").await;
-    assert_eq!(hits.as_array().unwrap().len(), fixture_count + 8, "{hits:?}");
+    assert_eq!(
+        hits.as_array().unwrap().len(),
+        fixture_count + 8,
+        "{hits:?}"
+    );
 
     let (failures, panels_checked) =
         check_every_panel(&console, &|hit| hit["folderTitle"] == "OctoLLM").await;
@@ -202,6 +208,53 @@ async fn fixture_and_shipped_dashboards_render_every_panel() {
         failures.len(),
         failures.join("\n")
     );
+
+    // Node Exporter Full on the job of the demo's real node exporter shows this machine: its
+    // headline panels have data, and RAM Total is what this kernel reports.
+    let view = load(
+        &console,
+        "rYdddlPWk",
+        &[("from", "now-10m"), ("to", "now"), ("var-job", "node")],
+    )
+    .await;
+    let node = view.variables.iter().find(|v| v.name == "node").unwrap();
+    assert_eq!(
+        node.selected,
+        [stack.node_exporter.addr.clone()],
+        "{node:?}"
+    );
+    let last = |title: &str| -> f64 {
+        let p = view
+            .dashboard
+            .all_panels()
+            .into_iter()
+            .find(|p| p.title == title)
+            .unwrap_or_else(|| panic!("no panel {title}"));
+        let d = view.data(p.id).unwrap();
+        assert!(d.error.is_none(), "{title}: {:?}", d.error);
+        d.series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|pt| pt.1))
+            .filter(|v| v.is_finite())
+            .last()
+            .unwrap_or_else(|| panic!("{title} shows no data: {d:?}"))
+    };
+    for title in [
+        "CPU Busy",
+        "Sys Load",
+        "Root FS Used",
+        "CPU Cores",
+        "Uptime",
+    ] {
+        assert!(last(title) >= 0.0, "{title}");
+    }
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap();
+    let kib: f64 = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    assert_eq!(last("RAM Total"), kib * 1024.0);
 }
 
 /// The kube-prometheus dashboards whose every panel the demo feeds: the Kubernetes compute

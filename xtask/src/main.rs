@@ -682,6 +682,10 @@ fn demo(args: &[String]) -> Result {
         println!("  {:<16} {}", am.name, am.url());
     }
     println!(
+        "  node exporter    {}/metrics  (this machine, job node)",
+        stack.node_exporter.url()
+    );
+    println!(
         "  simulator        http://{}  (incidents: /sim/incidents, alert sink: /sim/sink)",
         sim.control_addr()
     );

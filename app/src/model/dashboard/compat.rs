@@ -308,6 +308,9 @@ mod tests {
                 path.display()
             );
         }
-        assert!(files >= 40, "the fixtures are there, the kube-prometheus set too");
+        assert!(
+            files >= 40,
+            "the fixtures are there, the kube-prometheus set too"
+        );
     }
 }
