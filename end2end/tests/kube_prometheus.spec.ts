@@ -64,3 +64,28 @@ test('kube-prometheus namespace view shows the simulated cluster, and Node Expor
     for (const f of files) fs.rmSync(f, { force: true });
   }
 });
+
+test('kube-prometheus Alertmanager overview repeats its notification panels per integration', async ({ page }) => {
+  const file = provide('kube-prometheus/alertmanager-overview.json', 'e2e-alertmanager-overview.json');
+  try {
+    const c = new ConsolePage(page);
+    const send = page.locator('[data-testid="panel"][aria-label$=": Notifications Send Rate"]');
+    await expect(async () => {
+      await c.open('/d/alertmanager-overview?from=now-15m');
+      await expect(send.first()).toBeAttached({ timeout: 1000 });
+    }).toPass({ timeout: 60_000 });
+    // One copy per integration the demo's Alertmanagers report (the hidden variable's All),
+    // titled with its integration, and the duration panel beside it repeated as often.
+    const titles = await send.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    expect(new Set(titles).size).toBe(titles.length);
+    for (const integration of ['email', 'pagerduty', 'slack', 'webhook']) {
+      expect(titles).toContain(`${integration}: Notifications Send Rate`);
+    }
+    await expect(page.locator('[data-testid="panel"][aria-label$=": Notification Duration"]')).toHaveCount(titles.length);
+    // Each copy queries its own integration: the slack copy draws Alertmanager's counter.
+    await expect(panel(page, 'slack: Notifications Send Rate').locator('svg.chart-svg')).toHaveCount(1);
+    await expect(panel(page, '$integration: Notifications Send Rate')).toHaveCount(0);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+});

@@ -386,14 +386,7 @@ fn start_prometheus_once(spec: &PrometheusSpec<'_>) -> Result<Backend, HarnessEr
     let dir = temp_dir("octoscope-prometheus-")?;
     let port = free_port();
     let me = format!("127.0.0.1:{port}");
-    let ams = format!(
-        "[{}]",
-        spec.alertmanagers
-            .iter()
-            .map(|a| format!("'{a}'"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    let ams = yaml_list(spec.alertmanagers);
     write(
         dir.path(),
         "prometheus.yml",
@@ -423,6 +416,12 @@ fn start_prometheus_once(spec: &PrometheusSpec<'_>) -> Result<Backend, HarnessEr
     let prometheus = spawn("prometheus", Path::new("prometheus"), dir, &args, &[], port)?
         .wait_ready("/-/ready", Duration::from_secs(30))?;
     prometheus.wait_first_scrape(Duration::from_secs(30))
+}
+
+/// Addresses as a YAML flow list (`['a', 'b']`), for `{{alertmanagers}}`.
+pub(crate) fn yaml_list(addrs: &[String]) -> String {
+    let quoted: Vec<String> = addrs.iter().map(|a| format!("'{a}'")).collect();
+    format!("[{}]", quoted.join(", "))
 }
 
 /// Debian's `prometheus-node-exporter` on a free loopback port, with the collectors it enables

@@ -57,7 +57,9 @@ fn start_once(spec: &VictoriaSpec<'_>) -> Result<Victoria, HarnessError> {
     write(
         dir.path(),
         "prometheus.yml",
-        &without_external_labels(spec.config).replace("{{self}}", &format!("127.0.0.1:{vm_port}")),
+        &without_external_labels(spec.config)
+            .replace("{{self}}", &format!("127.0.0.1:{vm_port}"))
+            .replace("{{alertmanagers}}", &crate::yaml_list(spec.alertmanagers)),
     )?;
     let args = [
         format!("-httpListenAddr=127.0.0.1:{vm_port}"),

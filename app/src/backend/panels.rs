@@ -571,6 +571,12 @@ pub async fn run_panels(
     let mut jobs = Vec::new();
     let mut log_jobs = Vec::new();
     for p in panels {
+        // A repeat's copy sees its own value of the repeat variable.
+        let copy_scope = p
+            .repeat_value
+            .as_ref()
+            .map(|_| crate::model::dashboard::repeat::scope_for(scope, p));
+        let scope = copy_scope.as_ref().unwrap_or(scope);
         let mut data = PanelData {
             panel_id: p.id,
             warnings: p

@@ -18,6 +18,7 @@ pub mod histogram;
 pub mod legacy;
 pub mod logs_panel;
 pub mod params;
+pub mod repeat;
 pub mod transform;
 pub mod units;
 pub mod v2;
@@ -385,7 +386,18 @@ pub struct Panel {
     /// Rows: collapsed rows keep their panels in `children` and query nothing until opened.
     pub collapsed: bool,
     pub children: Vec<Panel>,
+    /// The variable the panel (or row) repeats by; `repeat::expand` makes the copies and clears
+    /// it, so one still set means the variable has no values here.
     pub repeat: Option<String>,
+    /// `repeatDirection: "v"`: copies stacked rather than side by side.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub repeat_vertical: bool,
+    /// `maxPerRow`: side-by-side copies to a line (Grafana's default 4 when unset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_per_row: Option<u32>,
+    /// For a repeat's copy: the variable and the one value its queries and title see.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_value: Option<(String, String)>,
     /// The panel's enabled Grafana transformations, in order; those Octoscope cannot run are
     /// kept as `Unsupported` and named (`transformations_warning`), never silently skipped.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -393,7 +405,7 @@ pub struct Panel {
 }
 
 impl Panel {
-    /// What the panel says about its repeat, which is not expanded, if it has one.
+    /// What the panel says about a repeat left unexpanded (its variable has no values).
     pub fn repeat_warning(&self) -> Option<String> {
         self.repeat.as_deref().map(repeat_not_expanded)
     }
@@ -404,11 +416,9 @@ impl Panel {
     }
 }
 
-/// What a repeated panel or row says: it is shown once, not once per value of the variable.
+/// What a repeated panel or row says when there is nothing to repeat it for.
 pub fn repeat_not_expanded(var: &str) -> String {
-    format!(
-        "repeat by ${var}: not expanded (shown once, for the variable's current value; Octoscope does not repeat panels yet)"
-    )
+    format!("repeat by ${var}: no variable ${var} with values here, so it is shown once")
 }
 
 /// A normalised dashboard.
@@ -728,6 +738,7 @@ fn legacy_rows(rows: &[Value], ids: &mut IdAllocator) -> Vec<Panel> {
                     h: 1,
                 },
                 collapsed,
+                repeat: Some(s(row, "repeat")).filter(|r| !r.is_empty()),
                 ..blank_panel()
             };
             if collapsed {
@@ -763,6 +774,9 @@ fn blank_panel() -> Panel {
         collapsed: false,
         children: Vec::new(),
         repeat: None,
+        repeat_vertical: false,
+        max_per_row: None,
+        repeat_value: None,
         transformations: Vec::new(),
     }
 }
@@ -875,6 +889,9 @@ fn panel_from_json(p: &Value, grid: GridPos, ids: &mut IdAllocator) -> Panel {
         collapsed: b(p, "collapsed"),
         children: Vec::new(),
         repeat: Some(s(p, "repeat")).filter(|r| !r.is_empty()),
+        repeat_vertical: s(p, "repeatDirection") == "v",
+        max_per_row: u(p, "maxPerRow").map(|m| m as u32),
+        repeat_value: None,
         transformations: transform::parse_all(p.get("transformations")),
     }
 }

@@ -60,9 +60,11 @@ async fn run_some(
         .by_uid(uid)
         .ok_or_else(|| AppError::NotFound(format!("there is no dashboard with uid {uid:?}")))?;
     let d = entry.dashboard.as_ref();
-    let panels = pick(d)?;
     let p = params::parse(params, d, crate::api::now_ms());
     let (_, scope) = resolve_variables(&backends, d, p.range, &p.vars).await;
+    // Repeats are expanded as the page drew them, so a copy's id finds that copy.
+    let d = crate::model::dashboard::repeat::expand(d, &scope);
+    let panels = pick(&d)?;
     Ok(run_panels(
         &backends,
         &panels,

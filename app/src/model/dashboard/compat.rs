@@ -149,11 +149,6 @@ fn panel(path: &str, parts: Parts, p: &Value, find: &mut impl FnMut(String, Stri
             );
         }
     }
-    // A v2 repeat is named at its layout item by the conversion.
-    let repeat = p.get("repeat").and_then(Value::as_str).unwrap_or_default();
-    if !repeat.is_empty() && p.get("__path").is_none() {
-        find(format!("{path}.repeat"), super::repeat_not_expanded(repeat));
-    }
     let panel_type = datasource_type(p.get("datasource"));
     for (k, t) in array(p, "targets").iter().enumerate() {
         let ds = datasource_type(t.get("datasource")).or(panel_type.clone());
@@ -215,7 +210,6 @@ mod tests {
             [
                 "dashboard.panels[1].type",
                 "dashboard.panels[1].transformations[1]",
-                "dashboard.panels[2].repeat",
                 "dashboard.panels[2].panels[0].targets[0]",
                 "dashboard.panels[3].libraryPanel",
                 "dashboard.rows[0].panels[0].type",
@@ -229,8 +223,8 @@ mod tests {
             found[1].1.contains("\"prepareTimeSeries\": not applied"),
             "organize runs: {found:#?}"
         );
-        assert!(found[2].1.contains("repeat by $ns: not expanded"));
-        assert!(found[3].1.contains("elasticsearch"));
+        // The row's repeat is expanded: nothing to name.
+        assert!(found[2].1.contains("elasticsearch"));
     }
 
     #[test]

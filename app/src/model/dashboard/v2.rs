@@ -75,9 +75,15 @@ impl Builder<'_> {
         p.insert("title".into(), json!(text(s, "title")));
         p.insert("description".into(), json!(text(s, "description")));
         p.insert("gridPos".into(), grid);
-        let repeat = self.repeat(item, at);
-        if !repeat.is_empty() {
-            p.insert("repeat".into(), json!(repeat));
+        if let Some(r) = item.get("repeat") {
+            let var = text(r, "value");
+            if !var.is_empty() {
+                p.insert("repeat".into(), json!(var));
+                p.insert("repeatDirection".into(), json!(text(r, "direction")));
+                if let Some(m) = r.get("maxPerRow") {
+                    p.insert("maxPerRow".into(), m.clone());
+                }
+            }
         }
         if text(el, "kind") == "LibraryPanel" {
             let lib = s.get("libraryPanel").cloned().unwrap_or(json!({}));
@@ -126,23 +132,6 @@ impl Builder<'_> {
             .collect();
         p.insert("transformations".into(), Value::Array(transformations));
         Some(Value::Object(p))
-    }
-
-    /// The variable a layout item or row repeats by (`repeat: {mode, value}`), named as not
-    /// expanded; empty when it does not repeat.
-    fn repeat(&mut self, item: &Value, at: &str) -> String {
-        let var = item
-            .get("repeat")
-            .map(|r| text(r, "value"))
-            .unwrap_or_default()
-            .to_string();
-        if !var.is_empty() {
-            self.note(
-                format!("{at}.spec.repeat"),
-                &crate::model::dashboard::repeat_not_expanded(&var),
-            );
-        }
-        var
     }
 
     /// The panels of a layout, top to bottom from `y0`, rows as v1 rows; returns them and the
@@ -212,8 +201,17 @@ impl Builder<'_> {
                     let at = format!("{at}.spec.rows[{i}]");
                     let rs = spec(row);
                     let collapsed = rs.get("collapse").and_then(Value::as_bool).unwrap_or(false);
-                    self.repeat(rs, &at);
-                    let (panels, next) = self.section(rs, collapsed, &at, bottom, in_row);
+                    let (mut panels, next) = self.section(rs, collapsed, &at, bottom, in_row);
+                    // A row's repeat (`repeat: {mode, value}`) goes on the v1 row.
+                    let var = rs
+                        .get("repeat")
+                        .map(|r| text(r, "value"))
+                        .unwrap_or_default();
+                    if let Some(row) = panels.first_mut().filter(|p| p["type"] == "row") {
+                        if !var.is_empty() {
+                            row["repeat"] = json!(var);
+                        }
+                    }
                     out.extend(panels);
                     bottom = next;
                 }
@@ -623,32 +621,22 @@ mod tests {
     }
 
     #[test]
-    fn repeats_are_carried_and_named_as_not_expanded() {
+    fn repeats_are_carried_with_their_direction() {
         let mut it = item("panel-1", 0, 0);
-        it["spec"]["repeat"] = json!({"mode": "variable", "value": "job"});
-        let c = to_v1(&resource(
-            json!({"kind": "GridLayout", "spec": {"items": [it.clone()]}}),
-        ))
-        .unwrap();
+        it["spec"]["repeat"] =
+            json!({"mode": "variable", "value": "job", "direction": "v", "maxPerRow": 3});
+        let layout = json!({"kind": "GridLayout", "spec": {"items": [it]}});
+        let c = to_v1(&resource(layout.clone())).unwrap();
         assert_eq!(c.v1["panels"][0]["repeat"], "job");
-        assert_eq!(c.notes[0].0, "spec.layout.spec.items[0].spec.repeat");
-        assert!(
-            c.notes[0].1.contains("repeat by $job: not expanded"),
-            "{:?}",
-            c.notes
-        );
+        assert!(c.notes.is_empty(), "{:?}", c.notes);
         let d = crate::model::dashboard::import_value(&c.v1, "x").unwrap();
-        assert!(d.panels[0].repeat_warning().unwrap().contains("$job"));
-        // Named once, at the v2 path, not again as a classic panel's repeat.
-        let found = crate::model::dashboard::compat::report(&resource(
-            json!({"kind": "GridLayout", "spec": {"items": [it]}}),
-        ));
-        assert_eq!(
-            found
-                .iter()
-                .filter(|f| f.what.contains("not expanded"))
-                .count(),
-            1
+        assert!(d.panels[0].repeat_vertical);
+        assert_eq!(d.panels[0].max_per_row, Some(3));
+        // Expanded, so the compatibility report has nothing to say about it.
+        let found = crate::model::dashboard::compat::report(&resource(layout));
+        assert!(
+            found.iter().all(|f| !f.what.contains("repeat")),
+            "{found:?}"
         );
     }
 }
