@@ -220,7 +220,7 @@ async fn fixture_and_shipped_dashboards_render_every_panel() {
     let node = view.variables.iter().find(|v| v.name == "node").unwrap();
     assert_eq!(
         node.selected,
-        [stack.node_exporter.addr.clone()],
+        std::slice::from_ref(&stack.node_exporter.addr),
         "{node:?}"
     );
     let last = |title: &str| -> f64 {
@@ -235,8 +235,7 @@ async fn fixture_and_shipped_dashboards_render_every_panel() {
         d.series
             .iter()
             .flat_map(|s| s.points.iter().map(|pt| pt.1))
-            .filter(|v| v.is_finite())
-            .last()
+            .rfind(|v| v.is_finite())
             .unwrap_or_else(|| panic!("{title} shows no data: {d:?}"))
     };
     for title in [

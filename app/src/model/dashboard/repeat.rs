@@ -243,7 +243,7 @@ mod tests {
         )
         .unwrap();
         let e = expand(&d, &scope("job", &["api", "db", "web"]));
-        let got: Vec<(u32, &str, (u32, u32, u32, u32))> = e
+        let got: Vec<_> = e
             .panels
             .iter()
             .map(|p| (p.id, p.title.as_str(), grid(p)))
