@@ -733,31 +733,6 @@ impl Sim {
                 } else {
                     0.01
                 };
-                let node = (svc + ni) % NODES.len();
-                pods_on_node[node] += 1;
-                let mut kpod = kube::Pod {
-                    namespace: ns,
-                    name: pod.clone(),
-                    container: def.name,
-                    node: NODES[node],
-                    cores,
-                    memory: 0.0,
-                    memory_limit: 0.0,
-                    throttled: if live && self.active(IncidentKind::CpuSpike, svc) {
-                        0.6
-                    } else {
-                        0.02
-                    },
-                    busy: if live {
-                        (busy[svc] / dt_s.max(0.001)).min(1.0)
-                    } else {
-                        0.0
-                    },
-                };
-                // cAdvisor's series carry `image` (kube-prometheus' rules need it); restarts,
-                // a kube-state-metrics series, do not.
-                let cl = kpod.container_labels();
-                infra.container_cpu.get_or_create(&cl).inc_by(cores * dt_s);
                 let limit = if def.name == "orchestrator" {
                     2.0 * GIB
                 } else {
@@ -783,6 +758,30 @@ impl Sim {
                 } else {
                     limit * 0.2
                 };
+                let node = (svc + ni) % NODES.len();
+                pods_on_node[node] += 1;
+                let kpod = kube::Pod {
+                    namespace: ns,
+                    name: pod.clone(),
+                    container: def.name,
+                    node: NODES[node],
+                    memory: mem,
+                    memory_limit: limit,
+                    throttled: if live && self.active(IncidentKind::CpuSpike, svc) {
+                        0.6
+                    } else {
+                        0.02
+                    },
+                    busy: if live {
+                        (busy[svc] / dt_s.max(0.001)).min(1.0)
+                    } else {
+                        0.0
+                    },
+                };
+                // cAdvisor's series carry `image` (kube-prometheus' rules need it); restarts,
+                // a kube-state-metrics series, do not.
+                let cl = kpod.container_labels();
+                infra.container_cpu.get_or_create(&cl).inc_by(cores * dt_s);
                 infra.container_memory.get_or_create(&cl).set(mem);
                 // Usage counts the page cache too: a little above the working set, never the limit.
                 infra
@@ -791,8 +790,6 @@ impl Sim {
                     .set((mem * 1.04).min(limit * 0.995));
                 infra.container_memory_limit.get_or_create(&cl).set(limit);
                 infra.container_cpu_quota.get_or_create(&cl).set(100_000.0);
-                kpod.memory = mem;
-                kpod.memory_limit = limit;
                 kube::export_pod(&infra, &kpod, dt_s);
                 pods.push(kpod);
                 let crash = live && self.active(IncidentKind::CrashLoop, svc);

@@ -17,8 +17,6 @@ pub struct Pod<'a> {
     pub name: String,
     pub container: &'a str,
     pub node: &'a str,
-    /// Cores in use now.
-    pub cores: f64,
     /// Working set, bytes.
     pub memory: f64,
     pub memory_limit: f64,
@@ -353,7 +351,6 @@ mod tests {
             name: name.to_string(),
             container: "planner",
             node,
-            cores: 0.2,
             memory: GIB,
             memory_limit: 2.0 * GIB,
             throttled: 0.1,

@@ -180,6 +180,15 @@ async fn check_every_panel(
     (failures, panels_checked)
 }
 
+fn assert_no_problems(failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{} problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fixture_and_shipped_dashboards_render_every_panel() {
     let (stack, control) = support::start_demo(7, Some(20.0)).await;
@@ -202,12 +211,7 @@ async fn fixture_and_shipped_dashboards_render_every_panel() {
     let (failures, panels_checked) =
         check_every_panel(&console, &|hit| hit["folderTitle"] == "OctoLLM").await;
     assert!(panels_checked > 150, "only {panels_checked} panels checked");
-    assert!(
-        failures.is_empty(),
-        "{} problems:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_no_problems(&failures);
 
     // Node Exporter Full on the job of the demo's real node exporter shows this machine: its
     // headline panels have data, and RAM Total is what this kernel reports.
@@ -310,12 +314,7 @@ async fn kube_prometheus_dashboards_show_the_simulated_cluster() {
     })
     .await;
     assert!(panels_checked > 300, "only {panels_checked} panels checked");
-    assert!(
-        failures.is_empty(),
-        "{} problems:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_no_problems(&failures);
 }
 
 /// deploy/demo/rules/kube-prometheus.yml holds upstream's recording groups unchanged: every

@@ -407,7 +407,7 @@ pub struct Panel {
 impl Panel {
     /// What the panel says about a repeat left unexpanded (its variable has no values).
     pub fn repeat_warning(&self) -> Option<String> {
-        self.repeat.as_deref().map(repeat_not_expanded)
+        self.repeat.as_deref().map(repeat_without_values)
     }
 
     /// What the panel says about transformations it cannot run, if it has any.
@@ -417,7 +417,7 @@ impl Panel {
 }
 
 /// What a repeated panel or row says when there is nothing to repeat it for.
-pub fn repeat_not_expanded(var: &str) -> String {
+pub fn repeat_without_values(var: &str) -> String {
     format!("repeat by ${var}: no variable ${var} with values here, so it is shown once")
 }
 

@@ -36,7 +36,7 @@ pub async fn load_dashboard(
     };
     let (variables, scope) = resolve_variables(&backends, d, p.range, &p.vars).await;
     let expanded = crate::model::dashboard::repeat::expand(d, &scope);
-    let d = &expanded;
+    let d: &crate::model::dashboard::Dashboard = &expanded;
     let only = panel.or(p.view_panel);
     let panels = panels_to_query(d, only);
     let grid = crate::contexts::remembered_grid();

@@ -64,7 +64,7 @@ async fn run_some(
     let (_, scope) = resolve_variables(&backends, d, p.range, &p.vars).await;
     // Repeats are expanded as the page drew them, so a copy's id finds that copy.
     let d = crate::model::dashboard::repeat::expand(d, &scope);
-    let panels = pick(&d)?;
+    let panels = pick(d.as_ref())?;
     Ok(run_panels(
         &backends,
         &panels,

@@ -8,15 +8,17 @@
 
 use super::vars::{interpolate, Scope, ScopeValue};
 use super::{Dashboard, Panel, PanelKind};
+use std::borrow::Cow;
 
 const COLUMNS: u32 = 24;
 
-/// `d` with its repeats expanded for the variable values in `scope`.
-pub fn expand(d: &Dashboard, scope: &Scope) -> Dashboard {
-    let mut out = d.clone();
+/// `d` with its repeats expanded for the variable values in `scope`; `d` itself, uncopied, when
+/// nothing repeats (every dashboard request passes here).
+pub fn expand<'d>(d: &'d Dashboard, scope: &Scope) -> Cow<'d, Dashboard> {
     if !d.all_panels().iter().any(|p| p.repeat.is_some()) {
-        return out;
+        return Cow::Borrowed(d);
     }
+    let mut out = d.clone();
     let mut next_id = d.all_panels().iter().map(|p| p.id).max().unwrap_or(0) + 1;
     out.panels = expand_rows(std::mem::take(&mut out.panels), scope, &mut next_id);
     out.panels = expand_panels(std::mem::take(&mut out.panels), scope, &mut next_id);
@@ -24,12 +26,16 @@ pub fn expand(d: &Dashboard, scope: &Scope) -> Dashboard {
         let children = std::mem::take(&mut row.children);
         row.children = expand_panels(children, scope, &mut next_id);
     }
-    out
+    Cow::Owned(out)
 }
 
-/// The values a repeat by `var` makes copies for; `None` when there is no such variable.
-fn values(scope: &Scope, var: &str) -> Option<Vec<String>> {
-    scope.get(var).map(|v| v.values.clone())
+/// The values a repeat by `var` makes copies for; `None` when there is no such variable or it
+/// has no values (then the panel is shown once and says so).
+fn values<'s>(scope: &'s Scope, var: &str) -> Option<&'s [String]> {
+    scope
+        .get(var)
+        .map(|v| v.values.as_slice())
+        .filter(|v| !v.is_empty())
 }
 
 /// The scope a copy's queries see: the dashboard's, with its repeat variable set to one value.
@@ -88,48 +94,33 @@ fn bottom(panels: &[Panel]) -> u32 {
 fn expand_rows(panels: Vec<Panel>, scope: &Scope, next_id: &mut u32) -> Vec<Panel> {
     let mut out: Vec<Panel> = Vec::new();
     let mut shift = 0;
-    let mut i = 0;
-    while i < panels.len() {
-        let mut row = panels[i].clone();
-        row.grid.y += shift;
-        for child in &mut row.children {
-            child.grid.y += shift;
-        }
-        i += 1;
+    let mut rest = panels.into_iter().peekable();
+    while let Some(mut row) = rest.next() {
+        shift_down(&mut row, shift);
         if row.kind != PanelKind::Row {
             out.push(row);
             continue;
         }
         let mut section = Vec::new();
-        while i < panels.len() && panels[i].kind != PanelKind::Row {
-            let mut p = panels[i].clone();
-            p.grid.y += shift;
+        while let Some(mut p) = rest.next_if(|p| p.kind != PanelKind::Row) {
+            shift_down(&mut p, shift);
             section.push(p);
-            i += 1;
         }
-        let Some(vals) = row
+        let repeat = row
             .repeat
             .clone()
-            .and_then(|var| values(scope, &var).map(|v| (var, v)))
-            .filter(|(_, v)| !v.is_empty())
-        else {
+            .and_then(|var| values(scope, &var).map(|v| (var, v)));
+        let Some((var, vals)) = repeat else {
             out.push(row);
             out.extend(section);
             continue;
         };
-        let (var, vals) = vals;
         let height = bottom(&section).max(row.grid.y + row.grid.h) - row.grid.y;
         for (k, value) in vals.iter().enumerate() {
             let offset = k as u32 * height;
-            let mut r = copy(&row, &var, value, k == 0, next_id);
-            r.grid.y += offset;
-            for child in &mut r.children {
-                child.grid.y += offset;
-            }
-            out.push(r);
-            for p in &section {
+            for p in std::iter::once(&row).chain(&section) {
                 let mut c = copy(p, &var, value, k == 0, next_id);
-                c.grid.y += offset;
+                shift_down(&mut c, offset);
                 out.push(c);
             }
         }
@@ -138,27 +129,31 @@ fn expand_rows(panels: Vec<Panel>, scope: &Scope, next_id: &mut u32) -> Vec<Pane
     out
 }
 
+/// Moves a panel (and a collapsed row's children with it) down by `by` grid lines.
+fn shift_down(p: &mut Panel, by: u32) {
+    p.grid.y += by;
+    for child in &mut p.children {
+        child.grid.y += by;
+    }
+}
+
 /// Panel repeats within one list (the dashboard's, or a collapsed row's children): copies right
 /// after the original, everything below pushed down by the lines they add.
 fn expand_panels(panels: Vec<Panel>, scope: &Scope, next_id: &mut u32) -> Vec<Panel> {
     let mut out: Vec<Panel> = Vec::new();
     // (from this y on, push down by) for each expansion so far.
     let mut pushes: Vec<(u32, u32)> = Vec::new();
-    for p in panels {
-        let mut p = p;
-        let below = |y: u32, pushes: &[(u32, u32)]| -> u32 {
-            pushes
-                .iter()
-                .filter(|(from, _)| y >= *from)
-                .map(|(_, by)| by)
-                .sum()
-        };
+    for mut p in panels {
         let original_y = p.grid.y;
-        p.grid.y += below(original_y, &pushes);
+        p.grid.y += pushes
+            .iter()
+            .filter(|(from, _)| original_y >= *from)
+            .map(|(_, by)| by)
+            .sum::<u32>();
         let repeat = match (&p.repeat, p.kind) {
-            (Some(var), kind) if kind != PanelKind::Row => values(scope, var)
-                .filter(|v| !v.is_empty())
-                .map(|v| (var.clone(), v)),
+            (Some(var), kind) if kind != PanelKind::Row => {
+                values(scope, var).map(|v| (var.clone(), v))
+            }
             _ => None,
         };
         let Some((var, vals)) = repeat else {
