@@ -25,6 +25,7 @@ pub mod rule_lint;
 pub mod server_timing;
 pub mod silence;
 pub mod slo;
+pub mod sparse;
 pub mod status;
 pub mod time_range;
 pub mod timestamp;

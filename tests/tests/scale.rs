@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use support::Console;
+use support::{window_row, Console};
 
 const FLEET: AlertFleet = AlertFleet {
     alerts: 600,
@@ -364,11 +364,8 @@ async fn a_fleet_size_trace_is_sent_a_window_at_a_time() {
         let w = &first["window"];
         assert_eq!(w["visible"], 1 + 49 + 49 * 4 + 1, "{ds}");
         assert_eq!(w["rows"].as_array().unwrap().len(), 150);
-        let root = &w["rows"][0];
-        assert_eq!(
-            (root["descendants"].as_u64(), root["errors_below"].as_u64()),
-            (Some(SPANS as u64 - 1), Some(1))
-        );
+        let root = window_row(&w["rows"][0]);
+        assert_eq!((root.descendants, root.errors_below), (SPANS - 1, 1));
 
         // Everything open, the last window: exact total, clamped to a full window.
         let all_open = json!({"open_depth": u32::MAX, "toggled": []});
@@ -405,12 +402,9 @@ async fn a_fleet_size_trace_is_sent_a_window_at_a_time() {
             .as_u64()
             .expect("the failed span shows") as usize;
         let offset = shown["offset"].as_u64().unwrap() as usize;
-        let row = &shown["rows"][at - offset];
-        assert_eq!(
-            (row["span"].as_u64(), row["error"].as_bool()),
-            (Some(span), Some(true))
-        );
-        assert_eq!(row["depth"], 301, "at the bottom of the retry chain");
+        let row = window_row(&shown["rows"][at - offset]);
+        assert_eq!((row.span as u64, row.error), (span, true));
+        assert_eq!(row.depth, 301, "at the bottom of the retry chain");
         let (status, detail) = console
             .post_form(
                 "read_span",

@@ -139,7 +139,10 @@ async fn a_v3_only_jaeger_is_detected_and_searched_and_its_traces_open() {
     assert_eq!(resp.status(), 200);
     let detail: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(detail["hit"]["trace_id"], TRACE_ID);
-    assert_eq!(detail["window"]["rows"][0]["service"], "my.service");
+    assert_eq!(
+        support::window_row(&detail["window"]["rows"][0]).service,
+        "my.service"
+    );
 
     let html = console
         .get(&format!("/trace/{TRACE_ID}?datasource=jaeger-v3"))

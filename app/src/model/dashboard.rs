@@ -78,8 +78,10 @@ pub struct GridPos {
     pub h: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum PanelKind {
+    /// Grafana's new panel, and the default a sparse panel on the wire is read against.
+    #[default]
     Timeseries,
     Stat,
     Gauge,
@@ -363,7 +365,9 @@ impl Default for PanelOptions {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// On the wire (`model::sparse`) only what differs from `Panel::default()` travels, and of its
+/// targets, field config and options only what differs from theirs.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Panel {
     pub id: u32,
     pub title: String,
@@ -376,15 +380,19 @@ pub struct Panel {
     pub datasource: Option<String>,
     /// Its plugin type when the reference says (`{"type": "prometheus", "uid": …}`).
     pub datasource_type: Option<String>,
+    #[serde(with = "crate::model::sparse::vec")]
     pub targets: Vec<Target>,
     /// Panel minimum interval (`interval`), may hold a variable.
     pub interval: String,
     pub max_data_points: Option<u32>,
+    #[serde(with = "crate::model::sparse")]
     pub field: FieldConfig,
     pub overrides: Vec<Override>,
+    #[serde(with = "crate::model::sparse")]
     pub options: PanelOptions,
     /// Rows: collapsed rows keep their panels in `children` and query nothing until opened.
     pub collapsed: bool,
+    #[serde(with = "crate::model::sparse::vec")]
     pub children: Vec<Panel>,
     /// The variable the panel (or row) repeats by; `repeat::expand` makes the copies and clears
     /// it, so one still set means the variable has no values here.
@@ -437,6 +445,7 @@ pub struct Dashboard {
     pub variables: Vec<Variable>,
     /// Top-level panels in reading order; open rows are followed by their panels, collapsed rows
     /// hold theirs in `children`.
+    #[serde(with = "crate::model::sparse::vec")]
     pub panels: Vec<Panel>,
 }
 
@@ -924,6 +933,43 @@ mod tests {
         );
         assert!(!w.contains("organize"), "{w}");
         assert_eq!(blank_panel().transformations_warning(), None);
+    }
+
+    #[test]
+    fn every_fixture_crosses_the_wire_unchanged_sending_only_what_is_not_default() {
+        for path in crate::model::fixture_files("grafana-dashboards") {
+            let d = import(&std::fs::read_to_string(&path).unwrap(), "x").unwrap();
+            let json = serde_json::to_string(&d).unwrap();
+            let back: Dashboard =
+                serde_json::from_str(&json).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert_eq!(back, d, "{}", path.display());
+        }
+        // A stat panel's options say nothing of the other panel types' options.
+        let d = fixture("node-exporter-full-sv41-rfmoz.json");
+        let sent = serde_json::to_value(&d).unwrap();
+        let stat = sent["panels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["kind"] == "Stat")
+            .expect("a stat panel");
+        // All of them default: then not even `options` is sent.
+        let none = serde_json::Map::new();
+        let options = stat
+            .get("options")
+            .and_then(Value::as_object)
+            .unwrap_or(&none);
+        for other in [
+            "dashlist",
+            "alertlist",
+            "logs",
+            "histogram",
+            "donut",
+            "content",
+        ] {
+            assert!(!options.contains_key(other), "{other}: {stat}");
+        }
+        assert!(stat.get("children").is_none() && stat.get("collapsed").is_none());
     }
 
     #[test]

@@ -30,6 +30,50 @@ pub struct LogLine {
     pub line: String,
 }
 
+/// Log lines on the wire (server functions and hydration): each distinct label set once, each
+/// line `[ts_ns, label set, text]`. A window of 100 lines usually comes from a handful of
+/// streams, so repeating every line's labels would be most of the page's data.
+pub mod wire_lines {
+    use super::LogLine;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::{BTreeMap, HashMap};
+
+    pub fn serialize<S: Serializer>(lines: &[LogLine], s: S) -> Result<S::Ok, S::Error> {
+        let mut streams: Vec<&BTreeMap<String, String>> = Vec::new();
+        let mut index: HashMap<&BTreeMap<String, String>, usize> = HashMap::new();
+        let mut rows = Vec::with_capacity(lines.len());
+        for l in lines {
+            let at = *index.entry(&l.labels).or_insert_with(|| {
+                streams.push(&l.labels);
+                streams.len() - 1
+            });
+            rows.push((l.ts_ns.as_str(), at, l.line.as_str()));
+        }
+        (streams, rows).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<LogLine>, D::Error> {
+        let (streams, lines): (Vec<BTreeMap<String, String>>, Vec<(String, usize, String)>) =
+            Deserialize::deserialize(d)?;
+        lines
+            .into_iter()
+            .map(|(ts_ns, at, line)| {
+                let labels = streams.get(at).cloned().ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "line names label set {at} of {}",
+                        streams.len()
+                    ))
+                })?;
+                Ok(LogLine {
+                    ts_ns,
+                    labels,
+                    line,
+                })
+            })
+            .collect()
+    }
+}
+
 /// The trace id a log line carries (Grafana's default derived field): the JSON field `trace_id`
 /// (or `traceID`/`traceId`), else a logfmt `trace_id=…`/`traceID=…`, else a `trace_id` label.
 /// Only hexadecimal ids of 16 or 32 characters count.
@@ -427,6 +471,37 @@ pub fn volume_from_matrix(series: &[super::prometheus::RangeSeries], step_s: u32
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_travel_with_each_label_set_once_and_come_back_equal() {
+        #[derive(Serialize, Deserialize, PartialEq, Debug)]
+        struct Answer {
+            #[serde(with = "wire_lines")]
+            lines: Vec<LogLine>,
+        }
+        let labels = |svc: &str| BTreeMap::from([("service".to_string(), svc.to_string())]);
+        let line = |ts: &str, svc: &str, text: &str| LogLine {
+            ts_ns: ts.into(),
+            labels: labels(svc),
+            line: text.into(),
+        };
+        let answer = Answer {
+            lines: vec![
+                line("3", "planner", "a"),
+                line("2", "judge", "b"),
+                line("1", "planner", "c"),
+            ],
+        };
+        let json = serde_json::to_string(&answer).unwrap();
+        assert_eq!(
+            json,
+            r#"{"lines":[[{"service":"planner"},{"service":"judge"}],[["3",0,"a"],["2",1,"b"],["1",0,"c"]]]}"#
+        );
+        assert_eq!(serde_json::from_str::<Answer>(&json).unwrap(), answer);
+        let broken = r#"{"lines":[[],[["3",0,"a"]]]}"#;
+        let err = serde_json::from_str::<Answer>(broken).unwrap_err();
+        assert!(err.to_string().contains("label set 0 of 0"), "{err}");
+    }
 
     #[test]
     fn volume_counts_lines_per_level_per_bucket_most_severe_first() {

@@ -76,8 +76,10 @@ impl Fold {
     }
 }
 
-/// One row as the page draws it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One row as the page draws it. On the wire it is an array in field order (see `Serialize`
+/// below; the derived `Deserialize` reads arrays as well as objects): a window is most of a trace
+/// page's data, and its field names were half of it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct WindowRow {
     /// Index into the trace's spans: what toggle, select and details name.
     pub span: usize,
@@ -109,14 +111,56 @@ pub struct TraceWindow {
     pub revealed_at: Option<usize>,
 }
 
-/// One pixel row of the minimap: the spans of consecutive rows, drawn as one bar.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One pixel row of the minimap: the spans of consecutive rows, drawn as one bar. An array on
+/// the wire, as `WindowRow` is.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct MinimapBucket {
     pub start: f64,
     pub end: f64,
     /// The colour of the bucket's longest span's service.
     pub color: String,
     pub error: bool,
+}
+
+/// Fractions of the trace's duration drawn as CSS percentages: single precision (a millionth of
+/// the bar) is more than a screen shows, in half the digits.
+fn fraction(f: f64) -> f32 {
+    f as f32
+}
+
+impl Serialize for WindowRow {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Field order, as the derived `Deserialize` reads an array.
+        (
+            self.span,
+            self.depth,
+            fraction(self.offset),
+            fraction(self.width),
+            self.children,
+            self.descendants,
+            self.errors_below,
+            self.open,
+            self.orphan,
+            self.critical,
+            &self.service,
+            &self.operation,
+            self.duration_us,
+            self.error,
+        )
+            .serialize(s)
+    }
+}
+
+impl Serialize for MinimapBucket {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (
+            fraction(self.start),
+            fraction(self.end),
+            &self.color,
+            self.error,
+        )
+            .serialize(s)
+    }
 }
 
 /// Spans matching a find, in row order: the first `MAX_MATCHES`, the count exact.
@@ -362,6 +406,52 @@ fn span_matches(s: &SpanView, word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_and_buckets_travel_as_arrays_and_come_back_equal() {
+        // Every field distinct, so a field order that differed between the two sides would show.
+        let row = WindowRow {
+            span: 1,
+            depth: 2,
+            offset: 0.25,
+            width: 0.5,
+            children: 3,
+            descendants: 4,
+            errors_below: 5,
+            open: true,
+            orphan: false,
+            critical: true,
+            service: "planner".into(),
+            operation: "plan".into(),
+            duration_us: 6,
+            error: false,
+        };
+        let json = serde_json::to_string(&row).unwrap();
+        assert_eq!(
+            json,
+            r#"[1,2,0.25,0.5,3,4,5,true,false,true,"planner","plan",6,false]"#
+        );
+        assert_eq!(serde_json::from_str::<WindowRow>(&json).unwrap(), row);
+        let bucket = MinimapBucket {
+            start: 0.125,
+            end: 0.75,
+            color: "#1f9e9e".into(),
+            error: true,
+        };
+        let json = serde_json::to_string(&bucket).unwrap();
+        assert_eq!(json, r##"[0.125,0.75,"#1f9e9e",true]"##);
+        assert_eq!(
+            serde_json::from_str::<MinimapBucket>(&json).unwrap(),
+            bucket
+        );
+        // A third of the trace keeps the digits a screen can show, not seventeen.
+        let third = serde_json::to_string(&MinimapBucket {
+            start: 1.0 / 3.0,
+            ..bucket
+        })
+        .unwrap();
+        assert!(third.starts_with("[0.33333334,"), "{third}");
+    }
 
     fn span(id: usize, parent: Option<usize>, start: i64, dur: i64, error: bool) -> SpanView {
         SpanView {

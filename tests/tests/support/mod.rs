@@ -121,6 +121,12 @@ pub fn recording_upstream(
     (addr, rx)
 }
 
+/// A waterfall row of a `get_trace`/`trace_rows` answer, decoded as the page decodes it (rows
+/// travel as arrays).
+pub fn window_row(v: &serde_json::Value) -> app::model::trace_window::WindowRow {
+    serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("not a window row ({e}): {v}"))
+}
+
 /// Writes a datasources provisioning file into a fresh directory.
 pub fn provisioning(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogsAnswer {
     pub datasource_name: String,
+    #[serde(with = "crate::model::logs::wire_lines")]
     pub lines: Vec<LogLine>,
     /// True when Loki had more lines than the limit in the range.
     pub truncated: bool,

@@ -1,0 +1,144 @@
+//! Structs on the wire with only what differs from their `Default` (`#[serde(with = "…")]`): a
+//! dashboard's panels are mostly default options, and every page that draws one carries its
+//! spec for hydration. The reader lays what came over the default, field by field, so a default
+//! that is not zero (a legend shown, bars horizontal) stays right. One level deep: a field is sent
+//! whole or not at all, so enums and maps are never merged; nested structs that are worth it use
+//! `sparse` on their own field.
+
+use serde::de::{DeserializeOwned, Error as _};
+use serde::ser::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+fn fields<T: Serialize>(v: &T) -> Result<Map<String, Value>, String> {
+    match serde_json::to_value(v).map_err(|e| e.to_string())? {
+        Value::Object(m) => Ok(m),
+        other => Err(format!("sparse is for structs, not {other}")),
+    }
+}
+
+/// The fields of `v` that differ from the default's.
+fn diff<T: Serialize + Default>(v: &T) -> Result<Map<String, Value>, String> {
+    let base = fields(&T::default())?;
+    let mut m = fields(v)?;
+    m.retain(|k, v| base.get(k) != Some(v));
+    Ok(m)
+}
+
+/// The default with `sent`'s fields laid over it.
+fn merge<T: Serialize + DeserializeOwned + Default>(sent: Value) -> Result<T, String> {
+    let Value::Object(sent) = sent else {
+        return Err(format!("expected an object of changed fields, got {sent}"));
+    };
+    let mut m = fields(&T::default())?;
+    m.extend(sent);
+    serde_json::from_value(Value::Object(m)).map_err(|e| e.to_string())
+}
+
+pub fn serialize<T: Serialize + Default, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    diff(v).map_err(S::Error::custom)?.serialize(s)
+}
+
+pub fn deserialize<'de, T, D>(d: D) -> Result<T, D::Error>
+where
+    T: Serialize + DeserializeOwned + Default,
+    D: Deserializer<'de>,
+{
+    merge(Value::deserialize(d)?).map_err(D::Error::custom)
+}
+
+/// A list of such structs, each sparse.
+pub mod vec {
+    use super::*;
+
+    pub fn serialize<T: Serialize + Default, S: Serializer>(
+        v: &[T],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        v.iter()
+            .map(diff)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(S::Error::custom)?
+            .serialize(s)
+    }
+
+    pub fn deserialize<'de, T, D>(d: D) -> Result<Vec<T>, D::Error>
+    where
+        T: Serialize + DeserializeOwned + Default,
+        D: Deserializer<'de>,
+    {
+        Vec::<Value>::deserialize(d)?
+            .into_iter()
+            .map(|v| merge(v).map_err(D::Error::custom))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::{Deserialize, Serialize};
+    use std::collections::BTreeMap;
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    enum Shape {
+        Line,
+        Bars { horizontal: bool },
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    struct Options {
+        legend: bool,
+        unit: String,
+        shape: Shape,
+        labels: BTreeMap<String, String>,
+    }
+
+    impl Default for Options {
+        fn default() -> Self {
+            Options {
+                legend: true,
+                unit: String::new(),
+                shape: Shape::Bars { horizontal: true },
+                labels: BTreeMap::from([("a".into(), "1".into())]),
+            }
+        }
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Panel {
+        #[serde(with = "super")]
+        options: Options,
+        #[serde(with = "super::vec")]
+        more: Vec<Options>,
+    }
+
+    #[test]
+    fn only_changed_fields_travel_and_the_rest_come_back_as_their_defaults() {
+        let changed = Options {
+            legend: false,
+            shape: Shape::Line,
+            labels: BTreeMap::from([("b".into(), "2".into())]),
+            ..Options::default()
+        };
+        let panel = Panel {
+            options: Options::default(),
+            more: vec![changed.clone(), Options::default()],
+        };
+        let json = serde_json::to_string(&panel).unwrap();
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&json).unwrap(),
+            serde_json::json!({
+                "options": {},
+                "more": [{"legend": false, "shape": "Line", "labels": {"b": "2"}}, {}]
+            })
+        );
+        // A field sent replaces the default's whole: the map is not merged with {"a":"1"}.
+        assert_eq!(serde_json::from_str::<Panel>(&json).unwrap(), panel);
+    }
+
+    #[test]
+    fn what_is_not_an_object_of_fields_is_refused_with_what_came() {
+        let err = serde_json::from_str::<Panel>(r#"{"options":[1],"more":[]}"#).unwrap_err();
+        assert!(err.to_string().contains("got [1]"), "{err}");
+    }
+}
