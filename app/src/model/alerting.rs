@@ -200,12 +200,12 @@ pub struct Receiver {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AmAlertStatus {
     pub state: String,
-    #[serde(rename = "silencedBy", default)]
+    #[serde(rename = "silencedBy", default, skip_serializing_if = "Vec::is_empty")]
     pub silenced_by: Vec<String>,
-    #[serde(rename = "inhibitedBy", default)]
+    #[serde(rename = "inhibitedBy", default, skip_serializing_if = "Vec::is_empty")]
     pub inhibited_by: Vec<String>,
     /// Alertmanager ≥ 0.28: time-interval mutes.
-    #[serde(rename = "mutedBy", default)]
+    #[serde(rename = "mutedBy", default, skip_serializing_if = "Vec::is_empty")]
     pub muted_by: Vec<String>,
 }
 
@@ -222,7 +222,7 @@ pub struct AmAlert {
     pub ends_at: String,
     #[serde(rename = "generatorURL", default)]
     pub generator_url: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub receivers: Vec<Receiver>,
     pub status: AmAlertStatus,
 }
@@ -313,12 +313,12 @@ pub struct MergedAlert {
     /// Which instances (datasource names) reported it.
     pub seen_by: Vec<String>,
     /// The dashboard to open for it (annotation, or one whose panels read its metrics).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dashboard: Option<String>,
     /// The rule's page in Prometheus' own UI, only when a Prometheus datasource declares the
     /// external URL its generator links use (`jsonData.octoscopeExternalUrl`): Prometheus
     /// otherwise writes its own hostname, which a browser rarely reaches.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prometheus_url: Option<String>,
 }
 

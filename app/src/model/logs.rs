@@ -38,9 +38,13 @@ pub mod wire_lines {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
     use std::collections::{BTreeMap, HashMap};
 
+    type LabelSet = BTreeMap<String, String>;
+    /// `(ts_ns, index into the label sets, text)`.
+    type WireLine = (String, usize, String);
+
     pub fn serialize<S: Serializer>(lines: &[LogLine], s: S) -> Result<S::Ok, S::Error> {
-        let mut streams: Vec<&BTreeMap<String, String>> = Vec::new();
-        let mut index: HashMap<&BTreeMap<String, String>, usize> = HashMap::new();
+        let mut streams: Vec<&LabelSet> = Vec::new();
+        let mut index: HashMap<&LabelSet, usize> = HashMap::new();
         let mut rows = Vec::with_capacity(lines.len());
         for l in lines {
             let at = *index.entry(&l.labels).or_insert_with(|| {
@@ -53,8 +57,7 @@ pub mod wire_lines {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<LogLine>, D::Error> {
-        let (streams, lines): (Vec<BTreeMap<String, String>>, Vec<(String, usize, String)>) =
-            Deserialize::deserialize(d)?;
+        let (streams, lines): (Vec<LabelSet>, Vec<WireLine>) = Deserialize::deserialize(d)?;
         lines
             .into_iter()
             .map(|(ts_ns, at, line)| {
