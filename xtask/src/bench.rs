@@ -518,7 +518,7 @@ fn hydration_bytes(html: &str) -> usize {
 
 /// How much of each page's first response is hydration data: the same data sent once as HTML and
 /// again as JSON (issue 19's "one copy of the data").
-fn hydration_rows(addr: &str, pages: &[(&str, String)]) -> Result<Vec<Row>> {
+fn hydration_rows(addr: &str, figure: &str, pages: &[(&str, String)]) -> Result<Vec<Row>> {
     let mut console = Conn::new(addr);
     let mut parts = Vec::new();
     let mut worst = 0f64;
@@ -534,7 +534,7 @@ fn hydration_rows(addr: &str, pages: &[(&str, String)]) -> Result<Vec<Row>> {
         ));
     }
     Ok(vec![row(
-        "Hydration data: share of each page's first response",
+        figure,
         parts.join("; "),
         "the rest of the same response (its HTML)".into(),
         "≤ 15% each",
@@ -1769,6 +1769,7 @@ pub fn bench(args: &[String]) -> Result {
         step("bench: hydration data per page");
         rows.extend(hydration_rows(
         &addr,
+        "Hydration data: share of each page's first response",
         &[
             (
                 "overview",
@@ -1855,6 +1856,15 @@ pub fn bench(args: &[String]) -> Result {
             .collect();
         crate::scale_up(&am_addrs, &AlertFleet::FULL, 10_000)?;
         rows.extend(fleet_rows(&addr, &am_addrs, prov)?);
+        // The same measure at fleet size: a page drawn from the snapshot of 10,000 alerts.
+        rows.extend(hydration_rows(
+            &addr,
+            "Fleet: hydration data, share of each page's first response",
+            &[
+                ("alert groups", "/alerting/groups".into()),
+                ("silences", "/alerting/silences".into()),
+            ],
+        )?);
     }
     let date = Command::new("date")
         .args(["-u", "+%Y-%m-%d %H:%M UTC"])
