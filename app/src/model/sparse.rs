@@ -17,26 +17,33 @@ fn fields<T: Serialize>(v: &T) -> Result<Map<String, Value>, String> {
     }
 }
 
-/// The fields of `v` that differ from the default's.
-fn diff<T: Serialize + Default>(v: &T) -> Result<Map<String, Value>, String> {
-    let base = fields(&T::default())?;
+/// The default's fields: what the two sides compare with and fill from (read once per list).
+fn base<T: Serialize + Default>() -> Result<Map<String, Value>, String> {
+    fields(&T::default())
+}
+
+/// The fields of `v` that differ from `base`'s.
+fn diff<T: Serialize>(base: &Map<String, Value>, v: &T) -> Result<Map<String, Value>, String> {
     let mut m = fields(v)?;
     m.retain(|k, v| base.get(k) != Some(v));
     Ok(m)
 }
 
-/// The default with `sent`'s fields laid over it.
-fn merge<T: Serialize + DeserializeOwned + Default>(sent: Value) -> Result<T, String> {
+/// `base` with `sent`'s fields laid over it.
+fn merge<T: DeserializeOwned>(base: &Map<String, Value>, sent: Value) -> Result<T, String> {
     let Value::Object(sent) = sent else {
         return Err(format!("expected an object of changed fields, got {sent}"));
     };
-    let mut m = fields(&T::default())?;
+    let mut m = base.clone();
     m.extend(sent);
     serde_json::from_value(Value::Object(m)).map_err(|e| e.to_string())
 }
 
 pub fn serialize<T: Serialize + Default, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
-    diff(v).map_err(S::Error::custom)?.serialize(s)
+    base::<T>()
+        .and_then(|b| diff(&b, v))
+        .map_err(S::Error::custom)?
+        .serialize(s)
 }
 
 pub fn deserialize<'de, T, D>(d: D) -> Result<T, D::Error>
@@ -44,7 +51,10 @@ where
     T: Serialize + DeserializeOwned + Default,
     D: Deserializer<'de>,
 {
-    merge(Value::deserialize(d)?).map_err(D::Error::custom)
+    let sent = Value::deserialize(d)?;
+    base::<T>()
+        .and_then(|b| merge(&b, sent))
+        .map_err(D::Error::custom)
 }
 
 /// A list of such structs, each sparse.
@@ -55,8 +65,14 @@ pub mod vec {
         v: &[T],
         s: S,
     ) -> Result<S::Ok, S::Error> {
+        // Only for a list with something in it: a default Panel's own (empty) children would
+        // otherwise read the default again, without end.
+        if v.is_empty() {
+            return s.collect_seq(v.iter().map(|_| ()));
+        }
+        let base = base::<T>().map_err(S::Error::custom)?;
         v.iter()
-            .map(diff)
+            .map(|v| diff(&base, v))
             .collect::<Result<Vec<_>, _>>()
             .map_err(S::Error::custom)?
             .serialize(s)
@@ -67,9 +83,13 @@ pub mod vec {
         T: Serialize + DeserializeOwned + Default,
         D: Deserializer<'de>,
     {
-        Vec::<Value>::deserialize(d)?
-            .into_iter()
-            .map(|v| merge(v).map_err(D::Error::custom))
+        let sent = Vec::<Value>::deserialize(d)?;
+        if sent.is_empty() {
+            return Ok(Vec::new());
+        }
+        let base = base::<T>().map_err(D::Error::custom)?;
+        sent.into_iter()
+            .map(|v| merge(&base, v).map_err(D::Error::custom))
             .collect()
     }
 }
