@@ -1,6 +1,8 @@
 //! Generic widgets shared by pages.
 
+pub mod alerting_rows;
 pub mod chart;
+pub mod drawn;
 pub mod embed;
 pub mod feedback;
 pub mod layout;

@@ -7,6 +7,7 @@ pub mod breaker;
 pub mod dashboard;
 pub mod datasource;
 pub mod decimate;
+pub mod drawn;
 pub mod duration;
 pub mod embed;
 pub mod html;

@@ -62,8 +62,19 @@ test('a thousand alerts: one screen of groups, filter to a service, silence its 
     await expect(page.getByTestId('alert-group')).toHaveCount(50);
     // The first ten are open; the rest are their counts and a link.
     await expect(page.getByTestId('am-alert')).toHaveCount(100);
+    // The rows were drawn on the server and come once, as HTML: the hydration data has the
+    // counts but none of the alerts.
+    const hydration = (await page.locator('script').allTextContents())
+      .filter((s) => s.includes('__RESOLVED_RESOURCES'))
+      .join('');
+    expect(hydration).toContain('"total_groups":100');
+    expect(hydration).not.toContain('scale alert');
+    await expect(page.getByTestId('am-alert').first()).toContainText('scale alert');
     await page.getByTestId('pager-next').first().click();
     await expect(page.getByTestId('pager-text').first()).toHaveText('showing 51–100 of 100 groups');
+    // A client-side page change brings its rows drawn by the server.
+    await expect(page.getByTestId('am-alert')).toHaveCount(100);
+    await expect(page.getByTestId('am-alert').first()).toContainText('scale alert');
 
     // Filter to one service, then silence its group.
     await page.getByTestId('group-filter').fill('fleet="e2e", service="svc-042"');

@@ -40,6 +40,17 @@ test('the UTC/local switch changes every time on every page and survives a reloa
   await c.open('/explore?mode=traces&service=orchestrator&from=now-15m&to=now');
   await expect(page.getByTestId('trace-hit').first().getByTestId('timestamp')).toHaveText(/ UTC\+05:30$/);
 
+  // Alert rows are drawn on the server (plain HTML, no hydration data): in the zone of the
+  // cookie, and they follow the switch too.
+  await c.open('/alerting/groups');
+  const since = page.getByTestId('am-alert').first().getByTestId('timestamp');
+  await expect(since).toHaveText(/ UTC\+05:30$/);
+  await page.getByTestId('zone-toggle').click();
+  await expect(since).toHaveText(/\d UTC$/);
+  await page.getByTestId('zone-toggle').click();
+  await expect(since).toHaveText(/ UTC\+05:30$/);
+  await c.open('/explore?mode=traces&service=orchestrator&from=now-15m&to=now');
+
   // Back to UTC, everywhere.
   await page.getByTestId('zone-toggle').click();
   await expect(page.getByTestId('zone-toggle')).toHaveText('UTC');

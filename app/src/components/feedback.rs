@@ -31,8 +31,8 @@ pub fn ErrorNotice(#[prop(into)] message: String) -> impl IntoView {
 /// with `set_status`, answers the page with the failure's HTTP status). `loading` says what is
 /// being read, shown until the first answer; later reloads keep the old view (a `Transition`).
 #[component]
-pub fn Loaded<T, F, V>(
-    data: Resource<Result<T, AppError>>,
+pub fn Loaded<T, F, V, Ser>(
+    data: Resource<Result<T, AppError>, Ser>,
     loading: &'static str,
     ok: F,
     #[prop(optional)] set_status: bool,
@@ -41,6 +41,7 @@ where
     T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
     F: Fn(T) -> V + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
+    Ser: Send + Sync + 'static,
 {
     view! {
         <Transition fallback=move || {

@@ -13,23 +13,31 @@ pub const COOKIE: &str = "octoscope_tz";
 #[component]
 pub fn Time(ms: i64, #[prop(optional)] millis: bool) -> impl IntoView {
     let zone = DisplayZone::current();
-    let text = move || {
-        let z = zone.get();
-        if millis {
-            format!(
-                "{} {}",
-                crate::model::timestamp::zoned_millis(ms, z.offset_min()),
-                z.label()
-            )
-        } else {
-            z.stamp(ms)
-        }
-    };
     let iso = crate::model::timestamp::rfc3339(ms);
+    // `data-ms` lets `components::drawn::restamp` rewrite it where it was drawn on the server.
     view! {
-        <time datetime=iso.clone() title=iso data-testid="timestamp">
-            {text}
+        <time
+            datetime=iso.clone()
+            title=iso
+            data-testid="timestamp"
+            data-ms=ms
+            data-millis=millis.then_some("")
+        >
+            {move || stamp(zone.get(), ms, millis)}
         </time>
+    }
+}
+
+/// `ms` as `<Time>` prints it in `zone`.
+pub fn stamp(zone: Zone, ms: i64, millis: bool) -> String {
+    if millis {
+        format!(
+            "{} {}",
+            crate::model::timestamp::zoned_millis(ms, zone.offset_min()),
+            zone.label()
+        )
+    } else {
+        zone.stamp(ms)
     }
 }
 

@@ -160,6 +160,15 @@ pub fn explore_traces(service: Option<&str>, tags: Option<&str>, hop: &Hop) -> S
     build("/explore", params, hop)
 }
 
+/// `/alerting/silence/new?matcher=…&matcher=…&instances=…`: a link that prefills the form.
+pub fn silence_link(labels: &crate::model::alerting::Labels, instances: &[String]) -> String {
+    let matchers: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| format!("{k}={}", quote(v)))
+        .collect();
+    new_silence(&matchers, &[("instances", &instances.join(","))])
+}
+
 /// The silence form prefilled: `matchers` as typed (`alertname="X"`), then options such as
 /// `comment`, `instances` (the clusters' datasource uids, comma-separated) or `edit` (the silence
 /// it replaces); empty options are left out.

@@ -26,16 +26,6 @@ pub fn AlertingTabs() -> impl IntoView {
     }
 }
 
-/// `/alerting/silence/new?matcher=…&matcher=…&instances=…`: a link that prefills the form.
-pub fn silence_link(labels: &crate::model::alerting::Labels, instances: &[String]) -> String {
-    use crate::model::links::{new_silence, quote};
-    let matchers: Vec<String> = labels
-        .iter()
-        .map(|(k, v)| format!("{k}={}", quote(v)))
-        .collect();
-    new_silence(&matchers, &[("instances", &instances.join(","))])
-}
-
 /// Banner naming Alertmanagers that did not answer; the rest of the page still renders.
 #[component]
 pub fn UnreachableBanner(unreachable: Vec<(String, String)>) -> impl IntoView {

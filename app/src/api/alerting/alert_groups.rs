@@ -52,6 +52,7 @@ pub struct GroupsBoard {
 #[server(endpoint = "alert_groups", input = leptos::server_fn::codec::Json)]
 pub async fn alert_groups(query: GroupsQuery) -> Result<GroupsBoard, AppError> {
     use crate::backend::alert_snapshot::fleet;
+    use crate::components::alerting_rows::draw_alert_rows;
     use crate::model::alerting::board::groups_page;
     use crate::model::datasource::DatasourceKind;
     use crate::model::matchers::parse_matchers;
@@ -79,8 +80,9 @@ pub async fn alert_groups(query: GroupsQuery) -> Result<GroupsBoard, AppError> {
                 query.page as usize,
                 only,
             );
-            for a in page.groups.iter_mut().flat_map(|g| g.alerts.iter_mut()) {
-                links.add(a);
+            for g in &mut page.groups {
+                g.alerts.iter_mut().for_each(|a| links.add(a));
+                g.rows = draw_alert_rows(g.alerts.clone(), links.now_ms, c.uids.clone());
             }
             ClusterGroups {
                 name: c.name.clone(),

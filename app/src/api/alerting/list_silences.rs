@@ -41,6 +41,7 @@ pub struct SilencesBoard {
 #[server(endpoint = "list_silences", input = leptos::server_fn::codec::Json)]
 pub async fn list_silences(query: SilencesQuery) -> Result<SilencesBoard, AppError> {
     use crate::backend::alert_snapshot::fleet;
+    use crate::components::alerting_rows::draw_silence_rows;
     use crate::model::alerting::board::{mutes, silences_page};
     use crate::model::datasource::DatasourceKind;
 
@@ -50,17 +51,21 @@ pub async fn list_silences(query: SilencesQuery) -> Result<SilencesBoard, AppErr
         .ok_or(AppError::NoDatasource {
             kind: DatasourceKind::Alertmanager,
         })?;
+    let now_ms = crate::api::now_ms();
+    let cannot_write = crate::api::current_user().cannot_write();
     let clusters = fleet
         .clusters()
         .into_iter()
         .map(|c| {
-            let page = silences_page(
+            let mut page = silences_page(
                 c.silences(),
                 &mutes(c.alerts()),
                 &query.search,
                 &query.state,
                 query.page as usize,
             );
+            page.table =
+                draw_silence_rows(page.rows.clone(), now_ms, c.uids(), cannot_write.clone());
             ClusterSilences {
                 name: c.name(),
                 instances: c.uids(),
@@ -71,9 +76,9 @@ pub async fn list_silences(query: SilencesQuery) -> Result<SilencesBoard, AppErr
     Ok(SilencesBoard {
         clusters,
         unreachable: fleet.unreachable,
-        now_ms: crate::api::now_ms(),
+        now_ms,
         as_of_ms: fleet.as_of_ms,
         reread_every_ms: fleet.reread_every_ms,
-        cannot_write: crate::api::current_user().cannot_write(),
+        cannot_write,
     })
 }

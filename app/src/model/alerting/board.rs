@@ -68,10 +68,16 @@ pub struct GroupView {
     pub counts: Counts,
     pub worst_severity: String,
     /// The alerts shown: the first ones of an open group, a page of the chosen group, none
-    /// when collapsed.
+    /// when collapsed. The page shows them through `rows` and never reads them in the browser.
+    #[serde(serialize_with = "crate::model::drawn::held", default)]
     pub alerts: Vec<MergedAlert>,
+    /// How many alerts are shown (`alerts.len()`, which hydration data leaves out).
+    pub shown: usize,
     /// Index of the first alert shown among the group's.
     pub first_alert: usize,
+    /// The alerts' table rows, drawn on the server (the page fills them in).
+    #[serde(default)]
+    pub rows: crate::model::drawn::Drawn,
 }
 
 /// A cluster's page of groups.
@@ -211,6 +217,7 @@ pub fn groups_page(
     let total_groups = all.len();
     let view = |labels: Labels, alerts: Vec<&MergedAlert>, first: usize, take: usize| {
         let worst_severity = super::worst_severity(&alerts).unwrap_or_default();
+        let shown = alerts.len().saturating_sub(first).min(take);
         GroupView {
             id: group_id(&labels),
             counts: Counts::of(alerts.iter().map(|a| &a.alert)),
@@ -218,6 +225,8 @@ pub fn groups_page(
             first_alert: first.min(alerts.len()),
             // Only what the page shows is copied.
             alerts: alerts.into_iter().skip(first).take(take).cloned().collect(),
+            shown,
+            rows: Default::default(),
             labels,
         }
     };
@@ -293,7 +302,15 @@ pub struct SilencesPage {
     /// Silences that matched the search and state.
     pub matched: usize,
     pub first: usize,
+    /// The page's silences; the page shows them through `table` and never reads them in the
+    /// browser.
+    #[serde(serialize_with = "crate::model::drawn::held", default)]
     pub rows: Vec<SilenceRow>,
+    /// How many are shown (`rows.len()`, which hydration data leaves out).
+    pub shown: usize,
+    /// The rows drawn on the server (the page fills them in).
+    #[serde(default)]
+    pub table: crate::model::drawn::Drawn,
 }
 
 /// Does `s` match the search text: a substring (any case) of its matchers, author, comment or id.
@@ -343,6 +360,15 @@ pub fn silences_page(
             .then_with(|| b.ends_at.cmp(&a.ends_at))
     });
     let first = (page * SILENCES_PER_PAGE).min(hits.len());
+    let rows: Vec<SilenceRow> = hits
+        .iter()
+        .skip(first)
+        .take(SILENCES_PER_PAGE)
+        .map(|s| SilenceRow {
+            silence: (*s).clone(),
+            mutes: mutes.get(&s.id).copied().unwrap_or(0),
+        })
+        .collect();
     SilencesPage {
         by_state: by_state
             .into_iter()
@@ -350,15 +376,9 @@ pub fn silences_page(
             .collect(),
         matched: hits.len(),
         first,
-        rows: hits
-            .into_iter()
-            .skip(first)
-            .take(SILENCES_PER_PAGE)
-            .map(|s| SilenceRow {
-                silence: s.clone(),
-                mutes: mutes.get(&s.id).copied().unwrap_or(0),
-            })
-            .collect(),
+        shown: rows.len(),
+        rows,
+        table: Default::default(),
     }
 }
 

@@ -4,52 +4,22 @@
 //! filters, groups and pages: a page holds 50 groups, the first 10 open with their first 20
 //! alerts, the others as counts; `?group=<id>` shows one group's alerts 100 at a time.
 
-use super::{silence_link, AlertingTabs, UnreachableBanner};
+use super::{AlertingTabs, UnreachableBanner};
 use crate::api::alerting::{alert_groups, ClusterGroups, GroupsQuery};
+use crate::components::alerting_rows::LabelChips;
 use crate::components::feedback::Loaded;
 use crate::components::pager::Pager;
 use crate::components::pickers::current_pairs;
-use crate::components::zone::Time;
 use crate::contexts::RefreshTick;
 use crate::model::alerting::board::{Counts, GroupView, ALERTS_PER_PAGE, GROUPS_PER_PAGE};
 use crate::model::alerting::snapshot_note;
-use crate::model::alerting::MergedAlert;
-use crate::model::html::safe_href;
-use crate::model::numbers::{thousands, tidy};
-use crate::model::timestamp::{age, parse_rfc3339};
+use crate::model::drawn::HeldBack;
+use crate::model::links::silence_link;
+use crate::model::numbers::thousands;
 use crate::model::url_state::with_params;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-/// Labels as chips, one per label (never broken inside a name or value); `severity` coloured.
-#[component]
-pub fn LabelChips(labels: std::collections::BTreeMap<String, String>) -> impl IntoView {
-    view! {
-        <span class="chips" data-testid="label-chips">
-            {labels
-                .into_iter()
-                .map(|(k, v)| {
-                    let class = if k == "severity" {
-                        format!(
-                            "chip label-chip severity-{}",
-                            crate::model::alerting::severity_class(&v),
-                        )
-                    } else {
-                        "chip label-chip".to_string()
-                    };
-                    view! {
-                        <span class=class data-testid="label-chip">
-                            <span class="chip-key">{k}</span>
-                            "="
-                            {v}
-                        </span>
-                    }
-                })
-                .collect_view()}
-        </span>
-    }
-}
 
 #[component]
 pub fn AlertGroupsPage() -> impl IntoView {
@@ -64,9 +34,11 @@ pub fn AlertGroupsPage() -> impl IntoView {
         page: param("page").parse().unwrap_or(0),
         group: param("group"),
     });
-    let board = Resource::new(
+    // The alerts' rows are drawn on the server: hydration data leaves them out.
+    let board = Resource::<_, HeldBack>::new_with_options(
         move || (tick.get(), groups_query.get()),
         |(_, q)| alert_groups(q),
+        false,
     );
     let filter = groups_query.get_untracked().filter;
     let group_by = groups_query.get_untracked().group_by;
@@ -140,12 +112,7 @@ pub fn AlertGroupsPage() -> impl IntoView {
                         .into_iter()
                         .map(|c| {
                             view! {
-                                <ClusterSection
-                                    cluster=c
-                                    now=now
-                                    pairs=pairs.clone()
-                                    one_group=one_group
-                                />
+                                <ClusterSection cluster=c pairs=pairs.clone() one_group=one_group />
                             }
                         })
                         .collect_view()}
@@ -176,7 +143,6 @@ fn counts_text(c: &Counts, groups: Option<usize>) -> String {
 #[component]
 fn ClusterSection(
     cluster: ClusterGroups,
-    now: i64,
     pairs: Vec<(String, String)>,
     one_group: bool,
 ) -> impl IntoView {
@@ -187,7 +153,7 @@ fn ClusterSection(
             view! {
                 <Pager
                     first=g.first_alert
-                    shown=g.alerts.len()
+                    shown=g.shown
                     total=g.counts.total
                     per_page=ALERTS_PER_PAGE
                     noun="alerts"
@@ -228,7 +194,6 @@ fn ClusterSection(
                             view! {
                                 <GroupCard
                                     group=g
-                                    now=now
                                     instances=instances.clone()
                                     pairs=pairs.clone()
                                 />
@@ -245,7 +210,6 @@ fn ClusterSection(
 #[component]
 fn GroupCard(
     group: GroupView,
-    now: i64,
     instances: Vec<String>,
     pairs: Vec<(String, String)>,
 ) -> impl IntoView {
@@ -256,9 +220,9 @@ fn GroupCard(
         &[("group", Some(group.id.as_str())), ("page", None)],
     );
     let open = format!("/alerting/groups{open}");
-    let hidden = group.counts.total - group.alerts.len();
+    let hidden = group.counts.total - group.shown;
     let more = (hidden > 0 && group.first_alert == 0).then(|| {
-        let text = if group.alerts.is_empty() {
+        let text = if group.shown == 0 {
             format!("Show its {} alerts", thousands(group.counts.total))
         } else {
             format!("Show all {} alerts", thousands(group.counts.total))
@@ -289,7 +253,7 @@ fn GroupCard(
                     "Silence group"
                 </a>
             </header>
-            {(!group.alerts.is_empty())
+            {(group.shown > 0)
                 .then(|| {
                     view! {
                         <table class="results">
@@ -302,170 +266,11 @@ fn GroupCard(
                                     <th></th>
                                 </tr>
                             </thead>
-                            <tbody>
-                                {group
-                                    .alerts
-                                    .into_iter()
-                                    .map(|a| {
-                                        view! {
-                                            <AlertRow alert=a now=now instances=instances.clone() />
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
+                            <tbody data-drawn inner_html=group.rows.0></tbody>
                         </table>
                     }
                 })}
             {more}
         </article>
-    }
-}
-
-#[component]
-fn AlertRow(alert: MergedAlert, now: i64, instances: Vec<String>) -> impl IntoView {
-    let a = alert.alert;
-    let state = a.status.state.clone();
-    let since = parse_rfc3339(&a.starts_at)
-        .map(|t| age(t, now))
-        .unwrap_or_default();
-    let name = a.labels.get("alertname").cloned().unwrap_or_default();
-    // Alertmanager sets endsAt in the future for active alerts: the window ends now then.
-    let ends = parse_rfc3339(&a.ends_at).filter(|e| *e < now);
-    let logs = crate::model::links::alerts::logs_link(&a.labels, parse_rfc3339(&a.starts_at), ends);
-    let source =
-        crate::model::links::alerts::expr_from_generator_url(&a.generator_url).map(|expr| {
-            crate::model::links::explore_metrics(
-                &expr,
-                &crate::model::links::Hop::alert_window(parse_rfc3339(&a.starts_at), ends),
-            )
-        });
-    let traces =
-        crate::model::links::alerts::traces_link(&a.labels, parse_rfc3339(&a.starts_at), ends);
-    view! {
-        <tr
-            data-testid="am-alert"
-            id=format!("alert-{}", a.fingerprint)
-            data-alertname=name
-            data-state=state.clone()
-        >
-            <td>
-                <span class=format!("badge state-{state}") data-testid="am-alert-state">
-                    {state.clone()}
-                </span>
-            </td>
-            <td class="series">
-                <LabelChips labels=a.labels.clone() />
-                {a.annotations.get("summary").map(|s| view! { <div class="muted">{tidy(s)}</div> })}
-            </td>
-            <td>
-                {since}
-                {parse_rfc3339(&a.starts_at)
-                    .map(|t| view! { <div class="small muted">"since "<Time ms=t /></div> })}
-            </td>
-            <td>{a.receivers.iter().map(|r| r.name.clone()).collect::<Vec<_>>().join(", ")}</td>
-            <td class="links">
-                {a
-                    .status
-                    .silenced_by
-                    .iter()
-                    .map(|id| {
-                        view! {
-                            <a href=format!("/alerting/silences#{id}") data-testid="silenced-by">
-                                {format!("silenced by {}", &id[..id.len().min(8)])}
-                            </a>
-                        }
-                    })
-                    .collect_view()}
-                // Alertmanager lists the fingerprints of the inhibiting alerts; each row has its
-                // fingerprint as anchor.
-                {a
-                    .status
-                    .inhibited_by
-                    .iter()
-                    .map(|fp| {
-                        view! {
-                            <a href=format!("#alert-{fp}") data-testid="inhibited-by">
-                                {format!("inhibited by {}", &fp[..fp.len().min(8)])}
-                            </a>
-                        }
-                    })
-                    .collect_view()}
-                <a href=silence_link(&a.labels, &instances) data-testid="silence-alert">
-                    "Silence"
-                </a>
-                <a
-                    href=format!("{}#route-result", crate::model::links::route_test(&a.labels))
-                    data-testid="alert-route"
-                    title="Where Alertmanager sends it: route, receivers, grouping, timings, inhibitions, silences"
-                >
-                    "Why paged?"
-                </a>
-                {source
-                    .map(|u| {
-                        view! {
-                            <a
-                                href=u
-                                data-testid="alert-source"
-                                title="The alert's expression in Explore, over its window"
-                            >
-                                "Source"
-                            </a>
-                        }
-                    })}
-                {alert
-                    .prometheus_url
-                    .as_deref()
-                    .and_then(safe_href)
-                    .map(|u| {
-                        view! {
-                            <a
-                                href=u
-                                rel="noopener noreferrer"
-                                target="_blank"
-                                data-testid="alert-prometheus"
-                            >
-                                "Prometheus"
-                            </a>
-                        }
-                    })}
-                {a
-                    .annotations
-                    .get("runbook_url")
-                    .and_then(|u| safe_href(u))
-                    .map(|u| {
-                        view! {
-                            <a href=u rel="noopener noreferrer" target="_blank">
-                                "Runbook"
-                            </a>
-                        }
-                    })}
-                {logs
-                    .map(|u| {
-                        view! {
-                            <a href=u data-testid="alert-logs">
-                                "Logs"
-                            </a>
-                        }
-                    })}
-                {traces
-                    .map(|u| {
-                        view! {
-                            <a href=u data-testid="alert-traces">
-                                "Traces"
-                            </a>
-                        }
-                    })}
-                {alert
-                    .dashboard
-                    .clone()
-                    .map(|u| {
-                        view! {
-                            <a href=u data-testid="alert-dashboard">
-                                "Dashboard"
-                            </a>
-                        }
-                    })}
-            </td>
-        </tr>
     }
 }

@@ -311,7 +311,7 @@ fn RuleCard(
                     }
                 })}
             <div class="labels">
-                <super::groups::LabelChips labels=rule.labels.clone() />
+                <crate::components::alerting_rows::LabelChips labels=rule.labels.clone() />
             </div>
             {rule.annotations.get("summary").map(|s| view! { <p>{tidy(s)}</p> })}
             {rule.annotations.get("description").map(|s| view! { <p class="muted">{tidy(s)}</p> })}
@@ -364,7 +364,9 @@ fn RuleCard(
                                             <tr data-testid="alert-row" data-state=a.state.clone()>
                                                 <td>{a.state.clone()}</td>
                                                 <td class="series">
-                                                    <super::groups::LabelChips labels=a.labels.clone() />
+                                                    <crate::components::alerting_rows::LabelChips labels=a
+                                                        .labels
+                                                        .clone() />
                                                 </td>
                                                 <td
                                                     class="value num"

@@ -6,12 +6,11 @@ use super::{AlertingTabs, UnreachableBanner};
 use crate::api::alerting::{list_silences, SilencesQuery};
 use crate::components::feedback::{ErrorNotice, Loaded};
 use crate::components::pager::Pager;
-use crate::components::zone::Time;
 use crate::contexts::RefreshTick;
-use crate::model::alerting::board::{SilenceRow, SILENCES_PER_PAGE};
+use crate::model::alerting::board::SILENCES_PER_PAGE;
 use crate::model::alerting::snapshot_note;
+use crate::model::drawn::HeldBack;
 use crate::model::numbers::thousands;
-use crate::model::timestamp::{age, parse_rfc3339};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -31,7 +30,8 @@ pub fn SilencesPage() -> impl IntoView {
     });
     let search = Memo::new(move |_| param("q"));
     let page = Memo::new(move |_| param("page").parse::<u32>().unwrap_or(0));
-    let board = Resource::new(
+    // The rows are drawn on the server: hydration data leaves them out.
+    let board = Resource::<_, HeldBack>::new_with_options(
         move || {
             (
                 tick.get(),
@@ -48,6 +48,7 @@ pub fn SilencesPage() -> impl IntoView {
                 page,
             })
         },
+        false,
     );
 
     view! {
@@ -102,7 +103,6 @@ pub fn SilencesPage() -> impl IntoView {
             loading="Loading silences…"
             ok=move |b| {
                 let now = b.now_ms;
-                let cannot_write = b.cannot_write.clone();
                 view! {
                     <UnreachableBanner unreachable=b.unreachable.clone() />
                     <p class="muted small" data-testid="snapshot-age">
@@ -126,7 +126,7 @@ pub fn SilencesPage() -> impl IntoView {
                                     <p class="muted" data-testid="silence-counts">
                                         {counts}
                                     </p>
-                                    {if p.rows.is_empty() {
+                                    {if p.shown == 0 {
                                         view! {
                                             <p class="muted" data-testid="no-silences">
                                                 "No silences."
@@ -137,7 +137,7 @@ pub fn SilencesPage() -> impl IntoView {
                                         view! {
                                             <Pager
                                                 first=p.first
-                                                shown=p.rows.len()
+                                                shown=p.shown
                                                 total=p.matched
                                                 per_page=SILENCES_PER_PAGE
                                                 noun="silences"
@@ -154,23 +154,21 @@ pub fn SilencesPage() -> impl IntoView {
                                                         <th></th>
                                                     </tr>
                                                 </thead>
-                                                <tbody>
-                                                    {p
-                                                        .rows
-                                                        .into_iter()
-                                                        .map(|row| {
-                                                            view! {
-                                                                <SilenceRowView
-                                                                    row=row
-                                                                    now=now
-                                                                    instances=instances.clone()
-                                                                    cannot_write=cannot_write.clone()
-                                                                    expire=expire
-                                                                />
-                                                            }
-                                                        })
-                                                        .collect_view()}
-                                                </tbody>
+                                                <tbody
+                                                    data-drawn
+                                                    inner_html=p.table.0
+                                                    on:click=move |ev| {
+                                                        if let Some(id) = clicked_expire(&ev)
+                                                            .filter(|_| confirm_expire())
+                                                        {
+                                                            expire
+                                                                .dispatch(crate::api::alerting::ExpireSilence {
+                                                                    id,
+                                                                    instances: instances.clone(),
+                                                                });
+                                                        }
+                                                    }
+                                                ></tbody>
                                             </table>
                                         }
                                             .into_any()
@@ -183,96 +181,6 @@ pub fn SilencesPage() -> impl IntoView {
                     .into_any()
             }
         />
-    }
-}
-
-#[component]
-fn SilenceRowView(
-    row: SilenceRow,
-    now: i64,
-    instances: Vec<String>,
-    cannot_write: Option<String>,
-    expire: ServerAction<crate::api::alerting::ExpireSilence>,
-) -> impl IntoView {
-    let s = row.silence;
-    let when = |t: i64, future: &str, past: &str| {
-        if t > now {
-            format!("{future}in {}", age(t, now))
-        } else {
-            format!("{past}{} ago", age(t, now))
-        }
-    };
-    let starts = parse_rfc3339(&s.starts_at)
-        .map(|t| when(t, "", ""))
-        .unwrap_or_default();
-    let ends = parse_rfc3339(&s.ends_at)
-        .map(|t| when(t, "ends ", "ended "))
-        .unwrap_or_default();
-    let id = s.id.clone();
-    let active = s.status.state != "expired";
-    let matchers: Vec<String> = s.matchers().iter().map(|m| m.to_string()).collect();
-    let edit_link = crate::model::links::new_silence(
-        &matchers,
-        &[
-            ("comment", &s.comment),
-            ("instances", &instances.join(",")),
-            ("edit", &s.id),
-        ],
-    );
-    view! {
-        <tr
-            id=s.id.clone()
-            data-testid="silence-row"
-            data-state=s.status.state.clone()
-            data-silence-id=s.id.clone()
-        >
-            <td>
-                <span class=format!(
-                    "badge silence-{}",
-                    s.status.state,
-                )>{s.status.state.clone()}</span>
-            </td>
-            <td class="series" data-testid="silence-matchers">
-                {matchers.join(", ")}
-            </td>
-            <td data-testid="silence-mutes">{row.mutes}</td>
-            <td>{s.created_by.clone()}</td>
-            <td>{s.comment.clone()}</td>
-            <td>
-                {format!("{starts} · {ends}")}
-                <div class="small muted">
-                    {parse_rfc3339(&s.starts_at).map(|t| view! { <Time ms=t /> })} " → "
-                    {parse_rfc3339(&s.ends_at).map(|t| view! { <Time ms=t /> })}
-                </div>
-            </td>
-            <td>
-                {active
-                    .then(|| {
-                        view! {
-                            <a class="button" href=edit_link.clone() data-testid="edit-silence">
-                                "Edit"
-                            </a>
-                            <button
-                                type="button"
-                                data-testid="expire-silence"
-                                disabled=cannot_write.is_some()
-                                title=cannot_write.clone().unwrap_or_default()
-                                on:click=move |_| {
-                                    if confirm_expire() {
-                                        expire
-                                            .dispatch(crate::api::alerting::ExpireSilence {
-                                                id: id.clone(),
-                                                instances: instances.clone(),
-                                            });
-                                    }
-                                }
-                            >
-                                "Expire"
-                            </button>
-                        }
-                    })}
-            </td>
-        </tr>
     }
 }
 
@@ -289,4 +197,21 @@ fn confirm_expire() -> bool {
 #[cfg(not(feature = "hydrate"))]
 fn confirm_expire() -> bool {
     false
+}
+
+/// The silence id of the Expire button a click in the table landed on, if it is enabled.
+#[cfg(feature = "hydrate")]
+fn clicked_expire(ev: &leptos::ev::MouseEvent) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let button = target.closest("[data-expire]").ok()??;
+    if button.has_attribute("disabled") {
+        return None;
+    }
+    button.get_attribute("data-expire")
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn clicked_expire(_: &leptos::ev::MouseEvent) -> Option<String> {
+    None
 }
