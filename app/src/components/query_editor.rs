@@ -3,7 +3,7 @@
 
 use crate::api::logs::logql_completions;
 use crate::api::prometheus::promql_completions;
-use crate::model::promql_complete::{apply, CompletionContext};
+use crate::model::promql_complete::{apply, current_context, CompletionContext};
 use leptos::prelude::*;
 
 /// Which language the editor holds (and so which backend completes it).
@@ -80,8 +80,11 @@ pub fn QueryEditor(
         else {
             return;
         };
-        let Some(ctx) = c.context else { return };
+        let Some(listed) = c.context else { return };
         let Some((value, pos)) = read_cursor() else {
+            return;
+        };
+        let Some(ctx) = current_context(&value[..pos], &listed) else {
             return;
         };
         let done = apply(&value[..pos], &ctx, &item);

@@ -246,6 +246,13 @@ pub fn rank(
 
 /// The text left of the cursor after choosing `item` in `ctx`: the prefix is replaced, a
 /// label name gets its `=""` ready for the value, a value gets its closing quote.
+/// The context to apply an item of `listed` in, for the text as it is now: the list may answer
+/// an earlier keystroke (the user typed on while it was read), so its prefix can be stale. None
+/// when the cursor is no longer in a token of the list's kind.
+pub fn current_context(before: &str, listed: &CompletionContext) -> Option<CompletionContext> {
+    context_at(before).filter(|now| std::mem::discriminant(now) == std::mem::discriminant(listed))
+}
+
 pub fn apply(before: &str, ctx: &CompletionContext, item: &str) -> String {
     let head = &before[..before.len() - ctx.prefix().len()];
     match ctx {
@@ -267,6 +274,22 @@ mod tests {
 
     fn metric(p: &str) -> Option<CompletionContext> {
         Some(CompletionContext::Metric { prefix: p.into() })
+    }
+
+    #[test]
+    fn an_item_from_a_list_read_for_an_earlier_keystroke_replaces_the_token_as_typed_now() {
+        let listed = context_at("http_requests_total{ser").unwrap();
+        let now = "http_requests_total{serv";
+        let ctx = current_context(now, &listed).unwrap();
+        assert_eq!(
+            apply(now, &ctx, "service"),
+            r#"http_requests_total{service=""#
+        );
+        // The cursor left the token's kind: nothing to apply.
+        assert_eq!(
+            current_context(r#"http_requests_total{service=""#, &listed),
+            None
+        );
     }
 
     #[test]
