@@ -35,13 +35,12 @@ impl DisplayZone {
         });
         // Times the server drew into static HTML follow a switch too (not the first run: the
         // server drew them in this zone).
+        #[cfg(feature = "hydrate")]
         Effect::new(move |seen: Option<()>| {
             let z = zone.get();
             if seen.is_some() {
-                #[cfg(feature = "hydrate")]
                 crate::components::drawn::restamp(z);
             }
-            let _ = z;
         });
         let dz = DisplayZone(zone);
         provide_context(dz);
