@@ -49,30 +49,51 @@ impl fmt::Display for HarnessError {
 
 impl std::error::Error for HarnessError {}
 
-/// A free TCP port on 127.0.0.1 (the OS picks; released just before the child binds it).
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("bind 127.0.0.1:0")
+/// Where the harness hands out ports: below the kernel's ephemeral range (32768–60999 by
+/// default), where `bind(0)` and every outgoing connection's local port come from. A port picked
+/// there could be taken by some connection between the check and the child's bind (CI stop 39:
+/// the simulator found its port in use); below it only listeners compete, and the check sees them.
+const PORT_RANGE: std::ops::Range<u16> = 20_000..32_000;
+
+/// The next candidate offset in [`PORT_RANGE`]: counts up so this process never hands out a port
+/// twice; starts from the pid so two harness processes rarely probe the same ports.
+fn next_offsets(n: u16) -> u32 {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(u32::MAX);
+    let span = u32::from(PORT_RANGE.end - PORT_RANGE.start);
+    let start = std::process::id().wrapping_mul(7_919) % span;
+    let _ = NEXT.compare_exchange(
+        u32::MAX,
+        start,
+        std::sync::atomic::Ordering::Relaxed,
+        std::sync::atomic::Ordering::Relaxed,
+    );
+    NEXT.fetch_add(u32::from(n), std::sync::atomic::Ordering::Relaxed) % span
 }
 
-/// The first of `n` consecutive free loopback ports (for a process that takes `port`, `port+1`…).
+/// The first of `n` consecutive loopback ports nobody listens on (for a process that takes
+/// `port`, `port+1`…), never one this process handed out before.
 pub fn free_ports(n: u16) -> u16 {
-    for _ in 0..100 {
-        let first = free_port();
-        if first.checked_add(n).is_none() {
+    let span = u32::from(PORT_RANGE.end - PORT_RANGE.start);
+    for _ in 0..span {
+        let offset = next_offsets(n);
+        if offset + u32::from(n) > span {
             continue;
         }
-        // Held together while checking, so none is the one just handed out.
-        let held: Vec<_> = (1..n)
+        let first = PORT_RANGE.start + offset as u16;
+        // Held together while checking, then released for the child.
+        let held: Vec<_> = (0..n)
             .map_while(|i| TcpListener::bind(("127.0.0.1", first + i)).ok())
             .collect();
-        if held.len() == usize::from(n - 1) {
+        if held.len() == usize::from(n) {
             return first;
         }
     }
-    panic!("no {n} consecutive free loopback ports")
+    panic!("no {n} consecutive free loopback ports in {PORT_RANGE:?}")
+}
+
+/// A loopback port nobody listens on, never one this process handed out before.
+pub fn free_port() -> u16 {
+    free_ports(1)
 }
 
 /// Percent-encodes a query component (RFC 3986 unreserved characters stay).
@@ -604,5 +625,27 @@ impl Stack {
 
     pub fn provisioning_dir(&self) -> &Path {
         self.provisioning.path()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_are_never_handed_out_twice_and_stay_below_the_ephemeral_range() {
+        let ports: Vec<u16> = (0..500).map(|_| free_port()).collect();
+        let distinct: std::collections::HashSet<_> = ports.iter().collect();
+        assert_eq!(distinct.len(), ports.len());
+        assert!(ports.iter().all(|p| PORT_RANGE.contains(p)), "{ports:?}");
+    }
+
+    #[test]
+    fn consecutive_ports_are_all_free() {
+        let first = free_ports(3);
+        let held: Vec<_> = (0..3)
+            .map(|i| TcpListener::bind(("127.0.0.1", first + i)))
+            .collect();
+        assert!(held.iter().all(Result::is_ok), "{first}: {held:?}");
     }
 }
