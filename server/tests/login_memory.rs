@@ -42,11 +42,7 @@ async fn login(http: &reqwest::Client, base: &str, i: usize) -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_sign_ins_costs_bounded_memory() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = octoscope_harness::free_port();
     let users =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../end2end/fixtures/auth/users");
     let child = Command::new(env!("CARGO_BIN_EXE_octoscope"))

@@ -26,11 +26,7 @@ impl Drop for Console {
 }
 
 fn start(provisioning: &std::path::Path, role: &str) -> (Console, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = octoscope_harness::free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_octoscope"))
         .arg("serve")
         .env("OCTOSCOPE_LISTEN", format!("127.0.0.1:{port}"))
