@@ -1156,6 +1156,11 @@ fn fleet_rows(addr: &str, am_addrs: &[String], prov: &std::path::Path) -> Result
         ("silences", "/alerting/silences"),
     ] {
         let samples = shown_samples(&v[path], path)?;
+        if samples.iter().any(|s| s["filtered"].as_u64().unwrap_or(0) == 0) {
+            return Err(format!(
+                "{path} showed no filtered rows in chromium; fix the filter before timing it"
+            ));
+        }
         let (load, long_load, long_filter) = (
             worst(samples, "interactive") / 1000.0,
             worst(samples, "loadLongest"),
