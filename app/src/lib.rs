@@ -14,19 +14,10 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
-use pages::alerting::groups::AlertGroupsPage;
-use pages::alerting::rules::AlertRulesPage;
-use pages::alerting::silence_new::NewSilencePage;
-use pages::alerting::silences::SilencesPage;
-use pages::dashboards::list::DashboardListPage;
-use pages::dashboards::solo::SoloPanelPage;
-use pages::dashboards::view::DashboardPage;
-use pages::explore::ExplorePage;
-use pages::home::HomePage;
 use pages::not_found::NotFoundPage;
-use pages::slo::{SloDetailPage, SloListPage};
-use pages::status::{AlertPipelinePage, CardinalityPage, TargetsPage};
-use pages::traces::{TracePage, TracesExplore};
+use routes::*;
+
+pub mod routes;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -66,53 +57,53 @@ pub fn App() -> impl IntoView {
             <components::embed::EmbedBridge />
             <Routes fallback=NotFoundPage>
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("explore") view=ExplorePage ssr=SsrMode::Async />
-                    <Route path=path!("alerting/list") view=AlertRulesPage ssr=SsrMode::Async />
-                    <Route path=path!("alerting/groups") view=AlertGroupsPage ssr=SsrMode::Async />
-                    <Route path=path!("alerting/silences") view=SilencesPage ssr=SsrMode::Async />
+                    <Route path=path!("") view=Home::page() ssr=SsrMode::Async />
+                    <Route path=path!("explore") view=Explore::page() ssr=SsrMode::Async />
+                    <Route path=path!("alerting/list") view=AlertRules::page() ssr=SsrMode::Async />
+                    <Route
+                        path=path!("alerting/groups")
+                        view=AlertGroups::page()
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("alerting/silences")
+                        view=Silences::page()
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=path!("alerting/silence/new")
-                        view=NewSilencePage
+                        view=NewSilence::page()
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("dashboards") view=DashboardListPage ssr=SsrMode::Async />
+                    <Route path=path!("dashboards") view=DashboardList::page() ssr=SsrMode::Async />
                     <Route
                         path=path!("dashboards/compatibility")
-                        view=pages::dashboards::compat::CompatibilityPage
+                        view=Compatibility::page()
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("d/:uid") view=DashboardPage ssr=SsrMode::Async />
-                    <Route path=path!("d/:uid/:slug") view=DashboardPage ssr=SsrMode::Async />
-                    <Route path=path!("status/targets") view=TargetsPage ssr=SsrMode::Async />
+                    <Route path=path!("d/:uid") view=Dashboard::page() ssr=SsrMode::Async />
+                    <Route path=path!("d/:uid/:slug") view=Dashboard::page() ssr=SsrMode::Async />
+                    <Route path=path!("status/targets") view=Targets::page() ssr=SsrMode::Async />
                     <Route
                         path=path!("status/cardinality")
-                        view=CardinalityPage
+                        view=Cardinality::page()
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=path!("status/alerting")
-                        view=AlertPipelinePage
+                        view=AlertPipeline::page()
                         ssr=SsrMode::Async
                     />
-                    <Route
-                        path=path!("playlists")
-                        view=pages::playlists::PlaylistListPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("playlists/:name")
-                        view=pages::playlists::PlaylistPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route path=path!("slo") view=SloListPage ssr=SsrMode::Async />
-                    <Route path=path!("slo/:name") view=SloDetailPage ssr=SsrMode::Async />
-                    <Route path=path!("traces") view=TracesExplore ssr=SsrMode::Async />
-                    <Route path=path!("trace/:id") view=TracePage ssr=SsrMode::Async />
+                    <Route path=path!("playlists") view=PlaylistList::page() ssr=SsrMode::Async />
+                    <Route path=path!("playlists/:name") view=Playlist::page() ssr=SsrMode::Async />
+                    <Route path=path!("slo") view=SloList::page() ssr=SsrMode::Async />
+                    <Route path=path!("slo/:name") view=SloDetail::page() ssr=SsrMode::Async />
+                    <Route path=path!("traces") view=TracesSearch::page() ssr=SsrMode::Async />
+                    <Route path=path!("trace/:id") view=Trace::page() ssr=SsrMode::Async />
                 </ParentRoute>
-                <Route path=path!("login") view=pages::login::LoginPage ssr=SsrMode::Async />
-                <Route path=path!("d-solo/:uid") view=SoloPanelPage ssr=SsrMode::Async />
-                <Route path=path!("d-solo/:uid/:slug") view=SoloPanelPage ssr=SsrMode::Async />
+                <Route path=path!("login") view=Login::page() ssr=SsrMode::Async />
+                <Route path=path!("d-solo/:uid") view=SoloPanel::page() ssr=SsrMode::Async />
+                <Route path=path!("d-solo/:uid/:slug") view=SoloPanel::page() ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -4,6 +4,7 @@ pub mod alerting;
 pub mod allowlist;
 pub mod auth;
 pub mod breaker;
+pub mod bundle;
 pub mod dashboard;
 pub mod datasource;
 pub mod decimate;

@@ -11,8 +11,19 @@ const [base, runsArg, ...paths] = process.argv.slice(2);
 const runs = Number(runsArg ?? 3);
 
 async function visit(page, cdp, url) {
+  // `code`: the bundle files among them (`/pkg/….wasm` and `.js`: the main bundle and the page's
+  // split chunks), as they came over the wire.
   let bytes = 0;
-  const onDone = (e) => { bytes += e.encodedDataLength ?? 0; };
+  let code = 0;
+  const codeRequests = new Set();
+  const onResponse = (e) => {
+    if (/\/pkg\/[^?]*\.(wasm|js)(\?|$)/.test(e.response.url)) codeRequests.add(e.requestId);
+  };
+  const onDone = (e) => {
+    bytes += e.encodedDataLength ?? 0;
+    if (codeRequests.has(e.requestId)) code += e.encodedDataLength ?? 0;
+  };
+  cdp.on('Network.responseReceived', onResponse);
   cdp.on('Network.loadingFinished', onDone);
   const start = Date.now();
   await page.goto(url, { waitUntil: 'commit', timeout: 120_000 });
@@ -26,7 +37,8 @@ async function visit(page, cdp, url) {
   const broken = await page.evaluate(() => document.querySelectorAll('[data-testid="error"], [data-testid="panel-error"]').length);
   await page.waitForTimeout(500);
   cdp.off('Network.loadingFinished', onDone);
-  return { bytes, paint, interactive, broken };
+  cdp.off('Network.responseReceived', onResponse);
+  return { bytes, code, paint, interactive, broken };
 }
 
 const browser = await launchChromium();

@@ -16,17 +16,46 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub const REVALIDATE: &str = "no-cache";
 
 /// The content-hashed file names of a build, read from cargo-leptos' hash file
-/// (`js: <hash>`, `wasm: <hash>`, `css: <hash>` lines).
+/// (`js: <hash>`, `wasm: <hash>`, `css: <hash>` lines, and `split: <hash>` for the split
+/// bundle's loader; its chunks come from the split manifest, `split_chunks`).
 pub fn hashed_names(hash_txt: &str, output_name: &str) -> HashSet<String> {
     hash_txt
         .lines()
         .filter_map(|l| l.split_once(':'))
         .filter_map(|(kind, hash)| {
             let (kind, hash) = (kind.trim(), hash.trim());
-            (matches!(kind, "js" | "wasm" | "css") && !hash.is_empty())
-                .then(|| format!("{output_name}.{hash}.{kind}"))
+            match kind {
+                _ if hash.is_empty() => None,
+                "js" | "wasm" | "css" => Some(format!("{output_name}.{hash}.{kind}")),
+                "split" => Some(format!("__wasm_split.{hash}.js")),
+                _ => None,
+            }
         })
         .collect()
+}
+
+/// The split bundle's manifest in `pkg` (named by the hash file's `manifest:` line when the
+/// build hashed files). A build without one (or a manifest that does not parse, said in the log)
+/// has no chunks to preload: pages still load their chunks, only later.
+pub fn split_chunks(pkg: &Path, hash_txt: Option<&str>) -> app::model::bundle::SplitChunks {
+    let hash = hash_txt.and_then(|t| {
+        t.lines()
+            .filter_map(|l| l.split_once(':'))
+            .find(|(kind, _)| kind.trim() == "manifest")
+            .map(|(_, hash)| hash.trim().to_string())
+    });
+    let name = match hash {
+        Some(h) => format!("__wasm_split_manifest.{h}.json"),
+        None => "__wasm_split_manifest.json".to_string(),
+    };
+    let path = pkg.join(name);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Default::default();
+    };
+    app::model::bundle::SplitChunks::parse(&text).unwrap_or_else(|e| {
+        tracing::warn!(path = %path.display(), "the split manifest does not parse ({e}); pages load their chunks without preloading; rebuild with `cargo xtask build`");
+        Default::default()
+    })
 }
 
 /// Where cargo-leptos writes the hash file: beside the server binary.
@@ -85,15 +114,35 @@ mod tests {
     #[test]
     fn hashed_names_come_from_the_hash_file_and_are_immutable() {
         let hashed = hashed_names(
-            "js: aB3-x\nwasm: Qz9_k\ncss: 77Hh\n\nother: x\n",
+            "js: aB3-x\nwasm: Qz9_k\ncss: 77Hh\nsplit: Sp1\nmanifest: M1\n\nother: x\n",
             "octoscope",
         );
         assert!(hashed.contains("octoscope.aB3-x.js"));
         assert!(hashed.contains("octoscope.Qz9_k.wasm"));
         assert!(hashed.contains("octoscope.77Hh.css"));
-        assert_eq!(hashed.len(), 3);
+        assert!(hashed.contains("__wasm_split.Sp1.js"));
+        assert_eq!(hashed.len(), 4);
         assert_eq!(cache_control("octoscope.Qz9_k.wasm", &hashed), IMMUTABLE);
         assert_eq!(cache_control("octoscope.wasm", &hashed), REVALIDATE);
         assert_eq!(cache_control("favicon.svg", &hashed), REVALIDATE);
+    }
+
+    #[test]
+    fn split_chunks_come_from_the_manifest_the_hash_file_names() {
+        let pkg = tempfile::tempdir().unwrap();
+        std::fs::write(
+            pkg.path().join("__wasm_split_manifest.M1.json"),
+            r#"{"alerting_12": ["chunk_1.h1", "split_alerting_12.h2"]}"#,
+        )
+        .unwrap();
+        let chunks = split_chunks(pkg.path(), Some("js: a\nmanifest: M1\n"));
+        assert_eq!(
+            chunks.of_group("alerting"),
+            ["chunk_1.h1", "split_alerting_12.h2"]
+        );
+        // Another build's hash file: no manifest by that name, nothing to preload.
+        assert!(split_chunks(pkg.path(), Some("manifest: M2\n"))
+            .of_group("alerting")
+            .is_empty());
     }
 }

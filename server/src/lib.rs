@@ -52,6 +52,8 @@ pub struct AppState {
     pub auth: Arc<auth::Auth>,
     /// Bundle files named by their content hash (cached as immutable).
     pub hashed_assets: Arc<std::collections::HashSet<String>>,
+    /// The split bundle's chunks per group of pages (preloaded with each page).
+    pub split_chunks: app::model::bundle::SplitChunks,
     /// Set when the process was told to stop: `/api/ready` then answers 503.
     pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -164,10 +166,12 @@ pub fn build_state(config: &Config) -> Result<AppState, auth::AuthConfigError> {
     let site_root = resolve_site_root(config.server.site_root.as_deref());
     // cargo-leptos names the bundle by content hash and writes hash.txt beside the binary.
     let hash_txt = assets::hash_file_path("hash.txt").and_then(|p| std::fs::read_to_string(p).ok());
-    let hashed_assets = hash_txt
+    let mut hashed_assets = hash_txt
         .as_deref()
         .map(|t| assets::hashed_names(t, "octoscope"))
         .unwrap_or_default();
+    let split_chunks = assets::split_chunks(&site_root.join("pkg"), hash_txt.as_deref());
+    hashed_assets.extend(split_chunks.file_names());
     let leptos_options = LeptosOptions::builder()
         .output_name("octoscope")
         .site_root(site_root.to_string_lossy().to_string())
@@ -203,6 +207,7 @@ pub fn build_state(config: &Config) -> Result<AppState, auth::AuthConfigError> {
         backends,
         auth,
         hashed_assets: Arc::new(hashed_assets),
+        split_chunks,
         security: Arc::new(security::SecurityHeaders::new(
             &config.embedding.allowed_origins,
             config.server.host_policy(),
@@ -216,6 +221,7 @@ pub fn build_state(config: &Config) -> Result<AppState, auth::AuthConfigError> {
 fn request_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     move || {
         provide_context(state.backends());
+        provide_context(state.split_chunks.clone());
         provide_context(app::contexts::EmbedOrigins(
             state.config.embedding.allowed_origins.clone(),
         ));

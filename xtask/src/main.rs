@@ -398,7 +398,9 @@ fn build(release: bool) -> Result {
     } else {
         "build (debug)"
     });
-    let mut c = cmd("cargo", &["leptos", "build"]);
+    // --split: every page's code is a wasm chunk of its own (app/src/routes.rs); a lazy view
+    // calls its chunk through an import only the split step provides, so no build goes without.
+    let mut c = cmd("cargo", &["leptos", "build", "--split"]);
     if release {
         // --precompress: `.br` (brotli 11) and `.gz` copies of every bundle file, served as
         // they are to browsers that accept them.

@@ -1,0 +1,176 @@
+//! The route table's views, in five split points: `cargo leptos build --split` moves the code of
+//! each group of pages (their views, and the answer types only they decode) into wasm chunks
+//! loaded when a page of the group is first opened. The server names the chunks a page needs in
+//! its first HTML (preloads), so a first visit fetches them beside the main bundle; a client-side
+//! navigation fetches the next group's chunks before it swaps the view. The main bundle keeps
+//! what every page shares: the router, the layout, the contexts and the shared components.
+//!
+//! Groups, not one split point per page: wasm-split makes a chunk for every set of split points
+//! that share code, so twenty split points made ~370 chunks and a page needed 100–220 requests;
+//! five make a few dozen. Pages are grouped by the trips an on-call engineer takes between them.
+//!
+//! Every build of the wasm must be split: a lazy view calls into its chunk through an import that
+//! only the split step provides (`cargo xtask build` passes `--split`), and the browser hydrates
+//! with `hydrate_from_async` (frontend/src/lib.rs), which waits for the page's chunks.
+
+use crate::pages;
+use leptos::prelude::*;
+use leptos_router::{Lazy, LazyRoute};
+
+/// A page of the alerting group.
+#[derive(Clone, Copy)]
+enum Alerting {
+    Rules,
+    Groups,
+    Silences,
+    NewSilence,
+    Pipeline,
+}
+
+#[leptos::lazy]
+fn alerting(page: Alerting) -> AnyView {
+    use pages::alerting::*;
+    match page {
+        Alerting::Rules => rules::AlertRulesPage().into_any(),
+        Alerting::Groups => groups::AlertGroupsPage().into_any(),
+        Alerting::Silences => silences::SilencesPage().into_any(),
+        Alerting::NewSilence => silence_new::NewSilencePage().into_any(),
+        Alerting::Pipeline => pages::status::AlertPipelinePage().into_any(),
+    }
+}
+
+/// A page of the dashboards group.
+#[derive(Clone, Copy)]
+enum Dashboards {
+    List,
+    Compatibility,
+    View,
+    Solo,
+    Playlists,
+    Playlist,
+}
+
+#[leptos::lazy]
+fn dashboards(page: Dashboards) -> AnyView {
+    use pages::dashboards::*;
+    match page {
+        Dashboards::List => list::DashboardListPage().into_any(),
+        Dashboards::Compatibility => compat::CompatibilityPage().into_any(),
+        Dashboards::View => view::DashboardPage().into_any(),
+        Dashboards::Solo => solo::SoloPanelPage().into_any(),
+        Dashboards::Playlists => pages::playlists::PlaylistListPage().into_any(),
+        Dashboards::Playlist => pages::playlists::PlaylistPage().into_any(),
+    }
+}
+
+/// A page of the explore group (metrics, logs and the trace search, and one trace).
+#[derive(Clone, Copy)]
+enum Exploring {
+    Explore,
+    Traces,
+    Trace,
+}
+
+#[leptos::lazy]
+fn exploring(page: Exploring) -> AnyView {
+    match page {
+        Exploring::Explore => pages::explore::ExplorePage().into_any(),
+        Exploring::Traces => pages::traces::TracesExplore().into_any(),
+        Exploring::Trace => pages::traces::TracePage().into_any(),
+    }
+}
+
+/// A page of the overview group: home, service levels, the scrape status, sign-in.
+#[derive(Clone, Copy)]
+enum Overview {
+    Home,
+    Slos,
+    Slo,
+    Targets,
+    Cardinality,
+    Login,
+}
+
+#[leptos::lazy]
+fn overview(page: Overview) -> AnyView {
+    match page {
+        Overview::Home => pages::home::HomePage().into_any(),
+        Overview::Slos => pages::slo::SloListPage().into_any(),
+        Overview::Slo => pages::slo::SloDetailPage().into_any(),
+        Overview::Targets => pages::status::TargetsPage().into_any(),
+        Overview::Cardinality => pages::status::CardinalityPage().into_any(),
+        Overview::Login => pages::login::LoginPage().into_any(),
+    }
+}
+
+/// On the server: names the group's chunks in the response's `Link` header, so the browser
+/// fetches them while it fetches the main bundle (they are otherwise found only once the main
+/// bundle runs the router).
+#[cfg(feature = "ssr")]
+fn preload_chunks(group: &str) {
+    let chunks = use_context::<crate::model::bundle::SplitChunks>();
+    let header = chunks.and_then(|c| c.preload_header("/pkg", group));
+    if let (Some(resp), Some(header)) = (use_context::<leptos_axum::ResponseOptions>(), header) {
+        if let Ok(value) = http::HeaderValue::from_str(&header) {
+            resp.append_header(http::header::LINK, value);
+        }
+    }
+}
+
+/// One route per page: `$route` shows `$group($page)`, with no data of its own (every page
+/// loads its data in its own resources). `$preload` is the group's chunk loader (made by
+/// `#[lazy]` for the browser build): the router awaits it before it hydrates or swaps the view,
+/// since a view hydrates only if its code is already there.
+macro_rules! lazy_pages {
+    ($($route:ident => $group:ident($page:expr), $preload:ident;)*) => {$(
+        #[doc = concat!("The route of `", stringify!($page), "`, its code loaded on first visit.")]
+        pub struct $route;
+
+        impl $route {
+            /// The route table's view.
+            pub fn page() -> Lazy<$route> {
+                Lazy::new()
+            }
+        }
+
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            async fn view(_this: Self) -> AnyView {
+                #[cfg(feature = "ssr")]
+                preload_chunks(stringify!($group));
+                $group($page).await
+            }
+
+            async fn preload() {
+                #[cfg(target_arch = "wasm32")]
+                $preload().await;
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    Home => overview(Overview::Home), __preload_overview;
+    SloList => overview(Overview::Slos), __preload_overview;
+    SloDetail => overview(Overview::Slo), __preload_overview;
+    Targets => overview(Overview::Targets), __preload_overview;
+    Cardinality => overview(Overview::Cardinality), __preload_overview;
+    Login => overview(Overview::Login), __preload_overview;
+    AlertRules => alerting(Alerting::Rules), __preload_alerting;
+    AlertGroups => alerting(Alerting::Groups), __preload_alerting;
+    Silences => alerting(Alerting::Silences), __preload_alerting;
+    NewSilence => alerting(Alerting::NewSilence), __preload_alerting;
+    AlertPipeline => alerting(Alerting::Pipeline), __preload_alerting;
+    DashboardList => dashboards(Dashboards::List), __preload_dashboards;
+    Compatibility => dashboards(Dashboards::Compatibility), __preload_dashboards;
+    Dashboard => dashboards(Dashboards::View), __preload_dashboards;
+    SoloPanel => dashboards(Dashboards::Solo), __preload_dashboards;
+    PlaylistList => dashboards(Dashboards::Playlists), __preload_dashboards;
+    Playlist => dashboards(Dashboards::Playlist), __preload_dashboards;
+    Explore => exploring(Exploring::Explore), __preload_exploring;
+    TracesSearch => exploring(Exploring::Traces), __preload_exploring;
+    Trace => exploring(Exploring::Trace), __preload_exploring;
+}
