@@ -1,5 +1,7 @@
 // Over the wire in a real browser: the bundle arrives compressed with content-hashed names, and a
 // second visit takes the wasm, JS and CSS from the browser's cache without asking the server.
+// The wasm is split by groups of pages (app/src/routes.rs): a page's chunks are named in its
+// response for preloading, and another group's code loads only when one of its pages opens.
 // Chromium's own network log (CDP) is the witness: per request, whether it was served from a
 // cache and how many bytes it moved on the wire.
 import { test, expect, type CDPSession } from '@playwright/test';
@@ -49,11 +51,43 @@ test('a second visit downloads no wasm, JS or CSS', async ({ page }) => {
   await cdp.send('Network.disable');
   await cdp.send('Network.enable');
   seen = record(cdp);
-  await page.goto('/dashboards');
+  // Another page of the same group (alerting): the same main bundle and chunks.
+  await page.goto('/alerting/silences');
   await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
   await expect.poll(() => bundle(seen).filter((s) => s.wireBytes >= 0).length).toBeGreaterThanOrEqual(3);
   for (const s of bundle(seen)) {
     expect(s.cached, `${s.url} comes from the cache`).toBe(true);
     expect(s.wireBytes, `${s.url} moves nothing on the wire`).toBe(0);
   }
+});
+
+test('a page preloads its own chunks and another group loads its code on the way there', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const seen = record(cdp);
+
+  const resp = await page.goto('/alerting/groups');
+  await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+  const link = resp!.headers()['link'] ?? '';
+  const preloaded = [...link.matchAll(/<([^>]+\.wasm)>; rel=preload; as=fetch; crossorigin/g)].map((m) => m[1]);
+  expect(preloaded.length, `the Link header names the group's chunks: ${link}`).toBeGreaterThan(0);
+  const fetched = () => bundle(seen).map((s) => new URL(s.url).pathname);
+  for (const chunk of preloaded) {
+    // Preloaded and then used by the split loader: one request, not two.
+    expect(fetched().filter((p) => p === chunk), chunk).toHaveLength(1);
+  }
+  const firstVisit = new Set(fetched());
+
+  // A client-side navigation to the dashboards group fetches chunks the alerting pages did not need.
+  await page.getByTestId('nav-dashboards').click();
+  await expect(page.getByRole('heading', { name: 'Dashboards', exact: true })).toBeVisible();
+  await expect(page).toHaveURL(/\/dashboards$/);
+  await expect.poll(() => fetched().filter((p) => p.endsWith('.wasm') && !firstVisit.has(p)).length)
+    .toBeGreaterThan(0);
+  // And the page works: a dashboard opens from the list.
+  await page.getByTestId('dashboard-link').first().click();
+  await expect(page.getByTestId('panel').first()).toBeVisible();
+  expect(errors).toEqual([]);
 });
