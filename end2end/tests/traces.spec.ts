@@ -70,6 +70,10 @@ test('error logs → trace → span logs, and an SLO\'s failed traces', async ({
         async () => {
           await c.open('/slo/retriever-availability');
           await page.getByTestId('slo-traces-link').click();
+          // The search page is in another group of pages (its code loads first): count once it
+          // shows its answer, not the page it left.
+          await expect(page).toHaveURL(/mode=traces/);
+          await expect(page.getByTestId('trace-scatter').or(page.getByTestId('trace-none'))).toBeVisible();
           return page.locator('[data-testid="trace-hit"]:not([data-errors="0"])').count();
         },
         { timeout: 60_000, intervals: [3_000] },
