@@ -213,7 +213,11 @@ fn setup() -> Result {
         apt_install(&apt)?;
     }
 
-    if output(&mut cmd("cargo", &["leptos", "--version"])).is_some() {
+    // The build splits the wasm (`--split`, cargo-leptos 0.2.42 and later): an older one is
+    // replaced.
+    let splits = output(&mut cmd("cargo", &["leptos", "build", "--help"]))
+        .is_some_and(|help| help.contains("--split"));
+    if splits {
         println!("    ok: cargo-leptos");
     } else {
         ensure_nightly()?;
@@ -226,6 +230,7 @@ fn setup() -> Result {
                 "install",
                 "cargo-leptos",
                 "--locked",
+                "--force",
                 "--features",
                 "no_downloads",
             ],
