@@ -1,13 +1,15 @@
-//! The route table's views, in five split points: `cargo leptos build --split` moves the code of
+//! The route table's views, in four split points: `cargo leptos build --split` moves the code of
 //! each group of pages (their views, and the answer types only they decode) into wasm chunks
 //! loaded when a page of the group is first opened. The server names the chunks a page needs in
-//! its first HTML (preloads), so a first visit fetches them beside the main bundle; a client-side
-//! navigation fetches the next group's chunks before it swaps the view. The main bundle keeps
+//! its response (a `Link` preload header, `preload_chunks`), so a first visit fetches them
+//! beside the main bundle; a client-side navigation fetches the next group's chunks before it
+//! swaps the view. The main bundle keeps
 //! what every page shares: the router, the layout, the contexts and the shared components.
 //!
 //! Groups, not one split point per page: wasm-split makes a chunk for every set of split points
 //! that share code, so twenty split points made ~370 chunks and a page needed 100–220 requests;
-//! five make a few dozen. Pages are grouped by the trips an on-call engineer takes between them.
+//! four make 11 shared chunks, 12 requests a page. Pages are grouped by the trips an on-call
+//! engineer takes between them.
 //!
 //! Every build of the wasm must be split: a lazy view calls into its chunk through an import that
 //! only the split step provides (`cargo xtask build` passes `--split`), and the browser hydrates

@@ -58,16 +58,11 @@ const PORT_RANGE: std::ops::Range<u16> = 20_000..32_000;
 /// The next candidate offset in [`PORT_RANGE`]: counts up so this process never hands out a port
 /// twice; starts from the pid so two harness processes rarely probe the same ports.
 fn next_offsets(n: u16) -> u32 {
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(u32::MAX);
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
     let span = u32::from(PORT_RANGE.end - PORT_RANGE.start);
     let start = std::process::id().wrapping_mul(7_919) % span;
-    let _ = NEXT.compare_exchange(
-        u32::MAX,
-        start,
-        std::sync::atomic::Ordering::Relaxed,
-        std::sync::atomic::Ordering::Relaxed,
-    );
-    NEXT.fetch_add(u32::from(n), std::sync::atomic::Ordering::Relaxed) % span
+    (start + NEXT.fetch_add(u32::from(n), Ordering::Relaxed)) % span
 }
 
 /// The first of `n` consecutive loopback ports nobody listens on (for a process that takes

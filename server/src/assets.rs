@@ -19,19 +19,22 @@ pub const REVALIDATE: &str = "no-cache";
 /// (`js: <hash>`, `wasm: <hash>`, `css: <hash>` lines, and `split: <hash>` for the split
 /// bundle's loader; its chunks come from the split manifest, `split_chunks`).
 pub fn hashed_names(hash_txt: &str, output_name: &str) -> HashSet<String> {
+    hash_entries(hash_txt)
+        .filter_map(|(kind, hash)| match kind {
+            _ if hash.is_empty() => None,
+            "js" | "wasm" | "css" => Some(format!("{output_name}.{hash}.{kind}")),
+            "split" => Some(format!("__wasm_split.{hash}.js")),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The hash file's `kind: hash` lines, trimmed.
+fn hash_entries(hash_txt: &str) -> impl Iterator<Item = (&str, &str)> {
     hash_txt
         .lines()
         .filter_map(|l| l.split_once(':'))
-        .filter_map(|(kind, hash)| {
-            let (kind, hash) = (kind.trim(), hash.trim());
-            match kind {
-                _ if hash.is_empty() => None,
-                "js" | "wasm" | "css" => Some(format!("{output_name}.{hash}.{kind}")),
-                "split" => Some(format!("__wasm_split.{hash}.js")),
-                _ => None,
-            }
-        })
-        .collect()
+        .map(|(kind, hash)| (kind.trim(), hash.trim()))
 }
 
 /// The split bundle's manifest in `pkg` (named by the hash file's `manifest:` line when the
@@ -39,10 +42,9 @@ pub fn hashed_names(hash_txt: &str, output_name: &str) -> HashSet<String> {
 /// has no chunks to preload: pages still load their chunks, only later.
 pub fn split_chunks(pkg: &Path, hash_txt: Option<&str>) -> app::model::bundle::SplitChunks {
     let hash = hash_txt.and_then(|t| {
-        t.lines()
-            .filter_map(|l| l.split_once(':'))
-            .find(|(kind, _)| kind.trim() == "manifest")
-            .map(|(_, hash)| hash.trim().to_string())
+        hash_entries(t)
+            .find(|(kind, _)| *kind == "manifest")
+            .map(|(_, h)| h)
     });
     let name = match hash {
         Some(h) => format!("__wasm_split_manifest.{h}.json"),
