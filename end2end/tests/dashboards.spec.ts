@@ -66,7 +66,7 @@ test('hovering a chart shows every series at the cursor; dragging zooms the URL'
   expect(errors).toEqual([]);
 });
 
-test('charts arrive drawn and hydrate without their points, which load when a chart needs them', async ({ page }) => {
+test('panels arrive drawn: stats without their data, charts without their points, which load when a chart needs them', async ({ page }) => {
   const loads: string[] = [];
   page.on('request', (r) => {
     if (r.url().includes('/api/load_panel')) loads.push(r.postData() ?? '');
@@ -81,8 +81,9 @@ test('charts arrive drawn and hydrate without their points, which load when a ch
   loads.length = 0;
   await c.open(RUNBOOK);
   await page.waitForTimeout(1_000);
-  // What hydration carried: the dashboard, with the points of its stat panels (their numbers are
-  // computed from them) but none for its three time series charts, whose SVG is already drawn.
+  // What hydration carried: the dashboard without its stat and bar gauge panels (drawn whole on
+  // the server: named in held_panels, no data, no queries) and without the points of its three
+  // time series charts, whose SVG is already drawn.
   const carried = await page.evaluate(() => {
     for (const raw of (window as any).__RESOLVED_RESOURCES ?? []) {
       let v: any;
@@ -92,21 +93,29 @@ test('charts arrive drawn and hydrate without their points, which load when a ch
         continue;
       }
       if (!v?.Ok?.panels) continue;
-      return v.Ok.panels.map((p: any) => ({
-        id: p.panel_id,
-        sent: p.points_sent,
-        carried: p.series.reduce((n: number, s: any) => n + s.points.t.length, 0),
-      }));
+      return {
+        held: v.Ok.held_panels ?? [],
+        queries: JSON.stringify(v.Ok.dashboard.panels.filter((p: any) => p.id === 4)),
+        panels: v.Ok.panels.map((p: any) => ({
+          id: p.panel_id,
+          sent: p.points_sent,
+          carried: p.series.reduce((n: number, s: any) => n + s.points.t.length, 0),
+        })),
+      };
     }
     return null;
   });
   expect(carried, 'the dashboard resource is in the hydration data').not.toBeNull();
-  const byId = new Map(carried.map((p: any) => [p.id, p]));
+  const byId = new Map(carried.panels.map((p: any) => [p.id, p]));
   for (const chart of [5, 6, 9]) {
     expect((byId.get(chart) as any).sent, `chart ${chart} was drawn from points`).toBeGreaterThan(0);
     expect((byId.get(chart) as any).carried, `chart ${chart} carries none`).toBe(0);
   }
-  expect((byId.get(4) as any).carried, 'a stat panel keeps its points').toBeGreaterThan(0);
+  expect(carried.held.sort(), 'the stats and the bar gauge are drawn whole').toEqual([1, 2, 3, 4, 7]);
+  expect(byId.has(4), 'a stat drawn whole carries no data').toBe(false);
+  expect(carried.queries, 'nor its query').not.toContain('container_cpu');
+  // …and the page shows it all the same, hydrated.
+  await expect(panel(page, 'CPU cores in use').getByTestId('stat-value')).toHaveText(/\d/);
 
   expect(loads, 'no chart fetched its points before it was pointed at').toEqual([]);
   const svg = panel(page, 'CPU by pod').locator('svg.chart-svg');

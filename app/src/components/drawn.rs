@@ -5,14 +5,15 @@
 use crate::model::drawn::Drawn;
 
 /// Renders `view` to HTML as the page would, with the request's display zone (from its cookie),
-/// in an owner of its own so nothing it provides reaches the page.
+/// in a child owner: it sees what the page provides (the grid's width), and nothing it provides
+/// reaches the page.
 #[cfg(feature = "ssr")]
 pub fn draw<V: leptos::prelude::RenderHtml + 'static>(view: impl FnOnce() -> V) -> Drawn {
     use crate::contexts::DisplayZone;
     use crate::model::timestamp::Zone;
     use leptos::prelude::*;
     let zone = Zone::from_cookie(crate::components::zone::read_cookie().as_deref());
-    let owner = Owner::new();
+    let owner = Owner::current().map(|o| o.child()).unwrap_or_else(Owner::new);
     Drawn(owner.with(|| {
         provide_context(DisplayZone(RwSignal::new(zone)));
         view().to_html()

@@ -89,7 +89,21 @@ pub fn PanelView(
     /// What the panel's Explore link carries (the dashboard's range as written).
     #[prop(default = Hop::default())]
     hop: Hop,
+    /// Drawn whole on the server (`DashboardView::shown_drawn`): the page receives its HTML once
+    /// and hydration leaves it alone, with neither its definition nor its data.
+    #[prop(default = false)]
+    drawn: bool,
 ) -> impl IntoView {
+    if drawn {
+        #[cfg(feature = "ssr")]
+        let html = crate::components::drawn::draw(move || {
+            view! { <PanelView panel data from_ms to_ms shared_crosshair solo links hop /> }
+        })
+        .0;
+        #[cfg(not(feature = "ssr"))]
+        let html = String::new();
+        return view! { <div class="drawn-panel" data-drawn="" inner_html=html></div> }.into_any();
+    }
     let pools_down = use_context::<PoolsDown>().map(|p| p.0).unwrap_or_default();
     let id = panel.id;
     let title = panel.title.clone();
@@ -190,6 +204,7 @@ pub fn PanelView(
             </div>
         </section>
     }
+    .into_any()
 }
 
 fn kind_class(k: PanelKind) -> &'static str {

@@ -143,6 +143,13 @@ impl PanelKind {
         )
     }
 
+    /// Panels with nothing to do in the browser once drawn (no pointer, sort or expand): the
+    /// server draws them whole, so their definition and data never reach hydration. Time series
+    /// (crosshair, legend) and tables (sorting, frame choice) stay live.
+    pub fn drawn_whole(self) -> bool {
+        self.loads_data() && !matches!(self, PanelKind::Timeseries | PanelKind::Table)
+    }
+
     /// Panels drawn along a time axis: transformed data needs a time field for them.
     pub fn draws_time(self) -> bool {
         matches!(

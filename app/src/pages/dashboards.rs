@@ -21,8 +21,8 @@ pub fn query_pairs(q: &leptos_router::params::ParamsMap) -> Vec<(String, String)
     out
 }
 
-/// The dashboard resources' hydration codec: JSON, with the points of time series charts left
-/// out (`DashboardView::hold_chart_points`): the server already drew them into the page.
+/// The dashboard resources' hydration codec: JSON without what the server already drew into the
+/// page (panels drawn whole, chart points: `DashboardView::hold_drawn`).
 pub struct DrawnOnce;
 
 impl<E: serde::Serialize + Clone + 'static>
@@ -38,7 +38,7 @@ impl<E: serde::Serialize + Clone + 'static>
         match v {
             Ok(view) => {
                 let mut view = view.clone();
-                view.hold_chart_points();
+                view.hold_drawn();
                 serde_json::to_string(&Ok::<_, E>(view))
             }
             Err(_) => serde_json::to_string(v),

@@ -83,5 +83,6 @@ pub async fn load_dashboard(
         timezone,
         utc_offset_min,
         grid,
+        held_panels: Vec::new(),
     })
 }

@@ -260,6 +260,10 @@ pub struct DashboardView {
     /// The grid the panels were queried and drawn for.
     #[serde(default)]
     pub grid: GridWidth,
+    /// In hydration data only: the panels the server drew whole, whose definitions and data
+    /// this copy leaves out (`hold_drawn`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held_panels: Vec<u32>,
 }
 
 /// The dashboard grid in a browser: its width (px) and whether it is one column (a phone). The
@@ -307,11 +311,60 @@ impl DashboardView {
         self.panels.iter().find(|p| p.panel_id == panel_id)
     }
 
-    /// The view as hydration carries it: a time series chart arrives drawn (its SVG is in the
-    /// HTML), so its points stay on the server until the chart needs them (a pointer over it,
-    /// its legend, a resize, a refresh): the page carries the data once. Stat, gauge and table
-    /// panels keep theirs: their text is computed from them.
-    pub fn hold_chart_points(&mut self) {
+    /// The panels the server draws whole (`PanelKind::drawn_whole`) among those it queried.
+    pub fn drawn_panels(&self) -> Vec<u32> {
+        self.dashboard
+            .all_panels()
+            .into_iter()
+            .filter(|p| p.kind.drawn_whole() && self.data(p.id).is_some())
+            .map(|p| p.id)
+            .collect()
+    }
+
+    /// The panels this copy of the view shows as server-drawn HTML: on the server those it
+    /// draws; in the browser those its hydration data held back (none in a server function's
+    /// answer, which renders every panel live).
+    pub fn shown_drawn(&self) -> Vec<u32> {
+        if cfg!(feature = "ssr") {
+            self.drawn_panels()
+        } else {
+            self.held_panels.clone()
+        }
+    }
+
+    /// The view as hydration carries it, so the page carries its data once:
+    /// - a panel drawn whole arrives as HTML: its data and all of its definition but what the
+    ///   grid places it by are left out (`held_panels` names it);
+    /// - a time series chart arrives drawn too (its SVG is in the HTML), so its points stay on
+    ///   the server until the chart needs them (a pointer over it, its legend, a resize, a
+    ///   refresh);
+    /// - the raw variable definitions are left out: the page shows the resolved ones.
+    pub fn hold_drawn(&mut self) {
+        fn skeleton(p: &mut Panel, drawn: &[u32]) {
+            if drawn.contains(&p.id) {
+                *p = Panel {
+                    id: p.id,
+                    title: std::mem::take(&mut p.title),
+                    kind: p.kind,
+                    grid: p.grid,
+                    ..Panel::default()
+                };
+            }
+            for c in &mut p.children {
+                skeleton(c, drawn);
+            }
+        }
+        let drawn = self.drawn_panels();
+        for p in &mut self.dashboard.panels {
+            skeleton(p, &drawn);
+        }
+        self.panels.retain(|d| !drawn.contains(&d.panel_id));
+        self.dashboard.variables.clear();
+        self.hold_chart_points();
+        self.held_panels = drawn;
+    }
+
+    fn hold_chart_points(&mut self) {
         let charts: Vec<u32> = self
             .dashboard
             .all_panels()
@@ -339,7 +392,7 @@ impl PanelData {
             || self.content.is_some()
     }
 
-    /// Points were drawn on the server and are not here (see `DashboardView::hold_chart_points`).
+    /// Points were drawn on the server and are not here (see `DashboardView::hold_drawn`).
     pub fn points_held(&self) -> bool {
         self.points_sent > 0 && self.series.iter().all(|s| s.points.is_empty())
     }
@@ -550,13 +603,18 @@ mod tests {
     }
 
     #[test]
-    fn hydration_holds_back_chart_points_only() {
+    fn hydration_holds_back_what_the_server_drew() {
         let dashboard = crate::model::dashboard::import(
             r#"{"uid":"u","title":"t","panels":[
                 {"id":1,"type":"timeseries","gridPos":{"x":0,"y":0,"w":12,"h":8}},
-                {"id":2,"type":"stat","gridPos":{"x":12,"y":0,"w":12,"h":8}},
+                {"id":2,"type":"stat","title":"Up","description":"d","gridPos":{"x":12,"y":0,"w":12,"h":8},
+                 "targets":[{"refId":"A","expr":"up"}]},
+                {"id":5,"type":"table","gridPos":{"x":0,"y":8,"w":24,"h":8}},
                 {"id":3,"type":"row","collapsed":true,"panels":[
-                    {"id":4,"type":"timeseries","gridPos":{"x":0,"y":9,"w":24,"h":8}}]}]}"#,
+                    {"id":4,"type":"timeseries","gridPos":{"x":0,"y":9,"w":24,"h":8}},
+                    {"id":6,"type":"gauge","gridPos":{"x":0,"y":9,"w":24,"h":8},
+                     "targets":[{"refId":"A","expr":"up"}]}]}],
+              "templating":{"list":[{"name":"job","type":"query","query":"label_values(job)"}]}}"#,
             "fallback",
         )
         .unwrap();
@@ -573,7 +631,7 @@ mod tests {
             points_sent: 2,
             ..Default::default()
         };
-        let mut view = DashboardView {
+        let whole = DashboardView {
             dashboard,
             folder: String::new(),
             slug: String::new(),
@@ -582,21 +640,37 @@ mod tests {
             from_ms: 0,
             to_ms: 1000,
             variables: vec![],
-            panels: vec![data(1), data(2), data(4)],
+            // The collapsed row's gauge (6) was not queried with the page.
+            panels: vec![data(1), data(2), data(4), data(5)],
             notices: vec![],
             timezone: "utc".into(),
             utc_offset_min: 0,
             pools_down: vec![],
             grid: Default::default(),
+            held_panels: vec![],
         };
-        view.hold_chart_points();
-        let held: Vec<(u32, bool, bool)> = view
-            .panels
+        assert_eq!(whole.drawn_panels(), [2]);
+        let mut view = whole.clone();
+        view.hold_drawn();
+        assert_eq!(view.held_panels, [2]);
+        // The stat is drawn whole: its data is gone, and its definition keeps only its place.
+        assert!(view.data(2).is_none());
+        let stat = view.dashboard.panel(2).unwrap();
+        assert_eq!((stat.title.as_str(), stat.grid), ("Up", whole.dashboard.panel(2).unwrap().grid));
+        assert!(stat.targets.is_empty() && stat.description.is_empty());
+        // A panel the page has not queried (inside a collapsed row) keeps its definition, for
+        // when the row opens; so does a table, which sorts in the browser.
+        assert_eq!(view.dashboard.panel(6), whole.dashboard.panel(6));
+        assert_eq!(view.dashboard.panel(5), whole.dashboard.panel(5));
+        assert_eq!(view.data(5), whole.data(5));
+        // Charts (also inside a row) lose their points but still have data.
+        let charts: Vec<(u32, bool, bool)> = [1, 4]
             .iter()
+            .map(|&id| view.data(id).unwrap())
             .map(|d| (d.panel_id, d.points_held(), d.has_points()))
             .collect();
-        // Charts (also inside a row) lose their points but still have data; a stat keeps them.
-        assert_eq!(held, [(1, true, true), (2, false, true), (4, true, true)]);
+        assert_eq!(charts, [(1, true, true), (4, true, true)]);
+        assert!(view.dashboard.variables.is_empty() && !whole.dashboard.variables.is_empty());
         assert!(!PanelData::default().has_points());
     }
 

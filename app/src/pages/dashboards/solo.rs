@@ -78,6 +78,7 @@ pub fn SoloPanelPage() -> impl IntoView {
                                 }
                                 Some(p) => {
                                     let data = v.data(p.id).cloned();
+                                    let drawn = v.shown_drawn().contains(&p.id);
                                     ChartZone::provide(&v.timezone, v.utc_offset_min);
                                     provide_context(PoolsDown(v.pools_down.clone()));
                                     provide_context(
@@ -103,6 +104,7 @@ pub fn SoloPanelPage() -> impl IntoView {
                                             solo=true
                                             links=PanelLinks { view: None }
                                             hop=crate::model::links::Hop::range(&v.from, &v.to)
+                                            drawn
                                         />
                                     }
                                         .into_any()

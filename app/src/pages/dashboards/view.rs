@@ -126,6 +126,7 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
         .iter()
         .map(|p| (p.panel_id, p.clone()))
         .collect();
+    let drawn = view.shown_drawn();
     let zone = ChartZone::provide(&view.timezone, view.utc_offset_min);
     provide_context(PoolsDown(view.pools_down.clone()));
     provide_context(view.grid);
@@ -173,6 +174,7 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
                             view: Some((back, "Back to dashboard")),
                         }
                         hop=hop.clone()
+                        drawn=drawn.contains(&p.id)
                     />
                 </div>
             }
@@ -211,6 +213,7 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
                             shared,
                             link(Some(p.id)),
                             hop.clone(),
+                            drawn.contains(&p.id),
                         )
                     }
                 })
@@ -320,6 +323,7 @@ fn grid_item(
     shared: bool,
     view_href: String,
     hop: Hop,
+    drawn: bool,
 ) -> AnyView {
     let style = format!(
         "grid-column:{} / span {};grid-row:span {}",
@@ -339,6 +343,7 @@ fn grid_item(
                     view: Some((view_href, "View")),
                 }
                 hop
+                drawn
             />
         </div>
     }
@@ -426,7 +431,8 @@ where
                                 .and_then(|all| all.iter().find(|x| x.panel_id == p.id).cloned())
                         });
                     let href = link(Some(p.id));
-                    grid_item(p, d, (from_ms, to_ms), shared, href, hop.clone())
+                    // A collapsed row's panels load when it opens, and render live.
+                    grid_item(p, d, (from_ms, to_ms), shared, href, hop.clone(), false)
                 })
                 .collect_view()
                 .into_any()
