@@ -99,7 +99,7 @@ test('panels arrive drawn: stats without their data, charts without their points
         panels: v.Ok.panels.map((p: any) => ({
           id: p.panel_id,
           sent: p.points_sent,
-          carried: p.series.reduce((n: number, s: any) => n + s.points.t.length, 0),
+          carried: p.series.reduce((n: number, s: any) => n + (s.points?.t.length ?? 0), 0),
         })),
       };
     }

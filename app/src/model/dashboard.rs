@@ -147,7 +147,10 @@ impl PanelKind {
     /// server draws them whole, so their definition and data never reach hydration. Time series
     /// (crosshair, legend) and tables (sorting, frame choice) stay live.
     pub fn drawn_whole(self) -> bool {
-        self.loads_data() && !matches!(self, PanelKind::Timeseries | PanelKind::Table)
+        !matches!(
+            self,
+            PanelKind::Timeseries | PanelKind::Table | PanelKind::Row
+        )
     }
 
     /// Panels drawn along a time axis: transformed data needs a time field for them.

@@ -1,23 +1,27 @@
 use crate::api::AppError;
-use crate::model::dashboard::data::PanelData;
+use crate::model::dashboard::data::{PanelData, RowPanels};
 #[cfg(feature = "ssr")]
 use crate::model::dashboard::{Dashboard, Panel};
 use leptos::prelude::*;
 
-/// Queries the panels of a collapsed row when it is opened (they did not run on load).
+/// Queries the panels of a collapsed row when it is opened (they did not run on load), with
+/// their definitions: the page's hydration data carries only their places.
 #[server(endpoint = "load_row", input = leptos::server_fn::codec::Json)]
 pub async fn load_row(
     uid: String,
     params: Vec<(String, String)>,
     row: u32,
-) -> Result<Vec<PanelData>, AppError> {
-    run_some(&uid, &params, false, |d| {
+) -> Result<RowPanels, AppError> {
+    let mut panels = Vec::new();
+    let data = run_some(&uid, &params, false, |d| {
         let row = d.panels.iter().find(|p| p.id == row).ok_or_else(|| {
             AppError::NotFound(format!("the dashboard has no row {row}; reload it"))
         })?;
+        panels = row.children.clone();
         Ok(row.children.iter().collect())
     })
-    .await
+    .await?;
+    Ok(RowPanels { panels, data })
 }
 
 /// One panel's data as its dashboard draws it (`solo`: filling the page, as `/d-solo` and

@@ -39,8 +39,8 @@ pub struct SeriesData {
     pub name: String,
     pub labels: BTreeMap<String, String>,
     pub ref_id: String,
-    /// (epoch ms, value); NaN marks a gap.
-    #[serde(with = "wire_points")]
+    /// (epoch ms, value); NaN marks a gap. Left out when empty (a chart's points held back).
+    #[serde(with = "wire_points", default, skip_serializing_if = "Vec::is_empty")]
     pub points: Vec<Point>,
     /// How long ago this series was read (`compare=1w`), its points moved onto the current time
     /// axis; 0 for the current series.
@@ -202,6 +202,14 @@ pub struct PanelData {
     pub content: Option<PanelContent>,
 }
 
+/// A collapsed row's panels as it opens (`load_row`): their definitions and their data.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RowPanels {
+    #[serde(with = "crate::model::sparse::vec")]
+    pub panels: Vec<Panel>,
+    pub data: Vec<PanelData>,
+}
+
 /// Panels whose body is not a set of series: worked out on the server, sent as shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum PanelContent {
@@ -311,12 +319,15 @@ impl DashboardView {
         self.panels.iter().find(|p| p.panel_id == panel_id)
     }
 
-    /// The panels the server draws whole (`PanelKind::drawn_whole`) among those it queried.
+    /// The panels the server draws whole (`PanelKind::drawn_whole`): those it queried, and
+    /// text and placeholders, which need no data (wherever they show).
     pub fn drawn_panels(&self) -> Vec<u32> {
         self.dashboard
             .all_panels()
             .into_iter()
-            .filter(|p| p.kind.drawn_whole() && self.data(p.id).is_some())
+            .filter(|p| {
+                p.kind.drawn_whole() && (!p.kind.loads_data() || self.data(p.id).is_some())
+            })
             .map(|p| p.id)
             .collect()
     }
@@ -335,30 +346,44 @@ impl DashboardView {
     /// The view as hydration carries it, so the page carries its data once:
     /// - a panel drawn whole arrives as HTML: its data and all of its definition but what the
     ///   grid places it by are left out (`held_panels` names it);
+    /// - a collapsed row's panels keep only their places until the row opens;
     /// - a time series chart arrives drawn too (its SVG is in the HTML), so its points stay on
     ///   the server until the chart needs them (a pointer over it, its legend, a resize, a
     ///   refresh);
+    /// - the queries as written (`targets`) and as run (`queries`, of which the page only asks
+    ///   whether there were any) are left out: its Explore links come from `explore`;
     /// - the raw variable definitions are left out: the page shows the resolved ones.
     pub fn hold_drawn(&mut self) {
-        fn skeleton(p: &mut Panel, drawn: &[u32]) {
-            if drawn.contains(&p.id) {
-                *p = Panel {
-                    id: p.id,
-                    title: std::mem::take(&mut p.title),
-                    kind: p.kind,
-                    grid: p.grid,
-                    ..Panel::default()
-                };
-            }
-            for c in &mut p.children {
-                skeleton(c, drawn);
-            }
+        fn place_only(p: &mut Panel) {
+            *p = Panel {
+                id: p.id,
+                title: std::mem::take(&mut p.title),
+                kind: p.kind,
+                grid: p.grid,
+                ..Panel::default()
+            };
         }
         let drawn = self.drawn_panels();
+        let queried: Vec<u32> = self.panels.iter().map(|d| d.panel_id).collect();
         for p in &mut self.dashboard.panels {
-            skeleton(p, &drawn);
+            if drawn.contains(&p.id) {
+                place_only(p);
+            }
+            p.targets.clear();
+            // A collapsed row's panels come with their definitions when it opens (`load_row`).
+            for c in &mut p.children {
+                if drawn.contains(&c.id) || !queried.contains(&c.id) {
+                    place_only(c);
+                }
+                c.targets.clear();
+            }
         }
         self.panels.retain(|d| !drawn.contains(&d.panel_id));
+        for d in &mut self.panels {
+            for (_, expr) in &mut d.queries {
+                expr.clear();
+            }
+        }
         self.dashboard.variables.clear();
         self.hold_chart_points();
         self.held_panels = drawn;
@@ -610,6 +635,8 @@ mod tests {
                 {"id":2,"type":"stat","title":"Up","description":"d","gridPos":{"x":12,"y":0,"w":12,"h":8},
                  "targets":[{"refId":"A","expr":"up"}]},
                 {"id":5,"type":"table","gridPos":{"x":0,"y":8,"w":24,"h":8}},
+                {"id":7,"type":"text","gridPos":{"x":0,"y":8,"w":24,"h":3},
+                 "options":{"content":"Runbook"}},
                 {"id":3,"type":"row","collapsed":true,"panels":[
                     {"id":4,"type":"timeseries","gridPos":{"x":0,"y":9,"w":24,"h":8}},
                     {"id":6,"type":"gauge","gridPos":{"x":0,"y":9,"w":24,"h":8},
@@ -629,6 +656,7 @@ mod tests {
                 points: vec![(0, 1.0), (1000, 2.0)],
             }],
             points_sent: 2,
+            queries: vec![("A".into(), "up".into())],
             ..Default::default()
         };
         let whole = DashboardView {
@@ -649,18 +677,23 @@ mod tests {
             grid: Default::default(),
             held_panels: vec![],
         };
-        assert_eq!(whole.drawn_panels(), [2]);
+        // The queried stat, and the text (it needs no data).
+        assert_eq!(whole.drawn_panels(), [2, 7]);
         let mut view = whole.clone();
         view.hold_drawn();
-        assert_eq!(view.held_panels, [2]);
+        assert_eq!(view.held_panels, [2, 7]);
+        assert!(view.dashboard.panel(7).unwrap().options.content.is_empty());
         // The stat is drawn whole: its data is gone, and its definition keeps only its place.
         assert!(view.data(2).is_none());
         let stat = view.dashboard.panel(2).unwrap();
         assert_eq!((stat.title.as_str(), stat.grid), ("Up", whole.dashboard.panel(2).unwrap().grid));
         assert!(stat.targets.is_empty() && stat.description.is_empty());
-        // A panel the page has not queried (inside a collapsed row) keeps its definition, for
-        // when the row opens; so does a table, which sorts in the browser.
-        assert_eq!(view.dashboard.panel(6), whole.dashboard.panel(6));
+        // A collapsed row's panels keep their places and titles: load_row brings the rest.
+        let gauge = view.dashboard.panel(6).unwrap();
+        let gauge_kind = crate::model::dashboard::PanelKind::Gauge;
+        assert_eq!((gauge.kind, gauge.grid), (gauge_kind, whole.dashboard.panel(6).unwrap().grid));
+        assert!(gauge.targets.is_empty() && !whole.dashboard.panel(6).unwrap().targets.is_empty());
+        // A table sorts in the browser: it keeps its definition and data.
         assert_eq!(view.dashboard.panel(5), whole.dashboard.panel(5));
         assert_eq!(view.data(5), whole.data(5));
         // Charts (also inside a row) lose their points but still have data.
@@ -671,6 +704,9 @@ mod tests {
             .collect();
         assert_eq!(charts, [(1, true, true), (4, true, true)]);
         assert!(view.dashboard.variables.is_empty() && !whole.dashboard.variables.is_empty());
+        // The live panels keep what they draw by, not their queries' text.
+        assert!(view.dashboard.all_panels().iter().all(|p| p.targets.is_empty()));
+        assert_eq!(view.data(1).unwrap().queries, [("A".to_string(), String::new())]);
         assert!(!PanelData::default().has_points());
     }
 

@@ -12,7 +12,7 @@ use crate::components::pickers::{
 use crate::components::timeseries::zoned_time;
 use crate::contexts::{remember_grid, PointsSource, RefreshTick};
 use crate::contexts::{ChartZone, Crosshair, LegendState, PoolsDown};
-use crate::model::dashboard::data::{DashboardView, GridWidth, PanelData, ResolvedVar};
+use crate::model::dashboard::data::{DashboardView, GridWidth, PanelData, ResolvedVar, RowPanels};
 use crate::model::dashboard::params::parse_panel_id;
 use crate::model::dashboard::vars::{VarKind, ALL};
 use crate::model::dashboard::{Panel, PanelKind};
@@ -367,7 +367,7 @@ where
     L: Fn(Option<u32>) -> String + Clone + Send + Sync + 'static,
 {
     let open = RwSignal::new(!row.collapsed);
-    let loaded: RwSignal<Option<Result<Vec<PanelData>, String>>> = RwSignal::new(None);
+    let loaded: RwSignal<Option<Result<RowPanels, String>>> = RwSignal::new(None);
     let needs_load = row.collapsed;
     let row_id = row.id;
     let toggle = move |_| {
@@ -419,17 +419,23 @@ where
                 }
                     .into_any();
             }
-            children
-                .get_value()
+            // Until the answer is in, the panels' places (and "Loading…"); then the panels as
+            // load_row defines them: the page's hydration data had only their places.
+            let shown = match fetched {
+                Some(Ok(rows)) => {
+                    rows.panels
+                        .into_iter()
+                        .map(|p| {
+                            let d = rows.data.iter().find(|d| d.panel_id == p.id).cloned();
+                            (p, d)
+                        })
+                        .collect()
+                }
+                _ => children.get_value(),
+            };
+            shown
                 .into_iter()
                 .map(|(p, d)| {
-                    let d = d
-                        .or_else(|| {
-                            fetched
-                                .as_ref()
-                                .and_then(|r| r.as_ref().ok())
-                                .and_then(|all| all.iter().find(|x| x.panel_id == p.id).cloned())
-                        });
                     let href = link(Some(p.id));
                     // A collapsed row's panels load when it opens, and render live.
                     grid_item(p, d, (from_ms, to_ms), shared, href, hop.clone(), false)
