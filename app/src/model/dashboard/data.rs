@@ -325,9 +325,7 @@ impl DashboardView {
         self.dashboard
             .all_panels()
             .into_iter()
-            .filter(|p| {
-                p.kind.drawn_whole() && (!p.kind.loads_data() || self.data(p.id).is_some())
-            })
+            .filter(|p| p.kind.drawn_whole() && (!p.kind.loads_data() || self.data(p.id).is_some()))
             .map(|p| p.id)
             .collect()
     }
@@ -686,12 +684,18 @@ mod tests {
         // The stat is drawn whole: its data is gone, and its definition keeps only its place.
         assert!(view.data(2).is_none());
         let stat = view.dashboard.panel(2).unwrap();
-        assert_eq!((stat.title.as_str(), stat.grid), ("Up", whole.dashboard.panel(2).unwrap().grid));
+        assert_eq!(
+            (stat.title.as_str(), stat.grid),
+            ("Up", whole.dashboard.panel(2).unwrap().grid)
+        );
         assert!(stat.targets.is_empty() && stat.description.is_empty());
         // A collapsed row's panels keep their places and titles: load_row brings the rest.
         let gauge = view.dashboard.panel(6).unwrap();
         let gauge_kind = crate::model::dashboard::PanelKind::Gauge;
-        assert_eq!((gauge.kind, gauge.grid), (gauge_kind, whole.dashboard.panel(6).unwrap().grid));
+        assert_eq!(
+            (gauge.kind, gauge.grid),
+            (gauge_kind, whole.dashboard.panel(6).unwrap().grid)
+        );
         assert!(gauge.targets.is_empty() && !whole.dashboard.panel(6).unwrap().targets.is_empty());
         // A table sorts in the browser: it keeps its definition and data.
         assert_eq!(view.dashboard.panel(5), whole.dashboard.panel(5));
@@ -705,8 +709,15 @@ mod tests {
         assert_eq!(charts, [(1, true, true), (4, true, true)]);
         assert!(view.dashboard.variables.is_empty() && !whole.dashboard.variables.is_empty());
         // The live panels keep what they draw by, not their queries' text.
-        assert!(view.dashboard.all_panels().iter().all(|p| p.targets.is_empty()));
-        assert_eq!(view.data(1).unwrap().queries, [("A".to_string(), String::new())]);
+        assert!(view
+            .dashboard
+            .all_panels()
+            .iter()
+            .all(|p| p.targets.is_empty()));
+        assert_eq!(
+            view.data(1).unwrap().queries,
+            [("A".to_string(), String::new())]
+        );
         assert!(!PanelData::default().has_points());
     }
 

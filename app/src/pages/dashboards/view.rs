@@ -367,6 +367,8 @@ where
     L: Fn(Option<u32>) -> String + Clone + Send + Sync + 'static,
 {
     let open = RwSignal::new(!row.collapsed);
+    // The opened row's panels as load_row defines them; until its answer is in, the row shows
+    // its panels' places ("Loading…"): the page's hydration data had only those.
     let loaded: RwSignal<Option<Result<RowPanels, String>>> = RwSignal::new(None);
     let needs_load = row.collapsed;
     let row_id = row.id;
@@ -419,8 +421,6 @@ where
                 }
                     .into_any();
             }
-            // Until the answer is in, the panels' places (and "Loading…"); then the panels as
-            // load_row defines them: the page's hydration data had only their places.
             let shown = match fetched {
                 Some(Ok(rows)) => {
                     rows.panels
@@ -437,7 +437,6 @@ where
                 .into_iter()
                 .map(|(p, d)| {
                     let href = link(Some(p.id));
-                    // A collapsed row's panels load when it opens, and render live.
                     grid_item(p, d, (from_ms, to_ms), shared, href, hop.clone(), false)
                 })
                 .collect_view()
