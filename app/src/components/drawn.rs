@@ -13,9 +13,7 @@ pub fn draw<V: leptos::prelude::RenderHtml + 'static>(view: impl FnOnce() -> V) 
     use crate::model::timestamp::Zone;
     use leptos::prelude::*;
     let zone = Zone::from_cookie(crate::components::zone::read_cookie().as_deref());
-    let owner = Owner::current()
-        .map(|o| o.child())
-        .unwrap_or_else(Owner::new);
+    let owner = Owner::current().map(|o| o.child()).unwrap_or_default();
     Drawn(owner.with(|| {
         provide_context(DisplayZone(RwSignal::new(zone)));
         view().to_html()
