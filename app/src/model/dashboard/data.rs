@@ -697,9 +697,9 @@ mod tests {
             (gauge_kind, whole.dashboard.panel(6).unwrap().grid)
         );
         assert!(gauge.targets.is_empty() && !whole.dashboard.panel(6).unwrap().targets.is_empty());
-        // A table sorts in the browser: it keeps its definition and data.
+        // A table sorts in the browser: it keeps its definition and data (not its queries' text).
         assert_eq!(view.dashboard.panel(5), whole.dashboard.panel(5));
-        assert_eq!(view.data(5), whole.data(5));
+        assert_eq!(view.data(5).unwrap().series, whole.data(5).unwrap().series);
         // Charts (also inside a row) lose their points but still have data.
         let charts: Vec<(u32, bool, bool)> = [1, 4]
             .iter()
