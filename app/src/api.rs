@@ -13,6 +13,23 @@ pub mod traces;
 
 pub use error::AppError;
 
+/// A page's resource over a server function: `Resource::new` with the [`Json`] codec, so the
+/// browser reads hydration data with the reader it reads answers with (see `model::json`).
+///
+/// [`Json`]: crate::model::json::Json
+#[track_caller]
+pub fn resource<T, S, Fut>(
+    source: impl Fn() -> S + Send + Sync + 'static,
+    fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
+) -> leptos::prelude::Resource<T, crate::model::json::Json>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    S: Send + Sync + Clone + PartialEq + 'static,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
+    leptos::prelude::Resource::new_with_options(source, fetcher, false)
+}
+
 /// The backends handed to server functions as context by the axum server.
 #[cfg(feature = "ssr")]
 pub(crate) fn backends() -> Result<crate::backend::Backends, AppError> {

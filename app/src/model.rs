@@ -12,6 +12,7 @@ pub mod drawn;
 pub mod duration;
 pub mod embed;
 pub mod html;
+pub mod json;
 pub mod links;
 pub mod logs;
 pub mod markdown;

@@ -248,7 +248,7 @@ fn system_prefers_dark() -> bool {
 /// Who is signed in, with their role, and "Sign out" for session users.
 #[component]
 fn UserBadge() -> impl IntoView {
-    let me = Resource::new(|| (), |_| crate::api::console::whoami());
+    let me = crate::api::resource(|| (), |_| crate::api::console::whoami());
     view! {
         <Suspense fallback=|| ()>
             {move || {

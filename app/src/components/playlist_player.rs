@@ -24,7 +24,7 @@ pub fn PlaylistPlayer() -> impl IntoView {
             Some((name, index))
         })
     });
-    let playlist = Resource::new(
+    let playlist = crate::api::resource(
         move || playing.get().map(|(name, _)| name),
         |name| async move {
             match name {

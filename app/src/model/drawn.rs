@@ -70,7 +70,7 @@ impl<T: serde::de::DeserializeOwned> codee::Decoder<T> for HeldBack {
     type Encoded = str;
 
     fn decode(v: &str) -> Result<T, serde_json::Error> {
-        serde_json::from_str(v)
+        crate::model::json::decode(v)
     }
 }
 

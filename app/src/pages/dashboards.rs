@@ -56,6 +56,6 @@ impl<E: serde::de::DeserializeOwned + 'static>
     fn decode(
         v: &str,
     ) -> Result<Result<crate::model::dashboard::data::DashboardView, E>, serde_json::Error> {
-        serde_json::from_str(v)
+        crate::model::json::decode(v)
     }
 }

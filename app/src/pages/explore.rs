@@ -59,7 +59,7 @@ fn MetricsExplore() -> impl IntoView {
             reruns.update(|n| *n += 1);
         }
     };
-    let result = Resource::new(
+    let result = crate::api::resource(
         move || {
             (
                 expr.get(),

@@ -12,8 +12,8 @@ use leptos_meta::Title;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| list_datasources());
-    let summary = Resource::new(|| (), |_| morning_summary());
+    let overview = crate::api::resource(|| (), |_| list_datasources());
+    let summary = crate::api::resource(|| (), |_| morning_summary());
     view! {
         <Title text="Home" />
         <Suspense fallback=|| {

@@ -174,7 +174,7 @@ pub fn LogsExplore() -> impl IntoView {
     let tick = use_context::<RefreshTick>()
         .map(|t| t.0)
         .unwrap_or_else(|| RwSignal::new(0));
-    let result = Resource::new(
+    let result = crate::api::resource(
         move || {
             (
                 expr.get(),
@@ -206,7 +206,7 @@ pub fn LogsExplore() -> impl IntoView {
             }
         },
     );
-    let volume = Resource::new(
+    let volume = crate::api::resource(
         move || {
             (
                 expr.get(),

@@ -12,7 +12,7 @@ use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn PlaylistListPage() -> impl IntoView {
-    let list = Resource::new(|| (), |_| list_playlists());
+    let list = crate::api::resource(|| (), |_| list_playlists());
     view! {
         <Title text="Playlists" />
         <h1>"Playlists"</h1>
@@ -113,7 +113,7 @@ pub fn PlaylistListPage() -> impl IntoView {
 pub fn PlaylistPage() -> impl IntoView {
     let params = use_params_map();
     let name = Memo::new(move |_| params.with(|p| p.get("name")).unwrap_or_default());
-    let playlist = Resource::new(move || name.get(), get_playlist);
+    let playlist = crate::api::resource(move || name.get(), get_playlist);
     view! {
         <Title text=move || format!("Playlist {}", name.get()) />
         <Loaded

@@ -57,7 +57,7 @@ pub fn SloListPage() -> impl IntoView {
     let query = use_query_map();
     let filter = Memo::new(move |_| query.with(|q| q.get("filter")).unwrap_or_default());
     let tick = tick();
-    let data = Resource::new(move || (filter.get(), tick.get()), |(f, _)| list_slos(f));
+    let data = crate::api::resource(move || (filter.get(), tick.get()), |(f, _)| list_slos(f));
     view! {
         <Title text="SLOs" />
         <h1>"SLOs"</h1>
@@ -332,7 +332,7 @@ pub fn SloDetailPage() -> impl IntoView {
     let name = Memo::new(move |_| params.with(|p| p.get("name")).unwrap_or_default());
     let (from, to) = crate::components::pickers::use_range();
     let tick = tick();
-    let data = Resource::new(
+    let data = crate::api::resource(
         move || (name.get(), from.get(), to.get(), tick.get()),
         |(n, f, t, _)| slo_detail(n, f, t),
     );

@@ -33,7 +33,7 @@ pub fn TargetsPage() -> impl IntoView {
     let query = use_query_map();
     let health = Memo::new(move |_| query.with(|q| q.get("health")).unwrap_or_default());
     let matchers = Memo::new(move |_| query.with(|q| q.get("matchers")).unwrap_or_default());
-    let data = Resource::new(
+    let data = crate::api::resource(
         move || (health.get(), matchers.get()),
         |(h, m)| list_targets(h, m, None),
     );
@@ -303,7 +303,7 @@ fn share_table(
 pub fn CardinalityPage() -> impl IntoView {
     let query = use_query_map();
     let metric = Memo::new(move |_| query.with(|q| q.get("metric")).filter(|m| !m.is_empty()));
-    let data = Resource::new(move || metric.get(), |m| cardinality(m, None));
+    let data = crate::api::resource(move || metric.get(), |m| cardinality(m, None));
     view! {
         <Title text="Cardinality" />
         <h1>"Status"</h1>
@@ -484,7 +484,7 @@ fn route_tree(node: &RouteNode, path: Vec<usize>, matched: &[Vec<usize>]) -> Any
 pub fn AlertPipelinePage() -> impl IntoView {
     let query = use_query_map();
     let labels = Memo::new(move |_| query.with(|q| q.get("labels")).unwrap_or_default());
-    let data = Resource::new(move || labels.get(), alert_pipeline);
+    let data = crate::api::resource(move || labels.get(), alert_pipeline);
     view! {
         <Title text="Alert pipeline" />
         <h1>"Status"</h1>

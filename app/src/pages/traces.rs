@@ -96,7 +96,7 @@ pub fn TracesExplore() -> impl IntoView {
     let (min_d, max_d, limit) = (param("minDuration"), param("maxDuration"), param("limit"));
     let (from, to, datasource) = (param("from"), param("to"), param("datasource"));
     let (sort, page) = (param("sort"), param("page"));
-    let result = Resource::new(
+    let result = crate::api::resource(
         move || {
             (
                 (service.get(), operation.get(), tags.get()),
@@ -431,7 +431,7 @@ pub fn TracePage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id")).unwrap_or_default());
     let (datasource, row) = (param("datasource"), param("row"));
-    let data = Resource::new(
+    let data = crate::api::resource(
         move || (id.get(), datasource.get(), row.get()),
         |(id, ds, row)| get_trace(id, Some(ds).filter(|d| !d.is_empty()), row.parse().ok()),
     );

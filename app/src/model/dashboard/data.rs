@@ -349,7 +349,9 @@ impl DashboardView {
     ///   the server until the chart needs them (a pointer over it, its legend, a resize, a
     ///   refresh);
     /// - the queries as written (`targets`) and as run (`queries`, of which the page only asks
-    ///   whether there were any) are left out: its Explore links come from `explore`;
+    ///   whether there were any) are left out, and so is the Explore link's query: the link is
+    ///   in the HTML, and hydration keeps the `href` the server wrote (it only needs to know
+    ///   there is a link);
     /// - the raw variable definitions are left out: the page shows the resolved ones.
     pub fn hold_drawn(&mut self) {
         fn place_only(p: &mut Panel) {
@@ -361,25 +363,29 @@ impl DashboardView {
                 ..Panel::default()
             };
         }
+        // A held panel keeps only its place; every other loses just its queries' text.
+        fn hold(p: &mut Panel, place: bool) {
+            match place {
+                true => place_only(p),
+                false => p.targets.clear(),
+            }
+        }
         let drawn = self.drawn_panels();
         let queried: Vec<u32> = self.panels.iter().map(|d| d.panel_id).collect();
         for p in &mut self.dashboard.panels {
-            if drawn.contains(&p.id) {
-                place_only(p);
-            }
-            p.targets.clear();
+            hold(p, drawn.contains(&p.id));
             // A collapsed row's panels come with their definitions when it opens (`load_row`).
             for c in &mut p.children {
-                if drawn.contains(&c.id) || !queried.contains(&c.id) {
-                    place_only(c);
-                }
-                c.targets.clear();
+                hold(c, drawn.contains(&c.id) || !queried.contains(&c.id));
             }
         }
         self.panels.retain(|d| !drawn.contains(&d.panel_id));
         for d in &mut self.panels {
             for (_, expr) in &mut d.queries {
                 expr.clear();
+            }
+            if let Some(e) = &mut d.explore {
+                *e = ExploreQuery::default();
             }
         }
         self.dashboard.variables.clear();
@@ -655,6 +661,11 @@ mod tests {
             }],
             points_sent: 2,
             queries: vec![("A".into(), "up".into())],
+            explore: Some(ExploreQuery {
+                logs: false,
+                datasource: "prom".into(),
+                expr: "up".into(),
+            }),
             ..Default::default()
         };
         let whole = DashboardView {
@@ -718,6 +729,8 @@ mod tests {
             view.data(1).unwrap().queries,
             [("A".to_string(), String::new())]
         );
+        // Its Explore link is in the HTML: the page learns only that there is one.
+        assert_eq!(view.data(1).unwrap().explore, Some(ExploreQuery::default()));
         assert!(!PanelData::default().has_points());
     }
 

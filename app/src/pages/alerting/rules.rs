@@ -35,7 +35,7 @@ pub fn AlertRulesPage() -> impl IntoView {
         // Another Prometheus (or Thanos) than the default: `?datasource=<uid>`.
         datasource: Some(param("datasource")).filter(|d| !d.is_empty()),
     });
-    let rules = Resource::new(
+    let rules = crate::api::resource(
         move || (tick.get(), rules_query.get()),
         |(_, q)| list_rules(q),
     );

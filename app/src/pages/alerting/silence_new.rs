@@ -60,9 +60,9 @@ pub fn NewSilencePage() -> impl IntoView {
     };
 
     // The clusters once; what the matchers match on every change (counted on the server).
-    let overview = Resource::new(|| (), |_| preview_silence(String::new()));
-    let preview = Resource::new(move || matchers.get(), preview_silence);
-    let me = Resource::new(|| (), |_| whoami());
+    let overview = crate::api::resource(|| (), |_| preview_silence(String::new()));
+    let preview = crate::api::resource(move || matchers.get(), preview_silence);
+    let me = crate::api::resource(|| (), |_| whoami());
     Effect::new(move |_| {
         if let Some(Ok(user)) = me.get() {
             if created_by.get_untracked().is_empty() {

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn CompatibilityPage() -> impl IntoView {
-    let report = Resource::new(|| (), |_| dashboard_compatibility());
+    let report = crate::api::resource(|| (), |_| dashboard_compatibility());
     view! {
         <Title text="Dashboard compatibility" />
         <h1>"Dashboard compatibility"</h1>

@@ -14,7 +14,7 @@ pub fn DashboardListPage() -> impl IntoView {
     let query = use_query_map();
     let search = Memo::new(move |_| query.with(|q| q.get("query")).unwrap_or_default());
     let tag = Memo::new(move |_| query.with(|q| q.get("tag")).filter(|t| !t.is_empty()));
-    let list = Resource::new(
+    let list = crate::api::resource(
         move || (search.get(), tag.get()),
         |(s, t)| list_dashboards(s, t),
     );
