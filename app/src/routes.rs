@@ -12,11 +12,12 @@
 //! engineer takes between them.
 //!
 //! Every build of the wasm must be split: a lazy view calls into its chunk through an import that
-//! only the split step provides (`cargo xtask build` passes `--split`), and the browser hydrates
-//! with `hydrate_from_async` (frontend/src/lib.rs), which waits for the page's chunks.
+//! only the split step provides (`cargo xtask build` passes `--split`), and the browser loads the
+//! page's chunks before it hydrates ([`load_rendered_page`], frontend/src/lib.rs).
 
 use crate::pages;
 use leptos::prelude::*;
+use leptos_meta::Meta;
 use leptos_router::{Lazy, LazyRoute};
 
 /// A page of the alerting group.
@@ -119,6 +120,34 @@ fn preload_chunks(group: &str) {
     }
 }
 
+/// The page's `<meta>` naming its group, so the browser loads the group's code before it hydrates
+/// ([`load_rendered_page`]).
+const SPLIT_META: &str = "octoscope-split";
+
+/// Browser: loads the code of the group the server rendered this page from (its `<meta>`), so
+/// the page then hydrates in one synchronous pass (`hydrate_body`): the lazy route's view is
+/// ready at once. Leptos' asynchronous hydration (`hydrate_from_async`, which would wait for the
+/// chunks itself) is not in the build at all: it doubled every view's hydration code
+/// (vendor/README.md).
+#[cfg(feature = "hydrate")]
+pub async fn load_rendered_page() {
+    let group = document()
+        .query_selector(&format!("meta[name={SPLIT_META}]"))
+        .ok()
+        .flatten()
+        .and_then(|m| m.get_attribute("content"));
+    #[cfg(target_arch = "wasm32")]
+    match group.as_deref() {
+        Some("overview") => __preload_overview().await,
+        Some("alerting") => __preload_alerting().await,
+        Some("dashboards") => __preload_dashboards().await,
+        Some("exploring") => __preload_exploring().await,
+        _ => {}
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = group;
+}
+
 /// One route per page: `$route` shows `$group($page)`, with no data of its own (every page
 /// loads its data in its own resources). `$preload` is the group's chunk loader (made by
 /// `#[lazy]` for the browser build): the router awaits it before it hydrates or swaps the view,
@@ -143,7 +172,8 @@ macro_rules! lazy_pages {
             async fn view(_this: Self) -> AnyView {
                 #[cfg(feature = "ssr")]
                 preload_chunks(stringify!($group));
-                $group($page).await
+                let page = $group($page).await;
+                view! { <Meta name=SPLIT_META content=stringify!($group) /> {page} }.into_any()
             }
 
             async fn preload() {

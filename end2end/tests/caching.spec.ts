@@ -70,6 +70,8 @@ test('a page preloads its own chunks and another group loads its code on the way
 
   const resp = await page.goto('/alerting/groups');
   await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+  // The page names its group, whose chunks the browser loads before it hydrates in one pass.
+  await expect(page.locator('meta[name="octoscope-split"]')).toHaveAttribute('content', 'alerting');
   const link = resp!.headers()['link'] ?? '';
   const preloaded = [...link.matchAll(/<([^>]+\.wasm)>; rel=preload; as=fetch; crossorigin/g)].map((m) => m[1]);
   expect(preloaded.length, `the Link header names the group's chunks: ${link}`).toBeGreaterThan(0);

@@ -6,15 +6,14 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Asynchronous: the route's view lives in a wasm chunk of its own (app/src/routes.rs), which
-    // is loaded before the page hydrates; the marker follows the hydration, not the call.
+    // The route's view lives in a wasm chunk of its own (app/src/routes.rs): it is loaded first,
+    // then the page hydrates in one synchronous pass and the marker follows.
     wasm_bindgen_futures::spawn_local(async {
         let body = leptos::prelude::document()
             .body()
             .expect("a page has a body");
-        leptos::mount::hydrate_from_async(body.clone(), app::App)
-            .await
-            .forget();
+        app::routes::load_rendered_page().await;
+        leptos::mount::hydrate_body(app::App);
         let _ = body.set_attribute("data-hydrated", "");
     });
 }

@@ -17,7 +17,7 @@ const USAGE: &str = "usage: cargo xtask <command>
                      Debian prometheus/alertmanager/chromium, npm packages in end2end/)
   build [--release]  build the server and the wasm bundle with cargo-leptos
   demo [--port N] [--seed N] [--incident KIND[:TARGET[:DURATION]]]... [--scale]
-       [--replicas N] [--engine prometheus|victoriametrics|both]
+       [--replicas N] [--engine prometheus|victoriametrics|both] [--release]
                      set up, build, start the OctoLLM simulator, Prometheus (or VictoriaMetrics
                      with vmalert, or both), two clustered Alertmanagers and the console (N
                      replicas behind haproxy); Ctrl-C stops all
@@ -592,6 +592,7 @@ fn demo(args: &[String]) -> Result {
     let mut scale = false;
     let mut replicas: usize = 1;
     let mut engine = Engine::Prometheus;
+    let mut release = false;
     let mut sim_args = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -618,6 +619,7 @@ fn demo(args: &[String]) -> Result {
                 });
             }
             "--scale" => scale = true,
+            "--release" => release = true,
             "--replicas" => {
                 replicas = it
                     .next()
@@ -630,7 +632,7 @@ fn demo(args: &[String]) -> Result {
         }
     }
     setup()?;
-    build(false)?;
+    build(release)?;
     let demo = start_demo(&sim_args, engine)?;
     let stack = &demo.stack;
     if scale {
@@ -651,7 +653,7 @@ fn demo(args: &[String]) -> Result {
     .to_vec();
     let (mut _console, mut running) = (None, None);
     if replicas == 1 {
-        let console = Command::new(server_binary(false))
+        let console = Command::new(server_binary(release))
             .arg("serve")
             .env("OCTOSCOPE_LISTEN", &addr)
             .envs(env.iter().map(|(k, v)| (k, v)))
@@ -661,7 +663,7 @@ fn demo(args: &[String]) -> Result {
         wait_http(&addr, "/api/health", Duration::from_secs(30))?;
     } else {
         let r =
-            balancer::start_replicas(&server_binary(false), replicas, port, &random_key()?, &env)
+            balancer::start_replicas(&server_binary(release), replicas, port, &random_key()?, &env)
                 .map_err(|e| e.to_string())?;
         running = Some(r);
     }
