@@ -662,9 +662,14 @@ fn demo(args: &[String]) -> Result {
         _console = Some(Guard(console));
         wait_http(&addr, "/api/health", Duration::from_secs(30))?;
     } else {
-        let r =
-            balancer::start_replicas(&server_binary(release), replicas, port, &random_key()?, &env)
-                .map_err(|e| e.to_string())?;
+        let r = balancer::start_replicas(
+            &server_binary(release),
+            replicas,
+            port,
+            &random_key()?,
+            &env,
+        )
+        .map_err(|e| e.to_string())?;
         running = Some(r);
     }
     let sim = &stack.sim;
