@@ -150,8 +150,8 @@ pub async fn load_rendered_page() {
 
 /// One route per page: `$route` shows `$group($page)`, with no data of its own (every page
 /// loads its data in its own resources). `$preload` is the group's chunk loader (made by
-/// `#[lazy]` for the browser build): the router awaits it before it hydrates or swaps the view,
-/// since a view hydrates only if its code is already there.
+/// `#[lazy]` for the browser build): the router awaits it before a client-side navigation swaps
+/// the view; before the first hydration [`load_rendered_page`] loads the page's group.
 macro_rules! lazy_pages {
     ($($route:ident => $group:ident($page:expr), $preload:ident;)*) => {$(
         #[doc = concat!("The route of `", stringify!($page), "`, its code loaded on first visit.")]
