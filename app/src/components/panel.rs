@@ -1,24 +1,21 @@
 //! One dashboard panel: its frame (title, description, links, warnings, series cap note, error)
-//! and its body by type: time series, stat, gauge, bar gauge, table, text, or a placeholder that
-//! names an unsupported type.
+//! and its body by type: time series and table drawn live (crosshair, legend, sorting), text, a
+//! placeholder that names an unsupported type, and the other kinds as the server drew them
+//! (`drawn_whole`, [`draw_bodies`]).
 
-use crate::components::chart::{
-    bars_svg, gauge_svg, heatmap_svg, histogram_svg, pie_svg, sparkline_svg, states_svg,
-};
 use crate::components::feedback::ErrorNotice;
-use crate::components::timeseries::{style_series, TimeseriesChart};
+use crate::components::timeseries::TimeseriesChart;
 use crate::contexts::PoolsDown;
 use crate::model::dashboard::data::GridWidth;
-use crate::model::dashboard::data::{PanelContent, PanelData, SeriesData};
-use crate::model::dashboard::field::{css_color, resolve, text_on, PALETTE};
+use crate::model::dashboard::data::{PanelContent, PanelData};
 use crate::model::dashboard::{Panel, PanelKind};
-use crate::model::html::escape_html;
 use crate::model::links::Hop;
-use crate::model::markdown::render_markdown;
 use leptos::prelude::*;
-use lists::{alert_list, dash_list, logs_list};
 use table::PanelTable;
 
+#[cfg(feature = "ssr")]
+mod drawn_whole;
+#[cfg(feature = "ssr")]
 mod lists;
 mod table;
 
@@ -238,10 +235,6 @@ pub(super) fn no_data(text: Option<String>) -> AnyView {
     .into_any()
 }
 
-fn values(s: &SeriesData) -> Vec<f64> {
-    s.points.iter().map(|p| p.1).collect()
-}
-
 fn panel_body(
     panel: &Panel,
     data: Option<PanelData>,
@@ -253,11 +246,7 @@ fn panel_body(
 ) -> AnyView {
     match panel.kind {
         PanelKind::Text => {
-            let html = if panel.options.text_html {
-                format!("<pre>{}</pre>", escape_html(&panel.options.content))
-            } else {
-                render_markdown(&panel.options.content)
-            };
+            let html = panel.options.content_html.clone();
             return view! { <div class="markdown" inner_html=html></div> }.into_any();
         }
         PanelKind::Unsupported => return view! {
@@ -275,69 +264,18 @@ fn panel_body(
     let Some(data) = data else {
         return view! { <p class="muted">"Loading…"</p> }.into_any();
     };
+    // Drawn on the server ([`draw_bodies`]): shown as it came.
+    if let Some(html) = data.body {
+        return view! { <div class="drawn-body" data-drawn="" inner_html=html></div> }.into_any();
+    }
     if !data.has_points() {
         if data.error.is_some() {
             return ().into_any();
         }
         return no_data(panel.field.no_value.clone());
     }
-    match &data.content {
-        Some(PanelContent::Dashboards(list)) => return dash_list(panel, list, hop),
-        Some(PanelContent::Alerts(list)) => return alert_list(panel, list),
-        Some(PanelContent::Logs(logs)) => {
-            let explore = data.explore.as_ref().map(|e| e.href(hop));
-            return logs_list(panel, logs, explore);
-        }
-        _ => {}
-    }
     let grid = use_context::<GridWidth>().unwrap_or_default();
     let (w, h) = body_size(panel.grid.w, panel.grid.h, solo, grid);
-    if let Some(PanelContent::Histogram(hist)) = &data.content {
-        let colors: Vec<String> = hist
-            .counts
-            .iter()
-            .enumerate()
-            .map(|(i, (name, _))| {
-                resolve(&panel.field, &panel.overrides, name, "A")
-                    .color
-                    .unwrap_or_else(|| PALETTE[i % PALETTE.len()].to_string())
-            })
-            .collect();
-        let field = panel.field.clone();
-        // A legend of the series' colours, as the pie chart has, when there is more than one.
-        let names: Vec<&str> = hist.counts.iter().map(|c| c.0.as_str()).collect();
-        let legend = (panel.options.legend && names.len() > 1).then(|| {
-            view! {
-                <ul class="legend" data-testid="legend">
-                    {names
-                        .iter()
-                        .zip(&colors)
-                        .map(|(name, color)| {
-                            view! {
-                                <li class="legend-item">
-                                    <span
-                                        class="swatch"
-                                        style=format!("background:{}", css_color(color))
-                                    ></span>
-                                    {name.to_string()}
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
-            }
-        });
-        let chart_h = match legend {
-            Some(_) => h.saturating_sub(legend_height(&names, w)).max(60),
-            None => h,
-        };
-        let svg = histogram_svg(hist, &colors, |v| field.display(Some(v)).0, (w, chart_h));
-        return view! {
-            <div class="histogram" data-testid="histogram" inner_html=svg></div>
-            {legend}
-        }
-        .into_any();
-    }
     match panel.kind {
         PanelKind::Timeseries => {
             let legend = panel.options.legend && data.series.len() > 1
@@ -364,250 +302,122 @@ fn panel_body(
             }
             .into_any()
         }
-        PanelKind::Stat => {
-            let styled = style_series(panel, &data.series);
-            let bg = panel.options.color_background;
-            let sparkline = panel.options.sparkline;
-            view! {
-                <div class="stat-grid">
-                    {styled
-                        .into_iter()
-                        .map(|s| {
-                            let v = panel.options.reducer.apply(&values(&s.series));
-                            let (text, color) = s.field.display(v);
-                            let color = css_color(&color);
-                            let ink = text_on(&color);
-                            let style = if bg {
-                                format!("background:{color};color:{ink}")
-                            } else {
-                                format!("color:color-mix(in srgb, {color} 60%, var(--fg))")
-                            };
-                            let spark = (sparkline && s.series.points.len() > 1)
-                                .then(|| sparkline_svg(
-                                    &s.series.points,
-                                    if bg { ink } else { &s.color },
-                                    200,
-                                    40,
-                                ));
-                            let name = s.series.name.clone();
-                            // Text that reads on its colour (WCAG AA): black or white on a coloured
-                            // background; on the page, the colour mixed towards the theme's text.
-                            view! {
-                                <div class="stat" style=style data-testid="stat" title=name.clone()>
-                                    <div class="stat-value" data-testid="stat-value">
-                                        {text}
-                                    </div>
-                                    {(data.series.len() > 1)
-                                        .then(|| {
-                                            view! { <div class="stat-name">{name.clone()}</div> }
-                                        })}
-                                    {spark
-                                        .map(|svg| {
-                                            view! { <div class="stat-spark" inner_html=svg></div> }
-                                        })}
-                                </div>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-            }
-            .into_any()
-        }
-        PanelKind::Gauge => {
-            let styled = style_series(panel, &data.series);
-            view! {
-                <div class="gauge-grid">
-                    {styled
-                        .into_iter()
-                        .map(|s| {
-                            let v = panel.options.reducer.apply(&values(&s.series));
-                            let (min, max) = (
-                                s.field.min.unwrap_or(0.0),
-                                s.field.max.unwrap_or(100.0),
-                            );
-                            let (text, color) = s.field.display(v);
-                            let steps = s.field.thresholds.absolute_steps(min, max);
-                            let svg = gauge_svg(v, min, max, &steps, &color);
-                            view! {
-                                <div class="gauge" data-testid="gauge" title=s.series.name.clone()>
-                                    <div class="gauge-arc" inner_html=svg></div>
-                                    <div
-                                        class="gauge-value"
-                                        style=format!("color:{}", css_color(&color))
-                                    >
-                                        {text}
-                                    </div>
-                                    {(data.series.len() > 1)
-                                        .then(|| {
-                                            view! {
-                                                <div class="stat-name">{s.series.name.clone()}</div>
-                                            }
-                                        })}
-                                </div>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-            }
-            .into_any()
-        }
-        PanelKind::BarGauge => {
-            let styled = style_series(panel, &data.series);
-            view! {
-                <div class="bargauge" class:vertical=!panel.options.horizontal>
-                    {styled
-                        .into_iter()
-                        .map(|s| {
-                            let v = panel.options.reducer.apply(&values(&s.series));
-                            let (min, max) = (
-                                s.field.min.unwrap_or(0.0),
-                                s.field.max.unwrap_or(100.0),
-                            );
-                            let (text, color) = s.field.display(v);
-                            let pct = v
-                                .map(|v| {
-                                    ((v - min) / (max - min).max(f64::EPSILON) * 100.0)
-                                        .clamp(0.0, 100.0)
-                                })
-                                .unwrap_or(0.0);
-                            view! {
-                                <div class="bar-row" data-testid="bar">
-                                    <span class="bar-name">{s.series.name.clone()}</span>
-                                    <span class="bar-track">
-                                        <span
-                                            class="bar-fill"
-                                            style=format!(
-                                                "width:{pct:.1}%;background:{}",
-                                                css_color(&color),
-                                            )
-                                        ></span>
-                                    </span>
-                                    <span class="bar-value">{text}</span>
-                                </div>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-            }
-            .into_any()
-        }
-        PanelKind::StateTimeline | PanelKind::StatusHistory => {
-            let rows: Vec<(String, Vec<(i64, f64)>)> = style_series(panel, &data.series)
-                .into_iter()
-                .map(|s| (s.series.name, s.series.points))
-                .collect();
-            let field = panel.field.clone();
-            let svg = states_svg(
-                &rows,
-                move |v| field.display(Some(v)),
-                from_ms,
-                to_ms,
-                (w, h),
-                panel.kind == PanelKind::StateTimeline,
-            );
-            view! { <div class="states" data-testid="states" inner_html=svg></div> }.into_any()
-        }
-        PanelKind::BarChart => {
-            let bars: Vec<(String, f64, String, String)> = style_series(panel, &data.series)
-                .into_iter()
-                .map(|s| {
-                    let v = panel.options.reducer.apply(&values(&s.series));
-                    let (text, _) = s.field.display(v);
-                    (s.series.name, v.unwrap_or(f64::NAN), s.color, text)
-                })
-                .collect();
-            let svg = bars_svg(&bars, (w, h));
-            view! { <div class="barchart" data-testid="barchart" inner_html=svg></div> }.into_any()
-        }
-        PanelKind::Heatmap => {
-            let rows = crate::model::dashboard::heatmap::rows(&data.series);
-            let color = panel
-                .field
-                .color
-                .clone()
-                .unwrap_or_else(|| "#ff780a".into());
-            let svg = heatmap_svg(&rows, &color, from_ms, to_ms, (w, h));
-            view! { <div class="heatmap" data-testid="heatmap" inner_html=svg></div> }.into_any()
-        }
-        PanelKind::PieChart => {
-            let styled = style_series(panel, &data.series);
-            let reduced: Vec<(f64, String, String, String)> = styled
-                .iter()
-                .map(|s| {
-                    let v = panel.options.reducer.apply(&values(&s.series));
-                    let (text, _) = s.field.display(v);
-                    (
-                        v.unwrap_or(f64::NAN),
-                        s.color.clone(),
-                        s.series.name.clone(),
-                        text,
-                    )
-                })
-                .collect();
-            let total: f64 = reduced
-                .iter()
-                .map(|r| r.0)
-                .filter(|v| v.is_finite() && *v > 0.0)
-                .sum();
-            let share = |v: f64| match total > 0.0 && v.is_finite() && v > 0.0 {
-                true => format!("{:.1}%", v / total * 100.0),
-                false => "0%".to_string(),
-            };
-            let svg = pie_svg(
-                &reduced
-                    .iter()
-                    .map(|(v, c, name, text)| {
-                        (*v, c.clone(), format!("{name}: {text} ({})", share(*v)))
-                    })
-                    .collect::<Vec<_>>(),
-                panel.options.donut,
-            );
-            view! {
-                <div class="pie" data-testid="pie">
-                    <div class="pie-chart" inner_html=svg></div>
-                    {panel
-                        .options
-                        .legend
-                        .then(|| {
-                            view! {
-                                <ul class="legend pie-legend" data-testid="legend">
-                                    {reduced
-                                        .iter()
-                                        .map(|(v, color, name, text)| {
-                                            view! {
-                                                <li class="legend-item">
-                                                    <span
-                                                        class="swatch"
-                                                        style=format!("background:{}", css_color(color))
-                                                    ></span>
-                                                    {name.clone()}
-                                                    <span class="legend-delta">
-                                                        {format!(" {text} · {}", share(*v))}
-                                                    </span>
-                                                </li>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </ul>
-                            }
-                        })}
-                </div>
-            }
-            .into_any()
-        }
         PanelKind::Table => match data.content {
             Some(PanelContent::Table(table)) => {
                 view! { <PanelTable panel=panel.clone() table=table /> }.into_any()
             }
             _ => ().into_any(),
         },
-        _ => ().into_any(),
+        #[cfg(feature = "ssr")]
+        _ => drawn_whole::body(panel, data, from_ms, to_ms, hop, (w, h)),
+        // Their bodies come drawn (`data.body`).
+        #[cfg(not(feature = "ssr"))]
+        _ => {
+            let _ = (from_ms, to_ms, hop);
+            ().into_any()
+        }
+    }
+}
+
+/// Server: draws the body of every panel the browser never draws (`PanelKind::drawn_whole`)
+/// into its data (`PanelData::body`), without the points it was drawn from. A refresh, an opened
+/// row or a client-side visit then shows what the server drew, and the wasm holds no code to draw
+/// these kinds (`drawn_whole`).
+#[cfg(feature = "ssr")]
+pub fn draw_bodies(
+    panels: &[&Panel],
+    data: &mut [PanelData],
+    (from_ms, to_ms): (i64, i64),
+    hop: &Hop,
+    solo: bool,
+    grid: GridWidth,
+) {
+    for d in data.iter_mut() {
+        let Some(panel) = panels
+            .iter()
+            .find(|p| p.id == d.panel_id && p.kind.drawn_whole())
+        else {
+            continue;
+        };
+        let shown = d.clone();
+        let html = crate::components::drawn::draw(|| {
+            provide_context(grid);
+            panel_body(panel, Some(shown), from_ms, to_ms, false, solo, hop)
+        });
+        d.body = Some(html.0);
+        for s in &mut d.series {
+            s.points = Vec::new();
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::dashboard::data::SeriesData;
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn the_server_draws_the_bodies_the_browser_does_not_and_sends_them_without_their_points() {
+        use crate::model::dashboard::import;
+        let d = import(
+            r#"{"uid":"b","title":"B","panels":[
+                {"id":1,"type":"stat","title":"Up","gridPos":{"x":0,"y":0,"w":6,"h":4},
+                 "options":{"graphMode":"area"},"targets":[{"expr":"up"}]},
+                {"id":2,"type":"timeseries","title":"Rate","gridPos":{"x":6,"y":0,"w":18,"h":8},
+                 "targets":[{"expr":"rate(x[5m])"}]}]}"#,
+            "b",
+        )
+        .unwrap();
+        let series = SeriesData {
+            name: "orchestrator".into(),
+            labels: Default::default(),
+            ref_id: "A".into(),
+            points: vec![(1_000, 41.0), (2_000, 42.0)],
+            shift_ms: 0,
+            compare_last: None,
+        };
+        let mut data: Vec<PanelData> = [1, 2]
+            .map(|panel_id| PanelData {
+                panel_id,
+                series: vec![series.clone()],
+                points_sent: 2,
+                ..Default::default()
+            })
+            .into();
+        let panels: Vec<&Panel> = d.panels.iter().collect();
+        draw_bodies(
+            &panels,
+            &mut data,
+            (0, 2_000),
+            &Hop::default(),
+            false,
+            GridWidth::default(),
+        );
+        let stat = data[0].body.as_deref().expect("the stat is drawn");
+        assert!(
+            stat.contains("data-testid=\"stat-value\"") && stat.contains(">42<"),
+            "{stat}"
+        );
+        assert!(stat.contains("<svg"), "the sparkline is drawn too: {stat}");
+        assert!(
+            data[0].series[0].points.is_empty(),
+            "its points stay on the server"
+        );
+        assert_eq!(data[0].series.len(), 1, "the frame still counts its series");
+        assert_eq!(data[1].body, None, "the time series chart is drawn live");
+        assert_eq!(data[1].series[0].points.len(), 2);
+        // What the browser renders for a drawn body: the server's HTML, as it came.
+        let shown = data[0].clone();
+        let panel = d.panels[0].clone();
+        let html = crate::components::render(move || {
+            panel_body(&panel, Some(shown), 0, 2_000, false, false, &Hop::default())
+        });
+        assert!(
+            html.contains("class=\"drawn-body\"") && html.contains(stat),
+            "{html}"
+        );
+    }
 
     #[test]
     fn a_panel_body_is_sized_as_the_grid_css_lays_it_out() {

@@ -340,9 +340,9 @@ pub struct PanelOptions {
     pub color_background: bool,
     /// Bargauge: horizontal bars (true) or vertical.
     pub horizontal: bool,
-    /// Text panel: markdown (or html, which is shown as text: never injected).
-    pub content: String,
-    pub text_html: bool,
+    /// Text panel: its content as HTML safe to insert, made when the dashboard is read: markdown
+    /// rendered, html mode shown as text (never injected). The browser holds no markdown code.
+    pub content_html: String,
     /// Pie chart: a ring (`pieType: donut`) rather than a pie.
     #[serde(default)]
     pub donut: bool,
@@ -364,8 +364,7 @@ impl Default for PanelOptions {
             sparkline: false,
             color_background: false,
             horizontal: true,
-            content: String::new(),
-            text_html: false,
+            content_html: String::new(),
             donut: false,
             histogram: Default::default(),
             dashlist: Default::default(),
@@ -848,15 +847,19 @@ fn panel_from_json(p: &Value, grid: GridPos, ids: &mut IdAllocator) -> Panel {
         .and_then(Value::as_str)
         .is_some_and(|m| m.starts_with("background"));
     options.horizontal = opts.get("orientation").and_then(Value::as_str) != Some("vertical");
-    options.content = match opts.get("content") {
+    let content = match opts.get("content") {
         Some(Value::String(c)) => c.clone(),
         _ => s(p, "content"),
     };
-    options.text_html = opts
+    let html_mode = opts
         .get("mode")
         .or_else(|| p.get("mode"))
         .and_then(Value::as_str)
         == Some("html");
+    options.content_html = match html_mode {
+        true => format!("<pre>{}</pre>", super::html::escape_html(&content)),
+        false => super::markdown::render_markdown(&content),
+    };
     match source_type.as_str() {
         "graph" => legacy::legacy_graph(p, &mut field, &mut overrides, &mut options),
         "singlestat" if legacy::legacy_singlestat(p, &mut field, &mut options) => {

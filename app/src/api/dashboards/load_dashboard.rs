@@ -41,7 +41,7 @@ pub async fn load_dashboard(
     let panels = panels_to_query(d, only);
     let grid = crate::contexts::remembered_grid();
     let started = std::time::Instant::now();
-    let data = run_panels(
+    let mut data = run_panels(
         &backends,
         &panels,
         &scope,
@@ -54,6 +54,14 @@ pub async fn load_dashboard(
         },
     )
     .await;
+    crate::components::panel::draw_bodies(
+        &panels,
+        &mut data,
+        (p.range.from_ms, p.range.to_ms),
+        &crate::model::links::Hop::range(&p.from, &p.to),
+        only.is_some(),
+        grid,
+    );
     tracing::debug!(
         dashboard = %d.uid,
         panels = data.len(),

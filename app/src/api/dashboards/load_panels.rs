@@ -46,7 +46,7 @@ pub async fn load_panel(
 }
 
 /// Runs the panels `pick` chooses from dashboard `uid`, with its variables resolved for
-/// `params`, on the grid this browser remembered.
+/// `params`, on the grid this browser remembered, and draws the bodies the browser does not.
 #[cfg(feature = "ssr")]
 async fn run_some(
     uid: &str,
@@ -69,17 +69,27 @@ async fn run_some(
     // Repeats are expanded as the page drew them, so a copy's id finds that copy.
     let d = crate::model::dashboard::repeat::expand(d, &scope);
     let panels = pick(d.as_ref())?;
-    Ok(run_panels(
+    let grid = crate::contexts::remembered_grid();
+    let mut data = run_panels(
         &backends,
         &panels,
         &scope,
         RunOptions {
             range: p.range,
             compare_ms: p.compare_ms,
-            page_width_px: crate::contexts::remembered_grid().px,
+            page_width_px: grid.px,
             solo,
             limits: backends.limits,
         },
     )
-    .await)
+    .await;
+    crate::components::panel::draw_bodies(
+        &panels,
+        &mut data,
+        (p.range.from_ms, p.range.to_ms),
+        &crate::model::links::Hop::range(&p.from, &p.to),
+        solo,
+        grid,
+    );
+    Ok(data)
 }

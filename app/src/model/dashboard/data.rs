@@ -200,6 +200,10 @@ pub struct PanelData {
     /// What a panel shows instead of series (then `series` is empty).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<PanelContent>,
+    /// The body as the server drew it, for the kinds the browser never draws
+    /// (`PanelKind::drawn_whole`, `components::panel::draw_bodies`); their points stay out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
 }
 
 /// A collapsed row's panels as it opens (`load_row`): their definitions and their data.
@@ -691,7 +695,13 @@ mod tests {
         let mut view = whole.clone();
         view.hold_drawn();
         assert_eq!(view.held_panels, [2, 7]);
-        assert!(view.dashboard.panel(7).unwrap().options.content.is_empty());
+        assert!(view
+            .dashboard
+            .panel(7)
+            .unwrap()
+            .options
+            .content_html
+            .is_empty());
         // The stat is drawn whole: its data is gone, and its definition keeps only its place.
         assert!(view.data(2).is_none());
         let stat = view.dashboard.panel(2).unwrap();
