@@ -12,7 +12,7 @@ pub async fn load_dashboard(
     params: Vec<(String, String)>,
     panel: Option<u32>,
 ) -> Result<DashboardView, AppError> {
-    use crate::backend::panels::{resolve_variables, run_panels, RunOptions};
+    use crate::backend::panels::resolve_variables;
     use crate::model::dashboard::data::panels_to_query;
     use crate::model::dashboard::params;
 
@@ -41,27 +41,7 @@ pub async fn load_dashboard(
     let panels = panels_to_query(d, only);
     let grid = crate::contexts::remembered_grid();
     let started = std::time::Instant::now();
-    let mut data = run_panels(
-        &backends,
-        &panels,
-        &scope,
-        RunOptions {
-            range: p.range,
-            compare_ms: p.compare_ms,
-            page_width_px: grid.px,
-            solo: only.is_some(),
-            limits: backends.limits,
-        },
-    )
-    .await;
-    crate::components::panel::draw_bodies(
-        &panels,
-        &mut data,
-        (p.range.from_ms, p.range.to_ms),
-        &crate::model::links::Hop::range(&p.from, &p.to),
-        only.is_some(),
-        grid,
-    );
+    let data = super::run_drawn(&backends, &panels, &scope, &p, grid, only.is_some()).await;
     tracing::debug!(
         dashboard = %d.uid,
         panels = data.len(),

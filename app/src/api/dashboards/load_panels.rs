@@ -54,7 +54,7 @@ async fn run_some(
     solo: bool,
     pick: impl for<'d> FnOnce(&'d Dashboard) -> Result<Vec<&'d Panel>, AppError>,
 ) -> Result<Vec<PanelData>, AppError> {
-    use crate::backend::panels::{resolve_variables, run_panels, RunOptions};
+    use crate::backend::panels::resolve_variables;
     use crate::model::dashboard::params;
 
     let backends = crate::api::backends()?;
@@ -70,26 +70,36 @@ async fn run_some(
     let d = crate::model::dashboard::repeat::expand(d, &scope);
     let panels = pick(d.as_ref())?;
     let grid = crate::contexts::remembered_grid();
-    let mut data = run_panels(
-        &backends,
-        &panels,
-        &scope,
-        RunOptions {
-            range: p.range,
-            compare_ms: p.compare_ms,
-            page_width_px: grid.px,
-            solo,
-            limits: backends.limits,
-        },
-    )
-    .await;
+    Ok(run_drawn(&backends, &panels, &scope, &p, grid, solo).await)
+}
+
+/// Runs `panels` for the parsed URL `p` on `grid` (`solo`: filling the page), and draws the
+/// bodies the browser does not draw (`components::panel::draw_bodies`).
+#[cfg(feature = "ssr")]
+pub(super) async fn run_drawn(
+    backends: &crate::backend::Backends,
+    panels: &[&Panel],
+    scope: &crate::model::dashboard::vars::Scope,
+    p: &crate::model::dashboard::params::DashParams,
+    grid: crate::model::dashboard::data::GridWidth,
+    solo: bool,
+) -> Vec<PanelData> {
+    use crate::backend::panels::{run_panels, RunOptions};
+    let options = RunOptions {
+        range: p.range,
+        compare_ms: p.compare_ms,
+        page_width_px: grid.px,
+        solo,
+        limits: backends.limits,
+    };
+    let mut data = run_panels(backends, panels, scope, options).await;
     crate::components::panel::draw_bodies(
-        &panels,
+        panels,
         &mut data,
         (p.range.from_ms, p.range.to_ms),
         &crate::model::links::Hop::range(&p.from, &p.to),
         solo,
         grid,
     );
-    Ok(data)
+    data
 }
