@@ -320,9 +320,10 @@ fn panel_body(
 }
 
 /// Server: draws the body of every panel the browser never draws (`PanelKind::drawn_whole`)
-/// into its data (`PanelData::body`), without the points it was drawn from. A refresh, an opened
-/// row or a client-side visit then shows what the server drew, and the wasm holds no code to draw
-/// these kinds (`drawn_whole`).
+/// into its data (`PanelData::body`). A refresh, an opened row or a client-side visit then shows
+/// what the server drew, and the wasm holds no code to draw these kinds (`drawn_whole`). The
+/// series keep their points: the page's first response carries neither (`hold_drawn`), and the
+/// answers' readers (integration tests, the VictoriaMetrics comparison) check values from them.
 #[cfg(feature = "ssr")]
 pub fn draw_bodies(
     panels: &[&Panel],
@@ -345,9 +346,6 @@ pub fn draw_bodies(
             panel_body(panel, Some(shown), from_ms, to_ms, false, solo, hop)
         });
         d.body = Some(html.0);
-        for s in &mut d.series {
-            s.points = Vec::new();
-        }
     }
 }
 
@@ -358,7 +356,7 @@ mod tests {
 
     #[cfg(feature = "ssr")]
     #[test]
-    fn the_server_draws_the_bodies_the_browser_does_not_and_sends_them_without_their_points() {
+    fn the_server_draws_the_bodies_the_browser_does_not() {
         use crate::model::dashboard::import;
         let d = import(
             r#"{"uid":"b","title":"B","panels":[
@@ -400,11 +398,6 @@ mod tests {
             "{stat}"
         );
         assert!(stat.contains("<svg"), "the sparkline is drawn too: {stat}");
-        assert!(
-            data[0].series[0].points.is_empty(),
-            "its points stay on the server"
-        );
-        assert_eq!(data[0].series.len(), 1, "the frame still counts its series");
         assert_eq!(data[1].body, None, "the time series chart is drawn live");
         assert_eq!(data[1].series[0].points.len(), 2);
         // What the browser renders for a drawn body: the server's HTML, as it came.

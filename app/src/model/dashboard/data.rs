@@ -201,7 +201,7 @@ pub struct PanelData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<PanelContent>,
     /// The body as the server drew it, for the kinds the browser never draws
-    /// (`PanelKind::drawn_whole`, `components::panel::draw_bodies`); their points stay out.
+    /// (`PanelKind::drawn_whole`, `components::panel::draw_bodies`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
 }
