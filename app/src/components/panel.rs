@@ -99,7 +99,7 @@ pub fn PanelView(
         .0;
         #[cfg(not(feature = "ssr"))]
         let html = String::new();
-        return view! { <div class="drawn-panel" data-drawn="" inner_html=html></div> }.into_any();
+        return drawn_html("drawn-panel", html);
     }
     let pools_down = use_context::<PoolsDown>().map(|p| p.0).unwrap_or_default();
     let id = panel.id;
@@ -226,6 +226,12 @@ fn kind_class(k: PanelKind) -> &'static str {
     }
 }
 
+/// HTML the server drew, in a wrapper that takes no box (`display: contents`) and that hydration
+/// and the zone switch know as drawn (`data-drawn`, `drawn::restamp`).
+fn drawn_html(class: &'static str, html: String) -> AnyView {
+    view! { <div class=class data-drawn="" inner_html=html></div> }.into_any()
+}
+
 pub(super) fn no_data(text: Option<String>) -> AnyView {
     view! {
         <p class="no-data" data-testid="no-data">
@@ -266,7 +272,7 @@ fn panel_body(
     };
     // Drawn on the server ([`draw_bodies`]): shown as it came.
     if let Some(html) = data.body {
-        return view! { <div class="drawn-body" data-drawn="" inner_html=html></div> }.into_any();
+        return drawn_html("drawn-body", html);
     }
     if !data.has_points() {
         if data.error.is_some() {
@@ -313,7 +319,7 @@ fn panel_body(
         // Their bodies come drawn (`data.body`).
         #[cfg(not(feature = "ssr"))]
         _ => {
-            let _ = (from_ms, to_ms, hop);
+            let _ = hop;
             ().into_any()
         }
     }

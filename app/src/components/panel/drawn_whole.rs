@@ -7,8 +7,8 @@ use super::lists::{alert_list, dash_list, logs_list};
 use crate::components::chart::{
     bars_svg, gauge_svg, heatmap_svg, histogram_svg, pie_svg, sparkline_svg, states_svg,
 };
-use crate::components::timeseries::style_series;
-use crate::model::dashboard::data::{PanelContent, PanelData, SeriesData};
+use crate::components::timeseries::{style_series, Styled};
+use crate::model::dashboard::data::{PanelContent, PanelData};
 use crate::model::dashboard::field::{css_color, resolve, text_on, PALETTE};
 use crate::model::dashboard::{Panel, PanelKind};
 use crate::model::links::Hop;
@@ -88,8 +88,7 @@ pub(super) fn body(
                     {styled
                         .into_iter()
                         .map(|s| {
-                            let v = panel.options.reducer.apply(&values(&s.series));
-                            let (text, color) = s.field.display(v);
+                            let Reduced { text, color, .. } = reduce(panel, &s);
                             let color = css_color(&color);
                             let ink = text_on(&color);
                             let style = if bg {
@@ -135,12 +134,7 @@ pub(super) fn body(
                     {styled
                         .into_iter()
                         .map(|s| {
-                            let v = panel.options.reducer.apply(&values(&s.series));
-                            let (min, max) = (
-                                s.field.min.unwrap_or(0.0),
-                                s.field.max.unwrap_or(100.0),
-                            );
-                            let (text, color) = s.field.display(v);
+                            let Reduced { v, text, color, min, max } = reduce(panel, &s);
                             let steps = s.field.thresholds.absolute_steps(min, max);
                             let svg = gauge_svg(v, min, max, &steps, &color);
                             view! {
@@ -173,12 +167,7 @@ pub(super) fn body(
                     {styled
                         .into_iter()
                         .map(|s| {
-                            let v = panel.options.reducer.apply(&values(&s.series));
-                            let (min, max) = (
-                                s.field.min.unwrap_or(0.0),
-                                s.field.max.unwrap_or(100.0),
-                            );
-                            let (text, color) = s.field.display(v);
+                            let Reduced { v, text, color, min, max } = reduce(panel, &s);
                             let pct = v
                                 .map(|v| {
                                     ((v - min) / (max - min).max(f64::EPSILON) * 100.0)
@@ -226,8 +215,7 @@ pub(super) fn body(
             let bars: Vec<(String, f64, String, String)> = style_series(panel, &data.series)
                 .into_iter()
                 .map(|s| {
-                    let v = panel.options.reducer.apply(&values(&s.series));
-                    let (text, _) = s.field.display(v);
+                    let Reduced { v, text, .. } = reduce(panel, &s);
                     (s.series.name, v.unwrap_or(f64::NAN), s.color, text)
                 })
                 .collect();
@@ -249,8 +237,7 @@ pub(super) fn body(
             let reduced: Vec<(f64, String, String, String)> = styled
                 .iter()
                 .map(|s| {
-                    let v = panel.options.reducer.apply(&values(&s.series));
-                    let (text, _) = s.field.display(v);
+                    let Reduced { v, text, .. } = reduce(panel, s);
                     (
                         v.unwrap_or(f64::NAN),
                         s.color.clone(),
@@ -314,6 +301,25 @@ pub(super) fn body(
     }
 }
 
-fn values(s: &SeriesData) -> Vec<f64> {
-    s.points.iter().map(|p| p.1).collect()
+/// A series as one value: reduced as the panel says (`reduceOptions.calcs`), with its text and
+/// colour, and the range a gauge or bar spans (0–100 unless the field sets min/max).
+struct Reduced {
+    v: Option<f64>,
+    text: String,
+    color: String,
+    min: f64,
+    max: f64,
+}
+
+fn reduce(panel: &Panel, s: &Styled) -> Reduced {
+    let values: Vec<f64> = s.series.points.iter().map(|p| p.1).collect();
+    let v = panel.options.reducer.apply(&values);
+    let (text, color) = s.field.display(v);
+    Reduced {
+        v,
+        text,
+        color,
+        min: s.field.min.unwrap_or(0.0),
+        max: s.field.max.unwrap_or(100.0),
+    }
 }
