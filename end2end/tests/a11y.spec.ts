@@ -27,3 +27,31 @@ for (const theme of ['light', 'dark']) {
     expect(found, found.join('\n')).toEqual([]);
   });
 }
+
+// A page shows only the states the stack is in when the test runs (a pending alert comes and goes),
+// so every state badge the console can draw is put on the page and checked, in both themes.
+const BADGES = [
+  'state-firing', 'state-active', 'state-pending', 'state-inactive', 'state-suppressed',
+  'silence-active', 'silence-pending', 'silence-expired', 'slo-page', 'slo-ticket',
+];
+for (const theme of ['light', 'dark']) {
+  test(`every state badge has enough contrast, shown or not (${theme})`, async ({ page }) => {
+    await page.goto(`/alerting/list?theme=${theme}`);
+    await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+    await page.evaluate((classes) => {
+      const box = document.createElement('div');
+      box.id = 'badge-check';
+      for (const c of classes) {
+        const b = document.createElement('span');
+        b.className = `badge ${c}`;
+        b.textContent = c.split('-')[1];
+        box.appendChild(b);
+      }
+      document.querySelector('.console main, .console')!.appendChild(box);
+    }, BADGES);
+    await expect(page.locator('#badge-check .badge')).toHaveCount(BADGES.length);
+    const result = await new AxeBuilder({ page }).include('#badge-check').withRules(['color-contrast']).analyze();
+    const found = result.violations.flatMap((v) => v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`));
+    expect(found, found.join('\n')).toEqual([]);
+  });
+}
