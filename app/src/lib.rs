@@ -49,6 +49,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Tables drawn on the server sort wherever they show (a dashboard, a solo panel).
+    components::panel::table::install_sorting();
     view! {
         <Title formatter=|page: String| model::html::page_title(&page) />
         // Async SSR: the server waits for the data and sends finished HTML, so pages are complete

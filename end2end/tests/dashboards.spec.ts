@@ -111,7 +111,7 @@ test('panels arrive drawn: stats without their data, charts without their points
     expect((byId.get(chart) as any).sent, `chart ${chart} was drawn from points`).toBeGreaterThan(0);
     expect((byId.get(chart) as any).carried, `chart ${chart} carries none`).toBe(0);
   }
-  expect(carried.held.sort(), 'the stats and the bar gauge are drawn whole').toEqual([1, 2, 3, 4, 7]);
+  expect(carried.held.sort(), 'the stats, the bar gauge and the table are drawn whole').toEqual([1, 2, 3, 4, 7, 8]);
   expect(byId.has(4), 'a stat drawn whole carries no data').toBe(false);
   expect(carried.queries, 'nor its query').not.toContain('container_cpu');
   // …and the page shows it all the same, hydrated.

@@ -94,9 +94,22 @@ test('transformations reshape real Prometheus data as Grafana would', async ({ p
       expect(Math.abs(size - avail - used)).toBeLessThanOrEqual(1);
       expect(pct).toBeCloseTo((100 * used) / size, 1);
     }
-    // A header click sorts in the browser.
-    await disk.locator('thead th button').first().click();
+    // A header click sorts the server's HTML in the browser (the table's data never reached
+    // it): ascending, descending, then the server's order again.
+    const node = disk.locator('thead th button').first();
+    await node.click();
     expect(await column(disk, 0)).toEqual(['node-0', 'node-1', 'node-2']);
+    await expect(node).toHaveText('Node ▲');
+    await node.click();
+    expect(await column(disk, 0)).toEqual(['node-2', 'node-1', 'node-0']);
+    await expect(node).toHaveText('Node ▼');
+    await node.click();
+    expect(await column(disk, 0)).toEqual(['node-2', 'node-1', 'node-0']);
+    await expect(node).toHaveText('Node');
+    // A numeric column sorts by value: Used ascending.
+    await disk.locator('thead th button').nth(3).click();
+    const used = (await column(disk, 3)).map(number);
+    expect(used).toEqual([...used].sort((a, b) => a - b));
 
     // Reduce to rows: a row per job, columns titled as Grafana titles them; the transformation
     // Octoscope does not run is named on the panel, and the reduce after it still ran.

@@ -1,23 +1,24 @@
 //! One dashboard panel: its frame (title, description, links, warnings, series cap note, error)
-//! and its body by type: time series and table drawn live (crosshair, legend, sorting), text, a
-//! placeholder that names an unsupported type, and the other kinds as the server drew them
-//! (`drawn_whole`, [`draw_bodies`]).
+//! and its body by type: time series drawn live (crosshair, legend, zoom), text, a placeholder
+//! that names an unsupported type, and the other kinds, tables among them, as the server drew
+//! them (`drawn_whole`, [`draw_bodies`]).
 
 use crate::components::feedback::ErrorNotice;
 use crate::components::timeseries::TimeseriesChart;
 use crate::contexts::PoolsDown;
 use crate::model::dashboard::data::GridWidth;
-use crate::model::dashboard::data::{PanelContent, PanelData};
+#[cfg(feature = "ssr")]
+use crate::model::dashboard::data::PanelContent;
+use crate::model::dashboard::data::PanelData;
 use crate::model::dashboard::{Panel, PanelKind};
 use crate::model::links::Hop;
 use leptos::prelude::*;
-use table::PanelTable;
 
 #[cfg(feature = "ssr")]
 mod drawn_whole;
 #[cfg(feature = "ssr")]
 mod lists;
-mod table;
+pub mod table;
 
 /// The dashboard grid's CSS (`.dash-grid`: 24 columns, 30 px rows, 6 px gaps) and what a panel
 /// takes around its body (border, header, padding), so the server draws a chart at the size it
@@ -308,10 +309,9 @@ fn panel_body(
             }
             .into_any()
         }
-        PanelKind::Table => match data.content {
-            Some(PanelContent::Table(table)) => {
-                view! { <PanelTable panel=panel.clone() table=table /> }.into_any()
-            }
+        #[cfg(feature = "ssr")]
+        PanelKind::Table => match &data.content {
+            Some(PanelContent::Table(table)) => table::body(panel, table),
             _ => ().into_any(),
         },
         #[cfg(feature = "ssr")]
@@ -358,6 +358,7 @@ pub fn draw_bodies(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::dashboard::data::PanelContent;
     use crate::model::dashboard::data::SeriesData;
 
     #[cfg(feature = "ssr")]
@@ -558,10 +559,12 @@ mod tests {
         assert!(!html.contains(">hidden"), "a hidden column is left out");
         assert!(html.contains("12.5%"), "unit applied");
         assert_eq!(
-            html.matches("<tr>").count(),
+            html.matches("<tr").count(),
             MAX_TABLE_ROWS + 1,
             "header and rows"
         );
+        // Sorting in the browser reads the ranks the server wrote: pod-0 comes first.
+        assert!(html.contains(r#"<td data-rank="0">pod-0<"#), "{html}");
         assert!(html.contains("showing 500 of 502 rows"), "{html}");
     }
 }

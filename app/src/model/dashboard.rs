@@ -143,14 +143,11 @@ impl PanelKind {
         )
     }
 
-    /// Panels with nothing to do in the browser once drawn (no pointer, sort or expand): the
-    /// server draws them whole, so their definition and data never reach hydration. Time series
-    /// (crosshair, legend) and tables (sorting, frame choice) stay live.
+    /// Panels the server draws whole, so their definition and data never reach hydration: all
+    /// but time series (crosshair, legend, zoom stay live). A table sorts and switches frames on
+    /// the server's HTML (`components::panel::table`).
     pub fn drawn_whole(self) -> bool {
-        !matches!(
-            self,
-            PanelKind::Timeseries | PanelKind::Table | PanelKind::Row
-        )
+        !matches!(self, PanelKind::Timeseries | PanelKind::Row)
     }
 
     /// Panels drawn along a time axis: transformed data needs a time field for them.
