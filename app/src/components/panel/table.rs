@@ -72,24 +72,25 @@ pub(super) fn body(panel: &Panel, table: &TableData) -> AnyView {
 #[cfg(feature = "ssr")]
 fn frame(panel: &Panel, fields: &[Field], rows: usize, total: usize, i: usize) -> impl IntoView {
     use crate::components::zone::Time;
-    use crate::model::dashboard::field::resolve;
+    use crate::model::dashboard::field::{resolve, FieldConfig};
     use crate::model::dashboard::frame::Kind;
     use crate::model::numbers::thousands;
-    // Visible columns, hidden ones left out by the field config.
-    let columns: Vec<(&Field, String, Vec<usize>)> = fields
+    // Visible columns with their resolved field config (once a column, not once a cell),
+    // hidden ones left out.
+    let columns: Vec<(&Field, FieldConfig, String, Vec<usize>)> = fields
         .iter()
         .filter_map(|x| {
             let fc = resolve(&panel.field, &panel.overrides, &x.display, &x.ref_id);
             (!fc.hidden).then(|| {
-                let label = fc.display_name.unwrap_or_else(|| x.display.clone());
-                (x, label, ranks(x, rows))
+                let label = fc.display_name.clone().unwrap_or_else(|| x.display.clone());
+                (x, fc, label, ranks(x, rows))
             })
         })
         .collect();
     let head = columns
         .iter()
         .enumerate()
-        .map(|(c, (_, label, _))| {
+        .map(|(c, (_, _, label, _))| {
             view! {
                 <th>
                     <button type="button" class="sort" data-col=c>
@@ -104,7 +105,7 @@ fn frame(panel: &Panel, fields: &[Field], rows: usize, total: usize, i: usize) -
         .map(|r| {
             let cells = columns
                 .iter()
-                .map(|(x, _, rank)| {
+                .map(|(x, fc, _, rank)| {
                     let rank = rank[r];
                     match (x.values.get(r), x.values.kind()) {
                         (Cell::Time(ms), Kind::Time) => view! {
@@ -115,7 +116,6 @@ fn frame(panel: &Panel, fields: &[Field], rows: usize, total: usize, i: usize) -
                         .into_any(),
                         (Cell::Null, Kind::Number) | (Cell::Num(_), _) => {
                             let v = x.values.get(r).number();
-                            let fc = resolve(&panel.field, &panel.overrides, &x.display, &x.ref_id);
                             view! {
                                 <td class="num" data-rank=rank>
                                     {fc.display(v).0}
