@@ -112,9 +112,10 @@ pub struct LegendState(pub RwSignal<BTreeMap<u32, BTreeSet<String>>>);
 #[derive(Clone, Debug, Default)]
 pub struct PoolsDown(pub Vec<String>);
 
-/// Where a chart whose points stayed on the server gets them: this dashboard, at the absolute
-/// range the page was drawn for (so the points are the ones drawn), and whether the panel fills
-/// the page (`/d-solo`, `viewPanel`), which sets its width.
+/// Where a chart the first page had as the server's drawing gets its definition and points when
+/// it wakes (`components::panel::live`): this dashboard, at the absolute range the page was
+/// drawn for (so the points are the ones drawn), and whether the panel fills the page
+/// (`/d-solo`, `viewPanel`), which sets its width.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PointsSource {
     pub uid: String,

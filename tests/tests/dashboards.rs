@@ -5,7 +5,7 @@
 
 mod support;
 
-use app::model::dashboard::data::{DashboardView, PanelContent, PanelData, RowPanels};
+use app::model::dashboard::data::{DashboardView, LoadedPanels, PanelContent, PanelData};
 use app::model::dashboard::PanelKind;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -115,7 +115,7 @@ async fn check_every_panel(
                 )
                 .await;
             assert_eq!(status, 200, "{uid} row {}: {body}", row.id);
-            data.extend(serde_json::from_value::<RowPanels>(body).unwrap().data);
+            data.extend(serde_json::from_value::<LoadedPanels>(body).unwrap().data);
         }
         for var in &view.variables {
             if let Some(e) = &var.error {

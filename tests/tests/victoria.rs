@@ -5,7 +5,7 @@
 
 mod support;
 
-use app::model::dashboard::data::{DashboardView, PanelContent, PanelData, RowPanels};
+use app::model::dashboard::data::{DashboardView, LoadedPanels, PanelContent, PanelData};
 use app::model::dashboard::frame::{Kind, TableData};
 use app::model::dashboard::histogram::Histogram;
 use app::model::dashboard::PanelKind;
@@ -43,7 +43,7 @@ async fn all_panel_data(console: &Console, uid: &str, params: &[(&str, &str)]) -
             )
             .await;
         assert_eq!(status, 200, "{uid} row {}: {body}", row.id);
-        data.extend(serde_json::from_value::<RowPanels>(body).unwrap().data);
+        data.extend(serde_json::from_value::<LoadedPanels>(body).unwrap().data);
     }
     data
 }

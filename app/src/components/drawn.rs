@@ -24,20 +24,7 @@ pub fn draw<V: leptos::prelude::RenderHtml + 'static>(view: impl FnOnce() -> V) 
 /// follow the switch by themselves, the drawn ones are plain HTML.
 #[cfg(feature = "hydrate")]
 pub fn restamp(zone: crate::model::timestamp::Zone) {
-    use wasm_bindgen::JsCast;
-    let Some(list) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector_all("[data-drawn] time[data-ms]").ok())
-    else {
-        return;
-    };
-    for i in 0..list.length() {
-        let Some(el) = list
-            .item(i)
-            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-        else {
-            continue;
-        };
+    for el in in_document("[data-drawn] time[data-ms]") {
         let Some(ms) = el.get_attribute("data-ms").and_then(|v| v.parse().ok()) else {
             continue;
         };
@@ -47,6 +34,29 @@ pub fn restamp(zone: crate::model::timestamp::Zone) {
             el.has_attribute("data-millis"),
         )));
     }
+}
+
+/// The elements under `root` that match `selector`, in document order (browser only): how the
+/// listeners on drawn HTML find their parts.
+#[cfg(feature = "hydrate")]
+pub fn elements(root: &web_sys::Element, selector: &str) -> Vec<web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    let Ok(list) = root.query_selector_all(selector) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<web_sys::Element>().ok())
+        .collect()
+}
+
+/// [`elements`] in the whole page.
+#[cfg(feature = "hydrate")]
+pub fn in_document(selector: &str) -> Vec<web_sys::Element> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .map(|root| elements(&root, selector))
+        .unwrap_or_default()
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -1,7 +1,8 @@
 //! One dashboard panel: its frame (title, description, links, warnings, series cap note, error)
 //! and its body by type: time series drawn live (crosshair, legend, zoom), text, a placeholder
 //! that names an unsupported type, and the other kinds, tables among them, as the server drew
-//! them (`drawn_whole`, [`draw_bodies`]).
+//! them (`drawn_whole`, [`draw_bodies`]). On a dashboard's first page every panel comes as the
+//! server drew it; a chart comes alive when first touched (`live`).
 
 use crate::components::feedback::ErrorNotice;
 use crate::components::timeseries::TimeseriesChart;
@@ -18,6 +19,7 @@ use leptos::prelude::*;
 mod drawn_whole;
 #[cfg(feature = "ssr")]
 mod lists;
+mod live;
 pub mod table;
 
 /// The dashboard grid's CSS (`.dash-grid`: 24 columns, 30 px rows, 6 px gaps) and what a panel
@@ -88,19 +90,42 @@ pub fn PanelView(
     #[prop(default = Hop::default())]
     hop: Hop,
     /// Drawn whole on the server (`DashboardView::shown_drawn`): the page receives its HTML once
-    /// and hydration leaves it alone, with neither its definition nor its data.
+    /// and hydration leaves it alone, with neither its definition nor its data; a chart wakes
+    /// into the live panel when first touched (`live`).
     #[prop(default = false)]
     drawn: bool,
 ) -> impl IntoView {
     if drawn {
+        let (id, kind) = (panel.id, panel.kind);
+        let (live_links, live_hop) = (links.clone(), hop.clone());
         #[cfg(feature = "ssr")]
         let html = crate::components::drawn::draw(move || {
             view! { <PanelView panel data from_ms to_ms shared_crosshair solo links hop /> }
         })
         .0;
         #[cfg(not(feature = "ssr"))]
-        let html = String::new();
-        return drawn_html("drawn-panel", html);
+        let html = {
+            let _ = (panel, data);
+            String::new()
+        };
+        if kind != PanelKind::Timeseries {
+            return drawn_html("drawn-panel", html);
+        }
+        return live::sleeping(id, html, shared_crosshair, move |panel, data| {
+            view! {
+                <PanelView
+                    panel
+                    data=Some(data)
+                    from_ms
+                    to_ms
+                    shared_crosshair
+                    solo
+                    links=live_links.clone()
+                    hop=live_hop.clone()
+                />
+            }
+            .into_any()
+        });
     }
     let pools_down = use_context::<PoolsDown>().map(|p| p.0).unwrap_or_default();
     let id = panel.id;
@@ -293,12 +318,10 @@ fn panel_body(
             } else {
                 h
             };
-            let held = data.points_held();
             view! {
                 <TimeseriesChart
                     panel=panel.clone()
                     series=data.series
-                    held=held
                     from_ms=from_ms
                     to_ms=to_ms
                     width=w

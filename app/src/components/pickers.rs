@@ -246,15 +246,7 @@ pub fn auto_refresh(refresh: Memo<String>) {
 pub fn install_menu_closing() {
     use wasm_bindgen::JsCast;
     fn open_menus() -> Vec<web_sys::Element> {
-        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-            return Vec::new();
-        };
-        let Ok(list) = doc.query_selector_all("details.picker[open]") else {
-            return Vec::new();
-        };
-        (0..list.length())
-            .filter_map(|i| list.item(i)?.dyn_into::<web_sys::Element>().ok())
-            .collect()
+        crate::components::drawn::in_document("details.picker[open]")
     }
     let keys = window_event_listener(leptos::ev::keydown, |ev| {
         if ev.key() != "Escape" {

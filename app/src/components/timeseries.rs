@@ -2,12 +2,11 @@
 //! the server for the first HTML); after hydration the chart re-renders at its real size, shows a
 //! tooltip with every series' value under the cursor, draws the shared crosshair, zooms by
 //! dragging (the URL's `from`/`to` change) and isolates or toggles series from the legend.
-//! A dashboard's charts hydrate without their points (the page carries its data once, as the
-//! drawing): the first time a chart needs them (a pointer over it, its legend, another size) it
-//! fetches them from its [`PointsSource`] and draws from then on.
+//! On a dashboard's first page the charts come as the server's drawing and are mounted live
+//! when first touched (`components::panel::live`).
 
 use crate::components::chart::{timeseries_svg, ChartSeries, ChartSpec, Geometry};
-use crate::contexts::{ChartZone, Crosshair, LegendState, PointsSource};
+use crate::contexts::{ChartZone, Crosshair, LegendState};
 use crate::model::dashboard::compare;
 use crate::model::dashboard::data::SeriesData;
 use crate::model::dashboard::field::{css_color, resolve, DrawStyle, FieldConfig, PALETTE};
@@ -171,9 +170,6 @@ fn hide_on_tap_elsewhere(_chart: NodeRef<leptos::html::Div>, _hover: RwSignal<Op
 pub fn TimeseriesChart(
     panel: Panel,
     series: Vec<SeriesData>,
-    /// The points stayed on the server, which drew them into the page.
-    #[prop(optional)]
-    held: bool,
     from_ms: i64,
     to_ms: i64,
     width: u32,
@@ -184,10 +180,6 @@ pub fn TimeseriesChart(
     let panel_id = panel.id;
     let styled = RwSignal::new(style_series(&panel, &series));
     let panel = StoredValue::new(panel);
-    let held = RwSignal::new(held);
-    let held_error = RwSignal::new(None::<String>);
-    let source = StoredValue::new(use_context::<PointsSource>());
-    let fetching = StoredValue::new(false);
     let legend = use_context::<LegendState>()
         .map(|l| l.0)
         .unwrap_or_else(|| RwSignal::new(BTreeMap::new()));
@@ -203,33 +195,6 @@ pub fn TimeseriesChart(
         let (w, h) = (el.client_width(), el.client_height());
         (w > 40 && h > 40).then_some((w as u32, h as u32))
     };
-    // Fetches the held points once (again after a failure, at the next need).
-    let need_points = move || {
-        if !held.get_untracked() || fetching.get_value() {
-            return;
-        }
-        let Some(src) = source.get_value() else {
-            held_error.set(Some("this chart's values are not on the page".into()));
-            return;
-        };
-        fetching.set_value(true);
-        leptos::task::spawn_local(async move {
-            match crate::api::dashboards::load_panel(src.uid, src.params, panel_id, src.solo).await
-            {
-                Ok(d) => {
-                    styled.set(panel.with_value(|p| style_series(p, &d.series)));
-                    held.set(false);
-                    held_error.set(None);
-                    // Now drawn here: at the box's real size.
-                    if let Some(real) = box_size() {
-                        size.set(real);
-                    }
-                }
-                Err(e) => held_error.set(Some(format!("the values did not load: {e}"))),
-            }
-            fetching.set_value(false);
-        });
-    };
     // Outside dashboards (Explore, SLOs) charts follow the console's UTC/local switch.
     let zone: Signal<i32> = match use_context::<ChartZone>() {
         Some(z) => z.0.into(),
@@ -238,28 +203,13 @@ pub fn TimeseriesChart(
             Signal::derive(move || d.get().offset_min())
         }
     };
-    // Another zone redraws the axis: a chart still on the server's drawing needs its points.
-    Effect::new(move |prev: Option<i32>| {
-        let z = zone.get();
-        if prev.is_some_and(|p| p != z) {
-            need_points();
-        }
-        z
-    });
     let rendered = Memo::new(move |_| {
         let spec = styled.with(|s| {
             panel.with_value(|p| {
                 spec_for(p, s, &hidden.get(), from_ms, to_ms, size.get(), zone.get())
             })
         });
-        let (svg, geometry) = timeseries_svg(&spec);
-        // Held points: the page keeps the server's drawing (hydration leaves inner HTML alone,
-        // and an unchanged empty string is never written) until they arrive.
-        if held.get() {
-            (String::new(), geometry)
-        } else {
-            (svg, geometry)
-        }
+        timeseries_svg(&spec)
     });
     let geometry = move || rendered.with(|r| r.1);
 
@@ -268,15 +218,9 @@ pub fn TimeseriesChart(
         let Some((w, h)) = box_size() else {
             return;
         };
-        let (dw, dh) = size.get_untracked();
-        // The server's drawing stretches to its box; a few percent off does not show, and the
-        // chart redraws at its real size once it has its points.
-        let off = |a: u32, b: u32| a.abs_diff(b) as f64 > b as f64 * 0.06;
-        if (w, h) == (dw, dh) || held.get_untracked() && !off(w, dw) && !off(h, dh) {
-            return;
+        if (w, h) != size.get_untracked() {
+            size.set((w, h));
         }
-        need_points();
-        size.set((w, h));
     };
     Effect::new(move |_| {
         if container.get().is_some() {
@@ -311,7 +255,6 @@ pub fn TimeseriesChart(
     // Pointer events: a mouse, a finger and a pen behave alike. A tap shows the tooltip where it
     // landed (a tap elsewhere hides it), a drag selects a range, as with a mouse.
     let on_move = move |ev: leptos::ev::PointerEvent| {
-        need_points();
         let x = ev.offset_x() as f64;
         hover.set(Some(x));
         if let Some(c) = crosshair {
@@ -333,7 +276,6 @@ pub fn TimeseriesChart(
         }
     };
     let on_down = move |ev: leptos::ev::PointerEvent| {
-        need_points();
         let x = ev.offset_x() as f64;
         if ev.pointer_type() == "touch" {
             hover.set(Some(x));
@@ -426,12 +368,7 @@ pub fn TimeseriesChart(
                 {rows
                     .is_empty()
                     .then(|| {
-                        let text = match (held.get(), held_error.get()) {
-                            (_, Some(e)) => e,
-                            (true, None) => "Loading values…".to_string(),
-                            (false, None) => "No value here".to_string(),
-                        };
-                        view! { <div class="muted">{text}</div> }
+                        view! { <div class="muted">"No value here"</div> }
                     })}
                 {rows
                     .into_iter()
@@ -464,7 +401,6 @@ pub fn TimeseriesChart(
     };
 
     let toggle = move |name: String, additive: bool| {
-        need_points();
         let all: Vec<String> =
             styled.with_untracked(|s| s.iter().map(|s| s.series.name.clone()).collect());
         legend.update(|m| {

@@ -143,9 +143,10 @@ impl PanelKind {
         )
     }
 
-    /// Panels the server draws whole, so their definition and data never reach hydration: all
-    /// but time series (crosshair, legend, zoom stay live). A table sorts and switches frames on
-    /// the server's HTML (`components::panel::table`).
+    /// Panels whose body the server draws in every answer (the first page, a refresh, an opened
+    /// row), so the wasm holds no code to draw them: all but time series, which the browser
+    /// draws once live (crosshair, legend, zoom). A table sorts and switches frames on the
+    /// server's HTML (`components::panel::table`).
     pub fn drawn_whole(self) -> bool {
         !matches!(self, PanelKind::Timeseries | PanelKind::Row)
     }

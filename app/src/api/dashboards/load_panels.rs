@@ -1,7 +1,7 @@
 use crate::api::AppError;
-use crate::model::dashboard::data::{PanelData, RowPanels};
+use crate::model::dashboard::data::LoadedPanels;
 #[cfg(feature = "ssr")]
-use crate::model::dashboard::{Dashboard, Panel};
+use crate::model::dashboard::{data::PanelData, Dashboard, Panel};
 use leptos::prelude::*;
 
 /// Queries the panels of a collapsed row when it is opened (they did not run on load), with
@@ -11,7 +11,7 @@ pub async fn load_row(
     uid: String,
     params: Vec<(String, String)>,
     row: u32,
-) -> Result<RowPanels, AppError> {
+) -> Result<LoadedPanels, AppError> {
     let mut panels = Vec::new();
     let data = run_some(&uid, &params, false, |d| {
         let row = d.panels.iter().find(|p| p.id == row).ok_or_else(|| {
@@ -21,28 +21,33 @@ pub async fn load_row(
         Ok(row.children.iter().collect())
     })
     .await?;
-    Ok(RowPanels { panels, data })
+    Ok(LoadedPanels { panels, data })
 }
 
-/// One panel's data as its dashboard draws it (`solo`: filling the page, as `/d-solo` and
-/// `viewPanel`), for a chart whose points stayed on the server until it needed them. `params`
-/// carry the absolute range the page was drawn for.
+/// One panel with its definition and data as its dashboard draws it (`solo`: filling the page,
+/// as `/d-solo` and `viewPanel`), for a chart the first page had as the server's drawing, when
+/// it wakes (`components::panel::live`). `params` carry the absolute range the page was drawn
+/// for, so the chart shows the points it was drawn from.
 #[server(endpoint = "load_panel", input = leptos::server_fn::codec::Json)]
 pub async fn load_panel(
     uid: String,
     params: Vec<(String, String)>,
     panel: u32,
     solo: bool,
-) -> Result<PanelData, AppError> {
-    run_some(&uid, &params, solo, |d| {
+) -> Result<LoadedPanels, AppError> {
+    let mut panels = Vec::new();
+    let data = run_some(&uid, &params, solo, |d| {
         let p = d.panel(panel).ok_or_else(|| {
             AppError::NotFound(format!("the dashboard has no panel {panel}; reload it"))
         })?;
+        panels.push(p.clone());
         Ok(vec![p])
     })
-    .await?
-    .pop()
-    .ok_or_else(|| AppError::NotFound(format!("panel {panel} queries nothing")))
+    .await?;
+    if data.is_empty() {
+        return Err(AppError::NotFound(format!("panel {panel} queries nothing")));
+    }
+    Ok(LoadedPanels { panels, data })
 }
 
 /// Runs the panels `pick` chooses from dashboard `uid`, with its variables resolved for

@@ -176,14 +176,7 @@ pub fn install_sorting() {
     fn element(t: Option<web_sys::EventTarget>) -> Option<web_sys::Element> {
         t.and_then(|t| t.dyn_into::<web_sys::Element>().ok())
     }
-    fn children(parent: &web_sys::Element, selector: &str) -> Vec<web_sys::Element> {
-        let Ok(list) = parent.query_selector_all(selector) else {
-            return Vec::new();
-        };
-        (0..list.length())
-            .filter_map(|i| list.item(i)?.dyn_into::<web_sys::Element>().ok())
-            .collect()
-    }
+    use crate::components::drawn::elements as children;
     fn number(e: &web_sys::Element, name: &str) -> Option<usize> {
         e.get_attribute(name).and_then(|v| v.parse().ok())
     }

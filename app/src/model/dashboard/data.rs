@@ -206,9 +206,10 @@ pub struct PanelData {
     pub body: Option<String>,
 }
 
-/// A collapsed row's panels as it opens (`load_row`): their definitions and their data.
+/// Panels the first page had only the places of, with their definitions and data: a collapsed
+/// row's as it opens (`load_row`), a chart's as it wakes (`load_panel`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct RowPanels {
+pub struct LoadedPanels {
     #[serde(with = "crate::model::sparse::vec")]
     pub panels: Vec<Panel>,
     pub data: Vec<PanelData>,
@@ -323,13 +324,18 @@ impl DashboardView {
         self.panels.iter().find(|p| p.panel_id == panel_id)
     }
 
-    /// The panels the server draws whole (`PanelKind::drawn_whole`): those it queried, and
-    /// text and placeholders, which need no data (wherever they show).
+    /// The panels the first page shows as the server drew them: every panel it queried, and
+    /// text and placeholders, which need no data (wherever they show). Rows stay live (they
+    /// open and close); a time series chart comes alive when first touched
+    /// (`components::panel::live`).
     pub fn drawn_panels(&self) -> Vec<u32> {
         self.dashboard
             .all_panels()
             .into_iter()
-            .filter(|p| p.kind.drawn_whole() && (!p.kind.loads_data() || self.data(p.id).is_some()))
+            .filter(|p| {
+                p.kind != super::PanelKind::Row
+                    && (!p.kind.loads_data() || self.data(p.id).is_some())
+            })
             .map(|p| p.id)
             .collect()
     }
@@ -345,18 +351,11 @@ impl DashboardView {
         }
     }
 
-    /// The view as hydration carries it, so the page carries its data once:
-    /// - a panel drawn whole arrives as HTML: its data and all of its definition but what the
-    ///   grid places it by are left out (`held_panels` names it);
-    /// - a collapsed row's panels keep only their places until the row opens;
-    /// - a time series chart arrives drawn too (its SVG is in the HTML), so its points stay on
-    ///   the server until the chart needs them (a pointer over it, its legend, a resize, a
-    ///   refresh);
-    /// - the queries as written (`targets`) and as run (`queries`, of which the page only asks
-    ///   whether there were any) are left out, and so is the Explore link's query: the link is
-    ///   in the HTML, and hydration keeps the `href` the server wrote (it only needs to know
-    ///   there is a link);
-    /// - the raw variable definitions are left out: the page shows the resolved ones.
+    /// The view as hydration carries it, so the page carries its data once: a panel drawn on
+    /// the server arrives as HTML, so its data and all of its definition but what the grid
+    /// places it by are left out (`held_panels` names it); a collapsed row's panels keep only
+    /// their places until the row opens (`load_row`); the raw variable definitions are left
+    /// out, as the page shows the resolved ones.
     pub fn hold_drawn(&mut self) {
         fn place_only(p: &mut Panel) {
             *p = Panel {
@@ -367,53 +366,22 @@ impl DashboardView {
                 ..Panel::default()
             };
         }
-        // A held panel keeps only its place; every other loses just its queries' text.
-        fn hold(p: &mut Panel, place: bool) {
-            match place {
-                true => place_only(p),
-                false => p.targets.clear(),
-            }
-        }
         let drawn = self.drawn_panels();
         let queried: Vec<u32> = self.panels.iter().map(|d| d.panel_id).collect();
         for p in &mut self.dashboard.panels {
-            hold(p, drawn.contains(&p.id));
-            // A collapsed row's panels come with their definitions when it opens (`load_row`).
+            match drawn.contains(&p.id) {
+                true => place_only(p),
+                false => p.targets.clear(),
+            }
             for c in &mut p.children {
-                hold(c, drawn.contains(&c.id) || !queried.contains(&c.id));
+                if drawn.contains(&c.id) || !queried.contains(&c.id) {
+                    place_only(c);
+                }
             }
         }
         self.panels.retain(|d| !drawn.contains(&d.panel_id));
-        for d in &mut self.panels {
-            for (_, expr) in &mut d.queries {
-                expr.clear();
-            }
-            if let Some(e) = &mut d.explore {
-                *e = ExploreQuery::default();
-            }
-        }
         self.dashboard.variables.clear();
-        self.hold_chart_points();
         self.held_panels = drawn;
-    }
-
-    fn hold_chart_points(&mut self) {
-        let charts: Vec<u32> = self
-            .dashboard
-            .all_panels()
-            .into_iter()
-            .filter(|p| p.kind == crate::model::dashboard::PanelKind::Timeseries)
-            .map(|p| p.id)
-            .collect();
-        for data in self
-            .panels
-            .iter_mut()
-            .filter(|d| charts.contains(&d.panel_id))
-        {
-            for s in &mut data.series {
-                s.points = Vec::new();
-            }
-        }
     }
 }
 
@@ -423,11 +391,6 @@ impl PanelData {
         self.points_sent > 0
             || self.series.iter().any(|s| !s.points.is_empty())
             || self.content.is_some()
-    }
-
-    /// Points were drawn on the server and are not here (see `DashboardView::hold_drawn`).
-    pub fn points_held(&self) -> bool {
-        self.points_sent > 0 && self.series.iter().all(|s| s.points.is_empty())
     }
 }
 
@@ -690,11 +653,12 @@ mod tests {
             grid: Default::default(),
             held_panels: vec![],
         };
-        // The queried stat and table, and the text (it needs no data).
-        assert_eq!(whole.drawn_panels(), [2, 5, 7]);
+        // Every queried panel, the charts (also one inside a row) among them, and the text (it
+        // needs no data); not the row, nor the row's gauge that was not queried.
+        assert_eq!(whole.drawn_panels(), [1, 2, 5, 7, 4]);
         let mut view = whole.clone();
         view.hold_drawn();
-        assert_eq!(view.held_panels, [2, 5, 7]);
+        assert_eq!(view.held_panels, [1, 2, 5, 7, 4]);
         assert!(view
             .dashboard
             .panel(7)
@@ -702,7 +666,7 @@ mod tests {
             .options
             .content_html
             .is_empty());
-        // The stat is drawn whole: its data is gone, and its definition keeps only its place.
+        // The stat is drawn: its data is gone, and its definition keeps only its place.
         assert!(view.data(2).is_none());
         let stat = view.dashboard.panel(2).unwrap();
         assert_eq!(
@@ -718,29 +682,15 @@ mod tests {
             (gauge_kind, whole.dashboard.panel(6).unwrap().grid)
         );
         assert!(gauge.targets.is_empty() && !whole.dashboard.panel(6).unwrap().targets.is_empty());
-        // A table sorts on the server's HTML: like the stat, it carries neither data nor more
-        // than its place.
-        assert!(view.data(5).is_none());
-        // Charts (also inside a row) lose their points but still have data.
-        let charts: Vec<(u32, bool, bool)> = [1, 4]
-            .iter()
-            .map(|&id| view.data(id).unwrap())
-            .map(|d| (d.panel_id, d.points_held(), d.has_points()))
-            .collect();
-        assert_eq!(charts, [(1, true, true), (4, true, true)]);
+        // A table sorts on the server's HTML and a chart wakes on first touch with what it
+        // fetches then: neither carries data or more than its place.
+        assert!(view.panels.is_empty(), "{:?}", view.panels);
+        let chart = view.dashboard.panel(1).unwrap();
+        assert_eq!(chart.kind, crate::model::dashboard::PanelKind::Timeseries);
+        assert_eq!(chart.grid, whole.dashboard.panel(1).unwrap().grid);
         assert!(view.dashboard.variables.is_empty() && !whole.dashboard.variables.is_empty());
-        // The live panels keep what they draw by, not their queries' text.
-        assert!(view
-            .dashboard
-            .all_panels()
-            .iter()
-            .all(|p| p.targets.is_empty()));
-        assert_eq!(
-            view.data(1).unwrap().queries,
-            [("A".to_string(), String::new())]
-        );
-        // Its Explore link is in the HTML: the page learns only that there is one.
-        assert_eq!(view.data(1).unwrap().explore, Some(ExploreQuery::default()));
+        // The row itself stays live: it opens and closes.
+        assert_eq!(view.dashboard.panel(3).unwrap().children.len(), 2);
         assert!(!PanelData::default().has_points());
     }
 

@@ -12,7 +12,9 @@ use crate::components::pickers::{
 use crate::components::timeseries::zoned_time;
 use crate::contexts::{remember_grid, PointsSource, RefreshTick};
 use crate::contexts::{ChartZone, Crosshair, LegendState, PoolsDown};
-use crate::model::dashboard::data::{DashboardView, GridWidth, PanelData, ResolvedVar, RowPanels};
+use crate::model::dashboard::data::{
+    DashboardView, GridWidth, LoadedPanels, PanelData, ResolvedVar,
+};
 use crate::model::dashboard::params::parse_panel_id;
 use crate::model::dashboard::vars::{VarKind, ALL};
 use crate::model::dashboard::{Panel, PanelKind};
@@ -369,7 +371,7 @@ where
     let open = RwSignal::new(!row.collapsed);
     // The opened row's panels as load_row defines them; until its answer is in, the row shows
     // its panels' places ("Loading…"): the page's hydration data had only those.
-    let loaded: RwSignal<Option<Result<RowPanels, String>>> = RwSignal::new(None);
+    let loaded: RwSignal<Option<Result<LoadedPanels, String>>> = RwSignal::new(None);
     let needs_load = row.collapsed;
     let row_id = row.id;
     let toggle = move |_| {

@@ -1,0 +1,371 @@
+//! A time series chart on a dashboard's first page comes as the server drew it, and hydration
+//! leaves it alone: neither its definition nor its points reach the page, and hydration runs
+//! none of the chart's code. The first time it is touched (a pointer over it, a focus inside it)
+//! it fetches its definition and points (`load_panel`) and mounts the live panel in its place
+//! (tooltip, crosshair, zoom, legend), replaying the pointer events that came meanwhile, so the
+//! touch that woke it is not lost. It also wakes when it must redraw: another panel's shared
+//! crosshair, another display zone, a box other than the one it was drawn for.
+
+use crate::model::dashboard::data::PanelData;
+use crate::model::dashboard::Panel;
+use leptos::prelude::*;
+
+/// The server's drawing of chart panel `id` (`html`, as `super::drawn_html` shows it), which
+/// wakes into `live`: the panel's live view for its definition and data. `shared`: the
+/// dashboard shares its crosshair, so another panel's pointer wakes this one.
+pub fn sleeping<F>(id: u32, html: String, shared: bool, live: F) -> AnyView
+where
+    F: Fn(Panel, PanelData) -> AnyView + 'static,
+{
+    let node = NodeRef::<leptos::html::Div>::new();
+    #[cfg(feature = "hydrate")]
+    let sleep = browser::install(id, node, shared, Box::new(live));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (shared, live);
+    let on = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        browser::touch(sleep, &ev);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    view! {
+        <div
+            class="drawn-panel"
+            data-drawn=""
+            data-live=id.to_string()
+            node_ref=node
+            inner_html=html
+            on:pointerover=move |ev: leptos::ev::PointerEvent| on(ev.into())
+            on:pointermove=move |ev: leptos::ev::PointerEvent| on(ev.into())
+            on:pointerdown=move |ev: leptos::ev::PointerEvent| on(ev.into())
+            on:pointerup=move |ev: leptos::ev::PointerEvent| on(ev.into())
+            on:pointerout=move |ev: leptos::ev::PointerEvent| on(ev.into())
+            on:click=move |ev: leptos::ev::MouseEvent| on(ev.into())
+            on:focusin=move |ev: leptos::ev::FocusEvent| on(ev.into())
+        ></div>
+    }
+    .into_any()
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use super::*;
+    use crate::components::drawn::elements;
+    use crate::contexts::{ChartZone, Crosshair, PointsSource};
+    use leptos::tachys::view::any_view::AnyViewState;
+    use leptos::tachys::view::{Mountable, Render};
+    use wasm_bindgen::JsCast;
+
+    /// A pointer event that came while the chart woke, to replay on the live chart.
+    struct Pending {
+        kind: String,
+        x: i32,
+        y: i32,
+        pointer: String,
+        button: i16,
+        keys: (bool, bool, bool),
+    }
+
+    pub struct Sleep {
+        id: u32,
+        node: NodeRef<leptos::html::Div>,
+        live: Box<dyn Fn(Panel, PanelData) -> AnyView>,
+        owner: Option<Owner>,
+        source: Option<PointsSource>,
+        waking: bool,
+        pending: Vec<Pending>,
+        /// The live panel, kept so its reactive owner lives as long as the page's.
+        awake: Option<(Owner, AnyViewState)>,
+    }
+
+    pub type Handle = StoredValue<Sleep, LocalStorage>;
+
+    pub fn install(
+        id: u32,
+        node: NodeRef<leptos::html::Div>,
+        shared: bool,
+        live: Box<dyn Fn(Panel, PanelData) -> AnyView>,
+    ) -> Handle {
+        let sleep = StoredValue::new_local(Sleep {
+            id,
+            node,
+            live,
+            owner: Owner::current(),
+            source: use_context::<PointsSource>(),
+            waking: false,
+            pending: Vec::new(),
+            awake: None,
+        });
+        if let Some(c) = use_context::<Crosshair>().filter(|_| shared) {
+            Effect::new(move |_| {
+                if c.0.with(|x| x.is_some_and(|(from, _)| from != id)) {
+                    wake(sleep);
+                }
+            });
+        }
+        if let Some(z) = use_context::<ChartZone>() {
+            Effect::new(move |prev: Option<i32>| {
+                let now = z.0.get();
+                if prev.is_some_and(|p| p != now) {
+                    wake(sleep);
+                }
+                now
+            });
+        }
+        Effect::new(move |_| {
+            if node.get().is_some_and(|el| drawn_for_another_box(&el)) {
+                wake(sleep);
+            }
+        });
+        let resize = window_event_listener(leptos::ev::resize, move |_| {
+            if node
+                .get_untracked()
+                .is_some_and(|el| drawn_for_another_box(&el))
+            {
+                wake(sleep);
+            }
+        });
+        on_cleanup(move || resize.remove());
+        sleep
+    }
+
+    /// The server drew the chart for a box more than a few percent off the one it has (the
+    /// drawing stretches to its box, which does not show below that).
+    fn drawn_for_another_box(root: &web_sys::Element) -> bool {
+        let (Ok(Some(svg)), Ok(Some(area))) = (
+            root.query_selector("svg.chart-svg"),
+            root.query_selector(".chart-area"),
+        ) else {
+            return false;
+        };
+        let drawn = |name: &str| {
+            svg.get_attribute(name)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        let (w, h) = (area.client_width() as f64, area.client_height() as f64);
+        let off = |real: f64, drawn: f64| real > 40.0 && (real - drawn).abs() > drawn * 0.06;
+        off(w, drawn("width")) || off(h, drawn("height"))
+    }
+
+    /// An event on the sleeping chart: the first wakes it; pointer events until it is live are
+    /// kept for the live chart.
+    pub fn touch(sleep: Handle, ev: &web_sys::Event) {
+        let Some((awake, waking, root)) =
+            sleep.try_with_value(|s| (s.awake.is_some(), s.waking, s.node.get_untracked()))
+        else {
+            return;
+        };
+        if awake {
+            return;
+        }
+        if !waking {
+            wake(sleep);
+        }
+        let kind = ev.type_();
+        match kind.as_str() {
+            "pointermove" | "pointerdown" | "pointerup" | "click" => {
+                let Some(m) = ev.dyn_ref::<web_sys::MouseEvent>() else {
+                    return;
+                };
+                let pointer = ev
+                    .dyn_ref::<web_sys::PointerEvent>()
+                    .map(|p| p.pointer_type())
+                    .unwrap_or_default();
+                // A mouse drag over the chart selects a range, not the page's text.
+                if kind == "pointerdown" && pointer == "mouse" {
+                    ev.prevent_default();
+                }
+                let p = Pending {
+                    kind,
+                    x: m.client_x(),
+                    y: m.client_y(),
+                    pointer,
+                    button: m.button(),
+                    keys: (m.ctrl_key(), m.shift_key(), m.meta_key()),
+                };
+                sleep.update_value(|s| {
+                    // Only the last of a run of moves matters.
+                    if p.kind == "pointermove"
+                        && s.pending.last().is_some_and(|l| l.kind == "pointermove")
+                    {
+                        s.pending.pop();
+                    }
+                    s.pending.push(p);
+                });
+            }
+            "pointerout" => {
+                let to = ev
+                    .dyn_ref::<web_sys::MouseEvent>()
+                    .and_then(|m| m.related_target())
+                    .and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+                let left = match (root, to) {
+                    (Some(r), Some(to)) => !r.contains(Some(&to)),
+                    _ => true,
+                };
+                if left {
+                    sleep.update_value(|s| s.pending.clear());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Fetches the panel's definition and points once (again after a failure, at the next touch)
+    /// and mounts the live panel.
+    fn wake(sleep: Handle) {
+        let start = sleep.try_update_value(|s| {
+            let start = !s.waking && s.awake.is_none();
+            s.waking |= start;
+            start.then(|| (s.id, s.source.clone()))
+        });
+        let Some(Some((id, source))) = start else {
+            return;
+        };
+        let Some(src) = source else {
+            fail(
+                sleep,
+                "This chart's values are not on the page; reload it.".into(),
+            );
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match crate::api::dashboards::load_panel(src.uid, src.params, id, src.solo).await {
+                Ok(mut loaded) => match (loaded.panels.pop(), loaded.data.pop()) {
+                    (Some(p), Some(d)) => mount(sleep, p, d),
+                    _ => fail(
+                        sleep,
+                        format!("Panel {id} came back empty; reload the page."),
+                    ),
+                },
+                Err(e) => fail(
+                    sleep,
+                    format!("The chart's values did not load: {e}. Point at it to try again."),
+                ),
+            }
+        });
+    }
+
+    fn mount(sleep: Handle, panel: Panel, data: PanelData) {
+        let Some((Some(root), Some(owner))) =
+            sleep.try_with_value(|s| (s.node.get_untracked(), s.owner.clone()))
+        else {
+            return;
+        };
+        let focused = focus_index(&root);
+        let child = owner.child();
+        let view = child.with(|| sleep.with_value(|s| (s.live)(panel, data)));
+        let mut state = child.with(|| view.build());
+        root.set_inner_html("");
+        state.mount(&root, None);
+        let pending = sleep
+            .try_update_value(|s| {
+                s.waking = false;
+                s.awake = Some((child, state));
+                std::mem::take(&mut s.pending)
+            })
+            .unwrap_or_default();
+        if let Some(i) = focused {
+            if let Some(el) = focusables(&root)
+                .into_iter()
+                .nth(i)
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = el.focus();
+            }
+        }
+        replay(&root, pending);
+    }
+
+    fn focusables(root: &web_sys::Element) -> Vec<web_sys::Element> {
+        elements(root, "a[href], button, select, input")
+    }
+
+    /// Which of the sleeping chart's links and buttons has the focus, to give it back after.
+    fn focus_index(root: &web_sys::Element) -> Option<usize> {
+        let active = web_sys::window()?.document()?.active_element()?;
+        focusables(root).iter().position(|e| *e == active)
+    }
+
+    /// Dispatches the kept events on what is now under them in the live chart.
+    fn replay(root: &web_sys::Element, pending: Vec<Pending>) {
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        for p in pending {
+            let Some(target) = doc
+                .element_from_point(p.x as f32, p.y as f32)
+                .filter(|t| root.contains(Some(t)))
+            else {
+                continue;
+            };
+            let (ctrl, shift, meta) = p.keys;
+            let ev = if p.kind == "click" {
+                let init = web_sys::MouseEventInit::new();
+                init.set_bubbles(true);
+                init.set_cancelable(true);
+                init.set_client_x(p.x);
+                init.set_client_y(p.y);
+                init.set_button(p.button);
+                init.set_ctrl_key(ctrl);
+                init.set_shift_key(shift);
+                init.set_meta_key(meta);
+                web_sys::MouseEvent::new_with_mouse_event_init_dict(&p.kind, &init)
+                    .map(web_sys::Event::from)
+            } else {
+                let init = web_sys::PointerEventInit::new();
+                init.set_bubbles(true);
+                init.set_cancelable(true);
+                init.set_client_x(p.x);
+                init.set_client_y(p.y);
+                init.set_button(p.button);
+                init.set_ctrl_key(ctrl);
+                init.set_shift_key(shift);
+                init.set_meta_key(meta);
+                init.set_pointer_type(&p.pointer);
+                init.set_is_primary(true);
+                web_sys::PointerEvent::new_with_event_init_dict(&p.kind, &init)
+                    .map(web_sys::Event::from)
+            };
+            if let Ok(ev) = ev {
+                let _ = target.dispatch_event(&ev);
+            }
+        }
+    }
+
+    /// Says in the panel why it could not wake; the next touch tries again.
+    fn fail(sleep: Handle, message: String) {
+        let Some(root) = sleep
+            .try_update_value(|s| {
+                s.waking = false;
+                s.pending.clear();
+                s.node.get_untracked()
+            })
+            .flatten()
+        else {
+            return;
+        };
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let shown = root
+            .query_selector("[data-testid=chart-wake-error]")
+            .ok()
+            .flatten();
+        let notice = match shown {
+            Some(n) => n,
+            None => {
+                let Ok(n) = doc.create_element("div") else {
+                    return;
+                };
+                n.set_class_name("notice error");
+                let _ = n.set_attribute("role", "alert");
+                let _ = n.set_attribute("data-testid", "chart-wake-error");
+                let body = root.query_selector(".panel-body").ok().flatten();
+                let _ = body.as_ref().unwrap_or(&root).prepend_with_node_1(&n);
+                n
+            }
+        };
+        notice.set_text_content(Some(&message));
+    }
+}
