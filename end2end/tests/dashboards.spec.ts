@@ -129,6 +129,28 @@ test('panels arrive drawn, without their data or definitions; a chart wakes with
   expect(JSON.parse(forCpu[0]).uid).toBe('octollm-namespace-prod');
 });
 
+test('a chart whose points do not load says why in place, and the next touch wakes it', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  let fail = true;
+  await page.route('**/api/load_panel', (route) => (fail ? route.abort('connectionrefused') : route.continue()));
+  const c = new ConsolePage(page);
+  await c.open(RUNBOOK);
+  const cpu = panel(page, 'CPU by pod');
+  let box = (await cpu.getByTestId('chart-overlay').boundingBox())!;
+  await page.mouse.move(box.x + box.width - 30, box.y + box.height / 2);
+  await expect(cpu.getByTestId('chart-wake-error')).toContainText("The chart's values did not load");
+  await expect(cpu.locator('svg.chart-svg'), 'the drawing stays').toHaveCount(1);
+  await expect(cpu.getByTestId('chart-tooltip')).toHaveCount(0);
+
+  fail = false;
+  box = (await cpu.getByTestId('chart-overlay').boundingBox())!;
+  await page.mouse.move(box.x + box.width - 40, box.y + box.height / 2);
+  await expect(cpu.getByTestId('chart-tooltip').locator('.tt-row').first()).toBeVisible();
+  await expect(cpu.getByTestId('chart-wake-error')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
 test('the legend isolates a series and a collapsed row loads when opened', async ({ page }) => {
   const c = new ConsolePage(page);
   await c.open('/d/octollm-overview/octollm-overview?from=now-30m');

@@ -47,6 +47,35 @@ where
     .into_any()
 }
 
+/// A pointer event that came while the chart woke, to replay on the live chart.
+#[derive(Debug, Clone, PartialEq)]
+struct Pending {
+    kind: String,
+    x: i32,
+    y: i32,
+    pointer: String,
+    button: i16,
+    /// Ctrl, Shift, Meta.
+    keys: (bool, bool, bool),
+}
+
+/// Keeps `p` for the replay: of a run of moves only the last matters.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+fn keep(pending: &mut Vec<Pending>, p: Pending) {
+    if p.kind == "pointermove" && pending.last().is_some_and(|l| l.kind == "pointermove") {
+        pending.pop();
+    }
+    pending.push(p);
+}
+
+/// A box (`real`, px) more than 6% off the one the chart was drawn for (`drawn`): the drawing
+/// stretches to its box, which does not show below that. A box not laid out (hidden) is not off.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+fn off_size(real: (f64, f64), drawn: (f64, f64)) -> bool {
+    let off = |real: f64, drawn: f64| real > 40.0 && (real - drawn).abs() > drawn * 0.06;
+    off(real.0, drawn.0) || off(real.1, drawn.1)
+}
+
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::*;
@@ -55,16 +84,6 @@ mod browser {
     use leptos::tachys::view::any_view::AnyViewState;
     use leptos::tachys::view::{Mountable, Render};
     use wasm_bindgen::JsCast;
-
-    /// A pointer event that came while the chart woke, to replay on the live chart.
-    struct Pending {
-        kind: String,
-        x: i32,
-        y: i32,
-        pointer: String,
-        button: i16,
-        keys: (bool, bool, bool),
-    }
 
     pub struct Sleep {
         id: u32,
@@ -129,8 +148,7 @@ mod browser {
         sleep
     }
 
-    /// The server drew the chart for a box more than a few percent off the one it has (the
-    /// drawing stretches to its box, which does not show below that).
+    /// The server drew the chart for another box than the one it has ([`off_size`]).
     fn drawn_for_another_box(root: &web_sys::Element) -> bool {
         let (Ok(Some(svg)), Ok(Some(area))) = (
             root.query_selector("svg.chart-svg"),
@@ -143,9 +161,8 @@ mod browser {
                 .and_then(|v| v.parse::<f64>().ok())
                 .unwrap_or(0.0)
         };
-        let (w, h) = (area.client_width() as f64, area.client_height() as f64);
-        let off = |real: f64, drawn: f64| real > 40.0 && (real - drawn).abs() > drawn * 0.06;
-        off(w, drawn("width")) || off(h, drawn("height"))
+        let real = (area.client_width() as f64, area.client_height() as f64);
+        off_size(real, (drawn("width"), drawn("height")))
     }
 
     /// An event on the sleeping chart: the first wakes it; pointer events until it is live are
@@ -184,15 +201,7 @@ mod browser {
                     button: m.button(),
                     keys: (m.ctrl_key(), m.shift_key(), m.meta_key()),
                 };
-                sleep.update_value(|s| {
-                    // Only the last of a run of moves matters.
-                    if p.kind == "pointermove"
-                        && s.pending.last().is_some_and(|l| l.kind == "pointermove")
-                    {
-                        s.pending.pop();
-                    }
-                    s.pending.push(p);
-                });
+                sleep.update_value(|s| keep(&mut s.pending, p));
             }
             "pointerout" => {
                 let to = ev
@@ -367,5 +376,59 @@ mod browser {
             }
         };
         notice.set_text_content(Some(&message));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(kind: &str, x: i32) -> Pending {
+        Pending {
+            kind: kind.into(),
+            x,
+            y: 5,
+            pointer: "mouse".into(),
+            button: 0,
+            keys: (false, false, false),
+        }
+    }
+
+    #[test]
+    fn a_drag_is_kept_whole_and_a_run_of_moves_as_its_last() {
+        let mut pending = Vec::new();
+        for (kind, x) in [
+            ("pointermove", 1),
+            ("pointermove", 2),
+            ("pointerdown", 2),
+            ("pointermove", 3),
+            ("pointermove", 9),
+            ("pointerup", 9),
+            ("click", 9),
+        ] {
+            keep(&mut pending, event(kind, x));
+        }
+        let kept: Vec<(&str, i32)> = pending.iter().map(|p| (p.kind.as_str(), p.x)).collect();
+        assert_eq!(
+            kept,
+            [
+                ("pointermove", 2),
+                ("pointerdown", 2),
+                ("pointermove", 9),
+                ("pointerup", 9),
+                ("click", 9)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_chart_redraws_for_a_box_more_than_six_percent_off() {
+        assert!(!off_size((660.0, 240.0), (667.0, 244.0)), "1% off");
+        assert!(off_size((600.0, 244.0), (667.0, 244.0)), "10% narrower");
+        assert!(off_size((667.0, 300.0), (667.0, 244.0)), "taller");
+        assert!(
+            !off_size((0.0, 0.0), (667.0, 244.0)),
+            "hidden: not laid out"
+        );
     }
 }
