@@ -655,10 +655,10 @@ mod tests {
         };
         // Every queried panel, the charts (also one inside a row) among them, and the text (it
         // needs no data); not the row, nor the row's gauge that was not queried.
-        assert_eq!(whole.drawn_panels(), [1, 2, 5, 7, 4]);
+        assert_eq!(whole.drawn_panels(), [1, 4, 2, 5, 7]);
         let mut view = whole.clone();
         view.hold_drawn();
-        assert_eq!(view.held_panels, [1, 2, 5, 7, 4]);
+        assert_eq!(view.held_panels, [1, 4, 2, 5, 7]);
         assert!(view
             .dashboard
             .panel(7)
