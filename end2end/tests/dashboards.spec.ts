@@ -109,7 +109,7 @@ test('panels arrive drawn, without their data or definitions; a chart wakes with
   expect(carried.panels, 'no panel carries data').toEqual([]);
   expect(carried.queries, 'nor a query').not.toContain('container_cpu');
   // The chart is the server's drawing, asleep until touched.
-  await expect(page.locator('[data-live] [aria-label="CPU by pod"] svg.chart-svg')).toHaveCount(1);
+  await expect(page.locator('[data-live]:not([data-awake]) [aria-label="CPU by pod"] svg.chart-svg')).toHaveCount(1);
   // …and the page shows it all the same, hydrated.
   await expect(panel(page, 'CPU cores in use').getByTestId('stat-value')).toHaveText(/\d/);
 
@@ -124,6 +124,7 @@ test('panels arrive drawn, without their data or definitions; a chart wakes with
   await page.mouse.move(box.x + box.width - 30, box.y + box.height / 2);
   await expect(cpu.getByTestId('chart-tooltip').locator('.tt-row').first()).toBeVisible();
   await expect(cpu.getByTestId('chart-tooltip')).toContainText(/orchestrator-/);
+  await expect(page.locator('[data-live][data-awake] [aria-label="CPU by pod"]')).toHaveCount(1);
   const forCpu = loads.filter((b) => JSON.parse(b).panel === 5);
   expect(forCpu.length).toBe(1);
   expect(JSON.parse(forCpu[0]).uid).toBe('octollm-namespace-prod');

@@ -64,6 +64,12 @@ test('the navigation is behind a menu button that closes on a choice', async ({ 
 
 test('a dashboard is one column in panel order; a tap shows a tooltip, a drag zooms', async ({ page }) => {
   await open(page, '/d/octollm-service-health?from=now-15m');
+  // The page remembers this phone's one-column grid; the next visit is drawn for it, so its charts
+  // sleep until touched and the tap below is the one that wakes the first.
+  await expect
+    .poll(async () => (await page.context().cookies()).find((k) => k.name === 'octoscope_grid')?.value)
+    .toMatch(/\/1$/);
+  await open(page, '/d/octollm-service-health?from=now-15m');
   const panels = page.getByTestId('panel');
   const boxes = await panels.evaluateAll((els) => els.slice(0, 6).map((e) => e.getBoundingClientRect()).map((r) => ({ x: r.x, y: r.y, w: r.width })));
   for (let i = 1; i < boxes.length; i++) {
@@ -74,6 +80,7 @@ test('a dashboard is one column in panel order; a tap shows a tooltip, a drag zo
 
   const overlay = page.getByTestId('chart-overlay').first();
   await overlay.scrollIntoViewIfNeeded();
+  await expect(page.locator('[data-live]').first()).not.toHaveAttribute('data-awake');
   const box = (await overlay.boundingBox())!;
   await page.touchscreen.tap(box.x + box.width * 0.6, box.y + box.height / 2);
   await expect(page.getByTestId('chart-tooltip')).toBeVisible();

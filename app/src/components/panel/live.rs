@@ -203,7 +203,12 @@ mod browser {
                 };
                 sleep.update_value(|s| keep(&mut s.pending, p));
             }
-            "pointerout" => {
+            // A mouse that left: nothing to replay. (A finger "leaves" as it lifts, mid-tap.)
+            "pointerout"
+                if ev
+                    .dyn_ref::<web_sys::PointerEvent>()
+                    .is_some_and(|p| p.pointer_type() != "touch") =>
+            {
                 let to = ev
                     .dyn_ref::<web_sys::MouseEvent>()
                     .and_then(|m| m.related_target())
@@ -267,6 +272,8 @@ mod browser {
         let mut state = child.with(|| view.build());
         root.set_inner_html("");
         state.mount(&root, None);
+        // Tests and styles tell a live chart from a sleeping one.
+        let _ = root.set_attribute("data-awake", "");
         let pending = sleep
             .try_update_value(|s| {
                 s.waking = false;
