@@ -316,32 +316,26 @@ mod browser {
                 continue;
             };
             let (ctrl, shift, meta) = p.keys;
-            let ev = if p.kind == "click" {
-                let init = web_sys::MouseEventInit::new();
-                init.set_bubbles(true);
-                init.set_cancelable(true);
-                init.set_client_x(p.x);
-                init.set_client_y(p.y);
-                init.set_button(p.button);
-                init.set_ctrl_key(ctrl);
-                init.set_shift_key(shift);
-                init.set_meta_key(meta);
-                web_sys::MouseEvent::new_with_mouse_event_init_dict(&p.kind, &init)
-                    .map(web_sys::Event::from)
-            } else {
-                let init = web_sys::PointerEventInit::new();
-                init.set_bubbles(true);
-                init.set_cancelable(true);
-                init.set_client_x(p.x);
-                init.set_client_y(p.y);
-                init.set_button(p.button);
-                init.set_ctrl_key(ctrl);
-                init.set_shift_key(shift);
-                init.set_meta_key(meta);
-                init.set_pointer_type(&p.pointer);
-                init.set_is_primary(true);
-                web_sys::PointerEvent::new_with_event_init_dict(&p.kind, &init)
-                    .map(web_sys::Event::from)
+            // One init for both: a pointer event's fields are a mouse event's and more.
+            let init = web_sys::PointerEventInit::new();
+            init.set_bubbles(true);
+            init.set_cancelable(true);
+            init.set_client_x(p.x);
+            init.set_client_y(p.y);
+            init.set_button(p.button);
+            init.set_ctrl_key(ctrl);
+            init.set_shift_key(shift);
+            init.set_meta_key(meta);
+            init.set_pointer_type(&p.pointer);
+            init.set_is_primary(true);
+            let ev = match p.kind.as_str() {
+                "click" => web_sys::MouseEvent::new_with_mouse_event_init_dict(
+                    &p.kind,
+                    init.unchecked_ref(),
+                )
+                .map(web_sys::Event::from),
+                _ => web_sys::PointerEvent::new_with_event_init_dict(&p.kind, &init)
+                    .map(web_sys::Event::from),
             };
             if let Ok(ev) = ev {
                 let _ = target.dispatch_event(&ev);
