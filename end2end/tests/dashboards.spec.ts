@@ -118,21 +118,6 @@ test('panels arrive drawn, without their data or definitions; a chart wakes with
   const [drawnW, boxW] = [Number(await svg.getAttribute('width')), (await svg.boundingBox())!.width];
   expect(Math.abs(drawnW - boxW)).toBeLessThan(boxW * 0.06);
 
-  // A click on a sleeping chart's legend wakes it and is not lost: the series is isolated. The
-  // points answer late, so the click surely comes while the chart wakes and is replayed.
-  await page.route('**/api/load_panel', async (route) => {
-    await new Promise((r) => setTimeout(r, 700));
-    await route.continue();
-  });
-  const memory = panel(page, 'Memory working set by pod');
-  await expect(page.locator('[data-live]:not([data-awake]) [aria-label="Memory working set by pod"]')).toHaveCount(1);
-  const items = memory.locator('.legend-item');
-  const n = await items.count();
-  expect(n, 'the memory chart has a legend').toBeGreaterThan(1);
-  await items.first().click();
-  await expect(memory.locator('.legend-item.off')).toHaveCount(n - 1);
-  await expect(page.locator('[data-live][data-awake] [aria-label="Memory working set by pod"]')).toHaveCount(1);
-
   // Pointing at a chart gets its points (once) and shows the values under the cursor.
   const cpu = panel(page, 'CPU by pod');
   const box = (await cpu.getByTestId('chart-overlay').boundingBox())!;
@@ -143,6 +128,27 @@ test('panels arrive drawn, without their data or definitions; a chart wakes with
   const forCpu = loads.filter((b) => JSON.parse(b).panel === 5);
   expect(forCpu.length).toBe(1);
   expect(JSON.parse(forCpu[0]).uid).toBe('octollm-namespace-prod');
+  // The shared crosshair shows on the memory chart, drawn on its sleeping drawing: it fetches
+  // nothing for that.
+  const memory = panel(page, 'Memory working set by pod');
+  const asleep = page.locator('[data-live]:not([data-awake]) [aria-label="Memory working set by pod"]');
+  await expect(asleep.getByTestId('crosshair')).toHaveCount(1);
+  await page.mouse.move(box.x + box.width - 30, box.y - 40);
+  await expect(memory.getByTestId('crosshair'), 'gone with the pointer').toHaveCount(0);
+  expect(loads.filter((b) => JSON.parse(b).panel === 6)).toEqual([]);
+
+  // A click on a sleeping chart's legend wakes it and is not lost: the series is isolated. The
+  // points answer late, so the click surely comes while the chart wakes and is replayed.
+  await page.route('**/api/load_panel', async (route) => {
+    await new Promise((r) => setTimeout(r, 700));
+    await route.continue();
+  });
+  const items = memory.locator('.legend-item');
+  const n = await items.count();
+  expect(n, 'the memory chart has a legend').toBeGreaterThan(1);
+  await items.first().click();
+  await expect(memory.locator('.legend-item.off')).toHaveCount(n - 1);
+  await expect(page.locator('[data-live][data-awake] [aria-label="Memory working set by pod"]')).toHaveCount(1);
 });
 
 test('a chart whose points do not load says why in place, and the next touch wakes it', async ({ page }) => {

@@ -443,6 +443,10 @@ pub fn TimeseriesChart(
                 <div
                     class="chart-overlay"
                     data-testid="chart-overlay"
+                    data-plot=move || {
+                        let g = geometry();
+                        format!("{:.1},{:.1},{},{}", g.left, g.width, g.from_ms, g.to_ms)
+                    }
                     on:pointermove=on_move
                     on:pointerleave=on_leave
                     on:pointerdown=on_down

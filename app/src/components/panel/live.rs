@@ -3,8 +3,9 @@
 //! none of the chart's code. The first time it is touched (a pointer over it, a focus inside it)
 //! it fetches its definition and points (`load_panel`) and mounts the live panel in its place
 //! (tooltip, crosshair, zoom, legend), replaying the pointer events that came meanwhile, so the
-//! touch that woke it is not lost. It also wakes when it must redraw: another panel's shared
-//! crosshair, another display zone, a box other than the one it was drawn for.
+//! touch that woke it is not lost. It also wakes when it must redraw: another display zone, a box
+//! other than the one it was drawn for. Another panel's shared crosshair does not wake it: it
+//! draws the line on the server's drawing, placed by the plot the drawing names (`data-plot`).
 
 use crate::model::dashboard::data::PanelData;
 use crate::model::dashboard::Panel;
@@ -68,6 +69,21 @@ fn keep(pending: &mut Vec<Pending>, p: Pending) {
     pending.push(p);
 }
 
+/// Where time `t` falls on a drawn chart's plot (`data-plot`: its left edge and width in pixels,
+/// then its range in ms), if within it.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+fn crosshair_x(plot: &str, t: i64) -> Option<f64> {
+    let mut parts = plot.split(',').map(|v| v.parse::<f64>().ok());
+    let (left, width, from, to) = (
+        parts.next()??,
+        parts.next()??,
+        parts.next()??,
+        parts.next()??,
+    );
+    let f = (t as f64 - from) / (to - from);
+    (to > from && (0.0..=1.0).contains(&f)).then_some(left + width * f)
+}
+
 /// A box (`real`, px) more than 6% off the one the chart was drawn for (`drawn`): the drawing
 /// stretches to its box, which does not show below that. A box not laid out (hidden) is not off.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
@@ -117,8 +133,10 @@ mod browser {
         });
         if let Some(c) = use_context::<Crosshair>().filter(|_| shared) {
             Effect::new(move |_| {
-                if c.0.with(|x| x.is_some_and(|(from, _)| from != id)) {
-                    wake(sleep);
+                let at = c.0.get().filter(|(from, _)| *from != id).map(|(_, t)| t);
+                let asleep = sleep.try_with_value(|s| s.awake.is_none());
+                if let (Some(true), Some(root)) = (asleep, node.get_untracked()) {
+                    draw_crosshair(&root, at);
                 }
             });
         }
@@ -146,6 +164,37 @@ mod browser {
         });
         on_cleanup(move || resize.remove());
         sleep
+    }
+
+    /// Shows another panel's crosshair at time `at` on the server's drawing (none: hides it).
+    fn draw_crosshair(root: &web_sys::Element, at: Option<i64>) {
+        let Ok(Some(overlay)) = root.query_selector(".chart-overlay") else {
+            return;
+        };
+        let x = at.and_then(|t| crosshair_x(&overlay.get_attribute("data-plot")?, t));
+        let line = overlay.query_selector(".crosshair").ok().flatten();
+        match (x, line) {
+            (None, Some(line)) => line.remove(),
+            (None, None) => {}
+            (Some(x), line) => {
+                let line = match line {
+                    Some(l) => l,
+                    None => {
+                        let Some(l) = web_sys::window()
+                            .and_then(|w| w.document())
+                            .and_then(|d| d.create_element("div").ok())
+                        else {
+                            return;
+                        };
+                        l.set_class_name("crosshair");
+                        let _ = l.set_attribute("data-testid", "crosshair");
+                        let _ = overlay.append_child(&l);
+                        l
+                    }
+                };
+                let _ = line.set_attribute("style", &format!("left:{x:.0}px"));
+            }
+        }
     }
 
     /// The server drew the chart for another box than the one it has ([`off_size`]).
@@ -419,6 +468,26 @@ mod tests {
                 ("pointerup", 9),
                 ("click", 9)
             ]
+        );
+    }
+
+    #[test]
+    fn another_panels_crosshair_falls_where_its_time_is_on_the_plot() {
+        let plot = "50.0,600.0,1000,2000";
+        assert_eq!(crosshair_x(plot, 1000), Some(50.0));
+        assert_eq!(crosshair_x(plot, 1500), Some(350.0));
+        assert_eq!(crosshair_x(plot, 2000), Some(650.0));
+        assert_eq!(crosshair_x(plot, 2500), None, "after the range");
+        assert_eq!(crosshair_x(plot, 999), None, "before it");
+        assert_eq!(
+            crosshair_x("50.0,600.0", 1500),
+            None,
+            "a drawing without its range"
+        );
+        assert_eq!(
+            crosshair_x("50,600,2000,2000", 2000),
+            None,
+            "an empty range"
         );
     }
 
