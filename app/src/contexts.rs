@@ -144,7 +144,7 @@ impl PointsSource {
 }
 
 /// The dashboard grid's cookie: the grid this browser measured, so that the server draws charts
-/// at the size they show (a chart drawn at another size needs its points to redraw).
+/// at the size they show (a chart drawn at another size wakes to redraw, `components::panel::live`).
 pub const GRID_COOKIE: &str = "octoscope_grid";
 
 /// The grid remembered by this browser (the request's cookie on the server), else a 1,600 px

@@ -22,7 +22,7 @@ pub fn query_pairs(q: &leptos_router::params::ParamsMap) -> Vec<(String, String)
 }
 
 /// The dashboard resources' hydration codec: JSON without what the server already drew into the
-/// page (panels drawn whole, chart points: `DashboardView::hold_drawn`).
+/// page (every panel but the rows: `DashboardView::hold_drawn`).
 pub struct DrawnOnce;
 
 impl<E: serde::Serialize + Clone + 'static>
