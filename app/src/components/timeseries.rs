@@ -178,7 +178,7 @@ pub fn TimeseriesChart(
     show_legend: bool,
 ) -> impl IntoView {
     let panel_id = panel.id;
-    let styled = RwSignal::new(style_series(&panel, &series));
+    let styled = StoredValue::new(style_series(&panel, &series));
     let panel = StoredValue::new(panel);
     let legend = use_context::<LegendState>()
         .map(|l| l.0)
@@ -204,7 +204,7 @@ pub fn TimeseriesChart(
         }
     };
     let rendered = Memo::new(move |_| {
-        let spec = styled.with(|s| {
+        let spec = styled.with_value(|s| {
             panel.with_value(|p| {
                 spec_for(p, s, &hidden.get(), from_ms, to_ms, size.get(), zone.get())
             })
@@ -301,7 +301,7 @@ pub fn TimeseriesChart(
                 // A click: an embedding host hears which series and time it was on.
                 let t = g.time_at(b);
                 let y = ev.offset_y() as f64;
-                let series = styled.with_untracked(|all| {
+                let series = styled.with_value(|all| {
                     all.iter()
                         .filter_map(|s| {
                             let (_, v) = nearest(&s.series.points, t)?;
@@ -332,7 +332,7 @@ pub fn TimeseriesChart(
         let g = geometry();
         let t = g.time_at(x);
         let hidden = hidden.get();
-        let mut rows: Vec<(String, String, f64, String)> = styled.with(|all| {
+        let mut rows: Vec<(String, String, f64, String)> = styled.with_value(|all| {
             all.iter()
                 .filter(|s| !hidden.contains(&s.series.name))
                 .filter_map(|s| {
@@ -402,7 +402,7 @@ pub fn TimeseriesChart(
 
     let toggle = move |name: String, additive: bool| {
         let all: Vec<String> =
-            styled.with_untracked(|s| s.iter().map(|s| s.series.name.clone()).collect());
+            styled.with_value(|s| s.iter().map(|s| s.series.name.clone()).collect());
         legend.update(|m| {
             let set = m.entry(panel_id).or_default();
             if additive {
@@ -419,7 +419,7 @@ pub fn TimeseriesChart(
         })
     };
     // A comparison's entry says how the last value differs from then.
-    let legend_items = styled.with_untracked(|s| {
+    let legend_items = styled.with_value(|s| {
         s.iter()
             .map(|s| {
                 let f = &s.field;

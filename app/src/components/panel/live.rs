@@ -13,7 +13,7 @@ use leptos::prelude::*;
 
 /// The server's drawing of chart panel `id` (`html`, as `super::drawn_html` shows it), which
 /// wakes into `live`: the panel's live view for its definition and data. `shared`: the
-/// dashboard shares its crosshair, so another panel's pointer wakes this one.
+/// dashboard shares its crosshair, so another panel's pointer shows a line on this drawing.
 pub fn sleeping<F>(id: u32, html: String, shared: bool, live: F) -> AnyView
 where
     F: Fn(Panel, PanelData) -> AnyView + 'static,
@@ -149,19 +149,21 @@ mod browser {
                 now
             });
         }
-        Effect::new(move |_| {
-            if node.get().is_some_and(|el| drawn_for_another_box(&el)) {
-                wake(sleep);
-            }
-        });
-        let resize = window_event_listener(leptos::ev::resize, move |_| {
+        // Once laid out, and again on every resize.
+        let redraw_if_off = move || {
             if node
                 .get_untracked()
                 .is_some_and(|el| drawn_for_another_box(&el))
             {
                 wake(sleep);
             }
+        };
+        Effect::new(move |_| {
+            if node.get().is_some() {
+                redraw_if_off();
+            }
         });
+        let resize = window_event_listener(leptos::ev::resize, move |_| redraw_if_off());
         on_cleanup(move || resize.remove());
         sleep
     }
@@ -173,27 +175,21 @@ mod browser {
         };
         let x = at.and_then(|t| crosshair_x(&overlay.get_attribute("data-plot")?, t));
         let line = overlay.query_selector(".crosshair").ok().flatten();
-        match (x, line) {
-            (None, Some(line)) => line.remove(),
-            (None, None) => {}
-            (Some(x), line) => {
-                let line = match line {
-                    Some(l) => l,
-                    None => {
-                        let Some(l) = web_sys::window()
-                            .and_then(|w| w.document())
-                            .and_then(|d| d.create_element("div").ok())
-                        else {
-                            return;
-                        };
-                        l.set_class_name("crosshair");
-                        let _ = l.set_attribute("data-testid", "crosshair");
-                        let _ = overlay.append_child(&l);
-                        l
-                    }
-                };
-                let _ = line.set_attribute("style", &format!("left:{x:.0}px"));
+        let Some(x) = x else {
+            if let Some(line) = line {
+                line.remove();
             }
+            return;
+        };
+        let line = line.or_else(|| {
+            let l = web_sys::window()?.document()?.create_element("div").ok()?;
+            l.set_class_name("crosshair");
+            let _ = l.set_attribute("data-testid", "crosshair");
+            overlay.append_child(&l).ok()?;
+            Some(l)
+        });
+        if let Some(line) = line {
+            let _ = line.set_attribute("style", &format!("left:{x:.0}px"));
         }
     }
 
@@ -217,17 +213,12 @@ mod browser {
     /// An event on the sleeping chart: the first wakes it; pointer events until it is live are
     /// kept for the live chart.
     pub fn touch(sleep: Handle, ev: &web_sys::Event) {
-        let Some((awake, waking, root)) =
-            sleep.try_with_value(|s| (s.awake.is_some(), s.waking, s.node.get_untracked()))
+        let Some((false, root)) =
+            sleep.try_with_value(|s| (s.awake.is_some(), s.node.get_untracked()))
         else {
             return;
         };
-        if awake {
-            return;
-        }
-        if !waking {
-            wake(sleep);
-        }
+        wake(sleep);
         let kind = ev.type_();
         match kind.as_str() {
             "pointermove" | "pointerdown" | "pointerup" | "click" => {

@@ -367,17 +367,13 @@ impl DashboardView {
             };
         }
         let drawn = self.drawn_panels();
-        let queried: Vec<u32> = self.panels.iter().map(|d| d.panel_id).collect();
         for p in &mut self.dashboard.panels {
             match drawn.contains(&p.id) {
                 true => place_only(p),
                 false => p.targets.clear(),
             }
-            for c in &mut p.children {
-                if drawn.contains(&c.id) || !queried.contains(&c.id) {
-                    place_only(c);
-                }
-            }
+            // A row's panels are drawn when queried, else not shown before the row opens.
+            p.children.iter_mut().for_each(place_only);
         }
         self.panels.retain(|d| !drawn.contains(&d.panel_id));
         self.dashboard.variables.clear();
