@@ -177,6 +177,7 @@ impl PanelKind {
 
 /// One query of a panel.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)] // sparse on the wire: what did not come is the default's
 pub struct Target {
     pub ref_id: String,
     pub expr: String,
@@ -329,6 +330,7 @@ impl Reducer {
 
 /// Display options that are not per-field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)] // sparse on the wire: what did not come is the default's
 pub struct PanelOptions {
     pub reducer: Reducer,
     pub legend: bool,
@@ -373,8 +375,10 @@ impl Default for PanelOptions {
 }
 
 /// On the wire (`model::sparse`) only what differs from `Panel::default()` travels, and of its
-/// targets, field config and options only what differs from theirs.
+/// targets, field config and options only what differs from theirs; `#[serde(default)]` reads the
+/// rest back from the default.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Panel {
     pub id: u32,
     pub title: String,
@@ -387,19 +391,19 @@ pub struct Panel {
     pub datasource: Option<String>,
     /// Its plugin type when the reference says (`{"type": "prometheus", "uid": …}`).
     pub datasource_type: Option<String>,
-    #[serde(with = "crate::model::sparse::vec")]
+    #[serde(serialize_with = "crate::model::sparse::vec::serialize")]
     pub targets: Vec<Target>,
     /// Panel minimum interval (`interval`), may hold a variable.
     pub interval: String,
     pub max_data_points: Option<u32>,
-    #[serde(with = "crate::model::sparse")]
+    #[serde(serialize_with = "crate::model::sparse::serialize")]
     pub field: FieldConfig,
     pub overrides: Vec<Override>,
-    #[serde(with = "crate::model::sparse")]
+    #[serde(serialize_with = "crate::model::sparse::serialize")]
     pub options: PanelOptions,
     /// Rows: collapsed rows keep their panels in `children` and query nothing until opened.
     pub collapsed: bool,
-    #[serde(with = "crate::model::sparse::vec")]
+    #[serde(serialize_with = "crate::model::sparse::vec::serialize")]
     pub children: Vec<Panel>,
     /// The variable the panel (or row) repeats by; `repeat::expand` makes the copies and clears
     /// it, so one still set means the variable has no values here.
@@ -452,7 +456,7 @@ pub struct Dashboard {
     pub variables: Vec<Variable>,
     /// Top-level panels in reading order; open rows are followed by their panels, collapsed rows
     /// hold theirs in `children`.
-    #[serde(with = "crate::model::sparse::vec")]
+    #[serde(serialize_with = "crate::model::sparse::vec::serialize")]
     pub panels: Vec<Panel>,
 }
 

@@ -1,13 +1,15 @@
-//! Structs on the wire with only what differs from their `Default` (`#[serde(with = "…")]`): a
-//! dashboard's panels are mostly default options, and every page that draws one carries its
-//! spec for hydration. The reader lays what came over the default, field by field, so a default
-//! that is not zero (a legend shown, bars horizontal) stays right. One level deep: a field is sent
-//! whole or not at all, so enums and maps are never merged; nested structs that are worth it use
-//! `sparse` on their own field.
+//! Structs on the wire with only what differs from their `Default` (`#[serde(serialize_with =
+//! "…")]`): a dashboard's panels are mostly default options, and every page that draws one
+//! carries its spec for hydration. The reader is the type's own derived `Deserialize` with
+//! `#[serde(default)]` on the struct: serde fills every field that did not come from the
+//! struct's `Default`, so a default that is not zero (a legend shown, bars horizontal) stays
+//! right. Reading it that way, rather than laying the fields over the default as JSON values,
+//! keeps one reader per type in the wasm (the one every answer is read with). One level deep: a
+//! field is sent whole or not at all, so enums and maps are never merged; nested structs that are
+//! worth it use `sparse` on their own field (and `#[serde(default)]` on their own struct).
 
-use serde::de::{DeserializeOwned, Error as _};
 use serde::ser::Error as _;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 fn fields<T: Serialize>(v: &T) -> Result<Map<String, Value>, String> {
@@ -17,7 +19,7 @@ fn fields<T: Serialize>(v: &T) -> Result<Map<String, Value>, String> {
     }
 }
 
-/// The default's fields: what the two sides compare with and fill from (read once per list).
+/// The default's fields: what the sent value is compared with (read once per list).
 fn base<T: Serialize + Default>() -> Result<Map<String, Value>, String> {
     fields(&T::default())
 }
@@ -29,32 +31,11 @@ fn diff<T: Serialize>(base: &Map<String, Value>, v: &T) -> Result<Map<String, Va
     Ok(m)
 }
 
-/// `base` with `sent`'s fields laid over it.
-fn merge<T: DeserializeOwned>(base: &Map<String, Value>, sent: Value) -> Result<T, String> {
-    let Value::Object(sent) = sent else {
-        return Err(format!("expected an object of changed fields, got {sent}"));
-    };
-    let mut m = base.clone();
-    m.extend(sent);
-    serde_json::from_value(Value::Object(m)).map_err(|e| e.to_string())
-}
-
 pub fn serialize<T: Serialize + Default, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
     base::<T>()
         .and_then(|b| diff(&b, v))
         .map_err(S::Error::custom)?
         .serialize(s)
-}
-
-pub fn deserialize<'de, T, D>(d: D) -> Result<T, D::Error>
-where
-    T: Serialize + DeserializeOwned + Default,
-    D: Deserializer<'de>,
-{
-    let sent = Value::deserialize(d)?;
-    base::<T>()
-        .and_then(|b| merge(&b, sent))
-        .map_err(D::Error::custom)
 }
 
 /// A list of such structs, each sparse.
@@ -77,21 +58,6 @@ pub mod vec {
             .map_err(S::Error::custom)?
             .serialize(s)
     }
-
-    pub fn deserialize<'de, T, D>(d: D) -> Result<Vec<T>, D::Error>
-    where
-        T: Serialize + DeserializeOwned + Default,
-        D: Deserializer<'de>,
-    {
-        let sent = Vec::<Value>::deserialize(d)?;
-        if sent.is_empty() {
-            return Ok(Vec::new());
-        }
-        let base = base::<T>().map_err(D::Error::custom)?;
-        sent.into_iter()
-            .map(|v| merge(&base, v).map_err(D::Error::custom))
-            .collect()
-    }
 }
 
 #[cfg(test)]
@@ -106,6 +72,7 @@ mod tests {
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(default)]
     struct Options {
         legend: bool,
         unit: String,
@@ -126,9 +93,9 @@ mod tests {
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct Panel {
-        #[serde(with = "super")]
+        #[serde(serialize_with = "super::serialize")]
         options: Options,
-        #[serde(with = "super::vec")]
+        #[serde(serialize_with = "super::vec::serialize")]
         more: Vec<Options>,
     }
 
@@ -157,8 +124,8 @@ mod tests {
     }
 
     #[test]
-    fn what_is_not_an_object_of_fields_is_refused_with_what_came() {
-        let err = serde_json::from_str::<Panel>(r#"{"options":[1],"more":[]}"#).unwrap_err();
-        assert!(err.to_string().contains("got [1]"), "{err}");
+    fn what_is_not_an_object_of_fields_is_refused_saying_what_was_expected() {
+        let err = serde_json::from_str::<Panel>(r#"{"options":"x","more":[]}"#).unwrap_err();
+        assert!(err.to_string().contains("struct Options"), "{err}");
     }
 }

@@ -224,6 +224,7 @@ impl ValueMapping {
 
 /// Per-field display settings; `fieldConfig.defaults` and overrides patch it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)] // sparse on the wire: what did not come is the default's
 pub struct FieldConfig {
     pub unit: String,
     pub decimals: Option<u32>,
