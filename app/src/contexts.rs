@@ -147,36 +147,12 @@ impl PointsSource {
 /// at the size they show (a chart drawn at another size wakes to redraw, `components::panel::live`).
 pub const GRID_COOKIE: &str = "octoscope_grid";
 
-/// The client hint a first visit's request carries its window's width in, once the server has
-/// asked for it (`Accept-CH` and `Critical-CH` on every page, server/src/security.rs).
-pub const WINDOW_WIDTH_HINT: &str = "sec-ch-viewport-width";
-
-/// The grid remembered by this browser (the request's cookie on the server); on a first visit
-/// the grid its window's width lays out (the request's [`WINDOW_WIDTH_HINT`]), else a 1,600 px
+/// The grid remembered by this browser (the request's cookie on the server), else a 1,600 px
 /// page.
 pub fn remembered_grid() -> GridWidth {
     crate::components::prefs::read(GRID_COOKIE)
         .and_then(|v| GridWidth::parse(&v))
-        .or_else(hinted_grid)
         .unwrap_or_default()
-}
-
-/// The grid of the window the request's client hint names (browsers without client hints send
-/// none: their first visit's charts redraw once measured).
-#[cfg(feature = "ssr")]
-fn hinted_grid() -> Option<GridWidth> {
-    let parts = use_context::<http::request::Parts>()?;
-    let px = parts.headers.get(WINDOW_WIDTH_HINT)?.to_str().ok()?;
-    let kiosk = parts
-        .uri
-        .query()
-        .is_some_and(|q| q.split('&').any(|kv| kv.split('=').next() == Some("kiosk")));
-    Some(GridWidth::for_window(px.trim().parse().ok()?, kiosk))
-}
-
-#[cfg(not(feature = "ssr"))]
-fn hinted_grid() -> Option<GridWidth> {
-    None
 }
 
 /// Remembers the grid as measured, for the next page (browser only).

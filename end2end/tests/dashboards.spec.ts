@@ -151,40 +151,6 @@ test('panels arrive drawn, without their data or definitions; a chart wakes with
   await expect(page.locator('[data-live][data-awake] [aria-label="Memory working set by pod"]')).toHaveCount(1);
 });
 
-test('a first visit draws its charts at the window\'s width, so none wakes to fit, on a desktop and a phone', async ({ browser }) => {
-  for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
-    // A fresh browser: no grid cookie yet, only the window's width (the client hint the page
-    // asks for) says how wide the charts will show.
-    const context = await browser.newContext({ viewport, hasTouch: viewport.width < 600 });
-    const page = await context.newPage();
-    const loads: string[] = [];
-    page.on('request', (r) => {
-      if (r.url().includes('/api/load_panel')) loads.push(r.postData() ?? '');
-    });
-    await new ConsolePage(page).open(RUNBOOK);
-    await page.waitForTimeout(1_500);
-    // The grid the server drew for (in the hydration data): the window's, not the 1,600 px page
-    // it assumes when it does not know.
-    const drawnFor = await page.evaluate(() => {
-      for (const raw of (window as any).__RESOLVED_RESOURCES ?? []) {
-        try {
-          const v = JSON.parse(raw);
-          if (v?.Ok?.grid) return v.Ok.grid;
-        } catch {}
-      }
-      return null;
-    });
-    const phone = viewport.width <= 600;
-    expect(drawnFor, `drawn for a ${viewport.width} px window`).toEqual(
-      { px: viewport.width - (phone ? 19 : 224), one_column: phone });
-    await expect(page.locator('[data-live] svg.chart-svg').first()).toBeVisible();
-    expect(await page.locator('[data-live]').count(), 'the charts are sleeping drawings').toBeGreaterThan(0);
-    await expect(page.locator('[data-live][data-awake]'), `at ${viewport.width} px`).toHaveCount(0);
-    expect(loads, 'no chart fetched its points to redraw').toEqual([]);
-    await context.close();
-  }
-});
-
 test('a chart whose points do not load says why in place, and the next touch wakes it', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));

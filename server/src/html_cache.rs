@@ -60,7 +60,6 @@ pub async fn revalidate(req: Request, next: Next) -> Response {
     parts
         .headers
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    ask_for_window_width(&mut parts.headers);
     // Read the page up to the size worth hashing; a larger one is sent on as it streams, with
     // no validator (and a failing stream fails the response as it would have anyway).
     let mut stream = body.into_data_stream();
@@ -95,17 +94,6 @@ pub async fn revalidate(req: Request, next: Next) -> Response {
         return Response::from_parts(parts, Body::empty());
     }
     Response::from_parts(parts, Body::from(bytes))
-}
-
-/// A dashboard's charts are drawn at the width its grid will have: the browser's cookie says it
-/// once measured, and a first visit's request says the window's width (`app::contexts::
-/// remembered_grid`). `Critical-CH` has Chromium ask again with the hint when the first request
-/// went without it (once per browser: it then sends it on every request); the page varies on it.
-fn ask_for_window_width(headers: &mut http::HeaderMap) {
-    let hint = HeaderValue::from_static(app::contexts::WINDOW_WIDTH_HINT);
-    headers.insert(http::HeaderName::from_static("accept-ch"), hint.clone());
-    headers.insert(http::HeaderName::from_static("critical-ch"), hint.clone());
-    headers.append(header::VARY, hint);
 }
 
 #[cfg(test)]

@@ -310,22 +310,6 @@ impl GridWidth {
         })
     }
 
-    /// The grid a window `px` CSS pixels wide lays out (style/main.css): up to 600 px one column
-    /// inside the content's padding (0.6rem a side), wider beside the 11rem navigation (none in
-    /// kiosk mode) inside 1.5rem a side, with the root's 16 px rem. A scrollbar is within what a
-    /// chart tolerates before it redraws (`components::panel::live`).
-    pub fn for_window(px: u32, kiosk: bool) -> GridWidth {
-        let (chrome, one_column) = match (px <= 600, kiosk) {
-            (true, _) => (19, true),
-            (false, true) => (48, false),
-            (false, false) => (176 + 48, false),
-        };
-        GridWidth {
-            px: px.saturating_sub(chrome).clamp(240, 3840),
-            one_column,
-        }
-    }
-
     pub fn cookie_value(self) -> String {
         if self.one_column {
             format!("{}/1", self.px)
@@ -605,11 +589,6 @@ mod tests {
         assert_eq!(GridWidth::parse("99999"), g(3840, false));
         assert_eq!(GridWidth::parse("x"), None);
         assert_eq!(GridWidth::parse("371/2"), None);
-        // A window's width (the first visit's client hint) gives the grid the CSS lays out.
-        assert_eq!(GridWidth::for_window(1280, false), g(1056, false).unwrap());
-        assert_eq!(GridWidth::for_window(1280, true), g(1232, false).unwrap());
-        assert_eq!(GridWidth::for_window(390, false), g(371, true).unwrap());
-        assert_eq!(GridWidth::for_window(100, false), g(240, true).unwrap());
         for grid in [g(1376, false), g(371, true)].into_iter().flatten() {
             assert_eq!(GridWidth::parse(&grid.cookie_value()), Some(grid));
         }

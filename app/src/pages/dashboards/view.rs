@@ -10,7 +10,7 @@ use crate::components::pickers::{
     auto_refresh, use_refresh, ComparePicker, RefreshPicker, TimePicker,
 };
 use crate::components::timeseries::zoned_time;
-use crate::contexts::{remember_grid, remembered_grid, PointsSource, RefreshTick};
+use crate::contexts::{remember_grid, PointsSource, RefreshTick};
 use crate::contexts::{ChartZone, Crosshair, LegendState, PoolsDown};
 use crate::model::dashboard::data::{
     DashboardView, GridWidth, LoadedPanels, PanelData, ResolvedVar,
@@ -222,15 +222,14 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
                 .collect_view();
             // The grid's real width, for the server's next drawing of this browser's charts.
             let grid = NodeRef::<leptos::html::Div>::new();
-            // Compared with the cookie, not with the grid drawn for: a first visit's grid, laid
-            // out from the window's width, may be right and is still remembered as measured.
+            let drawn_for = view.grid;
             Effect::new(move |_| {
                 if let Some(el) = grid.get() {
                     let measured = GridWidth {
                         px: el.client_width().max(0) as u32,
                         one_column: one_column_layout(),
                     };
-                    if measured.px > 0 && measured != remembered_grid() {
+                    if measured.px > 0 && measured != drawn_for {
                         remember_grid(measured);
                     }
                 }
