@@ -19,7 +19,7 @@ fn fields<T: Serialize>(v: &T) -> Result<Map<String, Value>, String> {
     }
 }
 
-/// The default's fields: what the sent value is compared with (read once per list).
+/// The default's fields: what the sent value is compared with (made once per list).
 fn base<T: Serialize + Default>() -> Result<Map<String, Value>, String> {
     fields(&T::default())
 }
@@ -47,9 +47,9 @@ pub mod vec {
         s: S,
     ) -> Result<S::Ok, S::Error> {
         // Only for a list with something in it: a default Panel's own (empty) children would
-        // otherwise read the default again, without end.
+        // otherwise write the default again, without end.
         if v.is_empty() {
-            return s.collect_seq(v.iter().map(|_| ()));
+            return s.collect_seq(std::iter::empty::<()>());
         }
         let base = base::<T>().map_err(S::Error::custom)?;
         v.iter()
