@@ -43,6 +43,7 @@ const USAGE: &str = "usage: cargo xtask <command>
                      `test` runs each for 10 s";
 
 fn main() -> ExitCode {
+    STARTED.get_or_init(Instant::now);
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = workspace_root();
     if let Err(e) = std::env::set_current_dir(&root) {
@@ -82,8 +83,12 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// When this xtask started: each step prints the time since, so a CI log shows where time goes.
+static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
 fn step(what: &str) {
-    println!("\n==> {what}");
+    let s = STARTED.get_or_init(Instant::now).elapsed().as_secs();
+    println!("\n==> [{}m{:02}s] {what}", s / 60, s % 60);
 }
 
 /// PATH with end2end/node_modules/.bin first (binaryen 132's wasm-opt, never Debian's 108) and
