@@ -789,10 +789,36 @@ fn test() -> Result {
         ],
     ))?;
 
-    fuzz(&FUZZ_TARGETS, 10)?;
-
+    // Two integration tests spend ~4 and ~5 minutes waiting for five-minute rate windows to
+    // fill, with little CPU: they run beside the fuzzing, and the rest after them.
     step("integration tests (real Prometheus and Alertmanager, the simulator)");
-    run(&mut cmd("cargo", &["test", "-p", "octoscope-tests"]))?;
+    run(&mut cmd(
+        "cargo",
+        &["test", "-p", "octoscope-tests", "--no-run"],
+    ))?;
+    let mut slow = Vec::new();
+    for name in SLOW_INTEGRATION {
+        // The binary itself, not `cargo test`: cargo would hold the build directory's lock.
+        let mut c = Command::new(integration_binary(name)?);
+        c.current_dir(workspace_root().join("tests"));
+        slow.push(Beside::start(c)?);
+    }
+    let fuzzed = fuzz(&FUZZ_TARGETS, 10);
+    step(&format!(
+        "integration tests run beside the fuzzing: {}",
+        SLOW_INTEGRATION.join(", ")
+    ));
+    let slow: Vec<Result> = slow.into_iter().map(Beside::finish).collect();
+    fuzzed?;
+    slow.into_iter().collect::<Result>()?;
+    step("integration tests, the rest");
+    let mut rest = cmd("cargo", &["test", "-p", "octoscope-tests"]);
+    for name in integration_tests()? {
+        if !SLOW_INTEGRATION.contains(&name.as_str()) {
+            rest.args(["--test", &name]);
+        }
+    }
+    run(&mut rest)?;
 
     e2e(&[])?;
     println!(
@@ -800,6 +826,73 @@ fn test() -> Result {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The integration tests that wait longest (on Prometheus' rate windows): `test` runs them
+/// beside the fuzzing.
+const SLOW_INTEGRATION: [&str; 2] = ["seeds", "victoria"];
+
+/// The integration tests' names (`tests/tests/<name>.rs`).
+fn integration_tests() -> Result<Vec<String>> {
+    let dir = workspace_root().join("tests/tests");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("list {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|n| n.strip_suffix(".rs").map(str::to_string))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// Where cargo put the (built) binary of integration test `name`.
+fn integration_binary(name: &str) -> Result<PathBuf> {
+    let args = [
+        "test",
+        "-p",
+        "octoscope-tests",
+        "--test",
+        name,
+        "--no-run",
+        "--message-format=json",
+    ];
+    let out = output(&mut cmd("cargo", &args)).ok_or(format!("cargo {}", args.join(" ")))?;
+    out.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["target"]["name"] == name && v["executable"].is_string())
+        .and_then(|v| v["executable"].as_str().map(PathBuf::from))
+        .ok_or(format!("cargo built no binary for integration test {name}"))
+}
+
+/// A command run beside the steps that follow, its output kept and shown when it is finished.
+struct Beside {
+    shown: String,
+    child: Child,
+}
+
+impl Beside {
+    fn start(mut c: Command) -> Result<Beside> {
+        c.env("PATH", tool_path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let shown = format!("{c:?}").replace('"', "");
+        println!("    $ {shown} (beside what follows)");
+        let child = c.spawn().map_err(|e| format!("cannot run {shown}: {e}"))?;
+        Ok(Beside { shown, child })
+    }
+
+    fn finish(self) -> Result {
+        let out = self
+            .child
+            .wait_with_output()
+            .map_err(|e| format!("{}: {e}", self.shown))?;
+        print!("{}", String::from_utf8_lossy(&out.stdout));
+        eprint!("{}", String::from_utf8_lossy(&out.stderr));
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!("{} failed ({})", self.shown, out.status))
+        }
+    }
 }
 
 /// Builds the console and runs the Playwright journeys against the demo stack; `playwright_args`
