@@ -15,7 +15,8 @@ type Result<T = ()> = std::result::Result<T, String>;
 const USAGE: &str = "usage: cargo xtask <command>
   setup              install what is missing (wasm target, cargo-leptos, wasm-bindgen-cli,
                      Debian prometheus/alertmanager/chromium, npm packages in end2end/)
-  build [--release]  build the server and the wasm bundle with cargo-leptos
+  build [--release]  build the server and the wasm bundle with cargo-leptos (--release: the
+                     wasm by nightly Rust, a panic aborting without a word; the server on stable)
   demo [--port N] [--seed N] [--incident KIND[:TARGET[:DURATION]]]... [--scale]
        [--replicas N] [--engine prometheus|victoriametrics|both] [--release]
                      set up, build, start the OctoLLM simulator, Prometheus (or VictoriaMetrics
