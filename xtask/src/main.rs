@@ -107,9 +107,14 @@ fn tool_path() -> String {
         .unwrap_or_default()
 }
 
-fn run(cmd: &mut Command) -> Result {
+/// Puts the tools' PATH on `cmd`; returns the command as the log shows it.
+fn prepared(cmd: &mut Command) -> String {
     cmd.env("PATH", tool_path());
-    let shown = format!("{cmd:?}").replace('"', "");
+    format!("{cmd:?}").replace('"', "")
+}
+
+fn run(cmd: &mut Command) -> Result {
+    let shown = prepared(cmd);
     println!("    $ {shown}");
     let status = cmd
         .status()
@@ -830,17 +835,18 @@ fn test() -> Result {
     // Two integration tests spend ~4 and ~5 minutes waiting for five-minute rate windows to
     // fill, with little CPU: they run beside the fuzzing, and the rest after them.
     step("integration tests (real Prometheus and Alertmanager, the simulator)");
-    run(&mut cmd(
-        "cargo",
-        &["test", "-p", "octoscope-tests", "--no-run"],
-    ))?;
-    let mut slow = Vec::new();
-    for name in SLOW_INTEGRATION {
-        // The binary itself, not `cargo test`: cargo would hold the build directory's lock.
-        let mut c = Command::new(integration_binary(name)?);
-        c.current_dir(workspace_root().join("tests"));
-        slow.push(Beside::start(c)?);
-    }
+    let (slow, rest): (Vec<_>, Vec<_>) = build_integration_tests()?
+        .into_iter()
+        .partition(|(name, _)| SLOW_INTEGRATION.contains(&name.as_str()));
+    let slow = slow
+        .into_iter()
+        .map(|(_, binary)| {
+            // The binary itself, not `cargo test`: cargo would hold the build directory's lock.
+            let mut c = Command::new(binary);
+            c.current_dir(workspace_root().join("tests"));
+            Beside::start(c)
+        })
+        .collect::<Result<Vec<_>>>()?;
     let fuzzed = fuzz(&FUZZ_TARGETS, 10);
     step(&format!(
         "integration tests run beside the fuzzing: {}",
@@ -850,13 +856,11 @@ fn test() -> Result {
     fuzzed?;
     slow.into_iter().collect::<Result>()?;
     step("integration tests, the rest");
-    let mut rest = cmd("cargo", &["test", "-p", "octoscope-tests"]);
-    for name in integration_tests()? {
-        if !SLOW_INTEGRATION.contains(&name.as_str()) {
-            rest.args(["--test", &name]);
-        }
+    let mut c = cmd("cargo", &["test", "-p", "octoscope-tests"]);
+    for (name, _) in &rest {
+        c.args(["--test", name]);
     }
-    run(&mut rest)?;
+    run(&mut c)?;
 
     e2e(&[])?;
     println!(
@@ -870,35 +874,38 @@ fn test() -> Result {
 /// beside the fuzzing.
 const SLOW_INTEGRATION: [&str; 2] = ["seeds", "victoria"];
 
-/// The integration tests' names (`tests/tests/<name>.rs`).
-fn integration_tests() -> Result<Vec<String>> {
-    let dir = workspace_root().join("tests/tests");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .map_err(|e| format!("list {}: {e}", dir.display()))?
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter_map(|n| n.strip_suffix(".rs").map(str::to_string))
-        .collect();
-    names.sort();
-    Ok(names)
-}
-
-/// Where cargo put the (built) binary of integration test `name`.
-fn integration_binary(name: &str) -> Result<PathBuf> {
-    let args = [
-        "test",
-        "-p",
-        "octoscope-tests",
-        "--test",
-        name,
-        "--no-run",
-        "--message-format=json",
-    ];
-    let out = output(&mut cmd("cargo", &args)).ok_or(format!("cargo {}", args.join(" ")))?;
-    out.lines()
+/// Builds the integration tests (`tests/tests/<name>.rs`), cargo's messages shown as usual;
+/// returns each one's name and binary.
+fn build_integration_tests() -> Result<Vec<(String, PathBuf)>> {
+    let mut c = cmd(
+        "cargo",
+        &[
+            "test",
+            "-p",
+            "octoscope-tests",
+            "--no-run",
+            "--message-format=json-render-diagnostics",
+        ],
+    );
+    let shown = prepared(&mut c);
+    println!("    $ {shown}");
+    let out = c
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run {shown}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("{shown} failed ({})", out.status));
+    }
+    // One line of JSON per artifact, fresh ones included.
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .find(|v| v["target"]["name"] == name && v["executable"].is_string())
-        .and_then(|v| v["executable"].as_str().map(PathBuf::from))
-        .ok_or(format!("cargo built no binary for integration test {name}"))
+        .filter(|v| v["target"]["kind"][0] == "test")
+        .filter_map(|v| {
+            let name = v["target"]["name"].as_str()?.to_string();
+            Some((name, PathBuf::from(v["executable"].as_str()?)))
+        })
+        .collect())
 }
 
 /// A command run beside the steps that follow, its output kept and shown when it is finished.
@@ -909,10 +916,8 @@ struct Beside {
 
 impl Beside {
     fn start(mut c: Command) -> Result<Beside> {
-        c.env("PATH", tool_path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let shown = format!("{c:?}").replace('"', "");
+        let shown = prepared(&mut c);
+        c.stdout(Stdio::piped()).stderr(Stdio::piped());
         println!("    $ {shown} (beside what follows)");
         let child = c.spawn().map_err(|e| format!("cannot run {shown}: {e}"))?;
         Ok(Beside { shown, child })
