@@ -25,6 +25,7 @@ pub mod promql;
 pub mod promql_complete;
 pub mod routing;
 pub mod rule_lint;
+pub mod server_only;
 pub mod server_timing;
 pub mod silence;
 pub mod slo;

@@ -346,13 +346,14 @@ pub struct PanelOptions {
     /// Pie chart: a ring (`pieType: donut`) rather than a pie.
     #[serde(default)]
     pub donut: bool,
-    #[serde(default)]
+    // The panels these are for are drawn on the server only (`PanelKind::drawn_whole`).
+    #[serde(default, deserialize_with = "crate::model::server_only::skip_in_browser")]
     pub histogram: histogram::HistogramOptions,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::model::server_only::skip_in_browser")]
     pub dashlist: dashlist::DashListOptions,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::model::server_only::skip_in_browser")]
     pub alertlist: alertlist::AlertListOptions,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::model::server_only::skip_in_browser")]
     pub logs: logs_panel::LogsOptions,
 }
 
@@ -391,7 +392,11 @@ pub struct Panel {
     pub datasource: Option<String>,
     /// Its plugin type when the reference says (`{"type": "prometheus", "uid": …}`).
     pub datasource_type: Option<String>,
-    #[serde(serialize_with = "crate::model::sparse::vec::serialize")]
+    /// The server runs them; the browser gets each panel's data and Explore query instead.
+    #[serde(
+        serialize_with = "crate::model::sparse::vec::serialize",
+        deserialize_with = "crate::model::server_only::skip_in_browser"
+    )]
     pub targets: Vec<Target>,
     /// Panel minimum interval (`interval`), may hold a variable.
     pub interval: String,
@@ -419,7 +424,11 @@ pub struct Panel {
     pub repeat_value: Option<(String, String)>,
     /// The panel's enabled Grafana transformations, in order; those Octoscope cannot run are
     /// kept as `Unsupported` and named (`transformations_warning`), never silently skipped.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::model::server_only::skip_in_browser"
+    )]
     pub transformations: Vec<transform::Transform>,
 }
 
@@ -453,6 +462,8 @@ pub struct Dashboard {
     pub timezone: String,
     /// 0 = tooltip per panel, ≥ 1 = shared crosshair (and tooltip) across panels.
     pub graph_tooltip: u8,
+    /// As defined; the page shows them resolved (`DashboardView::variables`).
+    #[serde(default, deserialize_with = "crate::model::server_only::skip_in_browser")]
     pub variables: Vec<Variable>,
     /// Top-level panels in reading order; open rows are followed by their panels, collapsed rows
     /// hold theirs in `children`.

@@ -199,7 +199,7 @@ pub struct PanelData {
     pub others: Option<OtherSeries>,
     /// What a panel shows instead of series (then `series` is empty).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<PanelContent>,
+    pub content: Option<Content>,
     /// The body as the server drew it, for the kinds the browser never draws
     /// (`PanelKind::drawn_whole`, `components::panel::draw_bodies`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -214,6 +214,13 @@ pub struct LoadedPanels {
     pub panels: Vec<Panel>,
     pub data: Vec<PanelData>,
 }
+
+/// What a panel shows instead of series, as [`PanelData`] holds it: the server draws it
+/// (`body`); the browser only knows there is one.
+#[cfg(feature = "ssr")]
+pub type Content = PanelContent;
+#[cfg(not(feature = "ssr"))]
+pub type Content = crate::model::server_only::Unread;
 
 /// Panels whose body is not a set of series: worked out on the server, sent as shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
