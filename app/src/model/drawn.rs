@@ -32,7 +32,8 @@ impl Serialize for Drawn {
 }
 
 /// `serialize_with` for data the page shows only through something [`Drawn`]: sent in answers
-/// (API clients and tests read it), its empty default in hydration data.
+/// (API clients and tests read it), its empty default in hydration data. The browser never reads
+/// it: such a field is also `deserialize_with = "crate::model::server_only::skip_in_browser"`.
 pub fn held<T: Serialize + Default, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
     if holding() {
         T::default().serialize(s)
