@@ -347,13 +347,25 @@ pub struct PanelOptions {
     #[serde(default)]
     pub donut: bool,
     // The panels these are for are drawn on the server only (`PanelKind::drawn_whole`).
-    #[serde(default, deserialize_with = "crate::model::server_only::skip_in_browser")]
+    #[serde(
+        default,
+        deserialize_with = "crate::model::server_only::skip_in_browser"
+    )]
     pub histogram: histogram::HistogramOptions,
-    #[serde(default, deserialize_with = "crate::model::server_only::skip_in_browser")]
+    #[serde(
+        default,
+        deserialize_with = "crate::model::server_only::skip_in_browser"
+    )]
     pub dashlist: dashlist::DashListOptions,
-    #[serde(default, deserialize_with = "crate::model::server_only::skip_in_browser")]
+    #[serde(
+        default,
+        deserialize_with = "crate::model::server_only::skip_in_browser"
+    )]
     pub alertlist: alertlist::AlertListOptions,
-    #[serde(default, deserialize_with = "crate::model::server_only::skip_in_browser")]
+    #[serde(
+        default,
+        deserialize_with = "crate::model::server_only::skip_in_browser"
+    )]
     pub logs: logs_panel::LogsOptions,
 }
 
@@ -463,7 +475,10 @@ pub struct Dashboard {
     /// 0 = tooltip per panel, ≥ 1 = shared crosshair (and tooltip) across panels.
     pub graph_tooltip: u8,
     /// As defined; the page shows them resolved (`DashboardView::variables`).
-    #[serde(default, deserialize_with = "crate::model::server_only::skip_in_browser")]
+    #[serde(
+        default,
+        deserialize_with = "crate::model::server_only::skip_in_browser"
+    )]
     pub variables: Vec<Variable>,
     /// Top-level panels in reading order; open rows are followed by their panels, collapsed rows
     /// hold theirs in `children`.

@@ -70,7 +70,13 @@ mod tests {
     fn the_browser_steps_over_the_value_whatever_it_is() {
         let a: InBrowser =
             serde_json::from_str(r#"{"server_only":{"not":["a list"]},"kept":3}"#).unwrap();
-        assert_eq!(a, InBrowser { kept: 3, server_only: vec![] });
+        assert_eq!(
+            a,
+            InBrowser {
+                kept: 3,
+                server_only: vec![]
+            }
+        );
     }
 
     #[test]
