@@ -76,10 +76,10 @@ impl Fold {
     }
 }
 
-/// One row as the page draws it. On the wire it is an array in field order (see `Serialize`
-/// below; the derived `Deserialize` reads arrays as well as objects): a window is most of a trace
-/// page's data, and its field names were half of it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// One row as the page draws it. On the wire it is an array in field order (`Serialize` and
+/// `Deserialize` below): a window is most of a trace page's data, and its field names were half
+/// of it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct WindowRow {
     /// Index into the trace's spans: what toggle, select and details name.
     pub span: usize,
@@ -113,7 +113,7 @@ pub struct TraceWindow {
 
 /// One pixel row of the minimap: the spans of consecutive rows, drawn as one bar. An array on
 /// the wire, as `WindowRow` is.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MinimapBucket {
     pub start: f64,
     pub end: f64,
@@ -128,9 +128,29 @@ fn fraction(f: f64) -> f32 {
     f as f32
 }
 
+/// A row as read from the wire: its fields in order (the fractions written in single precision,
+/// read back as before). Read as a tuple, not by a derived struct reader: the browser's
+/// serde_json reads structs from objects only (vendor/README.md).
+type RowWire = (
+    usize,
+    usize,
+    f64,
+    f64,
+    usize,
+    usize,
+    usize,
+    bool,
+    bool,
+    bool,
+    String,
+    String,
+    i64,
+    bool,
+);
+
 impl Serialize for WindowRow {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        // Field order, as the derived `Deserialize` reads an array.
+        // `RowWire`'s order.
         (
             self.span,
             self.depth,
@@ -151,6 +171,28 @@ impl Serialize for WindowRow {
     }
 }
 
+impl<'de> Deserialize<'de> for WindowRow {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let r = RowWire::deserialize(d)?;
+        Ok(WindowRow {
+            span: r.0,
+            depth: r.1,
+            offset: r.2,
+            width: r.3,
+            children: r.4,
+            descendants: r.5,
+            errors_below: r.6,
+            open: r.7,
+            orphan: r.8,
+            critical: r.9,
+            service: r.10,
+            operation: r.11,
+            duration_us: r.12,
+            error: r.13,
+        })
+    }
+}
+
 impl Serialize for MinimapBucket {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         (
@@ -160,6 +202,19 @@ impl Serialize for MinimapBucket {
             self.error,
         )
             .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for MinimapBucket {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // The same tuple `Serialize` writes (see `RowWire`).
+        let (start, end, color, error) = <(f64, f64, String, bool)>::deserialize(d)?;
+        Ok(MinimapBucket {
+            start,
+            end,
+            color,
+            error,
+        })
     }
 }
 
