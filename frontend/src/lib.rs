@@ -5,6 +5,9 @@
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // A release wasm aborts on a panic without calling any hook (README, "A panic aborts without
+    // a word"); a debug one says why in the console.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     // The route's view lives in a wasm chunk of its own (app/src/routes.rs): it is loaded first,
     // then the page hydrates in one synchronous pass and the marker follows.

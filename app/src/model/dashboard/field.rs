@@ -231,6 +231,11 @@ pub struct FieldConfig {
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub thresholds: Thresholds,
+    /// Read by the panels the server draws (stat, table, states); the browser's charts never map.
+    #[serde(
+        default,
+        deserialize_with = "crate::model::server_only::skip_in_browser"
+    )]
     pub mappings: Vec<ValueMapping>,
     pub no_value: Option<String>,
     pub display_name: Option<String>,
