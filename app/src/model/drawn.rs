@@ -4,7 +4,7 @@
 //! `inner_html` the server wrote untouched, so the browser never needs the rows' data at all.
 //!
 //! A resource opts in with the [`HeldBack`] codec; while it encodes, [`Drawn`] values and fields
-//! marked `#[serde(serialize_with = "crate::model::drawn::held")]` are written empty.
+//! marked `#[serde(with = "crate::model::drawn::held", default)]` are written empty.
 
 use leptos::server::codee;
 use serde::{Deserialize, Serialize, Serializer};
@@ -27,19 +27,29 @@ pub struct Drawn(pub String);
 
 impl Serialize for Drawn {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        held(&self.0, s)
+        held::serialize(&self.0, s)
     }
 }
 
-/// `serialize_with` for data the page shows only through something [`Drawn`]: sent in answers
-/// (API clients and tests read it), its empty default in hydration data. The browser never reads
-/// it: such a field is also `deserialize_with = "crate::model::server_only::skip_in_browser"`.
-pub fn held<T: Serialize + Default, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
-    if holding() {
-        T::default().serialize(s)
-    } else {
-        v.serialize(s)
+/// `#[serde(with = "crate::model::drawn::held", default)]` for data the page shows only through
+/// something [`Drawn`]: sent in answers (API clients and tests read it), its empty default in
+/// hydration data; the browser never reads it, so its build skips the value
+/// (`server_only::skip_in_browser`).
+pub mod held {
+    use serde::{Serialize, Serializer};
+
+    pub fn serialize<T: Serialize + Default, S: Serializer>(
+        v: &T,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        if super::holding() {
+            T::default().serialize(s)
+        } else {
+            v.serialize(s)
+        }
     }
+
+    pub use crate::model::server_only::skip_in_browser as deserialize;
 }
 
 /// Encodes `v` as JSON with everything drawn left out.
@@ -82,7 +92,7 @@ mod tests {
     #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
     struct Page {
         rows: Drawn,
-        #[serde(serialize_with = "held", default)]
+        #[serde(with = "held", default)]
         alerts: Vec<String>,
         shown: usize,
     }

@@ -1,7 +1,8 @@
 //! Fields of an answer only the server reads. The same types travel to the browser (server
 //! functions, hydration data), but a field the browser never reads need not be decoded there:
 //! its type's reader would be in the wasm for nothing (a panel's queries and transformations,
-//! the list panels' options, a table's frames: ~21 KB brotli of the dashboard page's code).
+//! the list panels' options, a table's frames, the data of rows drawn on the server: README,
+//! "Only what the browser reads").
 //! The server still writes them (tests and the answers' other readers see them); the browser's
 //! build steps over their bytes.
 

@@ -69,11 +69,7 @@ pub struct GroupView {
     pub worst_severity: String,
     /// The alerts shown: the first ones of an open group, a page of the chosen group, none
     /// when collapsed. The page shows them through `rows` and never reads them in the browser.
-    #[serde(
-        serialize_with = "crate::model::drawn::held",
-        deserialize_with = "crate::model::server_only::skip_in_browser",
-        default
-    )]
+    #[serde(with = "crate::model::drawn::held", default)]
     pub alerts: Vec<MergedAlert>,
     /// How many alerts are shown (`alerts.len()`, which hydration data leaves out).
     pub shown: usize,
@@ -308,11 +304,7 @@ pub struct SilencesPage {
     pub first: usize,
     /// The page's silences; the page shows them through `table` and never reads them in the
     /// browser.
-    #[serde(
-        serialize_with = "crate::model::drawn::held",
-        deserialize_with = "crate::model::server_only::skip_in_browser",
-        default
-    )]
+    #[serde(with = "crate::model::drawn::held", default)]
     pub rows: Vec<SilenceRow>,
     /// How many are shown (`rows.len()`, which hydration data leaves out).
     pub shown: usize,
