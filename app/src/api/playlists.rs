@@ -13,6 +13,13 @@ pub async fn list_playlists() -> Result<Vec<Entry>, AppError> {
 /// Playlist `name`, to play or show.
 #[server(endpoint = "get_playlist")]
 pub async fn get_playlist(name: String) -> Result<Playlist, AppError> {
+    find(&name)
+}
+
+/// Playlist `name` as provisioned now, or why it cannot play (the wall-screen player's bar,
+/// which the server draws, reads it too).
+#[cfg(feature = "ssr")]
+pub fn find(name: &str) -> Result<Playlist, AppError> {
     let entries = crate::api::backends()?.playlists();
     match entries.into_iter().find(|e| match e {
         Entry::Valid(p) => p.name == name,

@@ -90,7 +90,12 @@ pub fn PlaylistListPage() -> impl IntoView {
                                                     <td>{p.items.len()}</td>
                                                     <td>{format_ms(p.interval_ms)}</td>
                                                     <td>
-                                                        <a class="button" href=item_url(&p, 0) data-testid="play">
+                                                        <a
+                                                            class="button"
+                                                            href=item_url(&p, 0)
+                                                            rel="external"
+                                                            data-testid="play"
+                                                        >
                                                             "▶ Play"
                                                         </a>
                                                     </td>
@@ -132,7 +137,7 @@ pub fn PlaylistPage() -> impl IntoView {
                         )}
                     </p>
                     <p>
-                        <a class="button" href=item_url(&p, 0) data-testid="play">
+                        <a class="button" href=item_url(&p, 0) rel="external" data-testid="play">
                             "▶ Play"
                         </a>
                     </p>
@@ -150,7 +155,9 @@ pub fn PlaylistPage() -> impl IntoView {
                                     .join(" ");
                                 view! {
                                     <li>
-                                        <a href=item_url(&p, i)>{item.dashboard.clone()}</a>
+                                        <a href=item_url(&p, i) rel="external">
+                                            {item.dashboard.clone()}
+                                        </a>
                                         " "
                                         <span class="muted small">{range}</span>
                                     </li>
