@@ -765,7 +765,7 @@ impl<'a> VacantEntry<'a> {
     ///     Entry::Vacant(vacant) => {
     ///         assert_eq!(vacant.key(), &"serde");
     ///     }
-    ///     Entry::Occupied(_) => unimplemented!(),
+    ///     Entry::Occupied(_) => unreachable!("the map is empty"),
     /// }
     /// ```
     #[inline]
@@ -789,7 +789,7 @@ impl<'a> VacantEntry<'a> {
     ///     Entry::Vacant(vacant) => {
     ///         vacant.insert(json!("hoho"));
     ///     }
-    ///     Entry::Occupied(_) => unimplemented!(),
+    ///     Entry::Occupied(_) => unreachable!("the map is empty"),
     /// }
     /// ```
     #[inline]
@@ -815,7 +815,7 @@ impl<'a> OccupiedEntry<'a> {
     ///     Entry::Occupied(occupied) => {
     ///         assert_eq!(occupied.key(), &"serde");
     ///     }
-    ///     Entry::Vacant(_) => unimplemented!(),
+    ///     Entry::Vacant(_) => unreachable!("the key was just inserted"),
     /// }
     /// ```
     #[inline]
@@ -839,7 +839,7 @@ impl<'a> OccupiedEntry<'a> {
     ///     Entry::Occupied(occupied) => {
     ///         assert_eq!(occupied.get(), 12);
     ///     }
-    ///     Entry::Vacant(_) => unimplemented!(),
+    ///     Entry::Vacant(_) => unreachable!("the key was just inserted"),
     /// }
     /// ```
     #[inline]
@@ -863,7 +863,7 @@ impl<'a> OccupiedEntry<'a> {
     ///     Entry::Occupied(mut occupied) => {
     ///         occupied.get_mut().as_array_mut().unwrap().push(json!(4));
     ///     }
-    ///     Entry::Vacant(_) => unimplemented!(),
+    ///     Entry::Vacant(_) => unreachable!("the key was just inserted"),
     /// }
     ///
     /// assert_eq!(map["serde"].as_array().unwrap().len(), 4);
@@ -889,7 +889,7 @@ impl<'a> OccupiedEntry<'a> {
     ///     Entry::Occupied(mut occupied) => {
     ///         occupied.into_mut().as_array_mut().unwrap().push(json!(4));
     ///     }
-    ///     Entry::Vacant(_) => unimplemented!(),
+    ///     Entry::Vacant(_) => unreachable!("the key was just inserted"),
     /// }
     ///
     /// assert_eq!(map["serde"].as_array().unwrap().len(), 4);
@@ -917,7 +917,7 @@ impl<'a> OccupiedEntry<'a> {
     ///         assert_eq!(occupied.insert(json!(13)), 12);
     ///         assert_eq!(occupied.get(), 13);
     ///     }
-    ///     Entry::Vacant(_) => unimplemented!(),
+    ///     Entry::Vacant(_) => unreachable!("the key was just inserted"),
     /// }
     /// ```
     #[inline]
@@ -947,7 +947,7 @@ impl<'a> OccupiedEntry<'a> {
     ///     Entry::Occupied(occupied) => {
     ///         assert_eq!(occupied.remove(), 12);
     ///     }
-    ///     Entry::Vacant(_) => unimplemented!(),
+    ///     Entry::Vacant(_) => unreachable!("the key was just inserted"),
     /// }
     /// ```
     #[inline]
@@ -1010,7 +1010,7 @@ impl<'a> OccupiedEntry<'a> {
     ///         assert_eq!(key, "serde");
     ///         assert_eq!(value, 12);
     ///     }
-    ///     Entry::Vacant(_) => unimplemented!(),
+    ///     Entry::Vacant(_) => unreachable!("the key was just inserted"),
     /// }
     /// ```
     #[inline]
