@@ -6,8 +6,8 @@
 //! The server draws the bar (it reads the playlist where it is provisioned) and the next item is
 //! loaded as a new page: the browser keeps only a timer. So a wall screen that plays for days
 //! starts every item fresh, and the code every page loads holds no playlist reader, resource or
-//! view for it. A link that starts playing is an external one (`rel="external"`) for the same
-//! reason: the bar comes with the page.
+//! view for it. A link that starts playing ([`PlayLink`]) loads a new page for the same reason:
+//! the bar comes with the page.
 
 use crate::model::playlist::{PARAM_INDEX, PARAM_NAME};
 use leptos::prelude::*;
@@ -30,6 +30,23 @@ pub fn PlaylistPlayer() -> impl IntoView {
         playing
             .get()
             .map(|(name, index)| view! { <PlaylistBar name index /> })
+    }
+}
+
+/// A link that starts playing: to `href` (`model::playlist::item_url`) as a new page, since the
+/// server draws the player's bar with the page and a client-side navigation would bring none.
+/// `button`: shown as the "▶ Play" button (`data-testid="play"`).
+#[component]
+pub fn PlayLink(href: String, #[prop(optional)] button: bool, children: Children) -> impl IntoView {
+    view! {
+        <a
+            href=href
+            rel="external"
+            class=button.then_some("button")
+            data-testid=button.then_some("play")
+        >
+            {children()}
+        </a>
     }
 }
 

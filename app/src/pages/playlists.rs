@@ -3,6 +3,7 @@
 
 use crate::api::playlists::{get_playlist, list_playlists};
 use crate::components::feedback::Loaded;
+use crate::components::playlist_player::PlayLink;
 use crate::model::duration::format_ms;
 use crate::model::playlist::{item_url, Entry};
 use crate::model::url_state::encode_component;
@@ -90,14 +91,9 @@ pub fn PlaylistListPage() -> impl IntoView {
                                                     <td>{p.items.len()}</td>
                                                     <td>{format_ms(p.interval_ms)}</td>
                                                     <td>
-                                                        <a
-                                                            class="button"
-                                                            href=item_url(&p, 0)
-                                                            rel="external"
-                                                            data-testid="play"
-                                                        >
+                                                        <PlayLink href=item_url(&p, 0) button=true>
                                                             "▶ Play"
-                                                        </a>
+                                                        </PlayLink>
                                                     </td>
                                                 </tr>
                                             }
@@ -137,9 +133,9 @@ pub fn PlaylistPage() -> impl IntoView {
                         )}
                     </p>
                     <p>
-                        <a class="button" href=item_url(&p, 0) rel="external" data-testid="play">
+                        <PlayLink href=item_url(&p, 0) button=true>
                             "▶ Play"
-                        </a>
+                        </PlayLink>
                     </p>
                     <ol data-testid="playlist-items">
                         {p
@@ -153,11 +149,10 @@ pub fn PlaylistPage() -> impl IntoView {
                                     .map(|(k, v)| format!("{k}={v}"))
                                     .collect::<Vec<_>>()
                                     .join(" ");
+                                let dashboard = item.dashboard.clone();
                                 view! {
                                     <li>
-                                        <a href=item_url(&p, i) rel="external">
-                                            {item.dashboard.clone()}
-                                        </a>
+                                        <PlayLink href=item_url(&p, i)>{dashboard}</PlayLink>
                                         " "
                                         <span class="muted small">{range}</span>
                                     </li>
