@@ -25,6 +25,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let embed_origins = use_context::<contexts::EmbedOrigins>()
         .map(|o| o.0.join(" "))
         .filter(|o| !o.is_empty());
+    // The first page's code comes as one pack (model::bundle): its loader runs after the page's
+    // metas, which name the page's group.
+    let pack_loader = use_context::<model::bundle::SplitChunks>().and_then(|c| c.pack_loader("/pkg"));
+    let nonce = leptos::nonce::use_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -37,7 +41,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // Named by content hash when the build hashed it (cached as immutable).
                 <HashedStylesheet options=options.clone() id="octoscope" />
                 <HydrationScripts options />
+                {routes::preload_packs_not_chunks()}
                 <MetaTags />
+                {pack_loader.map(|js| view! { <script nonce=nonce inner_html=js></script> })}
             </head>
             <body>
                 <App />

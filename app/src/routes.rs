@@ -145,6 +145,29 @@ fn preload_chunks(group: &str) {
     }
 }
 
+/// On the server, in the page's shell after `HydrationScripts`: Leptos preloads a lazy page's
+/// chunks one by one (`<link rel=preload>` for each, from the split manifest `HydrationScripts`
+/// reads); a group with a pack takes them from it instead ([`preload_chunks`] names the pack), so
+/// this request's copy of Leptos' manifest leaves the packed groups out.
+pub fn preload_packs_not_chunks() {
+    #[cfg(feature = "ssr")]
+    let (Some(chunks), Some(manifest)) = (
+        use_context::<crate::model::bundle::SplitChunks>(),
+        use_context::<leptos::WasmSplitManifest>(),
+    ) else {
+        return;
+    };
+    #[cfg(feature = "ssr")]
+    if let Some((pkg, mut split_points, loader)) = manifest.0.try_get_value() {
+        split_points.retain(|key, _| !chunks.has_pack(key));
+        provide_context(leptos::WasmSplitManifest(ArcStoredValue::new((
+            pkg,
+            split_points,
+            loader,
+        ))));
+    }
+}
+
 /// The page's `<meta>` naming its group, so the browser loads the group's code before it hydrates
 /// ([`load_rendered_page`]).
 const SPLIT_META: &str = "octoscope-split";

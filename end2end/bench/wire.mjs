@@ -12,12 +12,12 @@ const runs = Number(runsArg ?? 3);
 
 async function visit(page, cdp, url) {
   // `code`: the bundle files among them (`/pkg/….wasm` and `.js`: the main bundle and the page's
-  // split chunks), as they came over the wire.
+  // split chunks, and `pack_….bin`: the page's chunks as one file), as they came over the wire.
   let bytes = 0;
   let code = 0;
   const codeRequests = new Set();
   const onResponse = (e) => {
-    if (/\/pkg\/[^?]*\.(wasm|js)(\?|$)/.test(e.response.url)) codeRequests.add(e.requestId);
+    if (/\/pkg\/([^?]*\.(wasm|js)|pack_[^?]*\.bin)(\?|$)/.test(e.response.url)) codeRequests.add(e.requestId);
   };
   const onDone = (e) => {
     bytes += e.encodedDataLength ?? 0;

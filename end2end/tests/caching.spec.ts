@@ -1,7 +1,8 @@
 // Over the wire in a real browser: the bundle arrives compressed with content-hashed names, and a
 // second visit takes the wasm, JS and CSS from the browser's cache without asking the server.
-// The wasm is split by groups of pages (app/src/routes.rs): a page's chunks are named in its
-// response for preloading, and another group's code loads only when one of its pages opens.
+// The wasm is split by groups of pages (app/src/routes.rs): a first page's chunks come as one
+// pack its response names for preloading (app/src/model/bundle.rs), and another group's code
+// loads, chunk by chunk, only when one of its pages opens.
 // Chromium's own network log (CDP) is the witness: per request, whether it was served from a
 // cache and how many bytes it moved on the wire.
 import { test, expect, type CDPSession } from '@playwright/test';
@@ -28,7 +29,8 @@ function record(cdp: CDPSession) {
   return byId;
 }
 
-const bundle = (m: Map<string, Seen>) => [...m.values()].filter((s) => /\/pkg\/.+\.(wasm|js|css)$/.test(s.url));
+const bundle = (m: Map<string, Seen>) =>
+  [...m.values()].filter((s) => /\/pkg\/(.+\.(wasm|js|css)|pack_.+\.bin)$/.test(s.url));
 
 test('a second visit downloads no wasm, JS or CSS', async ({ page }) => {
   const cdp = await page.context().newCDPSession(page);
@@ -61,7 +63,7 @@ test('a second visit downloads no wasm, JS or CSS', async ({ page }) => {
   }
 });
 
-test('a page preloads its own chunks and another group loads its code on the way there', async ({ page }) => {
+test('a first page loads its chunks as one preloaded pack and another group loads its code on the way there', async ({ page }) => {
   const errors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   const cdp = await page.context().newCDPSession(page);
@@ -73,13 +75,16 @@ test('a page preloads its own chunks and another group loads its code on the way
   // The page names its group, whose chunks the browser loads before it hydrates in one pass.
   await expect(page.locator('meta[name="octoscope-split"]')).toHaveAttribute('content', 'alerting');
   const link = resp!.headers()['link'] ?? '';
-  const preloaded = [...link.matchAll(/<([^>]+\.wasm)>; rel=preload; as=fetch; crossorigin/g)].map((m) => m[1]);
-  expect(preloaded.length, `the Link header names the group's chunks: ${link}`).toBeGreaterThan(0);
+  const packs = [...link.matchAll(/<([^>]+\/pack_alerting_[^>]+\.bin)>; rel=preload; as=fetch; crossorigin/g)]
+    .map((m) => m[1]);
+  expect(packs, `the Link header names the group's pack: ${link}`).toHaveLength(1);
   const fetched = () => bundle(seen).map((s) => new URL(s.url).pathname);
-  for (const chunk of preloaded) {
-    // Preloaded and then used by the split loader: one request, not two.
-    expect(fetched().filter((p) => p === chunk), chunk).toHaveLength(1);
-  }
+  // Preloaded and then read by the page's pack loader: one request, not two.
+  expect(fetched().filter((p) => p === packs[0])).toHaveLength(1);
+  // The chunks came out of the pack: the only wasm file fetched is the main bundle.
+  expect(fetched().filter((p) => p.endsWith('.wasm'))).toEqual([
+    expect.stringMatching(/\/pkg\/octoscope\.[^/]+\.wasm$/),
+  ]);
   const firstVisit = new Set(fetched());
 
   // A client-side navigation to the dashboards group fetches chunks the alerting pages did not need.

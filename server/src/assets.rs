@@ -60,6 +60,64 @@ pub fn split_chunks(pkg: &Path, hash_txt: Option<&str>) -> app::model::bundle::S
     })
 }
 
+/// Writes each split point's pack (`app::model::bundle::pack`) into `pkg` unless it is there (the
+/// first start after a build does it), with brotli 11 and gzip copies when the build
+/// precompressed its chunks; returns the chunks with the packs `pkg` now has. A pack that cannot
+/// be written (a read-only site root) is said in the log and left out: its pages then preload
+/// their chunks one by one.
+pub fn ensure_packs(
+    pkg: &Path,
+    chunks: app::model::bundle::SplitChunks,
+) -> app::model::bundle::SplitChunks {
+    for (_, files, name) in chunks.split_points() {
+        if pkg.join(&name).is_file() {
+            continue;
+        }
+        if let Err(e) = write_pack(pkg, files, &name) {
+            tracing::warn!(pack = %name, "the split chunks' pack was not written ({e}); its pages load their chunks one by one; give the server a writable site root or run it once where it is");
+        }
+    }
+    chunks.with_packs(|name| pkg.join(name).is_file())
+}
+
+/// One pack and its compressed copies; the pack itself last (its presence says all are there),
+/// each file written under a temporary name and renamed, so a concurrent start never serves half
+/// of one.
+fn write_pack(pkg: &Path, files: &[String], name: &str) -> std::io::Result<()> {
+    let parts = files
+        .iter()
+        .map(|c| {
+            let file = format!("{c}.wasm");
+            let bytes = std::fs::read(pkg.join(&file))?;
+            Ok((file, bytes))
+        })
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let packed = app::model::bundle::pack(&parts);
+    let precompressed = files
+        .first()
+        .is_some_and(|c| pkg.join(format!("{c}.wasm.br")).is_file());
+    if precompressed {
+        let mut br = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            lgwin: 24,
+            ..Default::default()
+        };
+        brotli::BrotliCompress(&mut packed.as_slice(), &mut br, &params)?;
+        write_renamed(&pkg.join(format!("{name}.br")), &br)?;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut gz, &packed)?;
+        write_renamed(&pkg.join(format!("{name}.gz")), &gz.finish()?)?;
+    }
+    write_renamed(&pkg.join(name), &packed)
+}
+
+fn write_renamed(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
 /// Where cargo-leptos writes the hash file: beside the server binary.
 pub fn hash_file_path(file_name: &str) -> Option<PathBuf> {
     std::env::current_exe()
@@ -127,6 +185,45 @@ mod tests {
         assert_eq!(cache_control("octoscope.Qz9_k.wasm", &hashed), IMMUTABLE);
         assert_eq!(cache_control("octoscope.wasm", &hashed), REVALIDATE);
         assert_eq!(cache_control("favicon.svg", &hashed), REVALIDATE);
+    }
+
+    #[test]
+    fn packs_are_written_once_with_their_compressed_copies() {
+        let pkg = tempfile::tempdir().unwrap();
+        let p = pkg.path();
+        std::fs::write(
+            p.join("__wasm_split_manifest.json"),
+            r#"{"trace_12": ["chunk_1.h1", "split_trace_12.h2"], "overview_3": ["chunk_9.h9"]}"#,
+        )
+        .unwrap();
+        std::fs::write(p.join("chunk_1.h1.wasm"), b"\0asm one").unwrap();
+        std::fs::write(p.join("chunk_1.h1.wasm.br"), b"x").unwrap();
+        std::fs::write(p.join("split_trace_12.h2.wasm"), b"\0asm two").unwrap();
+        // overview's chunk is missing: no pack for it, and the others still get theirs.
+        let chunks = ensure_packs(p, split_chunks(p, None));
+        let name = app::model::bundle::pack_name(
+            "trace_12",
+            &["chunk_1.h1".into(), "split_trace_12.h2".into()],
+        );
+        let packed = std::fs::read(p.join(&name)).unwrap();
+        assert_eq!(
+            packed,
+            b"chunk_1.h1.wasm:8 split_trace_12.h2.wasm:8\n\0asm one\0asm two"
+        );
+        let mut unbr = Vec::new();
+        brotli::BrotliDecompress(
+            &mut std::fs::File::open(p.join(format!("{name}.br"))).unwrap(),
+            &mut unbr,
+        )
+        .unwrap();
+        assert_eq!(unbr, packed);
+        assert!(p.join(format!("{name}.gz")).is_file());
+        assert!(chunks.preload_header("/pkg", "trace").unwrap().contains(&name));
+        assert!(chunks.preload_header("/pkg", "overview").unwrap().contains("chunk_9.h9.wasm"));
+        // A second start finds the pack and leaves it alone.
+        std::fs::write(p.join(&name), b"kept").unwrap();
+        ensure_packs(p, split_chunks(p, None));
+        assert_eq!(std::fs::read(p.join(&name)).unwrap(), b"kept");
     }
 
     #[test]

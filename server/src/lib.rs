@@ -170,7 +170,10 @@ pub fn build_state(config: &Config) -> Result<AppState, auth::AuthConfigError> {
         .as_deref()
         .map(|t| assets::hashed_names(t, "octoscope"))
         .unwrap_or_default();
-    let split_chunks = assets::split_chunks(&site_root.join("pkg"), hash_txt.as_deref());
+    let split_chunks = assets::ensure_packs(
+        &site_root.join("pkg"),
+        assets::split_chunks(&site_root.join("pkg"), hash_txt.as_deref()),
+    );
     hashed_assets.extend(split_chunks.file_names());
     let leptos_options = LeptosOptions::builder()
         .output_name("octoscope")

@@ -3,42 +3,105 @@
 //! wasm chunks it needs, named by content hash. The server reads it once: to name a page's
 //! chunks in its response (`Link: …; rel=preload`), so a first visit fetches them beside the main
 //! bundle instead of after it, and to cache them as immutable.
+//!
+//! A group's chunks also travel as one file, its pack ([`pack`], written by the build): ~30
+//! chunks compressed one by one lose the context they share (a dashboard's 225 KB brotli are
+//! ~195 KB as one stream), and one request replaces thirty. A first visit fetches the page's
+//! pack; the page's inline loader ([`PACK_LOADER`]) hands each chunk to the split loader from
+//! it. A later navigation fetches the next group's missing chunks one by one, as before.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Split point → its chunk files (without `.wasm`), as the manifest lists them.
+/// Split point → its chunk files (without `.wasm`), as the manifest lists them, and the packs the
+/// build wrote (split point → pack file name).
 #[derive(Clone, Debug, Default)]
-pub struct SplitChunks(Arc<BTreeMap<String, Vec<String>>>);
+pub struct SplitChunks(
+    Arc<BTreeMap<String, Vec<String>>>,
+    Arc<BTreeMap<String, String>>,
+);
 
 impl SplitChunks {
     pub fn parse(manifest: &str) -> Result<SplitChunks, serde_json::Error> {
-        Ok(SplitChunks(Arc::new(serde_json::from_str(manifest)?)))
+        Ok(SplitChunks(
+            Arc::new(serde_json::from_str(manifest)?),
+            Default::default(),
+        ))
+    }
+
+    /// Every split point with its chunks and the name of its pack ([`pack_name`]).
+    pub fn split_points(&self) -> impl Iterator<Item = (&str, &[String], String)> + '_ {
+        self.0
+            .iter()
+            .map(|(key, chunks)| (key.as_str(), chunks.as_slice(), pack_name(key, chunks)))
+    }
+
+    /// These chunks with the packs `exists` finds (given a pack's file name).
+    pub fn with_packs(self, exists: impl Fn(&str) -> bool) -> SplitChunks {
+        let packs = self
+            .split_points()
+            .filter(|(_, _, name)| exists(name))
+            .map(|(key, _, name)| (key.to_string(), name))
+            .collect();
+        SplitChunks(self.0, Arc::new(packs))
+    }
+
+    /// Whether the split point `key` (as the manifest names it) has a pack.
+    pub fn has_pack(&self, key: &str) -> bool {
+        self.1.contains_key(key)
+    }
+
+    /// The pack of `group`, if the build wrote it.
+    fn pack_of(&self, group: &str) -> Option<&str> {
+        let key = self.key_of(group)?;
+        self.1.get(key).map(String::as_str)
+    }
+
+    /// The inline script that loads a first page's pack (empty without packs): [`PACK_LOADER`]
+    /// with each group's pack under `pkg`.
+    pub fn pack_loader(&self, pkg: &str) -> Option<String> {
+        let urls: BTreeMap<&str, String> = self
+            .1
+            .iter()
+            .filter_map(|(key, name)| Some((group_of(key)?, format!("{pkg}/{name}"))))
+            .collect();
+        (!urls.is_empty()).then(|| {
+            let urls = serde_json::to_string(&urls).unwrap_or_default();
+            PACK_LOADER.replace("PACKS", &urls)
+        })
+    }
+
+    /// The manifest's key for `group` (the `#[lazy]` function's name, `_` and a hash).
+    fn key_of(&self, group: &str) -> Option<&str> {
+        self.0
+            .keys()
+            .find(|key| group_of(key) == Some(group))
+            .map(String::as_str)
     }
 
     /// The chunks of the split point made for `group` (the `#[lazy]` function's name: its key is
     /// the name, `_` and a hash of where it is written).
     pub fn of_group(&self, group: &str) -> &[String] {
-        self.0
-            .iter()
-            .find(|(key, _)| {
-                key.strip_prefix(group)
-                    .and_then(|rest| rest.strip_prefix('_'))
-                    .is_some_and(|hash| hash.bytes().all(|b| b.is_ascii_digit()))
-            })
-            .map(|(_, chunks)| chunks.as_slice())
+        self.key_of(group)
+            .and_then(|key| self.0.get(key))
+            .map(Vec::as_slice)
             .unwrap_or_default()
     }
 
-    /// The `Link` header value that preloads `group`'s chunks from `pkg` (`/pkg`), or `None`
-    /// when the build has no such split point. `crossorigin` (anonymous) because the split loader
-    /// fetches them with `fetch()`, whose requests a preload must match to be reused.
+    /// The `Link` header value that preloads `group`'s code from `pkg` (`/pkg`): its pack when
+    /// the build wrote one, else its chunks; `None` when the build has no such split point.
+    /// `crossorigin` (anonymous) because the loaders fetch with `fetch()`, whose requests a
+    /// preload must match to be reused.
     pub fn preload_header(&self, pkg: &str, group: &str) -> Option<String> {
+        let link = |file: &str| format!("<{pkg}/{file}>; rel=preload; as=fetch; crossorigin");
+        if let Some(pack) = self.pack_of(group) {
+            return Some(link(pack));
+        }
         let chunks = self.of_group(group);
         (!chunks.is_empty()).then(|| {
             chunks
                 .iter()
-                .map(|c| format!("<{pkg}/{c}.wasm>; rel=preload; as=fetch; crossorigin"))
+                .map(|c| link(&format!("{c}.wasm")))
                 .collect::<Vec<_>>()
                 .join(", ")
         })
@@ -51,12 +114,52 @@ impl SplitChunks {
             .values()
             .flatten()
             .map(|c| format!("{c}.wasm"))
+            .chain(self.1.values().cloned())
             .collect();
         names.sort();
         names.dedup();
         names.into_iter()
     }
 }
+
+/// The group a manifest key names: `alerting_4620769156971278337` → `alerting`.
+fn group_of(key: &str) -> Option<&str> {
+    let (group, hash) = key.rsplit_once('_')?;
+    (!hash.is_empty() && hash.bytes().all(|b| b.is_ascii_digit())).then_some(group)
+}
+
+/// The file name of a split point's pack: `pack_<key>.<hash of its chunk names>.bin`. The chunk
+/// names carry their content hashes, so the name changes whenever a chunk does (the pack is
+/// cached as immutable).
+pub fn pack_name(key: &str, chunks: &[String]) -> String {
+    // FNV-1a: stable across builds and Rust versions, unlike std's hasher.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in chunks.join(",").bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("pack_{key}.{h:016x}.bin")
+}
+
+/// A pack of chunk files (name with `.wasm`, bytes): a first line of `name:length` entries
+/// separated by spaces, then the files' bytes one after another ([`PACK_LOADER`] reads it).
+pub fn pack(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let header: Vec<String> = files
+        .iter()
+        .map(|(name, bytes)| format!("{name}:{}", bytes.len()))
+        .collect();
+    let mut out = header.join(" ").into_bytes();
+    out.push(b'\n');
+    for (_, bytes) in files {
+        out.extend_from_slice(bytes);
+    }
+    out
+}
+
+/// The first page's pack loader, inline in the page's head (after its `<meta>`s): it fetches the
+/// pack of the page's group (`PACKS`: group → URL; the group from the `octoscope-split` meta)
+/// and answers the split loader's `fetch` of a chunk in it from the pack, once; any other fetch,
+/// or a chunk the pack lacks or failed to bring, goes to the network as it would have.
+pub const PACK_LOADER: &str = r#"(()=>{const g=document.querySelector('meta[name=octoscope-split]'),u=g&&PACKS[g.content];if(!u)return;const p=fetch(u).then(r=>r.ok?r.arrayBuffer():null).then(b=>{if(!b)return null;const a=new Uint8Array(b),n=a.indexOf(10),m=new Map();let o=n+1;for(const e of new TextDecoder().decode(a.subarray(0,n)).split(' ')){const i=e.lastIndexOf(':'),l=+e.slice(i+1);m.set(e.slice(0,i),a.subarray(o,o+=l))}return m}).catch(()=>null);const f=window.fetch;window.fetch=function(i){const s=typeof i=='string'?i:i instanceof URL?i.href:i.url,n=s.slice(s.lastIndexOf('/')+1),t=this,r=arguments;if(!/^(chunk|split)_/.test(n))return f.apply(t,r);return p.then(m=>{const b=m&&m.get(n);if(!b)return f.apply(t,r);m.delete(n);return new Response(b,{headers:{'content-type':'application/wasm'}})})}})()"#;
 
 #[cfg(test)]
 mod tests {
@@ -105,6 +208,49 @@ mod tests {
                 "split_alerting_4620769156971278337.7mVB5h.wasm"
             ]
         );
+    }
+
+    #[test]
+    fn with_a_pack_the_header_preloads_the_pack_alone() {
+        let m = SplitChunks::parse(MANIFEST).unwrap();
+        let name = pack_name(
+            "dashboards_16987533129638468367",
+            &["chunk_5.kJB93s".into(), "chunk_6.ELSeR7".into()],
+        );
+        let m = m.with_packs(|n| n == name);
+        assert_eq!(
+            m.preload_header("/pkg", "dashboards").unwrap(),
+            format!("</pkg/{name}>; rel=preload; as=fetch; crossorigin")
+        );
+        // A group without a pack still preloads its chunks.
+        assert!(m
+            .preload_header("/pkg", "alerting")
+            .unwrap()
+            .contains("chunk_5.kJB93s.wasm"));
+        assert!(m.file_names().any(|n| n == name));
+        let loader = m.pack_loader("/pkg").unwrap();
+        assert!(loader.contains(&format!(r#"{{"dashboards":"/pkg/{name}"}}"#)));
+        assert!(!loader.contains("PACKS"));
+        assert_eq!(SplitChunks::parse(MANIFEST).unwrap().pack_loader("/pkg"), None);
+    }
+
+    #[test]
+    fn a_pack_name_follows_its_chunks() {
+        let a = pack_name("trace_1", &["chunk_1.aa".into()]);
+        assert!(a.starts_with("pack_trace_1.") && a.ends_with(".bin"));
+        assert_eq!(a, pack_name("trace_1", &["chunk_1.aa".into()]));
+        assert_ne!(a, pack_name("trace_1", &["chunk_1.ab".into()]));
+    }
+
+    #[test]
+    fn a_pack_is_a_header_line_then_the_files() {
+        let p = pack(&[
+            ("chunk_1.a.wasm".into(), vec![0, 10, 2]),
+            ("split_x_1.b.wasm".into(), vec![7]),
+        ]);
+        let mut want = b"chunk_1.a.wasm:3 split_x_1.b.wasm:1\n".to_vec();
+        want.extend([0, 10, 2, 7]);
+        assert_eq!(p, want);
     }
 
     #[test]
