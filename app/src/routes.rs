@@ -1,10 +1,11 @@
-//! The route table's views, in six split points: `cargo leptos build --split` moves the code of
-//! each group of pages (their views, and the answer types only they decode) into wasm chunks
-//! loaded when a page of the group is first opened. The server names the chunks a page needs in
-//! its response (a `Link` preload header, `preload_chunks`), so a first visit fetches them
-//! beside the main bundle; a client-side navigation fetches the next group's chunks before it
-//! swaps the view. The main bundle keeps
-//! what every page shares: the router, the layout, the contexts and the shared components.
+//! The route table's views, in six split points and one lazy part (Explore's logs mode, inside
+//! the Explore page): `cargo leptos build --split` moves the code of each group of pages (their
+//! views, and the answer types only they decode) into wasm chunks loaded when a page of the group
+//! is first opened. A first visit gets its page's chunks as one pack (`model::bundle`), which the
+//! response names in a `Link` preload header (`preload_chunks`), so it downloads beside the main
+//! bundle; a client-side navigation fetches the next group's missing chunks before it swaps the
+//! view. The main bundle keeps what every page shares: the router, the layout, the contexts and
+//! the shared components.
 //!
 //! Groups, not one split point per page: wasm-split makes a chunk for every set of split points
 //! that share code, so twenty split points made ~370 chunks and a page needed 100–220 requests.
@@ -87,7 +88,8 @@ fn dashboards(page: Dashboards) -> AnyView {
     }
 }
 
-/// A page of the explore group: metrics, logs and the trace search.
+/// A page of the explore group: metrics (logs in a part of their own, [`explore_logs`]) and the
+/// trace search.
 #[derive(Clone, Copy)]
 enum Exploring {
     Explore,
@@ -100,6 +102,25 @@ fn exploring(page: Exploring) -> AnyView {
         Exploring::Explore => pages::explore::ExplorePage().into_any(),
         Exploring::Traces => pages::traces::TracesExplore().into_any(),
     }
+}
+
+#[leptos::lazy]
+fn logs(_part: ()) -> AnyView {
+    pages::logs::LogsExplore().into_any()
+}
+
+/// Explore's logs mode: a part of its own inside the Explore page, so metrics Explore does not
+/// load the logs views and their answer types (its first visit 454 → 409 KB as served). The page
+/// names both parts (two `<meta>`s: [`load_rendered_page`] loads each before hydrating, and a
+/// first visit gets one pack of both, [`GROUPS_TOGETHER`]).
+pub fn explore_logs() -> AnyView {
+    #[cfg(feature = "ssr")]
+    preload_chunks("logs");
+    view! {
+        <Meta name=SPLIT_META content="logs" />
+        {Suspend::new(async move { logs(()).await })}
+    }
+    .into_any()
 }
 
 /// One trace: its own group, opened from alerts, logs and the search alike.
@@ -131,16 +152,34 @@ fn overview(page: Overview) -> AnyView {
     }
 }
 
-/// On the server: names the group's chunks in the response's `Link` header, so the browser
-/// fetches them while it fetches the main bundle (they are otherwise found only once the main
-/// bundle runs the router).
+/// Groups a page names together, each set with a pack of its own beside each group's
+/// (`model::bundle`): Explore in logs mode is the exploring group's page with the logs part in it.
+pub const GROUPS_TOGETHER: &[&[&str]] = &[&["exploring", "logs"]];
+
+/// The groups this page's code is in so far (a page with a lazy part names two), for its `Link`
+/// header; the server gives each request one.
 #[cfg(feature = "ssr")]
-fn preload_chunks(group: &str) {
+#[derive(Clone, Default)]
+pub struct PageGroups(std::sync::Arc<std::sync::Mutex<Vec<&'static str>>>);
+
+/// On the server: names the code of the page's groups (with `group`) in the response's `Link`
+/// header, so the browser fetches it while it fetches the main bundle (it is otherwise found
+/// only once the main bundle runs the router).
+#[cfg(feature = "ssr")]
+fn preload_chunks(group: &'static str) {
+    let groups = match use_context::<PageGroups>() {
+        Some(page) => {
+            let mut groups = page.0.lock().unwrap_or_else(|e| e.into_inner());
+            groups.push(group);
+            groups.clone()
+        }
+        None => vec![group],
+    };
     let chunks = use_context::<crate::model::bundle::SplitChunks>();
-    let header = chunks.and_then(|c| c.preload_header("/pkg", group));
+    let header = chunks.and_then(|c| c.preload_header("/pkg", &groups));
     if let (Some(resp), Some(header)) = (use_context::<leptos_axum::ResponseOptions>(), header) {
         if let Ok(value) = http::HeaderValue::from_str(&header) {
-            resp.append_header(http::header::LINK, value);
+            resp.insert_header(http::header::LINK, value);
         }
     }
 }
@@ -172,30 +211,36 @@ pub fn preload_packs_not_chunks() {
 /// ([`load_rendered_page`]).
 const SPLIT_META: &str = "octoscope-split";
 
-/// Browser: loads the code of the group the server rendered this page from (its `<meta>`), so
+/// Browser: loads the code of the groups the server rendered this page from (its `<meta>`s), so
 /// the page then hydrates in one synchronous pass (`hydrate_body`): the lazy route's view is
 /// ready at once. Leptos' asynchronous hydration (`hydrate_from_async`, which would wait for the
 /// chunks itself) is not in the build at all: it doubled every view's hydration code
 /// (vendor/README.md).
 #[cfg(feature = "hydrate")]
 pub async fn load_rendered_page() {
-    let group = document()
-        .query_selector(&format!("meta[name={SPLIT_META}]"))
-        .ok()
-        .flatten()
-        .and_then(|m| m.get_attribute("content"));
-    #[cfg(target_arch = "wasm32")]
-    match group.as_deref() {
-        Some("overview") => __preload_overview().await,
-        Some("alerting") => __preload_alerting().await,
-        Some("dashboards") => __preload_dashboards().await,
-        Some("exploring") => __preload_exploring().await,
-        Some("catalog") => __preload_catalog().await,
-        Some("trace") => __preload_trace().await,
-        _ => {}
+    let Ok(metas) = document().query_selector_all(&format!("meta[name={SPLIT_META}]")) else {
+        return;
+    };
+    for i in 0..metas.length() {
+        use wasm_bindgen::JsCast;
+        let group = metas
+            .item(i)
+            .and_then(|m| m.dyn_into::<web_sys::Element>().ok())
+            .and_then(|m| m.get_attribute("content"));
+        #[cfg(target_arch = "wasm32")]
+        match group.as_deref() {
+            Some("overview") => __preload_overview().await,
+            Some("alerting") => __preload_alerting().await,
+            Some("dashboards") => __preload_dashboards().await,
+            Some("exploring") => __preload_exploring().await,
+            Some("catalog") => __preload_catalog().await,
+            Some("trace") => __preload_trace().await,
+            Some("logs") => __preload_logs().await,
+            _ => {}
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        let _ = group;
     }
-    #[cfg(not(target_arch = "wasm32"))]
-    let _ = group;
 }
 
 /// One route per page: `$route` shows `$group($page)`, with no data of its own (every page

@@ -98,3 +98,29 @@ test('a first page loads its chunks as one preloaded pack and another group load
   await expect(page.getByTestId('panel').first()).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+test('Explore in logs mode, a lazy part inside its page, comes with the page in one pack', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const seen = record(cdp);
+
+  const resp = await page.goto('/explore?mode=logs');
+  await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+  // The page names both parts of its code: Explore's group and the logs part inside it.
+  const groups = await page.locator('meta[name="octoscope-split"]')
+    .evaluateAll((ms) => ms.map((m) => m.getAttribute('content')).sort());
+  expect(groups).toEqual(['exploring', 'logs']);
+  const link = resp!.headers()['link'] ?? '';
+  expect(link).toMatch(/^<\/pkg\/pack_exploring-logs\.[0-9a-f]{16}\.bin>; rel=preload; as=fetch; crossorigin$/);
+  const fetched = bundle(seen).map((s) => new URL(s.url).pathname);
+  expect(fetched.filter((p) => p.endsWith('.wasm'))).toEqual([
+    expect.stringMatching(/\/pkg\/octoscope\.[^/]+\.wasm$/),
+  ]);
+  // And the logs part is live: a query typed and run shows Loki's lines.
+  await page.getByTestId('logs-input').fill('{service="orchestrator"}');
+  await page.getByTestId('run-logs').click();
+  await expect(page.getByTestId('log-line').first()).toContainText('orchestrator');
+  expect(errors).toEqual([]);
+});

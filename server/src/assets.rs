@@ -60,8 +60,9 @@ pub fn split_chunks(pkg: &Path, hash_txt: Option<&str>) -> app::model::bundle::S
     })
 }
 
-/// Writes each split point's pack (`app::model::bundle::pack`) into `pkg` unless it is there (the
-/// first start after a build does it), with brotli 11 and gzip copies when the build
+/// Writes each pack (`app::model::bundle::pack`: one per group of pages, and one per set of
+/// groups a page names together, `app::routes::GROUPS_TOGETHER`) into `pkg` unless it is there
+/// (the first start after a build does it), with brotli 11 and gzip copies when the build
 /// precompressed its chunks; returns the chunks with the packs `pkg` now has. A pack that cannot
 /// be written (a read-only site root) is said in the log and left out: its pages then preload
 /// their chunks one by one.
@@ -69,15 +70,16 @@ pub fn ensure_packs(
     pkg: &Path,
     chunks: app::model::bundle::SplitChunks,
 ) -> app::model::bundle::SplitChunks {
-    for (_, files, name) in chunks.split_points() {
+    let together = app::routes::GROUPS_TOGETHER;
+    for (_, files, name) in chunks.packs(together) {
         if pkg.join(&name).is_file() {
             continue;
         }
-        if let Err(e) = write_pack(pkg, files, &name) {
+        if let Err(e) = write_pack(pkg, &files, &name) {
             tracing::warn!(pack = %name, "the split chunks' pack was not written ({e}); its pages load their chunks one by one; give the server a writable site root or run it once where it is");
         }
     }
-    chunks.with_packs(|name| pkg.join(name).is_file())
+    chunks.with_packs(together, |name| pkg.join(name).is_file())
 }
 
 /// One pack and its compressed copies; the pack itself last (its presence says all are there),
@@ -202,7 +204,7 @@ mod tests {
         // overview's chunk is missing: no pack for it, and the others still get theirs.
         let chunks = ensure_packs(p, split_chunks(p, None));
         let name = app::model::bundle::pack_name(
-            "trace_12",
+            "trace",
             &["chunk_1.h1".into(), "split_trace_12.h2".into()],
         );
         let packed = std::fs::read(p.join(&name)).unwrap();
@@ -218,8 +220,14 @@ mod tests {
         .unwrap();
         assert_eq!(unbr, packed);
         assert!(p.join(format!("{name}.gz")).is_file());
-        assert!(chunks.preload_header("/pkg", "trace").unwrap().contains(&name));
-        assert!(chunks.preload_header("/pkg", "overview").unwrap().contains("chunk_9.h9.wasm"));
+        assert!(chunks
+            .preload_header("/pkg", &["trace"])
+            .unwrap()
+            .contains(&name));
+        assert!(chunks
+            .preload_header("/pkg", &["overview"])
+            .unwrap()
+            .contains("chunk_9.h9.wasm"));
         // A second start finds the pack and leaves it alone.
         std::fs::write(p.join(&name), b"kept").unwrap();
         ensure_packs(p, split_chunks(p, None));

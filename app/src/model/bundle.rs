@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Split point → its chunk files (without `.wasm`), as the manifest lists them, and the packs the
-/// build wrote (split point → pack file name).
+/// build wrote (the groups a page names, [`groups_key`] → pack file name).
 #[derive(Clone, Debug, Default)]
 pub struct SplitChunks(
     Arc<BTreeMap<String, Vec<String>>>,
@@ -29,41 +29,44 @@ impl SplitChunks {
         ))
     }
 
-    /// Every split point with its chunks and the name of its pack ([`pack_name`]).
-    pub fn split_points(&self) -> impl Iterator<Item = (&str, &[String], String)> + '_ {
-        self.0
-            .iter()
-            .map(|(key, chunks)| (key.as_str(), chunks.as_slice(), pack_name(key, chunks)))
+    /// The packs to write: one for each group, and one for each set of groups a page names
+    /// together (`together`); each as its key ([`groups_key`]), its chunks and its file name.
+    pub fn packs(&self, together: &[&[&str]]) -> Vec<(String, Vec<String>, String)> {
+        let singles = self.0.keys().filter_map(|k| group_of(k)).map(|g| vec![g]);
+        singles
+            .chain(together.iter().map(|set| set.to_vec()))
+            .filter_map(|groups| {
+                let chunks = self.chunks_of(&groups);
+                let key = groups_key(&groups);
+                let name = pack_name(&key, &chunks);
+                (!chunks.is_empty()).then_some((key, chunks, name))
+            })
+            .collect()
     }
 
     /// These chunks with the packs `exists` finds (given a pack's file name).
-    pub fn with_packs(self, exists: impl Fn(&str) -> bool) -> SplitChunks {
+    pub fn with_packs(self, together: &[&[&str]], exists: impl Fn(&str) -> bool) -> SplitChunks {
         let packs = self
-            .split_points()
+            .packs(together)
+            .into_iter()
             .filter(|(_, _, name)| exists(name))
-            .map(|(key, _, name)| (key.to_string(), name))
+            .map(|(key, _, name)| (key, name))
             .collect();
         SplitChunks(self.0, Arc::new(packs))
     }
 
-    /// Whether the split point `key` (as the manifest names it) has a pack.
+    /// Whether the split point `key` (as the manifest names it) has a pack of its own.
     pub fn has_pack(&self, key: &str) -> bool {
-        self.1.contains_key(key)
+        group_of(key).is_some_and(|g| self.1.contains_key(g))
     }
 
-    /// The pack of `group`, if the build wrote it.
-    fn pack_of(&self, group: &str) -> Option<&str> {
-        let key = self.key_of(group)?;
-        self.1.get(key).map(String::as_str)
-    }
-
-    /// The inline script that loads a first page's pack (empty without packs): [`PACK_LOADER`]
-    /// with each group's pack under `pkg`.
+    /// The inline script that loads a first page's pack (none without packs): [`PACK_LOADER`]
+    /// with each pack's URL under `pkg`.
     pub fn pack_loader(&self, pkg: &str) -> Option<String> {
         let urls: BTreeMap<&str, String> = self
             .1
             .iter()
-            .filter_map(|(key, name)| Some((group_of(key)?, format!("{pkg}/{name}"))))
+            .map(|(key, name)| (key.as_str(), format!("{pkg}/{name}")))
             .collect();
         (!urls.is_empty()).then(|| {
             let urls = serde_json::to_string(&urls).unwrap_or_default();
@@ -79,6 +82,17 @@ impl SplitChunks {
             .map(String::as_str)
     }
 
+    /// Every chunk `groups` need, each once, in the manifest's order.
+    fn chunks_of(&self, groups: &[&str]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for c in groups.iter().flat_map(|g| self.of_group(g)) {
+            if !out.contains(c) {
+                out.push(c.clone());
+            }
+        }
+        out
+    }
+
     /// The chunks of the split point made for `group` (the `#[lazy]` function's name: its key is
     /// the name, `_` and a hash of where it is written).
     pub fn of_group(&self, group: &str) -> &[String] {
@@ -88,16 +102,16 @@ impl SplitChunks {
             .unwrap_or_default()
     }
 
-    /// The `Link` header value that preloads `group`'s code from `pkg` (`/pkg`): its pack when
-    /// the build wrote one, else its chunks; `None` when the build has no such split point.
-    /// `crossorigin` (anonymous) because the loaders fetch with `fetch()`, whose requests a
-    /// preload must match to be reused.
-    pub fn preload_header(&self, pkg: &str, group: &str) -> Option<String> {
+    /// The `Link` header value that preloads the code of a page of `groups` from `pkg` (`/pkg`):
+    /// their pack when the build wrote one, else their chunks; `None` when the build has no such
+    /// split point. `crossorigin` (anonymous) because the loaders fetch with `fetch()`, whose
+    /// requests a preload must match to be reused.
+    pub fn preload_header(&self, pkg: &str, groups: &[&str]) -> Option<String> {
         let link = |file: &str| format!("<{pkg}/{file}>; rel=preload; as=fetch; crossorigin");
-        if let Some(pack) = self.pack_of(group) {
+        if let Some(pack) = self.1.get(&groups_key(groups)) {
             return Some(link(pack));
         }
-        let chunks = self.of_group(group);
+        let chunks = self.chunks_of(groups);
         (!chunks.is_empty()).then(|| {
             chunks
                 .iter()
@@ -128,16 +142,25 @@ fn group_of(key: &str) -> Option<&str> {
     (!hash.is_empty() && hash.bytes().all(|b| b.is_ascii_digit())).then_some(group)
 }
 
-/// The file name of a split point's pack: `pack_<key>.<hash of its chunk names>.bin`. The chunk
-/// names carry their content hashes, so the name changes whenever a chunk does (the pack is
-/// cached as immutable).
+/// The key of the pack for a page of `groups`: `exploring+logs` (sorted, each once), as the page
+/// loader builds it from the page's `<meta>`s.
+pub fn groups_key(groups: &[&str]) -> String {
+    let mut groups = groups.to_vec();
+    groups.sort_unstable();
+    groups.dedup();
+    groups.join("+")
+}
+
+/// The file name of a pack: `pack_<groups>.<hash of its chunk names>.bin` (`exploring-logs`
+/// for two). The chunk names carry their content hashes, so the name changes whenever a chunk
+/// does (the pack is cached as immutable).
 pub fn pack_name(key: &str, chunks: &[String]) -> String {
     // FNV-1a: stable across builds and Rust versions, unlike std's hasher.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in chunks.join(",").bytes() {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
-    format!("pack_{key}.{h:016x}.bin")
+    format!("pack_{}.{h:016x}.bin", key.replace('+', "-"))
 }
 
 /// A pack of chunk files (name with `.wasm`, bytes): a first line of `name:length` entries
@@ -156,10 +179,11 @@ pub fn pack(files: &[(String, Vec<u8>)]) -> Vec<u8> {
 }
 
 /// The first page's pack loader, inline in the page's head (after its `<meta>`s): it fetches the
-/// pack of the page's group (`PACKS`: group → URL; the group from the `octoscope-split` meta)
+/// pack of the page's groups (`PACKS`: [`groups_key`] → URL; the groups from the page's
+/// `octoscope-split` metas)
 /// and answers the split loader's `fetch` of a chunk in it from the pack, once; any other fetch,
 /// or a chunk the pack lacks or failed to bring, goes to the network as it would have.
-pub const PACK_LOADER: &str = r#"(()=>{const g=document.querySelector('meta[name=octoscope-split]'),u=g&&PACKS[g.content];if(!u)return;const p=fetch(u).then(r=>r.ok?r.arrayBuffer():null).then(b=>{if(!b)return null;const a=new Uint8Array(b),n=a.indexOf(10),m=new Map();let o=n+1;for(const e of new TextDecoder().decode(a.subarray(0,n)).split(' ')){const i=e.lastIndexOf(':'),l=+e.slice(i+1);m.set(e.slice(0,i),a.subarray(o,o+=l))}return m}).catch(()=>null);const f=window.fetch;window.fetch=function(i){const s=typeof i=='string'?i:i instanceof URL?i.href:i.url,n=s.slice(s.lastIndexOf('/')+1),t=this,r=arguments;if(!/^(chunk|split)_/.test(n))return f.apply(t,r);return p.then(m=>{const b=m&&m.get(n);if(!b)return f.apply(t,r);m.delete(n);return new Response(b,{headers:{'content-type':'application/wasm'}})})}})()"#;
+pub const PACK_LOADER: &str = r#"(()=>{const u=PACKS[[...document.querySelectorAll('meta[name=octoscope-split]')].map(m=>m.content).sort().join('+')];if(!u)return;const p=fetch(u).then(r=>r.ok?r.arrayBuffer():null).then(b=>{if(!b)return null;const a=new Uint8Array(b),n=a.indexOf(10),m=new Map();let o=n+1;for(const e of new TextDecoder().decode(a.subarray(0,n)).split(' ')){const i=e.lastIndexOf(':'),l=+e.slice(i+1);m.set(e.slice(0,i),a.subarray(o,o+=l))}return m}).catch(()=>null);const f=window.fetch;window.fetch=function(i){const s=typeof i=='string'?i:i instanceof URL?i.href:i.url,n=s.slice(s.lastIndexOf('/')+1),t=this,r=arguments;if(!/^(chunk|split)_/.test(n))return f.apply(t,r);return p.then(m=>{const b=m&&m.get(n);if(!b)return f.apply(t,r);m.delete(n);return new Response(b,{headers:{'content-type':'application/wasm'}})})}})()"#;
 
 #[cfg(test)]
 mod tests {
@@ -189,11 +213,11 @@ mod tests {
     fn the_preload_header_names_every_chunk_for_fetch() {
         let m = SplitChunks::parse(MANIFEST).unwrap();
         assert_eq!(
-            m.preload_header("/pkg", "dashboards").unwrap(),
+            m.preload_header("/pkg", &["dashboards"]).unwrap(),
             "</pkg/chunk_5.kJB93s.wasm>; rel=preload; as=fetch; crossorigin, \
              </pkg/chunk_6.ELSeR7.wasm>; rel=preload; as=fetch; crossorigin"
         );
-        assert_eq!(m.preload_header("/pkg", "exploring"), None);
+        assert_eq!(m.preload_header("/pkg", &["exploring"]), None);
     }
 
     #[test]
@@ -212,34 +236,64 @@ mod tests {
 
     #[test]
     fn with_a_pack_the_header_preloads_the_pack_alone() {
+        let together: &[&[&str]] = &[&["dashboards", "alerting"]];
         let m = SplitChunks::parse(MANIFEST).unwrap();
-        let name = pack_name(
-            "dashboards_16987533129638468367",
-            &["chunk_5.kJB93s".into(), "chunk_6.ELSeR7".into()],
-        );
-        let m = m.with_packs(|n| n == name);
+        let packs = m.packs(together);
+        let keys: Vec<&str> = packs.iter().map(|(k, _, _)| k.as_str()).collect();
         assert_eq!(
-            m.preload_header("/pkg", "dashboards").unwrap(),
-            format!("</pkg/{name}>; rel=preload; as=fetch; crossorigin")
+            keys,
+            [
+                "alerting",
+                "alerting_pages",
+                "dashboards",
+                "alerting+dashboards"
+            ]
         );
+        // Two groups' pack has every chunk of both, once.
+        assert_eq!(
+            packs[3].1,
+            [
+                "chunk_5.kJB93s",
+                "chunk_6.ELSeR7",
+                "split_alerting_4620769156971278337.7mVB5h"
+            ]
+        );
+        assert!(packs[3].2.starts_with("pack_alerting-dashboards."));
+        let dash = packs[2].2.clone();
+        let m = m.with_packs(together, |n| n == dash || n == packs[3].2);
+        assert_eq!(
+            m.preload_header("/pkg", &["dashboards"]).unwrap(),
+            format!("</pkg/{dash}>; rel=preload; as=fetch; crossorigin")
+        );
+        assert!(m
+            .preload_header("/pkg", &["dashboards", "alerting"])
+            .unwrap()
+            .contains("pack_alerting-dashboards."));
         // A group without a pack still preloads its chunks.
         assert!(m
-            .preload_header("/pkg", "alerting")
+            .preload_header("/pkg", &["alerting"])
             .unwrap()
             .contains("chunk_5.kJB93s.wasm"));
-        assert!(m.file_names().any(|n| n == name));
+        assert!(m.has_pack("dashboards_16987533129638468367"));
+        assert!(!m.has_pack("alerting_4620769156971278337"));
+        assert!(m.file_names().any(|n| n == dash));
         let loader = m.pack_loader("/pkg").unwrap();
-        assert!(loader.contains(&format!(r#"{{"dashboards":"/pkg/{name}"}}"#)));
+        assert!(loader.contains(&format!(r#""dashboards":"/pkg/{dash}""#)));
+        assert!(loader.contains(r#""alerting+dashboards":"/pkg/pack_alerting-dashboards."#));
         assert!(!loader.contains("PACKS"));
-        assert_eq!(SplitChunks::parse(MANIFEST).unwrap().pack_loader("/pkg"), None);
+        assert_eq!(
+            SplitChunks::parse(MANIFEST).unwrap().pack_loader("/pkg"),
+            None
+        );
     }
 
     #[test]
     fn a_pack_name_follows_its_chunks() {
-        let a = pack_name("trace_1", &["chunk_1.aa".into()]);
-        assert!(a.starts_with("pack_trace_1.") && a.ends_with(".bin"));
-        assert_eq!(a, pack_name("trace_1", &["chunk_1.aa".into()]));
-        assert_ne!(a, pack_name("trace_1", &["chunk_1.ab".into()]));
+        let a = pack_name("trace", &["chunk_1.aa".into()]);
+        assert!(a.starts_with("pack_trace.") && a.ends_with(".bin"));
+        assert_eq!(a, pack_name("trace", &["chunk_1.aa".into()]));
+        assert_ne!(a, pack_name("trace", &["chunk_1.ab".into()]));
+        assert_eq!(groups_key(&["logs", "exploring", "logs"]), "exploring+logs");
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub fn ExplorePage() -> impl IntoView {
     let query = use_query_map();
     let mode = Memo::new(move |_| query.with(|q| q.get("mode")).unwrap_or_default());
     move || match mode.get().as_str() {
-        "logs" => view! { <crate::pages::logs::LogsExplore /> }.into_any(),
+        "logs" => crate::routes::explore_logs(),
         "traces" => view! { <crate::pages::traces::TracesExplore /> }.into_any(),
         _ => view! { <MetricsExplore /> }.into_any(),
     }
