@@ -75,7 +75,7 @@ test('a first page loads its chunks as one preloaded pack and another group load
   // The page names its group, whose chunks the browser loads before it hydrates in one pass.
   await expect(page.locator('meta[name="octoscope-split"]')).toHaveAttribute('content', 'alerting');
   const link = resp!.headers()['link'] ?? '';
-  const packs = [...link.matchAll(/<([^>]+\/pack_alerting_[^>]+\.bin)>; rel=preload; as=fetch; crossorigin/g)]
+  const packs = [...link.matchAll(/<([^>]+\/pack_alerting\.[0-9a-f]{16}\.bin)>; rel=preload; as=fetch; crossorigin/g)]
     .map((m) => m[1]);
   expect(packs, `the Link header names the group's pack: ${link}`).toHaveLength(1);
   const fetched = () => bundle(seen).map((s) => new URL(s.url).pathname);

@@ -71,12 +71,18 @@ pub fn ensure_packs(
     chunks: app::model::bundle::SplitChunks,
 ) -> app::model::bundle::SplitChunks {
     let together = app::routes::GROUPS_TOGETHER;
+    let started = std::time::Instant::now();
     for (_, files, name) in chunks.packs(together) {
         if pkg.join(&name).is_file() {
             continue;
         }
-        if let Err(e) = write_pack(pkg, &files, &name) {
-            tracing::warn!(pack = %name, "the split chunks' pack was not written ({e}); its pages load their chunks one by one; give the server a writable site root or run it once where it is");
+        match write_pack(pkg, &files, &name) {
+            Ok(()) => {
+                tracing::info!(pack = %name, elapsed_ms = started.elapsed().as_millis() as u64, "wrote the split chunks' pack (once per build)")
+            }
+            Err(e) => {
+                tracing::warn!(pack = %name, "the split chunks' pack was not written ({e}); its pages load their chunks one by one; give the server a writable site root or run it once where it is");
+            }
         }
     }
     chunks.with_packs(together, |name| pkg.join(name).is_file())
