@@ -190,20 +190,21 @@ fn preload_chunks(group: &'static str) {
 /// this request's copy of Leptos' manifest leaves the packed groups out.
 pub fn preload_packs_not_chunks() {
     #[cfg(feature = "ssr")]
-    let (Some(chunks), Some(manifest)) = (
-        use_context::<crate::model::bundle::SplitChunks>(),
-        use_context::<leptos::WasmSplitManifest>(),
-    ) else {
-        return;
-    };
-    #[cfg(feature = "ssr")]
-    if let Some((pkg, mut split_points, loader)) = manifest.0.try_get_value() {
-        split_points.retain(|key, _| !chunks.has_pack(key));
-        provide_context(leptos::WasmSplitManifest(ArcStoredValue::new((
-            pkg,
-            split_points,
-            loader,
-        ))));
+    {
+        let (Some(chunks), Some(manifest)) = (
+            use_context::<crate::model::bundle::SplitChunks>(),
+            use_context::<leptos::WasmSplitManifest>(),
+        ) else {
+            return;
+        };
+        if let Some((pkg, mut split_points, loader)) = manifest.0.try_get_value() {
+            split_points.retain(|key, _| !chunks.has_pack(key));
+            provide_context(leptos::WasmSplitManifest(ArcStoredValue::new((
+                pkg,
+                split_points,
+                loader,
+            ))));
+        }
     }
 }
 
