@@ -121,7 +121,8 @@ fn write_pack(pkg: &Path, files: &[String], name: &str) -> std::io::Result<()> {
 }
 
 fn write_renamed(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".tmp{}", std::process::id()));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
 }
