@@ -27,8 +27,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         .filter(|o| !o.is_empty());
     // The first page's code comes as one pack (model::bundle): its loader runs after the page's
     // metas, which name the page's group.
-    let pack_loader =
-        use_context::<model::bundle::SplitChunks>().and_then(|c| c.pack_loader("/pkg"));
+    let pack_loader = use_context::<model::bundle::SplitChunks>()
+        .and_then(|c| c.pack_loader().map(str::to_string));
     let nonce = leptos::nonce::use_nonce();
     view! {
         <!DOCTYPE html>

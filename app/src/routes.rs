@@ -176,7 +176,7 @@ fn preload_chunks(group: &'static str) {
         None => vec![group],
     };
     let chunks = use_context::<crate::model::bundle::SplitChunks>();
-    let header = chunks.and_then(|c| c.preload_header("/pkg", &groups));
+    let header = chunks.and_then(|c| c.preload_header(&groups));
     if let (Some(resp), Some(header)) = (use_context::<leptos_axum::ResponseOptions>(), header) {
         if let Ok(value) = http::HeaderValue::from_str(&header) {
             resp.insert_header(http::header::LINK, value);

@@ -227,12 +227,9 @@ mod tests {
         .unwrap();
         assert_eq!(unbr, packed);
         assert!(p.join(format!("{name}.gz")).is_file());
+        assert!(chunks.preload_header(&["trace"]).unwrap().contains(&name));
         assert!(chunks
-            .preload_header("/pkg", &["trace"])
-            .unwrap()
-            .contains(&name));
-        assert!(chunks
-            .preload_header("/pkg", &["overview"])
+            .preload_header(&["overview"])
             .unwrap()
             .contains("chunk_9.h9.wasm"));
         // A second start finds the pack and leaves it alone.

@@ -13,19 +13,25 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Split point → its chunk files (without `.wasm`), as the manifest lists them, and the packs the
-/// build wrote (the groups a page names, [`groups_key`] → pack file name).
+/// Split point → its chunk files (without `.wasm`), as the manifest lists them; the packs the
+/// build wrote (the groups a page names, [`groups_key`] → pack file name); and their page
+/// loader, made once ([`SplitChunks::pack_loader`]).
 #[derive(Clone, Debug, Default)]
 pub struct SplitChunks(
     Arc<BTreeMap<String, Vec<String>>>,
     Arc<BTreeMap<String, String>>,
+    Option<Arc<str>>,
 );
+
+/// Where the bundle's files are served.
+const PKG: &str = "/pkg";
 
 impl SplitChunks {
     pub fn parse(manifest: &str) -> Result<SplitChunks, serde_json::Error> {
         Ok(SplitChunks(
             Arc::new(serde_json::from_str(manifest)?),
             Default::default(),
+            None,
         ))
     }
 
@@ -51,8 +57,16 @@ impl SplitChunks {
             .into_iter()
             .filter(|(_, _, name)| exists(name))
             .map(|(key, _, name)| (key, name))
+            .collect::<BTreeMap<_, _>>();
+        let urls: BTreeMap<&str, String> = packs
+            .iter()
+            .map(|(key, name)| (key.as_str(), format!("{PKG}/{name}")))
             .collect();
-        SplitChunks(self.0, Arc::new(packs))
+        let loader = (!urls.is_empty()).then(|| {
+            let urls = serde_json::to_string(&urls).unwrap_or_default();
+            Arc::from(PACK_LOADER.replace("PACKS", &urls))
+        });
+        SplitChunks(self.0, Arc::new(packs), loader)
     }
 
     /// Whether the split point `key` (as the manifest names it) has a pack of its own.
@@ -61,17 +75,9 @@ impl SplitChunks {
     }
 
     /// The inline script that loads a first page's pack (none without packs): [`PACK_LOADER`]
-    /// with each pack's URL under `pkg`.
-    pub fn pack_loader(&self, pkg: &str) -> Option<String> {
-        let urls: BTreeMap<&str, String> = self
-            .1
-            .iter()
-            .map(|(key, name)| (key.as_str(), format!("{pkg}/{name}")))
-            .collect();
-        (!urls.is_empty()).then(|| {
-            let urls = serde_json::to_string(&urls).unwrap_or_default();
-            PACK_LOADER.replace("PACKS", &urls)
-        })
+    /// with each pack's URL.
+    pub fn pack_loader(&self) -> Option<&str> {
+        self.2.as_deref()
     }
 
     /// The manifest's key for `group` (the `#[lazy]` function's name, `_` and a hash).
@@ -102,12 +108,12 @@ impl SplitChunks {
             .unwrap_or_default()
     }
 
-    /// The `Link` header value that preloads the code of a page of `groups` from `pkg` (`/pkg`):
-    /// their pack when the build wrote one, else their chunks; `None` when the build has no such
-    /// split point. `crossorigin` (anonymous) because the loaders fetch with `fetch()`, whose
-    /// requests a preload must match to be reused.
-    pub fn preload_header(&self, pkg: &str, groups: &[&str]) -> Option<String> {
-        let link = |file: &str| format!("<{pkg}/{file}>; rel=preload; as=fetch; crossorigin");
+    /// The `Link` header value that preloads the code of a page of `groups`: their pack when the
+    /// build wrote one, else their chunks; `None` when the build has no such split point.
+    /// `crossorigin` (anonymous) because the loaders fetch with `fetch()`, whose requests a
+    /// preload must match to be reused.
+    pub fn preload_header(&self, groups: &[&str]) -> Option<String> {
+        let link = |file: &str| format!("<{PKG}/{file}>; rel=preload; as=fetch; crossorigin");
         if let Some(pack) = self.1.get(&groups_key(groups)) {
             return Some(link(pack));
         }
@@ -213,11 +219,11 @@ mod tests {
     fn the_preload_header_names_every_chunk_for_fetch() {
         let m = SplitChunks::parse(MANIFEST).unwrap();
         assert_eq!(
-            m.preload_header("/pkg", &["dashboards"]).unwrap(),
+            m.preload_header(&["dashboards"]).unwrap(),
             "</pkg/chunk_5.kJB93s.wasm>; rel=preload; as=fetch; crossorigin, \
              </pkg/chunk_6.ELSeR7.wasm>; rel=preload; as=fetch; crossorigin"
         );
-        assert_eq!(m.preload_header("/pkg", &["exploring"]), None);
+        assert_eq!(m.preload_header(&["exploring"]), None);
     }
 
     #[test]
@@ -262,29 +268,26 @@ mod tests {
         let dash = packs[2].2.clone();
         let m = m.with_packs(together, |n| n == dash || n == packs[3].2);
         assert_eq!(
-            m.preload_header("/pkg", &["dashboards"]).unwrap(),
+            m.preload_header(&["dashboards"]).unwrap(),
             format!("</pkg/{dash}>; rel=preload; as=fetch; crossorigin")
         );
         assert!(m
-            .preload_header("/pkg", &["dashboards", "alerting"])
+            .preload_header(&["dashboards", "alerting"])
             .unwrap()
             .contains("pack_alerting-dashboards."));
         // A group without a pack still preloads its chunks.
         assert!(m
-            .preload_header("/pkg", &["alerting"])
+            .preload_header(&["alerting"])
             .unwrap()
             .contains("chunk_5.kJB93s.wasm"));
         assert!(m.has_pack("dashboards_16987533129638468367"));
         assert!(!m.has_pack("alerting_4620769156971278337"));
         assert!(m.file_names().any(|n| n == dash));
-        let loader = m.pack_loader("/pkg").unwrap();
+        let loader = m.pack_loader().unwrap();
         assert!(loader.contains(&format!(r#""dashboards":"/pkg/{dash}""#)));
         assert!(loader.contains(r#""alerting+dashboards":"/pkg/pack_alerting-dashboards."#));
         assert!(!loader.contains("PACKS"));
-        assert_eq!(
-            SplitChunks::parse(MANIFEST).unwrap().pack_loader("/pkg"),
-            None
-        );
+        assert_eq!(SplitChunks::parse(MANIFEST).unwrap().pack_loader(), None);
     }
 
     #[test]

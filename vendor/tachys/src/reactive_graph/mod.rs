@@ -662,13 +662,19 @@ macro_rules! reactive_impl {
             <$v as Render>::State: 'static,
             $($where_clause)*
         {
-            type Output<SomeNewAttr: Attribute> = Self;
+            // As a reactive function does (above): the attribute goes on each value it renders.
+            type Output<SomeNewAttr: Attribute> =
+                Box<dyn FnMut() -> <$v as AddAnyAttr>::Output<SomeNewAttr::CloneableOwned> + Send>;
 
             fn add_any_attr<NewAttr: Attribute>(
                 self,
-                _attr: NewAttr,
-            ) -> Self::Output<NewAttr> {
-                todo!()
+                attr: NewAttr,
+            ) -> Self::Output<NewAttr>
+            where
+                Self::Output<NewAttr>: RenderHtml,
+            {
+                let attr = attr.into_cloneable_owned();
+                Box::new(move || self.get().add_any_attr(attr.clone()))
             }
         }
 

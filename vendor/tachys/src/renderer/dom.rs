@@ -611,7 +611,10 @@ impl Dom {
 
 impl Mountable for Node {
     fn unmount(&mut self) {
-        todo!()
+        // Any kind of node: taken out through its parent, as `insert_before_this` puts one in.
+        if let Some(parent) = Dom::get_parent(self).and_then(Element::cast_from) {
+            Dom::remove_node(&parent, self);
+        }
     }
 
     fn mount(&mut self, parent: &Element, marker: Option<&Node>) {

@@ -513,14 +513,15 @@ macro_rules! impl_attr_for_tuples_truncate_additional {
             $($ty: Attribute),*,
 
         {
-            type Output<NewAttr: Attribute> = ($first, $($ty,)*);
+            // A full tuple cannot grow: the new attribute goes beside it, as a pair (itself an
+            // attribute), so an element takes any number of them.
+            type Output<NewAttr: Attribute> = (Self, NewAttr);
 
             fn add_any_attr<NewAttr: Attribute>(
                 self,
-                _new_attr: NewAttr,
+                new_attr: NewAttr,
             ) -> Self::Output<NewAttr> {
-                todo!("adding more than 26 attributes is not supported");
-                //($first, $($ty,)*)
+                (self, new_attr)
             }
         }
     };
