@@ -117,3 +117,66 @@ pub fn App() -> impl IntoView {
         </Router>
     }
 }
+
+/// The vendored renderer's finished paths (vendor/README.md).
+#[cfg(all(test, feature = "ssr"))]
+mod renderer_tests {
+    use leptos::prelude::*;
+    use leptos::tachys::html::attribute::custom::custom_attribute;
+    use leptos::tachys::view::add_attr::AddAnyAttr;
+
+    #[test]
+    fn an_element_with_26_attributes_takes_a_27th() {
+        let full = view! {
+            <div
+                data-a1="1"
+                data-a2="2"
+                data-a3="3"
+                data-a4="4"
+                data-a5="5"
+                data-a6="6"
+                data-a7="7"
+                data-a8="8"
+                data-a9="9"
+                data-a10="10"
+                data-a11="11"
+                data-a12="12"
+                data-a13="13"
+                data-a14="14"
+                data-a15="15"
+                data-a16="16"
+                data-a17="17"
+                data-a18="18"
+                data-a19="19"
+                data-a20="20"
+                data-a21="21"
+                data-a22="22"
+                data-a23="23"
+                data-a24="24"
+                data-a25="25"
+                data-a26="26"
+            ></div>
+        };
+        let html = full
+            .add_any_attr(custom_attribute("data-a27", "27"))
+            .to_html();
+        for i in 1..=27 {
+            assert!(
+                html.contains(&format!(r#"data-a{i}="{i}""#)),
+                "a{i} in {html}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_attribute_on_a_signal_goes_on_what_it_renders() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let shown = RwSignal::new(view! { <span>"x"</span> });
+            let html = shown
+                .add_any_attr(custom_attribute("data-k", "v"))
+                .to_html();
+            assert!(html.contains(r#"<span data-k="v">x</span>"#), "{html}");
+        });
+    }
+}
