@@ -67,7 +67,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFoundPage>
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=Home::page() ssr=SsrMode::Async />
-                    <Route path=path!("explore") view=Explore::page() ssr=SsrMode::Async />
+                    <Route path=path!("explore") view=explore_page ssr=SsrMode::Async />
                     <Route path=path!("alerting/list") view=AlertRules::page() ssr=SsrMode::Async />
                     <Route
                         path=path!("alerting/groups")
@@ -107,7 +107,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("playlists/:name") view=Playlist::page() ssr=SsrMode::Async />
                     <Route path=path!("slo") view=SloList::page() ssr=SsrMode::Async />
                     <Route path=path!("slo/:name") view=SloDetail::page() ssr=SsrMode::Async />
-                    <Route path=path!("traces") view=TracesSearch::page() ssr=SsrMode::Async />
+                    <Route path=path!("traces") view=trace_search_page ssr=SsrMode::Async />
                     <Route path=path!("trace/:id") view=Trace::page() ssr=SsrMode::Async />
                 </ParentRoute>
                 <Route path=path!("login") view=Login::page() ssr=SsrMode::Async />

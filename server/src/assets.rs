@@ -60,8 +60,7 @@ pub fn split_chunks(pkg: &Path, hash_txt: Option<&str>) -> app::model::bundle::S
     })
 }
 
-/// Writes each pack (`app::model::bundle::pack`: one per group of pages, and one per set of
-/// groups a page names together, `app::routes::GROUPS_TOGETHER`) into `pkg` unless it is there
+/// Writes each pack (`app::model::bundle::pack`: one per group of pages) into `pkg` unless it is there
 /// (the first start after a build does it), with brotli 11 and gzip copies when the build
 /// precompressed its chunks; returns the chunks with the packs `pkg` now has. A pack that cannot
 /// be written (a read-only site root) is said in the log and left out: its pages then preload
@@ -70,9 +69,8 @@ pub fn ensure_packs(
     pkg: &Path,
     chunks: app::model::bundle::SplitChunks,
 ) -> app::model::bundle::SplitChunks {
-    let together = app::routes::GROUPS_TOGETHER;
     let started = std::time::Instant::now();
-    for (_, files, name) in chunks.packs(together) {
+    for (_, files, name) in chunks.packs() {
         if pkg.join(&name).is_file() {
             continue;
         }
@@ -85,7 +83,7 @@ pub fn ensure_packs(
             }
         }
     }
-    chunks.with_packs(together, |name| pkg.join(name).is_file())
+    chunks.with_packs(|name| pkg.join(name).is_file())
 }
 
 /// One pack and its compressed copies; the pack itself last (its presence says all are there),
@@ -227,9 +225,9 @@ mod tests {
         .unwrap();
         assert_eq!(unbr, packed);
         assert!(p.join(format!("{name}.gz")).is_file());
-        assert!(chunks.preload_header(&["trace"]).unwrap().contains(&name));
+        assert!(chunks.preload_header("trace").unwrap().contains(&name));
         assert!(chunks
-            .preload_header(&["overview"])
+            .preload_header("overview")
             .unwrap()
             .contains("chunk_9.h9.wasm"));
         // A second start finds the pack and leaves it alone.

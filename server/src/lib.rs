@@ -225,7 +225,6 @@ fn request_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static
     move || {
         provide_context(state.backends());
         provide_context(state.split_chunks.clone());
-        provide_context(app::routes::PageGroups::default());
         provide_context(app::contexts::EmbedOrigins(
             state.config.embedding.allowed_origins.clone(),
         ));

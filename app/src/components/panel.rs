@@ -112,21 +112,66 @@ pub fn PanelView(
             return drawn_html("drawn-panel", html);
         }
         return live::sleeping(id, html, shared_crosshair, move |panel, data| {
-            view! {
-                <PanelView
-                    panel
-                    data=Some(data)
-                    from_ms
-                    to_ms
-                    shared_crosshair
-                    solo
-                    links=live_links.clone()
-                    hop=live_hop.clone()
-                />
-            }
-            .into_any()
+            live(LivePanel {
+                panel,
+                data: Some(data),
+                from_ms,
+                to_ms,
+                shared_crosshair,
+                solo,
+                links: live_links.clone(),
+                hop: live_hop.clone(),
+            })
         });
     }
+    live(LivePanel {
+        panel,
+        data,
+        from_ms,
+        to_ms,
+        shared_crosshair,
+        solo,
+        links,
+        hop,
+    })
+}
+
+/// A panel drawn where it is shown, with its definition and data: [`PanelView`]'s props.
+pub struct LivePanel {
+    pub panel: Panel,
+    pub data: Option<PanelData>,
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub shared_crosshair: bool,
+    pub solo: bool,
+    pub links: PanelLinks,
+    pub hop: Hop,
+}
+
+/// A panel drawn live. The server draws it as it renders the page; the browser (a refresh's
+/// panels, an opened row's, a woken chart) from a part of its own (`routes::DashboardLive`),
+/// loaded with the first: a dashboard's first page is all drawn HTML, so a first visit loads
+/// none of the live panels' code (charts, tables, field config, units).
+fn live(p: LivePanel) -> AnyView {
+    #[cfg(feature = "hydrate")]
+    return crate::routes::live_panel(p);
+    #[cfg(not(feature = "hydrate"))]
+    live_view(p)
+}
+
+/// [`live`]'s view, as the server renders it and the browser's part.
+pub fn live_view(
+    LivePanel {
+        panel,
+        data,
+        from_ms,
+        to_ms,
+        shared_crosshair,
+        solo,
+        links,
+        hop,
+    }: LivePanel,
+) -> AnyView {
     let pools_down = use_context::<PoolsDown>().map(|p| p.0).unwrap_or_default();
     let id = panel.id;
     let title = panel.title.clone();

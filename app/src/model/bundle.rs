@@ -14,8 +14,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Split point → its chunk files (without `.wasm`), as the manifest lists them; the packs the
-/// build wrote (the groups a page names, [`groups_key`] → pack file name); and their page
-/// loader, made once ([`SplitChunks::pack_loader`]).
+/// build wrote (group → pack file name); and their page loader, made once ([`SplitChunks::pack_loader`]).
 #[derive(Clone, Debug, Default)]
 pub struct SplitChunks(
     Arc<BTreeMap<String, Vec<String>>>,
@@ -35,25 +34,22 @@ impl SplitChunks {
         ))
     }
 
-    /// The packs to write: one for each group, and one for each set of groups a page names
-    /// together (`together`); each as its key ([`groups_key`]), its chunks and its file name.
-    pub fn packs(&self, together: &[&[&str]]) -> Vec<(String, Vec<String>, String)> {
-        let singles = self.0.keys().filter_map(|k| group_of(k)).map(|g| vec![g]);
-        singles
-            .chain(together.iter().map(|set| set.to_vec()))
-            .filter_map(|groups| {
-                let chunks = self.chunks_of(&groups);
-                let key = groups_key(&groups);
-                let name = pack_name(&key, &chunks);
-                (!chunks.is_empty()).then_some((key, chunks, name))
+    /// The packs to write, one for each group: its name, its chunks and its file name.
+    pub fn packs(&self) -> Vec<(String, Vec<String>, String)> {
+        self.0
+            .iter()
+            .filter_map(|(key, chunks)| {
+                let group = group_of(key)?;
+                let name = pack_name(group, chunks);
+                (!chunks.is_empty()).then(|| (group.to_string(), chunks.clone(), name))
             })
             .collect()
     }
 
     /// These chunks with the packs `exists` finds (given a pack's file name).
-    pub fn with_packs(self, together: &[&[&str]], exists: impl Fn(&str) -> bool) -> SplitChunks {
+    pub fn with_packs(self, exists: impl Fn(&str) -> bool) -> SplitChunks {
         let packs = self
-            .packs(together)
+            .packs()
             .into_iter()
             .filter(|(_, _, name)| exists(name))
             .map(|(key, _, name)| (key, name))
@@ -88,17 +84,6 @@ impl SplitChunks {
             .map(String::as_str)
     }
 
-    /// Every chunk `groups` need, each once, in the manifest's order.
-    fn chunks_of(&self, groups: &[&str]) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for c in groups.iter().flat_map(|g| self.of_group(g)) {
-            if !out.contains(c) {
-                out.push(c.clone());
-            }
-        }
-        out
-    }
-
     /// The chunks of the split point made for `group` (the `#[lazy]` function's name: its key is
     /// the name, `_` and a hash of where it is written).
     pub fn of_group(&self, group: &str) -> &[String] {
@@ -108,16 +93,16 @@ impl SplitChunks {
             .unwrap_or_default()
     }
 
-    /// The `Link` header value that preloads the code of a page of `groups`: their pack when the
-    /// build wrote one, else their chunks; `None` when the build has no such split point.
+    /// The `Link` header value that preloads the code of a page of `group`: its pack when the
+    /// build wrote one, else its chunks; `None` when the build has no such split point.
     /// `crossorigin` (anonymous) because the loaders fetch with `fetch()`, whose requests a
     /// preload must match to be reused.
-    pub fn preload_header(&self, groups: &[&str]) -> Option<String> {
+    pub fn preload_header(&self, group: &str) -> Option<String> {
         let link = |file: &str| format!("<{PKG}/{file}>; rel=preload; as=fetch; crossorigin");
-        if let Some(pack) = self.1.get(&groups_key(groups)) {
+        if let Some(pack) = self.1.get(group) {
             return Some(link(pack));
         }
-        let chunks = self.chunks_of(groups);
+        let chunks = self.of_group(group);
         (!chunks.is_empty()).then(|| {
             chunks
                 .iter()
@@ -148,25 +133,15 @@ fn group_of(key: &str) -> Option<&str> {
     (!hash.is_empty() && hash.bytes().all(|b| b.is_ascii_digit())).then_some(group)
 }
 
-/// The key of the pack for a page of `groups`: `exploring+logs` (sorted, each once), as the page
-/// loader builds it from the page's `<meta>`s.
-pub fn groups_key(groups: &[&str]) -> String {
-    let mut groups = groups.to_vec();
-    groups.sort_unstable();
-    groups.dedup();
-    groups.join("+")
-}
-
-/// The file name of a pack: `pack_<groups>.<hash of its chunk names>.bin` (`exploring-logs`
-/// for two). The chunk names carry their content hashes, so the name changes whenever a chunk
+/// The file name of a group's pack: `pack_<group>.<hash of its chunk names>.bin`. The chunk names carry their content hashes, so the name changes whenever a chunk
 /// does (the pack is cached as immutable).
-pub fn pack_name(key: &str, chunks: &[String]) -> String {
+pub fn pack_name(group: &str, chunks: &[String]) -> String {
     // FNV-1a: stable across builds and Rust versions, unlike std's hasher.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in chunks.join(",").bytes() {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
-    format!("pack_{}.{h:016x}.bin", key.replace('+', "-"))
+    format!("pack_{group}.{h:016x}.bin")
 }
 
 /// A pack of chunk files (name with `.wasm`, bytes): a first line of `name:length` entries
@@ -184,12 +159,11 @@ pub fn pack(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     out
 }
 
-/// The first page's pack loader, inline in the page's head (after its `<meta>`s): it fetches the
-/// pack of the page's groups (`PACKS`: [`groups_key`] → URL; the groups from the page's
-/// `octoscope-split` metas)
-/// and answers the split loader's `fetch` of a chunk in it from the pack, once; any other fetch,
+/// The first page's pack loader, inline in the page's head (after its `<meta>`): it fetches the
+/// pack of the page's group (`PACKS`: group → URL; the group from the page's `octoscope-split`
+/// meta) and answers the split loader's `fetch` of a chunk in it from the pack, once; any other fetch,
 /// or a chunk the pack lacks or failed to bring, goes to the network as it would have.
-pub const PACK_LOADER: &str = r#"(()=>{const u=PACKS[[...document.querySelectorAll('meta[name=octoscope-split]')].map(m=>m.content).sort().join('+')];if(!u)return;const p=fetch(u).then(r=>r.ok?r.arrayBuffer():null).then(b=>{if(!b)return null;const a=new Uint8Array(b),n=a.indexOf(10),m=new Map();let o=n+1;for(const e of new TextDecoder().decode(a.subarray(0,n)).split(' ')){const i=e.lastIndexOf(':'),l=+e.slice(i+1);m.set(e.slice(0,i),a.subarray(o,o+=l))}return m}).catch(()=>null);const f=window.fetch;window.fetch=function(i){const s=typeof i=='string'?i:i instanceof URL?i.href:i.url,n=s.slice(s.lastIndexOf('/')+1),t=this,r=arguments;if(!/^(chunk|split)_/.test(n))return f.apply(t,r);return p.then(m=>{const b=m&&m.get(n);if(!b)return f.apply(t,r);m.delete(n);return new Response(b,{headers:{'content-type':'application/wasm'}})})}})()"#;
+pub const PACK_LOADER: &str = r#"(()=>{const g=document.querySelector('meta[name=octoscope-split]'),u=g&&PACKS[g.content];if(!u)return;const p=fetch(u).then(r=>r.ok?r.arrayBuffer():null).then(b=>{if(!b)return null;const a=new Uint8Array(b),n=a.indexOf(10),m=new Map();let o=n+1;for(const e of new TextDecoder().decode(a.subarray(0,n)).split(' ')){const i=e.lastIndexOf(':'),l=+e.slice(i+1);m.set(e.slice(0,i),a.subarray(o,o+=l))}return m}).catch(()=>null);const f=window.fetch;window.fetch=function(i){const s=typeof i=='string'?i:i instanceof URL?i.href:i.url,n=s.slice(s.lastIndexOf('/')+1),t=this,r=arguments;if(!/^(chunk|split)_/.test(n))return f.apply(t,r);return p.then(m=>{const b=m&&m.get(n);if(!b)return f.apply(t,r);m.delete(n);return new Response(b,{headers:{'content-type':'application/wasm'}})})}})()"#;
 
 #[cfg(test)]
 mod tests {
@@ -219,11 +193,11 @@ mod tests {
     fn the_preload_header_names_every_chunk_for_fetch() {
         let m = SplitChunks::parse(MANIFEST).unwrap();
         assert_eq!(
-            m.preload_header(&["dashboards"]).unwrap(),
+            m.preload_header("dashboards").unwrap(),
             "</pkg/chunk_5.kJB93s.wasm>; rel=preload; as=fetch; crossorigin, \
              </pkg/chunk_6.ELSeR7.wasm>; rel=preload; as=fetch; crossorigin"
         );
-        assert_eq!(m.preload_header(&["exploring"]), None);
+        assert_eq!(m.preload_header("exploring"), None);
     }
 
     #[test]
@@ -242,42 +216,21 @@ mod tests {
 
     #[test]
     fn with_a_pack_the_header_preloads_the_pack_alone() {
-        let together: &[&[&str]] = &[&["dashboards", "alerting"]];
         let m = SplitChunks::parse(MANIFEST).unwrap();
-        let packs = m.packs(together);
+        let packs = m.packs();
         let keys: Vec<&str> = packs.iter().map(|(k, _, _)| k.as_str()).collect();
-        assert_eq!(
-            keys,
-            [
-                "alerting",
-                "alerting_pages",
-                "dashboards",
-                "alerting+dashboards"
-            ]
-        );
-        // Two groups' pack has every chunk of both, once.
-        assert_eq!(
-            packs[3].1,
-            [
-                "chunk_5.kJB93s",
-                "chunk_6.ELSeR7",
-                "split_alerting_4620769156971278337.7mVB5h"
-            ]
-        );
-        assert!(packs[3].2.starts_with("pack_alerting-dashboards."));
+        assert_eq!(keys, ["alerting", "alerting_pages", "dashboards"]);
+        assert_eq!(packs[2].1, ["chunk_5.kJB93s", "chunk_6.ELSeR7"]);
+        assert!(packs[2].2.starts_with("pack_dashboards."));
         let dash = packs[2].2.clone();
-        let m = m.with_packs(together, |n| n == dash || n == packs[3].2);
+        let m = m.with_packs(|n| n == dash);
         assert_eq!(
-            m.preload_header(&["dashboards"]).unwrap(),
+            m.preload_header("dashboards").unwrap(),
             format!("</pkg/{dash}>; rel=preload; as=fetch; crossorigin")
         );
-        assert!(m
-            .preload_header(&["dashboards", "alerting"])
-            .unwrap()
-            .contains("pack_alerting-dashboards."));
         // A group without a pack still preloads its chunks.
         assert!(m
-            .preload_header(&["alerting"])
+            .preload_header("alerting")
             .unwrap()
             .contains("chunk_5.kJB93s.wasm"));
         assert!(m.has_pack("dashboards_16987533129638468367"));
@@ -285,7 +238,6 @@ mod tests {
         assert!(m.file_names().any(|n| n == dash));
         let loader = m.pack_loader().unwrap();
         assert!(loader.contains(&format!(r#""dashboards":"/pkg/{dash}""#)));
-        assert!(loader.contains(r#""alerting+dashboards":"/pkg/pack_alerting-dashboards."#));
         assert!(!loader.contains("PACKS"));
         assert_eq!(SplitChunks::parse(MANIFEST).unwrap().pack_loader(), None);
     }
@@ -296,7 +248,6 @@ mod tests {
         assert!(a.starts_with("pack_trace.") && a.ends_with(".bin"));
         assert_eq!(a, pack_name("trace", &["chunk_1.aa".into()]));
         assert_ne!(a, pack_name("trace", &["chunk_1.ab".into()]));
-        assert_eq!(groups_key(&["logs", "exploring", "logs"]), "exploring+logs");
     }
 
     #[test]

@@ -22,7 +22,8 @@ pub fn query_pairs(q: &leptos_router::params::ParamsMap) -> Vec<(String, String)
 }
 
 /// The dashboard resources' hydration codec: JSON without what the server already drew into the
-/// page (every panel but the rows: `DashboardView::hold_drawn`).
+/// page (every panel but its place: `DashboardView::hold_drawn`), read back by a reader of that
+/// much (`HeldView`).
 pub struct DrawnOnce;
 
 impl<E: serde::Serialize + Clone + 'static>
@@ -56,6 +57,7 @@ impl<E: serde::de::DeserializeOwned + 'static>
     fn decode(
         v: &str,
     ) -> Result<Result<crate::model::dashboard::data::DashboardView, E>, serde_json::Error> {
-        crate::model::json::decode(v)
+        use crate::model::dashboard::data::HeldView;
+        Ok(crate::model::json::decode::<Result<HeldView, E>>(v)?.map(Into::into))
     }
 }

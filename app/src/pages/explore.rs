@@ -26,20 +26,9 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-/// Explore: metrics (PromQL) by default, logs (LogQL) with `mode=logs`, traces with `mode=traces`.
+/// Explore in metrics mode (the page: `routes::explore_page`).
 #[component]
-pub fn ExplorePage() -> impl IntoView {
-    let query = use_query_map();
-    let mode = Memo::new(move |_| query.with(|q| q.get("mode")).unwrap_or_default());
-    move || match mode.get().as_str() {
-        "logs" => crate::routes::explore_logs(),
-        "traces" => view! { <crate::pages::traces::TracesExplore /> }.into_any(),
-        _ => view! { <MetricsExplore /> }.into_any(),
-    }
-}
-
-#[component]
-fn MetricsExplore() -> impl IntoView {
+pub fn MetricsExplore() -> impl IntoView {
     let query = use_query_map();
     let expr = Memo::new(move |_| query.with(|q| q.get("query")).unwrap_or_default());
     let datasource = Memo::new(move |_| query.with(|q| q.get("datasource")));

@@ -283,8 +283,12 @@ mod browser {
             );
             return;
         };
+        // The live view's code loads beside the answer (once; awaited again before mounting).
+        leptos::task::spawn_local(crate::routes::dashboard_live_loaded());
         leptos::task::spawn_local(async move {
-            match crate::api::dashboards::load_panel(src.uid, src.params, id, src.solo).await {
+            let answer = crate::routes::dashboard_panel((src.uid, src.params, id, src.solo)).await;
+            crate::routes::dashboard_live_loaded().await;
+            match answer {
                 Ok(mut loaded) => match (loaded.panels.pop(), loaded.data.pop()) {
                     (Some(p), Some(d)) => mount(sleep, p, d),
                     _ => fail(

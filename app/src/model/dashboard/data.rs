@@ -360,31 +360,133 @@ impl DashboardView {
 
     /// The view as hydration carries it, so the page carries its data once: a panel drawn on
     /// the server arrives as HTML, so its data and all of its definition but what the grid
-    /// places it by are left out (`held_panels` names it); a collapsed row's panels keep only
-    /// their places until the row opens (`load_row`); the raw variable definitions are left
-    /// out, as the page shows the resolved ones.
+    /// places it by are left out (`held_panels` names it); a row keeps its title, whether it is
+    /// collapsed and its panels' places (a collapsed row's panels load when it opens,
+    /// `load_row`); the raw variable definitions, tags and schema version are left out, as the
+    /// page shows the resolved variables and neither of the others. The browser reads it with
+    /// [`HeldView`].
     pub fn hold_drawn(&mut self) {
         fn place_only(p: &mut Panel) {
+            let mut children = std::mem::take(&mut p.children);
+            children.iter_mut().for_each(place_only);
             *p = Panel {
                 id: p.id,
                 title: std::mem::take(&mut p.title),
                 kind: p.kind,
                 grid: p.grid,
+                collapsed: p.collapsed,
+                children,
                 ..Panel::default()
             };
         }
         let drawn = self.drawn_panels();
-        for p in &mut self.dashboard.panels {
-            match drawn.contains(&p.id) {
-                true => place_only(p),
-                false => p.targets.clear(),
-            }
-            // A row's panels are drawn when queried, else not shown before the row opens.
-            p.children.iter_mut().for_each(place_only);
-        }
+        self.dashboard.panels.iter_mut().for_each(place_only);
         self.panels.retain(|d| !drawn.contains(&d.panel_id));
         self.dashboard.variables.clear();
+        self.dashboard.tags.clear();
+        self.dashboard.schema_version = 0;
         self.held_panels = drawn;
+    }
+}
+
+/// The browser's reader of a dashboard's hydration data (what [`DashboardView::hold_drawn`]
+/// leaves): the page's frame and each panel's place. It reads no panel definition or data
+/// whole, so their readers (`Panel`, `PanelData` and all they hold) are not in a first visit's
+/// code: a refresh, an opened row or a woken chart reads its answer with code loaded with the
+/// first of them (`routes::dashboard_answers`).
+#[derive(Deserialize)]
+pub struct HeldView {
+    dashboard: HeldDashboard,
+    folder: String,
+    slug: String,
+    from: String,
+    to: String,
+    from_ms: i64,
+    to_ms: i64,
+    variables: Vec<ResolvedVar>,
+    notices: Vec<String>,
+    timezone: String,
+    utc_offset_min: i32,
+    #[serde(default)]
+    pools_down: Vec<String>,
+    #[serde(default)]
+    grid: GridWidth,
+    #[serde(default)]
+    held_panels: Vec<u32>,
+}
+
+#[derive(Deserialize)]
+struct HeldDashboard {
+    uid: String,
+    title: String,
+    time_from: String,
+    time_to: String,
+    refresh: String,
+    timezone: String,
+    graph_tooltip: u8,
+    panels: Vec<PanelPlace>,
+}
+
+/// A panel's place as [`DashboardView::hold_drawn`] keeps it (written sparse: what is missing
+/// is the default).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PanelPlace {
+    id: u32,
+    title: String,
+    kind: super::PanelKind,
+    grid: super::GridPos,
+    collapsed: bool,
+    children: Vec<PanelPlace>,
+}
+
+impl From<PanelPlace> for Panel {
+    fn from(p: PanelPlace) -> Panel {
+        Panel {
+            id: p.id,
+            title: p.title,
+            kind: p.kind,
+            grid: p.grid,
+            collapsed: p.collapsed,
+            children: p.children.into_iter().map(Panel::from).collect(),
+            ..Panel::default()
+        }
+    }
+}
+
+impl From<HeldView> for DashboardView {
+    fn from(h: HeldView) -> DashboardView {
+        let d = h.dashboard;
+        DashboardView {
+            dashboard: Dashboard {
+                uid: d.uid,
+                title: d.title,
+                tags: Vec::new(),
+                schema_version: 0,
+                time_from: d.time_from,
+                time_to: d.time_to,
+                refresh: d.refresh,
+                timezone: d.timezone,
+                graph_tooltip: d.graph_tooltip,
+                variables: Vec::new(),
+                panels: d.panels.into_iter().map(Panel::from).collect(),
+            },
+            folder: h.folder,
+            slug: h.slug,
+            from: h.from,
+            to: h.to,
+            from_ms: h.from_ms,
+            to_ms: h.to_ms,
+            variables: h.variables,
+            // Every panel with data is drawn, so hydration carries none (`hold_drawn`).
+            panels: Vec::new(),
+            notices: h.notices,
+            timezone: h.timezone,
+            utc_offset_min: h.utc_offset_min,
+            pools_down: h.pools_down,
+            grid: h.grid,
+            held_panels: h.held_panels,
+        }
     }
 }
 
@@ -694,6 +796,10 @@ mod tests {
         assert!(view.dashboard.variables.is_empty() && !whole.dashboard.variables.is_empty());
         // The row itself stays live: it opens and closes.
         assert_eq!(view.dashboard.panel(3).unwrap().children.len(), 2);
+        // The browser's slim reader reads the hydration data back as it was held.
+        let json = serde_json::to_string(&view).unwrap();
+        let held: HeldView = crate::model::json::decode(&json).unwrap();
+        assert_eq!(DashboardView::from(held), view);
         assert!(!PanelData::default().has_points());
     }
 

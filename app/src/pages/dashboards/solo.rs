@@ -1,7 +1,6 @@
 //! `/d-solo/:uid/:slug?panelId=…`: one panel filling the page with no console chrome, for iframes.
 
 use super::query_pairs;
-use crate::api::dashboards::load_dashboard;
 use crate::components::feedback::ErrorNotice;
 use crate::components::panel::{PanelLinks, PanelView};
 use crate::contexts::RefreshTick;
@@ -48,7 +47,7 @@ pub fn SoloPanelPage() -> impl IntoView {
                     "add ?panelId=<id> to the URL: /d-solo shows one panel of the dashboard"
                         .to_string(),
                 ),
-                Some(id) => load_dashboard(uid, pairs, Some(id))
+                Some(id) => crate::routes::dashboard_view((uid, pairs, Some(id)))
                     .await
                     .map_err(|e| e.to_string()),
             }

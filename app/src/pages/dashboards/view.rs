@@ -2,7 +2,6 @@
 //! data on the server (the first HTML has the charts) and refreshed without flicker afterwards.
 
 use super::query_pairs;
-use crate::api::dashboards::{load_dashboard, load_row};
 use crate::api::AppError;
 use crate::components::feedback::ErrorNotice;
 use crate::components::panel::{PanelLinks, PanelView};
@@ -37,7 +36,7 @@ pub fn DashboardPage() -> impl IntoView {
         .unwrap_or_else(|| RwSignal::new(0));
     let dash = Resource::<_, super::DrawnOnce>::new_with_options(
         move || (uid.get(), pairs.get(), tick.get()),
-        |(uid, pairs, _)| load_dashboard(uid, pairs, None),
+        |(uid, pairs, _)| crate::routes::dashboard_view((uid, pairs, None)),
         false,
     );
     provide_context(Crosshair(RwSignal::new(None)));
@@ -380,7 +379,7 @@ where
         if now_open && needs_load && loaded.get_untracked().is_none() {
             let (uid, pairs) = (uid.clone(), pairs.clone());
             leptos::task::spawn_local(async move {
-                let r = load_row(uid, pairs, row_id)
+                let r = crate::routes::dashboard_row((uid, pairs, row_id))
                     .await
                     .map_err(|e| e.to_string());
                 loaded.set(Some(r));
