@@ -144,7 +144,7 @@ impl PointsSource {
 }
 
 /// The dashboard grid's cookie: the grid this browser measured, so that the server draws charts
-/// at the size they show (a chart drawn at another size wakes to redraw, `components::panel::live`).
+/// at the size they show (a chart drawn at another size is drawn again, `components::panel::live`).
 pub const GRID_COOKIE: &str = "octoscope_grid";
 
 /// The grid remembered by this browser (the request's cookie on the server), else a 1,600 px
@@ -158,4 +158,20 @@ pub fn remembered_grid() -> GridWidth {
 /// Remembers the grid as measured, for the next page (browser only).
 pub fn remember_grid(grid: GridWidth) {
     crate::components::prefs::write(GRID_COOKIE, &grid.cookie_value());
+}
+
+/// Measures the dashboard grid `el` (its width, and whether the phone's one-column layout
+/// applies) and remembers it when it is not the grid the page was drawn for (`drawn_for`).
+#[cfg(feature = "hydrate")]
+pub fn measure_grid(el: &web_sys::Element, drawn_for: GridWidth) {
+    let one_column = web_sys::window()
+        .and_then(|w| w.match_media("(max-width: 600px)").ok().flatten())
+        .is_some_and(|m| m.matches());
+    let measured = GridWidth {
+        px: el.client_width().max(0) as u32,
+        one_column,
+    };
+    if measured.px > 0 && measured != drawn_for {
+        remember_grid(measured);
+    }
 }

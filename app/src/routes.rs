@@ -1,22 +1,21 @@
-//! The route table's views, in six split points and one lazy part (Explore's logs mode, inside
-//! the Explore page): `cargo leptos build --split` moves the code of each group of pages (their
-//! views, and the answer types only they decode) into wasm chunks loaded when a page of the group
-//! is first opened. A first visit gets its page's chunks as one pack (`model::bundle`), which the
-//! response names in a `Link` preload header (`preload_chunks`), so it downloads beside the main
-//! bundle; a client-side navigation fetches the next group's missing chunks before it swaps the
-//! view. The main bundle keeps what every page shares: the router, the layout, the contexts and
-//! the shared components.
+//! The route table's views and the wasm's split points: `cargo leptos build --split` moves the
+//! code of each group of pages (their views, and the answer types only they decode) into wasm
+//! chunks loaded when a page of the group is first opened. A first visit gets its page's chunks
+//! as one pack (`model::bundle`), which the response names in a `Link` preload header
+//! (`preload_chunks`), so it downloads beside the main bundle; a client-side navigation fetches
+//! the next group's missing chunks before it swaps the view. The main bundle keeps what every
+//! page shares: the router, the layout, the contexts and the shared components.
 //!
 //! Groups, not one split point per page: wasm-split makes a chunk for every set of split points
-//! that share code, so twenty split points made ~370 chunks and a page needed 100–220 requests.
-//! Six groups, by the trips an on-call engineer takes between pages, are ~30 chunks a page (63
-//! files in all): overview, alerting (groups, silences, the silence form), catalog (what is
+//! that share code (twenty split points made ~370 chunks), and each split point costs every
+//! page's split loader ~0.6 KB brotli. Route groups, by the trips an on-call engineer takes
+//! between pages: overview, alerting (groups, silences, the silence form), catalog (what is
 //! configured and browsed: the rules, the alert pipeline, the dashboard list, the compatibility
-//! report, playlists), dashboards (one dashboard, one panel alone), exploring (Explore, the trace
-//! search) and one trace. A group costs its siblings too (more, smaller chunks optimise and
-//! compress a little worse); against the four groups before, a trace's first visit went 506 →
-//! 307 KB brotli, alert groups 447 → 379, a dashboard 464 → 431 (README, "Split by groups of
-//! pages").
+//! report, playlists), dashboards (one dashboard, one panel alone) and one trace. Explore is a
+//! page of the main bundle (a few lines reading its mode) whose modes are parts of their own
+//! (metrics, logs, the trace search, which `/traces` shows too), so each mode's first visit loads
+//! only its own code. A dashboard's first page is drawn HTML; what it needs after that (reading
+//! whole answers, drawing live panels) is one more part, [`DashboardLive`].
 //!
 //! Every build of the wasm must be split: a lazy view calls into its chunk through an import that
 //! only the split step provides (`cargo xtask build` passes `--split`), and the browser loads the
@@ -94,8 +93,8 @@ fn dashboards(page: Dashboards) -> AnyView {
 /// Explore at `/explore`: metrics (PromQL) by default, logs (LogQL) with `mode=logs`, traces
 /// with `mode=traces` (also at `/traces`). The page itself is in the main bundle (a few lines
 /// reading the mode); each mode is a part of its own, loaded when shown, so a first visit loads
-/// only its mode's code: a part per mode took the logs page 463 → … KB as served, metrics 409 → …
-/// (one group with the two others in it before).
+/// only its mode's code: measured as served, a first visit in logs mode 463 → 357 KB, metrics
+/// 409 → 376 (one group held metrics and the trace search, logs a part inside it).
 pub fn explore_page() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let mode = Memo::new(move |_| query.with(|q| q.get("mode")).unwrap_or_default());
@@ -148,7 +147,7 @@ fn part(
 /// their types (`Panel`, `PanelData` and all they hold), and the live panels' views (charts,
 /// tables, field config, units: `components::panel::live_view`). A dashboard's first page is
 /// drawn HTML read with a slim hydration reader (`HeldView`), so a first visit loads none of it
-/// (the overview dashboard's first visit 420 → 334 KB as served); the first refresh, opened
+/// (the overview dashboard's first visit 420 → 331 KB as served); the first refresh, opened
 /// row or touched chart loads it. One part, its entry points a table: a split point costs every
 /// page's split loader ~0.6 KB and multiplies the chunks.
 pub struct DashboardLive {

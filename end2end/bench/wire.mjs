@@ -7,8 +7,13 @@
 // `cargo xtask bench`: node bench/wire.mjs BASE_URL RUNS PATH… ; prints one JSON object.
 import { launchChromium } from './browser.mjs';
 
-const [base, runsArg, ...paths] = process.argv.slice(2);
+// Paths after `--code-only` get only the code a first visit loads (mode `code`: the network and
+// CPU as they are, first visits only).
+const [base, runsArg, ...args] = process.argv.slice(2);
 const runs = Number(runsArg ?? 3);
+const cut = args.indexOf('--code-only');
+const paths = cut < 0 ? args : args.slice(0, cut);
+const codeOnly = cut < 0 ? [] : args.slice(cut + 1);
 
 async function visit(page, cdp, url) {
   // `code`: the bundle files among them (`/pkg/….wasm` and `.js`: the main bundle and the page's
@@ -44,11 +49,12 @@ async function visit(page, cdp, url) {
 const browser = await launchChromium();
 const out = {};
 try {
-  for (const path of paths) {
+  for (const path of [...paths, ...codeOnly]) {
     out[path] = {};
     // `cpu4x` and `cpu1x`: no network throttling, the CPU at 4× and as it is (time to
     // interactive is then mostly the wasm's download-free start and hydration).
-    for (const mode of ['compressed', 'identity', 'cpu4x', 'cpu1x']) {
+    const modes = paths.includes(path) ? ['compressed', 'identity', 'cpu4x', 'cpu1x'] : ['code'];
+    for (const mode of modes) {
       const samples = [];
       for (let i = 0; i < runs; i++) {
         const context = await browser.newContext();
@@ -57,6 +63,11 @@ try {
         await cdp.send('Network.enable');
         if (mode === 'identity') {
           await cdp.send('Network.setExtraHTTPHeaders', { headers: { 'Accept-Encoding': 'identity' } });
+        }
+        if (mode === 'code') {
+          samples.push({ first: await visit(page, cdp, base + path) });
+          await context.close();
+          continue;
         }
         if (!mode.startsWith('cpu')) {
           await cdp.send('Network.emulateNetworkConditions', {

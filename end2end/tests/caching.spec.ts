@@ -99,7 +99,7 @@ test('a first page loads its chunks as one preloaded pack and another group load
   expect(errors).toEqual([]);
 });
 
-test('Explore in logs mode, a lazy part inside its page, comes with the page in one pack', async ({ page }) => {
+test("Explore's modes are parts of their own: logs mode loads no metrics code until the metrics tab", async ({ page }) => {
   const errors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   const cdp = await page.context().newCDPSession(page);
@@ -108,19 +108,71 @@ test('Explore in logs mode, a lazy part inside its page, comes with the page in 
 
   const resp = await page.goto('/explore?mode=logs');
   await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
-  // The page names both parts of its code: Explore's group and the logs part inside it.
+  // The page names its part alone, and the response preloads that part's pack.
   const groups = await page.locator('meta[name="octoscope-split"]')
-    .evaluateAll((ms) => ms.map((m) => m.getAttribute('content')).sort());
-  expect(groups).toEqual(['exploring', 'logs']);
+    .evaluateAll((ms) => ms.map((m) => m.getAttribute('content')));
+  expect(groups).toEqual(['logs']);
   const link = resp!.headers()['link'] ?? '';
-  expect(link).toMatch(/^<\/pkg\/pack_exploring-logs\.[0-9a-f]{16}\.bin>; rel=preload; as=fetch; crossorigin$/);
-  const fetched = bundle(seen).map((s) => new URL(s.url).pathname);
-  expect(fetched.filter((p) => p.endsWith('.wasm'))).toEqual([
+  expect(link).toMatch(/^<\/pkg\/pack_logs\.[0-9a-f]{16}\.bin>; rel=preload; as=fetch; crossorigin$/);
+  const fetched = () => bundle(seen).map((s) => new URL(s.url).pathname);
+  expect(fetched().filter((p) => p.endsWith('.wasm'))).toEqual([
     expect.stringMatching(/\/pkg\/octoscope\.[^/]+\.wasm$/),
   ]);
-  // And the logs part is live: a query typed and run shows Loki's lines.
+  // The logs part is live: a query typed and run shows Loki's lines.
   await page.getByTestId('logs-input').fill('{service="orchestrator"}');
   await page.getByTestId('run-logs').click();
   await expect(page.getByTestId('log-line').first()).toContainText('orchestrator');
+  const logsVisit = new Set(fetched());
+
+  // The metrics tab loads the metrics part then (chunks the logs page did not need), and it works.
+  await page.getByTestId('mode-metrics').click();
+  await expect(page.getByTestId('query-input')).toBeVisible();
+  await expect.poll(() => fetched().filter((p) => p.endsWith('.wasm') && !logsVisit.has(p)).length)
+    .toBeGreaterThan(0);
+  await page.getByTestId('query-input').fill('up');
+  await page.getByTestId('run-query').click();
+  await expect(page.getByTestId('explore-graph').locator('svg path.series').first()).toBeAttached();
+  expect(errors).toEqual([]);
+});
+
+test("a dashboard's first visit loads no live panel code, its charts redrawn by the server for this grid; touching one loads it", async ({ page }) => {
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const redraws: string[] = [];
+  page.on('request', (r) => { if (r.url().includes('/api/redraw_charts')) redraws.push(r.postData() ?? ''); });
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const seen = record(cdp);
+
+  // A first visit: no grid cookie, so the server drew the charts for the grid it assumes (1,600
+  // px), not this 1,280 px window's.
+  expect((await page.context().cookies()).find((k) => k.name === 'octoscope_grid')).toBeUndefined();
+  await page.goto('/d/octollm-overview');
+  await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+  // The charts are drawn again by the server, in one request, and stay asleep at their box's size.
+  await expect.poll(() => redraws.length).toBe(1);
+  await page.waitForLoadState('networkidle');
+  expect(JSON.parse(redraws[0]).panels.length).toBeGreaterThan(0);
+  const asleep = page.locator('[data-live]:not([data-awake])');
+  expect(await asleep.count()).toBeGreaterThan(0);
+  await expect(page.locator('[data-live][data-awake]')).toHaveCount(0);
+  const svg = asleep.first().locator('svg.chart-svg');
+  const [drawnW, boxW] = [Number(await svg.getAttribute('width')), (await svg.boundingBox())!.width];
+  expect(Math.abs(drawnW - boxW)).toBeLessThan(boxW * 0.06);
+  const fetched = () => bundle(seen).map((s) => new URL(s.url).pathname);
+  // The drawn page needs its pack alone: no chunk is fetched beside it.
+  expect(fetched().filter((p) => p.endsWith('.wasm'))).toEqual([
+    expect.stringMatching(/\/pkg\/octoscope\.[^/]+\.wasm$/),
+  ]);
+  const firstVisit = new Set(fetched());
+
+  // A chart pointed at loads the live panels' code (DashboardLive) with its points, and wakes.
+  const chart = asleep.first();
+  const id = await chart.getAttribute('data-live');
+  const box = (await chart.getByTestId('chart-overlay').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await expect(page.locator(`[data-live="${id}"][data-awake]`)).toHaveCount(1);
+  expect(fetched().filter((p) => p.endsWith('.wasm') && !firstVisit.has(p)).length).toBeGreaterThan(0);
+  await expect(page.locator(`[data-live="${id}"]`).getByTestId('chart-tooltip')).toBeVisible();
   expect(errors).toEqual([]);
 });

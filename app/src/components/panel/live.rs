@@ -149,21 +149,22 @@ mod browser {
                 now
             });
         }
-        // Once laid out, and again on every resize.
-        let redraw_if_off = move || {
-            if node
-                .get_untracked()
+        // Once laid out (drawn again by the server for the box it has), and on every resize
+        // (woken: the live chart follows its box as it changes).
+        let off = move || {
+            node.get_untracked()
                 .is_some_and(|el| drawn_for_another_box(&el))
-            {
-                wake(sleep);
-            }
         };
         Effect::new(move |_| {
-            if node.get().is_some() {
-                redraw_if_off();
+            if node.get().is_some() && off() {
+                redraw(sleep);
             }
         });
-        let resize = window_event_listener(leptos::ev::resize, move |_| redraw_if_off());
+        let resize = window_event_listener(leptos::ev::resize, move |_| {
+            if off() {
+                wake(sleep);
+            }
+        });
         on_cleanup(move || resize.remove());
         sleep
     }
@@ -191,6 +192,68 @@ mod browser {
         if let Some(line) = line {
             let _ = line.set_attribute("style", &format!("left:{x:.0}px"));
         }
+    }
+
+    thread_local! {
+        /// The charts laid out off the box they were drawn for, gathered into one redraw.
+        static REDRAW: std::cell::RefCell<Vec<Handle>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    /// Has the server draw the chart again for the grid this browser has (a first visit's
+    /// charts were drawn for a grid it assumed): every chart laid out off its box in this tick
+    /// goes in one request, after the page has remembered its grid (`contexts::remember_grid`,
+    /// whose cookie the server reads). The chart stays asleep, so no live chart code loads for
+    /// it; a panel alone (`/d-solo`, drawn at one size) or a failed redraw wakes instead.
+    fn redraw(sleep: Handle) {
+        let Some(Some(src)) = sleep.try_with_value(|s| s.source.clone()) else {
+            return wake(sleep);
+        };
+        if src.solo {
+            return wake(sleep);
+        }
+        let first = REDRAW.with(|b| {
+            let mut b = b.borrow_mut();
+            b.push(sleep);
+            b.len() == 1
+        });
+        if !first {
+            return;
+        }
+        // The server draws for the grid in the cookie: measured here, should the page's own
+        // measuring not have run yet.
+        if let (Some(root), Some(grid)) = (
+            sleep.try_with_value(|s| s.node.get_untracked()).flatten(),
+            use_context::<crate::model::dashboard::data::GridWidth>(),
+        ) {
+            if let Ok(Some(el)) = root.closest(".dash-grid") {
+                crate::contexts::measure_grid(&el, grid);
+            }
+        }
+        leptos::task::spawn_local(async move {
+            leptos::task::tick().await;
+            let batch = REDRAW.with(|b| std::mem::take(&mut *b.borrow_mut()));
+            let ids: Vec<u32> = batch
+                .iter()
+                .filter_map(|s| s.try_with_value(|s| s.id))
+                .collect();
+            match crate::api::dashboards::redraw_charts(src.uid, src.params, ids).await {
+                Ok(drawn) => {
+                    for sleep in batch {
+                        let Some((None, Some(root), id)) = sleep.try_with_value(|s| {
+                            (s.awake.as_ref().map(|_| ()), s.node.get_untracked(), s.id)
+                        }) else {
+                            continue;
+                        };
+                        let body = root.query_selector(".panel-body").ok().flatten();
+                        match (drawn.iter().find(|(d, _)| *d == id), body) {
+                            (Some((_, html)), Some(body)) => body.set_inner_html(html),
+                            _ => wake(sleep),
+                        }
+                    }
+                }
+                Err(_) => batch.into_iter().for_each(wake),
+            }
+        });
     }
 
     /// The server drew the chart for another box than the one it has ([`off_size`]).

@@ -9,11 +9,9 @@ use crate::components::pickers::{
     auto_refresh, use_refresh, ComparePicker, RefreshPicker, TimePicker,
 };
 use crate::components::timeseries::zoned_time;
-use crate::contexts::{remember_grid, PointsSource, RefreshTick};
 use crate::contexts::{ChartZone, Crosshair, LegendState, PoolsDown};
-use crate::model::dashboard::data::{
-    DashboardView, GridWidth, LoadedPanels, PanelData, ResolvedVar,
-};
+use crate::contexts::{PointsSource, RefreshTick};
+use crate::model::dashboard::data::{DashboardView, LoadedPanels, PanelData, ResolvedVar};
 use crate::model::dashboard::params::parse_panel_id;
 use crate::model::dashboard::vars::{VarKind, ALL};
 use crate::model::dashboard::{Panel, PanelKind};
@@ -223,15 +221,12 @@ fn DashboardBody(view: DashboardView, pairs: Vec<(String, String)>) -> impl Into
             let grid = NodeRef::<leptos::html::Div>::new();
             let drawn_for = view.grid;
             Effect::new(move |_| {
+                #[cfg(feature = "hydrate")]
                 if let Some(el) = grid.get() {
-                    let measured = GridWidth {
-                        px: el.client_width().max(0) as u32,
-                        one_column: one_column_layout(),
-                    };
-                    if measured.px > 0 && measured != drawn_for {
-                        remember_grid(measured);
-                    }
+                    crate::contexts::measure_grid(&el, drawn_for);
                 }
+                #[cfg(not(feature = "hydrate"))]
+                let _ = (grid, drawn_for);
             });
             view! {
                 <div class="dash-grid" data-testid="dashboard-grid" node_ref=grid>
@@ -658,16 +653,3 @@ fn exclusive_all(ev: &leptos::ev::Event) {
 
 #[cfg(not(feature = "hydrate"))]
 fn exclusive_all(_ev: &leptos::ev::Event) {}
-
-/// Whether the dashboard grid is one column here (the phone layout's media query).
-#[cfg(feature = "hydrate")]
-fn one_column_layout() -> bool {
-    web_sys::window()
-        .and_then(|w| w.match_media("(max-width: 600px)").ok().flatten())
-        .is_some_and(|m| m.matches())
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn one_column_layout() -> bool {
-    false
-}
