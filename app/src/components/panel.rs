@@ -172,6 +172,7 @@ pub fn live_view(
         hop,
     }: LivePanel,
 ) -> AnyView {
+    let pools_down = use_context::<PoolsDown>().map(|p| p.0).unwrap_or_default();
     let id = panel.id;
     let title = panel.title.clone();
     let description = panel.description.clone();
@@ -179,8 +180,9 @@ pub fn live_view(
         .as_ref()
         .and_then(|d| d.explore.as_ref())
         .map(|e| e.href(&hop));
-    let (warnings, capped) = match &data {
+    let (error, warnings, capped) = match &data {
         Some(d) => (
+            d.error.clone(),
             d.warnings.clone(),
             d.others.as_ref().map(|o| {
                 (
@@ -194,9 +196,20 @@ pub fn live_view(
                 )
             }),
         ),
-        None => (Vec::new(), None),
+        None => (None, Vec::new(), None),
     };
-    let body = body_contents(&panel, data, from_ms, to_ms, shared_crosshair, solo, &hop);
+    let empty = data.as_ref().is_some_and(|d| {
+        d.error.is_none() && !d.queries.is_empty() && d.series.is_empty() && d.content.is_none()
+    });
+    let down_hint = (empty && !pools_down.is_empty()).then(|| {
+        view! {
+            <p class="small muted" data-testid="targets-down-hint">
+                {format!("Targets are down in {}: ", pools_down.join(", "))}
+                <a href="/status/targets?health=down">"check scrape targets"</a>
+            </p>
+        }
+    });
+    let body = panel_body(&panel, data, from_ms, to_ms, shared_crosshair, solo, &hop);
     view! {
         <section
             class=format!("panel panel-{}", kind_class(panel.kind))
@@ -254,42 +267,10 @@ pub fn live_view(
                         })}
                 </span>
             </header>
-            <div class="panel-body">{body}</div>
+            <div class="panel-body">
+                {error.map(|e| view! { <ErrorNotice message=e /> })} {body} {down_hint}
+            </div>
         </section>
-    }
-    .into_any()
-}
-
-/// What a panel's body holds: the backend's error, the drawing, and a hint when the panel is
-/// empty while scrape targets are down. Also what the server redraws a sleeping chart's body with
-/// at another size (`api::dashboards::redraw_charts`).
-pub fn body_contents(
-    panel: &Panel,
-    data: Option<PanelData>,
-    from_ms: i64,
-    to_ms: i64,
-    shared: bool,
-    solo: bool,
-    hop: &Hop,
-) -> AnyView {
-    let pools_down = use_context::<PoolsDown>().map(|p| p.0).unwrap_or_default();
-    let error = data.as_ref().and_then(|d| d.error.clone());
-    let empty = data.as_ref().is_some_and(|d| {
-        d.error.is_none() && !d.queries.is_empty() && d.series.is_empty() && d.content.is_none()
-    });
-    let down_hint = (empty && !pools_down.is_empty()).then(|| {
-        view! {
-            <p class="small muted" data-testid="targets-down-hint">
-                {format!("Targets are down in {}: ", pools_down.join(", "))}
-                <a href="/status/targets?health=down">"check scrape targets"</a>
-            </p>
-        }
-    });
-    let body = panel_body(panel, data, from_ms, to_ms, shared, solo, hop);
-    view! {
-        {error.map(|e| view! { <ErrorNotice message=e /> })}
-        {body}
-        {down_hint}
     }
     .into_any()
 }

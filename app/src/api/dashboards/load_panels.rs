@@ -13,7 +13,7 @@ pub async fn load_row(
     row: u32,
 ) -> Result<LoadedPanels, AppError> {
     let mut panels = Vec::new();
-    let (data, _) = run_some(&uid, &params, false, |d| {
+    let data = run_some(&uid, &params, false, |d| {
         let row = d.panels.iter().find(|p| p.id == row).ok_or_else(|| {
             AppError::NotFound(format!("the dashboard has no row {row}; reload it"))
         })?;
@@ -36,7 +36,7 @@ pub async fn load_panel(
     solo: bool,
 ) -> Result<LoadedPanels, AppError> {
     let mut panels = Vec::new();
-    let (data, _) = run_some(&uid, &params, solo, |d| {
+    let data = run_some(&uid, &params, solo, |d| {
         let p = d.panel(panel).ok_or_else(|| {
             AppError::NotFound(format!("the dashboard has no panel {panel}; reload it"))
         })?;
@@ -50,59 +50,15 @@ pub async fn load_panel(
     Ok(LoadedPanels { panels, data })
 }
 
-/// Time series charts of the first page, drawn again (their bodies' HTML) on the grid this
-/// browser remembered: a first visit's charts were drawn for a grid the server assumed (no
-/// cookie yet), and a chart more than 6% off its box is redrawn rather than woken, so the page
-/// loads no live chart code for it (`components::panel::live`). `params` carry the absolute
-/// range the page was drawn for; `panels` the charts to draw (others are left out).
-#[server(endpoint = "redraw_charts", input = leptos::server_fn::codec::Json)]
-pub async fn redraw_charts(
-    uid: String,
-    params: Vec<(String, String)>,
-    panels: Vec<u32>,
-) -> Result<Vec<(u32, String)>, AppError> {
-    use crate::model::dashboard::PanelKind;
-    let mut picked: Vec<Panel> = Vec::new();
-    let mut shared = false;
-    let (data, p) = run_some(&uid, &params, false, |d| {
-        shared = d.graph_tooltip >= 1;
-        let charts: Vec<&Panel> = d
-            .all_panels()
-            .into_iter()
-            .filter(|p| panels.contains(&p.id) && p.kind == PanelKind::Timeseries)
-            .collect();
-        picked = charts.iter().map(|p| (*p).clone()).collect();
-        Ok(charts)
-    })
-    .await?;
-    let grid = crate::contexts::remembered_grid();
-    let hop = crate::model::links::Hop::range(&p.from, &p.to);
-    let (from_ms, to_ms) = (p.range.from_ms, p.range.to_ms);
-    Ok(picked
-        .into_iter()
-        .map(|panel| {
-            let d = data.iter().find(|d| d.panel_id == panel.id).cloned();
-            let html = crate::components::drawn::draw(|| {
-                provide_context(grid);
-                crate::components::panel::body_contents(
-                    &panel, d, from_ms, to_ms, shared, false, &hop,
-                )
-            });
-            (panel.id, html.0)
-        })
-        .collect())
-}
-
 /// Runs the panels `pick` chooses from dashboard `uid`, with its variables resolved for
-/// `params`, on the grid this browser remembered, and draws the bodies the browser does not;
-/// with the parsed parameters.
+/// `params`, on the grid this browser remembered, and draws the bodies the browser does not.
 #[cfg(feature = "ssr")]
 async fn run_some(
     uid: &str,
     params: &[(String, String)],
     solo: bool,
     pick: impl for<'d> FnOnce(&'d Dashboard) -> Result<Vec<&'d Panel>, AppError>,
-) -> Result<(Vec<PanelData>, crate::model::dashboard::params::DashParams), AppError> {
+) -> Result<Vec<PanelData>, AppError> {
     use crate::backend::panels::resolve_variables;
     use crate::model::dashboard::params;
 
@@ -119,8 +75,7 @@ async fn run_some(
     let d = crate::model::dashboard::repeat::expand(d, &scope);
     let panels = pick(d.as_ref())?;
     let grid = crate::contexts::remembered_grid();
-    let data = run_drawn(&backends, &panels, &scope, &p, grid, solo).await;
-    Ok((data, p))
+    Ok(run_drawn(&backends, &panels, &scope, &p, grid, solo).await)
 }
 
 /// Runs `panels` for the parsed URL `p` on `grid` (`solo`: filling the page), and draws the

@@ -200,16 +200,26 @@ mod browser {
     }
 
     /// Has the server draw the chart again for the grid this browser has (a first visit's
-    /// charts were drawn for a grid it assumed): every chart laid out off its box in this tick
-    /// goes in one request, after the page has remembered its grid (`contexts::remember_grid`,
-    /// whose cookie the server reads). The chart stays asleep, so no live chart code loads for
-    /// it; a panel alone (`/d-solo`, drawn at one size) or a failed redraw wakes instead.
+    /// charts were drawn for a grid it assumed, as no cookie said otherwise): every chart laid
+    /// out off its box in this tick is redrawn from one fetch of the page itself at the range it
+    /// was drawn for, the server drawing it as it draws any page, now for the grid measured here
+    /// (`contexts::measure_grid`, whose cookie the server reads). The chart stays asleep, so no
+    /// live chart code loads for it; a panel alone (`/d-solo`, drawn at one size) or a failed
+    /// redraw wakes instead.
     fn redraw(sleep: Handle) {
         let Some(Some(src)) = sleep.try_with_value(|s| s.source.clone()) else {
             return wake(sleep);
         };
         if src.solo {
             return wake(sleep);
+        }
+        if let (Some(root), Some(grid)) = (
+            sleep.try_with_value(|s| s.node.get_untracked()).flatten(),
+            use_context::<crate::model::dashboard::data::GridWidth>(),
+        ) {
+            if let Ok(Some(el)) = root.closest(".dash-grid") {
+                crate::contexts::measure_grid(&el, grid);
+            }
         }
         let first = REDRAW.with(|b| {
             let mut b = b.borrow_mut();
@@ -219,41 +229,53 @@ mod browser {
         if !first {
             return;
         }
-        // The server draws for the grid in the cookie: measured here, should the page's own
-        // measuring not have run yet.
-        if let (Some(root), Some(grid)) = (
-            sleep.try_with_value(|s| s.node.get_untracked()).flatten(),
-            use_context::<crate::model::dashboard::data::GridWidth>(),
-        ) {
-            if let Ok(Some(el)) = root.closest(".dash-grid") {
-                crate::contexts::measure_grid(&el, grid);
-            }
-        }
         leptos::task::spawn_local(async move {
             leptos::task::tick().await;
             let batch = REDRAW.with(|b| std::mem::take(&mut *b.borrow_mut()));
-            let ids: Vec<u32> = batch
-                .iter()
-                .filter_map(|s| s.try_with_value(|s| s.id))
-                .collect();
-            match crate::api::dashboards::redraw_charts(src.uid, src.params, ids).await {
-                Ok(drawn) => {
-                    for sleep in batch {
-                        let Some((None, Some(root), id)) = sleep.try_with_value(|s| {
-                            (s.awake.as_ref().map(|_| ()), s.node.get_untracked(), s.id)
-                        }) else {
-                            continue;
-                        };
-                        let body = root.query_selector(".panel-body").ok().flatten();
-                        match (drawn.iter().find(|(d, _)| *d == id), body) {
-                            (Some((_, html)), Some(body)) => body.set_inner_html(html),
-                            _ => wake(sleep),
-                        }
-                    }
+            let page = drawn_again(&src.params).await;
+            for sleep in batch {
+                let Some((true, Some(root), id)) =
+                    sleep.try_with_value(|s| (s.awake.is_none(), s.node.get_untracked(), s.id))
+                else {
+                    continue;
+                };
+                let body = format!("[data-live=\"{id}\"] .panel-body");
+                let drawn = page
+                    .as_ref()
+                    .and_then(|p| p.query_selector(&body).ok().flatten());
+                match (drawn, root.query_selector(".panel-body").ok().flatten()) {
+                    (Some(drawn), Some(body)) => body.set_inner_html(&drawn.inner_html()),
+                    _ => wake(sleep),
                 }
-                Err(_) => batch.into_iter().for_each(wake),
             }
         });
+    }
+
+    /// This page as the server draws it now, at the range it was drawn for (`params`).
+    async fn drawn_again(params: &[(String, String)]) -> Option<web_sys::Document> {
+        use wasm_bindgen_futures::JsFuture;
+        let window = web_sys::window()?;
+        let path = window.location().pathname().ok()?;
+        let url = format!(
+            "{path}{}",
+            crate::model::url_state::with_params(params, &[])
+        );
+        let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&url))
+            .await
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        if !response.ok() {
+            return None;
+        }
+        let html = JsFuture::from(response.text().ok()?)
+            .await
+            .ok()?
+            .as_string()?;
+        web_sys::DomParser::new()
+            .ok()?
+            .parse_from_string(&html, web_sys::SupportedType::TextHtml)
+            .ok()
     }
 
     /// The server drew the chart for another box than the one it has ([`off_size`]).
