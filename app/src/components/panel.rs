@@ -95,36 +95,7 @@ pub fn PanelView(
     #[prop(default = false)]
     drawn: bool,
 ) -> impl IntoView {
-    if drawn {
-        let (id, kind) = (panel.id, panel.kind);
-        let (live_links, live_hop) = (links.clone(), hop.clone());
-        #[cfg(feature = "ssr")]
-        let html = crate::components::drawn::draw(move || {
-            view! { <PanelView panel data from_ms to_ms shared_crosshair solo links hop /> }
-        })
-        .0;
-        #[cfg(not(feature = "ssr"))]
-        let html = {
-            let _ = (panel, data);
-            String::new()
-        };
-        if kind != PanelKind::Timeseries {
-            return drawn_html("drawn-panel", html);
-        }
-        return live::sleeping(id, html, shared_crosshair, move |panel, data| {
-            live(LivePanel {
-                panel,
-                data: Some(data),
-                from_ms,
-                to_ms,
-                shared_crosshair,
-                solo,
-                links: live_links.clone(),
-                hop: live_hop.clone(),
-            })
-        });
-    }
-    live(LivePanel {
+    let p = LivePanel {
         panel,
         data,
         from_ms,
@@ -133,6 +104,29 @@ pub fn PanelView(
         solo,
         links,
         hop,
+    };
+    if !drawn {
+        return live(p);
+    }
+    let (id, kind) = (p.panel.id, p.panel.kind);
+    // A woken chart is drawn in this frame, with the definition and points it fetches then.
+    let frame = p.frame();
+    #[cfg(feature = "ssr")]
+    let html = crate::components::drawn::draw(move || live_view(p)).0;
+    #[cfg(not(feature = "ssr"))]
+    let html = {
+        let _ = p;
+        String::new()
+    };
+    if kind != PanelKind::Timeseries {
+        return drawn_html("drawn-panel", html);
+    }
+    live::sleeping(id, html, frame.shared_crosshair, move |panel, data| {
+        live(LivePanel {
+            panel,
+            data: Some(data),
+            ..frame.frame()
+        })
     })
 }
 
@@ -146,6 +140,19 @@ pub struct LivePanel {
     pub solo: bool,
     pub links: PanelLinks,
     pub hop: Hop,
+}
+
+impl LivePanel {
+    /// This panel's frame (range, crosshair, links), without its definition or data.
+    fn frame(&self) -> LivePanel {
+        LivePanel {
+            panel: Panel::default(),
+            data: None,
+            links: self.links.clone(),
+            hop: self.hop.clone(),
+            ..*self
+        }
+    }
 }
 
 /// A panel drawn live. The server draws it as it renders the page; the browser (a refresh's
