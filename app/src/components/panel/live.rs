@@ -213,14 +213,7 @@ mod browser {
         if src.solo {
             return wake(sleep);
         }
-        if let (Some(root), Some(grid)) = (
-            sleep.try_with_value(|s| s.node.get_untracked()).flatten(),
-            use_context::<crate::model::dashboard::data::GridWidth>(),
-        ) {
-            if let Ok(Some(el)) = root.closest(".dash-grid") {
-                crate::contexts::measure_grid(&el, grid);
-            }
-        }
+        let root = sleep.try_with_value(|s| s.node.get_untracked()).flatten();
         let first = REDRAW.with(|b| {
             let mut b = b.borrow_mut();
             b.push(sleep);
@@ -228,6 +221,14 @@ mod browser {
         });
         if !first {
             return;
+        }
+        // Once per batch: the grid the server is to draw for (should the page's own measuring
+        // not have run yet).
+        let grid = use_context::<crate::model::dashboard::data::GridWidth>();
+        if let (Some(root), Some(grid)) = (root, grid) {
+            if let Ok(Some(el)) = root.closest(".dash-grid") {
+                crate::contexts::measure_grid(&el, grid);
+            }
         }
         leptos::task::spawn_local(async move {
             leptos::task::tick().await;
